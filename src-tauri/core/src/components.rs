@@ -1,0 +1,278 @@
+//! Components (seed 004's `CodeMySpec.Components`): the modules a project is made of, each
+//! with a relative file path, completion flags, an optional context, and a dirty mark set
+//! when something it depends on changes (see [`crate::dependencies`]).
+
+use crate::access::{self, Need, Owned};
+use crate::dependencies;
+use crate::error::{Error, Result};
+use crate::store::{new_id, unique_as_conflict, Store};
+use crate::text_enum::text_enum;
+use crate::validate;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+text_enum! {
+    pub enum ComponentType ("component type") {
+        Context = "context",
+        Schema = "schema",
+        Controller = "controller",
+        Liveview = "liveview",
+        Genserver = "genserver",
+        Task = "task",
+        Other = "other",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Component {
+    pub id: String,
+    pub project_id: String,
+    pub context_id: Option<String>,
+    pub name: String,
+    #[serde(rename = "type")]
+    #[sqlx(rename = "type")]
+    pub kind: ComponentType,
+    pub file_path: String,
+    pub description: Option<String>,
+    pub docs_complete: bool,
+    pub code_complete: bool,
+    pub tests_complete: bool,
+    pub dirty: bool,
+    pub inserted_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, project_id, context_id, name, type, file_path, description, \
+    docs_complete, code_complete, tests_complete, dirty, inserted_at, updated_at";
+
+#[derive(Debug, Clone)]
+pub struct NewComponent {
+    pub name: String,
+    pub kind: ComponentType,
+    pub file_path: String,
+    pub description: Option<String>,
+    pub context_id: Option<String>,
+}
+
+/// `None` leaves a field alone; `description: Some("")` and `context_id: Some("")` clear.
+#[derive(Debug, Clone, Default)]
+pub struct ComponentChanges {
+    pub name: Option<String>,
+    pub kind: Option<ComponentType>,
+    pub file_path: Option<String>,
+    pub description: Option<String>,
+    pub context_id: Option<String>,
+}
+
+/// Seed 004's `status_map`: the completion flags to set; `None` leaves one alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusFlags {
+    pub docs_complete: Option<bool>,
+    pub code_complete: Option<bool>,
+    pub tests_complete: Option<bool>,
+}
+
+/// Checks that a context id belongs to the project.
+async fn context_in_project(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    raw: &str,
+) -> Result<String> {
+    let id = validate::id("context_id", raw)?;
+    let found: Option<String> = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(conn)
+        .await?;
+    match found {
+        Some(p) if p == project_id => Ok(id),
+        Some(_) => Err(Error::invalid(
+            "context_id",
+            "that context belongs to another project",
+        )),
+        None => Err(Error::invalid("context_id", "that context does not exist")),
+    }
+}
+
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    new: NewComponent,
+) -> Result<Component> {
+    let project_id = validate::id("project_id", project_id)?;
+    let name = validate::module_alias("name", &new.name)?;
+    let file_path = validate::file_path("file_path", &new.file_path)?;
+    let description = validate::optional_text("description", new.description.as_deref())?;
+    let id = new_id();
+    let now = store.now();
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    let context_id = match new.context_id.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(raw) => Some(context_in_project(&mut tx, &project_id, raw).await?),
+        None => None,
+    };
+    sqlx::query(
+        "INSERT INTO components (id, project_id, context_id, name, type, file_path, description, \
+         inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&project_id)
+    .bind(&context_id)
+    .bind(&name)
+    .bind(new.kind)
+    .bind(&file_path)
+    .bind(&description)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        unique_as_conflict(
+            e,
+            "name",
+            "this project already has a component with this name",
+        )
+    })?;
+    tx.commit().await?;
+    fetch(store.pool(), &id).await
+}
+
+pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Component> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM components WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or(Error::not_found("component"))
+}
+
+/// Components matching a fixed condition with one bound parameter, by name.
+pub(crate) async fn query_where<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    condition: &'static str,
+    param: &str,
+) -> Result<Vec<Component>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM components WHERE {condition} ORDER BY name, id"
+    )))
+    .bind(param)
+    .fetch_all(exec)
+    .await?)
+}
+
+pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Component> {
+    let (id, _) =
+        access::require_owned(store.pool(), actor, Owned::Component, id, Need::Read).await?;
+    fetch(store.pool(), &id).await
+}
+
+pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Component>> {
+    let project_id = validate::id("project_id", project_id)?;
+    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    query_where(store.pool(), "project_id = ?", &project_id).await
+}
+
+/// Seed 004's `update_component/2`. Every component that depends on this one, transitively,
+/// becomes dirty.
+pub async fn update(
+    store: &Store,
+    actor: &str,
+    id: &str,
+    changes: ComponentChanges,
+) -> Result<Component> {
+    let mut tx = store.write().await?;
+    let (id, project_id) =
+        access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    let mut c = fetch(&mut *tx, &id).await?;
+    if let Some(name) = changes.name {
+        c.name = validate::module_alias("name", &name)?;
+    }
+    if let Some(kind) = changes.kind {
+        c.kind = kind;
+    }
+    if let Some(path) = changes.file_path {
+        c.file_path = validate::file_path("file_path", &path)?;
+    }
+    if let Some(description) = changes.description {
+        c.description = validate::optional_text("description", Some(&description))?;
+    }
+    if let Some(context) = changes.context_id {
+        c.context_id = match context.trim() {
+            "" => None,
+            raw => Some(context_in_project(&mut tx, &project_id, raw).await?),
+        };
+    }
+    sqlx::query(
+        "UPDATE components SET name = ?, type = ?, file_path = ?, description = ?, context_id = ?, \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(&c.name)
+    .bind(c.kind)
+    .bind(&c.file_path)
+    .bind(&c.description)
+    .bind(&c.context_id)
+    .bind(store.now())
+    .bind(&id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_as_conflict(e, "name", "this project already has a component with this name"))?;
+    dependencies::mark_dependents_dirty(&mut tx, &id).await?;
+    let c = fetch(&mut *tx, &id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Seed 004's `update_status/2`: sets completion flags. Progress is not a change to what the
+/// component is, so nothing else becomes dirty.
+pub async fn update_status(
+    store: &Store,
+    actor: &str,
+    id: &str,
+    flags: StatusFlags,
+) -> Result<Component> {
+    let mut tx = store.write().await?;
+    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    let c = fetch(&mut *tx, &id).await?;
+    sqlx::query(
+        "UPDATE components SET docs_complete = ?, code_complete = ?, tests_complete = ?, \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(flags.docs_complete.unwrap_or(c.docs_complete))
+    .bind(flags.code_complete.unwrap_or(c.code_complete))
+    .bind(flags.tests_complete.unwrap_or(c.tests_complete))
+    .bind(store.now())
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    let c = fetch(&mut *tx, &id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// The component has been regenerated: clear its dirty mark.
+pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Component> {
+    let mut tx = store.write().await?;
+    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    sqlx::query("UPDATE components SET dirty = 0 WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    let c = fetch(&mut *tx, &id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Deletes a component with its design doc and edges; what depended on it becomes dirty.
+pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
+    let mut tx = store.write().await?;
+    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    dependencies::mark_dependents_dirty(&mut tx, &id).await?;
+    sqlx::query("DELETE FROM components WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The core's error: every failure a caller can see, each with a stable [`Code`] that the
+//! CLI maps to an exit status and the UI switches on, the field it concerns when there is
+//! one, and a message a person understands.
+
+use serde::Serialize;
+
+/// Stable, machine-readable error codes. Never rename one: the UI and scripts match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The input is malformed or breaks a data rule; `field` says which input.
+    InvalidInput,
+    /// The entity does not exist, or the acting account cannot see it.
+    NotFound,
+    /// The input is well-formed but clashes with the current state (a stale version, a
+    /// duplicate name, a dependency cycle, an illegal stage move).
+    Conflict,
+    /// The acting account can see the entity but its role does not allow this.
+    Forbidden,
+    /// Sign-in refused: wrong email or password (deliberately the same error for both).
+    Unauthenticated,
+    /// Too many failed sign-ins; try again later.
+    Locked,
+    /// A resource the core needs is unavailable right now (database busy, disk full).
+    Unavailable,
+    /// A bug or an unexpected state; the message has the detail.
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidInput => "invalid_input",
+            Code::NotFound => "not_found",
+            Code::Conflict => "conflict",
+            Code::Forbidden => "forbidden",
+            Code::Unauthenticated => "unauthenticated",
+            Code::Locked => "locked",
+            Code::Unavailable => "unavailable",
+            Code::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{message}")]
+    InvalidInput { field: String, message: String },
+
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+
+    /// An optimistic-concurrency miss: the row changed since the caller read it.
+    #[error("this {entity} was changed since you read it (you had version {expected}, it is now version {actual}); reload it and apply your change again")]
+    StaleVersion {
+        entity: &'static str,
+        expected: i64,
+        actual: i64,
+    },
+
+    #[error("{message}")]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+
+    #[error("adding this dependency would form a cycle: {}", .cycle.join(" -> "))]
+    DependencyCycle { cycle: Vec<String> },
+
+    /// A stage move the lifecycle does not allow; `allowed` lists the moves that are.
+    #[error("{message}")]
+    IllegalTransition {
+        message: String,
+        allowed: Vec<String>,
+    },
+
+    #[error("{message}")]
+    Forbidden { message: String },
+
+    #[error("wrong email or password")]
+    InvalidCredentials,
+
+    /// Nothing can act yet: the first run has not created a profile.
+    #[error("there is no profile yet; create one first")]
+    NoProfile,
+
+    #[error("too many failed sign-ins for this email; try again after {until}")]
+    Locked { until: String },
+
+    #[error("the database is busy; try again")]
+    Busy,
+
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn code(&self) -> Code {
+        match self {
+            Error::InvalidInput { .. } => Code::InvalidInput,
+            Error::NotFound { .. } => Code::NotFound,
+            Error::StaleVersion { .. }
+            | Error::Conflict { .. }
+            | Error::DependencyCycle { .. }
+            | Error::IllegalTransition { .. } => Code::Conflict,
+            Error::Forbidden { .. } => Code::Forbidden,
+            Error::InvalidCredentials | Error::NoProfile => Code::Unauthenticated,
+            Error::Locked { .. } => Code::Locked,
+            Error::Busy => Code::Unavailable,
+            Error::Io { .. } => Code::Unavailable,
+            Error::Database(_) | Error::Migration(_) | Error::Internal(_) => Code::Internal,
+        }
+    }
+
+    /// The input field the error is about, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidInput { field, .. } => Some(field),
+            Error::Conflict { field, .. } => field.as_deref(),
+            Error::StaleVersion { .. } => Some("version"),
+            Error::DependencyCycle { .. } => Some("depends_on"),
+            Error::IllegalTransition { .. } => Some("to"),
+            _ => None,
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Forbidden {
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(entity: &'static str) -> Self {
+        Error::NotFound { entity }
+    }
+
+    /// A serializable view for the CLI's `--json` and the desktop shell.
+    pub fn to_view(&self) -> ErrorView {
+        ErrorView {
+            code: self.code(),
+            field: self.field().map(str::to_owned),
+            message: self.to_string(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+            if let Some(code) = db.code() {
+                if let Ok(n) = code.parse::<i32>() {
+                    if n & 0xff == 5 || n & 0xff == 6 {
+                        return Error::Busy;
+                    }
+                }
+            }
+        }
+        Error::Database(err)
+    }
+}
+
+/// The wire shape of an error: `{code, field?, message}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorView {
+    pub code: Code,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}

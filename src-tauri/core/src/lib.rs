@@ -1,0 +1,33 @@
+//! CodeMySpec core: the domain of seed 004 on SQLite — accounts, projects and memberships,
+//! the project lifecycle, stories, bounded contexts, components with their dependency graph,
+//! design docs and agent sessions. It knows nothing of Tauri; the desktop shell and the
+//! `codemyspec` CLI both call these functions.
+//!
+//! Every function that reads or writes a project's data takes the acting account's id
+//! (`actor`) first and sees only projects that account belongs to. Errors carry a stable
+//! [`Code`]; multi-row changes are one `BEGIN IMMEDIATE` transaction.
+
+mod text_enum;
+
+pub mod access;
+pub mod accounts;
+pub mod clock;
+pub mod components;
+pub mod contexts;
+pub mod dependencies;
+pub mod design_docs;
+pub mod error;
+pub mod lifecycle;
+pub mod projects;
+pub mod secret;
+pub mod sessions;
+pub mod settings;
+pub mod store;
+pub mod stories;
+pub mod validate;
+
+pub use access::Role;
+pub use error::{Code, Error, ErrorView, Result};
+pub use lifecycle::{Stage, Trigger};
+pub use secret::Secret;
+pub use store::Store;

@@ -1,0 +1,467 @@
+//! Projects (seeds 000, 003, 004 merged as DESIGN.md §3 says) and their memberships.
+//! A project is created in stage `draft` with setup status `created`; its creator is its
+//! owner. Every call names the acting account and sees only projects it belongs to.
+
+use crate::access::{self, Need, Role};
+use crate::error::{Error, Result};
+use crate::lifecycle::Stage;
+use crate::store::{new_id, unique_as_conflict, Store};
+use crate::text_enum::text_enum;
+use crate::validate;
+use serde::Serialize;
+
+text_enum! {
+    pub enum Framework ("framework") {
+        Phoenix = "phoenix",
+        Elixir = "elixir",
+    }
+}
+
+text_enum! {
+    /// The database a Phoenix project is generated for (`mix phx.new --database`).
+    pub enum Database ("database") {
+        Postgres = "postgres",
+        Sqlite3 = "sqlite3",
+        Mysql = "mysql",
+    }
+}
+
+text_enum! {
+    /// The setup pipeline's status (seed 000).
+    pub enum SetupStatus ("setup status") {
+        Created = "created",
+        SetupQueued = "setup_queued",
+        Initializing = "initializing",
+        DepsInstalling = "deps_installing",
+        SettingUpAuth = "setting_up_auth",
+        Compiling = "compiling",
+        Testing = "testing",
+        Committing = "committing",
+        Ready = "ready",
+        Failed = "failed",
+    }
+}
+
+impl SetupStatus {
+    /// Queued or running: the project's generated files are being made.
+    pub fn is_running(self) -> bool {
+        !matches!(
+            self,
+            SetupStatus::Created | SetupStatus::Ready | SetupStatus::Failed
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub module_name: String,
+    pub description: Option<String>,
+    pub framework: Framework,
+    pub database: Database,
+    pub code_repo: Option<String>,
+    pub docs_repo: Option<String>,
+    pub github_repo_id: Option<i64>,
+    pub github_repo_name: Option<String>,
+    pub stage: Stage,
+    pub setup_status: SetupStatus,
+    pub setup_error: Option<String>,
+    pub executive_summary: Option<String>,
+    pub executive_summary_approved: bool,
+    pub setup_complete: bool,
+    pub context_mapping_approved: bool,
+    pub owner_id: String,
+    pub inserted_at: String,
+    pub updated_at: String,
+}
+
+pub(crate) const COLUMNS: &str = "p.id, p.name, p.module_name, p.description, p.framework, \
+    p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.github_repo_name, p.stage, \
+    p.setup_status, p.setup_error, p.executive_summary, p.executive_summary_approved, \
+    p.setup_complete, p.context_mapping_approved, p.owner_id, p.inserted_at, p.updated_at";
+
+#[derive(Debug, Clone, Default)]
+pub struct NewProject {
+    pub name: String,
+    pub description: Option<String>,
+    pub framework: Option<Framework>,
+    pub database: Option<Database>,
+    pub code_repo: Option<String>,
+    pub docs_repo: Option<String>,
+}
+
+/// A partial update: `None` leaves a field alone; for the optional text fields and repos,
+/// `Some("")` clears them.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub framework: Option<Framework>,
+    pub database: Option<Database>,
+    pub code_repo: Option<String>,
+    pub docs_repo: Option<String>,
+    pub executive_summary: Option<String>,
+    pub executive_summary_approved: Option<bool>,
+    pub context_mapping_approved: Option<bool>,
+}
+
+fn repo(field: &str, raw: Option<&str>, host: &validate::RepoHost) -> Result<Option<String>> {
+    match raw {
+        Some(url) if !url.trim().is_empty() => validate::repo_url(field, url, host).map(Some),
+        _ => Ok(None),
+    }
+}
+
+pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Project> {
+    let host = store.repo_host().await?;
+    let name = validate::project_name("name", &new.name)?;
+    let description = validate::optional_text("description", new.description.as_deref())?;
+    let code_repo = repo("code_repo", new.code_repo.as_deref(), &host)?;
+    let docs_repo = repo("docs_repo", new.docs_repo.as_deref(), &host)?;
+    if code_repo.is_some() && code_repo == docs_repo {
+        return Err(Error::invalid(
+            "docs_repo",
+            "the docs repo must differ from the code repo",
+        ));
+    }
+    let id = new_id();
+    let now = store.now();
+    let mut tx = store.write().await?;
+    let owner_exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
+        .bind(actor)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if owner_exists.is_none() {
+        return Err(Error::not_found("account"));
+    }
+    sqlx::query(
+        "INSERT INTO projects (id, name, module_name, description, framework, database, \
+         code_repo, docs_repo, owner_id, inserted_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&name)
+    .bind(validate::module_name(&name))
+    .bind(&description)
+    .bind(new.framework.unwrap_or(Framework::Phoenix))
+    .bind(new.database.unwrap_or(Database::Sqlite3))
+    .bind(&code_repo)
+    .bind(&docs_repo)
+    .bind(actor)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_as_conflict(e, "name", "you already have a project with this name"))?;
+    insert_membership(&mut tx, &id, actor, Role::Owner, &now).await?;
+    tx.commit().await?;
+    get(store, actor, &id).await
+}
+
+async fn insert_membership(
+    conn: &mut sqlx::SqliteConnection,
+    project_id: &str,
+    user_id: &str,
+    role: Role,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO project_memberships (id, project_id, user_id, role, inserted_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(project_id)
+    .bind(user_id)
+    .bind(role)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(|e| unique_as_conflict(e, "account", "this account is already a member"))?;
+    Ok(())
+}
+
+pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Project> {
+    let id = validate::id("project_id", id)?;
+    fetch_visible(store.pool(), actor, &id).await
+}
+
+pub(crate) async fn fetch_visible<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    actor: &str,
+    id: &str,
+) -> Result<Project> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM projects p \
+         JOIN project_memberships m ON m.project_id = p.id AND m.user_id = ? \
+         WHERE p.id = ?"
+    )))
+    .bind(actor)
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or(Error::not_found("project"))
+}
+
+/// Finds a project by id, or by name among the projects the actor can see.
+pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Project> {
+    if let Ok(id) = validate::id("project", id_or_name) {
+        return get(store, actor, &id).await;
+    }
+    let found: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM projects p \
+         JOIN project_memberships m ON m.project_id = p.id AND m.user_id = ? \
+         WHERE p.name = ? ORDER BY p.owner_id = ? DESC, p.inserted_at LIMIT 2"
+    )))
+    .bind(actor)
+    .bind(id_or_name.trim())
+    .bind(actor)
+    .fetch_all(store.pool())
+    .await?;
+    match found.as_slice() {
+        [] => Err(Error::not_found("project")),
+        [one] => Ok(one.clone()),
+        [mine, _] if mine.owner_id == actor => Ok(mine.clone()),
+        _ => Err(Error::conflict(
+            Some("project"),
+            format!("several projects shared with you are named {id_or_name}; use its id"),
+        )),
+    }
+}
+
+/// Seed 004's `list_projects/1`: every project the account owns or is a member of, by name.
+pub async fn list(store: &Store, actor: &str) -> Result<Vec<Project>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM project_memberships m \
+         JOIN projects p ON p.id = m.project_id \
+         WHERE m.user_id = ? ORDER BY p.name, p.id"
+    )))
+    .bind(actor)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+pub async fn update(
+    store: &Store,
+    actor: &str,
+    id: &str,
+    changes: ProjectChanges,
+) -> Result<Project> {
+    let id = validate::id("project_id", id)?;
+    let host = store.repo_host().await?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &id, Need::Manage).await?;
+    let mut p = fetch_visible(&mut *tx, actor, &id).await?;
+    let status = p.setup_status;
+    let before_setup = matches!(status, SetupStatus::Created | SetupStatus::Failed);
+    // What the setup pipeline generates from cannot change under it or after it succeeded.
+    let generation_fixed = |field: &str| {
+        let why = if status.is_running() {
+            "while a setup is running; wait for it or cancel it".to_owned()
+        } else {
+            format!("once a setup has run (setup status {status})")
+        };
+        Error::conflict(Some(field), format!("the {field} cannot change {why}"))
+    };
+    if let Some(name) = changes.name {
+        let name = validate::project_name("name", &name)?;
+        if name != p.name {
+            if p.setup_status != SetupStatus::Created {
+                return Err(generation_fixed("name"));
+            }
+            p.module_name = validate::module_name(&name);
+            p.name = name;
+        }
+    }
+    if let Some(framework) = changes.framework.filter(|f| *f != p.framework) {
+        if !before_setup {
+            return Err(generation_fixed("framework"));
+        }
+        p.framework = framework;
+    }
+    if let Some(database) = changes.database.filter(|d| *d != p.database) {
+        if !before_setup {
+            return Err(generation_fixed("database"));
+        }
+        p.database = database;
+    }
+    for (field, raw, slot) in [
+        ("code_repo", changes.code_repo, &mut p.code_repo),
+        ("docs_repo", changes.docs_repo, &mut p.docs_repo),
+    ] {
+        if let Some(raw) = raw {
+            let url = repo(field, Some(&raw), &host)?;
+            if url != *slot && status.is_running() {
+                return Err(generation_fixed(field));
+            }
+            *slot = url;
+        }
+    }
+    if p.code_repo.is_some() && p.code_repo == p.docs_repo {
+        return Err(Error::invalid(
+            "docs_repo",
+            "the docs repo must differ from the code repo",
+        ));
+    }
+    if let Some(d) = changes.description {
+        p.description = validate::optional_text("description", Some(&d))?;
+    }
+    if let Some(summary) = changes.executive_summary {
+        let summary = validate::optional_text("executive_summary", Some(&summary))?;
+        if summary != p.executive_summary {
+            p.executive_summary = summary;
+            p.executive_summary_approved = false;
+        }
+    }
+    if let Some(approved) = changes.executive_summary_approved {
+        if approved && p.executive_summary.is_none() {
+            return Err(Error::invalid(
+                "executive_summary_approved",
+                "there is no executive summary to approve",
+            ));
+        }
+        p.executive_summary_approved = approved;
+    }
+    if let Some(approved) = changes.context_mapping_approved {
+        p.context_mapping_approved = approved;
+    }
+    sqlx::query(
+        "UPDATE projects SET name = ?, module_name = ?, description = ?, framework = ?, \
+         database = ?, code_repo = ?, docs_repo = ?, executive_summary = ?, \
+         executive_summary_approved = ?, context_mapping_approved = ?, updated_at = ? \
+         WHERE id = ?",
+    )
+    .bind(&p.name)
+    .bind(&p.module_name)
+    .bind(&p.description)
+    .bind(p.framework)
+    .bind(p.database)
+    .bind(&p.code_repo)
+    .bind(&p.docs_repo)
+    .bind(&p.executive_summary)
+    .bind(p.executive_summary_approved)
+    .bind(p.context_mapping_approved)
+    .bind(store.now())
+    .bind(&id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_as_conflict(e, "name", "the owner already has a project with this name"))?;
+    tx.commit().await?;
+    get(store, actor, &id).await
+}
+
+/// Deletes a project and everything in it. Only its owner may, and not while a setup runs.
+pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
+    let id = validate::id("project_id", id)?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &id, Need::Own).await?;
+    let p = fetch_visible(&mut *tx, actor, &id).await?;
+    if p.setup_status.is_running() {
+        return Err(Error::conflict(
+            None,
+            "a setup is running for this project; cancel it first",
+        ));
+    }
+    sqlx::query("DELETE FROM projects WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Member {
+    pub id: String,
+    pub project_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: Role,
+    pub inserted_at: String,
+}
+
+/// Seed 004's `add_member/3`. Admins and the owner add members; nobody is made owner.
+pub async fn add_member(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    account_id: &str,
+    role: Role,
+) -> Result<Member> {
+    let project_id = validate::id("project_id", project_id)?;
+    let account_id = validate::id("account_id", account_id)?;
+    if role == Role::Owner {
+        return Err(Error::invalid(
+            "role",
+            "a project has one owner, its creator; add an admin instead",
+        ));
+    }
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
+        .bind(&account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(Error::not_found("account"));
+    }
+    insert_membership(&mut tx, &project_id, &account_id, role, &store.now()).await?;
+    tx.commit().await?;
+    list_members(store, actor, &project_id)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == account_id)
+        .ok_or(Error::not_found("member"))
+}
+
+pub async fn remove_member(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    account_id: &str,
+) -> Result<()> {
+    let project_id = validate::id("project_id", project_id)?;
+    let account_id = validate::id("account_id", account_id)?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let role: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
+    )
+    .bind(&project_id)
+    .bind(&account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match role {
+        None => return Err(Error::not_found("member")),
+        Some(Role::Owner) => {
+            return Err(Error::forbidden(
+                "the owner cannot be removed from their project",
+            ))
+        }
+        Some(_) => {}
+    }
+    sqlx::query("DELETE FROM project_memberships WHERE project_id = ? AND user_id = ?")
+        .bind(&project_id)
+        .bind(&account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_members(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Member>> {
+    let project_id = validate::id("project_id", project_id)?;
+    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.project_id, m.user_id, a.email, a.name, m.role, m.inserted_at \
+         FROM project_memberships m JOIN accounts a ON a.id = m.user_id \
+         WHERE m.project_id = ? ORDER BY m.role = 'owner' DESC, a.email COLLATE NOCASE",
+    )
+    .bind(&project_id)
+    .fetch_all(store.pool())
+    .await?)
+}

@@ -1,0 +1,200 @@
+//! Agent sessions (seed 004's `CodeMySpec.Sessions`): a unit of work on a component, a
+//! context or the project, moving pending → in_progress → complete | failed and no other way.
+
+use crate::access::{self, Need, Owned};
+use crate::error::{Error, Result};
+use crate::store::{new_id, Store};
+use crate::text_enum::text_enum;
+use crate::validate;
+use serde::Serialize;
+
+text_enum! {
+    pub enum SessionType ("session type") {
+        Design = "design",
+        Test = "test",
+        Implementation = "implementation",
+        Setup = "setup",
+    }
+}
+
+text_enum! {
+    pub enum TargetType ("target type") {
+        Component = "component",
+        Context = "context",
+        Project = "project",
+    }
+}
+
+text_enum! {
+    pub enum SessionStatus ("session status") {
+        Pending = "pending",
+        InProgress = "in_progress",
+        Complete = "complete",
+        Failed = "failed",
+    }
+}
+
+impl SessionStatus {
+    pub fn next(self) -> &'static [SessionStatus] {
+        use SessionStatus::*;
+        match self {
+            Pending => &[InProgress],
+            InProgress => &[Complete, Failed],
+            Complete | Failed => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Session {
+    pub id: String,
+    pub project_id: String,
+    pub session_type: SessionType,
+    pub target_type: TargetType,
+    pub target_id: String,
+    pub status: SessionStatus,
+    pub inserted_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str =
+    "id, project_id, session_type, target_type, target_id, status, inserted_at, updated_at";
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub session_type: SessionType,
+    pub target_type: TargetType,
+    /// The target's id; for a `project` target, the project's own id (or empty).
+    pub target_id: String,
+}
+
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    new: NewSession,
+) -> Result<Session> {
+    let project_id = validate::id("project_id", project_id)?;
+    let target_id = match (new.target_type, new.target_id.trim()) {
+        (TargetType::Project, "") => project_id.clone(),
+        (_, raw) => validate::id("target_id", raw)?,
+    };
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    let target_project: Option<String> = match new.target_type {
+        TargetType::Project => Some(target_id.clone()),
+        TargetType::Component => {
+            sqlx::query_scalar("SELECT project_id FROM components WHERE id = ?")
+                .bind(&target_id)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        TargetType::Context => {
+            sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
+                .bind(&target_id)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+    };
+    if target_project.as_deref() != Some(project_id.as_str()) {
+        return Err(Error::invalid(
+            "target_id",
+            format!("the target must be a {} of this project", new.target_type),
+        ));
+    }
+    let id = new_id();
+    let now = store.now();
+    sqlx::query(
+        "INSERT INTO sessions (id, project_id, session_type, target_type, target_id, \
+         inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&project_id)
+    .bind(new.session_type)
+    .bind(new.target_type)
+    .bind(&target_id)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    let s = fetch(&mut *tx, &id).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Session> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or(Error::not_found("session"))
+}
+
+pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Session> {
+    let (id, _) =
+        access::require_owned(store.pool(), actor, Owned::Session, id, Need::Read).await?;
+    fetch(store.pool(), &id).await
+}
+
+pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Session>> {
+    list_where(store, actor, project_id, false).await
+}
+
+/// Seed 004's `list_active_sessions/1`: pending and in-progress sessions.
+pub async fn list_active(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Session>> {
+    list_where(store, actor, project_id, true).await
+}
+
+async fn list_where(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    active_only: bool,
+) -> Result<Vec<Session>> {
+    let project_id = validate::id("project_id", project_id)?;
+    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sessions WHERE project_id = ? \
+         AND (? = 0 OR status IN ('pending', 'in_progress')) ORDER BY inserted_at, id"
+    )))
+    .bind(&project_id)
+    .bind(active_only)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Seed 004's `update_status/2`; only pending → in_progress → complete | failed.
+pub async fn update_status(
+    store: &Store,
+    actor: &str,
+    id: &str,
+    to: SessionStatus,
+) -> Result<Session> {
+    let mut tx = store.write().await?;
+    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Session, id, Need::Write).await?;
+    let s = fetch(&mut *tx, &id).await?;
+    if !s.status.next().contains(&to) {
+        let allowed: Vec<&str> = s.status.next().iter().map(|n| n.as_str()).collect();
+        let list = if allowed.is_empty() {
+            "none, it is finished".into()
+        } else {
+            allowed.join(", ")
+        };
+        return Err(Error::conflict(
+            Some("status"),
+            format!("a {} session cannot become {to}; allowed: {list}", s.status),
+        ));
+    }
+    sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(to)
+        .bind(store.now())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    let s = fetch(&mut *tx, &id).await?;
+    tx.commit().await?;
+    Ok(s)
+}

@@ -1,0 +1,68 @@
+//! App-wide settings kept in the database: the GitHub host, and the last account that acted
+//! (the CLI's default `--as`). Unknown keys are refused, known ones validated.
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::validate::RepoHost;
+
+pub const GITHUB_HOST: &str = "github_host";
+pub const LAST_ACCOUNT: &str = "last_account";
+
+/// The keys a user may set, with what each holds.
+pub const USER_KEYS: &[(&str, &str)] = &[(
+    GITHUB_HOST,
+    "the GitHub host repository URLs point at (default github.com)",
+)];
+
+pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(store.pool())
+            .await?,
+    )
+}
+
+/// Sets a user-facing setting after validating it; an empty value resets it to its default.
+pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
+    let value = match key {
+        GITHUB_HOST if value.trim().is_empty() => None,
+        GITHUB_HOST => Some(RepoHost::new("value", value)?.as_str().to_owned()),
+        _ => {
+            let known: Vec<&str> = USER_KEYS.iter().map(|(k, _)| *k).collect();
+            return Err(Error::invalid(
+                "key",
+                format!(
+                    "unknown setting \"{key}\"; known settings: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    };
+    put(store, key, value.as_deref()).await
+}
+
+/// Writes a setting without user-facing validation (for the core's own keys).
+pub(crate) async fn put(store: &Store, key: &str, value: Option<&str>) -> Result<()> {
+    let mut tx = store.write().await?;
+    match value {
+        Some(v) => {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(v)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM settings WHERE key = ?")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

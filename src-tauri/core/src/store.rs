@@ -1,0 +1,119 @@
+//! The SQLite store: one database file in the data dir, WAL, foreign keys, a busy timeout,
+//! migrations applied on open, and write transactions that start with `BEGIN IMMEDIATE`
+//! (a deferred transaction that later writes fails with SQLITE_BUSY instead of waiting).
+
+use crate::clock::{format_ts, Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::validate::RepoHost;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DB_FILE: &str = "codemyspec.db";
+/// The app identifier; the data dir is `<OS data dir>/<identifier>`, which is also where
+/// Tauri's `app_data_dir()` points, so the window and the CLI share one database.
+pub const APP_IDENTIFIER: &str = "dev.codemyspec.desktop";
+pub const DATA_DIR_ENV: &str = "CODEMYSPEC_DATA_DIR";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// The default data dir: `$CODEMYSPEC_DATA_DIR`, else the OS app-data dir.
+pub fn default_data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir()
+        .map(|d| d.join(APP_IDENTIFIER))
+        .ok_or_else(|| Error::Internal("this OS reports no application data directory".into()))
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and runs pending migrations.
+    pub async fn open(data_dir: &Path) -> Result<Store> {
+        Self::open_with_clock(data_dir, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
+            context: format!("cannot create the data dir {}", data_dir.display()),
+            source,
+        })?;
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join(DB_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store {
+            pool,
+            clock,
+            data_dir: data_dir.to_owned(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The current time in the stored text format.
+    pub fn now(&self) -> String {
+        format_ts(self.clock.now())
+    }
+
+    /// A write transaction; it holds SQLite's write lock from its first statement.
+    pub async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The GitHub host repository URLs must point at (setting `github_host`).
+    pub async fn repo_host(&self) -> Result<RepoHost> {
+        match crate::settings::get(self, crate::settings::GITHUB_HOST).await? {
+            Some(host) => RepoHost::new("github_host", &host),
+            None => Ok(RepoHost::default()),
+        }
+    }
+}
+
+/// A fresh UUID v4 in its stored text form.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().hyphenated().to_string()
+}
+
+/// Maps a unique-constraint violation to a conflict on `field`; other errors pass through.
+pub(crate) fn unique_as_conflict(err: sqlx::Error, field: &str, message: &str) -> Error {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            Error::conflict(Some(field), message)
+        }
+        _ => err.into(),
+    }
+}
