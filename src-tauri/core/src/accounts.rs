@@ -19,6 +19,7 @@ pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Account {
     pub id: String,
     pub email: String,

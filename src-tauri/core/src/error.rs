@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// Stable, machine-readable error codes. Never rename one: the UI and scripts match on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
     /// The input is malformed or breaks a data rule; `field` says which input.
@@ -196,6 +197,7 @@ impl From<sqlx::Error> for Error {
 
 /// The wire shape of an error: `{code, field?, message}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorView {
     pub code: Code,
     #[serde(skip_serializing_if = "Option::is_none")]
