@@ -1,1 +1,179 @@
-fn main() {}
+//! `codemyspec`: headless access to the CodeMySpec core — the same functions the desktop
+//! window calls, on the same database file.
+
+mod accounts;
+mod components;
+mod output;
+mod projects;
+mod sessions;
+mod spec;
+
+use clap::{Parser, Subcommand};
+use codemyspec_core::accounts::Account;
+use codemyspec_core::{store, Error, Result, Store};
+use output::Out;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "codemyspec",
+    version,
+    about = "Manage CodeMySpec projects from the command line"
+)]
+#[command(
+    after_help = "Exit status: 0 ok, 1 internal error, 2 usage error, 3 invalid input, \
+                        4 not found, 5 conflict, 6 forbidden, 7 not signed in or locked."
+)]
+struct Cli {
+    /// Where the database lives (default: the OS app-data dir, as the desktop app uses).
+    #[arg(long, global = true, env = store::DATA_DIR_ENV, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Print results (and errors) as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// The profile to act as (default: the last one used, or the only one).
+    #[arg(
+        long = "as",
+        global = true,
+        env = "CODEMYSPEC_AS",
+        value_name = "EMAIL"
+    )]
+    as_email: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Local profiles: create, list, sign in.
+    #[command(subcommand)]
+    Account(accounts::AccountCmd),
+    /// App settings (the GitHub host).
+    #[command(subcommand)]
+    Config(accounts::ConfigCmd),
+    /// Projects: create, list, show, update, delete.
+    #[command(subcommand)]
+    Project(projects::ProjectCmd),
+    /// Project members and their roles.
+    #[command(subcommand)]
+    Member(projects::MemberCmd),
+    /// The project lifecycle: allowed moves, move, history.
+    #[command(subcommand)]
+    Stage(projects::StageCmd),
+    /// User stories.
+    #[command(subcommand)]
+    Story(spec::StoryCmd),
+    /// Bounded contexts and their stories.
+    #[command(subcommand)]
+    Context(spec::ContextCmd),
+    /// Components and their dependencies.
+    #[command(subcommand)]
+    Component(components::ComponentCmd),
+    /// A component's design doc.
+    #[command(subcommand)]
+    Doc(components::DocCmd),
+    /// Agent sessions.
+    #[command(subcommand)]
+    Session(sessions::SessionCmd),
+}
+
+/// What every command needs: the store, the output style and the acting profile.
+pub struct Ctx {
+    pub store: Store,
+    pub out: Out,
+    as_email: Option<String>,
+}
+
+impl Ctx {
+    /// The acting profile's id.
+    pub async fn actor(&self) -> Result<String> {
+        Ok(self.actor_account().await?.id)
+    }
+
+    pub async fn actor_account(&self) -> Result<Account> {
+        codemyspec_core::accounts::current(&self.store, self.as_email.as_deref()).await
+    }
+
+    /// A project the actor can see, by id or name.
+    pub async fn project(&self, id_or_name: &str) -> Result<codemyspec_core::projects::Project> {
+        codemyspec_core::projects::find(&self.store, &self.actor().await?, id_or_name).await
+    }
+}
+
+async fn run(cli: Cli, out: Out) -> Result<()> {
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => store::default_data_dir()?,
+    };
+    let ctx = Ctx {
+        store: Store::open(&data_dir).await?,
+        out,
+        as_email: cli.as_email,
+    };
+    let result = match cli.command {
+        Command::Account(cmd) => accounts::run_account(&ctx, cmd).await,
+        Command::Config(cmd) => accounts::run_config(&ctx, cmd).await,
+        Command::Project(cmd) => projects::run_project(&ctx, cmd).await,
+        Command::Member(cmd) => projects::run_member(&ctx, cmd).await,
+        Command::Stage(cmd) => projects::run_stage(&ctx, cmd).await,
+        Command::Story(cmd) => spec::run_story(&ctx, cmd).await,
+        Command::Context(cmd) => spec::run_context(&ctx, cmd).await,
+        Command::Component(cmd) => components::run_component(&ctx, cmd).await,
+        Command::Doc(cmd) => components::run_doc(&ctx, cmd).await,
+        Command::Session(cmd) => sessions::run(&ctx, cmd).await,
+    };
+    ctx.store.close().await;
+    result
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Out { json: cli.json };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, Out { json: out.json })) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            out.error(&err);
+            ExitCode::from(output::exit_code(err.code()))
+        }
+    }
+}
+
+/// Reads a text value: `-` means standard input (for markdown and long descriptions).
+pub fn text_arg(value: String) -> Result<String> {
+    if value != "-" {
+        return Ok(value);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| {
+        Error::Io {
+            context: "cannot read standard input".into(),
+            source,
+        }
+    })?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -106,6 +106,25 @@ pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Context> {
     fetch(store.pool(), &id).await
 }
 
+/// A context of the project by its name (`Payments`).
+pub async fn get_by_name(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    name: &str,
+) -> Result<Context> {
+    let project_id = validate::id("project_id", project_id)?;
+    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM contexts WHERE project_id = ? AND name = ?"
+    )))
+    .bind(&project_id)
+    .bind(name.trim())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(Error::not_found("context"))
+}
+
 pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Context>> {
     let project_id = validate::id("project_id", project_id)?;
     access::require(store.pool(), actor, &project_id, Need::Read).await?;

@@ -1,0 +1,128 @@
+//! `codemyspec account …` and `codemyspec config …`.
+
+use crate::output::{opt, Out};
+use crate::Ctx;
+use clap::Subcommand;
+use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
+use codemyspec_core::{settings, Error, Result, Secret};
+use std::io::{BufRead, IsTerminal};
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// Create a profile. The password is read from standard input (prompted on a terminal).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List profiles.
+    List,
+    /// Show the acting profile (or the one named with --as).
+    Show,
+    /// Change the acting profile's name or GitHub login ("" clears the login).
+    Update {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        github_login: Option<String>,
+    },
+    /// Check a password and make the profile the default one.
+    Login {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Show the settings.
+    List,
+    /// Set a setting ("" resets it to its default).
+    Set { key: String, value: String },
+}
+
+fn read_password(prompt: &str) -> Result<Secret> {
+    let io_err = |source| Error::Io {
+        context: "cannot read the password".into(),
+        source,
+    };
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(prompt)
+            .map(Secret::new)
+            .map_err(io_err);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(io_err)?;
+    Ok(Secret::new(line.trim_end_matches(['\n', '\r'])))
+}
+
+fn table(out: &Out, list: &[Account]) {
+    out.table(list, &["email", "name", "github", "id"], |a| {
+        vec![
+            a.email.clone(),
+            opt(&a.name),
+            opt(&a.github_login),
+            a.id.clone(),
+        ]
+    });
+}
+
+pub async fn run_account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
+    let store = &ctx.store;
+    match cmd {
+        AccountCmd::Create { email, name } => {
+            let password = read_password("Password: ")?;
+            let account = accounts::create(
+                store,
+                NewAccount {
+                    email,
+                    password,
+                    name,
+                },
+            )
+            .await?;
+            ctx.out.record(&account);
+        }
+        AccountCmd::List => table(&ctx.out, &accounts::list(store).await?),
+        AccountCmd::Show => ctx.out.record(&ctx.actor_account().await?),
+        AccountCmd::Update { name, github_login } => {
+            let me = ctx.actor_account().await?;
+            let account =
+                accounts::update(store, &me.id, AccountChanges { name, github_login }).await?;
+            ctx.out.record(&account);
+        }
+        AccountCmd::Login { email } => {
+            let password = read_password("Password: ")?;
+            let account = accounts::authenticate(store, &email, &password).await?;
+            ctx.out.record(&account);
+        }
+    }
+    Ok(())
+}
+
+pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
+    match cmd {
+        ConfigCmd::List => {
+            let mut rows = Vec::new();
+            for (key, about) in settings::USER_KEYS {
+                let value = settings::get(&ctx.store, key).await?;
+                rows.push(serde_json::json!({ "key": key, "value": value, "about": about }));
+            }
+            ctx.out.table(&rows, &["key", "value", "about"], |r| {
+                ["key", "value", "about"]
+                    .iter()
+                    .map(|k| crate::output::plain(&r[*k]))
+                    .collect()
+            });
+        }
+        ConfigCmd::Set { key, value } => {
+            settings::set(&ctx.store, &key, &value).await?;
+            ctx.out.done(&format!("{key} set"));
+        }
+    }
+    Ok(())
+}

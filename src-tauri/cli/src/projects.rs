@@ -1,0 +1,257 @@
+//! `codemyspec project …`, `member …` and `stage …`.
+
+use crate::output::{opt, Out};
+use crate::Ctx;
+use clap::Subcommand;
+use codemyspec_core::lifecycle::{self, Move};
+use codemyspec_core::projects::{self, Database, Framework, NewProject, Project, ProjectChanges};
+use codemyspec_core::{accounts, Result, Role, Stage};
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCmd {
+    /// Create a project (stage draft, setup status created).
+    Create {
+        /// The Elixir app name, like my_app.
+        name: String,
+        #[arg(long, allow_hyphen_values = true)]
+        description: Option<String>,
+        /// phoenix (default) or elixir.
+        #[arg(long)]
+        framework: Option<String>,
+        /// For Phoenix: postgres, sqlite3 (default) or mysql.
+        #[arg(long)]
+        database: Option<String>,
+        /// https://github.com/OWNER/REPO for the code.
+        #[arg(long)]
+        code_repo: Option<String>,
+        /// https://github.com/OWNER/REPO for the docs.
+        #[arg(long)]
+        docs_repo: Option<String>,
+    },
+    /// List the projects you can see.
+    List,
+    /// Show a project (by name or id).
+    Show { project: String },
+    /// Change a project. Empty strings clear the optional fields.
+    Update {
+        project: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        description: Option<String>,
+        #[arg(long)]
+        framework: Option<String>,
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long)]
+        code_repo: Option<String>,
+        #[arg(long)]
+        docs_repo: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        executive_summary: Option<String>,
+        #[arg(long)]
+        approve_summary: Option<bool>,
+        #[arg(long)]
+        approve_context_mapping: Option<bool>,
+    },
+    /// Delete a project and everything in it (owner only).
+    Delete { project: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Add a profile to a project.
+    Add {
+        project: String,
+        email: String,
+        /// viewer, member (default) or admin.
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Remove a profile from a project.
+    Remove { project: String, email: String },
+    /// List a project's members.
+    List { project: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StageCmd {
+    /// Show the stage and the moves you can make from it.
+    Show { project: String },
+    /// Move the project to another stage.
+    Move {
+        project: String,
+        to: String,
+        #[arg(long, default_value = "changed from the command line")]
+        reason: String,
+    },
+    /// Every stage move of the project, oldest first.
+    History { project: String },
+}
+
+pub fn project_table(out: &Out, list: &[Project]) {
+    out.table(
+        list,
+        &["name", "stage", "setup", "framework", "code repo", "id"],
+        |p| {
+            vec![
+                p.name.clone(),
+                p.stage.to_string(),
+                p.setup_status.to_string(),
+                p.framework.to_string(),
+                opt(&p.code_repo),
+                p.id.clone(),
+            ]
+        },
+    );
+}
+
+fn parse_opt<T>(raw: Option<String>, parse: impl Fn(&str) -> Result<T>) -> Result<Option<T>> {
+    raw.map(|r| parse(&r)).transpose()
+}
+
+pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
+    let store = &ctx.store;
+    match cmd {
+        ProjectCmd::Create {
+            name,
+            description,
+            framework,
+            database,
+            code_repo,
+            docs_repo,
+        } => {
+            let new = NewProject {
+                name,
+                description,
+                framework: parse_opt(framework, |r| Framework::parse("framework", r))?,
+                database: parse_opt(database, |r| Database::parse("database", r))?,
+                code_repo,
+                docs_repo,
+            };
+            let project = projects::create(store, &ctx.actor().await?, new).await?;
+            ctx.out.record(&project);
+        }
+        ProjectCmd::List => {
+            project_table(&ctx.out, &projects::list(store, &ctx.actor().await?).await?)
+        }
+        ProjectCmd::Show { project } => ctx.out.record(&ctx.project(&project).await?),
+        ProjectCmd::Update {
+            project,
+            name,
+            description,
+            framework,
+            database,
+            code_repo,
+            docs_repo,
+            executive_summary,
+            approve_summary,
+            approve_context_mapping,
+        } => {
+            let p = ctx.project(&project).await?;
+            let changes = ProjectChanges {
+                name,
+                description: description.map(crate::text_arg).transpose()?,
+                framework: parse_opt(framework, |r| Framework::parse("framework", r))?,
+                database: parse_opt(database, |r| Database::parse("database", r))?,
+                code_repo,
+                docs_repo,
+                executive_summary: executive_summary.map(crate::text_arg).transpose()?,
+                executive_summary_approved: approve_summary,
+                context_mapping_approved: approve_context_mapping,
+            };
+            ctx.out
+                .record(&projects::update(store, &ctx.actor().await?, &p.id, changes).await?);
+        }
+        ProjectCmd::Delete { project } => {
+            let p = ctx.project(&project).await?;
+            projects::delete(store, &ctx.actor().await?, &p.id).await?;
+            ctx.out.done(&format!("deleted project {}", p.name));
+        }
+    }
+    Ok(())
+}
+
+pub async fn run_member(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
+    let store = &ctx.store;
+    let actor = ctx.actor().await?;
+    match cmd {
+        MemberCmd::Add {
+            project,
+            email,
+            role,
+        } => {
+            let p = ctx.project(&project).await?;
+            let role = Role::parse("role", &role)?;
+            let account = accounts::get_by_email(store, &email).await?;
+            ctx.out
+                .record(&projects::add_member(store, &actor, &p.id, &account.id, role).await?);
+        }
+        MemberCmd::Remove { project, email } => {
+            let p = ctx.project(&project).await?;
+            let account = accounts::get_by_email(store, &email).await?;
+            projects::remove_member(store, &actor, &p.id, &account.id).await?;
+            ctx.out
+                .done(&format!("removed {} from {}", account.email, p.name));
+        }
+        MemberCmd::List { project } => {
+            let p = ctx.project(&project).await?;
+            let members = projects::list_members(store, &actor, &p.id).await?;
+            ctx.out.table(&members, &["email", "name", "role"], |m| {
+                vec![m.email.clone(), opt(&m.name), m.role.to_string()]
+            });
+        }
+    }
+    Ok(())
+}
+
+pub async fn run_stage(ctx: &Ctx, cmd: StageCmd) -> Result<()> {
+    let store = &ctx.store;
+    let actor = ctx.actor().await?;
+    match cmd {
+        StageCmd::Show { project } => {
+            let p = ctx.project(&project).await?;
+            let allowed: Vec<Move> = lifecycle::allowed_transitions(store, &actor, &p.id).await?;
+            if ctx.out.json {
+                ctx.out
+                    .json_value(&serde_json::json!({ "stage": p.stage, "allowed": allowed }));
+            } else {
+                let list: Vec<&str> = allowed.iter().map(|m| m.to.as_str()).collect();
+                println!("{} is {}", p.name, p.stage);
+                println!(
+                    "can move to: {}",
+                    if list.is_empty() {
+                        "-".into()
+                    } else {
+                        list.join(", ")
+                    }
+                );
+            }
+        }
+        StageCmd::Move {
+            project,
+            to,
+            reason,
+        } => {
+            let p = ctx.project(&project).await?;
+            let to = Stage::parse("to", &to)?;
+            let p = lifecycle::transition(store, &actor, &p.id, to, &reason).await?;
+            ctx.out.record(&p);
+        }
+        StageCmd::History { project } => {
+            let p = ctx.project(&project).await?;
+            let history = lifecycle::history(store, &actor, &p.id).await?;
+            ctx.out
+                .table(&history, &["at", "from", "to", "by", "reason"], |t| {
+                    vec![
+                        t.inserted_at.clone(),
+                        t.from_stage.to_string(),
+                        t.to_stage.to_string(),
+                        t.trigger.to_string(),
+                        t.reason.clone(),
+                    ]
+                });
+        }
+    }
+    Ok(())
+}

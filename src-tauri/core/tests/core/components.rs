@@ -1,0 +1,331 @@
+use crate::support::*;
+use codemyspec_core::components::{
+    self, ComponentChanges, ComponentType, NewComponent, StatusFlags,
+};
+use codemyspec_core::contexts::{self, ContextType, NewContext};
+use codemyspec_core::{dependencies, design_docs, Code, Error};
+
+fn named(name: &str) -> NewComponent {
+    NewComponent {
+        name: name.into(),
+        kind: ComponentType::Context,
+        file_path: format!("lib/{}.ex", name.to_lowercase()),
+        description: None,
+        context_id: None,
+    }
+}
+
+async fn dirty_of(f: &Fixture, actor: &str, ids: &[&str]) -> Vec<bool> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(components::get(&f.store, actor, id).await.unwrap().dirty);
+    }
+    out
+}
+
+async fn clean_all(f: &Fixture) {
+    sqlx::query("UPDATE components SET dirty = 0")
+        .execute(f.store.pool())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_component_keeps_a_normalised_relative_path() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let mut new = named("Accounts");
+    new.file_path = ".\\lib\\my_shop\\accounts.ex".into();
+    let c = components::create(&f.store, &ada.id, &p.id, new)
+        .await
+        .unwrap();
+    assert_eq!(c.file_path, "lib/my_shop/accounts.ex");
+    for bad in ["/etc/passwd", "../outside.ex", "lib/../../x.ex", "C:\\x.ex"] {
+        let change = ComponentChanges {
+            file_path: Some(bad.into()),
+            ..Default::default()
+        };
+        let err = components::update(&f.store, &ada.id, &c.id, change)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code(), err.field()),
+            (Code::InvalidInput, Some("file_path")),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        components::get(&f.store, &ada.id, &c.id)
+            .await
+            .unwrap()
+            .file_path,
+        "lib/my_shop/accounts.ex"
+    );
+}
+
+#[tokio::test]
+async fn a_dependency_that_closes_a_cycle_is_refused_and_the_error_names_it() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let a = components::create(&f.store, &ada.id, &p.id, named("A"))
+        .await
+        .unwrap();
+    let b = components::create(&f.store, &ada.id, &p.id, named("B"))
+        .await
+        .unwrap();
+    let c = components::create(&f.store, &ada.id, &p.id, named("C"))
+        .await
+        .unwrap();
+    dependencies::add(&f.store, &ada.id, &a.id, &b.id)
+        .await
+        .unwrap();
+    dependencies::add(&f.store, &ada.id, &b.id, &c.id)
+        .await
+        .unwrap();
+    let before = snapshot(&f.store).await;
+
+    let err = dependencies::add(&f.store, &ada.id, &c.id, &a.id)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::DependencyCycle { cycle } => assert_eq!(cycle, &["C", "A", "B", "C"]),
+        other => panic!("expected a cycle, got {other:?}"),
+    }
+    assert_eq!(err.code(), Code::Conflict);
+    assert_eq!(
+        err.to_string(),
+        "adding this dependency would form a cycle: C -> A -> B -> C"
+    );
+    let err = dependencies::add(&f.store, &ada.id, &a.id, &a.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::DependencyCycle { cycle } if cycle == &["A", "A"]),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(&f.store).await, before, "nothing written");
+
+    // The same edge twice is one edge.
+    let again = dependencies::add(&f.store, &ada.id, &a.id, &b.id)
+        .await
+        .unwrap();
+    let deps = dependencies::list(&f.store, &ada.id, &a.id).await.unwrap();
+    assert_eq!(
+        (deps.len(), deps[0].id.as_str()),
+        (1, again.depends_on_id.as_str())
+    );
+    let dependents = dependencies::list_dependents(&f.store, &ada.id, &c.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        dependents
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+        ["B"]
+    );
+}
+
+#[tokio::test]
+async fn dependencies_stay_inside_one_project() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let q = project(&f.store, &ada, "my_blog").await;
+    let a = components::create(&f.store, &ada.id, &p.id, named("A"))
+        .await
+        .unwrap();
+    let x = components::create(&f.store, &ada.id, &q.id, named("X"))
+        .await
+        .unwrap();
+    let before = snapshot(&f.store).await;
+    let err = dependencies::add(&f.store, &ada.id, &a.id, &x.id)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        (Code::InvalidInput, Some("depends_on_id"))
+    );
+    // The schema refuses it too, whatever the code does.
+    let raw = sqlx::query("INSERT INTO component_dependencies VALUES ('d', ?, ?, ?, 'now', 'now')")
+        .bind(&p.id)
+        .bind(&a.id)
+        .bind(&x.id)
+        .execute(f.store.pool())
+        .await;
+    assert!(raw.is_err(), "a foreign key keeps both ends in one project");
+    assert_eq!(snapshot(&f.store).await, before);
+}
+
+#[tokio::test]
+async fn a_change_dirties_every_transitive_dependent_and_nothing_else() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    // d -> c -> b -> a (d depends on c ...), and e -> a, and z apart; also d -> a (diamond).
+    let mut ids = Vec::new();
+    for n in ["A", "B", "C", "D", "E", "Z"] {
+        ids.push(
+            components::create(&f.store, &ada.id, &p.id, named(n))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let [a, b, c, d, e, z] = [&ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5]];
+    for (from, to) in [(b, a), (c, b), (d, c), (e, a), (d, a)] {
+        dependencies::add(&f.store, &ada.id, from, to)
+            .await
+            .unwrap();
+    }
+    clean_all(&f).await;
+    let change = ComponentChanges {
+        description: Some("new API".into()),
+        ..Default::default()
+    };
+    components::update(&f.store, &ada.id, b, change)
+        .await
+        .unwrap();
+    assert_eq!(
+        dirty_of(&f, &ada.id, &[a, b, c, d, e, z]).await,
+        [false, false, true, true, false, false]
+    );
+
+    clean_all(&f).await;
+    let change = ComponentChanges {
+        description: Some("new schema".into()),
+        ..Default::default()
+    };
+    components::update(&f.store, &ada.id, a, change)
+        .await
+        .unwrap();
+    assert_eq!(
+        dirty_of(&f, &ada.id, &[a, b, c, d, e, z]).await,
+        [false, true, true, true, true, false]
+    );
+
+    // Progress flags are not a change to what the component is.
+    clean_all(&f).await;
+    let flags = StatusFlags {
+        code_complete: Some(true),
+        ..Default::default()
+    };
+    let a_done = components::update_status(&f.store, &ada.id, a, flags)
+        .await
+        .unwrap();
+    assert!(a_done.code_complete && !a_done.docs_complete);
+    assert_eq!(dirty_of(&f, &ada.id, &[a, b, c, d, e, z]).await, [false; 6]);
+
+    // Deleting a component dirties what depended on it.
+    components::delete(&f.store, &ada.id, b).await.unwrap();
+    assert_eq!(
+        dirty_of(&f, &ada.id, &[a, c, d, e, z]).await,
+        [false, true, true, false, false]
+    );
+    let graph = dependencies::graph(&f.store, &ada.id, &p.id).await.unwrap();
+    assert_eq!((graph.components.len(), graph.dependencies.len()), (5, 3));
+}
+
+#[tokio::test]
+async fn design_docs_are_versioned_one_per_component() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let a = components::create(&f.store, &ada.id, &p.id, named("A"))
+        .await
+        .unwrap();
+    let b = components::create(&f.store, &ada.id, &p.id, named("B"))
+        .await
+        .unwrap();
+    dependencies::add(&f.store, &ada.id, &b.id, &a.id)
+        .await
+        .unwrap();
+    clean_all(&f).await;
+    assert_eq!(
+        design_docs::get(&f.store, &ada.id, &a.id)
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    let doc = design_docs::save(&f.store, &ada.id, &a.id, None, "# A\n")
+        .await
+        .unwrap();
+    assert_eq!((doc.version, doc.approved), (1, false));
+    assert!(
+        components::get(&f.store, &ada.id, &b.id)
+            .await
+            .unwrap()
+            .dirty,
+        "B depends on A's design"
+    );
+    let err = design_docs::save(&f.store, &ada.id, &a.id, None, "# A again\n")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::Conflict,
+        "a second create would overwrite"
+    );
+    let doc = design_docs::approve(&f.store, &ada.id, &a.id, 1)
+        .await
+        .unwrap();
+    assert_eq!((doc.version, doc.approved), (2, true));
+    let doc = design_docs::save(&f.store, &ada.id, &a.id, Some(2), "# A v2\n")
+        .await
+        .unwrap();
+    assert_eq!(
+        (doc.version, doc.approved, doc.content.as_str()),
+        (3, false, "# A v2\n")
+    );
+    let err = design_docs::save(&f.store, &ada.id, &a.id, Some(2), "# lost\n")
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::Conflict, Some("version")));
+    assert_eq!(
+        design_docs::get(&f.store, &ada.id, &a.id)
+            .await
+            .unwrap()
+            .content,
+        "# A v2\n"
+    );
+}
+
+#[tokio::test]
+async fn a_components_context_must_be_in_its_project() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let q = project(&f.store, &ada, "my_blog").await;
+    let new_ctx = NewContext {
+        name: "Blog".into(),
+        kind: ContextType::Domain,
+        purpose: "Posts".into(),
+        description: None,
+    };
+    let foreign = contexts::create(&f.store, &ada.id, &q.id, new_ctx)
+        .await
+        .unwrap();
+    let mut new = named("A");
+    new.context_id = Some(foreign.id.clone());
+    let err = components::create(&f.store, &ada.id, &p.id, new)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        (Code::InvalidInput, Some("context_id"))
+    );
+    let dup = components::create(&f.store, &ada.id, &p.id, named("A"))
+        .await
+        .unwrap();
+    let err = components::create(&f.store, &ada.id, &p.id, named("A"))
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::Conflict, Some("name")));
+    assert_eq!(
+        components::list(&f.store, &ada.id, &p.id).await.unwrap(),
+        vec![dup]
+    );
+}

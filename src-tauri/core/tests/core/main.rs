@@ -1,0 +1,13 @@
+//! Integration tests of the core against real SQLite files: one binary, a module per area.
+
+mod support;
+
+mod accounts;
+mod bad_input;
+mod components;
+mod contexts;
+mod lifecycle;
+mod projects;
+mod sessions;
+mod store;
+mod stories;
