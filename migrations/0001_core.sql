@@ -50,6 +50,8 @@ CREATE TABLE projects (
     executive_summary_approved INTEGER NOT NULL DEFAULT 0,
     setup_complete             INTEGER NOT NULL DEFAULT 0,
     context_mapping_approved   INTEGER NOT NULL DEFAULT 0,
+    -- Bumped by triggers whenever the project's component dependencies change.
+    graph_version              INTEGER NOT NULL DEFAULT 0,
     owner_id                   TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     inserted_at                TEXT NOT NULL,
     updated_at                 TEXT NOT NULL
@@ -123,8 +125,12 @@ CREATE TABLE context_stories (
 );
 CREATE INDEX context_stories_story_id_index ON context_stories (story_id);
 
+-- `seq` is the component's compact key inside this database: the dependency graph refers
+-- to components by it, so that walking and marking 100k components stays fast. The public
+-- id is `id`, as everywhere else.
 CREATE TABLE components (
-    id             TEXT PRIMARY KEY NOT NULL,
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
     name           TEXT NOT NULL,
     type           TEXT NOT NULL
                    CHECK (type IN ('context', 'schema', 'controller', 'liveview', 'genserver',
@@ -143,27 +149,38 @@ CREATE TABLE components (
 );
 CREATE INDEX components_project_id_index ON components (project_id);
 CREATE INDEX components_context_id_index ON components (context_id);
+CREATE UNIQUE INDEX components_seq_project_index ON components (seq, project_id);
 
--- project_id is denormalised so that "both ends in one project" is checked by the
--- foreign keys below, not only by code.
+-- "component depends on depends_on". project_id is denormalised so that the foreign keys
+-- keep both ends in one project whatever the code does.
 CREATE TABLE component_dependencies (
-    id            TEXT PRIMARY KEY NOT NULL,
-    project_id    TEXT NOT NULL,
-    component_id  TEXT NOT NULL,
-    depends_on_id TEXT NOT NULL,
-    inserted_at   TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
-    UNIQUE (component_id, depends_on_id),
-    CHECK (component_id <> depends_on_id),
-    FOREIGN KEY (component_id, project_id)
-        REFERENCES components (id, project_id) ON DELETE CASCADE,
-    FOREIGN KEY (depends_on_id, project_id)
-        REFERENCES components (id, project_id) ON DELETE CASCADE
+    id             TEXT PRIMARY KEY NOT NULL,
+    project_id     TEXT NOT NULL,
+    component_seq  INTEGER NOT NULL,
+    depends_on_seq INTEGER NOT NULL,
+    inserted_at    TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    UNIQUE (component_seq, depends_on_seq),
+    CHECK (component_seq <> depends_on_seq),
+    FOREIGN KEY (component_seq, project_id)
+        REFERENCES components (seq, project_id) ON DELETE CASCADE,
+    FOREIGN KEY (depends_on_seq, project_id)
+        REFERENCES components (seq, project_id) ON DELETE CASCADE
 );
-CREATE UNIQUE INDEX components_id_project_index ON components (id, project_id);
 CREATE INDEX component_dependencies_depends_on_index
-    ON component_dependencies (depends_on_id, component_id);
+    ON component_dependencies (depends_on_seq, component_seq);
 CREATE INDEX component_dependencies_project_id_index ON component_dependencies (project_id);
+
+-- Every change to a project's edges bumps its graph_version, however it happens (an insert,
+-- a delete, a cascade): in-memory copies of the graph compare versions to stay current.
+CREATE TRIGGER component_dependencies_inserted AFTER INSERT ON component_dependencies
+BEGIN
+    UPDATE projects SET graph_version = graph_version + 1 WHERE id = NEW.project_id;
+END;
+CREATE TRIGGER component_dependencies_deleted AFTER DELETE ON component_dependencies
+BEGIN
+    UPDATE projects SET graph_version = graph_version + 1 WHERE id = OLD.project_id;
+END;
 
 CREATE TABLE design_docs (
     id           TEXT PRIMARY KEY NOT NULL,

@@ -237,7 +237,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", "this project already has a component with this name"))?;
-    dependencies::mark_dependents_dirty(&mut tx, &id).await?;
+    dependencies::component_changed(&mut tx, store, &id).await?;
     let c = fetch(&mut *tx, &id).await?;
     tx.commit().await?;
     Ok(c)
@@ -287,7 +287,7 @@ pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Compone
 pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
-    dependencies::mark_dependents_dirty(&mut tx, &id).await?;
+    dependencies::component_changed(&mut tx, store, &id).await?;
     sqlx::query("DELETE FROM components WHERE id = ?")
         .bind(&id)
         .execute(&mut *tx)

@@ -177,7 +177,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", DUPLICATE))?;
-    dependencies::mark_context_dirty(&mut tx, &id).await?;
+    dependencies::context_changed(&mut tx, store, &id).await?;
     let c = fetch(&mut *tx, &id).await?;
     tx.commit().await?;
     Ok(c)
@@ -217,7 +217,7 @@ pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Context
 pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
-    dependencies::mark_context_dirty(&mut tx, &id).await?;
+    dependencies::context_changed(&mut tx, store, &id).await?;
     sqlx::query("DELETE FROM contexts WHERE id = ?")
         .bind(&id)
         .execute(&mut *tx)

@@ -1,21 +1,23 @@
 //! The component dependency graph: edges inside one project, never a cycle (the error names
 //! it), and dirty propagation — when a component or context changes, every component that
-//! depends on it, transitively, is marked dirty. Both walks are recursive CTEs in SQLite, so
-//! a 100k-component graph is never loaded into memory.
+//! depends on it, transitively, is marked dirty. Walks run on the in-memory copy of the graph
+//! ([`crate::graph`]); the marks are one `UPDATE` by component `seq`.
 
 use crate::access::{self, Need, Owned};
 use crate::components::{self, Component};
 use crate::error::{Error, Result};
+use crate::graph::EdgeChange;
 use crate::store::{new_id, Store};
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dependency {
     pub id: String,
+    /// The component that depends…
     pub component_id: String,
+    /// …on this one.
     pub depends_on_id: String,
     pub inserted_at: String,
 }
@@ -28,6 +30,30 @@ pub struct Graph {
     pub dependencies: Vec<Dependency>,
 }
 
+const DEPENDENCY: &str = "SELECT d.id, a.id AS component_id, b.id AS depends_on_id, d.inserted_at \
+     FROM component_dependencies d \
+     JOIN components a ON a.seq = d.component_seq \
+     JOIN components b ON b.seq = d.depends_on_seq";
+
+/// A component's `seq` and project, by id.
+async fn locate(conn: &mut SqliteConnection, id: &str) -> Result<Option<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT seq, project_id FROM components WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+async fn graph_version(conn: &mut SqliteConnection, project_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT graph_version FROM projects WHERE id = ?")
+            .bind(project_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 /// Seed 004's `add_dependency/2`: `component_id` comes to depend on `depends_on_id`.
 /// Idempotent for an existing edge. The dependent component and everything that depends on
 /// it become dirty.
@@ -38,56 +64,69 @@ pub async fn add(
     depends_on_id: &str,
 ) -> Result<Dependency> {
     let mut tx = store.write().await?;
-    let (from, project) =
+    let (from_id, project) =
         access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
-    let to = crate::validate::id("depends_on_id", depends_on_id)?;
-    let to_project: Option<String> =
-        sqlx::query_scalar("SELECT project_id FROM components WHERE id = ?")
-            .bind(&to)
-            .fetch_optional(&mut *tx)
-            .await?;
-    match to_project {
+    let to_id = crate::validate::id("depends_on_id", depends_on_id)?;
+    let (from, _) = locate(&mut tx, &from_id)
+        .await?
+        .ok_or(Error::not_found("component"))?;
+    let to = match locate(&mut tx, &to_id).await? {
         None => {
             return Err(Error::invalid(
                 "depends_on_id",
                 "that component does not exist",
             ))
         }
-        Some(p) if p != project => {
+        Some((_, p)) if p != project => {
             return Err(Error::invalid(
                 "depends_on_id",
                 "a component can only depend on components of its own project",
             ))
         }
-        Some(_) => {}
-    }
-    if let Some(existing) = find(&mut tx, &from, &to).await? {
+        Some((seq, _)) => seq,
+    };
+    if let Some(existing) = find(&mut tx, from, to).await? {
         return Ok(existing);
     }
-    if let Some(cycle) = cycle_through(&mut tx, &from, &to).await? {
+    let cycle = if from == to {
+        Some(vec![from, from])
+    } else {
+        let path = store
+            .graphs()
+            .cycle_path(&mut tx, &project, from, to)
+            .await?;
+        path.map(|p| std::iter::once(from).chain(p).collect())
+    };
+    if let Some(cycle) = cycle {
         return Err(Error::DependencyCycle {
             cycle: names(&mut tx, &cycle).await?,
         });
     }
+    // Who depends on `from` does not change with an edge out of it: mark now, while the
+    // in-memory graph is current.
+    mark_with_dependents(&mut tx, store, &project, &[from], true).await?;
     let now = store.now();
     sqlx::query(
         "INSERT INTO component_dependencies \
-         (id, project_id, component_id, depends_on_id, inserted_at, updated_at) \
+         (id, project_id, component_seq, depends_on_seq, inserted_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(new_id())
     .bind(&project)
-    .bind(&from)
-    .bind(&to)
+    .bind(from)
+    .bind(to)
     .bind(&now)
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    mark_dirty_with_dependents(&mut tx, &from).await?;
-    let dep = find(&mut tx, &from, &to)
+    let version = graph_version(&mut tx, &project).await?;
+    let dep = find(&mut tx, from, to)
         .await?
         .ok_or(Error::not_found("dependency"))?;
     tx.commit().await?;
+    store
+        .graphs()
+        .committed(&project, version, EdgeChange::Added(from, to));
     Ok(dep)
 }
 
@@ -98,102 +137,51 @@ pub async fn remove(
     depends_on_id: &str,
 ) -> Result<()> {
     let mut tx = store.write().await?;
-    let (from, _) =
+    let (from_id, project) =
         access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
-    let to = crate::validate::id("depends_on_id", depends_on_id)?;
+    let to_id = crate::validate::id("depends_on_id", depends_on_id)?;
+    let (from, _) = locate(&mut tx, &from_id)
+        .await?
+        .ok_or(Error::not_found("component"))?;
+    let to = locate(&mut tx, &to_id)
+        .await?
+        .map(|(seq, _)| seq)
+        .ok_or(Error::not_found("dependency"))?;
+    mark_with_dependents(&mut tx, store, &project, &[from], true).await?;
     let gone = sqlx::query(
-        "DELETE FROM component_dependencies WHERE component_id = ? AND depends_on_id = ?",
+        "DELETE FROM component_dependencies WHERE component_seq = ? AND depends_on_seq = ?",
     )
-    .bind(&from)
-    .bind(&to)
+    .bind(from)
+    .bind(to)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if gone == 0 {
         return Err(Error::not_found("dependency"));
     }
-    mark_dirty_with_dependents(&mut tx, &from).await?;
+    let version = graph_version(&mut tx, &project).await?;
     tx.commit().await?;
+    store
+        .graphs()
+        .committed(&project, version, EdgeChange::Removed(from, to));
     Ok(())
 }
 
-async fn find(conn: &mut SqliteConnection, from: &str, to: &str) -> Result<Option<Dependency>> {
-    Ok(sqlx::query_as(
-        "SELECT id, component_id, depends_on_id, inserted_at FROM component_dependencies \
-         WHERE component_id = ? AND depends_on_id = ?",
-    )
+async fn find(conn: &mut SqliteConnection, from: i64, to: i64) -> Result<Option<Dependency>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{DEPENDENCY} WHERE d.component_seq = ? AND d.depends_on_seq = ?"
+    )))
     .bind(from)
     .bind(to)
     .fetch_optional(conn)
     .await?)
 }
 
-/// Would `from → to` close a cycle? If `from` is reachable from `to` along "depends on"
-/// edges, returns the cycle as ids: `[from, to, …, from]`.
-async fn cycle_through(
-    conn: &mut SqliteConnection,
-    from: &str,
-    to: &str,
-) -> Result<Option<Vec<String>>> {
-    if from == to {
-        return Ok(Some(vec![from.to_owned(), from.to_owned()]));
-    }
-    // Cheap test first: the walk stops at the first hit.
-    let hit: Option<i64> = sqlx::query_scalar(
-        "WITH RECURSIVE reach(id) AS ( \
-            SELECT ?1 \
-            UNION \
-            SELECT e.depends_on_id FROM component_dependencies e JOIN reach r ON e.component_id = r.id \
-         ) SELECT 1 FROM reach WHERE id = ?2 LIMIT 1",
-    )
-    .bind(to)
-    .bind(from)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if hit.is_none() {
-        return Ok(None);
-    }
-    // Rare path: walk again keeping each node's predecessor to name the cycle.
-    let steps: Vec<(String, Option<String>)> = sqlx::query_as(
-        "WITH RECURSIVE reach(id, via) AS ( \
-            SELECT ?1, NULL \
-            UNION \
-            SELECT e.depends_on_id, e.component_id FROM component_dependencies e \
-            JOIN reach r ON e.component_id = r.id \
-         ) SELECT id, via FROM reach",
-    )
-    .bind(to)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut via: HashMap<&str, &str> = HashMap::new();
-    for (id, parent) in &steps {
-        if let Some(parent) = parent {
-            via.entry(id.as_str()).or_insert(parent.as_str());
-        }
-    }
-    // Follow predecessors from `from` back to `to`: to → … → from.
-    let mut path = vec![from.to_owned()];
-    let mut at = from;
-    while at != to {
-        at = via
-            .get(at)
-            .ok_or_else(|| Error::Internal("cycle path broke off".into()))?;
-        path.push(at.to_owned());
-        if path.len() > steps.len() + 1 {
-            return Err(Error::Internal("cycle path did not close".into()));
-        }
-    }
-    path.reverse(); // to … from
-    let mut cycle = vec![from.to_owned()];
-    cycle.extend(path);
-    Ok(Some(cycle))
-}
-
-async fn names(conn: &mut SqliteConnection, ids: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let name: String = sqlx::query_scalar("SELECT name FROM components WHERE id = ?")
-            .bind(id)
+async fn names(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        let name: String = sqlx::query_scalar("SELECT name FROM components WHERE seq = ?")
+            .bind(seq)
             .fetch_one(&mut *conn)
             .await?;
         out.push(name);
@@ -201,56 +189,61 @@ async fn names(conn: &mut SqliteConnection, ids: &[String]) -> Result<Vec<String
     Ok(out)
 }
 
-/// Marks every component that depends on `component_id`, transitively, dirty. Returns how
-/// many were newly marked.
-pub(crate) async fn mark_dependents_dirty(
+/// Marks every component depending on `seeds`, transitively, dirty — and the seeds too when
+/// `include_seeds`. Returns how many were newly marked.
+async fn mark_with_dependents(
     conn: &mut SqliteConnection,
-    component_id: &str,
+    store: &Store,
+    project_id: &str,
+    seeds: &[i64],
+    include_seeds: bool,
 ) -> Result<u64> {
+    let mut marked = store.graphs().dependents(conn, project_id, seeds).await?;
+    if include_seeds {
+        marked.extend_from_slice(seeds);
+    }
+    if marked.is_empty() {
+        return Ok(0);
+    }
+    let list = serde_json::to_string(&marked)
+        .map_err(|e| Error::Internal(format!("cannot encode component keys: {e}")))?;
     Ok(sqlx::query(
-        "WITH RECURSIVE dependents(id) AS ( \
-            SELECT component_id FROM component_dependencies WHERE depends_on_id = ?1 \
-            UNION \
-            SELECT e.component_id FROM component_dependencies e \
-            JOIN dependents d ON e.depends_on_id = d.id \
-         ) UPDATE components SET dirty = 1 WHERE dirty = 0 AND id IN (SELECT id FROM dependents)",
+        "UPDATE components SET dirty = 1 \
+         WHERE dirty = 0 AND seq IN (SELECT value FROM json_each(?))",
     )
-    .bind(component_id)
+    .bind(list)
     .execute(conn)
     .await?
     .rows_affected())
 }
 
-/// Marks the component itself and its transitive dependents dirty.
-pub(crate) async fn mark_dirty_with_dependents(
+/// A component changed: everything that depends on it, transitively, becomes dirty.
+pub(crate) async fn component_changed(
     conn: &mut SqliteConnection,
+    store: &Store,
     component_id: &str,
 ) -> Result<u64> {
-    let own = sqlx::query("UPDATE components SET dirty = 1 WHERE id = ? AND dirty = 0")
-        .bind(component_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    Ok(own + mark_dependents_dirty(conn, component_id).await?)
+    match locate(conn, component_id).await? {
+        Some((seq, project)) => mark_with_dependents(conn, store, &project, &[seq], false).await,
+        None => Err(Error::not_found("component")),
+    }
 }
 
-/// Marks the components of a context, and everything depending on them, dirty.
-pub(crate) async fn mark_context_dirty(
+/// A context changed: its components, and everything depending on them, become dirty.
+pub(crate) async fn context_changed(
     conn: &mut SqliteConnection,
+    store: &Store,
     context_id: &str,
 ) -> Result<u64> {
-    Ok(sqlx::query(
-        "WITH RECURSIVE affected(id) AS ( \
-            SELECT id FROM components WHERE context_id = ?1 \
-            UNION \
-            SELECT e.component_id FROM component_dependencies e \
-            JOIN affected a ON e.depends_on_id = a.id \
-         ) UPDATE components SET dirty = 1 WHERE dirty = 0 AND id IN (SELECT id FROM affected)",
-    )
-    .bind(context_id)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    let project: String = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
+        .bind(context_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let seeds: Vec<i64> = sqlx::query_scalar("SELECT seq FROM components WHERE context_id = ?")
+        .bind(context_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    mark_with_dependents(conn, store, &project, &seeds, true).await
 }
 
 /// Seed 004's `list_dependencies/1`: what the component depends on directly.
@@ -265,7 +258,8 @@ pub async fn list(store: &Store, actor: &str, component_id: &str) -> Result<Vec<
     .await?;
     components::query_where(
         store.pool(),
-        "id IN (SELECT depends_on_id FROM component_dependencies WHERE component_id = ?)",
+        "seq IN (SELECT d.depends_on_seq FROM component_dependencies d \
+         JOIN components c ON c.seq = d.component_seq WHERE c.id = ?)",
         &id,
     )
     .await
@@ -287,7 +281,8 @@ pub async fn list_dependents(
     .await?;
     components::query_where(
         store.pool(),
-        "id IN (SELECT component_id FROM component_dependencies WHERE depends_on_id = ?)",
+        "seq IN (SELECT d.component_seq FROM component_dependencies d \
+         JOIN components c ON c.seq = d.depends_on_seq WHERE c.id = ?)",
         &id,
     )
     .await
@@ -295,10 +290,9 @@ pub async fn list_dependents(
 
 pub async fn graph(store: &Store, actor: &str, project_id: &str) -> Result<Graph> {
     let components = components::list(store, actor, project_id).await?;
-    let dependencies = sqlx::query_as(
-        "SELECT id, component_id, depends_on_id, inserted_at FROM component_dependencies \
-         WHERE project_id = ? ORDER BY inserted_at, id",
-    )
+    let dependencies = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{DEPENDENCY} WHERE d.project_id = ? ORDER BY d.inserted_at, d.id"
+    )))
     .bind(crate::validate::id("project_id", project_id)?)
     .fetch_all(store.pool())
     .await?;

@@ -102,7 +102,7 @@ pub async fn save(
             .await?;
         }
     }
-    dependencies::mark_dependents_dirty(&mut tx, &component_id).await?;
+    dependencies::component_changed(&mut tx, store, &component_id).await?;
     let doc = fetch(&mut *tx, &component_id)
         .await?
         .ok_or(Error::not_found("design doc"))?;

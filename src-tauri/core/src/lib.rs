@@ -17,6 +17,7 @@ pub mod contexts;
 pub mod dependencies;
 pub mod design_docs;
 pub mod error;
+mod graph;
 pub mod lifecycle;
 pub mod projects;
 pub mod secret;

@@ -4,6 +4,7 @@
 
 use crate::clock::{format_ts, Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::graph::GraphCache;
 use crate::validate::RepoHost;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -34,6 +35,7 @@ pub struct Store {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    graphs: Arc<GraphCache>,
 }
 
 impl Store {
@@ -65,6 +67,7 @@ impl Store {
             pool,
             clock,
             data_dir: data_dir.to_owned(),
+            graphs: Arc::default(),
         })
     }
 
@@ -74,6 +77,10 @@ impl Store {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    pub(crate) fn graphs(&self) -> &GraphCache {
+        &self.graphs
     }
 
     pub fn clock(&self) -> &dyn Clock {

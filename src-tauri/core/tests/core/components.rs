@@ -149,10 +149,21 @@ async fn dependencies_stay_inside_one_project() {
         (Code::InvalidInput, Some("depends_on_id"))
     );
     // The schema refuses it too, whatever the code does.
+    let seq_of = "SELECT seq FROM components WHERE id = ?";
+    let a_seq: i64 = sqlx::query_scalar(seq_of)
+        .bind(&a.id)
+        .fetch_one(f.store.pool())
+        .await
+        .unwrap();
+    let x_seq: i64 = sqlx::query_scalar(seq_of)
+        .bind(&x.id)
+        .fetch_one(f.store.pool())
+        .await
+        .unwrap();
     let raw = sqlx::query("INSERT INTO component_dependencies VALUES ('d', ?, ?, ?, 'now', 'now')")
         .bind(&p.id)
-        .bind(&a.id)
-        .bind(&x.id)
+        .bind(a_seq)
+        .bind(x_seq)
         .execute(f.store.pool())
         .await;
     assert!(raw.is_err(), "a foreign key keeps both ends in one project");
@@ -327,5 +338,52 @@ async fn a_components_context_must_be_in_its_project() {
     assert_eq!(
         components::list(&f.store, &ada.id, &p.id).await.unwrap(),
         vec![dup]
+    );
+}
+
+#[tokio::test]
+async fn two_processes_on_one_file_see_each_others_edges() {
+    let f = fixture().await;
+    let other = codemyspec_core::Store::open(f.dir.path()).await.unwrap();
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let mut ids = Vec::new();
+    for n in ["A", "B", "C"] {
+        ids.push(
+            components::create(&f.store, &ada.id, &p.id, named(n))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let (a, b, c) = (&ids[0], &ids[1], &ids[2]);
+    // This store loads its copy of the graph; the other store then adds B -> A behind it.
+    dependencies::add(&f.store, &ada.id, c, b).await.unwrap();
+    dependencies::add(&other, &ada.id, b, a).await.unwrap();
+    clean_all(&f).await;
+    let change = ComponentChanges {
+        description: Some("changed".into()),
+        ..Default::default()
+    };
+    components::update(&f.store, &ada.id, a, change)
+        .await
+        .unwrap();
+    assert_eq!(dirty_of(&f, &ada.id, &[a, b, c]).await, [false, true, true]);
+    let err = dependencies::add(&f.store, &ada.id, a, c)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::DependencyCycle { cycle } if cycle == &["A", "C", "B", "A"]),
+        "{err:?}"
+    );
+    // And the other way round, after removals.
+    dependencies::remove(&f.store, &ada.id, c, b).await.unwrap();
+    dependencies::add(&other, &ada.id, a, c).await.unwrap();
+    let err = dependencies::add(&f.store, &ada.id, c, b)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::DependencyCycle { cycle } if cycle == &["C", "B", "A", "C"]),
+        "{err:?}"
     );
 }
