@@ -177,15 +177,30 @@ async fn find(conn: &mut SqliteConnection, from: i64, to: i64) -> Result<Option<
     .await?)
 }
 
+/// The names along a cycle, for the error. A long cycle is shortened to its ends.
 async fn names(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<String>> {
-    let mut out = Vec::with_capacity(seqs.len());
-    for seq in seqs {
-        let name: String = sqlx::query_scalar("SELECT name FROM components WHERE seq = ?")
-            .bind(seq)
-            .fetch_one(&mut *conn)
-            .await?;
-        out.push(name);
+    const SHOWN: usize = 12;
+    let list = serde_json::to_string(seqs)
+        .map_err(|e| Error::Internal(format!("cannot encode component keys: {e}")))?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, name FROM components WHERE seq IN (SELECT value FROM json_each(?))",
+    )
+    .bind(list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_seq: std::collections::HashMap<i64, String> = rows.into_iter().collect();
+    let name = |seq: &i64| {
+        by_seq
+            .get(seq)
+            .cloned()
+            .unwrap_or_else(|| format!("#{seq}"))
+    };
+    if seqs.len() <= SHOWN {
+        return Ok(seqs.iter().map(name).collect());
     }
+    let mut out: Vec<String> = seqs[..SHOWN / 2].iter().map(name).collect();
+    out.push(format!("… {} more …", seqs.len() - SHOWN));
+    out.extend(seqs[seqs.len() - SHOWN / 2..].iter().map(name));
     Ok(out)
 }
 

@@ -1,0 +1,82 @@
+# The project's two commands on a fresh Debian/Ubuntu machine:
+#   make run    installs what the app needs, builds the UI and opens the desktop window
+#   make test   installs what the checks need, then runs every check and test
+# and `make bench` (release build, prints figures; never run by CI).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Debian packages: Tauri's build needs (webkit2gtk & co.), the tests' real parts (elixir for
+# real mix runs, git, Xvfb + WebKitWebDriver for the window, D-Bus + gnome-keyring for the
+# OS keyring, dunst for notifications).
+APT_BUILD := build-essential pkg-config curl file git libssl-dev libwebkit2gtk-4.1-dev \
+             libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+APT_TEST  := elixir xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring \
+             libsecret-tools dunst keyutils
+
+CARGO ?= cargo
+NPM   ?= npm
+
+.PHONY: help run test bench deps deps-build deps-test deps-rust deps-ui ui-build check-bindings
+
+help:
+	@echo "make run    - install what the app needs, build the UI, open the desktop app"
+	@echo "make test   - install what the checks need, run fmt, clippy, UI checks, all tests"
+	@echo "make bench  - release build of the benchmark, prints figures (not run by CI)"
+
+# Installs only the Debian packages that are missing (apt-get is skipped when all are there).
+define apt_install
+	missing=""; for p in $(1); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "please install:$$missing" >&2; exit 1; fi; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  echo "installing Debian packages:$$missing"; \
+	  $$sudo apt-get update -q; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+deps-build:
+	@$(call apt_install,$(APT_BUILD))
+
+deps-test: deps-build
+	@$(call apt_install,$(APT_TEST))
+
+deps-rust:
+	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
+	@if command -v rustup >/dev/null; then \
+	  for c in rustfmt clippy; do rustup component list --installed | grep -q "^$$c" || rustup component add $$c; done; \
+	fi
+
+# npm ci only when the lock file is newer than what is installed.
+deps-ui: ui/node_modules/.package-lock.json
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	$(NPM) --prefix ui ci --no-fund --no-audit
+	@touch $@
+
+deps: deps-test deps-rust deps-ui
+
+ui-build: deps-ui
+	$(NPM) --prefix ui run build
+
+run: deps-build deps-rust ui-build
+	$(CARGO) run --locked --features custom-protocol --bin codemyspec-desktop
+
+test: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(NPM) --prefix ui run check
+	$(NPM) --prefix ui test
+	$(NPM) --prefix ui run build
+	$(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory check-bindings
+
+# The desktop crate's tests regenerate ui/src/bindings.ts; the committed copy must match.
+check-bindings:
+	@git diff --quiet -- ui/src/bindings.ts || { \
+	  echo "ui/src/bindings.ts is stale: run 'cargo test -p codemyspec-desktop' and commit it" >&2; \
+	  git --no-pager diff --stat -- ui/src/bindings.ts >&2; exit 1; }
+
+bench: deps-build deps-rust
+	$(CARGO) run --locked --release -p codemyspec-bench

@@ -1,0 +1,138 @@
+//! Timing samples and the printed table.
+
+use codemyspec_core::Result;
+use std::future::Future;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub struct Timing(Vec<Duration>);
+
+impl Timing {
+    fn sorted(&self) -> Vec<Duration> {
+        let mut v = self.0.clone();
+        v.sort();
+        v
+    }
+
+    pub fn median(&self) -> Duration {
+        let v = self.sorted();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    }
+
+    pub fn worst(&self) -> Duration {
+        self.sorted().last().copied().unwrap_or_default()
+    }
+}
+
+/// Runs `f` `runs` times; each run returns the duration of the part it measures.
+pub async fn measure<F, Fut>(runs: usize, mut f: F) -> Result<Timing>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Duration>>,
+{
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        samples.push(f().await?);
+    }
+    Ok(Timing(samples))
+}
+
+/// Times one future.
+pub async fn timed<T>(fut: impl Future<Output = Result<T>>) -> Result<(T, Duration)> {
+    let t = Instant::now();
+    let out = fut.await?;
+    Ok((out, t.elapsed()))
+}
+
+pub struct Report {
+    header: String,
+    rows: Vec<[String; 4]>,
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+impl Report {
+    pub fn new(dir: &Path) -> Report {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0);
+        Report {
+            header: format!(
+                "database: {} (WAL, synchronous=NORMAL); {cores} cores",
+                dir.display()
+            ),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn rate(&mut self, what: &str, rows: usize, took: Duration) {
+        let per_s = rows as f64 / took.as_secs_f64().max(1e-9);
+        self.rows.push([
+            what.into(),
+            format!("{per_s:.0} rows/s"),
+            format!("{rows} rows in {:.1} s", took.as_secs_f64()),
+            String::new(),
+        ]);
+    }
+
+    pub fn single(&mut self, what: &str, took: Duration) {
+        self.rows
+            .push([what.into(), ms(took), "once".into(), String::new()]);
+    }
+
+    pub fn timing(&mut self, what: &str, t: &Timing, target_ms: Option<f64>) {
+        let verdict = match target_ms {
+            Some(target) => {
+                let ok = t.median().as_secs_f64() * 1000.0 < target;
+                format!(
+                    "target < {target} ms: {}",
+                    if ok { "met" } else { "MISSED" }
+                )
+            }
+            None => String::new(),
+        };
+        self.rows.push([
+            what.into(),
+            ms(t.median()),
+            format!("worst {}", ms(t.worst())),
+            verdict,
+        ]);
+    }
+
+    pub fn print(&self) {
+        println!("{}", self.header);
+        let w: Vec<usize> = (0..4)
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        println!(
+            "{:<w0$}  {:>w1$}  {:<w2$}  {}",
+            "figure",
+            "median",
+            "spread",
+            "target",
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
+        );
+        for r in &self.rows {
+            println!(
+                "{:<w0$}  {:>w1$}  {:<w2$}  {}",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                w0 = w[0],
+                w1 = w[1],
+                w2 = w[2]
+            );
+        }
+    }
+}
