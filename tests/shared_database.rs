@@ -30,10 +30,7 @@ async fn what_the_cli_writes_the_core_reads_and_back() {
         &store,
         &actor.id,
         &listed[0].id,
-        NewStory {
-            title: "Pay".into(),
-            ..Default::default()
-        },
+        NewStory { title: "Pay".into(), ..Default::default() },
     )
     .await
     .unwrap();
@@ -50,11 +47,7 @@ async fn many_processes_write_at_once_without_losing_a_row() {
         &["account", "create", "--email", "ada@example.com"],
         "a long password\n",
     ));
-    json_of(&codemyspec(
-        dir.path(),
-        &["project", "create", "my_shop"],
-        "",
-    ));
+    json_of(&codemyspec(dir.path(), &["project", "create", "my_shop"], ""));
     let writers: Vec<_> = (0..8)
         .map(|w| {
             let dir = dir.path().to_owned();
@@ -76,8 +69,5 @@ async fn many_processes_write_at_once_without_losing_a_row() {
     let store = Store::open(dir.path()).await.unwrap();
     let actor = accounts::current(&store, None).await.unwrap();
     let p = projects::find(&store, &actor.id, "my_shop").await.unwrap();
-    assert_eq!(
-        stories::list(&store, &actor.id, &p.id).await.unwrap().len(),
-        40
-    );
+    assert_eq!(stories::list(&store, &actor.id, &p.id).await.unwrap().len(), 40);
 }

@@ -37,14 +37,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let temp = tempfile::tempdir().map_err(|source| Error::Io {
-        context: "cannot make a temp dir".into(),
-        source,
-    })?;
-    let dir = args
-        .data_dir
-        .clone()
-        .unwrap_or_else(|| temp.path().to_owned());
+    let temp = tempfile::tempdir()
+        .map_err(|source| Error::Io { context: "cannot make a temp dir".into(), source })?;
+    let dir = args.data_dir.clone().unwrap_or_else(|| temp.path().to_owned());
     let store = Store::open(&dir).await?;
     let mut report = Report::new(&dir);
     let n = args.components;
@@ -52,18 +47,10 @@ async fn main() -> Result<()> {
     let actor = seed::account(&store).await?;
     let t = Instant::now();
     let project_ids = seed::projects(&store, &actor, args.projects).await?;
-    report.rate(
-        "create project (a transaction each)",
-        args.projects,
-        t.elapsed(),
-    );
+    report.rate("create project (a transaction each)", args.projects, t.elapsed());
     let t = Instant::now();
     seed::stories(&store, &actor, &project_ids, args.stories).await?;
-    report.rate(
-        "create story (a transaction each)",
-        args.stories,
-        t.elapsed(),
-    );
+    report.rate("create story (a transaction each)", args.stories, t.elapsed());
     let t = Instant::now();
     let chain = seed::components(&store, &actor, "chain", n).await?;
     report.rate("create component (a transaction each)", n, t.elapsed());
@@ -73,11 +60,7 @@ async fn main() -> Result<()> {
     let t = Instant::now();
     seed::chain_edges(&store, &chain).await?;
     seed::fan_edges(&store, &fan).await?;
-    report.rate(
-        "seed dependency edges (bulk SQL, not the API)",
-        2 * (n - 1),
-        t.elapsed(),
-    );
+    report.rate("seed dependency edges (bulk SQL, not the API)", 2 * (n - 1), t.elapsed());
 
     let list = measure(args.runs, || async {
         let (list, took) = timed(projects::list(&store, &actor.id)).await?;
@@ -86,10 +69,7 @@ async fn main() -> Result<()> {
     })
     .await?;
     report.timing(
-        &format!(
-            "list_projects, one account with {} projects",
-            list_len(&args)
-        ),
+        &format!("list_projects, one account with {} projects", list_len(&args)),
         &list,
         Some(50.0),
     );
@@ -98,19 +78,11 @@ async fn main() -> Result<()> {
         let mut edits = 0;
         let mut edit = || {
             edits += 1;
-            ComponentChanges {
-                description: Some(format!("edit {edits}")),
-                ..Default::default()
-            }
+            ComponentChanges { description: Some(format!("edit {edits}")), ..Default::default() }
         };
         seed::clean(&store, &graph.project_id).await?;
-        let (_, first) = timed(components::update(
-            &store,
-            &actor.id,
-            graph.bottom(),
-            edit(),
-        ))
-        .await?;
+        let (_, first) =
+            timed(components::update(&store, &actor.id, graph.bottom(), edit())).await?;
         report.single(
             &format!("propagation, {label}: first edit after start (loads the graph)"),
             first,
@@ -123,20 +95,13 @@ async fn main() -> Result<()> {
                 let (_, took) =
                     timed(components::update(store, &actor.id, graph.bottom(), change)).await?;
                 let dirty = seed::dirty_count(store, &graph.project_id).await?;
-                assert_eq!(
-                    dirty as usize,
-                    graph.ids.len() - 1,
-                    "every dependent is marked"
-                );
+                assert_eq!(dirty as usize, graph.ids.len() - 1, "every dependent is marked");
                 Ok(took)
             }
         })
         .await?;
         report.timing(
-            &format!(
-                "propagation, {label}: edit the bottom, {} marked dirty",
-                n - 1
-            ),
+            &format!("propagation, {label}: edit the bottom, {} marked dirty", n - 1),
             &timing,
             Some(100.0),
         );
@@ -150,18 +115,10 @@ async fn main() -> Result<()> {
         pair += 2;
         let (a, b) = (fan.ids[pair].clone(), fan.ids[pair + 1].clone());
         let (store, actor) = (&store, &actor);
-        async move {
-            timed(dependencies::add(store, &actor.id, &a, &b))
-                .await
-                .map(|(_, t)| t)
-        }
+        async move { timed(dependencies::add(store, &actor.id, &a, &b)).await.map(|(_, t)| t) }
     })
     .await?;
-    report.timing(
-        "add_dependency, leaf onto leaf of the fan",
-        &typical,
-        Some(10.0),
-    );
+    report.timing("add_dependency, leaf onto leaf of the fan", &typical, Some(10.0));
     let mut extra = 0;
     let worst = measure(args.runs, || {
         extra += 1;
@@ -169,9 +126,7 @@ async fn main() -> Result<()> {
         async move {
             let new =
                 seed::component(store, actor, &chain.project_id, &format!("Extra{extra}")).await?;
-            timed(dependencies::add(store, &actor.id, &new, chain.top()))
-                .await
-                .map(|(_, t)| t)
+            timed(dependencies::add(store, &actor.id, &new, chain.top())).await.map(|(_, t)| t)
         }
     })
     .await?;
@@ -192,11 +147,7 @@ async fn main() -> Result<()> {
         }
     })
     .await?;
-    report.timing(
-        &format!("add_dependency refused: would close a {n}-long cycle"),
-        &refused,
-        None,
-    );
+    report.timing(&format!("add_dependency refused: would close a {n}-long cycle"), &refused, None);
 
     report.print();
     store.close().await;

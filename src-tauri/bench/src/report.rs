@@ -55,14 +55,9 @@ fn ms(d: Duration) -> String {
 
 impl Report {
     pub fn new(dir: &Path) -> Report {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0);
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
         Report {
-            header: format!(
-                "database: {} (WAL, synchronous=NORMAL); {cores} cores",
-                dir.display()
-            ),
+            header: format!("database: {} (WAL, synchronous=NORMAL); {cores} cores", dir.display()),
             rows: Vec::new(),
         }
     }
@@ -78,61 +73,38 @@ impl Report {
     }
 
     pub fn single(&mut self, what: &str, took: Duration) {
-        self.rows
-            .push([what.into(), ms(took), "once".into(), String::new()]);
+        self.rows.push([what.into(), ms(took), "once".into(), String::new()]);
     }
 
     pub fn timing(&mut self, what: &str, t: &Timing, target_ms: Option<f64>) {
         let verdict = match target_ms {
             Some(target) => {
                 let ok = t.median().as_secs_f64() * 1000.0 < target;
-                format!(
-                    "target < {target} ms: {}",
-                    if ok { "met" } else { "MISSED" }
-                )
+                format!("target < {target} ms: {}", if ok { "met" } else { "MISSED" })
             }
             None => String::new(),
         };
-        self.rows.push([
-            what.into(),
-            ms(t.median()),
-            format!("worst {}", ms(t.worst())),
-            verdict,
-        ]);
+        self.rows.push([what.into(), ms(t.median()), format!("worst {}", ms(t.worst())), verdict]);
     }
 
     pub fn print(&self) {
         println!("{}", self.header);
-        let w: Vec<usize> = (0..4)
-            .map(|i| {
-                self.rows
-                    .iter()
-                    .map(|r| r[i].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        println!(
-            "{:<w0$}  {:>w1$}  {:<w2$}  {}",
-            "figure",
-            "median",
-            "spread",
-            "target",
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2]
-        );
-        for r in &self.rows {
-            println!(
-                "{:<w0$}  {:>w1$}  {:<w2$}  {}",
+        let header = ["figure".to_owned(), "value".into(), "spread".into(), "target".into()];
+        let rows: Vec<&[String; 4]> = std::iter::once(&header).chain(&self.rows).collect();
+        let w: Vec<usize> =
+            (0..4).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+        for r in rows {
+            let line = format!(
+                "{:<a$}  {:>b$}  {:<c$}  {}",
                 r[0],
                 r[1],
                 r[2],
                 r[3],
-                w0 = w[0],
-                w1 = w[1],
-                w2 = w[2]
+                a = w[0],
+                b = w[1],
+                c = w[2]
             );
+            println!("{}", line.trim_end());
         }
     }
 }

@@ -72,29 +72,18 @@ pub async fn component(
         description: None,
         context_id: None,
     };
-    Ok(components::create(store, &actor.id, project_id, new)
-        .await?
-        .id)
+    Ok(components::create(store, &actor.id, project_id, new).await?.id)
 }
 
 pub async fn components(store: &Store, actor: &Account, name: &str, n: usize) -> Result<Graph> {
-    let project = projects::create(
-        store,
-        &actor.id,
-        NewProject {
-            name: name.into(),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let project =
+        projects::create(store, &actor.id, NewProject { name: name.into(), ..Default::default() })
+            .await?;
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         ids.push(component(store, actor, &project.id, &format!("C{i:06}")).await?);
     }
-    Ok(Graph {
-        project_id: project.id,
-        ids,
-    })
+    Ok(Graph { project_id: project.id, ids })
 }
 
 async fn bulk_edges(
@@ -129,28 +118,16 @@ async fn bulk_edges(
 
 /// C(i+1) depends on C(i): a chain as deep as the graph.
 pub async fn chain_edges(store: &Store, g: &Graph) -> Result<()> {
-    bulk_edges(
-        store,
-        &g.project_id,
-        (1..g.ids.len()).map(|i| (i, i - 1)),
-        &g.ids,
-    )
-    .await
+    bulk_edges(store, &g.project_id, (1..g.ids.len()).map(|i| (i, i - 1)), &g.ids).await
 }
 
 /// Every component depends on the first: a fan-in as wide as the graph.
 pub async fn fan_edges(store: &Store, g: &Graph) -> Result<()> {
-    bulk_edges(
-        store,
-        &g.project_id,
-        (1..g.ids.len()).map(|i| (i, 0)),
-        &g.ids,
-    )
-    .await
+    bulk_edges(store, &g.project_id, (1..g.ids.len()).map(|i| (i, 0)), &g.ids).await
 }
 
 pub async fn clean(store: &Store, project_id: &str) -> Result<()> {
-    sqlx::query("UPDATE components SET dirty = 0 WHERE project_id = ?")
+    sqlx::query("DELETE FROM component_dirty WHERE seq IN (SELECT seq FROM components WHERE project_id = ?)")
         .bind(project_id)
         .execute(store.pool())
         .await?;
@@ -158,10 +135,11 @@ pub async fn clean(store: &Store, project_id: &str) -> Result<()> {
 }
 
 pub async fn dirty_count(store: &Store, project_id: &str) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM components WHERE project_id = ? AND dirty")
-            .bind(project_id)
-            .fetch_one(store.pool())
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM component_dirty d JOIN components c ON c.seq = d.seq \
+             WHERE c.project_id = ?",
     )
+    .bind(project_id)
+    .fetch_one(store.pool())
+    .await?)
 }

@@ -43,31 +43,18 @@ pub enum ConfigCmd {
 }
 
 fn read_password(prompt: &str) -> Result<Secret> {
-    let io_err = |source| Error::Io {
-        context: "cannot read the password".into(),
-        source,
-    };
+    let io_err = |source| Error::Io { context: "cannot read the password".into(), source };
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(prompt)
-            .map(Secret::new)
-            .map_err(io_err);
+        return rpassword::prompt_password(prompt).map(Secret::new).map_err(io_err);
     }
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(io_err)?;
+    std::io::stdin().lock().read_line(&mut line).map_err(io_err)?;
     Ok(Secret::new(line.trim_end_matches(['\n', '\r'])))
 }
 
 fn table(out: &Out, list: &[Account]) {
     out.table(list, &["email", "name", "github", "id"], |a| {
-        vec![
-            a.email.clone(),
-            opt(&a.name),
-            opt(&a.github_login),
-            a.id.clone(),
-        ]
+        vec![a.email.clone(), opt(&a.name), opt(&a.github_login), a.id.clone()]
     });
 }
 
@@ -76,15 +63,7 @@ pub async fn run_account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
     match cmd {
         AccountCmd::Create { email, name } => {
             let password = read_password("Password: ")?;
-            let account = accounts::create(
-                store,
-                NewAccount {
-                    email,
-                    password,
-                    name,
-                },
-            )
-            .await?;
+            let account = accounts::create(store, NewAccount { email, password, name }).await?;
             ctx.out.record(&account);
         }
         AccountCmd::List => table(&ctx.out, &accounts::list(store).await?),
@@ -113,10 +92,7 @@ pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
                 rows.push(serde_json::json!({ "key": key, "value": value, "about": about }));
             }
             ctx.out.table(&rows, &["key", "value", "about"], |r| {
-                ["key", "value", "about"]
-                    .iter()
-                    .map(|k| crate::output::plain(&r[*k]))
-                    .collect()
+                ["key", "value", "about"].iter().map(|k| crate::output::plain(&r[*k])).collect()
             });
         }
         ConfigCmd::Set { key, value } => {

@@ -117,24 +117,18 @@ pub enum DocCmd {
 }
 
 pub fn component_table(out: &Out, list: &[Component]) {
-    out.table(
-        list,
-        &[
-            "name", "type", "file", "docs", "code", "tests", "dirty", "id",
-        ],
-        |c| {
-            vec![
-                c.name.clone(),
-                c.kind.to_string(),
-                c.file_path.clone(),
-                flag(c.docs_complete),
-                flag(c.code_complete),
-                flag(c.tests_complete),
-                flag(c.dirty),
-                c.id.clone(),
-            ]
-        },
-    );
+    out.table(list, &["name", "type", "file", "docs", "code", "tests", "dirty", "id"], |c| {
+        vec![
+            c.name.clone(),
+            c.kind.to_string(),
+            c.file_path.clone(),
+            flag(c.docs_complete),
+            flag(c.code_complete),
+            flag(c.tests_complete),
+            flag(c.dirty),
+            c.id.clone(),
+        ]
+    });
 }
 
 impl Ctx {
@@ -159,11 +153,9 @@ impl Ctx {
             return Ok(reference.to_owned());
         }
         let actor = self.actor().await?;
-        Ok(
-            codemyspec_core::contexts::get_by_name(&self.store, &actor, project_id, reference)
-                .await?
-                .id,
-        )
+        Ok(codemyspec_core::contexts::get_by_name(&self.store, &actor, project_id, reference)
+            .await?
+            .id)
     }
 }
 
@@ -172,14 +164,7 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
     let actor = ctx.actor().await?;
     let out = &ctx.out;
     match cmd {
-        ComponentCmd::Create {
-            project,
-            name,
-            kind,
-            file,
-            description,
-            context,
-        } => {
+        ComponentCmd::Create { project, name, kind, file, description, context } => {
             let p = ctx.project(&project).await?;
             let context_id = match context {
                 Some(c) => Some(ctx.context_id(&p.id, &c).await?),
@@ -201,14 +186,7 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
         ComponentCmd::Show(at) => {
             out.record(&ctx.component(&at.reference, at.project.as_deref()).await?)
         }
-        ComponentCmd::Update {
-            at,
-            name,
-            kind,
-            file,
-            description,
-            context,
-        } => {
+        ComponentCmd::Update { at, name, kind, file, description, context } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
             let context_id = match context {
                 Some(r) => Some(ctx.context_id(&c.project_id, &r).await?),
@@ -223,18 +201,10 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
             };
             out.record(&components::update(store, &actor, &c.id, changes).await?);
         }
-        ComponentCmd::Status {
-            at,
-            docs,
-            code,
-            tests,
-        } => {
+        ComponentCmd::Status { at, docs, code, tests } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
-            let flags = StatusFlags {
-                docs_complete: docs,
-                code_complete: code,
-                tests_complete: tests,
-            };
+            let flags =
+                StatusFlags { docs_complete: docs, code_complete: code, tests_complete: tests };
             out.record(&components::update_status(store, &actor, &c.id, flags).await?);
         }
         ComponentCmd::Clean(at) => {
@@ -268,10 +238,7 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
         }
         ComponentCmd::Dependents(at) => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
-            component_table(
-                out,
-                &dependencies::list_dependents(store, &actor, &c.id).await?,
-            );
+            component_table(out, &dependencies::list_dependents(store, &actor, &c.id).await?);
         }
         ComponentCmd::Graph { project } => {
             let p = ctx.project(&project).await?;
@@ -298,11 +265,7 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
                     println!(
                         "{}{mark} -> {}",
                         c.name,
-                        if deps.is_empty() {
-                            "-".into()
-                        } else {
-                            deps.join(", ")
-                        }
+                        if deps.is_empty() { "-".into() } else { deps.join(", ") }
                     );
                 }
             }
@@ -331,11 +294,7 @@ pub async fn run_doc(ctx: &Ctx, cmd: DocCmd) -> Result<()> {
                 print!("{}", doc.content);
             }
         }
-        DocCmd::Save {
-            at,
-            version,
-            content,
-        } => {
+        DocCmd::Save { at, version, content } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
             let doc = design_docs::save(store, &actor, &c.id, version, &text_arg(content)?).await?;
             out.record(&doc);

@@ -16,15 +16,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "codemyspec",
-    version,
-    about = "Manage CodeMySpec projects from the command line"
-)]
-#[command(
-    after_help = "Exit status: 0 ok, 1 internal error, 2 usage error, 3 invalid input, \
-                        4 not found, 5 conflict, 6 forbidden, 7 not signed in or locked."
-)]
+#[command(name = "codemyspec", version, about = "Manage CodeMySpec projects from the command line")]
+#[command(after_help = "Exit status: 0 ok, 1 internal error, 2 usage error, 3 invalid input, \
+                        4 not found, 5 conflict, 6 forbidden, 7 not signed in or locked.")]
 struct Cli {
     /// Where the database lives (default: the OS app-data dir, as the desktop app uses).
     #[arg(long, global = true, env = store::DATA_DIR_ENV, value_name = "DIR")]
@@ -35,12 +29,7 @@ struct Cli {
     json: bool,
 
     /// The profile to act as (default: the last one used, or the only one).
-    #[arg(
-        long = "as",
-        global = true,
-        env = "CODEMYSPEC_AS",
-        value_name = "EMAIL"
-    )]
+    #[arg(long = "as", global = true, env = "CODEMYSPEC_AS", value_name = "EMAIL")]
     as_email: Option<String>,
 
     #[command(subcommand)]
@@ -109,11 +98,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Some(dir) => dir,
         None => store::default_data_dir()?,
     };
-    let ctx = Ctx {
-        store: Store::open(&data_dir).await?,
-        out,
-        as_email: cli.as_email,
-    };
+    let ctx = Ctx { store: Store::open(&data_dir).await?, out, as_email: cli.as_email };
     let result = match cli.command {
         Command::Account(cmd) => accounts::run_account(&ctx, cmd).await,
         Command::Config(cmd) => accounts::run_config(&ctx, cmd).await,
@@ -133,10 +118,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Out { json: cli.json };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -158,12 +140,8 @@ pub fn text_arg(value: String) -> Result<String> {
         return Ok(value);
     }
     let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| {
-        Error::Io {
-            context: "cannot read standard input".into(),
-            source,
-        }
-    })?;
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|source| Error::Io { context: "cannot read standard input".into(), source })?;
     Ok(text)
 }
 

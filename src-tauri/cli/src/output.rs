@@ -81,10 +81,7 @@ impl Out {
                 .unwrap_or_else(|_| format!("{{\"error\":{{\"message\":{:?}}}}}", view.message));
             let _ = writeln!(stderr, "{text}");
         } else {
-            let field = view
-                .field
-                .map(|f| format!(" (field: {f})"))
-                .unwrap_or_default();
+            let field = view.field.map(|f| format!(" (field: {f})")).unwrap_or_default();
             let _ = writeln!(stderr, "error[{}]: {}{field}", view.code, view.message);
         }
     }
@@ -118,10 +115,7 @@ pub fn render_table(headers: &[&str], rows: &[Vec<String>]) -> String {
             one_line
         }
     };
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| cut(c)).collect())
-        .collect();
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| cut(c)).collect()).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in &cells {
         for (i, c) in row.iter().enumerate() {
@@ -173,9 +167,6 @@ mod tests {
         ];
         let exits: std::collections::HashSet<u8> = codes.iter().map(|c| exit_code(*c)).collect();
         assert_eq!(exits.len(), codes.len());
-        assert!(
-            !exits.contains(&0) && !exits.contains(&2),
-            "0 is success, 2 is a usage error"
-        );
+        assert!(!exits.contains(&0) && !exits.contains(&2), "0 is success, 2 is a usage error");
     }
 }

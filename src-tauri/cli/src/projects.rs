@@ -90,20 +90,16 @@ pub enum StageCmd {
 }
 
 pub fn project_table(out: &Out, list: &[Project]) {
-    out.table(
-        list,
-        &["name", "stage", "setup", "framework", "code repo", "id"],
-        |p| {
-            vec![
-                p.name.clone(),
-                p.stage.to_string(),
-                p.setup_status.to_string(),
-                p.framework.to_string(),
-                opt(&p.code_repo),
-                p.id.clone(),
-            ]
-        },
-    );
+    out.table(list, &["name", "stage", "setup", "framework", "code repo", "id"], |p| {
+        vec![
+            p.name.clone(),
+            p.stage.to_string(),
+            p.setup_status.to_string(),
+            p.framework.to_string(),
+            opt(&p.code_repo),
+            p.id.clone(),
+        ]
+    });
 }
 
 fn parse_opt<T>(raw: Option<String>, parse: impl Fn(&str) -> Result<T>) -> Result<Option<T>> {
@@ -113,14 +109,7 @@ fn parse_opt<T>(raw: Option<String>, parse: impl Fn(&str) -> Result<T>) -> Resul
 pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
     let store = &ctx.store;
     match cmd {
-        ProjectCmd::Create {
-            name,
-            description,
-            framework,
-            database,
-            code_repo,
-            docs_repo,
-        } => {
+        ProjectCmd::Create { name, description, framework, database, code_repo, docs_repo } => {
             let new = NewProject {
                 name,
                 description,
@@ -160,8 +149,7 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
                 executive_summary_approved: approve_summary,
                 context_mapping_approved: approve_context_mapping,
             };
-            ctx.out
-                .record(&projects::update(store, &ctx.actor().await?, &p.id, changes).await?);
+            ctx.out.record(&projects::update(store, &ctx.actor().await?, &p.id, changes).await?);
         }
         ProjectCmd::Delete { project } => {
             let p = ctx.project(&project).await?;
@@ -176,23 +164,17 @@ pub async fn run_member(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
     let store = &ctx.store;
     let actor = ctx.actor().await?;
     match cmd {
-        MemberCmd::Add {
-            project,
-            email,
-            role,
-        } => {
+        MemberCmd::Add { project, email, role } => {
             let p = ctx.project(&project).await?;
             let role = Role::parse("role", &role)?;
             let account = accounts::get_by_email(store, &email).await?;
-            ctx.out
-                .record(&projects::add_member(store, &actor, &p.id, &account.id, role).await?);
+            ctx.out.record(&projects::add_member(store, &actor, &p.id, &account.id, role).await?);
         }
         MemberCmd::Remove { project, email } => {
             let p = ctx.project(&project).await?;
             let account = accounts::get_by_email(store, &email).await?;
             projects::remove_member(store, &actor, &p.id, &account.id).await?;
-            ctx.out
-                .done(&format!("removed {} from {}", account.email, p.name));
+            ctx.out.done(&format!("removed {} from {}", account.email, p.name));
         }
         MemberCmd::List { project } => {
             let p = ctx.project(&project).await?;
@@ -213,26 +195,17 @@ pub async fn run_stage(ctx: &Ctx, cmd: StageCmd) -> Result<()> {
             let p = ctx.project(&project).await?;
             let allowed: Vec<Move> = lifecycle::allowed_transitions(store, &actor, &p.id).await?;
             if ctx.out.json {
-                ctx.out
-                    .json_value(&serde_json::json!({ "stage": p.stage, "allowed": allowed }));
+                ctx.out.json_value(&serde_json::json!({ "stage": p.stage, "allowed": allowed }));
             } else {
                 let list: Vec<&str> = allowed.iter().map(|m| m.to.as_str()).collect();
                 println!("{} is {}", p.name, p.stage);
                 println!(
                     "can move to: {}",
-                    if list.is_empty() {
-                        "-".into()
-                    } else {
-                        list.join(", ")
-                    }
+                    if list.is_empty() { "-".into() } else { list.join(", ") }
                 );
             }
         }
-        StageCmd::Move {
-            project,
-            to,
-            reason,
-        } => {
+        StageCmd::Move { project, to, reason } => {
             let p = ctx.project(&project).await?;
             let to = Stage::parse("to", &to)?;
             let p = lifecycle::transition(store, &actor, &p.id, to, &reason).await?;
@@ -241,16 +214,15 @@ pub async fn run_stage(ctx: &Ctx, cmd: StageCmd) -> Result<()> {
         StageCmd::History { project } => {
             let p = ctx.project(&project).await?;
             let history = lifecycle::history(store, &actor, &p.id).await?;
-            ctx.out
-                .table(&history, &["at", "from", "to", "by", "reason"], |t| {
-                    vec![
-                        t.inserted_at.clone(),
-                        t.from_stage.to_string(),
-                        t.to_stage.to_string(),
-                        t.trigger.to_string(),
-                        t.reason.clone(),
-                    ]
-                });
+            ctx.out.table(&history, &["at", "from", "to", "by", "reason"], |t| {
+                vec![
+                    t.inserted_at.clone(),
+                    t.from_stage.to_string(),
+                    t.to_stage.to_string(),
+                    t.trigger.to_string(),
+                    t.reason.clone(),
+                ]
+            });
         }
     }
     Ok(())

@@ -39,12 +39,7 @@ pub async fn run(ctx: &Ctx, cmd: SessionCmd) -> Result<()> {
     let actor = ctx.actor().await?;
     let out = &ctx.out;
     match cmd {
-        SessionCmd::Create {
-            project,
-            kind,
-            target_type,
-            target,
-        } => {
+        SessionCmd::Create { project, kind, target_type, target } => {
             let p = ctx.project(&project).await?;
             let new = NewSession {
                 session_type: SessionType::parse("type", &kind)?,

@@ -136,38 +136,30 @@ pub enum ContextCmd {
 }
 
 pub fn story_table(out: &Out, list: &[Story]) {
-    out.table(
-        list,
-        &["title", "status", "v", "approved", "dirty", "id"],
-        |s| {
-            vec![
-                s.title.clone(),
-                s.status.to_string(),
-                s.version.to_string(),
-                flag(s.approved),
-                flag(s.dirty),
-                s.id.clone(),
-            ]
-        },
-    );
+    out.table(list, &["title", "status", "v", "approved", "dirty", "id"], |s| {
+        vec![
+            s.title.clone(),
+            s.status.to_string(),
+            s.version.to_string(),
+            flag(s.approved),
+            flag(s.dirty),
+            s.id.clone(),
+        ]
+    });
 }
 
 fn context_table(out: &Out, list: &[Context]) {
-    out.table(
-        list,
-        &["name", "type", "v", "approved", "dirty", "purpose", "id"],
-        |c| {
-            vec![
-                c.name.clone(),
-                c.kind.to_string(),
-                c.version.to_string(),
-                flag(c.approved),
-                flag(c.dirty),
-                c.purpose.clone(),
-                c.id.clone(),
-            ]
-        },
-    );
+    out.table(list, &["name", "type", "v", "approved", "dirty", "purpose", "id"], |c| {
+        vec![
+            c.name.clone(),
+            c.kind.to_string(),
+            c.version.to_string(),
+            flag(c.approved),
+            flag(c.dirty),
+            c.purpose.clone(),
+            c.id.clone(),
+        ]
+    });
 }
 
 impl Ctx {
@@ -178,10 +170,7 @@ impl Ctx {
             return contexts::get(&self.store, &actor, &id).await;
         }
         let project = at.project.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "project",
-                "give --project to refer to a context by name, or use its id",
-            )
+            Error::invalid("project", "give --project to refer to a context by name, or use its id")
         })?;
         let p = self.project(project).await?;
         contexts::get_by_name(&self.store, &actor, &p.id, &at.reference).await
@@ -193,12 +182,7 @@ pub async fn run_story(ctx: &Ctx, cmd: StoryCmd) -> Result<()> {
     let actor = ctx.actor().await?;
     let out = &ctx.out;
     match cmd {
-        StoryCmd::Create {
-            project,
-            title,
-            description,
-            criteria,
-        } => {
+        StoryCmd::Create { project, title, description, criteria } => {
             let p = ctx.project(&project).await?;
             let new = NewStory {
                 title,
@@ -212,21 +196,12 @@ pub async fn run_story(ctx: &Ctx, cmd: StoryCmd) -> Result<()> {
             story_table(out, &stories::list(store, &actor, &p.id).await?);
         }
         StoryCmd::Show { id } => out.record(&stories::get(store, &actor, &id).await?),
-        StoryCmd::Update {
-            id,
-            version,
-            title,
-            description,
-            criteria,
-            status,
-        } => {
+        StoryCmd::Update { id, version, title, description, criteria, status } => {
             let changes = StoryChanges {
                 title,
                 description: description.map(text_arg).transpose()?,
                 acceptance_criteria: criteria.map(text_arg).transpose()?,
-                status: status
-                    .map(|s| StoryStatus::parse("status", &s))
-                    .transpose()?,
+                status: status.map(|s| StoryStatus::parse("status", &s)).transpose()?,
             };
             out.record(&stories::update(store, &actor, &id, version, changes).await?);
         }
@@ -248,13 +223,7 @@ pub async fn run_context(ctx: &Ctx, cmd: ContextCmd) -> Result<()> {
     let actor = ctx.actor().await?;
     let out = &ctx.out;
     match cmd {
-        ContextCmd::Create {
-            project,
-            name,
-            kind,
-            purpose,
-            description,
-        } => {
+        ContextCmd::Create { project, name, kind, purpose, description } => {
             let p = ctx.project(&project).await?;
             let new = NewContext {
                 name,
@@ -269,14 +238,7 @@ pub async fn run_context(ctx: &Ctx, cmd: ContextCmd) -> Result<()> {
             context_table(out, &contexts::list(store, &actor, &p.id).await?);
         }
         ContextCmd::Show(at) => out.record(&ctx.context(&at).await?),
-        ContextCmd::Update {
-            at,
-            version,
-            name,
-            kind,
-            purpose,
-            description,
-        } => {
+        ContextCmd::Update { at, version, name, kind, purpose, description } => {
             let c = ctx.context(&at).await?;
             let changes = ContextChanges {
                 name,

@@ -139,11 +139,8 @@ where
     E: sqlx::SqliteExecutor<'e>,
 {
     let id = crate::validate::id(&format!("{}_id", kind.entity()), id)?;
-    let found: Option<(String, Option<Role>)> = sqlx::query_as(kind.lookup())
-        .bind(actor)
-        .bind(&id)
-        .fetch_optional(exec)
-        .await?;
+    let found: Option<(String, Option<Role>)> =
+        sqlx::query_as(kind.lookup()).bind(actor).bind(&id).fetch_optional(exec).await?;
     let (project_id, role) = match found {
         Some((project_id, Some(role))) => (project_id, role),
         _ => return Err(Error::not_found(kind.entity())),

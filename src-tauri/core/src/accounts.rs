@@ -82,13 +82,11 @@ pub async fn create(store: &Store, new: NewAccount) -> Result<Account> {
 
 pub async fn get(store: &Store, id: &str) -> Result<Account> {
     let id = validate::id("account_id", id)?;
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM accounts WHERE id = ?"
-    )))
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or(Error::not_found("account"))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM accounts WHERE id = ?")))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(Error::not_found("account"))
 }
 
 /// Looks an account up by email, ignoring case.
@@ -149,9 +147,7 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
             .flatten();
     if let Some(until) = locked_until.as_deref().and_then(clock::parse_ts) {
         if until > now {
-            return Err(Error::Locked {
-                until: clock::format_ts(until),
-            });
+            return Err(Error::Locked { until: clock::format_ts(until) });
         }
     }
 
@@ -215,9 +211,7 @@ async fn verify_password(password: Secret, hash: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| Error::Internal(format!("stored password hash is invalid: {e}")))?;
-        Ok(Argon2::default()
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_ok())
+        Ok(Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok())
     })
     .await
     .map_err(|e| Error::Internal(format!("password check task failed: {e}")))?

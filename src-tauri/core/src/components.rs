@@ -44,7 +44,9 @@ pub struct Component {
 }
 
 const COLUMNS: &str = "id, project_id, context_id, name, type, file_path, description, \
-    docs_complete, code_complete, tests_complete, dirty, inserted_at, updated_at";
+    docs_complete, code_complete, tests_complete, \
+    EXISTS (SELECT 1 FROM component_dirty d WHERE d.seq = components.seq) AS dirty, \
+    inserted_at, updated_at";
 
 #[derive(Debug, Clone)]
 pub struct NewComponent {
@@ -86,10 +88,7 @@ async fn context_in_project(
         .await?;
     match found {
         Some(p) if p == project_id => Ok(id),
-        Some(_) => Err(Error::invalid(
-            "context_id",
-            "that context belongs to another project",
-        )),
+        Some(_) => Err(Error::invalid("context_id", "that context belongs to another project")),
         None => Err(Error::invalid("context_id", "that context does not exist")),
     }
 }
@@ -128,24 +127,18 @@ pub async fn create(
     .execute(&mut *tx)
     .await
     .map_err(|e| {
-        unique_as_conflict(
-            e,
-            "name",
-            "this project already has a component with this name",
-        )
+        unique_as_conflict(e, "name", "this project already has a component with this name")
     })?;
     tx.commit().await?;
     fetch(store.pool(), &id).await
 }
 
 pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Component> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM components WHERE id = ?"
-    )))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or(Error::not_found("component"))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM components WHERE id = ?")))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .ok_or(Error::not_found("component"))
 }
 
 /// Components matching a fixed condition with one bound parameter, by name.
@@ -274,10 +267,12 @@ pub async fn update_status(
 pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Component> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
-    sqlx::query("UPDATE components SET dirty = 0 WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM component_dirty WHERE seq = (SELECT seq FROM components WHERE id = ?)",
+    )
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
     let c = fetch(&mut *tx, &id).await?;
     tx.commit().await?;
     Ok(c)
@@ -288,10 +283,7 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
     dependencies::component_changed(&mut tx, store, &id).await?;
-    sqlx::query("DELETE FROM components WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM components WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

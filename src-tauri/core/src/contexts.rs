@@ -91,13 +91,11 @@ pub async fn create(
 }
 
 async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Context> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM contexts WHERE id = ?"
-    )))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or(Error::not_found("context"))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM contexts WHERE id = ?")))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .ok_or(Error::not_found("context"))
 }
 
 pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Context> {
@@ -204,10 +202,7 @@ pub async fn approve(store: &Store, actor: &str, id: &str, version: i64) -> Resu
 pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Context> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
-    sqlx::query("UPDATE contexts SET dirty = 0 WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE contexts SET dirty = 0 WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     let c = fetch(&mut *tx, &id).await?;
     tx.commit().await?;
     Ok(c)
@@ -218,10 +213,7 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
     dependencies::context_changed(&mut tx, store, &id).await?;
-    sqlx::query("DELETE FROM contexts WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM contexts WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -240,12 +232,7 @@ pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &
             .await?;
     match story_project {
         Some(p) if p == project_id => {}
-        Some(_) => {
-            return Err(Error::invalid(
-                "story_id",
-                "that story belongs to another project",
-            ))
-        }
+        Some(_) => return Err(Error::invalid("story_id", "that story belongs to another project")),
         None => return Err(Error::invalid("story_id", "that story does not exist")),
     }
     let now = store.now();

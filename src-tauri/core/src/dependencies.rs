@@ -37,21 +37,17 @@ const DEPENDENCY: &str = "SELECT d.id, a.id AS component_id, b.id AS depends_on_
 
 /// A component's `seq` and project, by id.
 async fn locate(conn: &mut SqliteConnection, id: &str) -> Result<Option<(i64, String)>> {
-    Ok(
-        sqlx::query_as("SELECT seq, project_id FROM components WHERE id = ?")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT seq, project_id FROM components WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 async fn graph_version(conn: &mut SqliteConnection, project_id: &str) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT graph_version FROM projects WHERE id = ?")
-            .bind(project_id)
-            .fetch_one(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT graph_version FROM projects WHERE id = ?")
+        .bind(project_id)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Seed 004's `add_dependency/2`: `component_id` comes to depend on `depends_on_id`.
@@ -67,16 +63,9 @@ pub async fn add(
     let (from_id, project) =
         access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
     let to_id = crate::validate::id("depends_on_id", depends_on_id)?;
-    let (from, _) = locate(&mut tx, &from_id)
-        .await?
-        .ok_or(Error::not_found("component"))?;
+    let (from, _) = locate(&mut tx, &from_id).await?.ok_or(Error::not_found("component"))?;
     let to = match locate(&mut tx, &to_id).await? {
-        None => {
-            return Err(Error::invalid(
-                "depends_on_id",
-                "that component does not exist",
-            ))
-        }
+        None => return Err(Error::invalid("depends_on_id", "that component does not exist")),
         Some((_, p)) if p != project => {
             return Err(Error::invalid(
                 "depends_on_id",
@@ -91,16 +80,11 @@ pub async fn add(
     let cycle = if from == to {
         Some(vec![from, from])
     } else {
-        let path = store
-            .graphs()
-            .cycle_path(&mut tx, &project, from, to)
-            .await?;
+        let path = store.graphs().cycle_path(&mut tx, &project, from, to).await?;
         path.map(|p| std::iter::once(from).chain(p).collect())
     };
     if let Some(cycle) = cycle {
-        return Err(Error::DependencyCycle {
-            cycle: names(&mut tx, &cycle).await?,
-        });
+        return Err(Error::DependencyCycle { cycle: names(&mut tx, &cycle).await? });
     }
     // Who depends on `from` does not change with an edge out of it: mark now, while the
     // in-memory graph is current.
@@ -120,13 +104,9 @@ pub async fn add(
     .execute(&mut *tx)
     .await?;
     let version = graph_version(&mut tx, &project).await?;
-    let dep = find(&mut tx, from, to)
-        .await?
-        .ok_or(Error::not_found("dependency"))?;
+    let dep = find(&mut tx, from, to).await?.ok_or(Error::not_found("dependency"))?;
     tx.commit().await?;
-    store
-        .graphs()
-        .committed(&project, version, EdgeChange::Added(from, to));
+    store.graphs().committed(&project, version, EdgeChange::Added(from, to));
     Ok(dep)
 }
 
@@ -140,13 +120,9 @@ pub async fn remove(
     let (from_id, project) =
         access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
     let to_id = crate::validate::id("depends_on_id", depends_on_id)?;
-    let (from, _) = locate(&mut tx, &from_id)
-        .await?
-        .ok_or(Error::not_found("component"))?;
-    let to = locate(&mut tx, &to_id)
-        .await?
-        .map(|(seq, _)| seq)
-        .ok_or(Error::not_found("dependency"))?;
+    let (from, _) = locate(&mut tx, &from_id).await?.ok_or(Error::not_found("component"))?;
+    let to =
+        locate(&mut tx, &to_id).await?.map(|(seq, _)| seq).ok_or(Error::not_found("dependency"))?;
     mark_with_dependents(&mut tx, store, &project, &[from], true).await?;
     let gone = sqlx::query(
         "DELETE FROM component_dependencies WHERE component_seq = ? AND depends_on_seq = ?",
@@ -161,9 +137,7 @@ pub async fn remove(
     }
     let version = graph_version(&mut tx, &project).await?;
     tx.commit().await?;
-    store
-        .graphs()
-        .committed(&project, version, EdgeChange::Removed(from, to));
+    store.graphs().committed(&project, version, EdgeChange::Removed(from, to));
     Ok(())
 }
 
@@ -179,8 +153,14 @@ async fn find(conn: &mut SqliteConnection, from: i64, to: i64) -> Result<Option<
 
 /// The names along a cycle, for the error. A long cycle is shortened to its ends.
 async fn names(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<String>> {
-    const SHOWN: usize = 12;
-    let list = serde_json::to_string(seqs)
+    const ENDS: usize = 6;
+    let long = seqs.len() > 2 * ENDS;
+    let shown: Vec<i64> = if long {
+        seqs[..ENDS].iter().chain(&seqs[seqs.len() - ENDS..]).copied().collect()
+    } else {
+        seqs.to_vec()
+    };
+    let list = serde_json::to_string(&shown)
         .map_err(|e| Error::Internal(format!("cannot encode component keys: {e}")))?;
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT seq, name FROM components WHERE seq IN (SELECT value FROM json_each(?))",
@@ -189,18 +169,11 @@ async fn names(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<String>>
     .fetch_all(&mut *conn)
     .await?;
     let by_seq: std::collections::HashMap<i64, String> = rows.into_iter().collect();
-    let name = |seq: &i64| {
-        by_seq
-            .get(seq)
-            .cloned()
-            .unwrap_or_else(|| format!("#{seq}"))
-    };
-    if seqs.len() <= SHOWN {
-        return Ok(seqs.iter().map(name).collect());
+    let mut out: Vec<String> =
+        shown.iter().map(|s| by_seq.get(s).cloned().unwrap_or_else(|| format!("#{s}"))).collect();
+    if long {
+        out.insert(ENDS, format!("… {} more …", seqs.len() - 2 * ENDS));
     }
-    let mut out: Vec<String> = seqs[..SHOWN / 2].iter().map(name).collect();
-    out.push(format!("… {} more …", seqs.len() - SHOWN));
-    out.extend(seqs[seqs.len() - SHOWN / 2..].iter().map(name));
     Ok(out)
 }
 
@@ -220,16 +193,15 @@ async fn mark_with_dependents(
     if marked.is_empty() {
         return Ok(0);
     }
+    // In key order the inserts append to the b-tree instead of splitting pages.
+    marked.sort_unstable();
     let list = serde_json::to_string(&marked)
         .map_err(|e| Error::Internal(format!("cannot encode component keys: {e}")))?;
-    Ok(sqlx::query(
-        "UPDATE components SET dirty = 1 \
-         WHERE dirty = 0 AND seq IN (SELECT value FROM json_each(?))",
-    )
-    .bind(list)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    Ok(sqlx::query("INSERT OR IGNORE INTO component_dirty (seq) SELECT value FROM json_each(?)")
+        .bind(list)
+        .execute(conn)
+        .await?
+        .rows_affected())
 }
 
 /// A component changed: everything that depends on it, transitively, becomes dirty.
@@ -263,14 +235,9 @@ pub(crate) async fn context_changed(
 
 /// Seed 004's `list_dependencies/1`: what the component depends on directly.
 pub async fn list(store: &Store, actor: &str, component_id: &str) -> Result<Vec<Component>> {
-    let (id, _) = access::require_owned(
-        store.pool(),
-        actor,
-        Owned::Component,
-        component_id,
-        Need::Read,
-    )
-    .await?;
+    let (id, _) =
+        access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)
+            .await?;
     components::query_where(
         store.pool(),
         "seq IN (SELECT d.depends_on_seq FROM component_dependencies d \
@@ -286,14 +253,9 @@ pub async fn list_dependents(
     actor: &str,
     component_id: &str,
 ) -> Result<Vec<Component>> {
-    let (id, _) = access::require_owned(
-        store.pool(),
-        actor,
-        Owned::Component,
-        component_id,
-        Need::Read,
-    )
-    .await?;
+    let (id, _) =
+        access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)
+            .await?;
     components::query_where(
         store.pool(),
         "seq IN (SELECT d.component_seq FROM component_dependencies d \
@@ -311,8 +273,5 @@ pub async fn graph(store: &Store, actor: &str, project_id: &str) -> Result<Graph
     .bind(crate::validate::id("project_id", project_id)?)
     .fetch_all(store.pool())
     .await?;
-    Ok(Graph {
-        components,
-        dependencies,
-    })
+    Ok(Graph { components, dependencies })
 }

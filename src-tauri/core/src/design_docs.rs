@@ -36,17 +36,10 @@ async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(
 
 /// The component's design doc.
 pub async fn get(store: &Store, actor: &str, component_id: &str) -> Result<DesignDoc> {
-    let (id, _) = access::require_owned(
-        store.pool(),
-        actor,
-        Owned::Component,
-        component_id,
-        Need::Read,
-    )
-    .await?;
-    fetch(store.pool(), &id)
-        .await?
-        .ok_or(Error::not_found("design doc"))
+    let (id, _) =
+        access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)
+            .await?;
+    fetch(store.pool(), &id).await?.ok_or(Error::not_found("design doc"))
 }
 
 /// Writes the component's design doc. `version` is the version the writer read, or `None`
@@ -103,9 +96,7 @@ pub async fn save(
         }
     }
     dependencies::component_changed(&mut tx, store, &component_id).await?;
-    let doc = fetch(&mut *tx, &component_id)
-        .await?
-        .ok_or(Error::not_found("design doc"))?;
+    let doc = fetch(&mut *tx, &component_id).await?.ok_or(Error::not_found("design doc"))?;
     tx.commit().await?;
     Ok(doc)
 }
@@ -120,9 +111,7 @@ pub async fn approve(
     let mut tx = store.write().await?;
     let (component_id, _) =
         access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
-    let doc = fetch(&mut *tx, &component_id)
-        .await?
-        .ok_or(Error::not_found("design doc"))?;
+    let doc = fetch(&mut *tx, &component_id).await?.ok_or(Error::not_found("design doc"))?;
     check_version("design doc", version, doc.version)?;
     sqlx::query(
         "UPDATE design_docs SET approved = 1, version = version + 1, updated_at = ? WHERE id = ?",
@@ -131,9 +120,7 @@ pub async fn approve(
     .bind(&doc.id)
     .execute(&mut *tx)
     .await?;
-    let doc = fetch(&mut *tx, &component_id)
-        .await?
-        .ok_or(Error::not_found("design doc"))?;
+    let doc = fetch(&mut *tx, &component_id).await?.ok_or(Error::not_found("design doc"))?;
     tx.commit().await?;
     Ok(doc)
 }

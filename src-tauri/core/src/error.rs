@@ -59,27 +59,17 @@ pub enum Error {
 
     /// An optimistic-concurrency miss: the row changed since the caller read it.
     #[error("this {entity} was changed since you read it (you had version {expected}, it is now version {actual}); reload it and apply your change again")]
-    StaleVersion {
-        entity: &'static str,
-        expected: i64,
-        actual: i64,
-    },
+    StaleVersion { entity: &'static str, expected: i64, actual: i64 },
 
     #[error("{message}")]
-    Conflict {
-        field: Option<String>,
-        message: String,
-    },
+    Conflict { field: Option<String>, message: String },
 
     #[error("adding this dependency would form a cycle: {}", .cycle.join(" -> "))]
     DependencyCycle { cycle: Vec<String> },
 
     /// A stage move the lifecycle does not allow; `allowed` lists the moves that are.
     #[error("{message}")]
-    IllegalTransition {
-        message: String,
-        allowed: Vec<String>,
-    },
+    IllegalTransition { message: String, allowed: Vec<String> },
 
     #[error("{message}")]
     Forbidden { message: String },
@@ -104,10 +94,7 @@ pub enum Error {
     Migration(#[from] sqlx::migrate::MigrateError),
 
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
 
     #[error("{0}")]
     Internal(String),
@@ -146,23 +133,15 @@ impl Error {
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            field: field.into(),
-            message: message.into(),
-        }
+        Error::InvalidInput { field: field.into(), message: message.into() }
     }
 
     pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
-        Error::Conflict {
-            field: field.map(str::to_owned),
-            message: message.into(),
-        }
+        Error::Conflict { field: field.map(str::to_owned), message: message.into() }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Error::Forbidden {
-            message: message.into(),
-        }
+        Error::Forbidden { message: message.into() }
     }
 
     pub fn not_found(entity: &'static str) -> Self {

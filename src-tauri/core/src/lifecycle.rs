@@ -64,15 +64,8 @@ const CHAIN: &[Stage] = &[
 ];
 
 /// Stages where work is under way, which can fail into `error`.
-const IN_FLIGHT: &[Stage] = &[
-    Provisioning,
-    Designing,
-    Implementing,
-    Verifying,
-    Deploying,
-    Maintenance,
-    Active,
-];
+const IN_FLIGHT: &[Stage] =
+    &[Provisioning, Designing, Implementing, Verifying, Deploying, Maintenance, Active];
 
 /// Stages whose repository exists on GitHub, so that its disappearance is an incident.
 const MATERIALISED: &[Stage] = &[
@@ -132,11 +125,7 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
     }
     if is_detour(from) {
         if let Some(&back) = returns.last() {
-            let by = if from == Missing {
-                Trigger::Sync
-            } else {
-                Trigger::User
-            };
+            let by = if from == Missing { Trigger::Sync } else { Trigger::User };
             add(back, by);
         }
     }
@@ -155,24 +144,14 @@ pub fn check(from: Stage, to: Stage, trigger: Trigger, returns: &[Stage]) -> Res
     if all.iter().any(|m| m.to == to && m.trigger == trigger) {
         return Ok(());
     }
-    let allowed: Vec<String> = all
-        .iter()
-        .filter(|m| m.trigger == trigger)
-        .map(|m| m.to.as_str().to_owned())
-        .collect();
+    let allowed: Vec<String> =
+        all.iter().filter(|m| m.trigger == trigger).map(|m| m.to.as_str().to_owned()).collect();
     let by_other = all.iter().find(|m| m.to == to).map(|m| m.trigger);
     let why = match by_other {
-        Some(t) => format!(
-            "only the {} can move a project from {from} to {to}",
-            trigger_name(t)
-        ),
+        Some(t) => format!("only the {} can move a project from {from} to {to}", trigger_name(t)),
         None => format!("a project cannot move from {from} to {to}"),
     };
-    let list = if allowed.is_empty() {
-        "none".to_owned()
-    } else {
-        allowed.join(", ")
-    };
+    let list = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
     Err(Error::IllegalTransition {
         message: format!("{why}; allowed from {from}: {list}"),
         allowed,
@@ -192,11 +171,7 @@ pub(crate) fn parse_returns(text: &str) -> Vec<Stage> {
 }
 
 fn format_returns(stack: &[Stage]) -> String {
-    stack
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    stack.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
 }
 
 /// An audit row: one stage move.
@@ -221,10 +196,7 @@ pub async fn allowed_transitions(
 ) -> Result<Vec<Move>> {
     let project = projects::get(store, actor, project_id).await?;
     let returns = stage_returns(store.pool(), &project.id).await?;
-    Ok(moves(project.stage, &returns)
-        .into_iter()
-        .filter(|m| m.trigger == Trigger::User)
-        .collect())
+    Ok(moves(project.stage, &returns).into_iter().filter(|m| m.trigger == Trigger::User).collect())
 }
 
 /// A person moves a project to another stage.
@@ -239,16 +211,7 @@ pub async fn transition(
     let reason = validate::required_line("reason", reason, 500)?;
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project_id, Need::Write).await?;
-    apply(
-        &mut tx,
-        store,
-        &project_id,
-        to,
-        &reason,
-        Trigger::User,
-        Some(actor),
-    )
-    .await?;
+    apply(&mut tx, store, &project_id, to, &reason, Trigger::User, Some(actor)).await?;
     tx.commit().await?;
     projects::get(store, actor, &project_id).await
 }
@@ -367,10 +330,7 @@ mod tests {
 
     #[test]
     fn detours_return_where_they_came_from() {
-        assert_eq!(
-            user_moves(Error, &[Implementing]),
-            vec![Implementing, Archived]
-        );
+        assert_eq!(user_moves(Error, &[Implementing]), vec![Implementing, Archived]);
         assert_eq!(user_moves(Archived, &[Draft]), vec![Draft]);
         assert_eq!(user_moves(Archived, &[Implementing, Error]), vec![Error]);
         assert!(check(Missing, Active, Trigger::Sync, &[Active]).is_ok());
@@ -411,16 +371,10 @@ mod tests {
     fn every_stage_can_be_archived_and_every_detour_left() {
         for &stage in Stage::ALL {
             if stage != Archived {
-                assert!(
-                    check(stage, Archived, Trigger::User, &[]).is_ok(),
-                    "{stage}"
-                );
+                assert!(check(stage, Archived, Trigger::User, &[]).is_ok(), "{stage}");
             }
             if is_detour(stage) {
-                assert!(
-                    !moves(stage, &[Draft]).iter().all(|m| m.to == Archived),
-                    "{stage}"
-                );
+                assert!(!moves(stage, &[Draft]).iter().all(|m| m.to == Archived), "{stage}");
             }
         }
     }

@@ -8,7 +8,7 @@ use crate::lifecycle::Stage;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 text_enum! {
     pub enum Framework ("framework") {
@@ -45,14 +45,11 @@ text_enum! {
 impl SetupStatus {
     /// Queued or running: the project's generated files are being made.
     pub fn is_running(self) -> bool {
-        !matches!(
-            self,
-            SetupStatus::Created | SetupStatus::Ready | SetupStatus::Failed
-        )
+        !matches!(self, SetupStatus::Created | SetupStatus::Ready | SetupStatus::Failed)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Project {
     pub id: String,
@@ -121,10 +118,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     let code_repo = repo("code_repo", new.code_repo.as_deref(), &host)?;
     let docs_repo = repo("docs_repo", new.docs_repo.as_deref(), &host)?;
     if code_repo.is_some() && code_repo == docs_repo {
-        return Err(Error::invalid(
-            "docs_repo",
-            "the docs repo must differ from the code repo",
-        ));
+        return Err(Error::invalid("docs_repo", "the docs repo must differ from the code repo"));
     }
     let id = new_id();
     let now = store.now();
@@ -231,16 +225,34 @@ pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Projec
     }
 }
 
+/// A project as one JSON object built by SQLite, with the field names of [`Project`].
+const PROJECT_JSON: &str = "json_object('id', p.id, 'name', p.name, \
+    'module_name', p.module_name, 'description', p.description, 'framework', p.framework, \
+    'database', p.database, 'code_repo', p.code_repo, 'docs_repo', p.docs_repo, \
+    'github_repo_id', p.github_repo_id, 'github_repo_name', p.github_repo_name, \
+    'stage', p.stage, 'setup_status', p.setup_status, 'setup_error', p.setup_error, \
+    'executive_summary', p.executive_summary, \
+    'executive_summary_approved', json(iif(p.executive_summary_approved, 'true', 'false')), \
+    'setup_complete', json(iif(p.setup_complete, 'true', 'false')), \
+    'context_mapping_approved', json(iif(p.context_mapping_approved, 'true', 'false')), \
+    'owner_id', p.owner_id, 'inserted_at', p.inserted_at, 'updated_at', p.updated_at)";
+
 /// Seed 004's `list_projects/1`: every project the account owns or is a member of, by name.
+///
+/// The rows come back as one JSON array built by SQLite: for 10k projects that is several
+/// times faster than decoding 10k rows of 20 columns through sqlx (see `make bench`).
 pub async fn list(store: &Store, actor: &str) -> Result<Vec<Project>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM project_memberships m \
-         JOIN projects p ON p.id = m.project_id \
-         WHERE m.user_id = ? ORDER BY p.name, p.id"
+    let packed: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT json_group_array({PROJECT_JSON}) FROM project_memberships m \
+         JOIN projects p ON p.id = m.project_id WHERE m.user_id = ?"
     )))
     .bind(actor)
-    .fetch_all(store.pool())
-    .await?)
+    .fetch_one(store.pool())
+    .await?;
+    let mut list: Vec<Project> = serde_json::from_str(&packed)
+        .map_err(|e| Error::Internal(format!("cannot read the project list: {e}")))?;
+    list.sort_unstable_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    Ok(list)
 }
 
 pub async fn update(
@@ -300,10 +312,7 @@ pub async fn update(
         }
     }
     if p.code_repo.is_some() && p.code_repo == p.docs_repo {
-        return Err(Error::invalid(
-            "docs_repo",
-            "the docs repo must differ from the code repo",
-        ));
+        return Err(Error::invalid("docs_repo", "the docs repo must differ from the code repo"));
     }
     if let Some(d) = changes.description {
         p.description = validate::optional_text("description", Some(&d))?;
@@ -359,15 +368,9 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     access::require(&mut *tx, actor, &id, Need::Own).await?;
     let p = fetch_visible(&mut *tx, actor, &id).await?;
     if p.setup_status.is_running() {
-        return Err(Error::conflict(
-            None,
-            "a setup is running for this project; cancel it first",
-        ));
+        return Err(Error::conflict(None, "a setup is running for this project; cancel it first"));
     }
-    sqlx::query("DELETE FROM projects WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM projects WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -438,9 +441,7 @@ pub async fn remove_member(
     match role {
         None => return Err(Error::not_found("member")),
         Some(Role::Owner) => {
-            return Err(Error::forbidden(
-                "the owner cannot be removed from their project",
-            ))
+            return Err(Error::forbidden("the owner cannot be removed from their project"))
         }
         Some(_) => {}
     }

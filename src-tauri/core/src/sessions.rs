@@ -124,13 +124,11 @@ pub async fn create(
 }
 
 async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Session> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM sessions WHERE id = ?"
-    )))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or(Error::not_found("session"))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM sessions WHERE id = ?")))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .ok_or(Error::not_found("session"))
 }
 
 pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Session> {
@@ -178,11 +176,8 @@ pub async fn update_status(
     let s = fetch(&mut *tx, &id).await?;
     if !s.status.next().contains(&to) {
         let allowed: Vec<&str> = s.status.next().iter().map(|n| n.as_str()).collect();
-        let list = if allowed.is_empty() {
-            "none, it is finished".into()
-        } else {
-            allowed.join(", ")
-        };
+        let list =
+            if allowed.is_empty() { "none, it is finished".into() } else { allowed.join(", ") };
         return Err(Error::conflict(
             Some("status"),
             format!("a {} session cannot become {to}; allowed: {list}", s.status),

@@ -9,18 +9,14 @@ pub const GITHUB_HOST: &str = "github_host";
 pub const LAST_ACCOUNT: &str = "last_account";
 
 /// The keys a user may set, with what each holds.
-pub const USER_KEYS: &[(&str, &str)] = &[(
-    GITHUB_HOST,
-    "the GitHub host repository URLs point at (default github.com)",
-)];
+pub const USER_KEYS: &[(&str, &str)] =
+    &[(GITHUB_HOST, "the GitHub host repository URLs point at (default github.com)")];
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-            .bind(key)
-            .fetch_optional(store.pool())
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(key)
+        .fetch_optional(store.pool())
+        .await?)
 }
 
 /// Sets a user-facing setting after validating it; an empty value resets it to its default.
@@ -32,10 +28,7 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
             let known: Vec<&str> = USER_KEYS.iter().map(|(k, _)| *k).collect();
             return Err(Error::invalid(
                 "key",
-                format!(
-                    "unknown setting \"{key}\"; known settings: {}",
-                    known.join(", ")
-                ),
+                format!("unknown setting \"{key}\"; known settings: {}", known.join(", ")),
             ));
         }
     };
@@ -57,10 +50,7 @@ pub(crate) async fn put(store: &Store, key: &str, value: Option<&str>) -> Result
             .await?;
         }
         None => {
-            sqlx::query("DELETE FROM settings WHERE key = ?")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *tx).await?;
         }
     }
     tx.commit().await?;

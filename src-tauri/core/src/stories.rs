@@ -21,11 +21,7 @@ impl StoryStatus {
     /// The workflow draft → ready → implemented, and back to draft to reopen.
     pub fn can_move_to(self, to: StoryStatus) -> bool {
         use StoryStatus::*;
-        self == to
-            || matches!(
-                (self, to),
-                (Draft, Ready) | (Ready, Implemented) | (_, Draft)
-            )
+        self == to || matches!((self, to), (Draft, Ready) | (Ready, Implemented) | (_, Draft))
     }
 }
 
@@ -92,13 +88,11 @@ pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory)
 }
 
 pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Story> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM stories WHERE id = ?"
-    )))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or(Error::not_found("story"))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM stories WHERE id = ?")))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .ok_or(Error::not_found("story"))
 }
 
 pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Story> {
@@ -129,11 +123,7 @@ pub(crate) async fn query_where<'e, E: sqlx::SqliteExecutor<'e>>(
 /// Fails with [`Error::StaleVersion`] unless the row is still at `expected`.
 pub(crate) fn check_version(entity: &'static str, expected: i64, actual: i64) -> Result<()> {
     if expected != actual {
-        return Err(Error::StaleVersion {
-            entity,
-            expected,
-            actual,
-        });
+        return Err(Error::StaleVersion { entity, expected, actual });
     }
     Ok(())
 }
@@ -150,11 +140,8 @@ pub async fn update(
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
     let mut story = fetch(&mut *tx, &id).await?;
     check_version("story", version, story.version)?;
-    let before = (
-        story.title.clone(),
-        story.description.clone(),
-        story.acceptance_criteria.clone(),
-    );
+    let before =
+        (story.title.clone(), story.description.clone(), story.acceptance_criteria.clone());
     if let Some(title) = changes.title {
         story.title = validate::required_line("title", &title, validate::TITLE_MAX)?;
     }
@@ -175,11 +162,7 @@ pub async fn update(
         story.status = status;
     }
     let text_changed = before
-        != (
-            story.title.clone(),
-            story.description.clone(),
-            story.acceptance_criteria.clone(),
-        );
+        != (story.title.clone(), story.description.clone(), story.acceptance_criteria.clone());
     if text_changed {
         story.approved = false;
         sqlx::query(
@@ -262,10 +245,7 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     .bind(&id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM stories WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM stories WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -268,10 +268,7 @@ pub fn project_name(field: &str, raw: &str) -> Result<String> {
         ));
     }
     if RESERVED_APP_NAMES.contains(&name) {
-        return Err(Error::invalid(
-            field,
-            format!("\"{name}\" is reserved by Phoenix"),
-        ));
+        return Err(Error::invalid(field, format!("\"{name}\" is reserved by Phoenix")));
     }
     if TAKEN_ERLANG_MODULES.contains(&name) {
         return Err(Error::invalid(
@@ -332,10 +329,7 @@ impl RepoHost {
             });
         let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
         if !name_ok || !port_ok {
-            return Err(Error::invalid(
-                field,
-                format!("\"{raw}\" is not a host name"),
-            ));
+            return Err(Error::invalid(field, format!("\"{raw}\" is not a host name")));
         }
         Ok(RepoHost(host))
     }
@@ -349,10 +343,7 @@ impl RepoHost {
 fn is_loopback(authority: &str) -> bool {
     let (name, port) = match authority.strip_prefix('[') {
         Some(v6) => match v6.split_once(']') {
-            Some((name, rest)) => (
-                name,
-                rest.strip_prefix(':').or(rest.is_empty().then_some("")),
-            ),
+            Some((name, rest)) => (name, rest.strip_prefix(':').or(rest.is_empty().then_some(""))),
             None => return false,
         },
         None => match authority.split_once(':') {
@@ -373,9 +364,7 @@ fn is_repo_part(part: &str) -> bool {
         && part.len() <= REPO_PART_MAX
         && part != "."
         && part != ".."
-        && part
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// Validates a repository URL: `https://HOST/owner/repo` for the configured host, or
@@ -384,10 +373,7 @@ fn is_repo_part(part: &str) -> bool {
 pub fn repo_url(field: &str, raw: &str, host: &RepoHost) -> Result<String> {
     let url = raw.trim();
     let bad = |why: &str| {
-        Error::invalid(
-            field,
-            format!("{why} (expected https://{}/OWNER/REPO)", host.0),
-        )
+        Error::invalid(field, format!("{why} (expected https://{}/OWNER/REPO)", host.0))
     };
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("not a URL"))?;
     let scheme = scheme.to_ascii_lowercase();
@@ -397,9 +383,7 @@ pub fn repo_url(field: &str, raw: &str, host: &RepoHost) -> Result<String> {
     if rest.contains(['?', '#']) {
         return Err(bad("the URL must not have a query or fragment"));
     }
-    let (authority, path) = rest
-        .split_once('/')
-        .ok_or_else(|| bad("the URL has no OWNER/REPO"))?;
+    let (authority, path) = rest.split_once('/').ok_or_else(|| bad("the URL has no OWNER/REPO"))?;
     if authority.contains('@') {
         return Err(Error::invalid(
             field,
@@ -432,10 +416,7 @@ pub fn repo_url(field: &str, raw: &str, host: &RepoHost) -> Result<String> {
 /// Validates a component's file path: relative, no `..`, normalised with `/` separators.
 pub fn file_path(field: &str, raw: &str) -> Result<String> {
     if raw.chars().any(|c| c.is_control()) {
-        return Err(Error::invalid(
-            field,
-            "the path must not contain control characters",
-        ));
+        return Err(Error::invalid(field, "the path must not contain control characters"));
     }
     let unified = raw.trim().replace('\\', "/");
     if unified.is_empty() {
@@ -443,10 +424,7 @@ pub fn file_path(field: &str, raw: &str) -> Result<String> {
     }
     let drive = unified.as_bytes().get(1) == Some(&b':');
     if unified.starts_with('/') || drive {
-        return Err(Error::invalid(
-            field,
-            "the path must be relative to the repository root",
-        ));
+        return Err(Error::invalid(field, "the path must be relative to the repository root"));
     }
     let mut parts = Vec::new();
     for part in unified.split('/') {
@@ -504,10 +482,7 @@ pub fn email(field: &str, raw: &str) -> Result<String> {
             None => false,
         };
     if !ok {
-        return Err(Error::invalid(
-            field,
-            "must be an email address such as ada@example.com",
-        ));
+        return Err(Error::invalid(field, "must be an email address such as ada@example.com"));
     }
     Ok(email.to_owned())
 }
@@ -547,10 +522,7 @@ pub fn text(field: &str, raw: &str) -> Result<String> {
         ));
     }
     if raw.contains('\0') {
-        return Err(Error::invalid(
-            field,
-            format!("{field} must not contain NUL characters"),
-        ));
+        return Err(Error::invalid(field, format!("{field} must not contain NUL characters")));
     }
     Ok(raw.to_owned())
 }

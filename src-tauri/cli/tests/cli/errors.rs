@@ -7,42 +7,22 @@ fn error_classes_have_distinct_exit_codes_and_typed_json() {
 
     let e = cli.fails(&["project", "create", "My-Shop"], 3);
     assert_eq!((s(&e["code"]), s(&e["field"])), ("invalid_input", "name"));
-    let e = cli.fails(
-        &[
-            "project",
-            "create",
-            "x",
-            "--code-repo",
-            "https://gitlab.com/a/b",
-        ],
-        3,
-    );
+    let e = cli.fails(&["project", "create", "x", "--code-repo", "https://gitlab.com/a/b"], 3);
     assert_eq!(s(&e["field"]), "code_repo");
     let e = cli.fails(&["project", "show", "nope"], 4);
     assert_eq!(s(&e["code"]), "not_found");
     let e = cli.fails(&["project", "create", "my_shop"], 5);
     assert_eq!(s(&e["code"]), "conflict");
     let e = cli.fails(&["stage", "move", "my_shop", "active"], 5);
-    assert!(
-        s(&e["message"]).contains("allowed from draft: estimated, archived"),
-        "{e}"
-    );
+    assert!(s(&e["message"]).contains("allowed from draft: estimated, archived"), "{e}");
     let e = cli.fails(&["stage", "move", "my_shop", "shipped"], 3);
-    assert!(
-        s(&e["message"]).contains("use one of: draft, estimated"),
-        "{e}"
-    );
+    assert!(s(&e["message"]).contains("use one of: draft, estimated"), "{e}");
 
     // A second profile sees nothing of the first's project.
-    let run = cli.run_with_input(
-        &["account", "create", "--email", "eve@example.com"],
-        "another password\n",
-    );
+    let run = cli
+        .run_with_input(&["account", "create", "--email", "eve@example.com"], "another password\n");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let e = cli.fails(
-        &["--as", "eve@example.com", "project", "show", "my_shop"],
-        4,
-    );
+    let e = cli.fails(&["--as", "eve@example.com", "project", "show", "my_shop"], 4);
     assert_eq!(s(&e["code"]), "not_found");
     let list = cli.ok(&["--as", "eve@example.com", "project", "list"]);
     assert_eq!(list.as_array().map(Vec::len), Some(0));
@@ -50,14 +30,10 @@ fn error_classes_have_distinct_exit_codes_and_typed_json() {
     assert_eq!(s(&cli.ok(&["account", "show"])["email"]), "eve@example.com");
 
     // Wrong password: exit 7, and the same message as an unknown email.
-    let wrong = cli.run_with_input(
-        &["--json", "account", "login", "--email", "ada@example.com"],
-        "bad\n",
-    );
-    let unknown = cli.run_with_input(
-        &["--json", "account", "login", "--email", "zed@example.com"],
-        "bad\n",
-    );
+    let wrong =
+        cli.run_with_input(&["--json", "account", "login", "--email", "ada@example.com"], "bad\n");
+    let unknown =
+        cli.run_with_input(&["--json", "account", "login", "--email", "zed@example.com"], "bad\n");
     assert_eq!((wrong.code, unknown.code), (7, 7));
     assert_eq!(wrong.error(), unknown.error());
 }

@@ -7,20 +7,12 @@ fn help_is_everywhere() {
     let top = cli.run(&["--help"]);
     assert_eq!(top.code, 0);
     let groups = [
-        (
-            "account",
-            &["create", "list", "show", "update", "login"][..],
-        ),
+        ("account", &["create", "list", "show", "update", "login"][..]),
         ("config", &["list", "set"]),
         ("project", &["create", "list", "show", "update", "delete"]),
         ("member", &["add", "remove", "list"]),
         ("stage", &["show", "move", "history"]),
-        (
-            "story",
-            &[
-                "create", "list", "show", "update", "approve", "dirty", "clean", "delete",
-            ],
-        ),
+        ("story", &["create", "list", "show", "update", "approve", "dirty", "clean", "delete"]),
         (
             "context",
             &[

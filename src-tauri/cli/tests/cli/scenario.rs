@@ -6,15 +6,7 @@ use crate::support::*;
 fn accounts_config_projects_members_and_stages() {
     let cli = Cli::signed_up("ada@example.com");
     let run = cli.run_with_input(
-        &[
-            "--json",
-            "account",
-            "create",
-            "--email",
-            "bob@example.com",
-            "--name",
-            "Bob",
-        ],
+        &["--json", "account", "create", "--email", "bob@example.com", "--name", "Bob"],
         "bobs password\n",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -26,14 +18,7 @@ fn accounts_config_projects_members_and_stages() {
     );
     assert_eq!(ada.code, 0, "{}", ada.stderr);
     assert_eq!(s(&cli.ok(&["account", "show"])["email"]), "ada@example.com");
-    let me = cli.ok(&[
-        "account",
-        "update",
-        "--name",
-        "Ada L.",
-        "--github-login",
-        "ada",
-    ]);
+    let me = cli.ok(&["account", "update", "--name", "Ada L.", "--github-login", "ada"]);
     assert_eq!((s(&me["name"]), s(&me["github_login"])), ("Ada L.", "ada"));
 
     cli.ok(&["config", "set", "github_host", "ghe.acme.dev"]);
@@ -80,88 +65,26 @@ fn accounts_config_projects_members_and_stages() {
     let table = cli.run(&["project", "list"]);
     assert_eq!(table.code, 0);
     let lines: Vec<&str> = table.stdout.lines().collect();
-    assert!(
-        lines[0].starts_with("NAME     STAGE  SETUP    FRAMEWORK"),
-        "{}",
-        table.stdout
-    );
-    assert!(
-        lines[1].starts_with("my_shop  draft  created  elixir"),
-        "{}",
-        table.stdout
-    );
+    assert!(lines[0].starts_with("NAME     STAGE  SETUP    FRAMEWORK"), "{}", table.stdout);
+    assert!(lines[1].starts_with("my_shop  draft  created  elixir"), "{}", table.stdout);
 
-    let m = cli.ok(&[
-        "member",
-        "add",
-        "my_shop",
-        "bob@example.com",
-        "--role",
-        "viewer",
-    ]);
+    let m = cli.ok(&["member", "add", "my_shop", "bob@example.com", "--role", "viewer"]);
     assert_eq!(s(&m["role"]), "viewer");
-    assert_eq!(
-        cli.ok(&["member", "list", "my_shop"])
-            .as_array()
-            .map(Vec::len),
-        Some(2)
-    );
-    let e = cli.fails(
-        &[
-            "--as",
-            "bob@example.com",
-            "story",
-            "create",
-            "-p",
-            "my_shop",
-            "--title",
-            "x",
-        ],
-        6,
-    );
+    assert_eq!(cli.ok(&["member", "list", "my_shop"]).as_array().map(Vec::len), Some(2));
+    let e = cli
+        .fails(&["--as", "bob@example.com", "story", "create", "-p", "my_shop", "--title", "x"], 6);
     assert_eq!(s(&e["code"]), "forbidden");
-    cli.ok(&[
-        "--as",
-        "ada@example.com",
-        "member",
-        "remove",
-        "my_shop",
-        "bob@example.com",
-    ]);
-    assert_eq!(
-        cli.ok(&["member", "list", "my_shop"])
-            .as_array()
-            .map(Vec::len),
-        Some(1)
-    );
+    cli.ok(&["--as", "ada@example.com", "member", "remove", "my_shop", "bob@example.com"]);
+    assert_eq!(cli.ok(&["member", "list", "my_shop"]).as_array().map(Vec::len), Some(1));
 
     let stage = cli.ok(&["stage", "show", "my_shop"]);
     assert_eq!(stage["allowed"][0]["to"], "estimated");
-    cli.ok(&[
-        "stage",
-        "move",
-        "my_shop",
-        "estimated",
-        "--reason",
-        "estimated",
-    ]);
+    cli.ok(&["stage", "move", "my_shop", "estimated", "--reason", "estimated"]);
     cli.ok(&["stage", "move", "my_shop", "archived", "--reason", "paused"]);
-    let p = cli.ok(&[
-        "stage",
-        "move",
-        "my_shop",
-        "estimated",
-        "--reason",
-        "resumed",
-    ]);
+    let p = cli.ok(&["stage", "move", "my_shop", "estimated", "--reason", "resumed"]);
     assert_eq!(s(&p["stage"]), "estimated");
     let history = cli.ok(&["stage", "history", "my_shop"]);
-    let reasons: Vec<&str> = history
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| s(&t["reason"]))
-        .collect();
+    let reasons: Vec<&str> = history.as_array().unwrap().iter().map(|t| s(&t["reason"])).collect();
     assert_eq!(reasons, ["estimated", "paused", "resumed"]);
 
     cli.ok(&["project", "delete", "my_shop"]);
@@ -194,83 +117,28 @@ fn stories_contexts_components_docs_and_sessions() {
     let story = story.json();
     let sid = s(&story["id"]).to_owned();
     assert_eq!(s(&story["description"]), "As a buyer I pay\n");
-    let st = cli.ok(&[
-        "story",
-        "update",
-        &sid,
-        "--version",
-        "1",
-        "--title",
-        "Pay by card",
-    ]);
+    let st = cli.ok(&["story", "update", &sid, "--version", "1", "--title", "Pay by card"]);
     assert_eq!(st["version"], 2);
-    let e = cli.fails(
-        &[
-            "story",
-            "update",
-            &sid,
-            "--version",
-            "1",
-            "--title",
-            "Pay in cash",
-        ],
-        5,
-    );
+    let e = cli.fails(&["story", "update", &sid, "--version", "1", "--title", "Pay in cash"], 5);
     assert_eq!(s(&e["field"]), "version");
     assert_eq!(s(&cli.ok(&["story", "show", &sid])["title"]), "Pay by card");
-    assert_eq!(
-        cli.ok(&["story", "approve", &sid, "--version", "2"])["approved"],
-        true
-    );
+    assert_eq!(cli.ok(&["story", "approve", &sid, "--version", "2"])["approved"], true);
     assert_eq!(cli.ok(&["story", "dirty", &sid])["dirty"], true);
     assert_eq!(cli.ok(&["story", "clean", &sid])["dirty"], false);
-    let st = cli.ok(&[
-        "story",
-        "update",
-        &sid,
-        "--version",
-        "3",
-        "--status",
-        "ready",
-    ]);
+    let st = cli.ok(&["story", "update", &sid, "--version", "3", "--status", "ready"]);
     assert_eq!(s(&st["status"]), "ready");
-    assert_eq!(
-        cli.ok(&["story", "list", "-p", "my_shop"])
-            .as_array()
-            .map(Vec::len),
-        Some(1)
-    );
+    assert_eq!(cli.ok(&["story", "list", "-p", "my_shop"]).as_array().map(Vec::len), Some(1));
 
     // Contexts by name, linked to the story.
-    let ctx = cli.ok(&[
-        "context",
-        "create",
-        "-p",
-        "my_shop",
-        "Payments",
-        "--purpose",
-        "Take money",
-    ]);
+    let ctx =
+        cli.ok(&["context", "create", "-p", "my_shop", "Payments", "--purpose", "Take money"]);
     assert_eq!(s(&ctx["type"]), "domain");
-    cli.ok(&[
-        "context", "link", "Payments", "-p", "my_shop", "--story", &sid,
-    ]);
+    cli.ok(&["context", "link", "Payments", "-p", "my_shop", "--story", &sid]);
     let linked = cli.ok(&["context", "stories", "Payments", "-p", "my_shop"]);
     assert_eq!(s(&linked[0]["id"]), sid);
     cli.ok(&["context", "clean", "Payments", "-p", "my_shop"]);
-    cli.ok(&[
-        "story",
-        "update",
-        &sid,
-        "--version",
-        "4",
-        "--criteria",
-        "- card\n- cash",
-    ]);
-    assert_eq!(
-        cli.ok(&["context", "show", "Payments", "-p", "my_shop"])["dirty"],
-        true
-    );
+    cli.ok(&["story", "update", &sid, "--version", "4", "--criteria", "- card\n- cash"]);
+    assert_eq!(cli.ok(&["context", "show", "Payments", "-p", "my_shop"])["dirty"], true);
     let c = cli.ok(&[
         "context",
         "update",
@@ -282,31 +150,13 @@ fn stories_contexts_components_docs_and_sessions() {
         "--type",
         "coordination",
     ]);
+    assert_eq!((s(&c["type"]), c["version"].as_i64()), ("coordination", Some(2)));
     assert_eq!(
-        (s(&c["type"]), c["version"].as_i64()),
-        ("coordination", Some(2))
-    );
-    assert_eq!(
-        cli.ok(&[
-            "context",
-            "approve",
-            "Payments",
-            "-p",
-            "my_shop",
-            "--version",
-            "2"
-        ])["approved"],
+        cli.ok(&["context", "approve", "Payments", "-p", "my_shop", "--version", "2"])["approved"],
         true
     );
-    assert_eq!(
-        cli.ok(&["context", "list", "-p", "my_shop"])
-            .as_array()
-            .map(Vec::len),
-        Some(1)
-    );
-    cli.ok(&[
-        "context", "unlink", "Payments", "-p", "my_shop", "--story", &sid,
-    ]);
+    assert_eq!(cli.ok(&["context", "list", "-p", "my_shop"]).as_array().map(Vec::len), Some(1));
+    cli.ok(&["context", "unlink", "Payments", "-p", "my_shop", "--story", &sid]);
 
     // Components and the dependency graph.
     cli.ok(&[
@@ -346,47 +196,15 @@ fn stories_contexts_components_docs_and_sessions() {
     ]);
     let charge = cli.ok(&["component", "show", "Payments.Charge", "-p", "my_shop"]);
     assert_eq!(s(&charge["file_path"]), "lib/my_shop/payments/charge.ex");
-    cli.ok(&[
-        "component",
-        "depend",
-        "Payments",
-        "-p",
-        "my_shop",
-        "--on",
-        "Payments.Charge",
-    ]);
-    cli.ok(&[
-        "component",
-        "depend",
-        "Web.PayLive",
-        "-p",
-        "my_shop",
-        "--on",
-        "Payments",
-    ]);
+    cli.ok(&["component", "depend", "Payments", "-p", "my_shop", "--on", "Payments.Charge"]);
+    cli.ok(&["component", "depend", "Web.PayLive", "-p", "my_shop", "--on", "Payments"]);
     let e = cli.fails(
-        &[
-            "component",
-            "depend",
-            "Payments.Charge",
-            "-p",
-            "my_shop",
-            "--on",
-            "Web.PayLive",
-        ],
+        &["component", "depend", "Payments.Charge", "-p", "my_shop", "--on", "Web.PayLive"],
         5,
     );
     assert_eq!(s(&e["message"]), "adding this dependency would form a cycle: Payments.Charge -> Web.PayLive -> Payments -> Payments.Charge");
     let e = cli.fails(
-        &[
-            "component",
-            "update",
-            "Payments.Charge",
-            "-p",
-            "my_shop",
-            "--file",
-            "../evil.ex",
-        ],
+        &["component", "update", "Payments.Charge", "-p", "my_shop", "--file", "../evil.ex"],
         3,
     );
     assert_eq!(s(&e["field"]), "file_path");
@@ -409,11 +227,7 @@ fn stories_contexts_components_docs_and_sessions() {
         .iter()
         .map(|c| c["dirty"].as_bool().unwrap())
         .collect();
-    assert_eq!(
-        dirty,
-        [true, false, true],
-        "Payments and Web.PayLive depend on Payments.Charge"
-    );
+    assert_eq!(dirty, [true, false, true], "Payments and Web.PayLive depend on Payments.Charge");
     let st = cli.ok(&[
         "component",
         "status",
@@ -444,48 +258,17 @@ fn stories_contexts_components_docs_and_sessions() {
     let graph = cli.ok(&["component", "graph", "-p", "my_shop"]);
     assert_eq!(graph["dependencies"].as_array().map(Vec::len), Some(2));
     let text = cli.run(&["component", "graph", "-p", "my_shop"]);
-    assert!(
-        text.stdout.contains("Web.PayLive (dirty) -> Payments"),
-        "{}",
-        text.stdout
-    );
+    assert!(text.stdout.contains("Web.PayLive (dirty) -> Payments"), "{}", text.stdout);
 
     // Design docs.
     let doc = cli.run_with_input(
-        &[
-            "--json",
-            "doc",
-            "save",
-            "Payments",
-            "-p",
-            "my_shop",
-            "--content",
-            "-",
-        ],
+        &["--json", "doc", "save", "Payments", "-p", "my_shop", "--content", "-"],
         "# Payments\n",
     );
     assert_eq!(doc.code, 0, "{}", doc.stderr);
-    cli.ok(&[
-        "doc",
-        "approve",
-        "Payments",
-        "-p",
-        "my_shop",
-        "--version",
-        "1",
-    ]);
+    cli.ok(&["doc", "approve", "Payments", "-p", "my_shop", "--version", "1"]);
     let e = cli.fails(
-        &[
-            "doc",
-            "save",
-            "Payments",
-            "-p",
-            "my_shop",
-            "--version",
-            "1",
-            "--content",
-            "# old",
-        ],
+        &["doc", "save", "Payments", "-p", "my_shop", "--version", "1", "--content", "# old"],
         5,
     );
     assert_eq!(s(&e["field"]), "version");
@@ -513,50 +296,22 @@ fn stories_contexts_components_docs_and_sessions() {
     let session_id = s(&session["id"]).to_owned();
     cli.ok(&["session", "status", &session_id, "in_progress"]);
     assert_eq!(
-        cli.ok(&["session", "list", "-p", "my_shop", "--active"])
-            .as_array()
-            .map(Vec::len),
+        cli.ok(&["session", "list", "-p", "my_shop", "--active"]).as_array().map(Vec::len),
         Some(1)
     );
     cli.fails(&["session", "status", &session_id, "pending"], 5);
+    assert_eq!(s(&cli.ok(&["session", "status", &session_id, "complete"])["status"]), "complete");
+    assert_eq!(s(&cli.ok(&["session", "show", &session_id])["status"]), "complete");
     assert_eq!(
-        s(&cli.ok(&["session", "status", &session_id, "complete"])["status"]),
-        "complete"
-    );
-    assert_eq!(
-        s(&cli.ok(&["session", "show", &session_id])["status"]),
-        "complete"
-    );
-    assert_eq!(
-        cli.ok(&["session", "list", "-p", "my_shop", "--active"])
-            .as_array()
-            .map(Vec::len),
+        cli.ok(&["session", "list", "-p", "my_shop", "--active"]).as_array().map(Vec::len),
         Some(0)
     );
 
     // Deletes.
-    cli.ok(&[
-        "component",
-        "undepend",
-        "Web.PayLive",
-        "-p",
-        "my_shop",
-        "--on",
-        "Payments",
-    ]);
+    cli.ok(&["component", "undepend", "Web.PayLive", "-p", "my_shop", "--on", "Payments"]);
     cli.ok(&["component", "delete", "Web.PayLive", "-p", "my_shop"]);
     cli.ok(&["context", "delete", "Payments", "-p", "my_shop"]);
     cli.ok(&["story", "delete", &sid]);
-    assert_eq!(
-        cli.ok(&["story", "list", "-p", "my_shop"])
-            .as_array()
-            .map(Vec::len),
-        Some(0)
-    );
-    assert_eq!(
-        cli.ok(&["component", "list", "-p", "my_shop"])
-            .as_array()
-            .map(Vec::len),
-        Some(2)
-    );
+    assert_eq!(cli.ok(&["story", "list", "-p", "my_shop"]).as_array().map(Vec::len), Some(0));
+    assert_eq!(cli.ok(&["component", "list", "-p", "my_shop"]).as_array().map(Vec::len), Some(2));
 }

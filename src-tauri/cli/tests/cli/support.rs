@@ -17,10 +17,7 @@ impl Run {
     /// The JSON printed on stdout.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}): {}\nstderr: {}",
-                self.stdout, self.stderr
-            )
+            panic!("stdout is not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr)
         })
     }
 
@@ -34,9 +31,7 @@ impl Run {
 
 impl Cli {
     pub fn new() -> Cli {
-        Cli {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Cli { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -56,17 +51,8 @@ impl Cli {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn codemyspec");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = child.wait_with_output().expect("wait");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        let Output { status, stdout, stderr } = child.wait_with_output().expect("wait");
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -92,11 +78,7 @@ impl Cli {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         let run = self.run(&all);
-        assert_eq!(
-            run.code, exit,
-            "{args:?}: stdout {} stderr {}",
-            run.stdout, run.stderr
-        );
+        assert_eq!(run.code, exit, "{args:?}: stdout {} stderr {}", run.stdout, run.stderr);
         run.error()
     }
 

@@ -14,11 +14,7 @@ fn field_of(err: Error) -> String {
 #[test]
 fn project_names_follow_mix_rules() {
     for ok in ["my_app", "a", "app2", "shop_v2_api", &"a".repeat(64)] {
-        assert_eq!(
-            project_name("name", ok).unwrap(),
-            ok,
-            "{ok} should be accepted"
-        );
+        assert_eq!(project_name("name", ok).unwrap(), ok, "{ok} should be accepted");
     }
     assert_eq!(project_name("name", "  padded  ").unwrap(), "padded");
     for bad in [
@@ -42,11 +38,7 @@ fn project_names_follow_mix_rules() {
         &"a".repeat(65),
     ] {
         let err = project_name("name", bad).unwrap_err();
-        assert_eq!(
-            err.code(),
-            crate::Code::InvalidInput,
-            "{bad:?} should be rejected"
-        );
+        assert_eq!(err.code(), crate::Code::InvalidInput, "{bad:?} should be rejected");
         assert_eq!(field_of(err), "name");
     }
 }
@@ -63,26 +55,11 @@ fn module_names_are_camelized_app_names() {
 fn repo_urls_are_canonicalised() {
     let h = host();
     let cases = [
-        (
-            "https://github.com/acme/shop",
-            "https://github.com/acme/shop",
-        ),
-        (
-            "https://github.com/acme/shop.git",
-            "https://github.com/acme/shop",
-        ),
-        (
-            "https://github.com/acme/shop/",
-            "https://github.com/acme/shop",
-        ),
-        (
-            "  HTTPS://GitHub.com/Acme/Shop.git  ",
-            "https://github.com/Acme/Shop",
-        ),
-        (
-            "http://127.0.0.1:8080/acme/shop.git",
-            "http://127.0.0.1:8080/acme/shop",
-        ),
+        ("https://github.com/acme/shop", "https://github.com/acme/shop"),
+        ("https://github.com/acme/shop.git", "https://github.com/acme/shop"),
+        ("https://github.com/acme/shop/", "https://github.com/acme/shop"),
+        ("  HTTPS://GitHub.com/Acme/Shop.git  ", "https://github.com/Acme/Shop"),
+        ("http://127.0.0.1:8080/acme/shop.git", "http://127.0.0.1:8080/acme/shop"),
         ("http://localhost/acme/shop", "http://localhost/acme/shop"),
         ("http://[::1]:9/a/b", "http://[::1]:9/a/b"),
     ];
@@ -118,11 +95,7 @@ fn repo_urls_that_are_not_github_repos_are_rejected() {
         &format!("https://github.com/acme/{}", "r".repeat(101)),
     ] {
         let err = repo_url("code_repo", bad, &h).unwrap_err();
-        assert_eq!(
-            err.code(),
-            crate::Code::InvalidInput,
-            "{bad:?} should be rejected"
-        );
+        assert_eq!(err.code(), crate::Code::InvalidInput, "{bad:?} should be rejected");
         assert_eq!(field_of(err), "code_repo");
     }
 }
@@ -135,14 +108,7 @@ fn an_enterprise_host_replaces_github_com() {
         "https://ghe.example.com:8443/team/docs"
     );
     assert!(repo_url("docs_repo", "https://github.com/team/docs", &h).is_err());
-    for bad in [
-        "",
-        "exa mple.com",
-        "-x.com",
-        "x.com:0",
-        "x.com:http",
-        "a..b",
-    ] {
+    for bad in ["", "exa mple.com", "-x.com", "x.com:0", "x.com:http", "a..b"] {
         assert!(RepoHost::new("github_host", bad).is_err(), "{bad:?}");
     }
 }
@@ -176,54 +142,25 @@ fn file_paths_are_relative_and_normalised() {
         &"a/".repeat(300),
     ] {
         let err = file_path("file_path", bad).unwrap_err();
-        assert_eq!(
-            err.code(),
-            crate::Code::InvalidInput,
-            "{bad:?} should be rejected"
-        );
+        assert_eq!(err.code(), crate::Code::InvalidInput, "{bad:?} should be rejected");
     }
 }
 
 #[test]
 fn module_aliases_emails_and_ids() {
-    assert_eq!(
-        module_alias("name", "Accounts.User").unwrap(),
-        "Accounts.User"
-    );
-    for bad in [
-        "",
-        "accounts",
-        "Accounts.",
-        ".User",
-        "Accounts..User",
-        "Acc-ounts",
-        "A b",
-    ] {
+    assert_eq!(module_alias("name", "Accounts.User").unwrap(), "Accounts.User");
+    for bad in ["", "accounts", "Accounts.", ".User", "Accounts..User", "Acc-ounts", "A b"] {
         assert!(module_alias("name", bad).is_err(), "{bad:?}");
     }
-    assert_eq!(
-        email("email", " Ada@Example.com ").unwrap(),
-        "Ada@Example.com"
-    );
-    for bad in [
-        "",
-        "ada",
-        "ada@",
-        "@x.com",
-        "ada@x",
-        "a da@x.com",
-        "a@b@c.com",
-        "a@.com",
-        "a@x.com.",
-    ] {
+    assert_eq!(email("email", " Ada@Example.com ").unwrap(), "Ada@Example.com");
+    for bad in
+        ["", "ada", "ada@", "@x.com", "ada@x", "a da@x.com", "a@b@c.com", "a@.com", "a@x.com."]
+    {
         assert!(email("email", bad).is_err(), "{bad:?}");
     }
     let id_text = "6F9619FF-8B86-4011-B42D-00C04FC964FF";
     assert_eq!(id("id", id_text).unwrap(), id_text.to_lowercase());
-    assert_eq!(
-        field_of(id("project_id", "nope").unwrap_err()),
-        "project_id"
-    );
+    assert_eq!(field_of(id("project_id", "nope").unwrap_err()), "project_id");
 }
 
 // ---- Property tests: generated inputs against an independent oracle. ----
@@ -272,10 +209,7 @@ fn url_oracle(raw: &str) -> Option<String> {
     }
     let (scheme, authority) = match (caps.get(1), caps.get(3)) {
         (Some(s), _) => (s.as_str(), caps.get(2)?.as_str().to_owned()),
-        (None, Some(s)) => (
-            s.as_str(),
-            caps.get(4)?.as_str().to_owned() + port.unwrap_or(""),
-        ),
+        (None, Some(s)) => (s.as_str(), caps.get(4)?.as_str().to_owned() + port.unwrap_or("")),
         _ => return None,
     };
     Some(format!(

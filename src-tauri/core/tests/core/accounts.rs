@@ -8,15 +8,8 @@ async fn accounts_are_found_by_id_and_by_email_ignoring_case() {
     let f = fixture().await;
     let ada = account(&f.store, "Ada@Example.com").await;
     assert_eq!(accounts::get(&f.store, &ada.id).await.unwrap(), ada);
-    assert_eq!(
-        accounts::get_by_email(&f.store, "ada@EXAMPLE.com")
-            .await
-            .unwrap(),
-        ada
-    );
-    let err = accounts::get_by_email(&f.store, "bob@example.com")
-        .await
-        .unwrap_err();
+    assert_eq!(accounts::get_by_email(&f.store, "ada@EXAMPLE.com").await.unwrap(), ada);
+    let err = accounts::get_by_email(&f.store, "bob@example.com").await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
 }
 
@@ -26,11 +19,7 @@ async fn an_email_is_unique_whatever_its_case() {
     account(&f.store, "ada@example.com").await;
     let err = accounts::create(
         &f.store,
-        NewAccount {
-            email: "ADA@example.com".into(),
-            password: Secret::new(PASSWORD),
-            name: None,
-        },
+        NewAccount { email: "ADA@example.com".into(), password: Secret::new(PASSWORD), name: None },
     )
     .await
     .unwrap_err();
@@ -53,35 +42,21 @@ async fn passwords_are_stored_as_argon2id_hashes() {
 #[tokio::test]
 async fn short_passwords_and_bad_emails_are_refused() {
     let f = fixture().await;
-    let short = NewAccount {
-        email: "a@b.co".into(),
-        password: Secret::new("short"),
-        name: None,
-    };
+    let short = NewAccount { email: "a@b.co".into(), password: Secret::new("short"), name: None };
     let err = accounts::create(&f.store, short).await.unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("password"))
-    );
-    let bad = NewAccount {
-        email: "not-an-email".into(),
-        password: Secret::new(PASSWORD),
-        name: None,
-    };
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("password")));
+    let bad =
+        NewAccount { email: "not-an-email".into(), password: Secret::new(PASSWORD), name: None };
     let err = accounts::create(&f.store, bad).await.unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("email"))
-    );
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("email")));
 }
 
 #[tokio::test]
 async fn sign_in_gives_one_error_for_unknown_email_and_wrong_password() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
-    let ok = accounts::authenticate(&f.store, "ADA@example.com", &Secret::new(PASSWORD))
-        .await
-        .unwrap();
+    let ok =
+        accounts::authenticate(&f.store, "ADA@example.com", &Secret::new(PASSWORD)).await.unwrap();
     assert_eq!(ok.id, ada.id);
     let wrong =
         accounts::authenticate(&f.store, "ada@example.com", &Secret::new("nope nope")).await;
@@ -98,14 +73,10 @@ async fn repeated_failures_lock_the_email_for_a_while() {
     account(&f.store, "ada@example.com").await;
     let wrong = Secret::new("wrong password");
     for attempt in 1..accounts::MAX_FAILED_SIGN_INS {
-        let err = accounts::authenticate(&f.store, "ada@example.com", &wrong)
-            .await
-            .unwrap_err();
+        let err = accounts::authenticate(&f.store, "ada@example.com", &wrong).await.unwrap_err();
         assert_eq!(err.code(), Code::Unauthenticated, "attempt {attempt}");
     }
-    let err = accounts::authenticate(&f.store, "ada@example.com", &wrong)
-        .await
-        .unwrap_err();
+    let err = accounts::authenticate(&f.store, "ada@example.com", &wrong).await.unwrap_err();
     assert_eq!(err.code(), Code::Locked);
     // Locked even with the right password.
     let err = accounts::authenticate(&f.store, "ada@example.com", &Secret::new(PASSWORD))
@@ -114,11 +85,8 @@ async fn repeated_failures_lock_the_email_for_a_while() {
     assert_eq!(err.code(), Code::Locked);
     assert!(err.to_string().contains("2026-01-01T00:15:00"), "{err}");
 
-    f.clock
-        .advance(Duration::minutes(accounts::LOCKOUT_MINUTES) + Duration::seconds(1));
-    accounts::authenticate(&f.store, "ada@example.com", &Secret::new(PASSWORD))
-        .await
-        .unwrap();
+    f.clock.advance(Duration::minutes(accounts::LOCKOUT_MINUTES) + Duration::seconds(1));
+    accounts::authenticate(&f.store, "ada@example.com", &Secret::new(PASSWORD)).await.unwrap();
 }
 
 #[tokio::test]
@@ -127,11 +95,8 @@ async fn unknown_emails_lock_too_so_a_lockout_reveals_nothing() {
     let wrong = Secret::new("wrong password");
     let mut last = None;
     for _ in 0..accounts::MAX_FAILED_SIGN_INS {
-        last = Some(
-            accounts::authenticate(&f.store, "ghost@example.com", &wrong)
-                .await
-                .unwrap_err(),
-        );
+        last =
+            Some(accounts::authenticate(&f.store, "ghost@example.com", &wrong).await.unwrap_err());
     }
     assert_eq!(last.map(|e| e.code()), Some(Code::Locked));
 }
@@ -146,40 +111,18 @@ async fn the_current_profile_is_the_named_the_last_used_or_the_only_one() {
     let bob = account(&f.store, "bob@example.com").await;
     let err = accounts::current(&f.store, None).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("as")));
-    assert_eq!(
-        accounts::current(&f.store, Some("BOB@example.com"))
-            .await
-            .unwrap()
-            .id,
-        bob.id
-    );
-    assert_eq!(
-        accounts::current(&f.store, None).await.unwrap().id,
-        bob.id,
-        "last used"
-    );
+    assert_eq!(accounts::current(&f.store, Some("BOB@example.com")).await.unwrap().id, bob.id);
+    assert_eq!(accounts::current(&f.store, None).await.unwrap().id, bob.id, "last used");
 }
 
 #[tokio::test]
 async fn a_profile_can_be_renamed_and_linked_to_github() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
-    let changes = AccountChanges {
-        name: Some("Ada L.".into()),
-        github_login: Some("ada".into()),
-    };
+    let changes = AccountChanges { name: Some("Ada L.".into()), github_login: Some("ada".into()) };
     let ada = accounts::update(&f.store, &ada.id, changes).await.unwrap();
-    assert_eq!(
-        (ada.name.as_deref(), ada.github_login.as_deref()),
-        (Some("Ada L."), Some("ada"))
-    );
-    let cleared = AccountChanges {
-        name: None,
-        github_login: Some(String::new()),
-    };
+    assert_eq!((ada.name.as_deref(), ada.github_login.as_deref()), (Some("Ada L."), Some("ada")));
+    let cleared = AccountChanges { name: None, github_login: Some(String::new()) };
     let ada = accounts::update(&f.store, &ada.id, cleared).await.unwrap();
-    assert_eq!(
-        (ada.name.as_deref(), ada.github_login),
-        (Some("Ada L."), None)
-    );
+    assert_eq!((ada.name.as_deref(), ada.github_login), (Some("Ada L."), None));
 }

@@ -11,12 +11,8 @@ use codemyspec_core::{dependencies, design_docs, lifecycle, Code, Result, Role, 
 use std::future::Future;
 use std::pin::Pin;
 
-type Case<'a> = (
-    &'static str,
-    Code,
-    Option<&'static str>,
-    Pin<Box<dyn Future<Output = Result<()>> + 'a>>,
-);
+type Case<'a> =
+    (&'static str, Code, Option<&'static str>, Pin<Box<dyn Future<Output = Result<()>> + 'a>>);
 
 fn case<'a, T>(
     label: &'static str,
@@ -24,27 +20,15 @@ fn case<'a, T>(
     field: Option<&'static str>,
     fut: impl Future<Output = Result<T>> + 'a,
 ) -> Case<'a> {
-    (
-        label,
-        code,
-        field,
-        Box::pin(async move { fut.await.map(|_| ()) }),
-    )
+    (label, code, field, Box::pin(async move { fut.await.map(|_| ()) }))
 }
 
 fn project_named(name: &str) -> NewProject {
-    NewProject {
-        name: name.into(),
-        ..Default::default()
-    }
+    NewProject { name: name.into(), ..Default::default() }
 }
 
 fn with_repo(repo: &str) -> NewProject {
-    NewProject {
-        name: "fine_name".into(),
-        code_repo: Some(repo.into()),
-        ..Default::default()
-    }
+    NewProject { name: "fine_name".into(), code_repo: Some(repo.into()), ..Default::default() }
 }
 
 #[tokio::test]
@@ -56,29 +40,17 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
     let eve = account(s, "eve@example.com").await;
     let p = project(s, &ada, "my_shop").await;
     let other = project(s, &eve, "eves_app").await;
-    projects::add_member(s, &ada.id, &p.id, &vic.id, Role::Viewer)
-        .await
-        .unwrap();
-    let story = stories::create(
-        s,
-        &ada.id,
-        &p.id,
-        NewStory {
-            title: "Pay".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    projects::add_member(s, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
+    let story =
+        stories::create(s, &ada.id, &p.id, NewStory { title: "Pay".into(), ..Default::default() })
+            .await
+            .unwrap();
     let story = stories::update(
         s,
         &ada.id,
         &story.id,
         1,
-        StoryChanges {
-            title: Some("Pay now".into()),
-            ..Default::default()
-        },
+        StoryChanges { title: Some("Pay now".into()), ..Default::default() },
     )
     .await
     .unwrap();
@@ -102,19 +74,11 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
         description: None,
         context_id: None,
     };
-    let a = components::create(s, &ada.id, &p.id, comp("A", "lib/a.ex"))
-        .await
-        .unwrap();
-    let b = components::create(s, &ada.id, &p.id, comp("B", "lib/b.ex"))
-        .await
-        .unwrap();
-    let x = components::create(s, &eve.id, &other.id, comp("X", "lib/x.ex"))
-        .await
-        .unwrap();
+    let a = components::create(s, &ada.id, &p.id, comp("A", "lib/a.ex")).await.unwrap();
+    let b = components::create(s, &ada.id, &p.id, comp("B", "lib/b.ex")).await.unwrap();
+    let x = components::create(s, &eve.id, &other.id, comp("X", "lib/x.ex")).await.unwrap();
     dependencies::add(s, &ada.id, &a.id, &b.id).await.unwrap();
-    design_docs::save(s, &ada.id, &a.id, None, "# A")
-        .await
-        .unwrap();
+    design_docs::save(s, &ada.id, &a.id, None, "# A").await.unwrap();
     let session = sessions::create(
         s,
         &ada.id,
@@ -132,24 +96,14 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
     use Code::*;
     let (me, viewer) = (ada.id.as_str(), vic.id.as_str());
     let cases: Vec<Case> = vec![
-        case(
-            "empty name",
-            InvalidInput,
-            Some("name"),
-            projects::create(s, me, project_named("")),
-        ),
+        case("empty name", InvalidInput, Some("name"), projects::create(s, me, project_named(""))),
         case(
             "capital",
             InvalidInput,
             Some("name"),
             projects::create(s, me, project_named("MyApp")),
         ),
-        case(
-            "dash",
-            InvalidInput,
-            Some("name"),
-            projects::create(s, me, project_named("my-app")),
-        ),
+        case("dash", InvalidInput, Some("name"), projects::create(s, me, project_named("my-app"))),
         case(
             "reserved",
             InvalidInput,
@@ -198,37 +152,14 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
             Some("code_repo"),
             projects::create(s, me, with_repo("https://github.com/a/b/c")),
         ),
-        case(
-            "malformed id",
-            InvalidInput,
-            Some("project_id"),
-            projects::get(s, me, "42"),
-        ),
-        case(
-            "other's project",
-            NotFound,
-            None,
-            projects::get(s, me, &other.id),
-        ),
-        case(
-            "other's story list",
-            NotFound,
-            None,
-            stories::list(s, me, &other.id),
-        ),
+        case("malformed id", InvalidInput, Some("project_id"), projects::get(s, me, "42")),
+        case("other's project", NotFound, None, projects::get(s, me, &other.id)),
+        case("other's story list", NotFound, None, stories::list(s, me, &other.id)),
         case(
             "viewer edits",
             Forbidden,
             None,
-            stories::create(
-                s,
-                viewer,
-                &p.id,
-                NewStory {
-                    title: "t".into(),
-                    ..Default::default()
-                },
-            ),
+            stories::create(s, viewer, &p.id, NewStory { title: "t".into(), ..Default::default() }),
         ),
         case(
             "viewer manages",
@@ -251,18 +182,10 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
                 me,
                 &story.id,
                 1,
-                StoryChanges {
-                    title: Some("lost".into()),
-                    ..Default::default()
-                },
+                StoryChanges { title: Some("lost".into()), ..Default::default() },
             ),
         ),
-        case(
-            "stale approval",
-            Conflict,
-            Some("version"),
-            stories::approve(s, me, &story.id, 1),
-        ),
+        case("stale approval", Conflict, Some("version"), stories::approve(s, me, &story.id, 1)),
         case(
             "stale context",
             Conflict,
@@ -272,10 +195,7 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
                 me,
                 &ctx.id,
                 9,
-                ContextChanges {
-                    purpose: Some("x".into()),
-                    ..Default::default()
-                },
+                ContextChanges { purpose: Some("x".into()), ..Default::default() },
             ),
         ),
         case(
@@ -308,18 +228,10 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
                 s,
                 me,
                 &a.id,
-                ComponentChanges {
-                    file_path: Some("lib/../../c.ex".into()),
-                    ..Default::default()
-                },
+                ComponentChanges { file_path: Some("lib/../../c.ex".into()), ..Default::default() },
             ),
         ),
-        case(
-            "cycle",
-            Conflict,
-            Some("depends_on"),
-            dependencies::add(s, me, &b.id, &a.id),
-        ),
+        case("cycle", Conflict, Some("depends_on"), dependencies::add(s, me, &b.id, &a.id)),
         case(
             "self dependency",
             Conflict,
@@ -332,12 +244,7 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
             Some("depends_on_id"),
             dependencies::add(s, me, &a.id, &x.id),
         ),
-        case(
-            "other's component",
-            NotFound,
-            None,
-            dependencies::add(s, me, &x.id, &a.id),
-        ),
+        case("other's component", NotFound, None, dependencies::add(s, me, &x.id, &a.id)),
         case(
             "stale design doc",
             Conflict,

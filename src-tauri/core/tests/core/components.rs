@@ -24,10 +24,7 @@ async fn dirty_of(f: &Fixture, actor: &str, ids: &[&str]) -> Vec<bool> {
 }
 
 async fn clean_all(f: &Fixture) {
-    sqlx::query("UPDATE components SET dirty = 0")
-        .execute(f.store.pool())
-        .await
-        .unwrap();
+    sqlx::query("DELETE FROM component_dirty").execute(f.store.pool()).await.unwrap();
 }
 
 #[tokio::test]
@@ -37,29 +34,15 @@ async fn a_component_keeps_a_normalised_relative_path() {
     let p = project(&f.store, &ada, "my_shop").await;
     let mut new = named("Accounts");
     new.file_path = ".\\lib\\my_shop\\accounts.ex".into();
-    let c = components::create(&f.store, &ada.id, &p.id, new)
-        .await
-        .unwrap();
+    let c = components::create(&f.store, &ada.id, &p.id, new).await.unwrap();
     assert_eq!(c.file_path, "lib/my_shop/accounts.ex");
     for bad in ["/etc/passwd", "../outside.ex", "lib/../../x.ex", "C:\\x.ex"] {
-        let change = ComponentChanges {
-            file_path: Some(bad.into()),
-            ..Default::default()
-        };
-        let err = components::update(&f.store, &ada.id, &c.id, change)
-            .await
-            .unwrap_err();
-        assert_eq!(
-            (err.code(), err.field()),
-            (Code::InvalidInput, Some("file_path")),
-            "{bad}"
-        );
+        let change = ComponentChanges { file_path: Some(bad.into()), ..Default::default() };
+        let err = components::update(&f.store, &ada.id, &c.id, change).await.unwrap_err();
+        assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("file_path")), "{bad}");
     }
     assert_eq!(
-        components::get(&f.store, &ada.id, &c.id)
-            .await
-            .unwrap()
-            .file_path,
+        components::get(&f.store, &ada.id, &c.id).await.unwrap().file_path,
         "lib/my_shop/accounts.ex"
     );
 }
@@ -69,63 +52,30 @@ async fn a_dependency_that_closes_a_cycle_is_refused_and_the_error_names_it() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
-    let a = components::create(&f.store, &ada.id, &p.id, named("A"))
-        .await
-        .unwrap();
-    let b = components::create(&f.store, &ada.id, &p.id, named("B"))
-        .await
-        .unwrap();
-    let c = components::create(&f.store, &ada.id, &p.id, named("C"))
-        .await
-        .unwrap();
-    dependencies::add(&f.store, &ada.id, &a.id, &b.id)
-        .await
-        .unwrap();
-    dependencies::add(&f.store, &ada.id, &b.id, &c.id)
-        .await
-        .unwrap();
+    let a = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap();
+    let b = components::create(&f.store, &ada.id, &p.id, named("B")).await.unwrap();
+    let c = components::create(&f.store, &ada.id, &p.id, named("C")).await.unwrap();
+    dependencies::add(&f.store, &ada.id, &a.id, &b.id).await.unwrap();
+    dependencies::add(&f.store, &ada.id, &b.id, &c.id).await.unwrap();
     let before = snapshot(&f.store).await;
 
-    let err = dependencies::add(&f.store, &ada.id, &c.id, &a.id)
-        .await
-        .unwrap_err();
+    let err = dependencies::add(&f.store, &ada.id, &c.id, &a.id).await.unwrap_err();
     match &err {
         Error::DependencyCycle { cycle } => assert_eq!(cycle, &["C", "A", "B", "C"]),
         other => panic!("expected a cycle, got {other:?}"),
     }
     assert_eq!(err.code(), Code::Conflict);
-    assert_eq!(
-        err.to_string(),
-        "adding this dependency would form a cycle: C -> A -> B -> C"
-    );
-    let err = dependencies::add(&f.store, &ada.id, &a.id, &a.id)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::DependencyCycle { cycle } if cycle == &["A", "A"]),
-        "{err:?}"
-    );
+    assert_eq!(err.to_string(), "adding this dependency would form a cycle: C -> A -> B -> C");
+    let err = dependencies::add(&f.store, &ada.id, &a.id, &a.id).await.unwrap_err();
+    assert!(matches!(&err, Error::DependencyCycle { cycle } if cycle == &["A", "A"]), "{err:?}");
     assert_eq!(snapshot(&f.store).await, before, "nothing written");
 
     // The same edge twice is one edge.
-    let again = dependencies::add(&f.store, &ada.id, &a.id, &b.id)
-        .await
-        .unwrap();
+    let again = dependencies::add(&f.store, &ada.id, &a.id, &b.id).await.unwrap();
     let deps = dependencies::list(&f.store, &ada.id, &a.id).await.unwrap();
-    assert_eq!(
-        (deps.len(), deps[0].id.as_str()),
-        (1, again.depends_on_id.as_str())
-    );
-    let dependents = dependencies::list_dependents(&f.store, &ada.id, &c.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        dependents
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect::<Vec<_>>(),
-        ["B"]
-    );
+    assert_eq!((deps.len(), deps[0].id.as_str()), (1, again.depends_on_id.as_str()));
+    let dependents = dependencies::list_dependents(&f.store, &ada.id, &c.id).await.unwrap();
+    assert_eq!(dependents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["B"]);
 }
 
 #[tokio::test]
@@ -134,32 +84,17 @@ async fn dependencies_stay_inside_one_project() {
     let ada = account(&f.store, "ada@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
     let q = project(&f.store, &ada, "my_blog").await;
-    let a = components::create(&f.store, &ada.id, &p.id, named("A"))
-        .await
-        .unwrap();
-    let x = components::create(&f.store, &ada.id, &q.id, named("X"))
-        .await
-        .unwrap();
+    let a = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap();
+    let x = components::create(&f.store, &ada.id, &q.id, named("X")).await.unwrap();
     let before = snapshot(&f.store).await;
-    let err = dependencies::add(&f.store, &ada.id, &a.id, &x.id)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("depends_on_id"))
-    );
+    let err = dependencies::add(&f.store, &ada.id, &a.id, &x.id).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("depends_on_id")));
     // The schema refuses it too, whatever the code does.
     let seq_of = "SELECT seq FROM components WHERE id = ?";
-    let a_seq: i64 = sqlx::query_scalar(seq_of)
-        .bind(&a.id)
-        .fetch_one(f.store.pool())
-        .await
-        .unwrap();
-    let x_seq: i64 = sqlx::query_scalar(seq_of)
-        .bind(&x.id)
-        .fetch_one(f.store.pool())
-        .await
-        .unwrap();
+    let a_seq: i64 =
+        sqlx::query_scalar(seq_of).bind(&a.id).fetch_one(f.store.pool()).await.unwrap();
+    let x_seq: i64 =
+        sqlx::query_scalar(seq_of).bind(&x.id).fetch_one(f.store.pool()).await.unwrap();
     let raw = sqlx::query("INSERT INTO component_dependencies VALUES ('d', ?, ?, ?, 'now', 'now')")
         .bind(&p.id)
         .bind(a_seq)
@@ -178,40 +113,23 @@ async fn a_change_dirties_every_transitive_dependent_and_nothing_else() {
     // d -> c -> b -> a (d depends on c ...), and e -> a, and z apart; also d -> a (diamond).
     let mut ids = Vec::new();
     for n in ["A", "B", "C", "D", "E", "Z"] {
-        ids.push(
-            components::create(&f.store, &ada.id, &p.id, named(n))
-                .await
-                .unwrap()
-                .id,
-        );
+        ids.push(components::create(&f.store, &ada.id, &p.id, named(n)).await.unwrap().id);
     }
     let [a, b, c, d, e, z] = [&ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5]];
     for (from, to) in [(b, a), (c, b), (d, c), (e, a), (d, a)] {
-        dependencies::add(&f.store, &ada.id, from, to)
-            .await
-            .unwrap();
+        dependencies::add(&f.store, &ada.id, from, to).await.unwrap();
     }
     clean_all(&f).await;
-    let change = ComponentChanges {
-        description: Some("new API".into()),
-        ..Default::default()
-    };
-    components::update(&f.store, &ada.id, b, change)
-        .await
-        .unwrap();
+    let change = ComponentChanges { description: Some("new API".into()), ..Default::default() };
+    components::update(&f.store, &ada.id, b, change).await.unwrap();
     assert_eq!(
         dirty_of(&f, &ada.id, &[a, b, c, d, e, z]).await,
         [false, false, true, true, false, false]
     );
 
     clean_all(&f).await;
-    let change = ComponentChanges {
-        description: Some("new schema".into()),
-        ..Default::default()
-    };
-    components::update(&f.store, &ada.id, a, change)
-        .await
-        .unwrap();
+    let change = ComponentChanges { description: Some("new schema".into()), ..Default::default() };
+    components::update(&f.store, &ada.id, a, change).await.unwrap();
     assert_eq!(
         dirty_of(&f, &ada.id, &[a, b, c, d, e, z]).await,
         [false, true, true, true, true, false]
@@ -219,22 +137,14 @@ async fn a_change_dirties_every_transitive_dependent_and_nothing_else() {
 
     // Progress flags are not a change to what the component is.
     clean_all(&f).await;
-    let flags = StatusFlags {
-        code_complete: Some(true),
-        ..Default::default()
-    };
-    let a_done = components::update_status(&f.store, &ada.id, a, flags)
-        .await
-        .unwrap();
+    let flags = StatusFlags { code_complete: Some(true), ..Default::default() };
+    let a_done = components::update_status(&f.store, &ada.id, a, flags).await.unwrap();
     assert!(a_done.code_complete && !a_done.docs_complete);
     assert_eq!(dirty_of(&f, &ada.id, &[a, b, c, d, e, z]).await, [false; 6]);
 
     // Deleting a component dirties what depended on it.
     components::delete(&f.store, &ada.id, b).await.unwrap();
-    assert_eq!(
-        dirty_of(&f, &ada.id, &[a, c, d, e, z]).await,
-        [false, true, true, false, false]
-    );
+    assert_eq!(dirty_of(&f, &ada.id, &[a, c, d, e, z]).await, [false, true, true, false, false]);
     let graph = dependencies::graph(&f.store, &ada.id, &p.id).await.unwrap();
     assert_eq!((graph.components.len(), graph.dependencies.len()), (5, 3));
 }
@@ -244,64 +154,29 @@ async fn design_docs_are_versioned_one_per_component() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
-    let a = components::create(&f.store, &ada.id, &p.id, named("A"))
-        .await
-        .unwrap();
-    let b = components::create(&f.store, &ada.id, &p.id, named("B"))
-        .await
-        .unwrap();
-    dependencies::add(&f.store, &ada.id, &b.id, &a.id)
-        .await
-        .unwrap();
+    let a = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap();
+    let b = components::create(&f.store, &ada.id, &p.id, named("B")).await.unwrap();
+    dependencies::add(&f.store, &ada.id, &b.id, &a.id).await.unwrap();
     clean_all(&f).await;
     assert_eq!(
-        design_docs::get(&f.store, &ada.id, &a.id)
-            .await
-            .unwrap_err()
-            .code(),
+        design_docs::get(&f.store, &ada.id, &a.id).await.unwrap_err().code(),
         Code::NotFound
     );
-    let doc = design_docs::save(&f.store, &ada.id, &a.id, None, "# A\n")
-        .await
-        .unwrap();
+    let doc = design_docs::save(&f.store, &ada.id, &a.id, None, "# A\n").await.unwrap();
     assert_eq!((doc.version, doc.approved), (1, false));
     assert!(
-        components::get(&f.store, &ada.id, &b.id)
-            .await
-            .unwrap()
-            .dirty,
+        components::get(&f.store, &ada.id, &b.id).await.unwrap().dirty,
         "B depends on A's design"
     );
-    let err = design_docs::save(&f.store, &ada.id, &a.id, None, "# A again\n")
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.code(),
-        Code::Conflict,
-        "a second create would overwrite"
-    );
-    let doc = design_docs::approve(&f.store, &ada.id, &a.id, 1)
-        .await
-        .unwrap();
+    let err = design_docs::save(&f.store, &ada.id, &a.id, None, "# A again\n").await.unwrap_err();
+    assert_eq!(err.code(), Code::Conflict, "a second create would overwrite");
+    let doc = design_docs::approve(&f.store, &ada.id, &a.id, 1).await.unwrap();
     assert_eq!((doc.version, doc.approved), (2, true));
-    let doc = design_docs::save(&f.store, &ada.id, &a.id, Some(2), "# A v2\n")
-        .await
-        .unwrap();
-    assert_eq!(
-        (doc.version, doc.approved, doc.content.as_str()),
-        (3, false, "# A v2\n")
-    );
-    let err = design_docs::save(&f.store, &ada.id, &a.id, Some(2), "# lost\n")
-        .await
-        .unwrap_err();
+    let doc = design_docs::save(&f.store, &ada.id, &a.id, Some(2), "# A v2\n").await.unwrap();
+    assert_eq!((doc.version, doc.approved, doc.content.as_str()), (3, false, "# A v2\n"));
+    let err = design_docs::save(&f.store, &ada.id, &a.id, Some(2), "# lost\n").await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::Conflict, Some("version")));
-    assert_eq!(
-        design_docs::get(&f.store, &ada.id, &a.id)
-            .await
-            .unwrap()
-            .content,
-        "# A v2\n"
-    );
+    assert_eq!(design_docs::get(&f.store, &ada.id, &a.id).await.unwrap().content, "# A v2\n");
 }
 
 #[tokio::test]
@@ -316,29 +191,15 @@ async fn a_components_context_must_be_in_its_project() {
         purpose: "Posts".into(),
         description: None,
     };
-    let foreign = contexts::create(&f.store, &ada.id, &q.id, new_ctx)
-        .await
-        .unwrap();
+    let foreign = contexts::create(&f.store, &ada.id, &q.id, new_ctx).await.unwrap();
     let mut new = named("A");
     new.context_id = Some(foreign.id.clone());
-    let err = components::create(&f.store, &ada.id, &p.id, new)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("context_id"))
-    );
-    let dup = components::create(&f.store, &ada.id, &p.id, named("A"))
-        .await
-        .unwrap();
-    let err = components::create(&f.store, &ada.id, &p.id, named("A"))
-        .await
-        .unwrap_err();
+    let err = components::create(&f.store, &ada.id, &p.id, new).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("context_id")));
+    let dup = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap();
+    let err = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::Conflict, Some("name")));
-    assert_eq!(
-        components::list(&f.store, &ada.id, &p.id).await.unwrap(),
-        vec![dup]
-    );
+    assert_eq!(components::list(&f.store, &ada.id, &p.id).await.unwrap(), vec![dup]);
 }
 
 #[tokio::test]
@@ -349,29 +210,17 @@ async fn two_processes_on_one_file_see_each_others_edges() {
     let p = project(&f.store, &ada, "my_shop").await;
     let mut ids = Vec::new();
     for n in ["A", "B", "C"] {
-        ids.push(
-            components::create(&f.store, &ada.id, &p.id, named(n))
-                .await
-                .unwrap()
-                .id,
-        );
+        ids.push(components::create(&f.store, &ada.id, &p.id, named(n)).await.unwrap().id);
     }
     let (a, b, c) = (&ids[0], &ids[1], &ids[2]);
     // This store loads its copy of the graph; the other store then adds B -> A behind it.
     dependencies::add(&f.store, &ada.id, c, b).await.unwrap();
     dependencies::add(&other, &ada.id, b, a).await.unwrap();
     clean_all(&f).await;
-    let change = ComponentChanges {
-        description: Some("changed".into()),
-        ..Default::default()
-    };
-    components::update(&f.store, &ada.id, a, change)
-        .await
-        .unwrap();
+    let change = ComponentChanges { description: Some("changed".into()), ..Default::default() };
+    components::update(&f.store, &ada.id, a, change).await.unwrap();
     assert_eq!(dirty_of(&f, &ada.id, &[a, b, c]).await, [false, true, true]);
-    let err = dependencies::add(&f.store, &ada.id, a, c)
-        .await
-        .unwrap_err();
+    let err = dependencies::add(&f.store, &ada.id, a, c).await.unwrap_err();
     assert!(
         matches!(&err, Error::DependencyCycle { cycle } if cycle == &["A", "C", "B", "A"]),
         "{err:?}"
@@ -379,11 +228,31 @@ async fn two_processes_on_one_file_see_each_others_edges() {
     // And the other way round, after removals.
     dependencies::remove(&f.store, &ada.id, c, b).await.unwrap();
     dependencies::add(&other, &ada.id, a, c).await.unwrap();
-    let err = dependencies::add(&f.store, &ada.id, c, b)
-        .await
-        .unwrap_err();
+    let err = dependencies::add(&f.store, &ada.id, c, b).await.unwrap_err();
     assert!(
         matches!(&err, Error::DependencyCycle { cycle } if cycle == &["C", "B", "A", "C"]),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_cycle_is_named_by_its_ends() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let mut ids = Vec::new();
+    for i in 0..15 {
+        ids.push(
+            components::create(&f.store, &ada.id, &p.id, named(&format!("C{i}"))).await.unwrap().id,
+        );
+    }
+    for i in 1..15 {
+        dependencies::add(&f.store, &ada.id, &ids[i], &ids[i - 1]).await.unwrap();
+    }
+    let err = dependencies::add(&f.store, &ada.id, &ids[0], &ids[14]).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "adding this dependency would form a cycle: \
+         C0 -> C14 -> C13 -> C12 -> C11 -> C10 -> … 4 more … -> C5 -> C4 -> C3 -> C2 -> C1 -> C0"
     );
 }

@@ -3,10 +3,7 @@ use codemyspec_core::lifecycle::{self, Move};
 use codemyspec_core::{projects, Code, Error, Role, Stage, Trigger};
 
 fn user(to: Stage) -> Move {
-    Move {
-        to,
-        trigger: Trigger::User,
-    }
+    Move { to, trigger: Trigger::User }
 }
 
 #[tokio::test]
@@ -15,28 +12,22 @@ async fn a_project_walks_the_chain_and_every_move_is_recorded() {
     let ada = account(&f.store, "ada@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
     assert_eq!(
-        lifecycle::allowed_transitions(&f.store, &ada.id, &p.id)
-            .await
-            .unwrap(),
+        lifecycle::allowed_transitions(&f.store, &ada.id, &p.id).await.unwrap(),
         vec![user(Stage::Estimated), user(Stage::Archived)]
     );
     let p = lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Estimated, "spec generated")
         .await
         .unwrap();
     assert_eq!(p.stage, Stage::Estimated);
-    let p = lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Archived, "on hold")
-        .await
-        .unwrap();
-    let p = lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Estimated, "back on")
-        .await
-        .unwrap();
+    let p =
+        lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Archived, "on hold").await.unwrap();
+    let p =
+        lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Estimated, "back on").await.unwrap();
     assert_eq!(p.stage, Stage::Estimated);
 
     let history = lifecycle::history(&f.store, &ada.id, &p.id).await.unwrap();
-    let moves: Vec<(Stage, Stage, &str)> = history
-        .iter()
-        .map(|t| (t.from_stage, t.to_stage, t.reason.as_str()))
-        .collect();
+    let moves: Vec<(Stage, Stage, &str)> =
+        history.iter().map(|t| (t.from_stage, t.to_stage, t.reason.as_str())).collect();
     assert_eq!(
         moves,
         vec![
@@ -68,13 +59,9 @@ async fn an_illegal_move_is_refused_naming_the_allowed_ones_and_changes_nothing(
         .await
         .unwrap_err();
     assert!(err.to_string().contains("only the setup pipeline"), "{err}");
-    let err = lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Estimated, "  ")
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("reason"))
-    );
+    let err =
+        lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Estimated, "  ").await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("reason")));
     assert_eq!(snapshot(&f.store).await, before);
 }
 
@@ -90,33 +77,14 @@ async fn an_error_returns_to_the_stage_it_came_from_even_through_archived() {
         .await
         .unwrap();
     let go = |to, why| lifecycle::transition(&f.store, &ada.id, &p.id, to, why);
-    assert_eq!(
-        go(Stage::Error, "build broke").await.unwrap().stage,
-        Stage::Error
-    );
-    assert_eq!(
-        go(Stage::Archived, "parked").await.unwrap().stage,
-        Stage::Archived
-    );
-    let allowed = lifecycle::allowed_transitions(&f.store, &ada.id, &p.id)
-        .await
-        .unwrap();
+    assert_eq!(go(Stage::Error, "build broke").await.unwrap().stage, Stage::Error);
+    assert_eq!(go(Stage::Archived, "parked").await.unwrap().stage, Stage::Archived);
+    let allowed = lifecycle::allowed_transitions(&f.store, &ada.id, &p.id).await.unwrap();
     assert_eq!(allowed, vec![user(Stage::Error)]);
-    assert_eq!(
-        go(Stage::Error, "unparked").await.unwrap().stage,
-        Stage::Error
-    );
-    let allowed = lifecycle::allowed_transitions(&f.store, &ada.id, &p.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        allowed,
-        vec![user(Stage::Implementing), user(Stage::Archived)]
-    );
-    assert_eq!(
-        go(Stage::Implementing, "fixed").await.unwrap().stage,
-        Stage::Implementing
-    );
+    assert_eq!(go(Stage::Error, "unparked").await.unwrap().stage, Stage::Error);
+    let allowed = lifecycle::allowed_transitions(&f.store, &ada.id, &p.id).await.unwrap();
+    assert_eq!(allowed, vec![user(Stage::Implementing), user(Stage::Archived)]);
+    assert_eq!(go(Stage::Implementing, "fixed").await.unwrap().stage, Stage::Implementing);
 }
 
 #[tokio::test]
@@ -126,26 +94,16 @@ async fn moving_stages_needs_write_access() {
     let vic = account(&f.store, "vic@example.com").await;
     let eve = account(&f.store, "eve@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
-    projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer)
-        .await
-        .unwrap();
-    let err = lifecycle::transition(&f.store, &vic.id, &p.id, Stage::Estimated, "x")
-        .await
-        .unwrap_err();
+    projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
+    let err =
+        lifecycle::transition(&f.store, &vic.id, &p.id, Stage::Estimated, "x").await.unwrap_err();
     assert_eq!(err.code(), Code::Forbidden);
-    let err = lifecycle::transition(&f.store, &eve.id, &p.id, Stage::Estimated, "x")
-        .await
-        .unwrap_err();
+    let err =
+        lifecycle::transition(&f.store, &eve.id, &p.id, Stage::Estimated, "x").await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert_eq!(
-        lifecycle::history(&f.store, &eve.id, &p.id)
-            .await
-            .unwrap_err()
-            .code(),
+        lifecycle::history(&f.store, &eve.id, &p.id).await.unwrap_err().code(),
         Code::NotFound
     );
-    assert!(lifecycle::history(&f.store, &vic.id, &p.id)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(lifecycle::history(&f.store, &vic.id, &p.id).await.unwrap().is_empty());
 }

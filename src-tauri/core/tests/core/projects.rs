@@ -24,28 +24,21 @@ async fn a_new_project_is_a_draft_with_setup_created_and_its_creator_as_owner() 
     .await
     .unwrap();
     assert_eq!(p.module_name, "MyShop");
-    assert_eq!(
-        (p.stage, p.setup_status),
-        (Stage::Draft, SetupStatus::Created)
-    );
-    assert_eq!(
-        (p.framework, p.database),
-        (Framework::Elixir, Database::Sqlite3)
-    );
-    assert_eq!(
-        p.code_repo.as_deref(),
-        Some("https://github.com/acme/my_shop")
-    );
+    assert_eq!((p.stage, p.setup_status), (Stage::Draft, SetupStatus::Created));
+    assert_eq!((p.framework, p.database), (Framework::Elixir, Database::Sqlite3));
+    assert_eq!(p.code_repo.as_deref(), Some("https://github.com/acme/my_shop"));
     assert_eq!(p.owner_id, ada.id);
     assert!(!p.setup_complete && !p.executive_summary_approved);
-    let members = projects::list_members(&f.store, &ada.id, &p.id)
-        .await
-        .unwrap();
+    let summary = ProjectChanges {
+        executive_summary: Some("Sell \"things\"\n".into()),
+        executive_summary_approved: Some(true),
+        ..Default::default()
+    };
+    let p = projects::update(&f.store, &ada.id, &p.id, summary).await.unwrap();
+    assert_eq!(projects::list(&f.store, &ada.id).await.unwrap(), vec![p.clone()], "list == get");
+    let members = projects::list_members(&f.store, &ada.id, &p.id).await.unwrap();
     assert_eq!(members.len(), 1);
-    assert_eq!(
-        (members[0].user_id.as_str(), members[0].role),
-        (ada.id.as_str(), Role::Owner)
-    );
+    assert_eq!((members[0].user_id.as_str(), members[0].role), (ada.id.as_str(), Role::Owner));
 }
 
 #[tokio::test]
@@ -57,38 +50,20 @@ async fn another_accounts_project_is_invisible_and_untouchable() {
     let before = snapshot(&f.store).await;
 
     assert!(projects::list(&f.store, &eve.id).await.unwrap().is_empty());
+    assert_eq!(projects::get(&f.store, &eve.id, &p.id).await.unwrap_err().code(), Code::NotFound);
     assert_eq!(
-        projects::get(&f.store, &eve.id, &p.id)
-            .await
-            .unwrap_err()
-            .code(),
+        projects::find(&f.store, &eve.id, "my_shop").await.unwrap_err().code(),
         Code::NotFound
     );
-    assert_eq!(
-        projects::find(&f.store, &eve.id, "my_shop")
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
-    let changes = ProjectChanges {
-        description: Some("mine now".into()),
-        ..Default::default()
-    };
-    let err = projects::update(&f.store, &eve.id, &p.id, changes)
-        .await
-        .unwrap_err();
+    let changes = ProjectChanges { description: Some("mine now".into()), ..Default::default() };
+    let err = projects::update(&f.store, &eve.id, &p.id, changes).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert_eq!(
-        projects::delete(&f.store, &eve.id, &p.id)
-            .await
-            .unwrap_err()
-            .code(),
+        projects::delete(&f.store, &eve.id, &p.id).await.unwrap_err().code(),
         Code::NotFound
     );
-    let err = projects::add_member(&f.store, &eve.id, &p.id, &eve.id, Role::Admin)
-        .await
-        .unwrap_err();
+    let err =
+        projects::add_member(&f.store, &eve.id, &p.id, &eve.id, Role::Admin).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert!(!user_has_access(&f.store, &eve.id, &p.id).await.unwrap());
     assert!(user_has_access(&f.store, &ada.id, &p.id).await.unwrap());
@@ -102,63 +77,28 @@ async fn members_see_the_project_and_roles_limit_what_they_do() {
     let bob = account(&f.store, "bob@example.com").await;
     let vic = account(&f.store, "vic@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
-    projects::add_member(&f.store, &ada.id, &p.id, &bob.id, Role::Member)
-        .await
-        .unwrap();
-    projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer)
-        .await
-        .unwrap();
+    projects::add_member(&f.store, &ada.id, &p.id, &bob.id, Role::Member).await.unwrap();
+    projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
 
     assert_eq!(projects::list(&f.store, &bob.id).await.unwrap()[0].id, p.id);
-    assert_eq!(
-        projects::get(&f.store, &vic.id, &p.id).await.unwrap().id,
-        p.id
-    );
-    let changes = ProjectChanges {
-        description: Some("x".into()),
-        ..Default::default()
-    };
-    let err = projects::update(&f.store, &bob.id, &p.id, changes)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.code(),
-        Code::Forbidden,
-        "a member does not manage settings"
-    );
-    let err = projects::delete(&f.store, &bob.id, &p.id)
-        .await
-        .unwrap_err();
+    assert_eq!(projects::get(&f.store, &vic.id, &p.id).await.unwrap().id, p.id);
+    let changes = ProjectChanges { description: Some("x".into()), ..Default::default() };
+    let err = projects::update(&f.store, &bob.id, &p.id, changes).await.unwrap_err();
+    assert_eq!(err.code(), Code::Forbidden, "a member does not manage settings");
+    let err = projects::delete(&f.store, &bob.id, &p.id).await.unwrap_err();
     assert_eq!(err.code(), Code::Forbidden);
-    let err = projects::add_member(&f.store, &ada.id, &p.id, &bob.id, Role::Admin)
-        .await
-        .unwrap_err();
+    let err =
+        projects::add_member(&f.store, &ada.id, &p.id, &bob.id, Role::Admin).await.unwrap_err();
     assert_eq!(err.code(), Code::Conflict, "already a member");
-    let err = projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Owner)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("role"))
-    );
-    let err = projects::remove_member(&f.store, &ada.id, &p.id, &ada.id)
-        .await
-        .unwrap_err();
+    let err =
+        projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Owner).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("role")));
+    let err = projects::remove_member(&f.store, &ada.id, &p.id, &ada.id).await.unwrap_err();
     assert_eq!(err.code(), Code::Forbidden, "the owner stays");
 
-    projects::remove_member(&f.store, &ada.id, &p.id, &bob.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        projects::get(&f.store, &bob.id, &p.id)
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
-    let members = projects::list_members(&f.store, &vic.id, &p.id)
-        .await
-        .unwrap();
+    projects::remove_member(&f.store, &ada.id, &p.id, &bob.id).await.unwrap();
+    assert_eq!(projects::get(&f.store, &bob.id, &p.id).await.unwrap_err().code(), Code::NotFound);
+    let members = projects::list_members(&f.store, &vic.id, &p.id).await.unwrap();
     let emails: Vec<&str> = members.iter().map(|m| m.email.as_str()).collect();
     assert_eq!(emails, ["ada@example.com", "vic@example.com"]);
 }
@@ -170,25 +110,15 @@ async fn projects_are_listed_by_name_and_found_by_name_or_id() {
     for name in ["zeta", "alpha", "mid"] {
         project(&f.store, &ada, name).await;
     }
-    let names: Vec<String> = projects::list(&f.store, &ada.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let names: Vec<String> =
+        projects::list(&f.store, &ada.id).await.unwrap().into_iter().map(|p| p.name).collect();
     assert_eq!(names, ["alpha", "mid", "zeta"]);
     let mid = projects::find(&f.store, &ada.id, "mid").await.unwrap();
-    assert_eq!(
-        projects::find(&f.store, &ada.id, &mid.id).await.unwrap(),
-        mid
-    );
+    assert_eq!(projects::find(&f.store, &ada.id, &mid.id).await.unwrap(), mid);
     let err = projects::create(
         &f.store,
         &ada.id,
-        NewProject {
-            name: "mid".into(),
-            ..Default::default()
-        },
+        NewProject { name: "mid".into(), ..Default::default() },
     )
     .await
     .unwrap_err();
@@ -205,17 +135,11 @@ async fn updates_validate_and_editing_the_summary_clears_its_approval() {
         executive_summary_approved: Some(true),
         ..Default::default()
     };
-    let p = projects::update(&f.store, &ada.id, &p.id, summary)
-        .await
-        .unwrap();
+    let p = projects::update(&f.store, &ada.id, &p.id, summary).await.unwrap();
     assert!(p.executive_summary_approved);
-    let edit = ProjectChanges {
-        executive_summary: Some("Sell more things".into()),
-        ..Default::default()
-    };
-    let p = projects::update(&f.store, &ada.id, &p.id, edit)
-        .await
-        .unwrap();
+    let edit =
+        ProjectChanges { executive_summary: Some("Sell more things".into()), ..Default::default() };
+    let p = projects::update(&f.store, &ada.id, &p.id, edit).await.unwrap();
     assert!(!p.executive_summary_approved);
 
     let renamed = ProjectChanges {
@@ -223,24 +147,10 @@ async fn updates_validate_and_editing_the_summary_clears_its_approval() {
         code_repo: Some("https://github.com/acme/big_shop".into()),
         ..Default::default()
     };
-    let p = projects::update(&f.store, &ada.id, &p.id, renamed)
-        .await
-        .unwrap();
-    assert_eq!(
-        (p.name.as_str(), p.module_name.as_str()),
-        ("big_shop", "BigShop")
-    );
-    let clear = ProjectChanges {
-        code_repo: Some(String::new()),
-        ..Default::default()
-    };
-    assert_eq!(
-        projects::update(&f.store, &ada.id, &p.id, clear)
-            .await
-            .unwrap()
-            .code_repo,
-        None
-    );
+    let p = projects::update(&f.store, &ada.id, &p.id, renamed).await.unwrap();
+    assert_eq!((p.name.as_str(), p.module_name.as_str()), ("big_shop", "BigShop"));
+    let clear = ProjectChanges { code_repo: Some(String::new()), ..Default::default() };
+    assert_eq!(projects::update(&f.store, &ada.id, &p.id, clear).await.unwrap().code_repo, None);
 }
 
 #[tokio::test]
@@ -253,33 +163,14 @@ async fn what_the_setup_generates_from_is_fixed_once_a_setup_ran() {
         .execute(f.store.pool())
         .await
         .unwrap();
-    let rename = ProjectChanges {
-        name: Some("other".into()),
-        ..Default::default()
-    };
-    let err = projects::update(&f.store, &ada.id, &p.id, rename)
-        .await
-        .unwrap_err();
+    let rename = ProjectChanges { name: Some("other".into()), ..Default::default() };
+    let err = projects::update(&f.store, &ada.id, &p.id, rename).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::Conflict, Some("name")));
-    assert!(
-        err.to_string().contains("while a setup is running"),
-        "{err}"
-    );
-    let describe = ProjectChanges {
-        description: Some("fine".into()),
-        ..Default::default()
-    };
-    projects::update(&f.store, &ada.id, &p.id, describe)
-        .await
-        .unwrap();
-    let err = projects::delete(&f.store, &ada.id, &p.id)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.code(),
-        Code::Conflict,
-        "no delete under a running setup"
-    );
+    assert!(err.to_string().contains("while a setup is running"), "{err}");
+    let describe = ProjectChanges { description: Some("fine".into()), ..Default::default() };
+    projects::update(&f.store, &ada.id, &p.id, describe).await.unwrap();
+    let err = projects::delete(&f.store, &ada.id, &p.id).await.unwrap_err();
+    assert_eq!(err.code(), Code::Conflict, "no delete under a running setup");
 }
 
 #[tokio::test]
@@ -292,19 +183,13 @@ async fn deleting_a_project_removes_everything_in_it() {
         &f.store,
         &ada.id,
         &p.id,
-        codemyspec_core::stories::NewStory {
-            title: "Buy".into(),
-            ..Default::default()
-        },
+        codemyspec_core::stories::NewStory { title: "Buy".into(), ..Default::default() },
     )
     .await
     .unwrap();
     projects::delete(&f.store, &ada.id, &p.id).await.unwrap();
     assert_eq!(
-        codemyspec_core::stories::get(&f.store, &ada.id, &s.id)
-            .await
-            .unwrap_err()
-            .code(),
+        codemyspec_core::stories::get(&f.store, &ada.id, &s.id).await.unwrap_err().code(),
         Code::NotFound
     );
     let after = snapshot(&f.store).await;
@@ -315,9 +200,7 @@ async fn deleting_a_project_removes_everything_in_it() {
 async fn repo_urls_follow_the_configured_github_host() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
-    settings::set(&f.store, settings::GITHUB_HOST, "ghe.acme.dev")
-        .await
-        .unwrap();
+    settings::set(&f.store, settings::GITHUB_HOST, "ghe.acme.dev").await.unwrap();
     let on_ghe = NewProject {
         name: "on_ghe".into(),
         code_repo: Some("https://ghe.acme.dev/team/on_ghe".into()),
@@ -329,13 +212,8 @@ async fn repo_urls_follow_the_configured_github_host() {
         code_repo: Some("https://github.com/team/on_github".into()),
         ..Default::default()
     };
-    let err = projects::create(&f.store, &ada.id, on_github)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        (Code::InvalidInput, Some("code_repo"))
-    );
+    let err = projects::create(&f.store, &ada.id, on_github).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("code_repo")));
     let err = settings::set(&f.store, "colour", "blue").await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("key")));
 }

@@ -13,43 +13,24 @@ async fn a_session_moves_pending_in_progress_then_complete_or_failed_only() {
         target_type: TargetType::Project,
         target_id: String::new(),
     };
-    let s = sessions::create(&f.store, &ada.id, &p.id, new)
-        .await
-        .unwrap();
-    assert_eq!(
-        (s.status, s.target_id.as_str()),
-        (SessionStatus::Pending, p.id.as_str())
-    );
+    let s = sessions::create(&f.store, &ada.id, &p.id, new).await.unwrap();
+    assert_eq!((s.status, s.target_id.as_str()), (SessionStatus::Pending, p.id.as_str()));
 
     let err = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::Complete)
         .await
         .unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::Conflict, Some("status")));
     assert!(err.to_string().contains("allowed: in_progress"), "{err}");
-    let s = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::InProgress)
-        .await
-        .unwrap();
-    assert_eq!(
-        sessions::list_active(&f.store, &ada.id, &p.id)
-            .await
-            .unwrap(),
-        vec![s.clone()]
-    );
-    let s = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::Failed)
-        .await
-        .unwrap();
+    let s =
+        sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::InProgress).await.unwrap();
+    assert_eq!(sessions::list_active(&f.store, &ada.id, &p.id).await.unwrap(), vec![s.clone()]);
+    let s = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::Failed).await.unwrap();
     let err = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::InProgress)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("finished"), "{err}");
-    assert!(sessions::list_active(&f.store, &ada.id, &p.id)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        sessions::list(&f.store, &ada.id, &p.id).await.unwrap(),
-        vec![s]
-    );
+    assert!(sessions::list_active(&f.store, &ada.id, &p.id).await.unwrap().is_empty());
+    assert_eq!(sessions::list(&f.store, &ada.id, &p.id).await.unwrap(), vec![s]);
 }
 
 #[tokio::test]
@@ -65,23 +46,15 @@ async fn a_session_targets_something_in_its_own_project() {
         description: None,
         context_id: None,
     };
-    let foreign = components::create(&f.store, &ada.id, &q.id, new_c)
-        .await
-        .unwrap();
+    let foreign = components::create(&f.store, &ada.id, &q.id, new_c).await.unwrap();
     let before = snapshot(&f.store).await;
     for (target_type, target_id) in [
         (TargetType::Component, foreign.id.clone()),
         (TargetType::Context, foreign.id.clone()),
         (TargetType::Project, q.id.clone()),
     ] {
-        let new = NewSession {
-            session_type: SessionType::Test,
-            target_type,
-            target_id,
-        };
-        let err = sessions::create(&f.store, &ada.id, &p.id, new)
-            .await
-            .unwrap_err();
+        let new = NewSession { session_type: SessionType::Test, target_type, target_id };
+        let err = sessions::create(&f.store, &ada.id, &p.id, new).await.unwrap_err();
         assert_eq!(
             (err.code(), err.field()),
             (Code::InvalidInput, Some("target_id")),
@@ -94,7 +67,5 @@ async fn a_session_targets_something_in_its_own_project() {
         target_type: TargetType::Component,
         target_id: foreign.id,
     };
-    sessions::create(&f.store, &ada.id, &q.id, ok)
-        .await
-        .unwrap();
+    sessions::create(&f.store, &ada.id, &q.id, ok).await.unwrap();
 }

@@ -18,9 +18,8 @@ pub struct Fixture {
 pub async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = ManualClock::fixed();
-    let store = Store::open_with_clock(dir.path(), Arc::new(clock.clone()))
-        .await
-        .expect("open store");
+    let store =
+        Store::open_with_clock(dir.path(), Arc::new(clock.clone())).await.expect("open store");
     Fixture { store, clock, dir }
 }
 
@@ -29,27 +28,16 @@ pub const PASSWORD: &str = "correct horse battery";
 pub async fn account(store: &Store, email: &str) -> Account {
     accounts::create(
         store,
-        NewAccount {
-            email: email.into(),
-            password: Secret::new(PASSWORD),
-            name: None,
-        },
+        NewAccount { email: email.into(), password: Secret::new(PASSWORD), name: None },
     )
     .await
     .expect("create account")
 }
 
 pub async fn project(store: &Store, owner: &Account, name: &str) -> Project {
-    projects::create(
-        store,
-        &owner.id,
-        NewProject {
-            name: name.into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("create project")
+    projects::create(store, &owner.id, NewProject { name: name.into(), ..Default::default() })
+        .await
+        .expect("create project")
 }
 
 /// Every row of every table, in a stable order: two snapshots are equal exactly when the
@@ -64,12 +52,11 @@ pub async fn snapshot(store: &Store) -> String {
     .expect("list tables");
     let mut out = String::new();
     for table in tables {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM \"{table}\" ORDER BY rowid"
-        )))
-        .fetch_all(store.pool())
-        .await
-        .expect("read table");
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{table}\" ORDER BY rowid")))
+                .fetch_all(store.pool())
+                .await
+                .expect("read table");
         out.push_str(&format!("## {table} ({} rows)\n", rows.len()));
         for row in rows {
             let cells: Vec<String> = (0..row.len())
