@@ -31,6 +31,8 @@ pub struct Context {
     pub description: Option<String>,
     pub approved: bool,
     pub dirty: bool,
+    // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub version: i64,
     pub inserted_at: String,
     pub updated_at: String,

@@ -183,3 +183,9 @@ pub struct ErrorView {
     pub field: Option<String>,
     pub message: String,
 }
+
+impl From<Error> for ErrorView {
+    fn from(err: Error) -> Self {
+        err.to_view()
+    }
+}

@@ -60,6 +60,8 @@ pub struct Project {
     pub database: Database,
     pub code_repo: Option<String>,
     pub docs_repo: Option<String>,
+    // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub github_repo_id: Option<i64>,
     pub github_repo_name: Option<String>,
     pub stage: Stage,

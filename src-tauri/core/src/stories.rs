@@ -36,6 +36,8 @@ pub struct Story {
     pub status: StoryStatus,
     pub dirty: bool,
     pub approved: bool,
+    // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub version: i64,
     pub inserted_at: String,
     pub updated_at: String,
