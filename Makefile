@@ -18,12 +18,13 @@ APT_TEST  := elixir xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-k
 CARGO ?= cargo
 NPM   ?= npm
 
-.PHONY: help run test bench deps deps-build deps-test deps-rust deps-ui ui-build check-bindings
+.PHONY: help run test bench tauri-build deps deps-build deps-test deps-rust deps-ui ui-build check-bindings
 
 help:
 	@echo "make run    - install what the app needs, build the UI, open the desktop app"
 	@echo "make test   - install what the checks need, run fmt, clippy, UI checks, all tests"
 	@echo "make bench  - release build of the benchmark, prints figures (not run by CI)"
+	@echo "make tauri-build - the Tauri CLI's debug build from the repo root (no bundle)"
 
 # Installs only the Debian packages that are missing (apt-get is skipped when all are there).
 define apt_install
@@ -80,3 +81,9 @@ check-bindings:
 
 bench: deps-build deps-rust
 	$(CARGO) run --locked --release -p codemyspec-bench
+
+# The Tauri CLI (npm @tauri-apps/cli, fetched by npx) building from the repository root.
+# It is not a ui/ dev dependency: its per-platform packages do not survive this machine's
+# lock-file settings, which breaks `npm ci`.
+tauri-build: deps-build deps-rust deps-ui
+	npx --yes @tauri-apps/cli@^2 build --debug --no-bundle
