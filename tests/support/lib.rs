@@ -5,23 +5,29 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// The workspace's `codemyspec` binary, built (or found up to date) once per test run.
+/// The workspace's `codemyspec` binary. `cargo test --workspace` (what `make test` runs)
+/// builds it together with this test; when it is missing or older than this test binary
+/// (a run of this crate alone), it is built first. Building it separately resolves features
+/// differently and rebuilds half the workspace, so it is only the fallback.
 pub fn cli_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let exe = std::env::current_exe().expect("test binary path");
         // target/<profile>/deps/<test> -> target/<profile>
         let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir");
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "-p", "codemyspec-cli", "--bin", "codemyspec"]);
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build");
-        assert!(status.success(), "building the codemyspec binary failed");
         let bin = profile_dir.join(format!("codemyspec{}", std::env::consts::EXE_SUFFIX));
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        if modified(&bin).is_none() || modified(&bin) < modified(&exe) {
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args(["build", "--quiet", "-p", "codemyspec-cli", "--bin", "codemyspec"]);
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build");
+            assert!(status.success(), "building the codemyspec binary failed");
+        }
         assert!(bin.is_file(), "{} was not built", bin.display());
         bin
     })
