@@ -27,8 +27,13 @@ export type Code =
 "unauthenticated" | 
 /**  Too many failed sign-ins; try again later. */
 "locked" | 
-/**  A resource the core needs is unavailable right now (database busy, disk full). */
+/**
+ *  A resource the core needs is unavailable right now (database busy, disk full, the
+ *  OS keyring, another process holding the job runner).
+ */
 "unavailable" | 
+/**  The job or setup had already finished when asked to cancel it (seed 000). */
+"already_completed" | 
 /**  A bug or an unexpected state; the message has the detail. */
 "internal";
 

@@ -10,7 +10,7 @@ pub fn exit_code(code: Code) -> u8 {
     match code {
         Code::InvalidInput => 3,
         Code::NotFound => 4,
-        Code::Conflict => 5,
+        Code::Conflict | Code::AlreadyCompleted => 5,
         Code::Forbidden => 6,
         Code::Unauthenticated | Code::Locked => 7,
         Code::Unavailable | Code::Internal => 1,

@@ -22,8 +22,11 @@ pub enum Code {
     Unauthenticated,
     /// Too many failed sign-ins; try again later.
     Locked,
-    /// A resource the core needs is unavailable right now (database busy, disk full).
+    /// A resource the core needs is unavailable right now (database busy, disk full, the
+    /// OS keyring, another process holding the job runner).
     Unavailable,
+    /// The job or setup had already finished when asked to cancel it (seed 000).
+    AlreadyCompleted,
     /// A bug or an unexpected state; the message has the detail.
     Internal,
 }
@@ -38,6 +41,7 @@ impl Code {
             Code::Unauthenticated => "unauthenticated",
             Code::Locked => "locked",
             Code::Unavailable => "unavailable",
+            Code::AlreadyCompleted => "already_completed",
             Code::Internal => "internal",
         }
     }
@@ -87,6 +91,13 @@ pub enum Error {
     #[error("the database is busy; try again")]
     Busy,
 
+    /// Seed 000's `:already_completed`: the job (or setup) finished before the request.
+    #[error("it already finished ({state})")]
+    AlreadyFinished { state: &'static str },
+
+    #[error("{message}")]
+    Unavailable { message: String },
+
     #[error("database error: {0}")]
     Database(sqlx::Error),
 
@@ -114,7 +125,8 @@ impl Error {
             Error::Forbidden { .. } => Code::Forbidden,
             Error::InvalidCredentials | Error::NoProfile => Code::Unauthenticated,
             Error::Locked { .. } => Code::Locked,
-            Error::Busy => Code::Unavailable,
+            Error::Busy | Error::Unavailable { .. } => Code::Unavailable,
+            Error::AlreadyFinished { .. } => Code::AlreadyCompleted,
             Error::Io { .. } => Code::Unavailable,
             Error::Database(_) | Error::Migration(_) | Error::Internal(_) => Code::Internal,
         }

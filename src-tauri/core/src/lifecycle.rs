@@ -127,6 +127,10 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
         if let Some(&back) = returns.last() {
             let by = if from == Missing { Trigger::Sync } else { Trigger::User };
             add(back, by);
+            // A failed setup is retried by the pipeline itself.
+            if from == Error && back == Provisioning {
+                add(Provisioning, Trigger::Setup);
+            }
         }
     }
     if from != Archived {

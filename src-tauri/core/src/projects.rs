@@ -201,6 +201,18 @@ pub(crate) async fn fetch_visible<'e, E: sqlx::SqliteExecutor<'e>>(
     .ok_or(Error::not_found("project"))
 }
 
+/// A project by id whoever asks: for the job runner, which acts for the system.
+pub(crate) async fn fetch_any<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    id: &str,
+) -> Result<Project> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM projects p WHERE p.id = ?")))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .ok_or(Error::not_found("project"))
+}
+
 /// Finds a project by id, or by name among the projects the actor can see.
 pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Project> {
     if let Ok(id) = validate::id("project", id_or_name) {

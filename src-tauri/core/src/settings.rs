@@ -7,10 +7,13 @@ use crate::validate::RepoHost;
 
 pub const GITHUB_HOST: &str = "github_host";
 pub const LAST_ACCOUNT: &str = "last_account";
+pub const WORKSPACE_DIR: &str = "workspace_dir";
 
 /// The keys a user may set, with what each holds.
-pub const USER_KEYS: &[(&str, &str)] =
-    &[(GITHUB_HOST, "the GitHub host repository URLs point at (default github.com)")];
+pub const USER_KEYS: &[(&str, &str)] = &[
+    (GITHUB_HOST, "the GitHub host repository URLs point at (default github.com)"),
+    (WORKSPACE_DIR, "where set-up projects are kept (default: none, the tree is removed)"),
+];
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
@@ -24,6 +27,17 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
     let value = match key {
         GITHUB_HOST if value.trim().is_empty() => None,
         GITHUB_HOST => Some(RepoHost::new("value", value)?.as_str().to_owned()),
+        WORKSPACE_DIR if value.trim().is_empty() => None,
+        WORKSPACE_DIR => {
+            let dir = std::path::Path::new(value.trim());
+            if !dir.is_absolute() {
+                return Err(Error::invalid(
+                    "value",
+                    "the workspace folder must be an absolute path",
+                ));
+            }
+            Some(dir.display().to_string())
+        }
         _ => {
             let known: Vec<&str> = USER_KEYS.iter().map(|(k, _)| *k).collect();
             return Err(Error::invalid(

@@ -36,6 +36,7 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     graphs: Arc<GraphCache>,
+    jobs_changed: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -66,7 +67,13 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, clock, data_dir: data_dir.to_owned(), graphs: Arc::default() })
+        Ok(Store {
+            pool,
+            clock,
+            data_dir: data_dir.to_owned(),
+            graphs: Arc::default(),
+            jobs_changed: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -75,6 +82,17 @@ impl Store {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Tells this process's job runner that jobs changed (inserted, cancelled, retried), so
+    /// it looks at once instead of at its next poll.
+    pub fn notify_jobs(&self) {
+        self.jobs_changed.notify_one();
+    }
+
+    /// Resolves at the next [`Store::notify_jobs`] (or at once if one came since the last).
+    pub async fn jobs_changed(&self) {
+        self.jobs_changed.notified().await;
     }
 
     pub(crate) fn graphs(&self) -> &GraphCache {

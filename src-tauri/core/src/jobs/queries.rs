@@ -1,0 +1,130 @@
+//! Reading jobs for people: lists, counts, a job's steps and logs. A job about a project is
+//! visible only to that project's members; jobs about no project (maintenance) to everyone.
+
+use super::{Job, JobRow, JobState, JOB_COLUMNS};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+const VISIBLE: &str = "(json_extract(args, '$.project_id') IS NULL \
+    OR json_extract(args, '$.project_id') IN \
+       (SELECT project_id FROM project_memberships WHERE user_id = ?))";
+
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub state: Option<JobState>,
+    pub queue: Option<String>,
+    pub project_id: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Jobs the actor may see, newest first.
+pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<Job>> {
+    let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE {VISIBLE} \
+         AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR queue = ?3) \
+         AND (?4 IS NULL OR json_extract(args, '$.project_id') = ?4) \
+         ORDER BY id DESC LIMIT ?5"
+    )))
+    .bind(actor)
+    .bind(filter.state)
+    .bind(&filter.queue)
+    .bind(&filter.project_id)
+    .bind(filter.limit.unwrap_or(200).clamp(1, 10_000))
+    .fetch_all(store.pool())
+    .await?;
+    rows.into_iter().map(JobRow::into_job).collect()
+}
+
+/// One job the actor may see.
+pub async fn get(store: &Store, actor: &str, id: i64) -> Result<Job> {
+    sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE {VISIBLE} AND id = ?2"
+    )))
+    .bind(actor)
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(Error::not_found("job"))?
+    .into_job()
+}
+
+/// How many visible jobs are in each state (every state is present).
+pub async fn counts(store: &Store, actor: &str) -> Result<BTreeMap<JobState, i64>> {
+    let rows: Vec<(JobState, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT state, count(*) FROM jobs WHERE {VISIBLE} GROUP BY state"
+    )))
+    .bind(actor)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: BTreeMap<JobState, i64> = JobState::ALL.iter().map(|s| (*s, 0)).collect();
+    out.extend(rows);
+    Ok(out)
+}
+
+/// One step of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StepRecord {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub attempt: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub position: i64,
+    pub status: String,
+    pub command: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    pub duration_ms: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    pub exit_code: Option<i64>,
+    pub outcome: Option<String>,
+}
+
+/// Every step of every attempt of the job, in order.
+pub async fn steps(store: &Store, actor: &str, job_id: i64) -> Result<Vec<StepRecord>> {
+    get(store, actor, job_id).await?;
+    Ok(sqlx::query_as(
+        "SELECT attempt, position, status, command, started_at, finished_at, duration_ms, \
+         exit_code, outcome FROM job_steps WHERE job_id = ? ORDER BY attempt, position",
+    )
+    .bind(job_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// One printed line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogLine {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub id: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub attempt: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub position: i64,
+    pub stream: String,
+    pub line: String,
+    pub at: String,
+}
+
+/// The job's log lines after line id `after` (0 for all), oldest first, at most `limit`.
+pub async fn logs(
+    store: &Store,
+    actor: &str,
+    job_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<LogLine>> {
+    get(store, actor, job_id).await?;
+    Ok(sqlx::query_as(
+        "SELECT id, attempt, position, stream, line, at FROM job_logs \
+         WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?",
+    )
+    .bind(job_id)
+    .bind(after)
+    .bind(limit.clamp(1, 100_000))
+    .fetch_all(store.pool())
+    .await?)
+}

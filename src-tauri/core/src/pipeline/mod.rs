@@ -1,0 +1,304 @@
+//! The setup pipeline (seed 000): `setup_project` queues a `ProjectSetup` job; the runner
+//! runs the project's recipe step by step in a temp dir; every status change goes to the
+//! database first and then to the broadcaster (seed 001's order).
+
+pub mod docs;
+pub mod logs;
+pub mod preflight;
+pub mod process;
+pub mod publish;
+pub mod recipe;
+mod worker;
+
+use crate::access::{self, Need};
+use crate::error::{Error, Result};
+use crate::events::Broadcaster;
+use crate::jobs::{self, Fields, Inserted, Job, JobState, NewJob, Unique};
+use crate::lifecycle::{self, Stage, Trigger};
+use crate::projects::{self, Project, SetupStatus};
+use crate::secrets::SecretStore;
+use crate::store::Store;
+use crate::validate;
+use chrono::Duration;
+use sqlx::SqliteConnection;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use worker::perform;
+
+pub const QUEUE: &str = "project_setup";
+pub const WORKER: &str = "ProjectSetup";
+
+/// What the pipeline needs besides the store and the broadcaster.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub secrets: Arc<dyn SecretStore>,
+    /// Put before `PATH` when steps run (a test's stand-in `mix`, say).
+    pub extra_path: Vec<PathBuf>,
+}
+
+impl PipelineConfig {
+    pub fn new(secrets: Arc<dyn SecretStore>) -> Self {
+        PipelineConfig { secrets, extra_path: Vec::new() }
+    }
+
+    /// The `PATH` steps run with.
+    pub fn path(&self) -> std::ffi::OsString {
+        let base = std::env::var_os("PATH").unwrap_or_default();
+        let mut parts: Vec<PathBuf> = self.extra_path.clone();
+        parts.extend(std::env::split_paths(&base));
+        std::env::join_paths(parts).unwrap_or(base)
+    }
+}
+
+fn setup_unique(project_id: &str) -> Unique {
+    Unique {
+        key: format!("{WORKER}:{project_id}"),
+        period: Duration::seconds(300),
+        // Retryable too: leaving it out lets a duplicate in while a job waits for its retry.
+        states: vec![
+            JobState::Available,
+            JobState::Scheduled,
+            JobState::Executing,
+            JobState::Retryable,
+        ],
+    }
+}
+
+/// Moves the project into provisioning for a (re)started setup, from wherever it may.
+async fn enter_provisioning(
+    conn: &mut SqliteConnection,
+    store: &Store,
+    project: &Project,
+    actor: &str,
+) -> Result<()> {
+    let returns = lifecycle::parse_returns(
+        &sqlx::query_scalar::<_, String>("SELECT stage_return FROM projects WHERE id = ?")
+            .bind(&project.id)
+            .fetch_one(&mut *conn)
+            .await?,
+    );
+    match project.stage {
+        Stage::Provisioning => Ok(()),
+        Stage::Draft | Stage::Estimated => {
+            lifecycle::apply(
+                conn,
+                store,
+                &project.id,
+                Stage::Provisioning,
+                "setup queued",
+                Trigger::Setup,
+                Some(actor),
+            )
+            .await
+        }
+        Stage::Error if returns.last() == Some(&Stage::Provisioning) => {
+            lifecycle::apply(
+                conn,
+                store,
+                &project.id,
+                Stage::Provisioning,
+                "setup retried",
+                Trigger::Setup,
+                Some(actor),
+            )
+            .await
+        }
+        other => Err(Error::conflict(
+            Some("stage"),
+            format!("a {other} project is past provisioning; its setup is done"),
+        )),
+    }
+}
+
+/// Seed 000's `setup_project/1`: queues the setup job (queue `project_setup`, priority 1,
+/// 3 attempts, unique per project for 300 s). The project becomes `setup_queued` and moves
+/// to `provisioning`. A second call while a setup is queued or running returns the same job
+/// with `conflict: true`.
+pub async fn setup_project(
+    store: &Store,
+    events: &Broadcaster,
+    actor: &str,
+    project_id: &str,
+) -> Result<Inserted> {
+    let project_id = validate::id("project_id", project_id)?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let unique = setup_unique(&project_id);
+    if let Some(job) = jobs::find_unique(&mut tx, store, &unique).await? {
+        return Ok(Inserted { job, conflict: true });
+    }
+    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    if !matches!(project.setup_status, SetupStatus::Created | SetupStatus::Failed) {
+        return Err(Error::conflict(
+            Some("setup_status"),
+            format!(
+                "this project's setup is {}; only a new or failed project is set up",
+                project.setup_status
+            ),
+        ));
+    }
+    enter_provisioning(&mut tx, store, &project, actor).await?;
+    let args = Fields::from([
+        ("project_id".into(), project_id.clone()),
+        ("actor_id".into(), actor.to_owned()),
+    ]);
+    let new = NewJob {
+        queue: QUEUE.into(),
+        worker: WORKER.into(),
+        args,
+        priority: 1,
+        max_attempts: 3,
+        scheduled_at: None,
+        unique: Some(unique),
+    };
+    let inserted = jobs::insert_in(&mut tx, store, new).await?;
+    write_status(&mut tx, store, &project_id, SetupStatus::SetupQueued, None).await?;
+    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    tx.commit().await?;
+    events.broadcast_project_update(&project);
+    store.notify_jobs();
+    Ok(inserted)
+}
+
+/// The newest setup job of a project.
+async fn latest_job(conn: &mut SqliteConnection, project_id: &str) -> Result<Job> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE worker = ? AND json_extract(args, '$.project_id') = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(WORKER)
+    .bind(project_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    jobs::fetch(conn, id.ok_or(Error::not_found("setup"))?).await
+}
+
+/// Seed 000's `cancel_setup/1`: `not_found` when the project has no setup,
+/// `already_completed` when it finished; otherwise the job is cancelled (a running step's
+/// process group is killed by its runner) and the project is `failed` with the error
+/// `"cancelled"`.
+pub async fn cancel_setup(
+    store: &Store,
+    events: &Broadcaster,
+    actor: &str,
+    project_id: &str,
+) -> Result<Job> {
+    let project_id = validate::id("project_id", project_id)?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let job = latest_job(&mut tx, &project_id).await?;
+    let job = jobs::cancel_in(&mut tx, store, job.id).await?;
+    let project = fail_project(&mut tx, store, &project_id, "cancelled").await?;
+    tx.commit().await?;
+    events.broadcast_project_error(&project, "cancelled");
+    store.notify_jobs();
+    Ok(job)
+}
+
+/// Runs a failed or cancelled setup's job again (Oban's `retry_job`).
+pub async fn retry_setup(
+    store: &Store,
+    events: &Broadcaster,
+    actor: &str,
+    project_id: &str,
+) -> Result<Job> {
+    let project_id = validate::id("project_id", project_id)?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let job = latest_job(&mut tx, &project_id).await?;
+    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    if project.setup_status != SetupStatus::Failed {
+        return Err(Error::conflict(
+            Some("setup_status"),
+            format!("this setup is {}, not failed", project.setup_status),
+        ));
+    }
+    let job = jobs::retry_in(&mut tx, store, job.id).await?;
+    enter_provisioning(&mut tx, store, &project, actor).await?;
+    write_status(&mut tx, store, &project_id, SetupStatus::SetupQueued, None).await?;
+    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    tx.commit().await?;
+    events.broadcast_project_update(&project);
+    store.notify_jobs();
+    Ok(job)
+}
+
+/// Retries a discarded or cancelled job; a setup job through [`retry_setup`], so that its
+/// project follows.
+pub async fn retry_job(
+    store: &Store,
+    events: &Broadcaster,
+    actor: &str,
+    job_id: i64,
+) -> Result<Job> {
+    let job = jobs::get(store, actor, job_id).await?;
+    match (job.worker.as_str(), job.project_id()) {
+        (WORKER, Some(project_id)) => retry_setup(store, events, actor, project_id).await,
+        _ => {
+            let job = jobs::retry(store, job_id).await?;
+            store.notify_jobs();
+            Ok(job)
+        }
+    }
+}
+
+/// Cancels a job; a setup job through [`cancel_setup`], so that its project follows.
+pub async fn cancel_job(
+    store: &Store,
+    events: &Broadcaster,
+    actor: &str,
+    job_id: i64,
+) -> Result<Job> {
+    let job = jobs::get(store, actor, job_id).await?;
+    match (job.worker.as_str(), job.project_id()) {
+        (WORKER, Some(project_id)) => cancel_setup(store, events, actor, project_id).await,
+        _ => {
+            let job = jobs::cancel(store, job_id).await?;
+            store.notify_jobs();
+            Ok(job)
+        }
+    }
+}
+
+async fn write_status(
+    conn: &mut SqliteConnection,
+    store: &Store,
+    project_id: &str,
+    status: SetupStatus,
+    error: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE projects SET setup_status = ?, setup_error = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(status)
+    .bind(error)
+    .bind(store.now())
+    .bind(project_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The setup failed for good: `failed` with the error, and the stage moves to `error`.
+async fn fail_project(
+    conn: &mut SqliteConnection,
+    store: &Store,
+    project_id: &str,
+    error: &str,
+) -> Result<Project> {
+    write_status(conn, store, project_id, SetupStatus::Failed, Some(error)).await?;
+    let project = projects::fetch_any(&mut *conn, project_id).await?;
+    if project.stage == Stage::Provisioning {
+        lifecycle::apply(
+            conn,
+            store,
+            project_id,
+            Stage::Error,
+            "setup failed",
+            Trigger::Setup,
+            None,
+        )
+        .await?;
+    }
+    projects::fetch_any(&mut *conn, project_id).await
+}

@@ -1,0 +1,171 @@
+//! What a setup needs, checked before its first step instead of a step failing minutes
+//! later: the programs its recipe runs, for Phoenix the hex and phx_new archives and a
+//! reachable database, a token for each repository host, a writable workspace folder.
+//! `codemyspec doctor` shows the same checks.
+
+use super::recipe::{Recipe, Work};
+use super::PipelineConfig;
+use crate::projects::{Database, Project};
+use crate::secrets::host_of;
+use crate::settings;
+use crate::store::Store;
+use serde::Serialize;
+use std::ffi::OsStr;
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+fn check(name: impl Into<String>, ok: bool, detail: impl Into<String>) -> Check {
+    Check { name: name.into(), ok, detail: detail.into() }
+}
+
+/// The first `program` on `path`, as the step would find it.
+pub fn find_program(program: &str, path: &OsStr) -> Option<PathBuf> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return p.is_file().then_some(p);
+    }
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// Where mix keeps archives: `$MIX_HOME/archives`, else `~/.mix/archives`.
+fn mix_archives() -> Option<PathBuf> {
+    std::env::var_os("MIX_HOME")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".mix")))
+        .map(|m| m.join("archives"))
+}
+
+fn has_archive(dir: &Path, prefix: &str) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with(prefix))
+    })
+}
+
+fn reachable(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+}
+
+fn is_loopback(host: &str) -> bool {
+    let name = host.rsplit_once(':').map(|(n, _)| n).unwrap_or(host);
+    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// Every check for setting `project` up with `recipe`.
+pub async fn checks(
+    store: &Store,
+    config: &PipelineConfig,
+    project: &Project,
+    recipe: &Recipe,
+) -> Vec<Check> {
+    let path = config.path();
+    let mut out = Vec::new();
+    let mut programs: Vec<&str> = Vec::new();
+    let mut runs_phx_new = false;
+    for step in &recipe.steps {
+        if let Work::Run { program, args } = &step.work {
+            if !programs.contains(&program.as_str()) {
+                programs.push(program);
+            }
+            runs_phx_new |= args.first().is_some_and(|a| a == "phx.new");
+        }
+    }
+    for program in programs {
+        out.push(match find_program(program, &path) {
+            Some(at) => check(format!("program {program}"), true, at.display().to_string()),
+            None => check(
+                format!("program {program}"),
+                false,
+                format!("{program} is not installed (not on PATH)"),
+            ),
+        });
+    }
+    if runs_phx_new {
+        let archives = mix_archives();
+        for (archive, install) in
+            [("hex", "mix local.hex"), ("phx_new", "mix archive.install hex phx_new")]
+        {
+            let ok = archives.as_deref().is_some_and(|d| has_archive(d, &format!("{archive}-")));
+            let detail =
+                if ok { "installed".to_owned() } else { format!("missing: run `{install}`") };
+            out.push(check(format!("mix archive {archive}"), ok, detail));
+        }
+        let port = match project.database {
+            Database::Postgres => Some(5432),
+            Database::Mysql => Some(3306),
+            Database::Sqlite3 => None,
+        };
+        if let Some(port) = port {
+            let ok = reachable(port);
+            let detail = if ok {
+                format!("{} answers on localhost:{port}", project.database)
+            } else {
+                format!(
+                    "nothing listens on localhost:{port}: `mix test` needs a running {}",
+                    project.database
+                )
+            };
+            out.push(check("database", ok, detail));
+        }
+    }
+    for url in [&project.code_repo, &project.docs_repo].into_iter().flatten() {
+        let Some(host) = host_of(url) else { continue };
+        let secrets = config.secrets.clone();
+        let lookup_host = host.clone();
+        let found = tokio::task::spawn_blocking(move || secrets.get(&lookup_host)).await;
+        out.push(match found {
+            Ok(Ok(Some(_))) => check(format!("token for {host}"), true, "set (in the OS keyring)"),
+            Ok(Ok(None)) if is_loopback(&host) => {
+                check(format!("token for {host}"), true, "none; a local server may not ask for one")
+            }
+            Ok(Ok(None)) => {
+                check(format!("token for {host}"), false, "missing: run `codemyspec token set`")
+            }
+            Ok(Err(e)) => check(format!("token for {host}"), false, e.to_string()),
+            Err(e) => {
+                check(format!("token for {host}"), false, format!("keyring lookup failed: {e}"))
+            }
+        });
+    }
+    if let Ok(Some(dir)) = settings::get(store, settings::WORKSPACE_DIR).await {
+        let dir = PathBuf::from(dir);
+        let ok = std::fs::create_dir_all(&dir).is_ok() && tempfile::tempfile_in(&dir).is_ok();
+        let detail = if ok {
+            dir.display().to_string()
+        } else {
+            format!("{} cannot be written", dir.display())
+        };
+        out.push(check("workspace folder", ok, detail));
+    }
+    out
+}
+
+/// The failed checks as one sentence, or `None` when everything is there.
+pub fn problems(checks: &[Check]) -> Option<String> {
+    let failed: Vec<String> =
+        checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {}", c.name, c.detail)).collect();
+    (!failed.is_empty()).then(|| format!("preflight failed — {}", failed.join("; ")))
+}

@@ -1,0 +1,176 @@
+//! Running one step's program: an argument vector (never a shell), stdin closed, in its own
+//! process group, with a timeout. Output is read line by line as it comes. When the step
+//! ends — by itself, by timeout or by cancellation — the whole group is killed, so no
+//! process it started outlives it.
+
+use super::logs::{LogSink, Stream};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Command;
+use tokio_util::sync::CancellationToken;
+
+/// Environment variables that may carry credentials: never handed to a step.
+const SECRET_ENV: &[&str] =
+    &["GITHUB_TOKEN", "GH_TOKEN", "GIT_ASKPASS", "SSH_ASKPASS", "HEX_API_KEY"];
+
+/// A line longer than this is cut (a minified asset printed by a tool, say).
+const MAX_LINE: usize = 4096;
+
+#[derive(Debug, Clone)]
+pub struct StepCommand {
+    pub program: String,
+    pub args: Vec<String>,
+    pub dir: PathBuf,
+    pub timeout: Duration,
+}
+
+impl StepCommand {
+    /// The command as a person reads it (arguments quoted when they need it).
+    pub fn display(&self) -> String {
+        std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|a| {
+                if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '"') {
+                    format!("{a:?}")
+                } else {
+                    a.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[derive(Debug)]
+pub enum StepEnd {
+    Exited(i32),
+    /// Killed by a signal it did not get from us.
+    Signalled,
+    TimedOut,
+    Cancelled,
+    /// The program could not be started (not installed, not executable).
+    SpawnFailed(std::io::Error),
+}
+
+/// Runs the command to its end, feeding `sink` with its output. `on_spawn` gets the
+/// process group id as soon as the process exists (the runner records it so that a
+/// restarted app can kill a group left behind by a crash).
+pub async fn run(
+    cmd: &StepCommand,
+    cancel: &CancellationToken,
+    sink: &mut LogSink,
+    on_spawn: impl FnOnce(u32),
+) -> StepEnd {
+    let mut command = Command::new(&cmd.program);
+    command
+        .args(&cmd.args)
+        .current_dir(&cmd.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for var in SECRET_ENV {
+        command.env_remove(var);
+    }
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => return StepEnd::SpawnFailed(e),
+    };
+    let pgid = child.id().unwrap_or(0);
+    on_spawn(pgid);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Stream, String)>(1024);
+    if let Some(out) = child.stdout.take() {
+        tokio::spawn(read_lines(out, Stream::Stdout, tx.clone()));
+    }
+    if let Some(err) = child.stderr.take() {
+        tokio::spawn(read_lines(err, Stream::Stderr, tx.clone()));
+    }
+    drop(tx);
+
+    let deadline = tokio::time::sleep(cmd.timeout);
+    tokio::pin!(deadline);
+    let mut flush = tokio::time::interval(Duration::from_millis(100));
+    let mut streams_open = true;
+    let end = loop {
+        tokio::select! {
+            line = rx.recv(), if streams_open => match line {
+                Some((stream, text)) => sink.push(stream, text),
+                None => streams_open = false,
+            },
+            status = child.wait() => {
+                break match status {
+                    Ok(s) => s.code().map(StepEnd::Exited).unwrap_or(StepEnd::Signalled),
+                    Err(_) => StepEnd::Signalled,
+                };
+            }
+            _ = &mut deadline => break StepEnd::TimedOut,
+            _ = cancel.cancelled() => break StepEnd::Cancelled,
+            _ = flush.tick() => sink.flush().await,
+        }
+    };
+    kill_group(pgid);
+    let _ = child.wait().await;
+    // What was printed before the end is still in the pipe; children are dead, so the
+    // readers reach EOF promptly.
+    let drain = async {
+        while let Some((stream, text)) = rx.recv().await {
+            sink.push(stream, text);
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    sink.flush().await;
+    end
+}
+
+async fn read_lines(
+    pipe: impl AsyncRead + Unpin,
+    stream: Stream,
+    tx: tokio::sync::mpsc::Sender<(Stream, String)>,
+) {
+    let mut reader = BufReader::new(pipe);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let mut line =
+                    String::from_utf8_lossy(&buf).trim_end_matches(['\n', '\r']).to_owned();
+                if line.len() > MAX_LINE {
+                    let cut = (0..=MAX_LINE).rev().find(|i| line.is_char_boundary(*i)).unwrap_or(0);
+                    line.truncate(cut);
+                    line.push_str(" …[cut]");
+                }
+                if tx.send((stream, line)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Kills every process of the group (SIGKILL). A group that is already gone is fine.
+pub fn kill_group(pgid: u32) {
+    #[cfg(unix)]
+    if pgid > 0 {
+        if let Ok(pid) = i32::try_from(pgid) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
+/// Whether any process of the group is still alive.
+pub fn group_alive(pgid: u32) -> bool {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pgid) {
+        return pgid > 0 && nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), None).is_ok();
+    }
+    false
+}

@@ -1,0 +1,180 @@
+//! Git, through libgit2 (git2): one commit of everything the generated `.gitignore` allows,
+//! on `main`, pushed to the project's repository. A token reaches git only through the
+//! credential callback — never in a URL, an argument, an environment variable or a log.
+
+use crate::secret::Secret;
+use git2::{
+    Cred, CredentialType, ErrorClass, ErrorCode, IndexAddOption, PushOptions, RemoteCallbacks,
+    Repository, Signature,
+};
+use std::path::Path;
+
+/// Why a publish failed, by what a retry could change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishError {
+    /// A retry will not help (refused token, rejected push, a broken tree).
+    Step(String),
+    /// It may work later (network, remote unreachable).
+    Infrastructure(String),
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublishError::Step(m) | PublishError::Infrastructure(m) => f.write_str(m),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+}
+
+fn step(context: &str, e: git2::Error) -> PublishError {
+    PublishError::Step(format!("{context}: {}", e.message()))
+}
+
+/// Makes `dir` a repository on `main` (if it is not one) and commits everything not
+/// ignored. Returns the commit id.
+pub fn commit_all(dir: &Path, author: &Author, message: &str) -> Result<String, PublishError> {
+    let repo = match Repository::open(dir) {
+        Ok(repo) => repo,
+        Err(_) => {
+            let mut opts = git2::RepositoryInitOptions::new();
+            opts.initial_head("main");
+            Repository::init_opts(dir, &opts).map_err(|e| step("git init", e))?
+        }
+    };
+    let mut index = repo.index().map_err(|e| step("git index", e))?;
+    index.add_all(["*"], IndexAddOption::DEFAULT, None).map_err(|e| step("git add", e))?;
+    index.write().map_err(|e| step("git add", e))?;
+    let tree_id = index.write_tree().map_err(|e| step("git write-tree", e))?;
+    let tree = repo.find_tree(tree_id).map_err(|e| step("git write-tree", e))?;
+    let sig = Signature::now(&author.name, &author.email).map_err(|e| step("commit author", e))?;
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let oid = repo
+        .commit(Some("refs/heads/main"), &sig, &sig, message, &tree, &parents)
+        .map_err(|e| step("git commit", e))?;
+    repo.set_head("refs/heads/main").map_err(|e| step("git checkout main", e))?;
+    Ok(oid.to_string())
+}
+
+/// The URL git pushes to: the repository URL with `.git`.
+pub fn git_url(repo_url: &str) -> String {
+    format!("{}.git", repo_url.trim_end_matches('/').trim_end_matches(".git"))
+}
+
+/// Pushes `main` to `repo_url`. The token, if any, is offered once through the credential
+/// callback; a second request means it was refused, and is answered with an error instead
+/// of looping (libgit2 would ask forever).
+pub fn push_main(dir: &Path, repo_url: &str, token: Option<&Secret>) -> Result<(), PublishError> {
+    let repo = Repository::open(dir).map_err(|e| step("git open", e))?;
+    let url = git_url(repo_url);
+    let mut remote = repo.remote_anonymous(&url).map_err(|e| step("git remote", e))?;
+    let mut asked = 0;
+    let mut refused: Option<String> = None;
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(|_url, _user, allowed| {
+        asked += 1;
+        match token {
+            Some(token) if asked == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) => {
+                Cred::userpass_plaintext("x-access-token", token.expose())
+            }
+            Some(_) => {
+                Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Http, "the token was refused"))
+            }
+            None => Err(git2::Error::new(
+                ErrorCode::Auth,
+                ErrorClass::Http,
+                "the remote asks for credentials and no token is set",
+            )),
+        }
+    });
+    callbacks.push_update_reference(|reference, status| {
+        if let Some(message) = status {
+            refused = Some(format!("{reference}: {message}"));
+        }
+        Ok(())
+    });
+    let mut options = PushOptions::new();
+    options.remote_callbacks(callbacks);
+    let pushed = remote.push(&["refs/heads/main:refs/heads/main"], Some(&mut options));
+    drop(options);
+    if let Err(e) = pushed {
+        let host = crate::secrets::host_of(repo_url).unwrap_or_default();
+        return Err(if e.code() == ErrorCode::Auth {
+            PublishError::Step(format!(
+                "pushing to {url}: {} (set a token for {host} with `codemyspec token set`)",
+                e.message()
+            ))
+        } else if matches!(
+            e.class(),
+            ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssl | ErrorClass::Http | ErrorClass::Ssh
+        ) {
+            PublishError::Infrastructure(format!("pushing to {url}: {}", e.message()))
+        } else {
+            PublishError::Step(format!("pushing to {url}: {}", e.message()))
+        });
+    }
+    if let Some(why) = refused {
+        return Err(PublishError::Step(format!("{url} refused the push of {why}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn author() -> Author {
+        Author { name: "Ada".into(), email: "ada@example.com".into() }
+    }
+
+    #[test]
+    fn a_tree_is_committed_on_main_without_what_gitignore_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".gitignore"), "/_build\n").unwrap();
+        std::fs::create_dir(dir.path().join("_build")).unwrap();
+        std::fs::write(dir.path().join("_build/x.beam"), "bin").unwrap();
+        std::fs::create_dir(dir.path().join("lib")).unwrap();
+        std::fs::write(dir.path().join("lib/app.ex"), "defmodule App do end\n").unwrap();
+        let id = commit_all(dir.path(), &author(), "Initial commit").unwrap();
+        let repo = Repository::open(dir.path()).unwrap();
+        let head = repo.head().unwrap();
+        assert_eq!(head.name().ok(), Some("refs/heads/main"));
+        let commit = head.peel_to_commit().unwrap();
+        assert_eq!(commit.id().to_string(), id);
+        assert_eq!(commit.author().email().ok(), Some("ada@example.com"));
+        let tree = commit.tree().unwrap();
+        assert!(tree.get_path(Path::new("lib/app.ex")).is_ok());
+        assert!(tree.get_path(Path::new(".gitignore")).is_ok());
+        assert!(tree.get_path(Path::new("_build/x.beam")).is_err(), "ignored files stay out");
+    }
+
+    #[test]
+    fn pushing_to_a_bare_repository_and_to_nowhere() {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(work.path().join("README.md"), "hi\n").unwrap();
+        commit_all(work.path(), &author(), "first").unwrap();
+        let remote = tempfile::tempdir().unwrap();
+        let bare = remote.path().join("acme/shop.git");
+        Repository::init_bare(&bare).unwrap();
+        let url = format!("file://{}", remote.path().join("acme/shop").display());
+        push_main(work.path(), &url, None).unwrap();
+        let pushed = Repository::open_bare(&bare).unwrap();
+        let main = pushed.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap();
+        assert_eq!(main.message().ok(), Some("first"));
+
+        let err = push_main(work.path(), "http://127.0.0.1:9/acme/gone", None).unwrap_err();
+        assert!(matches!(err, PublishError::Infrastructure(_)), "{err:?}");
+    }
+
+    #[test]
+    fn git_urls_end_in_dot_git_once() {
+        assert_eq!(git_url("https://github.com/a/b"), "https://github.com/a/b.git");
+        assert_eq!(git_url("https://github.com/a/b.git"), "https://github.com/a/b.git");
+    }
+}

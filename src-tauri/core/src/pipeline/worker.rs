@@ -1,0 +1,474 @@
+//! The `ProjectSetup` worker: one attempt at setting a project up. It runs the recipe's
+//! steps in a temp dir, records each step (start, end, duration, exit code) and its output,
+//! and moves the project's setup status along — database first, then the broadcaster.
+
+use super::logs::{LogSink, Stream};
+use super::process::{self, StepCommand, StepEnd};
+use super::publish::{self, Author, PublishError};
+use super::recipe::{self, Action, Step, Work};
+use super::{docs, fail_project, preflight, write_status, PipelineConfig};
+use crate::clock::format_ts;
+use crate::error::Error;
+use crate::events::JobEvent;
+use crate::jobs::{self, FailureClass, Job, JobState};
+use crate::lifecycle::{self, Stage, Trigger};
+use crate::projects::{self, Project, SetupStatus};
+use crate::runner::{JobFailure, JobRun};
+use crate::store::Store;
+use crate::{accounts, settings};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+type Outcome = std::result::Result<(), JobFailure>;
+
+fn internal(e: Error) -> JobFailure {
+    let class = if matches!(e, Error::Busy | Error::Unavailable { .. }) {
+        FailureClass::Infrastructure
+    } else {
+        FailureClass::Step
+    };
+    JobFailure::new(class, e.to_string())
+}
+
+/// One attempt of a `ProjectSetup` job.
+pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
+    let job = run.job.clone();
+    let project_id = job.project_id().unwrap_or_default().to_owned();
+    let project = match projects::fetch_any(run.store.pool(), &project_id).await {
+        Ok(p) => p,
+        Err(Error::NotFound { .. }) => {
+            return Err(JobFailure::new(FailureClass::Invalid, "the project no longer exists"))
+        }
+        Err(e) => return Err(internal(e)),
+    };
+    if !project.setup_status.is_running() {
+        return Err(JobFailure::new(
+            FailureClass::Invalid,
+            format!("the project is {}, not waiting for a setup", project.setup_status),
+        ));
+    }
+    let mut attempt =
+        Attempt { run: &run, config: &config, project, position: 0, workdir: PathBuf::new() };
+    let result = attempt.go().await;
+    if let Err(failure) = &result {
+        attempt.report(failure).await;
+    }
+    result
+}
+
+struct Attempt<'a> {
+    run: &'a JobRun,
+    config: &'a PipelineConfig,
+    project: Project,
+    position: i64,
+    workdir: PathBuf,
+}
+
+impl Attempt<'_> {
+    fn store(&self) -> &Store {
+        &self.run.store
+    }
+
+    fn job(&self) -> &Job {
+        &self.run.job
+    }
+
+    async fn go(&mut self) -> Outcome {
+        let store = self.store().clone();
+        let recipe = recipe::for_project(store.data_dir(), &self.project).map_err(internal)?;
+        let checks = preflight::checks(&store, self.config, &self.project, &recipe).await;
+        if let Some(problems) = preflight::problems(&checks) {
+            return Err(JobFailure::new(FailureClass::Step, problems));
+        }
+        let work_root = store.data_dir().join("work");
+        std::fs::create_dir_all(&work_root)
+            .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?;
+        let workdir = tempfile::Builder::new()
+            .prefix(&format!("job-{}-", self.job().id))
+            .tempdir_in(&work_root)
+            .map_err(|e| {
+                JobFailure::new(
+                    FailureClass::Infrastructure,
+                    format!("cannot make a work dir: {e}"),
+                )
+            })?;
+        self.workdir = workdir.path().to_owned();
+        let dir_text = workdir.path().display().to_string();
+        jobs::set_meta(
+            &store,
+            self.job().id,
+            &[("workdir", Some(&dir_text)), ("recipe", Some(&recipe.name))],
+        )
+        .await
+        .map_err(internal)?;
+        let mut tree = workdir.path().to_owned();
+        for step in &recipe.steps {
+            self.position += 1;
+            self.set_status(step.status, None).await?;
+            tree = workdir.path().join(&step.dir);
+            self.run_step(step, &tree).await?;
+        }
+        let kept = keep_tree(&store, &tree, &self.project).await;
+        self.finish(kept).await
+    }
+
+    /// Moves the setup status; refuses (as cancelled) when the job is no longer running.
+    async fn set_status(&mut self, status: SetupStatus, error: Option<&str>) -> Outcome {
+        let store = self.store().clone();
+        let mut tx = store.write().await.map_err(internal)?;
+        let state: Option<JobState> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
+            .bind(self.job().id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if state != Some(JobState::Executing) {
+            return Err(JobFailure::new(FailureClass::Cancelled, "cancelled"));
+        }
+        write_status(&mut tx, &store, &self.project.id, status, error).await.map_err(internal)?;
+        self.project = projects::fetch_any(&mut *tx, &self.project.id).await.map_err(internal)?;
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        self.run.events.broadcast_project_update(&self.project);
+        Ok(())
+    }
+
+    async fn run_step(&mut self, step: &Step, dir: &Path) -> Outcome {
+        let store = self.store().clone();
+        let (job_id, attempt, position) = (self.job().id, self.job().attempt, self.position);
+        let command = step.describe();
+        let started = Instant::now();
+        sqlx::query(
+            "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(job_id)
+        .bind(attempt)
+        .bind(position)
+        .bind(step.status)
+        .bind(&command)
+        .bind(store.now())
+        .execute(store.pool())
+        .await
+        .map_err(|e| internal(e.into()))?;
+        self.run.events.publish_job(JobEvent::StepStarted {
+            job_id,
+            attempt,
+            position,
+            status: step.status.to_string(),
+            command: command.clone(),
+        });
+        let mut sink = LogSink::new(&store, &self.run.events, job_id, attempt, position);
+        sink.note(format!("$ {command}")).await;
+        let (outcome, exit_code, result) = match &step.work {
+            Work::Run { program, args } => {
+                let cmd = StepCommand {
+                    program: program.clone(),
+                    args: args.clone(),
+                    dir: dir.to_owned(),
+                    timeout: step.timeout,
+                };
+                self.run_program(&cmd, step, &mut sink).await
+            }
+            Work::Act(Action::Publish) => self.publish(step, dir, &mut sink).await,
+        };
+        if let Err(f) = &result {
+            sink.push(Stream::System, f.message.clone());
+        }
+        sink.finish().await;
+        let duration_ms = started.elapsed().as_millis() as i64;
+        let _ = sqlx::query(
+            "UPDATE job_steps SET finished_at = ?, duration_ms = ?, exit_code = ?, outcome = ? \
+             WHERE job_id = ? AND attempt = ? AND position = ?",
+        )
+        .bind(store.now())
+        .bind(duration_ms)
+        .bind(exit_code)
+        .bind(outcome)
+        .bind(job_id)
+        .bind(attempt)
+        .bind(position)
+        .execute(store.pool())
+        .await;
+        self.run.events.publish_job(JobEvent::StepFinished {
+            job_id,
+            attempt,
+            position,
+            outcome: outcome.to_owned(),
+            exit_code,
+            duration_ms,
+        });
+        result
+    }
+
+    async fn run_program(
+        &self,
+        cmd: &StepCommand,
+        step: &Step,
+        sink: &mut LogSink,
+    ) -> (&'static str, Option<i64>, Outcome) {
+        let store = self.store().clone();
+        let job_id = self.job().id;
+        let mut command = cmd.clone();
+        // Steps find programs on the configured PATH (a test's stand-in `mix` first).
+        if let Some(found) = preflight::find_program(&cmd.program, &self.config.path()) {
+            command.program = found.display().to_string();
+        }
+        let end = process::run(&command, &self.run.cancel, sink, |pgid| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let _ = jobs::set_meta(&store, job_id, &[("pgid", Some(&pgid.to_string()))]).await;
+            });
+        })
+        .await;
+        let tail = || {
+            let lines = sink.last_lines(12);
+            if lines.is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", lines.join("\n"))
+            }
+        };
+        match end {
+            StepEnd::Exited(0) => ("ok", Some(0), Ok(())),
+            StepEnd::Exited(code) => (
+                "failed",
+                Some(i64::from(code)),
+                Err(JobFailure::new(
+                    step.on_failure,
+                    format!("`{}` failed (exit {code}){}", cmd.display(), tail()),
+                )),
+            ),
+            StepEnd::Signalled => (
+                "failed",
+                None,
+                Err(JobFailure::new(
+                    step.on_failure,
+                    format!("`{}` was killed by a signal{}", cmd.display(), tail()),
+                )),
+            ),
+            StepEnd::TimedOut => (
+                "timed_out",
+                None,
+                Err(JobFailure::new(
+                    FailureClass::Infrastructure,
+                    format!(
+                        "`{}` timed out after {} s{}",
+                        cmd.display(),
+                        cmd.timeout.as_secs(),
+                        tail()
+                    ),
+                )),
+            ),
+            StepEnd::Cancelled => {
+                ("cancelled", None, Err(JobFailure::new(FailureClass::Cancelled, "cancelled")))
+            }
+            StepEnd::SpawnFailed(e) => (
+                "failed",
+                None,
+                Err(JobFailure::new(
+                    FailureClass::Step,
+                    format!("cannot run {}: {e}", cmd.program),
+                )),
+            ),
+        }
+    }
+
+    async fn publish(
+        &self,
+        step: &Step,
+        dir: &Path,
+        sink: &mut LogSink,
+    ) -> (&'static str, Option<i64>, Outcome) {
+        match tokio::time::timeout(step.timeout, self.publish_all(dir, sink)).await {
+            Ok(Ok(())) => ("ok", None, Ok(())),
+            Ok(Err(PublishError::Step(m))) => {
+                ("failed", None, Err(JobFailure::new(FailureClass::Step, m)))
+            }
+            Ok(Err(PublishError::Infrastructure(m))) => {
+                ("failed", None, Err(JobFailure::new(FailureClass::Infrastructure, m)))
+            }
+            Err(_) => (
+                "timed_out",
+                None,
+                Err(JobFailure::new(
+                    FailureClass::Infrastructure,
+                    format!("publishing timed out after {} s", step.timeout.as_secs()),
+                )),
+            ),
+        }
+    }
+
+    async fn publish_all(
+        &self,
+        dir: &Path,
+        sink: &mut LogSink,
+    ) -> std::result::Result<(), PublishError> {
+        let store = self.store();
+        let author = author(store, &self.project).await;
+        let message = format!("Initial commit of {} (set up by CodeMySpec)", self.project.name);
+        let (d, a, m) = (dir.to_owned(), author.clone(), message.clone());
+        let commit = blocking(move || publish::commit_all(&d, &a, &m)).await?;
+        sink.note(format!("committed {commit} on main")).await;
+        if let Some(url) = &self.project.code_repo {
+            self.push(dir, url, sink).await?;
+        }
+        if let Some(url) = &self.project.docs_repo {
+            let docs_dir = self.workdir.join(format!("{}-docs", self.project.name));
+            let actor = self.job().args.get("actor_id").cloned().unwrap_or_default();
+            let n = docs::write_tree(store, &actor, &self.project, &docs_dir)
+                .await
+                .map_err(|e| PublishError::Step(format!("cannot write the docs tree: {e}")))?;
+            let (d, m) = (docs_dir.clone(), format!("Initial spec of {}", self.project.name));
+            let commit = blocking(move || publish::commit_all(&d, &author, &m)).await?;
+            sink.note(format!("docs: {n} files committed as {commit}")).await;
+            self.push(&docs_dir, url, sink).await?;
+        }
+        Ok(())
+    }
+
+    async fn push(
+        &self,
+        dir: &Path,
+        url: &str,
+        sink: &mut LogSink,
+    ) -> std::result::Result<(), PublishError> {
+        let host = crate::secrets::host_of(url).unwrap_or_default();
+        let secrets = self.config.secrets.clone();
+        let token = tokio::task::spawn_blocking(move || secrets.get(&host))
+            .await
+            .map_err(|e| PublishError::Infrastructure(e.to_string()))?
+            .map_err(|e| PublishError::Step(e.to_string()))?;
+        sink.note(format!("pushing main to {}", publish::git_url(url))).await;
+        let (d, u) = (dir.to_owned(), url.to_owned());
+        blocking(move || publish::push_main(&d, &u, token.as_ref())).await?;
+        sink.note("pushed").await;
+        Ok(())
+    }
+
+    /// The setup is done: `ready`, `setup_complete`, and the stage moves to `initialized`.
+    async fn finish(&mut self, kept: Option<PathBuf>) -> Outcome {
+        let store = self.store().clone();
+        let mut tx = store.write().await.map_err(internal)?;
+        let note = kept.map(|p| format!("kept in {}", p.display()));
+        write_status(&mut tx, &store, &self.project.id, SetupStatus::Ready, None)
+            .await
+            .map_err(internal)?;
+        sqlx::query("UPDATE projects SET setup_complete = 1 WHERE id = ?")
+            .bind(&self.project.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if self.project.stage == Stage::Provisioning {
+            let reason = note.as_deref().unwrap_or("setup finished");
+            lifecycle::apply(
+                &mut tx,
+                &store,
+                &self.project.id,
+                Stage::Initialized,
+                reason,
+                Trigger::Setup,
+                None,
+            )
+            .await
+            .map_err(internal)?;
+        }
+        self.project = projects::fetch_any(&mut *tx, &self.project.id).await.map_err(internal)?;
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        self.run.events.broadcast_project_update(&self.project);
+        Ok(())
+    }
+
+    /// After a failed attempt: the project shows whether a retry comes or the setup failed.
+    async fn report(&mut self, failure: &JobFailure) {
+        let store = self.store().clone();
+        let interrupted = failure.class == FailureClass::Cancelled;
+        if interrupted && is_cancelled(&store, self.job().id).await {
+            return; // cancel_setup already recorded it.
+        }
+        let retry = jobs::will_retry(self.job(), failure.class) || interrupted;
+        let result: crate::Result<Project> = async {
+            let mut tx = store.write().await?;
+            let project = if retry {
+                let next = if interrupted {
+                    "interrupted; it resumes when the app runs again".to_owned()
+                } else {
+                    format!(
+                        "attempt {} of {} failed; retrying: {}",
+                        self.job().attempt,
+                        self.job().max_attempts,
+                        failure.message
+                    )
+                };
+                write_status(
+                    &mut tx,
+                    &store,
+                    &self.project.id,
+                    SetupStatus::SetupQueued,
+                    Some(&next),
+                )
+                .await?;
+                projects::fetch_any(&mut *tx, &self.project.id).await?
+            } else {
+                fail_project(&mut tx, &store, &self.project.id, &failure.message).await?
+            };
+            tx.commit().await?;
+            Ok(project)
+        }
+        .await;
+        match result {
+            Ok(project) if retry => self.run.events.broadcast_project_update(&project),
+            Ok(project) => self.run.events.broadcast_project_error(&project, &failure.message),
+            Err(e) => {
+                tracing::error!(project = self.project.id, "cannot record the failed setup: {e}")
+            }
+        }
+    }
+}
+
+async fn is_cancelled(store: &Store, job_id: i64) -> bool {
+    sqlx::query_scalar::<_, JobState>("SELECT state FROM jobs WHERE id = ?")
+        .bind(job_id)
+        .fetch_optional(store.pool())
+        .await
+        .ok()
+        .flatten()
+        == Some(JobState::Cancelled)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, PublishError> + Send + 'static,
+) -> std::result::Result<T, PublishError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PublishError::Infrastructure(format!("git task failed: {e}")))?
+}
+
+/// The commit author: the project owner's profile.
+async fn author(store: &Store, project: &Project) -> Author {
+    match accounts::get(store, &project.owner_id).await {
+        Ok(a) => Author { name: a.name.clone().unwrap_or_else(|| a.email.clone()), email: a.email },
+        Err(_) => Author { name: "CodeMySpec".into(), email: "codemyspec@localhost".into() },
+    }
+}
+
+/// On success the tree moves to the workspace folder when one is set (seed 000's Briefly
+/// removes it otherwise). An existing folder of that name is never overwritten.
+async fn keep_tree(store: &Store, tree: &Path, project: &Project) -> Option<PathBuf> {
+    let workspace = settings::get(store, settings::WORKSPACE_DIR).await.ok().flatten()?;
+    let workspace = PathBuf::from(workspace);
+    std::fs::create_dir_all(&workspace).ok()?;
+    let mut target = workspace.join(&project.name);
+    if target.exists() {
+        target = workspace.join(format!(
+            "{}-{}",
+            project.name,
+            format_ts(store.clock().now()).replace([':', '.'], "-")
+        ));
+    }
+    match std::fs::rename(tree, &target) {
+        Ok(()) => Some(target),
+        Err(e) => {
+            tracing::warn!("cannot move {} to {}: {e}", tree.display(), target.display());
+            None
+        }
+    }
+}

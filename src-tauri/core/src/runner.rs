@@ -1,0 +1,355 @@
+//! The job runner: one per data dir (an OS file lock decides which process), claiming due
+//! jobs of its queues up to each queue's concurrency and running them with the worker
+//! registered for their `worker` name. A new job in this process wakes it at once; jobs
+//! from other processes (the CLI next to the window) are seen at the next poll; a timer
+//! wakes it for the next scheduled job. The process that takes the lock first rescues the
+//! jobs a crashed runner left `executing`.
+
+use crate::error::{Error, Result};
+use crate::events::{Broadcaster, JobEvent};
+use crate::jobs::{self, Backoff, FailureClass, Job, JobState};
+use crate::pipeline::process;
+use crate::store::Store;
+use chrono::Duration as ChronoDuration;
+use std::collections::HashMap;
+use std::fs::File;
+use std::future::Future;
+use std::io::Write;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub const LOCK_FILE: &str = "runner.lock";
+
+/// How an attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFailure {
+    pub class: FailureClass,
+    pub message: String,
+}
+
+impl JobFailure {
+    pub fn new(class: FailureClass, message: impl Into<String>) -> Self {
+        JobFailure { class, message: message.into() }
+    }
+}
+
+/// What a worker gets: the job (already `executing`, its attempt counted), the store, the
+/// broadcaster, and a token that fires when the job is cancelled or the runner stops.
+#[derive(Debug, Clone)]
+pub struct JobRun {
+    pub job: Job,
+    pub store: Store,
+    pub events: Broadcaster,
+    pub cancel: CancellationToken,
+}
+
+pub type WorkerFuture = Pin<Box<dyn Future<Output = std::result::Result<(), JobFailure>> + Send>>;
+pub type Worker = Arc<dyn Fn(JobRun) -> WorkerFuture + Send + Sync>;
+
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    pub queues: Vec<String>,
+    /// How often to look for jobs inserted by other processes.
+    pub poll: Duration,
+    pub backoff: Backoff,
+    /// Finished jobs older than this are pruned (at start and hourly).
+    pub retention: ChronoDuration,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            queues: vec![crate::pipeline::QUEUE.to_owned()],
+            poll: Duration::from_millis(500),
+            backoff: Backoff::default(),
+            retention: ChronoDuration::days(14),
+        }
+    }
+}
+
+pub struct Runner {
+    store: Store,
+    events: Broadcaster,
+    config: RunnerConfig,
+    workers: HashMap<String, Worker>,
+}
+
+/// A running runner. Dropping it does not stop it; call [`RunnerHandle::stop`].
+pub struct RunnerHandle {
+    store: Store,
+    stop: CancellationToken,
+    task: JoinHandle<()>,
+    _lock: File,
+}
+
+impl Runner {
+    pub fn new(store: &Store, events: &Broadcaster, config: RunnerConfig) -> Self {
+        Runner { store: store.clone(), events: events.clone(), config, workers: HashMap::new() }
+    }
+
+    /// Registers the function that performs jobs of `worker`.
+    pub fn worker<F, Fut>(mut self, name: &str, perform: F) -> Self
+    where
+        F: Fn(JobRun) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<(), JobFailure>> + Send + 'static,
+    {
+        self.workers.insert(name.to_owned(), Arc::new(move |run| Box::pin(perform(run))));
+        self
+    }
+
+    /// Takes the data dir's runner lock, rescues orphaned jobs, prunes old ones and starts
+    /// running. Fails with `unavailable` when another process holds the lock.
+    pub async fn start(self) -> Result<RunnerHandle> {
+        let lock = take_lock(self.store.data_dir())?;
+        for job in jobs::rescue_orphans(&self.store).await? {
+            clean_up_after(&job);
+            self.events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
+        }
+        jobs::prune(&self.store, self.config.retention).await?;
+        let stop = CancellationToken::new();
+        let store = self.store.clone();
+        let task = tokio::spawn(run_loop(self, stop.clone()));
+        Ok(RunnerHandle { store, stop, task, _lock: lock })
+    }
+}
+
+impl RunnerHandle {
+    /// Look for due jobs now (after moving a test clock, say).
+    pub fn wake(&self) {
+        self.store.notify_jobs();
+    }
+
+    /// Stops claiming, stops running jobs (they go back to `retryable` for the next start)
+    /// and waits for the loop to end.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
+}
+
+fn take_lock(data_dir: &std::path::Path) -> Result<File> {
+    std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
+        context: format!("cannot create {}", data_dir.display()),
+        source,
+    })?;
+    let path = data_dir.join(LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|source| Error::Io {
+            context: format!("cannot open {}", path.display()),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.set_len(0);
+            let _ = write!(file, "{}", std::process::id());
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            Err(Error::Unavailable {
+                message: format!(
+                    "another process (pid {}) runs the jobs of this data dir; it will run this one",
+                    holder.trim()
+                ),
+            })
+        }
+        Err(std::fs::TryLockError::Error(source)) => {
+            Err(Error::Io { context: format!("cannot lock {}", path.display()), source })
+        }
+    }
+}
+
+/// Removes what a job that died mid-run left: its step's process group and its work dir.
+fn clean_up_after(job: &Job) {
+    if let Some(pgid) = job.meta.get("pgid").and_then(|p| p.parse::<u32>().ok()) {
+        if process::group_alive(pgid) {
+            process::kill_group(pgid);
+        }
+    }
+    if let Some(dir) = job.meta.get("workdir") {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+struct Running {
+    queue: String,
+    cancel: CancellationToken,
+}
+
+async fn run_loop(runner: Runner, stop: CancellationToken) {
+    let Runner { store, events, config, workers } = runner;
+    let mut running: HashMap<i64, Running> = HashMap::new();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<i64>();
+    let mut last_prune = std::time::Instant::now();
+    loop {
+        while let Ok(id) = done_rx.try_recv() {
+            running.remove(&id);
+        }
+        if stop.is_cancelled() {
+            break;
+        }
+        if let Err(e) = sync_cancellations(&store, &running).await {
+            tracing::warn!("job runner: cannot read job states: {e}");
+        }
+        if let Err(e) =
+            start_due(&store, &events, &config, &workers, &mut running, &done_tx, &stop).await
+        {
+            tracing::warn!("job runner: cannot start jobs: {e}");
+        }
+        if last_prune.elapsed() > Duration::from_secs(3600) {
+            last_prune = std::time::Instant::now();
+            let _ = jobs::prune(&store, config.retention).await;
+        }
+        let wait = match jobs::next_due(&store, &config.queues).await {
+            Ok(Some(at)) => {
+                (at - store.clock().now()).to_std().unwrap_or(Duration::ZERO).min(config.poll)
+            }
+            _ => config.poll,
+        };
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = store.jobs_changed() => {}
+            Some(id) = done_rx.recv() => { running.remove(&id); }
+            _ = tokio::time::sleep(wait.max(Duration::from_millis(5))) => {}
+        }
+    }
+    // Stop: cancel what runs and wait for each attempt to be recorded.
+    for r in running.values() {
+        r.cancel.cancel();
+    }
+    while !running.is_empty() {
+        match done_rx.recv().await {
+            Some(id) => {
+                running.remove(&id);
+            }
+            None => break,
+        }
+    }
+}
+
+/// Jobs cancelled in the database (by this process or another) get their token fired.
+async fn sync_cancellations(store: &Store, running: &HashMap<i64, Running>) -> Result<()> {
+    if running.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = running.keys().copied().collect();
+    let ids_json = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let cancelled: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state = 'cancelled'",
+    )
+    .bind(ids_json)
+    .fetch_all(store.pool())
+    .await?;
+    for id in cancelled {
+        if let Some(r) = running.get(&id) {
+            r.cancel.cancel();
+        }
+    }
+    Ok(())
+}
+
+async fn start_due(
+    store: &Store,
+    events: &Broadcaster,
+    config: &RunnerConfig,
+    workers: &HashMap<String, Worker>,
+    running: &mut HashMap<i64, Running>,
+    done: &mpsc::UnboundedSender<i64>,
+    stop: &CancellationToken,
+) -> Result<()> {
+    let now = store.clock().now();
+    for queue in &config.queues {
+        let settings = jobs::queue(store, queue).await?;
+        if settings.paused {
+            continue;
+        }
+        let busy = running.values().filter(|r| &r.queue == queue).count() as i64;
+        let free = settings.concurrency - busy;
+        if free <= 0 {
+            continue;
+        }
+        // Claiming writes; only do it when something is due.
+        let due = jobs::next_due(store, std::slice::from_ref(queue)).await?;
+        if due.is_none_or(|at| at > now) {
+            continue;
+        }
+        for job in jobs::claim(store, queue, free).await? {
+            let cancel = stop.child_token();
+            running.insert(job.id, Running { queue: queue.clone(), cancel: cancel.clone() });
+            events.publish_job(JobEvent::JobChanged { job: Box::new(job.clone()) });
+            let worker = workers.get(&job.worker).cloned();
+            let run = JobRun { job, store: store.clone(), events: events.clone(), cancel };
+            tokio::spawn(execute(run, worker, config.backoff, done.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Runs one attempt and records how it ended.
+async fn execute(
+    run: JobRun,
+    worker: Option<Worker>,
+    backoff: Backoff,
+    done: mpsc::UnboundedSender<i64>,
+) {
+    let JobRun { job, store, events, cancel } = run.clone();
+    let outcome = match worker {
+        None => Err(JobFailure::new(
+            FailureClass::Invalid,
+            format!("no worker is registered for {}", job.worker),
+        )),
+        // A panicking worker fails its attempt, not the runner.
+        Some(perform) => match tokio::spawn(perform(run)).await {
+            Ok(result) => result,
+            Err(e) => Err(JobFailure::new(
+                FailureClass::Infrastructure,
+                format!("the worker crashed: {e}"),
+            )),
+        },
+    };
+    let recorded = match outcome {
+        Ok(()) => jobs::complete(&store, job.id).await,
+        Err(failure) => {
+            let class = if cancel.is_cancelled() && !is_cancelled_in_db(&store, job.id).await {
+                // The runner is stopping: the attempt is interrupted, not failed.
+                FailureClass::Orphaned
+            } else {
+                failure.class
+            };
+            jobs::fail(&store, job.id, class, &failure.message, &backoff).await
+        }
+    };
+    match recorded {
+        Ok(job) => {
+            if job.state == JobState::Retryable || job.state.is_final() {
+                let _ = jobs::set_meta(&store, job.id, &[("pgid", None), ("workdir", None)]).await;
+            }
+            events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
+        }
+        Err(e) => tracing::error!(job = job.id, "cannot record the end of the attempt: {e}"),
+    }
+    let _ = done.send(job.id);
+    store.notify_jobs();
+}
+
+async fn is_cancelled_in_db(store: &Store, id: i64) -> bool {
+    sqlx::query_scalar::<_, String>("SELECT state FROM jobs WHERE id = ?")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|s| s == "cancelled")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+use super::*;
+use crate::clock::{Clock, ManualClock};
+use crate::jobs::{Fields, NewJob};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+struct Setup {
+    store: Store,
+    events: Broadcaster,
+    clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::fixed();
+    let store = Store::open_with_clock(dir.path(), Arc::new(clock.clone())).await.unwrap();
+    Setup { store, events: Broadcaster::new(), clock, _dir: dir }
+}
+
+fn config() -> RunnerConfig {
+    RunnerConfig {
+        queues: vec!["q".into()],
+        poll: Duration::from_millis(50),
+        backoff: Backoff {
+            base: ChronoDuration::seconds(30),
+            max: ChronoDuration::hours(1),
+            jitter: 0.0,
+        },
+        retention: ChronoDuration::days(14),
+    }
+}
+
+async fn add_queue(store: &Store, concurrency: i64) {
+    sqlx::query("INSERT INTO queues (name, paused, concurrency) VALUES ('q', 0, ?)")
+        .bind(concurrency)
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+fn job(worker: &str) -> NewJob {
+    NewJob {
+        queue: "q".into(),
+        worker: worker.into(),
+        args: Fields::new(),
+        priority: 0,
+        max_attempts: 3,
+        scheduled_at: None,
+        unique: None,
+    }
+}
+
+/// Waits (polling) until the job reaches `state`.
+async fn wait_for(store: &Store, id: i64, state: JobState) -> Job {
+    let started = Instant::now();
+    loop {
+        let mut conn = store.pool().acquire().await.unwrap();
+        let job = jobs::fetch(&mut conn, id).await.unwrap();
+        if job.state == state {
+            return job;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "job {id} stuck in {} (waiting for {state})",
+            job.state
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_job_runs_at_once_and_completes() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = ran.clone();
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Count", move |_run| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut changes = s.events.subscribe_to_jobs();
+    let id = jobs::insert(&s.store, job("Count")).await.unwrap().job.id;
+    let done = wait_for(&s.store, id, JobState::Completed).await;
+    assert_eq!((done.attempt, ran.load(Ordering::SeqCst)), (1, 1));
+    let mut states = Vec::new();
+    while let Ok(JobEvent::JobChanged { job }) = changes.try_recv() {
+        states.push(job.state);
+    }
+    assert_eq!(states, [JobState::Executing, JobState::Completed]);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn a_queue_runs_no_more_than_its_concurrency_and_waits_while_paused() {
+    let s = setup().await;
+    add_queue(&s.store, 2).await;
+    let now_running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (r, p) = (now_running.clone(), peak.clone());
+    jobs::set_paused(&s.store, "q", true).await.unwrap();
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Slow", move |_run| {
+            let (r, p) = (r.clone(), p.clone());
+            async move {
+                let n = r.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(n, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(60)).await;
+                r.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            }
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(jobs::insert(&s.store, job("Slow")).await.unwrap().job.id);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(peak.load(Ordering::SeqCst), 0, "a paused queue starts nothing");
+    jobs::set_paused(&s.store, "q", false).await.unwrap();
+    for id in ids {
+        wait_for(&s.store, id, JobState::Completed).await;
+    }
+    assert_eq!(peak.load(Ordering::SeqCst), 2);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn an_infrastructure_failure_is_retried_after_its_backoff_then_discarded() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Flaky", |run: JobRun| async move {
+            Err(JobFailure::new(
+                FailureClass::Infrastructure,
+                format!("network down on attempt {}", run.job.attempt),
+            ))
+        })
+        .start()
+        .await
+        .unwrap();
+    let id = jobs::insert(&s.store, job("Flaky")).await.unwrap().job.id;
+    let first = wait_for(&s.store, id, JobState::Retryable).await;
+    assert_eq!(first.attempt, 1);
+    // The runner waits for the backoff on the injected clock, not on the wall clock.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(
+        wait_for(&s.store, id, JobState::Retryable).await.attempt,
+        1,
+        "not before 30 s have passed"
+    );
+    s.clock.advance(ChronoDuration::seconds(30));
+    handle.wake();
+    let second = loop {
+        let j = wait_for(&s.store, id, JobState::Retryable).await;
+        if j.attempt == 2 {
+            break j;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let due = crate::clock::parse_ts(&second.scheduled_at).unwrap();
+    assert_eq!(due - s.clock.now(), ChronoDuration::seconds(60), "the second wait doubles");
+    s.clock.advance(ChronoDuration::seconds(60));
+    handle.wake();
+    let last = wait_for(&s.store, id, JobState::Discarded).await;
+    let errors: Vec<&str> = last.errors.iter().map(|e| e.error.as_str()).collect();
+    assert_eq!(
+        errors,
+        ["network down on attempt 1", "network down on attempt 2", "network down on attempt 3"]
+    );
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn cancelling_a_running_job_fires_its_token() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Wait", |run: JobRun| async move {
+            run.cancel.cancelled().await;
+            Err(JobFailure::new(FailureClass::Cancelled, "stopped"))
+        })
+        .start()
+        .await
+        .unwrap();
+    let id = jobs::insert(&s.store, job("Wait")).await.unwrap().job.id;
+    wait_for(&s.store, id, JobState::Executing).await;
+    jobs::cancel(&s.store, id).await.unwrap();
+    let j = wait_for(&s.store, id, JobState::Cancelled).await;
+    // The attempt's end is recorded on the cancelled job.
+    let started = Instant::now();
+    let mut j = j;
+    while j.errors.is_empty() && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        j = wait_for(&s.store, id, JobState::Cancelled).await;
+    }
+    assert_eq!(j.errors[0].class, FailureClass::Cancelled);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn one_runner_per_data_dir_and_the_next_one_rescues_orphans() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let first = Runner::new(&s.store, &s.events, config()).start().await.unwrap();
+    let err = Runner::new(&s.store, &s.events, config()).start().await.err().expect("locked");
+    assert_eq!(err.code(), crate::Code::Unavailable);
+    assert!(err.to_string().contains(&std::process::id().to_string()), "{err}");
+    first.stop().await;
+
+    // A job left executing (its process died) runs again under the next runner.
+    let id = jobs::insert(&s.store, job("Ok")).await.unwrap().job.id;
+    jobs::claim(&s.store, "q", 1).await.unwrap();
+    let orphan_dir = s.store.data_dir().join("work/orphan");
+    std::fs::create_dir_all(&orphan_dir).unwrap();
+    jobs::set_meta(&s.store, id, &[("workdir", Some(&orphan_dir.display().to_string()))])
+        .await
+        .unwrap();
+    let second = Runner::new(&s.store, &s.events, config())
+        .worker("Ok", |_run| async { Ok(()) })
+        .start()
+        .await
+        .unwrap();
+    let j = wait_for(&s.store, id, JobState::Completed).await;
+    assert_eq!((j.attempt, j.errors[0].class), (2, FailureClass::Orphaned));
+    assert!(!orphan_dir.exists(), "the orphan's work dir is removed");
+    second.stop().await;
+}
+
+#[tokio::test]
+async fn stopping_the_runner_interrupts_running_jobs_for_the_next_start() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Wait", |run: JobRun| async move {
+            run.cancel.cancelled().await;
+            Err(JobFailure::new(FailureClass::Cancelled, "interrupted"))
+        })
+        .start()
+        .await
+        .unwrap();
+    let id = jobs::insert(&s.store, job("Wait")).await.unwrap().job.id;
+    wait_for(&s.store, id, JobState::Executing).await;
+    handle.stop().await;
+    let j = wait_for(&s.store, id, JobState::Retryable).await;
+    assert_eq!(j.errors[0].class, FailureClass::Orphaned);
+}
+
+#[tokio::test]
+async fn a_job_without_a_worker_is_discarded() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let handle = Runner::new(&s.store, &s.events, config()).start().await.unwrap();
+    let id = jobs::insert(&s.store, job("Nobody")).await.unwrap().job.id;
+    let j = wait_for(&s.store, id, JobState::Discarded).await;
+    assert!(j.errors[0].error.contains("no worker"), "{:?}", j.errors);
+    handle.stop().await;
+}

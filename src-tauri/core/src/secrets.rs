@@ -1,0 +1,88 @@
+//! GitHub tokens, kept in the OS keyring only (Secret Service on Linux, Keychain on macOS,
+//! Credential Manager on Windows), one per GitHub host. With no keyring the app says so and
+//! stores nothing: there is no plaintext fallback. Tokens leave this module only as
+//! [`Secret`]s, and reach git only through its credential callback.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::store::APP_IDENTIFIER;
+
+/// Where tokens live. The keyring is the real one; the trait keeps the pipeline's tests able
+/// to run where no keyring session exists, and is the seam for other stores later.
+pub trait SecretStore: Send + Sync + std::fmt::Debug {
+    fn get(&self, host: &str) -> Result<Option<Secret>>;
+    fn set(&self, host: &str, token: &Secret) -> Result<()>;
+    fn delete(&self, host: &str) -> Result<()>;
+}
+
+/// The OS keyring.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Keyring;
+
+fn account(host: &str) -> String {
+    format!("github-token@{}", host.to_ascii_lowercase())
+}
+
+fn unavailable(e: keyring::Error) -> Error {
+    let why = match e {
+        keyring::Error::NoDefaultStore
+        | keyring::Error::PlatformFailure(_)
+        | keyring::Error::NoStorageAccess(_) => {
+            "the OS keyring is not available (on Linux: a Secret Service such as gnome-keyring \
+             on a D-Bus session); the token was not stored anywhere"
+                .to_owned()
+        }
+        other => format!("the OS keyring refused: {other}"),
+    };
+    Error::Unavailable { message: why }
+}
+
+impl SecretStore for Keyring {
+    fn get(&self, host: &str) -> Result<Option<Secret>> {
+        let entry = keyring::Entry::new(APP_IDENTIFIER, &account(host)).map_err(unavailable)?;
+        match entry.get_password() {
+            Ok(token) => Ok(Some(Secret::new(token))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, host: &str, token: &Secret) -> Result<()> {
+        let token_ok = !token.expose().is_empty()
+            && token.expose().len() <= 4096
+            && !token.expose().chars().any(|c| c.is_whitespace() || c.is_control());
+        if !token_ok {
+            return Err(Error::invalid("token", "a token is one word of printable characters"));
+        }
+        let entry = keyring::Entry::new(APP_IDENTIFIER, &account(host)).map_err(unavailable)?;
+        entry.set_password(token.expose()).map_err(unavailable)
+    }
+
+    fn delete(&self, host: &str) -> Result<()> {
+        let entry = keyring::Entry::new(APP_IDENTIFIER, &account(host)).map_err(unavailable)?;
+        match entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+/// The host part of a repository URL (`github.com`, `127.0.0.1:8080`): tokens are per host.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split('/').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_kept_per_host() {
+        assert_eq!(host_of("https://github.com/acme/shop"), Some("github.com".into()));
+        assert_eq!(host_of("http://127.0.0.1:8080/acme/shop"), Some("127.0.0.1:8080".into()));
+        assert_eq!(host_of("nope"), None);
+        assert_eq!(account("GitHub.com"), "github-token@github.com");
+    }
+}
