@@ -8,11 +8,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages: Tauri's build needs (webkit2gtk & co.), the tests' real parts (elixir for
-# real mix runs, git, Xvfb + WebKitWebDriver for the window, D-Bus + gnome-keyring for the
-# OS keyring, dunst for notifications).
+# real mix runs, python3 for the local git smart-HTTP server, Xvfb + WebKitWebDriver for the
+# window, D-Bus + gnome-keyring for the OS keyring, dunst for notifications).
 APT_BUILD := build-essential pkg-config curl file git libssl-dev libwebkit2gtk-4.1-dev \
              libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-APT_TEST  := elixir xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring \
+APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring \
              libsecret-tools dunst keyutils
 
 CARGO ?= cargo
@@ -70,7 +70,7 @@ test: deps
 	$(NPM) --prefix ui run check
 	$(NPM) --prefix ui test
 	$(NPM) --prefix ui run build
-	$(CARGO) test --workspace --locked
+	tests/with-session.sh $(CARGO) test --workspace --locked
 	$(MAKE) --no-print-directory check-bindings
 
 # The desktop crate's tests regenerate ui/src/bindings.ts; the committed copy must match.

@@ -35,11 +35,22 @@ pub struct PipelineConfig {
     pub secrets: Arc<dyn SecretStore>,
     /// Put before `PATH` when steps run (a test's stand-in `mix`, say).
     pub extra_path: Vec<PathBuf>,
+    /// `MIX_HOME` for steps and the archive checks (default: mix's own, `~/.mix`).
+    pub mix_home: Option<PathBuf>,
 }
 
 impl PipelineConfig {
     pub fn new(secrets: Arc<dyn SecretStore>) -> Self {
-        PipelineConfig { secrets, extra_path: Vec::new() }
+        PipelineConfig { secrets, extra_path: Vec::new(), mix_home: None }
+    }
+
+    /// The environment steps get on top of the app's own.
+    pub fn step_env(&self) -> Vec<(String, std::ffi::OsString)> {
+        let mut env = vec![("PATH".to_owned(), self.path())];
+        if let Some(home) = &self.mix_home {
+            env.push(("MIX_HOME".to_owned(), home.clone().into_os_string()));
+        }
+        env
     }
 
     /// The `PATH` steps run with.

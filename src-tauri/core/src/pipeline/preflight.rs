@@ -51,9 +51,11 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// Where mix keeps archives: `$MIX_HOME/archives`, else `~/.mix/archives`.
-fn mix_archives() -> Option<PathBuf> {
-    std::env::var_os("MIX_HOME")
-        .map(PathBuf::from)
+fn mix_archives(config: &PipelineConfig) -> Option<PathBuf> {
+    config
+        .mix_home
+        .clone()
+        .or_else(|| std::env::var_os("MIX_HOME").map(PathBuf::from))
         .or_else(|| dirs::home_dir().map(|h| h.join(".mix")))
         .map(|m| m.join("archives"))
 }
@@ -104,7 +106,7 @@ pub async fn checks(
         });
     }
     if runs_phx_new {
-        let archives = mix_archives();
+        let archives = mix_archives(config);
         for (archive, install) in
             [("hex", "mix local.hex"), ("phx_new", "mix archive.install hex phx_new")]
         {

@@ -24,6 +24,8 @@ pub struct StepCommand {
     pub args: Vec<String>,
     pub dir: PathBuf,
     pub timeout: Duration,
+    /// Set on top of the inherited environment.
+    pub env: Vec<(String, std::ffi::OsString)>,
 }
 
 impl StepCommand {
@@ -73,6 +75,9 @@ pub async fn run(
         .kill_on_drop(true);
     for var in SECRET_ENV {
         command.env_remove(var);
+    }
+    for (key, value) in &cmd.env {
+        command.env(key, value);
     }
     #[cfg(unix)]
     command.process_group(0);

@@ -83,6 +83,7 @@ impl Step {
                 args: args.clone(),
                 dir: PathBuf::new(),
                 timeout: self.timeout,
+                env: Vec::new(),
             }
             .display(),
             Work::Act(Action::Publish) => "publish (git commit, push code and docs)".into(),

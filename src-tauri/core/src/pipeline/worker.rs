@@ -165,6 +165,7 @@ impl Attempt<'_> {
                     args: args.clone(),
                     dir: dir.to_owned(),
                     timeout: step.timeout,
+                    env: self.config.step_env(),
                 };
                 self.run_program(&cmd, step, &mut sink).await
             }

@@ -9,5 +9,6 @@ mod contexts;
 mod lifecycle;
 mod projects;
 mod sessions;
+mod setup;
 mod store;
 mod stories;
