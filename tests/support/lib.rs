@@ -1,8 +1,9 @@
 //! Helpers for the cross-crate tests: the `codemyspec` binary of this workspace, run against
 //! a data dir that the tests also open with the core library.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The workspace's `codemyspec` binary. `cargo test --workspace` (what `make test` runs)
@@ -55,4 +56,74 @@ pub fn codemyspec(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
 pub fn json_of(out: &Output) -> serde_json::Value {
     assert!(out.status.success(), "codemyspec failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// A local smart-HTTP git server with bare repositories, like GitHub with a token.
+pub struct GitServer {
+    child: Child,
+    pub root: tempfile::TempDir,
+    pub port: u16,
+    pub token: String,
+}
+
+impl GitServer {
+    pub fn start() -> GitServer {
+        let root = tempfile::tempdir().unwrap();
+        let token = format!("ghp_test{}", std::process::id());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/git_http_server.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(root.path())
+            .arg(&token)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the git server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().parse().expect("the server prints its port");
+        GitServer { child, root, port, token }
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A bare repository `owner/name.git`; returns the project's URL for it.
+    pub fn repo(&self, owner: &str, name: &str) -> String {
+        git2::Repository::init_bare(self.root.path().join(owner).join(format!("{name}.git")))
+            .unwrap();
+        format!("http://{}/{owner}/{name}", self.host())
+    }
+
+    /// The tree of `main` in a bare repository: every file path.
+    pub fn files(&self, owner: &str, name: &str) -> Vec<String> {
+        let repo =
+            git2::Repository::open_bare(self.root.path().join(owner).join(format!("{name}.git")))
+                .unwrap();
+        let commit = repo
+            .find_reference("refs/heads/main")
+            .expect("main was pushed")
+            .peel_to_commit()
+            .unwrap();
+        let mut files = Vec::new();
+        commit
+            .tree()
+            .unwrap()
+            .walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(git2::ObjectType::Blob) {
+                    files.push(format!("{dir}{}", entry.name().unwrap_or("?")));
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .unwrap();
+        files
+    }
+}
+
+impl Drop for GitServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

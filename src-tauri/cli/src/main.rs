@@ -3,9 +3,11 @@
 
 mod accounts;
 mod components;
+mod jobs;
 mod output;
 mod projects;
 mod sessions;
+mod setup;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -68,11 +70,29 @@ enum Command {
     /// Agent sessions.
     #[command(subcommand)]
     Session(sessions::SessionCmd),
+    /// Set a project up: generate it, test it, commit and push it (--wait shows each step).
+    Setup {
+        project: String,
+        /// Follow the setup step by step until it ends; exit non-zero if it fails.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// The job queue: list, show, cancel, retry, pause, resume, prune.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCmd),
+    /// Run this data dir's jobs until stopped (Ctrl-C or SIGTERM).
+    Worker,
+    /// The GitHub token in the OS keyring.
+    #[command(subcommand)]
+    Token(setup::TokenCmd),
+    /// Check what a setup needs (for a project, or in general).
+    Doctor { project: Option<String> },
 }
 
 /// What every command needs: the store, the output style and the acting profile.
 pub struct Ctx {
     pub store: Store,
+    pub events: codemyspec_core::events::Broadcaster,
     pub out: Out,
     as_email: Option<String>,
 }
@@ -98,7 +118,12 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Some(dir) => dir,
         None => store::default_data_dir()?,
     };
-    let ctx = Ctx { store: Store::open(&data_dir).await?, out, as_email: cli.as_email };
+    let ctx = Ctx {
+        store: Store::open(&data_dir).await?,
+        events: codemyspec_core::events::Broadcaster::new(),
+        out,
+        as_email: cli.as_email,
+    };
     let result = match cli.command {
         Command::Account(cmd) => accounts::run_account(&ctx, cmd).await,
         Command::Config(cmd) => accounts::run_config(&ctx, cmd).await,
@@ -110,6 +135,11 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Component(cmd) => components::run_component(&ctx, cmd).await,
         Command::Doc(cmd) => components::run_doc(&ctx, cmd).await,
         Command::Session(cmd) => sessions::run(&ctx, cmd).await,
+        Command::Setup { project, wait } => setup::setup(&ctx, &project, wait).await,
+        Command::Jobs(cmd) => jobs::run(&ctx, cmd).await,
+        Command::Worker => setup::worker(&ctx).await,
+        Command::Token(cmd) => setup::token(&ctx, cmd).await,
+        Command::Doctor { project } => setup::doctor(&ctx, project).await,
     };
     ctx.store.close().await;
     result

@@ -39,6 +39,21 @@ fn help_is_everywhere() {
         ),
         ("doc", &["show", "save", "approve"]),
         ("session", &["create", "list", "show", "status"]),
+        (
+            "jobs",
+            &[
+                "list",
+                "counts",
+                "show",
+                "cancel",
+                "retry",
+                "pause",
+                "resume",
+                "concurrency",
+                "prune",
+            ],
+        ),
+        ("token", &["set", "status", "delete"]),
     ];
     for (group, subs) in groups {
         assert!(top.stdout.contains(group), "top-level help lists {group}");
@@ -50,6 +65,11 @@ fn help_is_everywhere() {
             assert_eq!(run.code, 0, "{group} {sub} --help: {}", run.stderr);
             assert!(run.stdout.contains("Usage: codemyspec"), "{group} {sub}");
         }
+    }
+    for single in ["setup", "worker", "doctor"] {
+        assert!(top.stdout.contains(single), "top-level help lists {single}");
+        let run = cli.run(&[single, "--help"]);
+        assert_eq!(run.code, 0, "{single} --help");
     }
     let usage = cli.run(&["project", "frobnicate"]);
     assert_eq!(usage.code, 2, "a usage error exits 2");

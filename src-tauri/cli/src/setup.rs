@@ -1,0 +1,326 @@
+//! `codemyspec setup`, `worker`, `token` and `doctor`: running setups from a terminal.
+
+use crate::Ctx;
+use clap::Subcommand;
+use codemyspec_core::jobs::{self, Job, JobState, StepRecord};
+use codemyspec_core::pipeline::{self, preflight, recipe, PipelineConfig};
+use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
+use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::{settings, Error, Result, Secret};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Store a GitHub token in the OS keyring; it is read from standard input.
+    Set {
+        /// The GitHub host it is for (default: the configured one).
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// Whether a token is stored (never the token itself).
+    Status {
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// Remove the token from the OS keyring.
+    Delete {
+        #[arg(long)]
+        host: Option<String>,
+    },
+}
+
+fn pipeline_config() -> Arc<PipelineConfig> {
+    Arc::new(PipelineConfig::new(Arc::new(Keyring)))
+}
+
+/// Starts this process's job runner for the data dir (fails if another process has it).
+pub async fn start_runner(ctx: &Ctx) -> Result<RunnerHandle> {
+    let config = pipeline_config();
+    Runner::new(&ctx.store, &ctx.events, RunnerConfig::default())
+        .worker(pipeline::WORKER, move |run| pipeline::perform(run, config.clone()))
+        .start()
+        .await
+}
+
+/// `codemyspec setup PROJECT [--wait]`.
+pub async fn setup(ctx: &Ctx, project: &str, wait: bool) -> Result<()> {
+    let actor = ctx.actor().await?;
+    let p = ctx.project(project).await?;
+    let queued = pipeline::setup_project(&ctx.store, &ctx.events, &actor, &p.id).await?;
+    if !wait {
+        if ctx.out.json {
+            ctx.out.json_value(&queued);
+        } else if queued.conflict {
+            println!(
+                "{} is already being set up: job {} ({})",
+                p.name, queued.job.id, queued.job.state
+            );
+        } else {
+            println!(
+                "queued job {} to set {} up; watch it with `codemyspec jobs show {}`",
+                queued.job.id, p.name, queued.job.id
+            );
+        }
+        return Ok(());
+    }
+    // Run the queue here unless another process (the app, a worker) already does.
+    let runner = match start_runner(ctx).await {
+        Ok(handle) => Some(handle),
+        Err(Error::Unavailable { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    if !ctx.out.json {
+        let who =
+            if runner.is_some() { "here" } else { "by the process that runs this data dir's jobs" };
+        println!("setting {} up (job {}, run {who})", p.name, queued.job.id);
+    }
+    let job = watch(ctx, &actor, queued.job.id).await;
+    if let Some(handle) = runner {
+        handle.stop().await;
+    }
+    let job = job?;
+    let project = codemyspec_core::projects::get(&ctx.store, &actor, &p.id).await?;
+    if ctx.out.json {
+        ctx.out.json_value(&serde_json::json!({ "job": job, "project": project }));
+    }
+    match job.state {
+        JobState::Completed => {
+            if !ctx.out.json {
+                println!("{} is ready (stage {})", project.name, project.stage);
+            }
+            Ok(())
+        }
+        _ => Err(Error::Unavailable {
+            message: format!(
+                "the setup of {} ended {}: {}",
+                project.name,
+                job.state,
+                job.errors.last().map(|e| e.error.as_str()).unwrap_or("no error was recorded")
+            ),
+        }),
+    }
+}
+
+/// Shows a job's steps as they happen until it finishes for good (its last attempt).
+async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
+    let live = std::io::stdout().is_terminal() && !ctx.out.json;
+    let mut printed: Vec<(i64, i64)> = Vec::new();
+    let mut running: Option<(StepRecord, Instant)> = None;
+    let mut retry_noted = 0;
+    loop {
+        let job = jobs::get(&ctx.store, actor, id).await?;
+        let steps = jobs::steps(&ctx.store, actor, id).await?;
+        if !ctx.out.json {
+            for s in &steps {
+                let key = (s.attempt, s.position);
+                if s.outcome.is_some() && !printed.contains(&key) {
+                    printed.push(key);
+                    if live {
+                        print!("\r\x1b[2K");
+                    }
+                    let took = s.duration_ms.unwrap_or(0) as f64 / 1000.0;
+                    let mark = if s.outcome.as_deref() == Some("ok") { "✓" } else { "✗" };
+                    let end = match (s.outcome.as_deref(), s.exit_code) {
+                        (Some("ok"), _) => String::new(),
+                        (Some(o), Some(c)) => format!(" {o} (exit {c})"),
+                        (Some(o), None) => format!(" {o}"),
+                        _ => String::new(),
+                    };
+                    println!("{mark} {:<16} {:>6.1}s  {}{end}", s.status, took, s.command);
+                }
+            }
+            let current = steps.iter().find(|s| s.outcome.is_none()).cloned();
+            match (&current, &running) {
+                (Some(c), Some((r, _))) if (c.attempt, c.position) == (r.attempt, r.position) => {}
+                (Some(c), _) => running = Some((c.clone(), Instant::now())),
+                (None, _) => running = None,
+            }
+            if let (true, Some((s, since))) = (live, &running) {
+                print!(
+                    "\r\x1b[2K… {:<16} {:>6.1}s  {}",
+                    s.status,
+                    since.elapsed().as_secs_f64(),
+                    s.command
+                );
+                let _ = std::io::stdout().flush();
+            }
+            if job.state == JobState::Retryable && retry_noted < job.attempt {
+                retry_noted = job.attempt;
+                if let Some(e) = job.errors.last() {
+                    println!(
+                        "\rattempt {} of {} failed ({}); retrying at {}",
+                        e.attempt, job.max_attempts, e.class, job.scheduled_at
+                    );
+                }
+            }
+        }
+        if job.state.is_final() {
+            if live {
+                println!();
+            }
+            if !ctx.out.json && job.state != JobState::Completed {
+                if let Some(e) = job.errors.last() {
+                    eprintln!("{}", e.error);
+                }
+            }
+            return Ok(job);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// `codemyspec worker`: runs this data dir's jobs until interrupted.
+pub async fn worker(ctx: &Ctx) -> Result<()> {
+    let handle = start_runner(ctx).await?;
+    let mut events = ctx.events.subscribe_to_jobs();
+    println!(
+        "running the jobs of {} (queue {}); Ctrl-C stops",
+        ctx.store.data_dir().display(),
+        pipeline::QUEUE
+    );
+    let _ = std::io::stdout().flush();
+    let stop = async {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            event = events.recv() => {
+                if let Ok(codemyspec_core::events::JobEvent::JobChanged { job }) = event {
+                    println!("job {} {} (attempt {}/{})", job.id, job.state, job.attempt, job.max_attempts);
+                    let _ = std::io::stdout().flush();
+                }
+            }
+        }
+    }
+    println!("stopping: running jobs go back to the queue");
+    handle.stop().await;
+    Ok(())
+}
+
+async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
+    match host {
+        Some(h) => Ok(h.trim().to_ascii_lowercase()),
+        None => Ok(ctx.store.repo_host().await?.as_str().to_owned()),
+    }
+}
+
+pub async fn token(ctx: &Ctx, cmd: TokenCmd) -> Result<()> {
+    let keyring: Arc<dyn SecretStore> = Arc::new(Keyring);
+    let blocking = |f: Box<dyn FnOnce() -> Result<String> + Send>| async move {
+        tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
+    };
+    let message = match cmd {
+        TokenCmd::Set { host } => {
+            let host = host_or_default(ctx, host).await?;
+            if std::io::stdin().is_terminal() {
+                eprint!("GitHub token for {host}: ");
+            }
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|source| Error::Io { context: "cannot read the token".into(), source })?;
+            let token = Secret::new(line.trim());
+            blocking(Box::new(move || {
+                keyring
+                    .set(&host, &token)
+                    .map(|()| format!("token for {host} stored in the OS keyring"))
+            }))
+            .await?
+        }
+        TokenCmd::Status { host } => {
+            let host = host_or_default(ctx, host).await?;
+            blocking(Box::new(move || {
+                Ok(match keyring.get(&host)? {
+                    Some(_) => format!("a token for {host} is set"),
+                    None => format!("no token for {host}"),
+                })
+            }))
+            .await?
+        }
+        TokenCmd::Delete { host } => {
+            let host = host_or_default(ctx, host).await?;
+            blocking(Box::new(move || {
+                keyring.delete(&host).map(|()| format!("token for {host} removed"))
+            }))
+            .await?
+        }
+    };
+    ctx.out.done(&message);
+    Ok(())
+}
+
+/// `codemyspec doctor [PROJECT]`: what a setup needs, checked now.
+pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
+    let config = pipeline_config();
+    let checks = match project {
+        Some(p) => {
+            let p = ctx.project(&p).await?;
+            let recipe = recipe::for_project(ctx.store.data_dir(), &p)?;
+            preflight::checks(&ctx.store, &config, &p, &recipe).await
+        }
+        None => {
+            let mut out = Vec::new();
+            let path = config.path();
+            for program in ["mix", "elixir"] {
+                let found = preflight::find_program(program, &path);
+                out.push(preflight::Check {
+                    name: format!("program {program}"),
+                    ok: found.is_some(),
+                    detail: found
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "not on PATH".into()),
+                });
+            }
+            let host = ctx.store.repo_host().await?.as_str().to_owned();
+            let lookup = host.clone();
+            let token = tokio::task::spawn_blocking(move || Keyring.get(&lookup))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            out.push(match token {
+                Ok(Some(_)) => preflight::Check {
+                    name: format!("token for {host}"),
+                    ok: true,
+                    detail: "set".into(),
+                },
+                Ok(None) => preflight::Check {
+                    name: format!("token for {host}"),
+                    ok: false,
+                    detail: "missing: run `codemyspec token set`".into(),
+                },
+                Err(e) => {
+                    preflight::Check { name: "OS keyring".into(), ok: false, detail: e.to_string() }
+                }
+            });
+            if let Some(dir) = settings::get(&ctx.store, settings::WORKSPACE_DIR).await? {
+                out.push(preflight::Check {
+                    name: "workspace folder".into(),
+                    ok: true,
+                    detail: dir,
+                });
+            }
+            out
+        }
+    };
+    ctx.out.table(&checks, &["check", "ok", "detail"], |c| {
+        vec![c.name.clone(), if c.ok { "ok" } else { "MISSING" }.into(), c.detail.clone()]
+    });
+    match preflight::problems(&checks) {
+        Some(p) => Err(Error::Unavailable { message: p }),
+        None => Ok(()),
+    }
+}
