@@ -2,12 +2,27 @@
 
 use codemyspec_core::Result;
 use std::future::Future;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub struct Timing(Vec<Duration>);
 
+impl From<Vec<Duration>> for Timing {
+    fn from(samples: Vec<Duration>) -> Self {
+        Timing(samples)
+    }
+}
+
 impl Timing {
+    /// The `p`th percentile (nearest rank).
+    pub fn percentile(&self, p: f64) -> Duration {
+        let v = self.sorted();
+        if v.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+        v[rank.clamp(1, v.len()) - 1]
+    }
+
     fn sorted(&self) -> Vec<Duration> {
         let mut v = self.0.clone();
         v.sort();
@@ -54,12 +69,22 @@ fn ms(d: Duration) -> String {
 }
 
 impl Report {
-    pub fn new(dir: &Path) -> Report {
+    pub fn new() -> Report {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
         Report {
-            header: format!("database: {} (WAL, synchronous=NORMAL); {cores} cores", dir.display()),
+            header: format!("SQLite files in temp dirs (WAL, synchronous=NORMAL); {cores} cores"),
             rows: Vec::new(),
         }
+    }
+
+    /// A section heading in the table.
+    pub fn section(&mut self, title: &str) {
+        self.rows.push([format!("— {title}"), String::new(), String::new(), String::new()]);
+    }
+
+    /// A figure that is a plain value (a count, a ratio).
+    pub fn value(&mut self, what: &str, value: String, note: String, verdict: String) {
+        self.rows.push([what.into(), value, note, verdict]);
     }
 
     pub fn rate(&mut self, what: &str, rows: usize, took: Duration) {

@@ -143,3 +143,30 @@ pub async fn dirty_count(store: &Store, project_id: &str) -> Result<i64> {
     .fetch_one(store.pool())
     .await?)
 }
+
+/// A project value for messages that never touch the database.
+pub fn sample_project() -> codemyspec_core::projects::Project {
+    use codemyspec_core::projects::{Database, Framework, Project, SetupStatus};
+    Project {
+        id: "00000000-0000-4000-8000-000000000000".into(),
+        name: "bench".into(),
+        module_name: "Bench".into(),
+        description: None,
+        framework: Framework::Elixir,
+        database: Database::Sqlite3,
+        code_repo: None,
+        docs_repo: None,
+        github_repo_id: None,
+        github_repo_name: None,
+        stage: codemyspec_core::Stage::Provisioning,
+        setup_status: SetupStatus::Compiling,
+        setup_error: None,
+        executive_summary: None,
+        executive_summary_approved: false,
+        setup_complete: false,
+        context_mapping_approved: false,
+        owner_id: "owner".into(),
+        inserted_at: "2026-01-01T00:00:00.000000Z".into(),
+        updated_at: "0".into(),
+    }
+}

@@ -236,11 +236,30 @@ pub(crate) async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Job> {
 
 /// Inserts a job, or returns the existing one when its unique key is taken.
 pub async fn insert(store: &Store, new: NewJob) -> Result<Inserted> {
-    let mut tx = store.write().await?;
-    let inserted = insert_in(&mut tx, store, new).await?;
-    tx.commit().await?;
+    let inserted = if new.unique.is_none() {
+        // One statement is its own (write-locked) transaction: nothing to check first.
+        let mut conn = store.pool().acquire().await?;
+        write_new(&mut conn, store, new).await?
+    } else {
+        let mut tx = store.write().await?;
+        let inserted = insert_in(&mut tx, store, new).await?;
+        tx.commit().await?;
+        inserted
+    };
     store.notify_jobs();
     Ok(inserted)
+}
+
+/// Inserts many jobs in one transaction (Oban's `insert_all`); each keeps its uniqueness.
+pub async fn insert_all(store: &Store, new: Vec<NewJob>) -> Result<Vec<Inserted>> {
+    let mut tx = store.write().await?;
+    let mut out = Vec::with_capacity(new.len());
+    for job in new {
+        out.push(insert_in(&mut tx, store, job).await?);
+    }
+    tx.commit().await?;
+    store.notify_jobs();
+    Ok(out)
 }
 
 /// [`insert`] inside the caller's write transaction.
@@ -249,6 +268,16 @@ pub(crate) async fn insert_in(
     store: &Store,
     new: NewJob,
 ) -> Result<Inserted> {
+    if let Some(unique) = &new.unique {
+        if let Some(job) = find_unique(conn, store, unique).await? {
+            return Ok(Inserted { job, conflict: true });
+        }
+    }
+    write_new(conn, store, new).await
+}
+
+/// Checks and writes a new job (no uniqueness check), and returns it as stored.
+async fn write_new(conn: &mut SqliteConnection, store: &Store, new: NewJob) -> Result<Inserted> {
     if !(0..=9).contains(&new.priority) {
         return Err(Error::invalid("priority", "priority must be 0 (first) to 9"));
     }
@@ -256,13 +285,10 @@ pub(crate) async fn insert_in(
         return Err(Error::invalid("max_attempts", "max_attempts must be at least 1"));
     }
     let now = store.clock().now();
-    if let Some(unique) = &new.unique {
-        if let Some(job) = find_unique(conn, store, unique).await? {
-            return Ok(Inserted { job, conflict: true });
-        }
-    }
     let at = new.scheduled_at.unwrap_or(now);
     let state = if at > now { JobState::Scheduled } else { JobState::Available };
+    let (inserted_at, scheduled_at) = (format_ts(now), format_ts(at));
+    let unique_key = new.unique.map(|u| u.key);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO jobs (state, queue, worker, args, priority, max_attempts, unique_key, \
          inserted_at, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -273,12 +299,31 @@ pub(crate) async fn insert_in(
     .bind(json(&new.args)?)
     .bind(new.priority)
     .bind(new.max_attempts)
-    .bind(new.unique.as_ref().map(|u| &u.key))
-    .bind(format_ts(now))
-    .bind(format_ts(at))
+    .bind(&unique_key)
+    .bind(&inserted_at)
+    .bind(&scheduled_at)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Inserted { job: fetch(conn, id).await?, conflict: false })
+    let job = Job {
+        id,
+        state,
+        queue: new.queue,
+        worker: new.worker,
+        args: new.args,
+        meta: Fields::new(),
+        priority: new.priority,
+        attempt: 0,
+        max_attempts: new.max_attempts,
+        errors: Vec::new(),
+        unique_key,
+        inserted_at,
+        scheduled_at,
+        attempted_at: None,
+        completed_at: None,
+        cancelled_at: None,
+        discarded_at: None,
+    };
+    Ok(Inserted { job, conflict: false })
 }
 
 /// The job holding a unique key now, if any.

@@ -226,3 +226,31 @@ async fn a_hundred_concurrent_inserts_of_one_unique_job_leave_one_row() {
         sqlx::query_scalar("SELECT count(*) FROM jobs").fetch_one(s.pool()).await.unwrap();
     assert_eq!((fresh, rows), (1, 1));
 }
+
+#[tokio::test]
+async fn insert_all_is_one_transaction_that_keeps_uniqueness() {
+    let (s, _clock, _d) = store().await;
+    let all = insert_all(&s, vec![job(Some("p1")), job(Some("p1")), job(Some("p2")), job(None)])
+        .await
+        .unwrap();
+    let conflicts: Vec<bool> = all.iter().map(|i| i.conflict).collect();
+    assert_eq!(conflicts, [false, true, false, false]);
+    assert_eq!(all[0].job.id, all[1].job.id);
+    let bad = NewJob { priority: 10, ..job(None) };
+    let err = insert_all(&s, vec![job(Some("p3")), bad]).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (crate::Code::InvalidInput, Some("priority")));
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jobs").fetch_one(s.pool()).await.unwrap();
+    assert_eq!(rows, 3, "the failed batch left nothing behind");
+}
+
+#[tokio::test]
+async fn an_inserted_job_is_returned_as_it_is_stored() {
+    let (s, clock, _d) = store().await;
+    let mut later = job(None);
+    later.scheduled_at = Some(clock.now() + Duration::seconds(5));
+    for new in [job(None), job(Some("k")), later] {
+        let inserted = insert(&s, new).await.unwrap().job;
+        assert_eq!(inserted, get_raw(&s, inserted.id).await);
+    }
+}
