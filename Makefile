@@ -18,7 +18,7 @@ APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11
 CARGO ?= cargo
 NPM   ?= npm
 
-.PHONY: help run test bench tauri-build deps deps-build deps-test deps-rust deps-ui ui-build check-bindings
+.PHONY: e2e-run help run test e2e bench bench-app tauri-build deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build check-bindings
 
 help:
 	@echo "make run    - install what the app needs, build the UI, open the desktop app"
@@ -56,7 +56,11 @@ ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
 	$(NPM) --prefix ui ci --no-fund --no-audit
 	@touch $@
 
-deps: deps-test deps-rust deps-ui
+# tauri-driver bridges WebDriver to Debian's WebKitWebDriver for the end-to-end tests.
+deps-e2e: deps-rust
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --version '^2' --locked
+
+deps: deps-test deps-rust deps-ui deps-e2e
 
 ui-build: deps-ui
 	$(NPM) --prefix ui run build
@@ -69,9 +73,20 @@ test: deps
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(NPM) --prefix ui run check
 	$(NPM) --prefix ui test
-	$(NPM) --prefix ui run build
-	tests/with-session.sh $(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory app-build
+	tests/with-session.sh $(CARGO) test --workspace --locked --features custom-protocol
 	$(MAKE) --no-print-directory check-bindings
+	$(MAKE) --no-print-directory e2e-run
+
+# The app with the UI embedded (what the end-to-end tests drive), and the CLI beside it.
+app-build: ui-build
+	$(CARGO) build --workspace --locked --features custom-protocol
+
+# End to end in the real window under Xvfb; screenshots land in tests/e2e/out/.
+e2e: deps app-build e2e-run
+
+e2e-run:
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/app.e2e.mjs
 
 # The desktop crate's tests regenerate ui/src/bindings.ts; the committed copy must match.
 check-bindings:

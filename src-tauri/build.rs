@@ -1,9 +1,11 @@
-// The package root is the repository root, so tauri-build finds ../tauri.conf.json as
-// tauri.conf.json in CARGO_MANIFEST_DIR. The app manifest lists our commands: Tauri then
-// generates one permission per command (`allow-<name>`), and the capability in
-// tauri.conf.json grants exactly those.
+// The package root is the repository root, so tauri-build finds tauri.conf.json in
+// CARGO_MANIFEST_DIR. The app manifest lists our commands: Tauri then generates one
+// permission per command (`allow-<name>`), and the app grants exactly those to its window.
+include!("src/command_names.rs");
+
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["list_projects"]);
+    println!("cargo:rerun-if-changed=src-tauri/src/command_names.rs");
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed (check tauri.conf.json and icons/)");
 }

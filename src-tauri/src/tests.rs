@@ -8,21 +8,35 @@ use codemyspec_core::Secret;
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 
-/// Regenerates the TypeScript bindings; `make test` fails when the committed copy differs.
+fn bindings_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings.ts")
+}
+
+/// Regenerates the TypeScript bindings (`make test` fails when the committed copy differs),
+/// and checks that the permission list (`COMMANDS`) names exactly the commands in them.
 #[test]
-fn typescript_bindings_are_current() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings.ts");
+fn typescript_bindings_are_current_and_every_command_is_granted() {
     let exporter = specta_typescript::Typescript::default().header(
         "// Generated from the Rust commands by `cargo test -p codemyspec-desktop`. Do not edit.",
     );
-    specta_builder::<tauri::Wry>().export(exporter, &path).expect("export bindings");
-    let text = std::fs::read_to_string(&path).expect("read bindings");
-    assert!(text.contains("listProjects"), "the command is in the bindings");
+    specta_builder::<tauri::Wry>().export(exporter, bindings_path()).expect("export bindings");
+    let text = std::fs::read_to_string(bindings_path()).expect("read bindings");
+    let mut invoked: Vec<&str> =
+        text.split("__TAURI_INVOKE(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    invoked.sort_unstable();
+    invoked.dedup();
+    let mut granted: Vec<&str> = COMMANDS.to_vec();
+    granted.sort_unstable();
+    assert_eq!(invoked, granted);
 }
 
-fn invoke(store: Store, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
+fn invoke(
+    store: Store,
+    cmd: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
     let app = mock_builder()
-        .manage(AppState { store })
+        .manage(AppState::new(store, Arc::new(codemyspec_core::secrets::Keyring)))
         .invoke_handler(specta_builder().invoke_handler())
         .build(mock_context(noop_assets()))
         .expect("build the mock app");
@@ -34,17 +48,16 @@ fn invoke(store: Store, cmd: &str) -> Result<serde_json::Value, serde_json::Valu
         callback: tauri::ipc::CallbackFn(0),
         error: tauri::ipc::CallbackFn(1),
         url: "tauri://localhost".parse().expect("url"),
-        body: tauri::ipc::InvokeBody::default(),
+        body: tauri::ipc::InvokeBody::Json(body),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
     get_ipc_response(&webview, request).map(|body| body.deserialize().expect("json body"))
 }
 
-#[test]
-fn list_projects_answers_through_ipc_from_a_real_database() {
+fn seeded() -> (tempfile::TempDir, Store, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = tauri::async_runtime::block_on(async {
+    let (store, project) = tauri::async_runtime::block_on(async {
         let store = Store::open(dir.path()).await.expect("open");
         let new = NewAccount {
             email: "ada@example.com".into(),
@@ -53,27 +66,76 @@ fn list_projects_answers_through_ipc_from_a_real_database() {
         };
         let ada = accounts::create(&store, new).await.expect("account");
         let project = NewProject { name: "my_shop".into(), ..Default::default() };
-        codemyspec_core::projects::create(&store, &ada.id, project).await.expect("project");
-        store
+        let p = codemyspec_core::projects::create(&store, &ada.id, project).await.expect("project");
+        (store, p.id)
     });
-    let list = invoke(store, "list_projects").expect("a list");
+    (dir, store, project)
+}
+
+#[test]
+fn list_projects_answers_through_ipc_from_a_real_database() {
+    let (_dir, store, _) = seeded();
+    let list = invoke(store, "list_projects", serde_json::json!({})).expect("a list");
     assert_eq!(list[0]["name"], "my_shop");
     assert_eq!(list[0]["stage"], "draft");
     assert_eq!(list[0]["setup_status"], "created");
 }
 
 #[test]
-fn without_a_profile_the_error_is_typed() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = tauri::async_runtime::block_on(Store::open(dir.path())).expect("open");
-    let err = invoke(store, "list_projects").expect_err("no profile yet");
-    assert_eq!(err["code"], "unauthenticated");
-    assert!(err["message"].as_str().is_some_and(|m| m.contains("no profile")), "{err}");
+fn a_bad_project_name_comes_back_as_a_field_error() {
+    let (_dir, store, _) = seeded();
+    let err = invoke(store, "create_project", serde_json::json!({ "input": { "name": "My App" } }))
+        .expect_err("refused");
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("invalid_input"), Some("name"))
+    );
 }
 
 #[test]
-fn the_data_dir_flag_wins_over_the_environment() {
+fn a_stale_story_edit_is_a_conflict_on_version() {
+    let (_dir, store, project) = seeded();
+    let story = invoke(
+        store.clone(),
+        "create_story",
+        serde_json::json!({ "projectId": project, "input": { "title": "Pay" } }),
+    )
+    .expect("story");
+    let id = story["id"].as_str().expect("id").to_owned();
+    invoke(
+        store.clone(),
+        "update_story",
+        serde_json::json!({ "id": id, "version": 1, "input": { "title": "Pay now" } }),
+    )
+    .expect("first edit");
+    let err = invoke(
+        store,
+        "update_story",
+        serde_json::json!({ "id": id, "version": 1, "input": { "title": "Pay later" } }),
+    )
+    .expect_err("stale");
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("conflict"), Some("version")));
+}
+
+#[test]
+fn without_a_profile_the_error_is_typed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = tauri::async_runtime::block_on(Store::open(dir.path())).expect("open");
+    let err =
+        invoke(store.clone(), "list_projects", serde_json::json!({})).expect_err("no profile yet");
+    assert_eq!(err["code"], "unauthenticated");
+    let state = invoke(store, "profile_state", serde_json::json!({})).expect("profile state");
+    assert_eq!(
+        (state["current"].is_null(), state["profiles"].as_array().map(Vec::len)),
+        (true, Some(0))
+    );
+}
+
+#[test]
+fn the_data_dir_flag_wins_and_must_name_a_folder() {
     let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_eq!(data_dir(args(&["--data-dir", "/tmp/x"])).unwrap(), PathBuf::from("/tmp/x"));
     assert_eq!(data_dir(args(&["--data-dir=/tmp/y"])).unwrap(), PathBuf::from("/tmp/y"));
+    assert!(data_dir(args(&["--data-dir"])).is_err());
+    assert!(data_dir(args(&["--data-dir="])).is_err());
 }

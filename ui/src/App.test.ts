@@ -1,40 +1,62 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import App from "./App.svelte";
+import { account, project } from "./test/fixtures";
 
-afterEach(() => clearMocks());
-
-const project = (name: string, stage = "draft") => ({
-  id: `id-${name}`,
-  name,
-  stage,
-  setup_status: "created",
-  framework: "phoenix",
+// Unmount first: components unsubscribe from events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
 });
 
 describe("App", () => {
-  it("lists the projects with their stage and setup status", async () => {
-    mockIPC(() => [project("alpha"), project("beta", "estimated")]);
+  it("starts with the first-run form when there is no profile", async () => {
+    const calls: string[] = [];
+    let created = false;
+    mockIPC(
+      (cmd, args) => {
+        calls.push(cmd);
+        if (cmd === "profile_state") return { current: created ? account() : null, profiles: created ? [account()] : [] };
+        if (cmd === "create_profile") {
+          expect(args).toMatchObject({ input: { email: "ada@example.com", password: "a long password" } });
+          created = true;
+          return account();
+        }
+        if (cmd === "list_projects") return [];
+      },
+      { shouldMockEvents: true },
+    );
+    render(App);
+    const email = (await screen.findByLabelText("Email")) as HTMLInputElement;
+    await fireEvent.input(email, { target: { value: "ada@example.com" } });
+    await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "a long password" } });
+    await fireEvent.click(screen.getByTestId("profile-submit"));
+    expect(await screen.findByTestId("empty")).toBeTruthy();
+    expect(calls).toContain("create_profile");
+  });
+
+  it("lists the projects of the acting profile", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "profile_state") return { current: account(), profiles: [account()] };
+        if (cmd === "list_projects") return [project({ id: "a", name: "alpha" }), project({ id: "b", name: "beta", stage: "estimated" })];
+      },
+      { shouldMockEvents: true },
+    );
     render(App);
     expect(await screen.findByText("alpha")).toBeTruthy();
     expect(screen.getByText("beta")).toBeTruthy();
-    expect(screen.getByText("estimated")).toBeTruthy();
+    expect(screen.getByTestId("project-count").textContent).toContain("2 projects");
   });
 
-  it("tells a new user to create a profile", async () => {
-    mockIPC(() => {
-      throw { code: "unauthenticated", message: "there is no profile yet; create one first" };
-    });
-    render(App);
-    const notice = await screen.findByTestId("no-profile");
-    expect(notice.textContent).toContain("codemyspec account create");
-  });
-
-  it("shows other errors instead of failing silently", async () => {
-    mockIPC(() => {
-      throw { code: "internal", message: "disk on fire" };
-    });
+  it("shows an error it cannot recover from instead of failing silently", async () => {
+    mockIPC(
+      () => {
+        throw { code: "internal", message: "disk on fire" };
+      },
+      { shouldMockEvents: true },
+    );
     render(App);
     expect((await screen.findByRole("alert")).textContent).toContain("disk on fire");
   });

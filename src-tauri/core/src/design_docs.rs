@@ -17,7 +17,7 @@ pub struct DesignDoc {
     pub content: String,
     pub approved: bool,
     // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub version: i64,
     pub inserted_at: String,
     pub updated_at: String,

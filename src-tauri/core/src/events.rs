@@ -45,30 +45,30 @@ pub enum JobEvent {
         job: Box<Job>,
     },
     StepStarted {
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         job_id: i64,
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         attempt: i64,
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         position: i64,
         status: String,
         command: String,
     },
     StepFinished {
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         job_id: i64,
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         attempt: i64,
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         position: i64,
         outcome: String,
-        #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+        #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
         exit_code: Option<i64>,
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         duration_ms: i64,
     },
     Log {
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         job_id: i64,
         lines: Vec<LogLine>,
     },

@@ -67,7 +67,7 @@ impl FailureClass {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AttemptError {
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub attempt: i64,
     pub at: String,
     pub class: FailureClass,
@@ -80,18 +80,18 @@ pub type Fields = BTreeMap<String, String>;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Job {
     // Job ids and counters stay far below 2^53: exported as `number`.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub state: JobState,
     pub queue: String,
     pub worker: String,
     pub args: Fields,
     pub meta: Fields,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub priority: i64,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub attempt: i64,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub max_attempts: i64,
     pub errors: Vec<AttemptError>,
     pub unique_key: Option<String>,
@@ -564,7 +564,7 @@ pub async fn prune(store: &Store, older_than: Duration) -> Result<u64> {
 pub struct Queue {
     pub name: String,
     pub paused: bool,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub concurrency: i64,
 }
 

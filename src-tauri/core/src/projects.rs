@@ -61,7 +61,7 @@ pub struct Project {
     pub code_repo: Option<String>,
     pub docs_repo: Option<String>,
     // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
-    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub github_repo_id: Option<i64>,
     pub github_repo_name: Option<String>,
     pub stage: Stage,
@@ -267,6 +267,18 @@ pub async fn list(store: &Store, actor: &str) -> Result<Vec<Project>> {
         .map_err(|e| Error::Internal(format!("cannot read the project list: {e}")))?;
     list.sort_unstable_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     Ok(list)
+}
+
+/// The actor's projects changed after `since` (a stored timestamp), oldest change first.
+pub async fn updated_since(store: &Store, actor: &str, since: &str) -> Result<Vec<Project>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM project_memberships m JOIN projects p ON p.id = m.project_id \
+         WHERE m.user_id = ? AND p.updated_at > ? ORDER BY p.updated_at"
+    )))
+    .bind(actor)
+    .bind(since)
+    .fetch_all(store.pool())
+    .await?)
 }
 
 pub async fn update(

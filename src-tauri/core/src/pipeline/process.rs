@@ -179,3 +179,69 @@ pub fn group_alive(pgid: u32) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{Broadcaster, JobEvent};
+    use crate::jobs::{self, Fields, NewJob};
+    use crate::store::Store;
+    use std::time::Instant;
+
+    #[tokio::test]
+    async fn output_reaches_subscribers_while_the_step_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let new = NewJob {
+            queue: "q".into(),
+            worker: "w".into(),
+            args: Fields::new(),
+            priority: 0,
+            max_attempts: 1,
+            scheduled_at: None,
+            unique: None,
+        };
+        let job = jobs::insert(&store, new).await.unwrap().job;
+        let events = Broadcaster::new();
+        let mut sub = events.subscribe_to_jobs();
+        let mut sink = LogSink::new(&store, &events, job.id, 1, 1);
+        let cmd = StepCommand {
+            program: "sh".into(),
+            args: vec!["-c".into(), "echo one; sleep 1; echo two; sleep 1; echo three".into()],
+            dir: dir.path().to_owned(),
+            timeout: Duration::from_secs(30),
+            env: Vec::new(),
+        };
+        let started = Instant::now();
+        let watcher = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while let Ok(event) = sub.recv().await {
+                if let JobEvent::Log { lines, .. } = event {
+                    for l in lines {
+                        seen.push((l.line, started.elapsed()));
+                    }
+                }
+                if seen.len() == 3 {
+                    break;
+                }
+            }
+            seen
+        });
+        let end = run(&cmd, &CancellationToken::new(), &mut sink, |_| {}).await;
+        assert!(matches!(end, StepEnd::Exited(0)), "{end:?}");
+        sink.finish().await;
+        let seen = tokio::time::timeout(Duration::from_secs(5), watcher).await.unwrap().unwrap();
+        let lines: Vec<&str> = seen.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(lines, ["one", "two", "three"]);
+        assert!(
+            seen[0].1 < Duration::from_millis(900),
+            "the first line came live, at {:?}",
+            seen[0].1
+        );
+        assert!(
+            seen[1].1 < Duration::from_millis(1900),
+            "the second line came live, at {:?}",
+            seen[1].1
+        );
+    }
+}

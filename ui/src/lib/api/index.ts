@@ -1,14 +1,98 @@
 // The one door from the UI to the backend. Components import from here, never from
-// @tauri-apps/* or the generated bindings directly: failures become a thrown ApiError whose
-// `code` the UI switches on (never the English message).
+// @tauri-apps/* or the generated bindings directly. Every command is wrapped so that a
+// failure is thrown as an ApiError whose `code` (and `field`) the UI switches on — never the
+// English message. Events follow seed 001: subscribeToProject / subscribeToAllProjects.
+import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
-  type ErrorView_Serialize as ErrorView,
-  type Project_Serialize as Project,
+  events,
+  type Account_Serialize,
+  type AppSettings_Serialize,
+  type Check,
+  type Component_Serialize,
+  type ComponentInput_Deserialize,
+  type ComponentType,
+  type Context_Serialize,
+  type ContextInput_Deserialize,
+  type ContextType,
+  type Database,
+  type Dependency,
+  type DesignDoc,
+  type ErrorView_Serialize,
+  type Framework,
+  type Graph_Serialize,
+  type Inserted_Serialize,
+  type Job_Serialize,
+  type JobDetail_Serialize,
+  type JobState,
+  type LogLine,
+  type Member_Serialize,
+  type Move,
+  type NewProjectInput_Deserialize,
+  type ProfileState_Serialize,
+  type Project_Serialize,
+  type ProjectChangesInput_Deserialize,
+  type Queue,
+  type Role,
+  type Session,
+  type SessionStatus,
+  type SessionType,
+  type SetupStatus,
+  type SetupView_Serialize,
+  type Stage,
+  type StageTransition_Serialize,
+  type StepRecord_Serialize,
+  type Story_Serialize,
+  type StoryInput_Deserialize,
+  type StoryStatus,
+  type TargetType,
 } from "../../bindings";
 
-// The shapes the backend sends (the bindings also describe what it would accept back).
-export type { Project };
+// What the backend sends (the bindings also describe what it would accept back).
+export type Account = Account_Serialize;
+export type AppSettings = AppSettings_Serialize;
+export type Component = Component_Serialize;
+export type Context = Context_Serialize;
+export type Graph = Graph_Serialize;
+export type Inserted = Inserted_Serialize;
+export type Job = Job_Serialize;
+export type JobDetail = JobDetail_Serialize;
+export type Member = Member_Serialize;
+export type ProfileState = ProfileState_Serialize;
+export type Project = Project_Serialize;
+export type SetupView = SetupView_Serialize;
+export type StageTransition = StageTransition_Serialize;
+export type StepRecord = StepRecord_Serialize;
+export type Story = Story_Serialize;
+// What the UI sends.
+export type ComponentInput = ComponentInput_Deserialize;
+export type ContextInput = ContextInput_Deserialize;
+export type NewProjectInput = NewProjectInput_Deserialize;
+export type ProjectChangesInput = ProjectChangesInput_Deserialize;
+export type StoryInput = StoryInput_Deserialize;
+export type {
+  Check,
+  ComponentType,
+  ContextType,
+  Database,
+  Dependency,
+  DesignDoc,
+  Framework,
+  JobState,
+  LogLine,
+  Move,
+  Queue,
+  Role,
+  Session,
+  SessionStatus,
+  SessionType,
+  SetupStatus,
+  Stage,
+  StoryStatus,
+  TargetType,
+};
+
+export type ErrorView = ErrorView_Serialize;
 export type ErrorCode = ErrorView["code"];
 
 export class ApiError extends Error {
@@ -30,7 +114,81 @@ function unwrap<T>(result: Result<T>): T {
   return result.data;
 }
 
-/** The current profile's projects, by name. */
-export async function listProjects(): Promise<Project[]> {
-  return unwrap(await commands.listProjects());
+type Commands = typeof commands;
+type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer D>> ? (...args: A) => Promise<D> : never;
+
+/** Every backend command; a failure throws an ApiError. */
+export const api = Object.fromEntries(
+  Object.entries(commands).map(([name, call]) => [
+    name,
+    async (...args: unknown[]) => unwrap(await (call as (...a: unknown[]) => Promise<Result<unknown>>)(...args)),
+  ]),
+) as { [K in keyof Commands]: Unwrapped<Commands[K]> };
+
+/** The error's field when it has one, else null: forms show it beside that input. */
+export function fieldOf(error: unknown): string | null {
+  return error instanceof ApiError ? error.field : null;
+}
+
+/** A message a person can read for any thrown value. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+// ---- Events (seed 001's shapes) ----
+
+export type ProjectMessage =
+  | { event: "project_updated"; project: Project }
+  | { event: "project_error"; project: Project; error: string };
+
+export type Unsubscribe = () => void;
+
+async function listenProjects(filter: (p: Project) => boolean, handler: (m: ProjectMessage) => void): Promise<Unsubscribe> {
+  const off = await Promise.all([
+    events.projectUpdated.listen((e) => {
+      if (filter(e.payload.project)) handler({ event: "project_updated", project: e.payload.project });
+    }),
+    events.projectError.listen((e) => {
+      if (filter(e.payload.project)) handler({ event: "project_error", project: e.payload.project, error: e.payload.error });
+    }),
+  ]);
+  return () => off.forEach((f) => f());
+}
+
+/** Updates of one project (the topic `projects:{id}`). */
+export function subscribeToProject(projectId: string, handler: (m: ProjectMessage) => void): Promise<Unsubscribe> {
+  return listenProjects((p) => p.id === projectId, handler);
+}
+
+/** Updates of every project (the topic `projects:*`). */
+export function subscribeToAllProjects(handler: (m: ProjectMessage) => void): Promise<Unsubscribe> {
+  return listenProjects(() => true, handler);
+}
+
+export function onJobChanged(handler: (job: Job) => void): Promise<Unsubscribe> {
+  return events.jobChanged.listen((e) => handler(e.payload.job));
+}
+
+/** A notification or the tray asked to show a project. */
+export function onOpenProject(handler: (projectId: string) => void): Promise<Unsubscribe> {
+  return events.openProject.listen((e) => handler(e.payload.project_id));
+}
+
+/** The backend could not deliver every event: reload what is shown. */
+export function onResync(handler: () => void): Promise<Unsubscribe> {
+  return events.resync.listen(() => handler());
+}
+
+/** Streams a job's log in batches: stored lines after `after`, then live ones until the job ends. */
+export async function followJobLog(jobId: number, after: number, onLines: (lines: LogLine[]) => void): Promise<Unsubscribe> {
+  let open = true;
+  const channel = new Channel<LogLine[]>();
+  channel.onmessage = (lines) => {
+    if (open) onLines(lines);
+  };
+  await api.followJobLog(jobId, after, channel);
+  return () => {
+    open = false;
+  };
 }

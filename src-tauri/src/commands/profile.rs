@@ -1,0 +1,150 @@
+//! Local profiles and app settings.
+
+use super::Res;
+use crate::AppState;
+use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
+use codemyspec_core::jobs::{self, Queue};
+use codemyspec_core::{settings, Error, ErrorView, Secret};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ProfileState {
+    /// Who acts now: the last profile used, or the only one.
+    pub current: Option<Account>,
+    pub profiles: Vec<Account>,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct NewProfileInput {
+    pub email: String,
+    pub name: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppSettings {
+    pub github_host: String,
+    pub workspace_dir: Option<String>,
+    /// Whether a GitHub token for `github_host` is in the OS keyring (never the token).
+    pub token_set: bool,
+    /// Why the keyring cannot be used, when it cannot.
+    pub keyring_problem: Option<String>,
+    pub queue: Queue,
+    /// Whether this window's process runs the data dir's jobs (else another one does).
+    pub runs_jobs: bool,
+    pub data_dir: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn profile_state(state: State<'_, AppState>) -> Res<ProfileState> {
+    let profiles = accounts::list(&state.store).await?;
+    let current = match accounts::current(&state.store, None).await {
+        Ok(a) => Some(a),
+        Err(Error::NoProfile | Error::InvalidInput { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ProfileState { current, profiles })
+}
+
+/// The first run's profile (or another one); it becomes the acting profile.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_profile(state: State<'_, AppState>, input: NewProfileInput) -> Res<Account> {
+    let new =
+        NewAccount { email: input.email, name: input.name, password: Secret::new(input.password) };
+    let account = accounts::create(&state.store, new).await?;
+    Ok(accounts::current(&state.store, Some(&account.email)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(state: State<'_, AppState>, email: String, password: String) -> Res<Account> {
+    Ok(accounts::authenticate(&state.store, &email, &Secret::new(password)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_profile(
+    state: State<'_, AppState>,
+    name: Option<String>,
+    github_login: Option<String>,
+) -> Res<Account> {
+    let me = state.actor().await?;
+    Ok(accounts::update(&state.store, &me, AccountChanges { name, github_login }).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
+    let host = state.store.repo_host().await?.as_str().to_owned();
+    let secrets = state.secrets.clone();
+    let lookup = host.clone();
+    let token = tauri::async_runtime::spawn_blocking(move || secrets.get(&lookup))
+        .await
+        .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))?;
+    let (token_set, keyring_problem) = match token {
+        Ok(t) => (t.is_some(), None),
+        Err(e) => (false, Some(e.to_string())),
+    };
+    Ok(AppSettings {
+        github_host: host,
+        workspace_dir: settings::get(&state.store, settings::WORKSPACE_DIR).await?,
+        token_set,
+        keyring_problem,
+        queue: jobs::queue(&state.store, codemyspec_core::pipeline::QUEUE).await?,
+        runs_jobs: state.runs_jobs(),
+        data_dir: state.store.data_dir().display().to_string(),
+    })
+}
+
+/// `github_host` or `workspace_dir` ("" resets it).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Res<()> {
+    Ok(settings::set(&state.store, &key, &value).await?)
+}
+
+/// Stores the token for the configured GitHub host in the OS keyring.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_github_token(state: State<'_, AppState>, token: String) -> Res<()> {
+    let host = state.store.repo_host().await?.as_str().to_owned();
+    let secrets = state.secrets.clone();
+    let token = Secret::new(token.trim());
+    tauri::async_runtime::spawn_blocking(move || secrets.set(&host, &token))
+        .await
+        .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))??;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_github_token(state: State<'_, AppState>) -> Res<()> {
+    let host = state.store.repo_host().await?.as_str().to_owned();
+    let secrets = state.secrets.clone();
+    tauri::async_runtime::spawn_blocking(move || secrets.delete(&host))
+        .await
+        .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))??;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_queue_paused(state: State<'_, AppState>, paused: bool) -> Res<Queue> {
+    let queue = jobs::set_paused(&state.store, codemyspec_core::pipeline::QUEUE, paused).await?;
+    state.refresh_tray();
+    Ok(queue)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_queue_concurrency(state: State<'_, AppState>, concurrency: u32) -> Res<Queue> {
+    Ok(jobs::set_concurrency(
+        &state.store,
+        codemyspec_core::pipeline::QUEUE,
+        i64::from(concurrency),
+    )
+    .await?)
+}

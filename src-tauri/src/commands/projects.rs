@@ -1,0 +1,150 @@
+//! Projects, members and the lifecycle.
+
+use super::Res;
+use crate::AppState;
+use codemyspec_core::lifecycle::{self, Move, StageTransition};
+use codemyspec_core::projects::{
+    self, Database, Framework, Member, NewProject, Project, ProjectChanges,
+};
+use codemyspec_core::{accounts, Role, Stage};
+use serde::Deserialize;
+use tauri::State;
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct NewProjectInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub framework: Option<Framework>,
+    pub database: Option<Database>,
+    pub code_repo: Option<String>,
+    pub docs_repo: Option<String>,
+}
+
+/// A partial update; `null` leaves a field alone, `""` clears an optional text.
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
+pub struct ProjectChangesInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub framework: Option<Framework>,
+    pub database: Option<Database>,
+    pub code_repo: Option<String>,
+    pub docs_repo: Option<String>,
+    pub executive_summary: Option<String>,
+    pub executive_summary_approved: Option<bool>,
+    pub context_mapping_approved: Option<bool>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_projects(state: State<'_, AppState>) -> Res<Vec<Project>> {
+    let actor = state.actor().await?;
+    Ok(projects::list(&state.store, &actor).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_project(state: State<'_, AppState>, id: String) -> Res<Project> {
+    let actor = state.actor().await?;
+    Ok(projects::get(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_project(state: State<'_, AppState>, input: NewProjectInput) -> Res<Project> {
+    let actor = state.actor().await?;
+    let new = NewProject {
+        name: input.name,
+        description: input.description,
+        framework: input.framework,
+        database: input.database,
+        code_repo: input.code_repo,
+        docs_repo: input.docs_repo,
+    };
+    Ok(projects::create(&state.store, &actor, new).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_project(
+    state: State<'_, AppState>,
+    id: String,
+    changes: ProjectChangesInput,
+) -> Res<Project> {
+    let actor = state.actor().await?;
+    let changes = ProjectChanges {
+        name: changes.name,
+        description: changes.description,
+        framework: changes.framework,
+        database: changes.database,
+        code_repo: changes.code_repo,
+        docs_repo: changes.docs_repo,
+        executive_summary: changes.executive_summary,
+        executive_summary_approved: changes.executive_summary_approved,
+        context_mapping_approved: changes.context_mapping_approved,
+    };
+    let project = projects::update(&state.store, &actor, &id, changes).await?;
+    state.events.broadcast_project_update(&project);
+    Ok(project)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_project(state: State<'_, AppState>, id: String) -> Res<()> {
+    let actor = state.actor().await?;
+    Ok(projects::delete(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn allowed_transitions(state: State<'_, AppState>, id: String) -> Res<Vec<Move>> {
+    let actor = state.actor().await?;
+    Ok(lifecycle::allowed_transitions(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn transition_project(
+    state: State<'_, AppState>,
+    id: String,
+    to: Stage,
+    reason: String,
+) -> Res<Project> {
+    let actor = state.actor().await?;
+    let project = lifecycle::transition(&state.store, &actor, &id, to, &reason).await?;
+    state.events.broadcast_project_update(&project);
+    Ok(project)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stage_history(state: State<'_, AppState>, id: String) -> Res<Vec<StageTransition>> {
+    let actor = state.actor().await?;
+    Ok(lifecycle::history(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_members(state: State<'_, AppState>, id: String) -> Res<Vec<Member>> {
+    let actor = state.actor().await?;
+    Ok(projects::list_members(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_member(
+    state: State<'_, AppState>,
+    id: String,
+    email: String,
+    role: Role,
+) -> Res<Member> {
+    let actor = state.actor().await?;
+    let account = accounts::get_by_email(&state.store, &email).await?;
+    Ok(projects::add_member(&state.store, &actor, &id, &account.id, role).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_member(state: State<'_, AppState>, id: String, account_id: String) -> Res<()> {
+    let actor = state.actor().await?;
+    Ok(projects::remove_member(&state.store, &actor, &id, &account_id).await?)
+}

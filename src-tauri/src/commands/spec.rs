@@ -1,0 +1,192 @@
+//! Stories and bounded contexts.
+
+use super::Res;
+use crate::AppState;
+use codemyspec_core::contexts::{self, Context, ContextChanges, ContextType, NewContext};
+use codemyspec_core::stories::{self, NewStory, Story, StoryChanges, StoryStatus};
+use serde::Deserialize;
+use tauri::State;
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct StoryInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `""` clears them.
+    pub acceptance_criteria: Option<String>,
+    pub status: Option<StoryStatus>,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct ContextInput {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<ContextType>,
+    pub purpose: Option<String>,
+    pub description: Option<String>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_stories(state: State<'_, AppState>, project_id: String) -> Res<Vec<Story>> {
+    let actor = state.actor().await?;
+    Ok(stories::list(&state.store, &actor, &project_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_story(state: State<'_, AppState>, id: String) -> Res<Story> {
+    let actor = state.actor().await?;
+    Ok(stories::get(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_story(
+    state: State<'_, AppState>,
+    project_id: String,
+    input: StoryInput,
+) -> Res<Story> {
+    let actor = state.actor().await?;
+    let new = NewStory {
+        title: input.title.unwrap_or_default(),
+        description: input.description.unwrap_or_default(),
+        acceptance_criteria: input.acceptance_criteria,
+    };
+    Ok(stories::create(&state.store, &actor, &project_id, new).await?)
+}
+
+/// An edit based on `version` (the version the editor read): a newer one is a conflict.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_story(
+    state: State<'_, AppState>,
+    id: String,
+    version: u32,
+    input: StoryInput,
+) -> Res<Story> {
+    let actor = state.actor().await?;
+    let changes = StoryChanges {
+        title: input.title,
+        description: input.description,
+        acceptance_criteria: input.acceptance_criteria,
+        status: input.status,
+    };
+    Ok(stories::update(&state.store, &actor, &id, i64::from(version), changes).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approve_story(state: State<'_, AppState>, id: String, version: u32) -> Res<Story> {
+    let actor = state.actor().await?;
+    Ok(stories::approve(&state.store, &actor, &id, i64::from(version)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_story_dirty(state: State<'_, AppState>, id: String, dirty: bool) -> Res<Story> {
+    let actor = state.actor().await?;
+    Ok(if dirty {
+        stories::mark_dirty(&state.store, &actor, &id).await?
+    } else {
+        stories::clear_dirty(&state.store, &actor, &id).await?
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_story(state: State<'_, AppState>, id: String) -> Res<()> {
+    let actor = state.actor().await?;
+    Ok(stories::delete(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_contexts(state: State<'_, AppState>, project_id: String) -> Res<Vec<Context>> {
+    let actor = state.actor().await?;
+    Ok(contexts::list(&state.store, &actor, &project_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_context(
+    state: State<'_, AppState>,
+    project_id: String,
+    input: ContextInput,
+) -> Res<Context> {
+    let actor = state.actor().await?;
+    let new = NewContext {
+        name: input.name.unwrap_or_default(),
+        kind: input.kind.unwrap_or(ContextType::Domain),
+        purpose: input.purpose.unwrap_or_default(),
+        description: input.description,
+    };
+    Ok(contexts::create(&state.store, &actor, &project_id, new).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_context(
+    state: State<'_, AppState>,
+    id: String,
+    version: u32,
+    input: ContextInput,
+) -> Res<Context> {
+    let actor = state.actor().await?;
+    let changes = ContextChanges {
+        name: input.name,
+        kind: input.kind,
+        purpose: input.purpose,
+        description: input.description,
+    };
+    Ok(contexts::update(&state.store, &actor, &id, i64::from(version), changes).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approve_context(state: State<'_, AppState>, id: String, version: u32) -> Res<Context> {
+    let actor = state.actor().await?;
+    Ok(contexts::approve(&state.store, &actor, &id, i64::from(version)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_context_dirty(state: State<'_, AppState>, id: String) -> Res<Context> {
+    let actor = state.actor().await?;
+    Ok(contexts::clear_dirty(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_context(state: State<'_, AppState>, id: String) -> Res<()> {
+    let actor = state.actor().await?;
+    Ok(contexts::delete(&state.store, &actor, &id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn link_story(
+    state: State<'_, AppState>,
+    context_id: String,
+    story_id: String,
+) -> Res<()> {
+    let actor = state.actor().await?;
+    Ok(contexts::add_story(&state.store, &actor, &context_id, &story_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unlink_story(
+    state: State<'_, AppState>,
+    context_id: String,
+    story_id: String,
+) -> Res<()> {
+    let actor = state.actor().await?;
+    Ok(contexts::remove_story(&state.store, &actor, &context_id, &story_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn context_stories(state: State<'_, AppState>, context_id: String) -> Res<Vec<Story>> {
+    let actor = state.actor().await?;
+    Ok(contexts::list_stories(&state.store, &actor, &context_id).await?)
+}

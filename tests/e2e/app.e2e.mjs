@@ -1,0 +1,185 @@
+// End to end in the real app window (WebKitGTK under Xvfb, driven through tauri-driver):
+// first run → a bad name is refused at its field → a project with local git remotes is set
+// up and its statuses arrive live → ready, pushed, and a desktop notification is shown → a
+// story edited in two places offers the conflict choice → the component graph is drawn.
+// Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh (see the Makefile's e2e target).
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Session, sleep } from "./webdriver.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const APP = process.env.APP;
+const OUT = process.env.E2E_OUT;
+const CLI = join(dirname(APP), "codemyspec");
+const DATA = mkdtempSync(join(tmpdir(), "codemyspec-e2e-"));
+let failures = 0;
+const results = [];
+
+function cli(...args) {
+  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
+  return out.trim() ? JSON.parse(out) : null;
+}
+
+function check(what, ok, detail = "") {
+  results.push(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
+  console.log(results.at(-1));
+  if (!ok) failures++;
+}
+
+/** The local smart-HTTP git server that demands the token, with two bare repositories. */
+async function gitServer() {
+  const root = mkdtempSync(join(tmpdir(), "codemyspec-git-"));
+  for (const repo of ["e2e_app", "e2e_app_docs"]) {
+    execFileSync("git", ["init", "-q", "--bare", join(root, "acme", `${repo}.git`)]);
+  }
+  const token = `ghp_e2e${process.pid}`;
+  const server = spawn("python3", [resolve(here, "../support/git_http_server.py"), root, token], { stdio: ["ignore", "pipe", "ignore"] });
+  const port = await new Promise((ok, fail) => {
+    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
+    server.once("exit", () => fail(new Error("the git server did not start")));
+  });
+  return { root, token, port, server, host: `127.0.0.1:${port}` };
+}
+
+function mainCommit(root, repo) {
+  try {
+    return execFileSync("git", ["--git-dir", join(root, "acme", `${repo}.git`), "log", "-1", "--format=%s", "main"], { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
+}
+
+async function select(s, css, value) {
+  await s.find(css);
+  await s.script(
+    `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event("change", { bubbles: true }));`,
+    [css, value],
+  );
+}
+
+const git = await gitServer();
+execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
+
+const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
+try {
+  // First run: the local profile.
+  await (await s.find("#profile-email", 30000)).type("ada@example.com");
+  await (await s.find("#profile-name")).type("Ada");
+  await (await s.find("#profile-password")).type("a long password");
+  await (await s.find('[data-testid="profile-submit"]')).click();
+  await s.find('[data-testid="empty"]');
+  check("first run creates the profile", cli("account", "list").length === 1);
+
+  // A bad project name shows its field error and creates nothing.
+  await (await s.find('[data-testid="new-project"]')).click();
+  await (await s.find("#project-name")).type("Bad Name");
+  await (await s.find('[data-testid="project-create"]')).click();
+  const fieldError = await (await s.find('[data-testid="field-error-name"]')).text();
+  check("a bad name shows its field error", /lowercase letter/.test(fieldError), fieldError);
+  check("and creates nothing", cli("project", "list").length === 0);
+
+  // A project with local git remotes.
+  await (await s.find("#project-name")).type("e2e_app");
+  await select(s, "#project-framework", "elixir");
+  await (await s.find("#project-code-repo")).type(`http://${git.host}/acme/e2e_app`);
+  await (await s.find("#project-docs-repo")).type(`http://${git.host}/acme/e2e_app_docs`);
+  await (await s.find('[data-testid="project-create"]')).click();
+  await s.find('[data-testid="setup-button"]');
+
+  // Set up, and watch the statuses arrive.
+  await (await s.find('[data-testid="setup-button"]')).click();
+  const seen = [];
+  let shotDuringSetup = false;
+  let logWhileRunning = "";
+  await s.until(
+    "the setup to finish",
+    async () => {
+      const status = await (await s.find('[data-testid="setup-status"]')).text();
+      if (seen.at(-1) !== status) seen.push(status);
+      if (status !== "ready" && !logWhileRunning.includes("creating mix.exs")) {
+        logWhileRunning = await s.script(`return document.querySelector('[data-testid="log-tail"]')?.textContent ?? "";`);
+      }
+      if (!shotDuringSetup && /compiling|testing/.test(status)) {
+        await s.screenshot(join(OUT, "project-during-setup.png"));
+        shotDuringSetup = true;
+      }
+      return status === "ready" || status === "failed";
+    },
+    180000,
+    40,
+  );
+  check("the statuses arrived live", seen.at(-1) === "ready" && seen.length >= 4, seen.join(" → "));
+  check("the step output streamed into the log tail while it ran", logWhileRunning.includes("creating mix.exs"));
+  if (!shotDuringSetup) await s.screenshot(join(OUT, "project-during-setup.png"));
+  const steps = await s.findAll('[data-testid="setup-step"]');
+  check("the timeline shows every step", steps.length === 5, `${steps.length} steps`);
+  check("the code repo holds the commit", /Initial commit of e2e_app/.test(mainCommit(git.root, "e2e_app")));
+  check("the docs repo holds the spec", /Initial spec of e2e_app/.test(mainCommit(git.root, "e2e_app_docs")));
+  const stage = await (await s.find('[data-testid="project-stage"]')).text();
+  check("the project moved to initialized", stage === "initialized", stage);
+
+  // The desktop notification reached the notification daemon.
+  const notified = await s.until(
+    "the notification",
+    () => {
+      const history = execFileSync("dunstctl", ["history"], { encoding: "utf8" });
+      return history.includes("e2e_app is ready") ? history : null;
+    },
+    15000,
+    250,
+  ).catch(() => "");
+  check("a desktop notification says the setup finished", notified.includes("e2e_app is ready"));
+
+  // A story edited in two places gives the conflict choice.
+  const projectId = cli("project", "show", "e2e_app").id;
+  const story = cli("story", "create", "-p", "e2e_app", "--title", "Pay by card", "--description", "As a buyer I pay");
+  await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}/stories`]);
+  await (await s.find('[data-testid="story-row"] button')).click();
+  await s.find("#story-title");
+  cli("story", "update", story.id, "--version", "1", "--title", "Pay by card or cash");
+  await (await s.find("#story-title")).type("Pay with a card");
+  await (await s.find('[data-testid="story-save"]')).click();
+  await s.find('[data-testid="conflict-choice"]');
+  await s.screenshot(join(OUT, "story-conflict.png"));
+  check("a stale story edit offers the conflict choice", true);
+  await (await s.find('[data-testid="conflict-overwrite"]')).click();
+  const saved = await s.until("the overwrite", () => {
+    const now = cli("story", "show", story.id);
+    return now.title === "Pay with a card" ? now : null;
+  }, 15000);
+  check("overwrite keeps my edit at the newer version", saved.version === 3, `version ${saved.version}`);
+
+  // The component graph.
+  for (const [name, file] of [["Payments", "lib/payments.ex"], ["Payments.Charge", "lib/payments/charge.ex"], ["Web.PayLive", "lib/web/pay_live.ex"], ["Catalog", "lib/catalog.ex"]]) {
+    cli("component", "create", "-p", "e2e_app", name, "--file", file);
+  }
+  cli("component", "depend", "Payments", "-p", "e2e_app", "--on", "Payments.Charge");
+  cli("component", "depend", "Web.PayLive", "-p", "e2e_app", "--on", "Payments");
+  cli("component", "depend", "Web.PayLive", "-p", "e2e_app", "--on", "Catalog");
+  await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}/components`]);
+  await s.find('[data-testid="component-graph"]');
+  await sleep(500);
+  await s.screenshot(join(OUT, "component-graph.png"));
+  const nodes = await s.script(`return document.querySelectorAll('[data-testid="graph-node"]').length;`);
+  check("the component graph draws every component", nodes >= 4, `${nodes} nodes`);
+
+  // The dashboard.
+  await s.script(`location.hash = "/";`);
+  await s.find('[data-testid="project-row"]');
+  await sleep(300);
+  await s.screenshot(join(OUT, "dashboard.png"));
+  check("the dashboard lists the project", (await s.findAll('[data-testid="project-row"]')).length === 1);
+} catch (e) {
+  console.log(`FAIL ${e.stack ?? e}`);
+  failures++;
+  await s.screenshot(join(OUT, "failure.png")).catch(() => {});
+} finally {
+  await s.end();
+  git.server.kill();
+}
+console.log(`${results.filter((r) => r.startsWith("ok")).length} passed, ${failures} failed (screenshots in ${OUT})`);
+process.exit(failures ? 1 : 0);
+

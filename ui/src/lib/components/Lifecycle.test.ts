@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Lifecycle from "./Lifecycle.svelte";
+import { project } from "../../test/fixtures";
+import type { Project } from "../api";
+
+// Unmount first: components unsubscribe from events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("Lifecycle", () => {
+  it("marks the current stage and moves through an allowed transition", async () => {
+    let moved: unknown = null;
+    mockIPC((cmd, args) => {
+      if (cmd === "allowed_transitions") return [{ to: "estimated", trigger: "user" }, { to: "archived", trigger: "user" }];
+      if (cmd === "transition_project") {
+        moved = args;
+        return project({ stage: "estimated" });
+      }
+    });
+    let result: Project | null = null;
+    const { container } = render(Lifecycle, { project: project(), onMoved: (p: Project) => (result = p) });
+    expect(container.querySelector('li.current[data-stage="draft"]')).toBeTruthy();
+    await fireEvent.click(await screen.findByTestId("move-estimated"));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(moved).toEqual({ id: "p-1", to: "estimated", reason: "changed in the app" });
+    expect((result as Project | null)?.stage).toBe("estimated");
+  });
+
+  it("shows a refused move's error", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "allowed_transitions") return [{ to: "estimated", trigger: "user" }];
+      if (cmd === "transition_project") throw { code: "conflict", field: "to", message: "a project cannot move from draft to estimated" };
+    });
+    render(Lifecycle, { project: project(), onMoved: () => {} });
+    await fireEvent.click(await screen.findByTestId("move-estimated"));
+    expect((await screen.findByRole("alert")).textContent).toContain("cannot move");
+  });
+});

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import SetupTimeline from "./SetupTimeline.svelte";
+import { job, project, step } from "../../test/fixtures";
+
+// Unmount first: components unsubscribe from events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("SetupTimeline", () => {
+  it("offers Set up for a new project and queues it", async () => {
+    const calls: string[] = [];
+    mockIPC(
+      (cmd) => {
+        calls.push(cmd);
+        if (cmd === "project_setup") return null;
+        if (cmd === "setup_project") return { job: job({ state: "available", attempt: 0 }), conflict: false };
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project() });
+    await fireEvent.click(await screen.findByTestId("setup-button"));
+    expect(calls).toContain("setup_project");
+  });
+
+  it("shows each step of the latest attempt with its outcome, and Cancel while it runs", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup")
+          return {
+            job: job({ attempt: 2, errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "infrastructure", error: "push refused: network down" }] }),
+            steps: [
+              step(1, "initializing", { attempt: 1 }),
+              step(1, "initializing", { attempt: 2 }),
+              step(2, "compiling", { attempt: 2, outcome: null, finished_at: null, duration_ms: null, exit_code: null }),
+            ],
+          };
+        if (cmd === "follow_job_log") return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project({ setup_status: "compiling", stage: "provisioning" }) });
+    const steps = await screen.findAllByTestId("setup-step");
+    expect(steps.map((s) => s.dataset.status)).toEqual(["initializing", "compiling"]);
+    expect(steps[1].textContent).toContain("running");
+    expect(screen.getByTestId("cancel-button")).toBeTruthy();
+    expect(screen.queryByTestId("setup-button")).toBeNull();
+    expect(screen.getByText(/push refused/)).toBeTruthy();
+  });
+
+  it("offers Retry for a failed setup whose job was discarded", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return { job: job({ state: "discarded" }), steps: [step(1, "compiling", { outcome: "failed", exit_code: 1 })] };
+        if (cmd === "follow_job_log") return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project({ setup_status: "failed", setup_error: "`mix compile` failed (exit 1)" }) });
+    expect(await screen.findByTestId("retry-button")).toBeTruthy();
+    expect(screen.getByTestId("setup-error").textContent).toContain("mix compile");
+  });
+});

@@ -1,0 +1,33 @@
+// Small display helpers.
+
+export function duration(ms: number | null | undefined): string {
+  if (ms == null) return "";
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** "2026-11-22T01:02:03.000000Z" → a local date and time. */
+export function when(ts: string | null | undefined): string {
+  if (!ts) return "";
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? ts : d.toLocaleString();
+}
+
+/** snake_case status → words. */
+export function label(value: string): string {
+  return value.replaceAll("_", " ");
+}
+
+/** Statuses of a setup that is queued or running. */
+export const RUNNING_SETUP = new Set([
+  "setup_queued",
+  "initializing",
+  "deps_installing",
+  "setting_up_auth",
+  "compiling",
+  "testing",
+  "committing",
+]);

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Contexts from "./Contexts.svelte";
+import type { Context, Story } from "../../lib/api";
+
+afterEach(() => clearMocks());
+
+const context = (name: string, extra: Partial<Context> = {}): Context => ({
+  id: `c-${name}`,
+  project_id: "p1",
+  name,
+  type: "domain",
+  purpose: `handles ${name}`,
+  description: null,
+  approved: false,
+  dirty: false,
+  version: 1,
+  inserted_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+  ...extra,
+});
+
+const story = (title: string): Story => ({
+  id: `s-${title}`,
+  project_id: "p1",
+  title,
+  description: "",
+  acceptance_criteria: null,
+  status: "draft",
+  dirty: false,
+  approved: false,
+  version: 1,
+  inserted_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+});
+
+describe("Contexts", () => {
+  it("creates a context, showing a duplicate name under the name field", async () => {
+    let attempts = 0;
+    mockIPC((cmd, args) => {
+      if (cmd === "list_contexts") return [context("Orders")];
+      if (cmd === "create_context") {
+        attempts += 1;
+        if (attempts === 1) throw { code: "conflict", field: "name", message: "this project already has a context with this name" };
+        const input = (args as { input: Partial<Context> }).input;
+        return context(input.name!, { type: input.type!, purpose: input.purpose! });
+      }
+      if (cmd === "context_stories" || cmd === "list_stories") return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Contexts, { projectId: "p1" });
+    expect(await screen.findAllByTestId("context-row")).toHaveLength(1);
+
+    await fireEvent.click(screen.getByRole("button", { name: "New context" }));
+    await fireEvent.input(document.getElementById("new-context-name")!, { target: { value: "Orders" } });
+    await fireEvent.input(document.getElementById("new-context-purpose")!, { target: { value: "orders" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Create context" }));
+    const nameField = document.getElementById("new-context-name")!.closest(".field")!;
+    await waitFor(() => expect(nameField.textContent).toContain("already has a context with this name"));
+
+    await fireEvent.input(document.getElementById("new-context-name")!, { target: { value: "Billing" } });
+    await fireEvent.change(document.getElementById("new-context-type")!, { target: { value: "coordination" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Create context" }));
+    await waitFor(() => expect(screen.getAllByTestId("context-row")).toHaveLength(2));
+    const billing = screen.getAllByTestId("context-row")[0];
+    expect(billing.textContent).toContain("Billing");
+    expect(billing.textContent).toContain("coordination");
+    expect((document.getElementById("context-name") as HTMLInputElement).value).toBe("Billing");
+  });
+
+  it("links a story to the selected context and shows the context dirty", async () => {
+    const linked: Story[] = [];
+    const stories = [story("Checkout"), story("Refunds")];
+    mockIPC((cmd, args) => {
+      const a = args as Record<string, string>;
+      if (cmd === "list_contexts") return [context("Orders", { dirty: linked.length > 0 })];
+      if (cmd === "list_stories") return stories;
+      if (cmd === "context_stories") return [...linked];
+      if (cmd === "link_story") {
+        linked.push(stories.find((s) => s.id === a.storyId)!);
+        return null;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Contexts, { projectId: "p1" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Orders" }));
+    const panel = await screen.findByTestId("context-stories");
+    await within(panel).findByText("No stories linked to this context yet.");
+
+    await fireEvent.change(within(panel).getByLabelText("Story to link"), { target: { value: "s-Refunds" } });
+    await fireEvent.click(within(panel).getByRole("button", { name: "Link" }));
+
+    await within(panel).findByRole("button", { name: "Unlink Refunds" });
+    expect(within(panel).queryByRole("option", { name: "Refunds" })).toBeNull();
+    await waitFor(() => expect(screen.getByTestId("context-row").textContent).toContain("dirty"));
+  });
+
+  it("offers the conflict choice on a stale save, with theirs from the project's list", async () => {
+    let current = context("Orders");
+    const updates: Record<string, unknown>[] = [];
+    mockIPC((cmd, raw) => {
+      const args = raw as Record<string, unknown>;
+      if (cmd === "list_contexts") return [current];
+      if (cmd === "context_stories" || cmd === "list_stories") return [];
+      if (cmd === "update_context") {
+        updates.push(args);
+        if (args.version !== current.version) throw { code: "conflict", field: "version", message: "stale" };
+        current = { ...current, ...(args.input as object), version: current.version! + 1 };
+        return current;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Contexts, { projectId: "p1" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Orders" }));
+    // Someone else saves a new purpose after this editor loaded version 1.
+    current = { ...current, purpose: "their purpose", version: 2 };
+    await fireEvent.input(document.getElementById("context-purpose")!, { target: { value: "my purpose" } });
+    await fireEvent.click(screen.getByTestId("context-save"));
+
+    const choice = await screen.findByTestId("conflict-choice");
+    expect(choice.textContent).toContain("my purpose");
+    expect(choice.textContent).toContain("their purpose");
+    await fireEvent.click(screen.getByTestId("conflict-overwrite"));
+    await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
+    expect(updates.map((u) => u.version)).toEqual([1, 2]);
+    expect(current.purpose).toBe("my purpose");
+    expect(screen.getByTestId("context-row").textContent).toContain("3");
+  });
+});

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Stories from "./Stories.svelte";
+import type { Story } from "../../lib/api";
+
+afterEach(() => clearMocks());
+
+const story = (title: string, extra: Partial<Story> = {}): Story => ({
+  id: `s-${title}`,
+  project_id: "p1",
+  title,
+  description: `about ${title}`,
+  acceptance_criteria: null,
+  status: "draft",
+  dirty: false,
+  approved: false,
+  version: 1,
+  inserted_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+  ...extra,
+});
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+function backend(handlers: Record<string, (args: Record<string, unknown>) => unknown>) {
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: args as Record<string, unknown> });
+    const handler = handlers[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler(args as Record<string, unknown>);
+  });
+  return calls;
+}
+
+async function openEditor(title: string) {
+  await fireEvent.click(await screen.findByRole("button", { name: title }));
+  return (await screen.findByDisplayValue(title)) as HTMLInputElement;
+}
+
+describe("Stories", () => {
+  it("lists the stories with their status, version and badges", async () => {
+    backend({
+      list_stories: () => [story("Checkout", { approved: true, version: 3 }), story("Refunds", { dirty: true, status: "ready" })],
+    });
+    render(Stories, { projectId: "p1" });
+    const rows = await screen.findAllByTestId("story-row");
+    expect(rows).toHaveLength(2);
+    expect(rows[0].textContent).toContain("Checkout");
+    expect(rows[0].textContent).toContain("approved");
+    expect(rows[0].textContent).toContain("3");
+    expect(rows[1].textContent).toContain("ready");
+    expect(rows[1].textContent).toContain("dirty");
+  });
+
+  it("says when there are no stories yet", async () => {
+    backend({ list_stories: () => [] });
+    render(Stories, { projectId: "p1" });
+    expect((await screen.findByTestId("empty")).textContent).toContain("No stories yet");
+  });
+
+  it("shows a field error under the title", async () => {
+    backend({
+      list_stories: () => [story("Checkout")],
+      update_story: () => {
+        throw { code: "invalid_input", field: "title", message: "title must not be blank" };
+      },
+    });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "  " } });
+    await fireEvent.click(screen.getByTestId("story-save"));
+    const field = document.getElementById("story-title")!.closest(".field")!;
+    await waitFor(() => expect(field.querySelector(".field-error")?.textContent).toBe("title must not be blank"));
+    expect(field.classList.contains("invalid")).toBe(true);
+  });
+
+  it("offers a choice on a stale save; overwriting re-sends my edit at their version", async () => {
+    const theirs = story("Checkout (their edit)", { id: "s-Checkout", version: 2 });
+    let saves = 0;
+    const calls = backend({
+      list_stories: () => [story("Checkout")],
+      get_story: () => theirs,
+      update_story: (args) => {
+        saves += 1;
+        if (saves === 1) throw { code: "conflict", field: "version", message: "this story was changed since you read it" };
+        return story("Checkout, mine", { id: "s-Checkout", version: 3, ...(args.input as object) });
+      },
+    });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "Checkout, mine" } });
+    await fireEvent.click(screen.getByTestId("story-save"));
+
+    const choice = await screen.findByTestId("conflict-choice");
+    expect(choice.textContent).toContain("Checkout, mine");
+    expect(choice.textContent).toContain("Checkout (their edit)");
+
+    await fireEvent.click(screen.getByTestId("conflict-overwrite"));
+    await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
+    const updates = calls.filter((c) => c.cmd === "update_story");
+    expect(updates.map((c) => c.args.version)).toEqual([1, 2]);
+    expect(updates[1].args.input).toMatchObject({ title: "Checkout, mine", description: "about Checkout" });
+    expect((document.getElementById("story-title") as HTMLInputElement).value).toBe("Checkout, mine");
+    expect(screen.getAllByTestId("story-row")[0].textContent).toContain("Checkout, mine");
+  });
+
+  it("reloading theirs discards my edit and shows theirs", async () => {
+    const theirs = story("Their title", { id: "s-Checkout", version: 5, acceptance_criteria: "it works" });
+    const calls = backend({
+      list_stories: () => [story("Checkout")],
+      get_story: () => theirs,
+      update_story: () => {
+        throw { code: "conflict", field: "version", message: "this story was changed since you read it" };
+      },
+    });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "My title" } });
+    await fireEvent.click(screen.getByTestId("story-save"));
+    await fireEvent.click(await screen.findByTestId("conflict-reload"));
+
+    await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
+    expect((document.getElementById("story-title") as HTMLInputElement).value).toBe("Their title");
+    expect((document.getElementById("story-criteria") as HTMLTextAreaElement).value).toBe("it works");
+    expect(screen.getByText("version 5")).toBeTruthy();
+    expect(calls.filter((c) => c.cmd === "update_story")).toHaveLength(1);
+  });
+
+  it("approves at the version it read and deletes after a confirmation", async () => {
+    const calls = backend({
+      list_stories: () => [story("Checkout", { version: 4 })],
+      approve_story: () => story("Checkout", { version: 5, approved: true }),
+      delete_story: () => null,
+    });
+    render(Stories, { projectId: "p1" });
+    await openEditor("Checkout");
+    await fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    await waitFor(() => expect(screen.getAllByTestId("story-row")[0].textContent).toContain("approved"));
+    expect(calls.find((c) => c.cmd === "approve_story")?.args).toMatchObject({ id: "s-Checkout", version: 4 });
+
+    await fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    expect(calls.some((c) => c.cmd === "delete_story")).toBe(false);
+    await fireEvent.click(screen.getByRole("button", { name: "Yes, delete" }));
+    expect(await screen.findByTestId("empty")).toBeTruthy();
+  });
+});

@@ -1,0 +1,78 @@
+// Values shaped like what the backend sends, for component tests.
+import type { Account, Project, StepRecord, Job } from "../lib/api";
+
+export function account(overrides: Partial<Account> = {}): Account {
+  return {
+    id: "acc-1",
+    email: "ada@example.com",
+    name: "Ada",
+    github_login: null,
+    inserted_at: "2026-01-01T00:00:00.000000Z",
+    updated_at: "2026-01-01T00:00:00.000000Z",
+    ...overrides,
+  };
+}
+
+export function project(overrides: Partial<Project> = {}): Project {
+  return {
+    id: "p-1",
+    name: "my_shop",
+    module_name: "MyShop",
+    description: null,
+    framework: "elixir",
+    database: "sqlite3",
+    code_repo: null,
+    docs_repo: null,
+    github_repo_id: null,
+    github_repo_name: null,
+    stage: "draft",
+    setup_status: "created",
+    setup_error: null,
+    executive_summary: null,
+    executive_summary_approved: false,
+    setup_complete: false,
+    context_mapping_approved: false,
+    owner_id: "acc-1",
+    inserted_at: "2026-01-01T00:00:00.000000Z",
+    updated_at: "2026-01-01T00:00:00.000000Z",
+    ...overrides,
+  };
+}
+
+export function job(overrides: Partial<Job> = {}): Job {
+  return {
+    id: 1,
+    state: "executing",
+    queue: "project_setup",
+    worker: "ProjectSetup",
+    args: { project_id: "p-1" },
+    meta: {},
+    priority: 1,
+    attempt: 1,
+    max_attempts: 3,
+    errors: [],
+    unique_key: "ProjectSetup:p-1",
+    inserted_at: "2026-01-01T00:00:00.000000Z",
+    scheduled_at: "2026-01-01T00:00:00.000000Z",
+    attempted_at: "2026-01-01T00:00:00.000000Z",
+    completed_at: null,
+    cancelled_at: null,
+    discarded_at: null,
+    ...overrides,
+  };
+}
+
+export function step(position: number, status: string, overrides: Partial<StepRecord> = {}): StepRecord {
+  return {
+    attempt: 1,
+    position,
+    status,
+    command: `step ${position}`,
+    started_at: "2026-01-01T00:00:00.000000Z",
+    finished_at: "2026-01-01T00:00:01.000000Z",
+    duration_ms: 1200,
+    exit_code: 0,
+    outcome: "ok",
+    ...overrides,
+  };
+}
