@@ -23,7 +23,7 @@ NPM   ?= npm
 help:
 	@echo "make run    - install what the app needs, build the UI, open the desktop app"
 	@echo "make test   - install what the checks need, run fmt, clippy, UI checks, all tests"
-	@echo "make bench  - release build of the benchmark, prints figures (not run by CI)"
+	@echo "make bench  - release builds; prints the core's and the app's figures (not run by CI)"
 	@echo "make tauri-build - the Tauri CLI's debug build from the repo root (no bundle)"
 
 # Installs only the Debian packages that are missing (apt-get is skipped when all are there).
@@ -94,8 +94,15 @@ check-bindings:
 	  echo "ui/src/bindings.ts is stale: run 'cargo test -p codemyspec-desktop' and commit it" >&2; \
 	  git --no-pager diff --stat -- ui/src/bindings.ts >&2; exit 1; }
 
-bench: deps-build deps-rust
+bench: deps-build deps-rust deps-test deps-e2e ui-build
 	$(CARGO) run --locked --release -p codemyspec-bench
+	$(MAKE) --no-print-directory bench-app
+
+# The app's figures in the real window: a release build with the `bench` command.
+bench-app:
+	$(CARGO) build --locked --release -p codemyspec-bench
+	$(CARGO) build --locked --release -p codemyspec-desktop --features custom-protocol,bench
+	E2E_OUT=$(CURDIR)/tests/e2e/out tests/e2e/run.sh target/release/codemyspec-desktop tests/e2e/bench.mjs $(CURDIR)/target/release/codemyspec-bench
 
 # The Tauri CLI (npm @tauri-apps/cli, fetched by npx) building from the repository root.
 # It is not a ui/ dev dependency: its per-platform packages do not survive this machine's

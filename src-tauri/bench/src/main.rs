@@ -23,6 +23,8 @@ enum Only {
     Spec,
     Jobs,
     Setup,
+    /// Only seed `--data-dir` with a profile and `--projects` projects (for the app benchmark).
+    Seed,
 }
 
 #[derive(Debug, Parser)]
@@ -54,6 +56,9 @@ pub struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if args.only == Only::Seed {
+        return seed::for_app(&args).await;
+    }
     let mut report = Report::new();
     if matches!(args.only, Only::All | Only::Spec) {
         spec::run(&args, &mut report).await?;

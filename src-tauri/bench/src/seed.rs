@@ -170,3 +170,15 @@ pub fn sample_project() -> codemyspec_core::projects::Project {
         updated_at: "0".into(),
     }
 }
+
+/// `--only seed`: a profile and `args.projects` projects in `--data-dir`, for the app benchmark.
+pub async fn for_app(args: &crate::Args) -> Result<()> {
+    let dir = args.data_dir.clone().ok_or_else(|| {
+        codemyspec_core::Error::invalid("data-dir", "--only seed needs --data-dir")
+    })?;
+    let store = Store::open(&dir).await?;
+    let actor = account(&store).await?;
+    projects(&store, &actor, args.projects).await?;
+    store.close().await;
+    Ok(())
+}

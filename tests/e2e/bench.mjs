@@ -1,0 +1,146 @@
+// `make bench`, the app's figures, in the real window (release build with the `bench`
+// feature, under Xvfb through tauri-driver): cold start to first paint, idle resident memory
+// of the whole app (the Rust process and its WebKit processes), status events delivered per
+// second with none lost, and the dashboard's render time with 10,000 projects.
+// usage (by tests/e2e/run.sh): bench.mjs SEEDER   where SEEDER is the codemyspec-bench binary
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Session, sleep } from "./webdriver.mjs";
+
+const APP = process.env.APP;
+const SEEDER = process.argv[2];
+const rows = [];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const report = (figure, value, note = "") => {
+  rows.push([figure, value, note]);
+  console.log(`${figure}: ${value} ${note}`);
+};
+
+function seed(projects) {
+  const dir = mkdtempSync(join(tmpdir(), "codemyspec-bench-app-"));
+  execFileSync(SEEDER, ["--only", "seed", "--data-dir", dir, "--projects", String(projects)]);
+  return dir;
+}
+
+const TICKS = 100; // USER_HZ on Linux
+const bootTime = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)/m)[1]);
+
+/** The app's process (newest one of this binary) and when it started (epoch ms). */
+function appProcess() {
+  const pid = Number(execFileSync("pgrep", ["-n", "-f", APP], { encoding: "utf8" }).trim());
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  return { pid, startedAt: (bootTime + startTicks / TICKS) * 1000 };
+}
+
+/** Resident memory (kB) of a process and all its descendants. */
+function treeRss(pid) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, "utf8");
+      const ppid = Number(status.match(/^PPid:\s+(\d+)/m)[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {}
+  }
+  let total = 0;
+  const names = [];
+  const visit = (p) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      total += Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
+      names.push(status.match(/^Name:\s+(.*)$/m)[1]);
+    } catch {}
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return { kb: total, names };
+}
+
+async function start(dataDir) {
+  const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", dataDir]);
+  const painted = await s.until("the first paint", () => s.script("return window.__codemyspecPainted ?? null;"), 30000, 10);
+  return { s, painted, proc: appProcess() };
+}
+
+// 1. Cold start to first paint (a profile and one project), five times.
+const small = seed(1);
+const starts = [];
+let idle = null;
+for (let i = 0; i < 5; i++) {
+  const { s, painted, proc } = await start(small);
+  starts.push(painted - proc.startedAt);
+  if (i === 4) {
+    // 2. Idle memory, with the window open on the dashboard.
+    await s.find('[data-testid="project-row"]');
+    await sleep(10000);
+    idle = treeRss(proc.pid);
+
+    // 3. Status events per second: flood 20,000 project updates through the broadcaster and
+    //    count them in the page.
+    const n = 20000;
+    const result = await s.asyncScript(
+      `const done = arguments[arguments.length - 1];
+       const n = arguments[0];
+       const T = window.__TAURI_INTERNALS__;
+       let got = 0, first = 0, last = 0;
+       const handler = T.transformCallback(() => { got++; const t = performance.now(); if (!first) first = t; last = t; if (got === n) done({ got, ms: last - t0 }); });
+       const t0 = performance.now();
+       T.invoke("plugin:event|listen", { event: "project-updated", target: { kind: "Any" }, handler })
+         .then(() => T.invoke("emit_test_events", { n }))
+         .catch((e) => done({ error: String(e) }));
+       setTimeout(() => done({ got, ms: last - t0, timedOut: true }), 60000);`,
+      [n],
+    );
+    if (result.error) throw new Error(result.error);
+    report(
+      `status events to the window (${n} sent)`,
+      `${Math.round(result.got / (result.ms / 1000))} events/s`,
+      `${result.got} of ${n} delivered${result.got === n ? ", none lost" : " — SOME LOST"}`,
+    );
+  }
+  await s.end();
+  await sleep(500);
+}
+report("cold start to first paint (median of 5)", `${Math.round(median(starts))} ms`, `target < 1000 ms; runs ${starts.map(Math.round).join(", ")} ms`);
+report(
+  "idle resident memory, window open",
+  `${Math.round(idle.kb / 1024)} MB`,
+  `target < 150 MB; ${idle.names.join(" + ")}`,
+);
+
+// 4. The dashboard with 10,000 projects: first load, then re-render from memory.
+const big = seed(10000);
+const { s, proc } = await start(big);
+const firstRows = await s.until(
+  "10,000 projects",
+  () => s.script(`const c = document.querySelector('[data-testid="project-count"]'); return c && c.textContent.startsWith("10000") ? performance.timeOrigin + performance.now() : null;`),
+  60000,
+  10,
+);
+report("dashboard, 10,000 projects: process start to rows shown", `${Math.round(firstRows - proc.startedAt)} ms`);
+const renders = [];
+for (let i = 0; i < 7; i++) {
+  await s.script(`location.hash = "/settings";`);
+  await s.find("#settings-name");
+  const ms = await s.asyncScript(
+    `const done = arguments[arguments.length - 1];
+     const t0 = performance.now();
+     location.hash = "/";
+     const wait = () => {
+       const c = document.querySelector('[data-testid="project-count"]');
+       if (c && c.textContent.startsWith("10000") && document.querySelector('[data-testid="project-row"]')) requestAnimationFrame(() => done(performance.now() - t0));
+       else requestAnimationFrame(wait);
+     };
+     wait();`,
+  );
+  renders.push(ms);
+}
+report("dashboard render with 10,000 projects (median of 7)", `${median(renders).toFixed(1)} ms`, `target < 100 ms; runs ${renders.map((r) => r.toFixed(0)).join(", ")} ms`);
+await s.end();
+
+console.log("\nfigure | value | note");
+for (const r of rows) console.log(r.join(" | "));
