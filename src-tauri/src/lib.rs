@@ -189,9 +189,21 @@ fn grant_commands<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     app.add_capability(capability)
 }
 
-/// Brings the main window to the front (tray, notification, second launch).
+/// Brings the main window to the front (tray, notification, second launch), making it
+/// again if it was closed while the app stayed in the tray.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
+    let window = match app.get_webview_window("main") {
+        Some(window) => Some(window),
+        None => app
+            .config()
+            .app
+            .windows
+            .iter()
+            .find(|w| w.label == "main")
+            .and_then(|config| tauri::WebviewWindowBuilder::from_config(app, config).ok())
+            .and_then(|builder| builder.build().ok()),
+    };
+    if let Some(window) = window {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
@@ -284,6 +296,13 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("error while building tauri application");
     app.run(|app, event| {
+        // The last window went away (not a Quit from the tray): while setups run, stay in the
+        // tray; the tray's Open makes the window again.
+        if let RunEvent::ExitRequested { code: None, api, .. } = &event {
+            if app.state::<AppState>().running_setups.load(Ordering::SeqCst) > 0 {
+                api.prevent_exit();
+            }
+        }
         if let RunEvent::Exit = event {
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(async {
