@@ -234,8 +234,13 @@ pub async fn retry_setup(
     Ok(job)
 }
 
-/// Retries a discarded or cancelled job; a setup job through [`retry_setup`], so that its
-/// project follows.
+/// The project of a setup job: such a job is cancelled and retried through its setup, so
+/// that the project follows.
+fn setup_of(job: &Job) -> Option<&str> {
+    (job.worker == WORKER).then(|| job.project_id()).flatten()
+}
+
+/// Retries a discarded or cancelled job (a setup job through [`retry_setup`]).
 pub async fn retry_job(
     store: &Store,
     events: &Broadcaster,
@@ -243,17 +248,13 @@ pub async fn retry_job(
     job_id: i64,
 ) -> Result<Job> {
     let job = jobs::get(store, actor, job_id).await?;
-    match (job.worker.as_str(), job.project_id()) {
-        (WORKER, Some(project_id)) => retry_setup(store, events, actor, project_id).await,
-        _ => {
-            let job = jobs::retry(store, job_id).await?;
-            store.notify_jobs();
-            Ok(job)
-        }
+    match setup_of(&job) {
+        Some(project_id) => retry_setup(store, events, actor, project_id).await,
+        None => jobs::retry(store, job_id).await,
     }
 }
 
-/// Cancels a job; a setup job through [`cancel_setup`], so that its project follows.
+/// Cancels a job (a setup job through [`cancel_setup`]).
 pub async fn cancel_job(
     store: &Store,
     events: &Broadcaster,
@@ -261,13 +262,9 @@ pub async fn cancel_job(
     job_id: i64,
 ) -> Result<Job> {
     let job = jobs::get(store, actor, job_id).await?;
-    match (job.worker.as_str(), job.project_id()) {
-        (WORKER, Some(project_id)) => cancel_setup(store, events, actor, project_id).await,
-        _ => {
-            let job = jobs::cancel(store, job_id).await?;
-            store.notify_jobs();
-            Ok(job)
-        }
+    match setup_of(&job) {
+        Some(project_id) => cancel_setup(store, events, actor, project_id).await,
+        None => jobs::cancel(store, job_id).await,
     }
 }
 
