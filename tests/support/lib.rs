@@ -7,9 +7,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The workspace's `codemyspec` binary. `cargo test --workspace` (what `make test` runs)
-/// builds it together with this test; when it is missing or older than this test binary
-/// (a run of this crate alone), it is built first. Building it separately resolves features
-/// differently and rebuilds half the workspace, so it is only the fallback.
+/// builds it together with these tests; only when it is missing (a run of this crate alone
+/// on a fresh checkout) is it built here. Building it separately resolves features
+/// differently and rebuilds half the workspace, so run the whole workspace's tests after
+/// changing the CLI.
 pub fn cli_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -17,8 +18,7 @@ pub fn cli_bin() -> &'static Path {
         // target/<profile>/deps/<test> -> target/<profile>
         let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir");
         let bin = profile_dir.join(format!("codemyspec{}", std::env::consts::EXE_SUFFIX));
-        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-        if modified(&bin).is_none() || modified(&bin) < modified(&exe) {
+        if !bin.is_file() {
             let release = profile_dir.file_name().is_some_and(|n| n == "release");
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let mut build = Command::new(cargo);
