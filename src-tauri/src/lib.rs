@@ -8,6 +8,7 @@ mod command_names;
 mod commands;
 mod events;
 mod notify;
+mod rendering;
 mod tray;
 
 pub use command_names::COMMANDS;
@@ -183,6 +184,10 @@ fn grant_commands<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let mut capability = tauri::ipc::CapabilityBuilder::new("main-window")
         .window("main")
         .permission("core:event:default");
+    #[cfg(feature = "bench")]
+    {
+        capability = capability.permission("allow-emit-test-events");
+    }
     for command in COMMANDS {
         capability = capability.permission(format!("allow-{}", command.replace('_', "-")));
     }
@@ -235,6 +240,7 @@ fn data_dir(args: impl IntoIterator<Item = String>) -> Result<PathBuf, codemyspe
 }
 
 pub fn run() {
+    rendering::choose();
     let builder = specta_builder::<tauri::Wry>();
     let opened = data_dir(std::env::args().skip(1))
         .and_then(|dir| tauri::async_runtime::block_on(Store::open(&dir)));

@@ -98,7 +98,7 @@ async function call(base, method, path, body) {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60000),
+    signal: AbortSignal.timeout(180000),
   });
   const j = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(`${method} ${path} -> ${r.status} ${JSON.stringify(j.value ?? j)}`);
