@@ -57,6 +57,19 @@ export class Session {
   }
 
   async screenshot(path) {
+    // WebKitGTK without compositing (how the app draws on a machine with no GPU) answers a
+    // screenshot at its next paint, and an idle page never paints: so for a few seconds a
+    // 1-pixel, all but invisible mark flickers in a corner, and the first paint after the
+    // request arrives answers it.
+    await this.script(`
+      const mark = document.createElement("div");
+      mark.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;opacity:0";
+      document.body.append(mark);
+      let n = 0;
+      const tick = setInterval(() => {
+        mark.style.opacity = n++ % 2 ? "0" : "0.01";
+        if (n > 30) { clearInterval(tick); mark.remove(); }
+      }, 100);`);
     const png = await this.cmd("GET", "/screenshot");
     writeFileSync(path, Buffer.from(png, "base64"));
   }

@@ -16,6 +16,11 @@ export function when(ts: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? ts : d.toLocaleString();
 }
 
+/** "1 project", "10,000 projects". */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** snake_case status → words. */
 export function label(value: string): string {
   return value.replaceAll("_", " ");

@@ -22,7 +22,7 @@ describe("Dashboard", () => {
     const rows = await screen.findAllByTestId("project-row");
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(60);
-    expect(screen.getByTestId("project-count").textContent).toBe("10000 projects");
+    expect(screen.getByTestId("project-count").textContent).toBe("10,000 projects");
   });
 
   it("scrolls to later rows", async () => {
@@ -37,8 +37,8 @@ describe("Dashboard", () => {
   it("filters by stage and searches by name", async () => {
     render(Dashboard);
     await fireEvent.change(screen.getByRole("combobox"), { target: { value: "active" } });
-    expect(screen.getByTestId("project-count").textContent).toBe("3334 of 10000 projects");
+    expect(screen.getByTestId("project-count").textContent).toBe("3,334 of 10,000 projects");
     await fireEvent.input(screen.getByPlaceholderText("Search by name…"), { target: { value: "project_0999" } });
-    expect(screen.getByTestId("project-count").textContent).toBe("4 of 10000 projects");
+    expect(screen.getByTestId("project-count").textContent).toBe("4 of 10,000 projects");
   });
 });
