@@ -68,16 +68,19 @@ function treeMemory(pid) {
 async function start(dataDir) {
   const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", dataDir]);
   const painted = await s.until("the first paint", () => s.script("return window.__codemyspecPainted ?? null;"), 30000, 10);
-  return { s, painted, proc: appProcess() };
+  const pageStart = await s.script("return performance.timeOrigin;");
+  return { s, painted, pageStart, proc: appProcess() };
 }
 
 // 1. Cold start to first paint (a profile and one project), five times.
 const small = seed(1);
 const starts = [];
+const toPage = [];
 let idle = null;
 for (let i = 0; i < 5; i++) {
-  const { s, painted, proc } = await start(small);
+  const { s, painted, pageStart, proc } = await start(small);
   starts.push(painted - proc.startedAt);
+  toPage.push(pageStart - proc.startedAt);
   if (i === 4) {
     // 2. Idle memory, with the window open on the dashboard.
     await s.find('[data-testid="project-row"]');
@@ -112,6 +115,7 @@ for (let i = 0; i < 5; i++) {
   await sleep(500);
 }
 report("cold start to first paint (median of 5)", `${Math.round(median(starts))} ms`, `target < 1000 ms; runs ${starts.map(Math.round).join(", ")} ms`);
+report("  of which process start to the page's navigation", `${Math.round(median(toPage))} ms`, `runs ${toPage.map(Math.round).join(", ")} ms`);
 const mb = (kb) => `${Math.round(kb / 1024)} MB`;
 report(
   "idle memory, window open: proportional (PSS)",
@@ -125,7 +129,7 @@ const { s, proc } = await start(big);
 await s.cmd("POST", "/timeouts", { script: 120000 });
 const firstRows = await s.until(
   "10,000 projects",
-  () => s.script(`const c = document.querySelector('[data-testid="project-count"]'); return c && c.textContent.startsWith("10000") ? performance.timeOrigin + performance.now() : null;`),
+  () => s.script(`const c = document.querySelector('[data-testid="project-count"]'); return c && c.textContent.startsWith("10,000") ? performance.timeOrigin + performance.now() : null;`),
   60000,
   10,
 );
@@ -140,7 +144,7 @@ for (let i = 0; i < 7; i++) {
      location.hash = "/";
      const wait = () => {
        const c = document.querySelector('[data-testid="project-count"]');
-       if (c && c.textContent.startsWith("10000") && document.querySelector('[data-testid="project-row"]')) requestAnimationFrame(() => done(performance.now() - t0));
+       if (c && c.textContent.startsWith("10,000") && document.querySelector('[data-testid="project-row"]')) requestAnimationFrame(() => done(performance.now() - t0));
        else requestAnimationFrame(wait);
      };
      wait();`,
