@@ -67,6 +67,7 @@ function treeMemory(pid) {
 
 async function start(dataDir) {
   const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", dataDir]);
+  await s.cmd("POST", "/timeouts", { script: 120000 });
   const painted = await s.until("the first paint", () => s.script("return window.__codemyspecPainted ?? null;"), 30000, 10);
   const pageStart = await s.script("return performance.timeOrigin;");
   return { s, painted, pageStart, proc: appProcess() };
@@ -90,7 +91,6 @@ for (let i = 0; i < 5; i++) {
     // 3. Status events per second: the app sends 3,000 project updates as typed events, back
     //    to back, the way the bridge forwards the broadcaster; the page counts them.
     const n = 3000;
-    await s.cmd("POST", "/timeouts", { script: 120000 });
     const result = await s.asyncScript(
       `const done = arguments[arguments.length - 1];
        const n = arguments[0];
@@ -126,7 +126,6 @@ report(
 // 4. The dashboard with 10,000 projects: first load, then re-render from memory.
 const big = seed(10000);
 const { s, proc } = await start(big);
-await s.cmd("POST", "/timeouts", { script: 120000 });
 const firstRows = await s.until(
   "10,000 projects",
   () => s.script(`const c = document.querySelector('[data-testid="project-count"]'); return c && c.textContent.startsWith("10,000") ? performance.timeOrigin + performance.now() : null;`),

@@ -16,9 +16,14 @@ export function when(ts: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? ts : d.toLocaleString();
 }
 
+/** 10000 → "10,000". */
+export function number(n: number): string {
+  return n.toLocaleString("en");
+}
+
 /** "1 project", "10,000 projects". */
 export function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+  return `${number(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** snake_case status → words. */
