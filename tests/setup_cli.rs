@@ -14,6 +14,9 @@ fn profile(dir: &Path) {
         &["account", "create", "--email", "ada@example.com"],
         "a long password\n",
     ));
+    // Set-up projects land in the test's own folder, not the user's home.
+    let workspace = dir.join("workspace").display().to_string();
+    json_of(&codemyspec(dir, &["config", "set", "workspace_dir", &workspace], ""));
 }
 
 fn recipe(dir: &Path, text: &str) {
@@ -34,7 +37,7 @@ fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
 }
 
 fn group_alive(pgid: i32) -> bool {
-    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), None).is_ok()
+    codemyspec_tests::group_running(pgid)
 }
 
 fn worker(dir: &Path) -> Child {
@@ -268,4 +271,199 @@ fn without_a_keyring_a_token_is_refused_and_stored_nowhere() {
             );
         }
     }
+}
+
+/// A recipe whose one step runs until it is stopped, in a process group of two sleepers.
+const SLOW: &str = "name = \"slow\"\n[[steps]]\nstatus = \"compiling\"\nprogram = \"sh\"\n\
+    args = [\"-c\", \"sleep 300 & sleep 300 & wait\"]\ntimeout_secs = 600\non_failure = \"step\"\n";
+
+/// Waits for the job's running step to record a process group other than `previous`.
+fn step_group(dir: &Path, id: i64, previous: i32) -> i32 {
+    let mut pgid = 0;
+    wait_until("the step to start", Duration::from_secs(30), || {
+        let job = job(dir, id);
+        pgid = job["job"]["meta"]["pgid"].as_str().and_then(|p| p.parse().ok()).unwrap_or(0);
+        job["job"]["state"] == "executing" && pgid > 0 && pgid != previous
+    });
+    pgid
+}
+
+fn signal(child: &Child, name: &str) {
+    assert!(Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+}
+
+fn project_json(dir: &Path, name: &str) -> Value {
+    json_of(&codemyspec(dir, &["project", "show", name], ""))
+}
+
+/// Starts a worker, waits for it to run the job's step, and SIGKILLs it: returns the group
+/// its step ran in (left running: nobody cleaned up).
+fn kill_worker_mid_step(dir: &Path, id: i64, previous: i32) -> i32 {
+    let mut w = worker(dir);
+    let pgid = step_group(dir, id, previous);
+    w.kill().unwrap();
+    w.wait().unwrap();
+    pgid
+}
+
+#[test]
+fn a_setup_killed_in_every_attempt_ends_failed_with_a_way_out_and_is_retried_to_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    recipe(dir.path(), SLOW);
+    json_of(&codemyspec(dir.path(), &["project", "create", "wedged", "--framework", "elixir"], ""));
+    let id =
+        json_of(&codemyspec(dir.path(), &["setup", "wedged"], ""))["job"]["id"].as_i64().unwrap();
+    let mut groups = Vec::new();
+    let mut previous = 0;
+    for _ in 0..3 {
+        previous = kill_worker_mid_step(dir.path(), id, previous);
+        groups.push(previous);
+    }
+    // The next worker rescues the third attempt: out of attempts, the job is discarded and
+    // the project must not stay "compiling" with nothing to finish it.
+    let mut w = worker(dir.path());
+    wait_until("the project to show the failure", Duration::from_secs(30), || {
+        project_json(dir.path(), "wedged")["setup_status"] == "failed"
+    });
+    let project = project_json(dir.path(), "wedged");
+    assert_eq!(project["stage"], "error");
+    let error = project["setup_error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("interrupted in its last attempt") && error.contains("retry"),
+        "{error}"
+    );
+    let done = job(dir.path(), id);
+    assert_eq!(done["job"]["state"], "discarded");
+    assert_eq!(done["job"]["errors"].as_array().map(Vec::len), Some(3));
+    for pgid in &groups {
+        assert!(!group_alive(*pgid), "the killed workers' steps ({pgid}) were stopped");
+    }
+
+    // The way out: retry runs it again (a quick step now).
+    recipe(dir.path(), "name = \"quick\"\n[[steps]]\nstatus = \"compiling\"\nprogram = \"true\"\ntimeout_secs = 5\non_failure = \"step\"\n");
+    let retried = json_of(&codemyspec(dir.path(), &["jobs", "retry", &id.to_string()], ""));
+    assert_eq!(retried["state"], "available");
+    wait_until("the retried setup to finish", Duration::from_secs(30), || {
+        project_json(dir.path(), "wedged")["setup_status"] == "ready"
+    });
+    signal(&w, "TERM");
+    assert!(w.wait().unwrap().success());
+}
+
+#[test]
+fn quitting_the_worker_during_the_last_attempt_gives_the_attempt_back_and_the_next_run_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    recipe(dir.path(), SLOW);
+    json_of(&codemyspec(
+        dir.path(),
+        &["project", "create", "quitter", "--framework", "elixir"],
+        "",
+    ));
+    let id =
+        json_of(&codemyspec(dir.path(), &["setup", "quitter"], ""))["job"]["id"].as_i64().unwrap();
+    let mut previous = 0;
+    for _ in 0..2 {
+        previous = kill_worker_mid_step(dir.path(), id, previous);
+    }
+    for quit in ["TERM", "HUP", "INT"] {
+        let mut w = worker(dir.path());
+        let pgid = step_group(dir.path(), id, previous);
+        previous = pgid;
+        signal(&w, quit);
+        assert!(w.wait().unwrap().success(), "SIG{quit} stops the worker cleanly");
+        assert!(!group_alive(pgid), "SIG{quit}: the step's process group is gone");
+        let j = job(dir.path(), id);
+        assert_eq!(j["job"]["state"], "retryable", "SIG{quit}: waiting, not executing");
+        assert_eq!(j["job"]["errors"].as_array().unwrap().last().unwrap()["class"], "interrupted");
+        let (attempt, max) =
+            (j["job"]["attempt"].as_i64().unwrap(), j["job"]["max_attempts"].as_i64().unwrap());
+        assert!(attempt < max, "SIG{quit}: an attempt remains ({attempt}/{max})");
+        let project = project_json(dir.path(), "quitter");
+        assert_eq!(project["setup_status"], "setup_queued", "SIG{quit}");
+        let steps = j["steps"].as_array().unwrap();
+        assert_eq!(steps.last().unwrap()["outcome"], "interrupted", "SIG{quit}: {steps:?}");
+    }
+    recipe(dir.path(), "name = \"quick\"\n[[steps]]\nstatus = \"compiling\"\nprogram = \"true\"\ntimeout_secs = 5\non_failure = \"step\"\n");
+    let mut w = worker(dir.path());
+    wait_until("the setup to finish", Duration::from_secs(30), || {
+        project_json(dir.path(), "quitter")["setup_status"] == "ready"
+    });
+    signal(&w, "TERM");
+    assert!(w.wait().unwrap().success());
+}
+
+#[test]
+fn stopping_setup_wait_with_a_signal_leaves_no_process_and_a_job_that_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    recipe(dir.path(), SLOW);
+    for (n, quit) in ["TERM", "HUP", "INT"].into_iter().enumerate() {
+        let name = format!("waited_{n}");
+        json_of(&codemyspec(
+            dir.path(),
+            &["project", "create", &name, "--framework", "elixir"],
+            "",
+        ));
+        let waiting = Command::new(cli_bin())
+            .args(["setup", &name, "--wait"])
+            .env("CODEMYSPEC_DATA_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut id = 0;
+        wait_until("the job to exist", Duration::from_secs(30), || {
+            let list = json_of(&codemyspec(dir.path(), &["jobs", "list", "--project", &name], ""));
+            id = list[0]["id"].as_i64().unwrap_or(0);
+            id > 0
+        });
+        let pgid = step_group(dir.path(), id, 0);
+        signal(&waiting, quit);
+        let out = waiting.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "SIG{quit}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("SIG{quit}")) && stderr.contains("codemyspec worker"),
+            "{stderr}"
+        );
+        assert!(!group_alive(pgid), "SIG{quit}: no step process is left behind");
+        let j = job(dir.path(), id);
+        assert_eq!(j["job"]["state"], "retryable", "SIG{quit}");
+        assert_eq!(j["job"]["errors"][0]["class"], "interrupted");
+        assert_eq!(project_json(dir.path(), &name)["setup_status"], "setup_queued");
+        json_of(&codemyspec(dir.path(), &["jobs", "cancel", &id.to_string()], ""));
+    }
+}
+
+#[test]
+fn cancel_then_retry_from_another_process_never_runs_the_step_twice_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    recipe(dir.path(), SLOW);
+    json_of(&codemyspec(dir.path(), &["jobs", "concurrency", "2"], ""));
+    json_of(&codemyspec(dir.path(), &["project", "create", "twice", "--framework", "elixir"], ""));
+    let mut w = worker(dir.path());
+    let id =
+        json_of(&codemyspec(dir.path(), &["setup", "twice"], ""))["job"]["id"].as_i64().unwrap();
+    let first = step_group(dir.path(), id, 0);
+    // Both before the worker's next poll.
+    json_of(&codemyspec(dir.path(), &["jobs", "cancel", &id.to_string()], ""));
+    json_of(&codemyspec(dir.path(), &["jobs", "retry", &id.to_string()], ""));
+    let second = step_group(dir.path(), id, first);
+    assert!(!group_alive(first), "the cancelled attempt's step was stopped before the retry ran");
+    let j = job(dir.path(), id);
+    assert_eq!(j["job"]["attempt"], 2);
+    let outcomes: Vec<&str> =
+        j["steps"].as_array().unwrap().iter().filter_map(|s| s["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["cancelled"], "attempt 1 cancelled, attempt 2 running");
+    json_of(&codemyspec(dir.path(), &["jobs", "cancel", &id.to_string()], ""));
+    wait_until("the second attempt to stop", Duration::from_secs(30), || !group_alive(second));
+    signal(&w, "TERM");
+    assert!(w.wait().unwrap().success());
 }

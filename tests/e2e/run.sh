@@ -21,6 +21,8 @@ export DISPLAY=$DISP NO_AT_BRIDGE=1 GDK_BACKEND=x11
 for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
 KEYRING_HOME=$(mktemp -d); export XDG_DATA_HOME=$KEYRING_HOME
+# A home of its own: set-up projects go to the default workspace folder, $HOME/CodeMySpec.
+E2E_HOME=$(mktemp -d); export HOME=$E2E_HOME
 eval "$(printf 'codemyspec-e2e' | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
 dunst >"$OUT/dunst.log" 2>&1 & PIDS+=($!)

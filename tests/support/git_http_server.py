@@ -2,7 +2,9 @@
 """A smart-HTTP git server for tests, as GitHub would answer: HTTP Basic auth with a token
 (any user name, the token as the password), then `git http-backend` (CGI) on bare repos.
 
-usage: git_http_server.py ROOT TOKEN
+usage: git_http_server.py ROOT TOKEN [PUSH_DELAY_SECONDS]
+With a push delay, the answer to a push's first request (the receive-pack advertisement)
+comes that many seconds late, as from a slow network: a test can act while a push hangs.
 Serves http://127.0.0.1:PORT/OWNER/REPO.git from ROOT/OWNER/REPO.git on loopback only.
 Prints the port it listens on as its first line, then logs one line per request to stderr.
 Stdlib only."""
@@ -12,7 +14,10 @@ import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import time
+
 ROOT, TOKEN = sys.argv[1], sys.argv[2]
+PUSH_DELAY = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
 
 
 def authorized(header):
@@ -54,6 +59,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         path, _, query = self.path.partition("?")
+        if PUSH_DELAY and "service=git-receive-pack" in query:
+            time.sleep(PUSH_DELAY)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "GIT_PROJECT_ROOT": ROOT,

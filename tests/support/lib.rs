@@ -58,6 +58,20 @@ pub fn json_of(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
+/// Whether any process of group `pgid` is still running (zombies, already dead and waiting
+/// for their parent to reap them, do not count). Reads /proc.
+#[cfg(target_os = "linux")]
+pub fn group_running(pgid: i32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
+    entries.flatten().any(|e| {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { return false };
+        let Some((_, rest)) = stat.rsplit_once(')') else { return false };
+        // After the command name: state (field 3), ppid (4), pgrp (5).
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        fields.len() > 2 && fields[2] == pgid.to_string() && fields[0] != "Z" && fields[0] != "X"
+    })
+}
+
 /// A local smart-HTTP git server with bare repositories, like GitHub with a token.
 pub struct GitServer {
     child: Child,
@@ -68,6 +82,11 @@ pub struct GitServer {
 
 impl GitServer {
     pub fn start() -> GitServer {
+        Self::start_with_push_delay(0)
+    }
+
+    /// A server that answers each push's first request `seconds` late (a slow network).
+    pub fn start_with_push_delay(seconds: u32) -> GitServer {
         let root = tempfile::tempdir().unwrap();
         let token = format!("ghp_test{}", std::process::id());
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/git_http_server.py");
@@ -75,6 +94,7 @@ impl GitServer {
             .arg(script)
             .arg(root.path())
             .arg(&token)
+            .arg(seconds.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -94,6 +114,17 @@ impl GitServer {
         git2::Repository::init_bare(self.root.path().join(owner).join(format!("{name}.git")))
             .unwrap();
         format!("http://{}/{owner}/{name}", self.host())
+    }
+
+    /// How many commits `main` of a bare repository holds (0 when there is no `main`).
+    pub fn commits(&self, owner: &str, name: &str) -> usize {
+        let repo =
+            git2::Repository::open_bare(self.root.path().join(owner).join(format!("{name}.git")))
+                .unwrap();
+        let Ok(main) = repo.refname_to_id("refs/heads/main") else { return 0 };
+        let mut walk = repo.revwalk().unwrap();
+        walk.push(main).unwrap();
+        walk.count()
     }
 
     /// The tree of `main` in a bare repository: every file path.

@@ -346,8 +346,16 @@ export type FailureClass =
 "invalid" | 
 /**  A person cancelled it. */
 "cancelled" | 
-/**  Its process died while running it; found at the next start. */
-"orphaned";
+/**
+ *  Its process died while running it; found at the next start. Counts as an
+ *  attempt.
+ */
+"orphaned" | 
+/**
+ *  Its runner was stopped on request (Quit, SIGTERM, Ctrl-C): back in the queue at
+ *  once, and the attempt is given back (Oban's snooze).
+ */
+"interrupted";
 
 export type Framework = "phoenix" | "elixir";
 
@@ -636,6 +644,8 @@ export type Project_Deserialize = {
 	executive_summary_approved: boolean,
 	setup_complete: boolean,
 	context_mapping_approved: boolean,
+	/**  Where the set-up project's tree is on disk (in the workspace folder), once it is. */
+	local_path?: string | null,
 	owner_id: string,
 	inserted_at: string,
 	updated_at: string,
@@ -659,6 +669,8 @@ export type Project_Serialize = {
 	executive_summary_approved: boolean,
 	setup_complete: boolean,
 	context_mapping_approved: boolean,
+	/**  Where the set-up project's tree is on disk (in the workspace folder), once it is. */
+	local_path: string | null,
 	owner_id: string,
 	inserted_at: string,
 	updated_at: string,

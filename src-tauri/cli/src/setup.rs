@@ -76,10 +76,35 @@ pub async fn setup(ctx: &Ctx, project: &str, wait: bool) -> Result<()> {
             if runner.is_some() { "here" } else { "by the process that runs this data dir's jobs" };
         println!("setting {} up (job {}, run {who})", p.name, queued.job.id);
     }
-    let job = watch(ctx, &actor, queued.job.id).await;
+    let job = tokio::select! {
+        job = watch(ctx, &actor, queued.job.id) => Some(job),
+        signal = stop_signal() => {
+            if !ctx.out.json {
+                println!();
+            }
+            eprintln!("{signal}: stopping");
+            None
+        }
+    };
+    let ours = runner.is_some();
     if let Some(handle) = runner {
+        // Stops the running step's whole process group and records the attempt as
+        // interrupted (it does not count): the job waits in the queue.
         handle.stop().await;
     }
+    let Some(job) = job else {
+        let next = if ours {
+            "it goes on when the app or `codemyspec worker` runs the queue"
+        } else {
+            "it goes on in the process that runs this data dir's jobs"
+        };
+        return Err(Error::Unavailable {
+            message: format!(
+                "stopped watching the setup of {} (job {}); {next}; `codemyspec setup {} --wait` follows it again, `codemyspec jobs cancel {}` stops it",
+                p.name, queued.job.id, p.name, queued.job.id
+            ),
+        });
+    };
     let job = job?;
     let project = codemyspec_core::projects::get(&ctx.store, &actor, &p.id).await?;
     if ctx.out.json {
@@ -121,9 +146,14 @@ async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
                         print!("\r\x1b[2K");
                     }
                     let took = s.duration_ms.unwrap_or(0) as f64 / 1000.0;
-                    let mark = if s.outcome.as_deref() == Some("ok") { "✓" } else { "✗" };
+                    let mark = match s.outcome.as_deref() {
+                        Some("ok") => "✓",
+                        Some("reused") => "↺",
+                        _ => "✗",
+                    };
                     let end = match (s.outcome.as_deref(), s.exit_code) {
                         (Some("ok"), _) => String::new(),
+                        (Some("reused"), _) => " reused (done by an earlier attempt)".into(),
                         (Some(o), Some(c)) => format!(" {o} (exit {c})"),
                         (Some(o), None) => format!(" {o}"),
                         _ => String::new(),
@@ -181,19 +211,7 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
         pipeline::QUEUE
     );
     let _ = std::io::stdout().flush();
-    let stop = async {
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let stop = stop_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -206,9 +224,35 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
             }
         }
     }
-    println!("stopping: running jobs go back to the queue");
+    println!("stopping: running steps are stopped and their jobs go back to the queue");
     handle.stop().await;
     Ok(())
+}
+
+/// Resolves at the first SIGINT (Ctrl-C), SIGTERM or SIGHUP (the terminal closed), with its
+/// name; on other systems at Ctrl-C.
+pub async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
 
 async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {

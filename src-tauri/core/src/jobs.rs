@@ -52,14 +52,21 @@ text_enum! {
         Invalid = "invalid",
         /// A person cancelled it.
         Cancelled = "cancelled",
-        /// Its process died while running it; found at the next start.
+        /// Its process died while running it; found at the next start. Counts as an
+        /// attempt.
         Orphaned = "orphaned",
+        /// Its runner was stopped on request (Quit, SIGTERM, Ctrl-C): back in the queue at
+        /// once, and the attempt is given back (Oban's snooze).
+        Interrupted = "interrupted",
     }
 }
 
 impl FailureClass {
     pub fn retries(self) -> bool {
-        matches!(self, FailureClass::Infrastructure | FailureClass::Orphaned)
+        matches!(
+            self,
+            FailureClass::Infrastructure | FailureClass::Orphaned | FailureClass::Interrupted
+        )
     }
 }
 
@@ -351,17 +358,30 @@ pub(crate) async fn find_unique(
 /// Claims up to `limit` due jobs of `queue` in one statement, in (priority, scheduled_at,
 /// id) order, moving them to `executing` and counting the attempt.
 pub async fn claim(store: &Store, queue: &str, limit: i64) -> Result<Vec<Job>> {
+    claim_except(store, queue, limit, &[]).await
+}
+
+/// [`claim`], passing over the jobs in `busy`: a job cancelled and retried while its
+/// cancelled attempt is still winding down in this runner waits until that attempt is gone.
+pub async fn claim_except(
+    store: &Store,
+    queue: &str,
+    limit: i64,
+    busy: &[i64],
+) -> Result<Vec<Job>> {
     let now = store.now();
     let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE jobs SET state = 'executing', attempt = attempt + 1, attempted_at = ?1 \
          WHERE id IN (SELECT id FROM jobs WHERE queue = ?2 \
              AND state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= ?1 \
+             AND id NOT IN (SELECT value FROM json_each(?4)) \
              ORDER BY priority, scheduled_at, id LIMIT ?3) \
          RETURNING {JOB_COLUMNS}"
     )))
     .bind(&now)
     .bind(queue)
     .bind(limit)
+    .bind(json(&busy)?)
     .fetch_all(store.pool())
     .await?;
     let mut jobs = rows.into_iter().map(JobRow::into_job).collect::<Result<Vec<_>>>()?;
@@ -383,7 +403,7 @@ pub async fn next_due(store: &Store, queues: &[String]) -> Result<Option<DateTim
 
 /// Would a failure of this class on this attempt be retried?
 pub fn will_retry(job: &Job, class: FailureClass) -> bool {
-    class.retries() && job.attempt < job.max_attempts
+    class == FailureClass::Interrupted || (class.retries() && job.attempt < job.max_attempts)
 }
 
 /// The attempt succeeded. A job cancelled meanwhile stays cancelled.
@@ -424,6 +444,17 @@ pub async fn fail(
             .bind(id)
             .execute(&mut *tx)
             .await?;
+    } else if class == FailureClass::Interrupted {
+        // Snoozed: due again now, and one more attempt so that this one is not spent.
+        sqlx::query(
+            "UPDATE jobs SET state = 'retryable', scheduled_at = ?, \
+             max_attempts = max_attempts + 1, errors = ? WHERE id = ?",
+        )
+        .bind(format_ts(now))
+        .bind(json(&errors)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     } else if will_retry(&job, class) {
         let delay = backoff.delay(job.attempt, &mut rand::thread_rng());
         sqlx::query(
@@ -542,20 +573,41 @@ pub async fn set_meta(store: &Store, id: i64, values: &[(&str, Option<&str>)]) -
     Ok(())
 }
 
-/// Deletes finished jobs (with their steps and logs) that finished before `older_than`.
+/// Deletes finished jobs (with their steps and logs) that finished before `older_than`, and
+/// their work dirs.
 pub async fn prune(store: &Store, older_than: Duration) -> Result<u64> {
     let cutoff = format_ts(store.clock().now() - older_than);
     let mut tx = store.write().await?;
-    let n = sqlx::query(
+    let ids: Vec<i64> = sqlx::query_scalar(
         "DELETE FROM jobs WHERE (state = 'completed' AND completed_at < ?1) \
-         OR (state = 'cancelled' AND cancelled_at < ?1) OR (state = 'discarded' AND discarded_at < ?1)",
+         OR (state = 'cancelled' AND cancelled_at < ?1) OR (state = 'discarded' AND discarded_at < ?1) \
+         RETURNING id",
     )
     .bind(&cutoff)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(n)
+    for id in &ids {
+        remove_work_dir(store, *id);
+    }
+    Ok(ids.len() as u64)
+}
+
+/// The folder a job's attempts work in, `<data dir>/work/job-<id>`. It is derived from the
+/// id, never read from the database, so that nothing outside the data dir's own work folder
+/// is ever removed. It outlives a failed attempt (the next one resumes in it).
+pub fn work_dir(store: &Store, id: i64) -> std::path::PathBuf {
+    store.data_dir().join("work").join(format!("job-{id}"))
+}
+
+/// Removes a job's work dir, if it has one.
+pub fn remove_work_dir(store: &Store, id: i64) {
+    let dir = work_dir(store, id);
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!(job = id, "cannot remove {}: {e}", dir.display());
+        }
+    }
 }
 
 /// A queue's settings.

@@ -125,12 +125,14 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
     }
     if is_detour(from) {
         if let Some(&back) = returns.last() {
-            let by = if from == Missing { Trigger::Sync } else { Trigger::User };
+            // A failed setup goes back to provisioning only by being set up again (or
+            // retried): by hand, nothing would run there.
+            let by = match (from, back) {
+                (Missing, _) => Trigger::Sync,
+                (Error, Provisioning) => Trigger::Setup,
+                _ => Trigger::User,
+            };
             add(back, by);
-            // A failed setup is retried by the pipeline itself.
-            if from == Error && back == Provisioning {
-                add(Provisioning, Trigger::Setup);
-            }
         }
     }
     if from != Archived {
@@ -215,6 +217,15 @@ pub async fn transition(
     let reason = validate::required_line("reason", reason, 500)?;
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    let status = projects::fetch_any(&mut *tx, &project_id).await?.setup_status;
+    if status.is_running() {
+        return Err(Error::conflict(
+            Some("stage"),
+            format!(
+                "a setup is running for this project ({status}); cancel it first, or wait for it to end"
+            ),
+        ));
+    }
     apply(&mut tx, store, &project_id, to, &reason, Trigger::User, Some(actor)).await?;
     tx.commit().await?;
     projects::get(store, actor, &project_id).await

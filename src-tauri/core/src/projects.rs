@@ -71,6 +71,8 @@ pub struct Project {
     pub executive_summary_approved: bool,
     pub setup_complete: bool,
     pub context_mapping_approved: bool,
+    /// Where the set-up project's tree is on disk (in the workspace folder), once it is.
+    pub local_path: Option<String>,
     pub owner_id: String,
     pub inserted_at: String,
     pub updated_at: String,
@@ -79,7 +81,8 @@ pub struct Project {
 pub(crate) const COLUMNS: &str = "p.id, p.name, p.module_name, p.description, p.framework, \
     p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.github_repo_name, p.stage, \
     p.setup_status, p.setup_error, p.executive_summary, p.executive_summary_approved, \
-    p.setup_complete, p.context_mapping_approved, p.owner_id, p.inserted_at, p.updated_at";
+    p.setup_complete, p.context_mapping_approved, p.local_path, p.owner_id, p.inserted_at, \
+    p.updated_at";
 
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {

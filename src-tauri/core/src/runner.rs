@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::events::{Broadcaster, JobEvent};
-use crate::jobs::{self, Backoff, FailureClass, Job, JobState};
+use crate::jobs::{self, Backoff, FailureClass, Job};
 use crate::pipeline::process;
 use crate::store::Store;
 use chrono::Duration as ChronoDuration;
@@ -38,13 +38,15 @@ impl JobFailure {
 }
 
 /// What a worker gets: the job (already `executing`, its attempt counted), the store, the
-/// broadcaster, and a token that fires when the job is cancelled or the runner stops.
+/// broadcaster, and a token that fires when the job is cancelled or the runner stops
+/// (`stopping` tells the two apart: it fires only when the runner stops).
 #[derive(Debug, Clone)]
 pub struct JobRun {
     pub job: Job,
     pub store: Store,
     pub events: Broadcaster,
     pub cancel: CancellationToken,
+    pub stopping: CancellationToken,
 }
 
 pub type WorkerFuture = Pin<Box<dyn Future<Output = std::result::Result<(), JobFailure>> + Send>>;
@@ -109,6 +111,7 @@ impl Runner {
             clean_up_after(&job);
             self.events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
         }
+        crate::pipeline::repair_stalled(&self.store, &self.events).await?;
         jobs::prune(&self.store, self.config.retention).await?;
         let stop = CancellationToken::new();
         let store = self.store.clone();
@@ -168,15 +171,21 @@ fn take_lock(data_dir: &std::path::Path) -> Result<File> {
     }
 }
 
-/// Removes what a job that died mid-run left: its step's process group and its work dir.
+/// Stops what a job that died mid-run left running: its step's process group, but only
+/// while that group is provably the one the job started (same boot, same start time of its
+/// leader). Its work dir stays: the job's next attempt resumes in it.
 fn clean_up_after(job: &Job) {
-    if let Some(pgid) = job.meta.get("pgid").and_then(|p| p.parse::<u32>().ok()) {
-        if process::group_alive(pgid) {
-            process::kill_group(pgid);
+    let pgid = job.meta.get("pgid").and_then(|p| p.parse::<u32>().ok());
+    if let (Some(pgid), Some(recorded)) = (pgid, job.meta.get("pgid_identity")) {
+        if process::kill_group_if_ours(pgid, recorded) {
+            tracing::info!(job = job.id, pgid, "killed the step left running by a dead runner");
+        } else if process::group_alive(pgid) {
+            tracing::warn!(
+                job = job.id,
+                pgid,
+                "process group {pgid} is not the step we started; left alone"
+            );
         }
-    }
-    if let Some(dir) = job.meta.get("workdir") {
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -236,7 +245,8 @@ async fn run_loop(runner: Runner, stop: CancellationToken) {
     }
 }
 
-/// Jobs cancelled in the database (by this process or another) get their token fired.
+/// Running jobs that are no longer `executing` in the database — cancelled by this process
+/// or another, or cancelled and already retried — get their token fired.
 async fn sync_cancellations(store: &Store, running: &HashMap<i64, Running>) -> Result<()> {
     if running.is_empty() {
         return Ok(());
@@ -244,7 +254,7 @@ async fn sync_cancellations(store: &Store, running: &HashMap<i64, Running>) -> R
     let ids: Vec<i64> = running.keys().copied().collect();
     let ids_json = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
     let cancelled: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state = 'cancelled'",
+        "SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state != 'executing'",
     )
     .bind(ids_json)
     .fetch_all(store.pool())
@@ -282,12 +292,19 @@ async fn start_due(
         if due.is_none_or(|at| at > now) {
             continue;
         }
-        for job in jobs::claim(store, queue, free).await? {
+        let busy: Vec<i64> = running.keys().copied().collect();
+        for job in jobs::claim_except(store, queue, free, &busy).await? {
             let cancel = stop.child_token();
             running.insert(job.id, Running { queue: queue.clone(), cancel: cancel.clone() });
             events.publish_job(JobEvent::JobChanged { job: Box::new(job.clone()) });
             let worker = workers.get(&job.worker).cloned();
-            let run = JobRun { job, store: store.clone(), events: events.clone(), cancel };
+            let run = JobRun {
+                job,
+                store: store.clone(),
+                events: events.clone(),
+                cancel,
+                stopping: stop.clone(),
+            };
             tokio::spawn(execute(run, worker, config.backoff, done.clone()));
         }
     }
@@ -301,7 +318,7 @@ async fn execute(
     backoff: Backoff,
     done: mpsc::UnboundedSender<i64>,
 ) {
-    let JobRun { job, store, events, cancel } = run.clone();
+    let JobRun { job, store, events, cancel, stopping } = run.clone();
     let outcome = match worker {
         None => Err(JobFailure::new(
             FailureClass::Invalid,
@@ -316,39 +333,58 @@ async fn execute(
             )),
         },
     };
-    let recorded = match outcome {
-        Ok(()) => jobs::complete(&store, job.id).await,
-        Err(failure) => {
-            let class = if cancel.is_cancelled() && !is_cancelled_in_db(&store, job.id).await {
-                // The runner is stopping: the attempt is interrupted, not failed.
-                FailureClass::Orphaned
-            } else {
-                failure.class
-            };
-            jobs::fail(&store, job.id, class, &failure.message, &backoff).await
+    let outcome = outcome.map_err(|failure| {
+        if cancel.is_cancelled() && stopping.is_cancelled() {
+            // The runner is stopping on request: the attempt is interrupted, not failed.
+            JobFailure::new(FailureClass::Interrupted, failure.message)
+        } else {
+            failure
         }
-    };
-    match recorded {
+    });
+    match record_end(&store, job.id, &outcome, &backoff, &stopping).await {
         Ok(job) => {
-            if job.state == JobState::Retryable || job.state.is_final() {
-                let _ = jobs::set_meta(&store, job.id, &[("pgid", None), ("workdir", None)]).await;
-            }
+            let _ =
+                jobs::set_meta(&store, job.id, &[("pgid", None), ("pgid_identity", None)]).await;
             events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
         }
+        // Left executing: the next start rescues it (and the invariant repair follows).
         Err(e) => tracing::error!(job = job.id, "cannot record the end of the attempt: {e}"),
+    }
+    if let Err(e) = crate::pipeline::repair_stalled(&store, &events).await {
+        tracing::warn!("cannot check for stalled setups: {e}");
     }
     let _ = done.send(job.id);
     store.notify_jobs();
 }
 
-async fn is_cancelled_in_db(store: &Store, id: i64) -> bool {
-    sqlx::query_scalar::<_, String>("SELECT state FROM jobs WHERE id = ?")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .ok()
-        .flatten()
-        .is_some_and(|s| s == "cancelled")
+/// Records how an attempt ended. A busy database (another process holding the write lock
+/// past the busy timeout) is waited out, with growing pauses, until the runner stops: a job
+/// must not stay `executing` after its attempt ended.
+async fn record_end(
+    store: &Store,
+    id: i64,
+    outcome: &std::result::Result<(), JobFailure>,
+    backoff: &Backoff,
+    stopping: &CancellationToken,
+) -> Result<Job> {
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let recorded = match outcome {
+            Ok(()) => jobs::complete(store, id).await,
+            Err(f) => jobs::fail(store, id, f.class, &f.message, backoff).await,
+        };
+        match recorded {
+            Err(Error::Busy) if !stopping.is_cancelled() => {
+                tracing::warn!(job = id, "the database is busy; recording the attempt again");
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stopping.cancelled() => {}
+                }
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]

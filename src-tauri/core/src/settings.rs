@@ -12,8 +12,30 @@ pub const WORKSPACE_DIR: &str = "workspace_dir";
 /// The keys a user may set, with what each holds.
 pub const USER_KEYS: &[(&str, &str)] = &[
     (GITHUB_HOST, "the GitHub host repository URLs point at (default github.com)"),
-    (WORKSPACE_DIR, "where set-up projects are kept (default: none, the tree is removed)"),
+    (WORKSPACE_DIR, "where set-up projects are kept (default: a CodeMySpec folder in your documents or home folder)"),
 ];
+
+/// The folder a set-up project is kept in when `workspace_dir` is not set: `CodeMySpec` in
+/// the user's documents folder when there is one, else in the home folder.
+pub fn default_workspace_dir() -> Option<std::path::PathBuf> {
+    dirs::document_dir()
+        .filter(|d| d.is_dir())
+        .or_else(dirs::home_dir)
+        .map(|d| d.join("CodeMySpec"))
+}
+
+/// The folder set-up projects are kept in: the setting, else [`default_workspace_dir`].
+pub async fn workspace_dir(store: &Store) -> Result<std::path::PathBuf> {
+    match get(store, WORKSPACE_DIR).await? {
+        Some(dir) => Ok(std::path::PathBuf::from(dir)),
+        None => default_workspace_dir().ok_or_else(|| {
+            Error::invalid(
+                "workspace_dir",
+                "this system reports no home folder: set one with `codemyspec config set workspace_dir /abs/path`",
+            )
+        }),
+    }
+}
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")

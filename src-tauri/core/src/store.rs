@@ -46,10 +46,7 @@ impl Store {
     }
 
     pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
-            context: format!("cannot create the data dir {}", data_dir.display()),
-            source,
-        })?;
+        create_private_dir(data_dir)?;
         let options = SqliteConnectOptions::new()
             .filename(data_dir.join(DB_FILE))
             .create_if_missing(true)
@@ -67,6 +64,7 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
+        private_file(&data_dir.join(DB_FILE))?;
         Ok(Store {
             pool,
             clock,
@@ -124,6 +122,48 @@ impl Store {
             None => Ok(RepoHost::default()),
         }
     }
+}
+
+/// Creates the data dir readable by its owner only (0700 on Unix): it holds the database,
+/// job logs and generated projects. An existing dir is narrowed to that too.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let io = |source| Error::Io {
+        context: format!("cannot create the data dir {}", dir.display()),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).map_err(io)?;
+    Ok(())
+}
+
+/// Narrows the database file (and SQLite's WAL and shared-memory files) to 0600 on Unix.
+fn private_file(db: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let path = PathBuf::from(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |source| Error::Io {
+                        context: format!("cannot protect {}", path.display()),
+                        source,
+                    },
+                )?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(())
 }
 
 /// A fresh UUID v4 in its stored text form.

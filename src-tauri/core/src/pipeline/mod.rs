@@ -44,13 +44,14 @@ impl PipelineConfig {
         PipelineConfig { secrets, extra_path: Vec::new(), mix_home: None }
     }
 
-    /// The environment steps get on top of the app's own.
+    /// The whole environment steps get: a few of the app's variables (see
+    /// [`process::STEP_ENV`]), the configured `PATH` and `MIX_HOME`.
     pub fn step_env(&self) -> Vec<(String, std::ffi::OsString)> {
         let mut env = vec![("PATH".to_owned(), self.path())];
         if let Some(home) = &self.mix_home {
             env.push(("MIX_HOME".to_owned(), home.clone().into_os_string()));
         }
-        env
+        process::step_environment(env)
     }
 
     /// The `PATH` steps run with.
@@ -163,13 +164,64 @@ pub async fn setup_project(
         scheduled_at: None,
         unique: Some(unique),
     };
+    let earlier = setup_job_ids(&mut tx, &project_id).await?;
     let inserted = jobs::insert_in(&mut tx, store, new).await?;
     write_status(&mut tx, store, &project_id, SetupStatus::SetupQueued, None).await?;
     let project = projects::fetch_any(&mut *tx, &project_id).await?;
     tx.commit().await?;
+    // Setting up again starts afresh: earlier setups' kept work dirs go.
+    for id in earlier {
+        jobs::remove_work_dir(store, id);
+    }
     events.broadcast_project_update(&project);
     store.notify_jobs();
     Ok(inserted)
+}
+
+async fn setup_job_ids(conn: &mut SqliteConnection, project_id: &str) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE worker = ? AND json_extract(args, '$.project_id') = ?",
+    )
+    .bind(WORKER)
+    .bind(project_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The error a project gets when its setup stopped with no job left to finish it.
+pub const STALLED: &str = "the setup was interrupted in its last attempt (the process running it stopped); set it up again or retry";
+
+/// Seed 000's invariant, enforced: a project shows a running setup status only while a
+/// live setup job (available, scheduled, executing, retryable) exists for it. Every project
+/// that breaks it — its job was discarded by a rescue, a runner died between writes — is
+/// marked `failed` with [`STALLED`] (stage `error`), from where retry and setting up again
+/// work. The runner calls this at start and after every job end. Returns the projects
+/// repaired.
+pub async fn repair_stalled(store: &Store, events: &Broadcaster) -> Result<Vec<Project>> {
+    const STALLED_SQL: &str = "SELECT p.id FROM projects p \
+        WHERE p.setup_status NOT IN ('created', 'ready', 'failed') AND NOT EXISTS ( \
+            SELECT 1 FROM jobs j WHERE j.worker = ? \
+            AND json_extract(j.args, '$.project_id') = p.id \
+            AND j.state IN ('available', 'scheduled', 'executing', 'retryable'))";
+    let candidates: Vec<String> =
+        sqlx::query_scalar(STALLED_SQL).bind(WORKER).fetch_all(store.pool()).await?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut repaired = Vec::new();
+    let mut tx = store.write().await?;
+    // Checked again under the write lock: a setup queued meanwhile is not stalled.
+    let still: Vec<String> =
+        sqlx::query_scalar(STALLED_SQL).bind(WORKER).fetch_all(&mut *tx).await?;
+    for id in still {
+        repaired.push(fail_project(&mut tx, store, &id, STALLED).await?);
+    }
+    tx.commit().await?;
+    for project in &repaired {
+        tracing::warn!(project = project.id, "repaired a setup left running with no job");
+        events.broadcast_project_error(project, STALLED);
+    }
+    Ok(repaired)
 }
 
 /// The newest setup job of a project.
@@ -240,7 +292,15 @@ fn setup_of(job: &Job) -> Option<&str> {
     (job.worker == WORKER).then(|| job.project_id()).flatten()
 }
 
-/// Retries a discarded or cancelled job (a setup job through [`retry_setup`]).
+/// The project's newest setup job, when `job` is an earlier one (it is superseded).
+async fn newer_setup(store: &Store, project_id: &str, job: &Job) -> Result<Option<i64>> {
+    let mut conn = store.pool().acquire().await?;
+    let latest = latest_job(&mut conn, project_id).await?;
+    Ok((latest.id != job.id).then_some(latest.id))
+}
+
+/// Retries a discarded or cancelled job (a setup job through [`retry_setup`]). An earlier
+/// setup job of a project that has been set up again since cannot be retried.
 pub async fn retry_job(
     store: &Store,
     events: &Broadcaster,
@@ -249,12 +309,21 @@ pub async fn retry_job(
 ) -> Result<Job> {
     let job = jobs::get(store, actor, job_id).await?;
     match setup_of(&job) {
-        Some(project_id) => retry_setup(store, events, actor, project_id).await,
+        Some(project_id) => match newer_setup(store, project_id, &job).await? {
+            Some(newest) => Err(Error::conflict(
+                Some("job_id"),
+                format!(
+                    "job {job_id} is an earlier setup of this project; job {newest} is its newest"
+                ),
+            )),
+            None => retry_setup(store, events, actor, project_id).await,
+        },
         None => jobs::retry(store, job_id).await,
     }
 }
 
-/// Cancels a job (a setup job through [`cancel_setup`]).
+/// Cancels a job (a setup job through [`cancel_setup`]; an earlier setup job of the project
+/// is cancelled on its own, never its newest one in its place).
 pub async fn cancel_job(
     store: &Store,
     events: &Broadcaster,
@@ -263,8 +332,10 @@ pub async fn cancel_job(
 ) -> Result<Job> {
     let job = jobs::get(store, actor, job_id).await?;
     match setup_of(&job) {
-        Some(project_id) => cancel_setup(store, events, actor, project_id).await,
-        None => jobs::cancel(store, job_id).await,
+        Some(project_id) if newer_setup(store, project_id, &job).await?.is_none() => {
+            cancel_setup(store, events, actor, project_id).await
+        }
+        _ => jobs::cancel(store, job_id).await,
     }
 }
 

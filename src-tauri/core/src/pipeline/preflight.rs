@@ -152,17 +152,24 @@ pub async fn checks(
             }
         });
     }
-    if let Ok(Some(dir)) = settings::get(store, settings::WORKSPACE_DIR).await {
-        let dir = PathBuf::from(dir);
-        let ok = std::fs::create_dir_all(&dir).is_ok() && tempfile::tempfile_in(&dir).is_ok();
-        let detail = if ok {
-            dir.display().to_string()
-        } else {
-            format!("{} cannot be written", dir.display())
-        };
-        out.push(check("workspace folder", ok, detail));
-    }
+    out.push(workspace_check(store).await);
     out
+}
+
+/// Whether the workspace folder (set, or the default) can be made and written.
+pub async fn workspace_check(store: &Store) -> Check {
+    match settings::workspace_dir(store).await {
+        Ok(dir) => {
+            let ok = std::fs::create_dir_all(&dir).is_ok() && tempfile::tempfile_in(&dir).is_ok();
+            let detail = if ok {
+                dir.display().to_string()
+            } else {
+                format!("{} cannot be written; pick another in Settings", dir.display())
+            };
+            check("workspace folder", ok, detail)
+        }
+        Err(e) => check("workspace folder", false, e.to_string()),
+    }
 }
 
 /// The failed checks as one sentence, or `None` when everything is there.

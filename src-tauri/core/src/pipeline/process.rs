@@ -11,9 +11,75 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-/// Environment variables that may carry credentials: never handed to a step.
-const SECRET_ENV: &[&str] =
-    &["GITHUB_TOKEN", "GH_TOKEN", "GIT_ASKPASS", "SSH_ASKPASS", "HEX_API_KEY"];
+/// The only variables of the app's environment a step gets (docs/PIPELINE.md): what mix,
+/// hex, Erlang and a compiler need to find themselves, the locale, the proxy. Not the
+/// session's secrets: no SSH agent, no D-Bus session (so no keyring), no tokens.
+pub const STEP_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "TERM",
+    "MIX_HOME",
+    "MIX_ARCHIVES",
+    "MIX_REBAR3",
+    "HEX_HOME",
+    "HEX_MIRROR",
+    "HEX_CDN",
+    "HEX_CACERTS_PATH",
+    "HEX_OFFLINE",
+    "HEX_HTTP_TIMEOUT",
+    "ERL_AFLAGS",
+    "ERL_FLAGS",
+    "ELIXIR_ERL_OPTIONS",
+    "ASDF_DIR",
+    "ASDF_DATA_DIR",
+    "MISE_DATA_DIR",
+    "KERL_BASE_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CC",
+    "CXX",
+    "PKG_CONFIG_PATH",
+    // Windows: where the system and the user's profile are.
+    "SystemRoot",
+    "SYSTEMROOT",
+    "windir",
+    "COMSPEC",
+    "PATHEXT",
+    "TEMP",
+    "TMP",
+    "USERPROFILE",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "ProgramData",
+    "ProgramFiles",
+];
+
+/// A step's whole environment: the [`STEP_ENV`] variables the app has, then `overrides`.
+pub fn step_environment(
+    overrides: Vec<(String, std::ffi::OsString)>,
+) -> Vec<(String, std::ffi::OsString)> {
+    let mut env: Vec<(String, std::ffi::OsString)> = STEP_ENV
+        .iter()
+        .filter(|k| !overrides.iter().any(|(o, _)| o == *k))
+        .filter_map(|k| std::env::var_os(k).map(|v| ((*k).to_owned(), v)))
+        .collect();
+    env.extend(overrides);
+    env
+}
 
 /// A line longer than this is cut (a minified asset printed by a tool, say).
 const MAX_LINE: usize = 4096;
@@ -24,7 +90,7 @@ pub struct StepCommand {
     pub args: Vec<String>,
     pub dir: PathBuf,
     pub timeout: Duration,
-    /// Set on top of the inherited environment.
+    /// The step's whole environment (nothing is inherited): see [`step_environment`].
     pub env: Vec<(String, std::ffi::OsString)>,
 }
 
@@ -72,10 +138,8 @@ pub async fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    for var in SECRET_ENV {
-        command.env_remove(var);
-    }
+        .kill_on_drop(true)
+        .env_clear();
     for (key, value) in &cmd.env {
         command.env(key, value);
     }
@@ -168,6 +232,38 @@ pub fn kill_group(pgid: u32) {
                 nix::sys::signal::Signal::SIGKILL,
             );
         }
+    }
+}
+
+/// What tells a process apart from a later one that the OS gave the same id: the boot it
+/// runs in and its start time (`<boot id>:<start ticks>`). `None` when the process is gone
+/// or the OS does not tell (then a recorded group is never killed by a rescue).
+pub fn identity(pid: u32) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces and parentheses) start at
+        // field 3; the start time is field 22.
+        let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
+        Some(format!("{}:{start}", boot.trim()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
+}
+
+/// Kills the group `pgid` only if its leader is still the process recorded as `identity`
+/// (same boot, same start time): after a reboot or a wrap-around the id can belong to any
+/// program of the user's. Returns whether it killed.
+pub fn kill_group_if_ours(pgid: u32, recorded: &str) -> bool {
+    if pgid > 0 && identity(pgid).as_deref() == Some(recorded) {
+        kill_group(pgid);
+        true
+    } else {
+        false
     }
 }
 

@@ -8,6 +8,7 @@ use git2::{
     Repository, Signature,
 };
 use std::path::Path;
+use tokio_util::sync::CancellationToken;
 
 /// Why a publish failed, by what a retry could change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,12 +17,15 @@ pub enum PublishError {
     Step(String),
     /// It may work later (network, remote unreachable).
     Infrastructure(String),
+    /// The job was cancelled or its runner stopped: nothing more was sent.
+    Cancelled,
 }
 
 impl std::fmt::Display for PublishError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PublishError::Step(m) | PublishError::Infrastructure(m) => f.write_str(m),
+            PublishError::Cancelled => f.write_str("cancelled"),
         }
     }
 }
@@ -37,7 +41,9 @@ fn step(context: &str, e: git2::Error) -> PublishError {
 }
 
 /// Makes `dir` a repository on `main` (if it is not one) and commits everything not
-/// ignored. Returns the commit id.
+/// ignored. Returns the commit id. When `main` already holds exactly this tree (a retry
+/// after a partial publish), that commit is returned and no new one is made, so that a
+/// remote that already has it is already up to date.
 pub fn commit_all(dir: &Path, author: &Author, message: &str) -> Result<String, PublishError> {
     let repo = match Repository::open(dir) {
         Ok(repo) => repo,
@@ -52,8 +58,11 @@ pub fn commit_all(dir: &Path, author: &Author, message: &str) -> Result<String, 
     index.write().map_err(|e| step("git add", e))?;
     let tree_id = index.write_tree().map_err(|e| step("git write-tree", e))?;
     let tree = repo.find_tree(tree_id).map_err(|e| step("git write-tree", e))?;
-    let sig = Signature::now(&author.name, &author.email).map_err(|e| step("commit author", e))?;
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    if let Some(head) = parent.as_ref().filter(|c| c.tree_id() == tree_id) {
+        return Ok(head.id().to_string());
+    }
+    let sig = Signature::now(&author.name, &author.email).map_err(|e| step("commit author", e))?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
     let oid = repo
         .commit(Some("refs/heads/main"), &sig, &sig, message, &tree, &parents)
@@ -69,16 +78,31 @@ pub fn git_url(repo_url: &str) -> String {
 
 /// Pushes `main` to `repo_url`. The token, if any, is offered once through the credential
 /// callback; a second request means it was refused, and is answered with an error instead
-/// of looping (libgit2 would ask forever).
-pub fn push_main(dir: &Path, repo_url: &str, token: Option<&Secret>) -> Result<(), PublishError> {
+/// of looping (libgit2 would ask forever). Pushing a commit the remote already has is a
+/// success; a remote `main` with commits that are not in ours is refused (never
+/// force-pushed). `cancel` is checked by libgit2's callbacks: a cancelled push stops before
+/// it sends its pack.
+pub fn push_main(
+    dir: &Path,
+    repo_url: &str,
+    token: Option<&Secret>,
+    cancel: &CancellationToken,
+) -> Result<(), PublishError> {
+    if cancel.is_cancelled() {
+        return Err(PublishError::Cancelled);
+    }
     let repo = Repository::open(dir).map_err(|e| step("git open", e))?;
     let url = git_url(repo_url);
     let mut remote = repo.remote_anonymous(&url).map_err(|e| step("git remote", e))?;
     let mut asked = 0;
     let mut refused: Option<String> = None;
+    let stop = || git2::Error::new(ErrorCode::User, ErrorClass::Callback, "cancelled");
     let mut callbacks = RemoteCallbacks::new();
     callbacks.credentials(|_url, _user, allowed| {
         asked += 1;
+        if cancel.is_cancelled() {
+            return Err(stop());
+        }
         match token {
             Some(token) if asked == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) => {
                 Cred::userpass_plaintext("x-access-token", token.expose())
@@ -93,6 +117,9 @@ pub fn push_main(dir: &Path, repo_url: &str, token: Option<&Secret>) -> Result<(
             )),
         }
     });
+    // The last moment before the pack is sent.
+    callbacks.push_negotiation(|_updates| if cancel.is_cancelled() { Err(stop()) } else { Ok(()) });
+    callbacks.pack_progress(|_stage, _current, _total| {});
     callbacks.push_update_reference(|reference, status| {
         if let Some(message) = status {
             refused = Some(format!("{reference}: {message}"));
@@ -103,12 +130,28 @@ pub fn push_main(dir: &Path, repo_url: &str, token: Option<&Secret>) -> Result<(
     options.remote_callbacks(callbacks);
     let pushed = remote.push(&["refs/heads/main:refs/heads/main"], Some(&mut options));
     drop(options);
+    let foreign = || {
+        PublishError::Step(format!(
+            "{repo_url} already has commits on main that this setup did not make; nothing was \
+             overwritten (CodeMySpec never force-pushes). Empty that repository or point the \
+             project at another one, then set it up again"
+        ))
+    };
     if let Err(e) = pushed {
         let host = crate::secrets::host_of(repo_url).unwrap_or_default();
-        return Err(if e.code() == ErrorCode::Auth {
+        return Err(if cancel.is_cancelled() {
+            PublishError::Cancelled
+        } else if e.code() == ErrorCode::Auth {
             PublishError::Step(format!(
                 "pushing to {url}: {} (set a token for {host} with `codemyspec token set`)",
                 e.message()
+            ))
+        } else if e.code() == ErrorCode::NotFastForward {
+            foreign()
+        } else if e.class() == ErrorClass::Http && e.message().contains("404") {
+            PublishError::Step(format!(
+                "{repo_url} does not exist (HTTP 404): create the repository on {host}, or check \
+                 the URL and that the token may see it, then retry"
             ))
         } else if matches!(
             e.class(),
@@ -120,6 +163,9 @@ pub fn push_main(dir: &Path, repo_url: &str, token: Option<&Secret>) -> Result<(
         });
     }
     if let Some(why) = refused {
+        if why.contains("fast-forward") || why.contains("fetch first") {
+            return Err(foreign());
+        }
         return Err(PublishError::Step(format!("{url} refused the push of {why}")));
     }
     Ok(())
@@ -131,6 +177,13 @@ mod tests {
 
     fn author() -> Author {
         Author { name: "Ada".into(), email: "ada@example.com".into() }
+    }
+
+    /// A bare repository `acme/NAME.git` under `remote`: its path and its project URL.
+    fn bare_repo(remote: &Path, name: &str) -> (std::path::PathBuf, String) {
+        let path = remote.join(format!("acme/{name}.git"));
+        Repository::init_bare(&path).unwrap();
+        (path, format!("file://{}", remote.join("acme").join(name).display()))
     }
 
     #[test]
@@ -160,16 +213,52 @@ mod tests {
         std::fs::write(work.path().join("README.md"), "hi\n").unwrap();
         commit_all(work.path(), &author(), "first").unwrap();
         let remote = tempfile::tempdir().unwrap();
-        let bare = remote.path().join("acme/shop.git");
-        Repository::init_bare(&bare).unwrap();
-        let url = format!("file://{}", remote.path().join("acme/shop").display());
-        push_main(work.path(), &url, None).unwrap();
+        let (bare, url) = bare_repo(remote.path(), "shop");
+        let go = CancellationToken::new();
+        push_main(work.path(), &url, None, &go).unwrap();
         let pushed = Repository::open_bare(&bare).unwrap();
         let main = pushed.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap();
         assert_eq!(main.message().ok(), Some("first"));
 
-        let err = push_main(work.path(), "http://127.0.0.1:9/acme/gone", None).unwrap_err();
+        let err = push_main(work.path(), "http://127.0.0.1:9/acme/gone", None, &go).unwrap_err();
         assert!(matches!(err, PublishError::Infrastructure(_)), "{err:?}");
+    }
+
+    #[test]
+    fn publishing_twice_is_one_commit_and_a_foreign_main_is_never_overwritten() {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(work.path().join("README.md"), "hi\n").unwrap();
+        let first = commit_all(work.path(), &author(), "first").unwrap();
+        let again = commit_all(work.path(), &author(), "first").unwrap();
+        assert_eq!(first, again, "the same tree is the same commit");
+        let remote = tempfile::tempdir().unwrap();
+        let (bare, url) = bare_repo(remote.path(), "shop");
+        let go = CancellationToken::new();
+        push_main(work.path(), &url, None, &go).unwrap();
+        push_main(work.path(), &url, None, &go).expect("the remote has it: up to date");
+
+        // Somebody else's history on main: refused with the repository named, not forced.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join("theirs.txt"), "theirs\n").unwrap();
+        let theirs = commit_all(other.path(), &author(), "theirs").unwrap();
+        let (bare2, url2) = bare_repo(remote.path(), "taken");
+        push_main(other.path(), &url2, None, &go).unwrap();
+        let err = push_main(work.path(), &url2, None, &go).unwrap_err();
+        assert!(
+            matches!(&err, PublishError::Step(m) if m.contains("acme/taken") && m.contains("did not make")),
+            "{err:?}"
+        );
+        let main = Repository::open_bare(&bare2).unwrap().refname_to_id("refs/heads/main").unwrap();
+        assert_eq!(main.to_string(), theirs, "their main is untouched");
+
+        let cancelled = CancellationToken::new();
+        cancelled.cancel();
+        std::fs::write(work.path().join("more.txt"), "more\n").unwrap();
+        commit_all(work.path(), &author(), "second").unwrap();
+        let err = push_main(work.path(), &url, None, &cancelled).unwrap_err();
+        assert_eq!(err, PublishError::Cancelled);
+        let main = Repository::open_bare(&bare).unwrap().refname_to_id("refs/heads/main").unwrap();
+        assert_eq!(main.to_string(), first, "a cancelled push sends nothing");
     }
 
     #[test]

@@ -38,6 +38,14 @@ struct RawStep {
     action: Option<Action>,
     timeout_secs: u64,
     on_failure: String,
+    /// `false` for a step that cannot run again over its own earlier run (a generator that
+    /// refuses an existing folder): a retry resuming there starts over in a clean dir.
+    #[serde(default = "yes")]
+    rerun_in_place: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +71,8 @@ pub struct Step {
     pub work: Work,
     pub timeout: Duration,
     pub on_failure: FailureClass,
+    /// Whether a retry may run it again in the work dir its earlier attempt left.
+    pub rerun_in_place: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +171,7 @@ pub fn parse(text: &str, source: &str, project: &Project) -> Result<Recipe> {
             work,
             timeout: Duration::from_secs(s.timeout_secs),
             on_failure,
+            rerun_in_place: s.rerun_in_place,
         });
     }
     Ok(Recipe { name: raw.name, description: raw.description, source: source.to_owned(), steps })

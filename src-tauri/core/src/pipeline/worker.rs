@@ -1,6 +1,8 @@
 //! The `ProjectSetup` worker: one attempt at setting a project up. It runs the recipe's
-//! steps in a temp dir, records each step (start, end, duration, exit code) and its output,
-//! and moves the project's setup status along — database first, then the broadcaster.
+//! steps in the job's work dir, records each step (start, end, duration, exit code) and its
+//! output, and moves the project's setup status along — database first, then the
+//! broadcaster. A later attempt of the same job resumes: the steps an earlier attempt
+//! finished in the kept work dir are reused, not run again (docs/PIPELINE.md).
 
 use super::logs::{LogSink, Stream};
 use super::process::{self, StepCommand, StepEnd};
@@ -81,20 +83,19 @@ impl Attempt<'_> {
         if let Some(problems) = preflight::problems(&checks) {
             return Err(JobFailure::new(FailureClass::Step, problems));
         }
-        let work_root = store.data_dir().join("work");
-        std::fs::create_dir_all(&work_root)
-            .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?;
-        let workdir = tempfile::Builder::new()
-            .prefix(&format!("job-{}-", self.job().id))
-            .tempdir_in(&work_root)
-            .map_err(|e| {
-                JobFailure::new(
-                    FailureClass::Infrastructure,
-                    format!("cannot make a work dir: {e}"),
-                )
-            })?;
-        self.workdir = workdir.path().to_owned();
-        let dir_text = workdir.path().display().to_string();
+        let workdir = jobs::work_dir(&store, self.job().id);
+        let resume_at = self.resume_point(&recipe, &workdir).await.map_err(internal)?;
+        if resume_at == 0 {
+            remove_all(&workdir)?;
+        }
+        std::fs::create_dir_all(&workdir).map_err(|e| {
+            JobFailure::new(
+                FailureClass::Infrastructure,
+                format!("cannot make the work dir {}: {e}", workdir.display()),
+            )
+        })?;
+        self.workdir = workdir.clone();
+        let dir_text = workdir.display().to_string();
         jobs::set_meta(
             &store,
             self.job().id,
@@ -102,15 +103,121 @@ impl Attempt<'_> {
         )
         .await
         .map_err(internal)?;
-        let mut tree = workdir.path().to_owned();
-        for step in &recipe.steps {
+        let mut tree = workdir.clone();
+        for (i, step) in recipe.steps.iter().enumerate() {
             self.position += 1;
+            tree = workdir.join(&step.dir);
+            if i < resume_at {
+                self.reuse_step(step).await.map_err(internal)?;
+                continue;
+            }
             self.set_status(step.status, None).await?;
-            tree = workdir.path().join(&step.dir);
             self.run_step(step, &tree).await?;
         }
-        let kept = keep_tree(&store, &tree, &self.project).await;
-        self.finish(kept).await
+        self.still_running().await?;
+        let kept = keep_tree(&store, &tree, &self.project).await?;
+        self.finish(&kept).await?;
+        // The tree has moved; what is left (the docs tree) goes.
+        jobs::remove_work_dir(&store, self.job().id);
+        Ok(())
+    }
+
+    /// Where this attempt starts (0-based step index). An earlier attempt of this job that
+    /// finished steps in the kept work dir is resumed after the last of them; a step that
+    /// cannot run again in place (the generator) sends the attempt back to the start, as
+    /// does a missing work dir or another recipe.
+    async fn resume_point(&self, recipe: &recipe::Recipe, workdir: &Path) -> crate::Result<usize> {
+        let same_recipe = self.job().meta.get("recipe") == Some(&recipe.name);
+        if self.job().attempt <= 1 || !same_recipe || !workdir.is_dir() {
+            return Ok(0);
+        }
+        // The newest outcome of each position in earlier attempts.
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT position, outcome FROM job_steps WHERE job_id = ? AND attempt < ? \
+             AND outcome IS NOT NULL ORDER BY attempt",
+        )
+        .bind(self.job().id)
+        .bind(self.job().attempt)
+        .fetch_all(self.store().pool())
+        .await?;
+        let mut newest = std::collections::HashMap::new();
+        for (position, outcome) in rows {
+            newest.insert(position, outcome);
+        }
+        let done =
+            |i: usize| newest.get(&(i as i64 + 1)).is_some_and(|o| o == "ok" || o == "reused");
+        let mut at = 0;
+        while at < recipe.steps.len() && done(at) {
+            at += 1;
+        }
+        if at < recipe.steps.len() && !recipe.steps[at].rerun_in_place {
+            return Ok(0);
+        }
+        Ok(at)
+    }
+
+    /// A step an earlier attempt finished: recorded as `reused` in this attempt's timeline.
+    async fn reuse_step(&self, step: &Step) -> crate::Result<()> {
+        let store = self.store();
+        let (job_id, attempt, position) = (self.job().id, self.job().attempt, self.position);
+        let now = store.now();
+        sqlx::query(
+            "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at, \
+             finished_at, duration_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'reused')",
+        )
+        .bind(job_id)
+        .bind(attempt)
+        .bind(position)
+        .bind(step.status)
+        .bind(step.describe())
+        .bind(&now)
+        .bind(&now)
+        .execute(store.pool())
+        .await?;
+        self.run.events.publish_job(JobEvent::StepStarted {
+            job_id,
+            attempt,
+            position,
+            status: step.status.to_string(),
+            command: step.describe(),
+        });
+        self.run.events.publish_job(JobEvent::StepFinished {
+            job_id,
+            attempt,
+            position,
+            outcome: "reused".into(),
+            exit_code: None,
+            duration_ms: 0,
+        });
+        Ok(())
+    }
+
+    /// Fails (as cancelled) when the job is no longer executing: cancelled, or cancelled
+    /// and retried.
+    async fn still_running(&self) -> Outcome {
+        let state: Option<JobState> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
+            .bind(self.job().id)
+            .fetch_optional(self.store().pool())
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if state != Some(JobState::Executing) || self.run.cancel.is_cancelled() {
+            return Err(self.cancelled());
+        }
+        Ok(())
+    }
+
+    fn cancelled(&self) -> JobFailure {
+        JobFailure::new(FailureClass::Cancelled, "cancelled")
+    }
+
+    /// How a stopped step is recorded: `interrupted` when the runner stopped, else
+    /// `cancelled`.
+    fn stopped_outcome(&self) -> &'static str {
+        if self.run.stopping.is_cancelled() {
+            "interrupted"
+        } else {
+            "cancelled"
+        }
     }
 
     /// Moves the setup status; refuses (as cancelled) when the job is no longer running.
@@ -122,8 +229,8 @@ impl Attempt<'_> {
             .fetch_optional(&mut *tx)
             .await
             .map_err(|e| internal(e.into()))?;
-        if state != Some(JobState::Executing) {
-            return Err(JobFailure::new(FailureClass::Cancelled, "cancelled"));
+        if state != Some(JobState::Executing) || self.run.cancel.is_cancelled() {
+            return Err(self.cancelled());
         }
         write_status(&mut tx, &store, &self.project.id, status, error).await.map_err(internal)?;
         self.project = projects::fetch_any(&mut *tx, &self.project.id).await.map_err(internal)?;
@@ -216,7 +323,13 @@ impl Attempt<'_> {
         let end = process::run(&command, &self.run.cancel, sink, |pgid| {
             let store = store.clone();
             tokio::spawn(async move {
-                let _ = jobs::set_meta(&store, job_id, &[("pgid", Some(&pgid.to_string()))]).await;
+                let identity = process::identity(pgid);
+                let _ = jobs::set_meta(
+                    &store,
+                    job_id,
+                    &[("pgid", Some(&pgid.to_string())), ("pgid_identity", identity.as_deref())],
+                )
+                .await;
             });
         })
         .await;
@@ -259,9 +372,7 @@ impl Attempt<'_> {
                     ),
                 )),
             ),
-            StepEnd::Cancelled => {
-                ("cancelled", None, Err(JobFailure::new(FailureClass::Cancelled, "cancelled")))
-            }
+            StepEnd::Cancelled => (self.stopped_outcome(), None, Err(self.cancelled())),
             StepEnd::SpawnFailed(e) => (
                 "failed",
                 None,
@@ -287,6 +398,9 @@ impl Attempt<'_> {
             Ok(Err(PublishError::Infrastructure(m))) => {
                 ("failed", None, Err(JobFailure::new(FailureClass::Infrastructure, m)))
             }
+            Ok(Err(PublishError::Cancelled)) => {
+                (self.stopped_outcome(), None, Err(self.cancelled()))
+            }
             Err(_) => (
                 "timed_out",
                 None,
@@ -311,6 +425,9 @@ impl Attempt<'_> {
         sink.note(format!("committed {commit} on main")).await;
         if let Some(url) = &self.project.code_repo {
             self.push(dir, url, sink).await?;
+        }
+        if self.run.cancel.is_cancelled() {
+            return Err(PublishError::Cancelled);
         }
         if let Some(url) = &self.project.docs_repo {
             let docs_dir = self.workdir.join(format!("{}-docs", self.project.name));
@@ -339,33 +456,52 @@ impl Attempt<'_> {
             .map_err(|e| PublishError::Infrastructure(e.to_string()))?
             .map_err(|e| PublishError::Step(e.to_string()))?;
         sink.note(format!("pushing main to {}", publish::git_url(url))).await;
-        let (d, u) = (dir.to_owned(), url.to_owned());
-        blocking(move || publish::push_main(&d, &u, token.as_ref())).await?;
-        sink.note("pushed").await;
+        let (d, u, cancel) = (dir.to_owned(), url.to_owned(), self.run.cancel.clone());
+        // A cancel ends the step at once, even while the network hangs; the push thread
+        // stops at libgit2's next callback, before it sends anything.
+        tokio::select! {
+            pushed = blocking(move || publish::push_main(&d, &u, token.as_ref(), &cancel)) => pushed?,
+            _ = self.run.cancel.cancelled() => return Err(PublishError::Cancelled),
+        }
+        sink.note("pushed (or already there)").await;
         Ok(())
     }
 
-    /// The setup is done: `ready`, `setup_complete`, and the stage moves to `initialized`.
-    async fn finish(&mut self, kept: Option<PathBuf>) -> Outcome {
+    /// The setup is done: `ready`, `setup_complete`, where the tree is, and the stage moves
+    /// to `initialized` — unless the job was cancelled meanwhile (then nothing is written and
+    /// the attempt ends cancelled; the tree stays where it was kept).
+    async fn finish(&mut self, kept: &Path) -> Outcome {
         let store = self.store().clone();
         let mut tx = store.write().await.map_err(internal)?;
-        let note = kept.map(|p| format!("kept in {}", p.display()));
+        let state: Option<JobState> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
+            .bind(self.job().id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let project = projects::fetch_any(&mut *tx, &self.project.id).await.map_err(internal)?;
+        if state != Some(JobState::Executing) || !project.setup_status.is_running() {
+            return Err(JobFailure::new(
+                FailureClass::Cancelled,
+                format!("cancelled; the generated project is kept in {}", kept.display()),
+            ));
+        }
         write_status(&mut tx, &store, &self.project.id, SetupStatus::Ready, None)
             .await
             .map_err(internal)?;
-        sqlx::query("UPDATE projects SET setup_complete = 1 WHERE id = ?")
+        sqlx::query("UPDATE projects SET setup_complete = 1, local_path = ? WHERE id = ?")
+            .bind(kept.display().to_string())
             .bind(&self.project.id)
             .execute(&mut *tx)
             .await
             .map_err(|e| internal(e.into()))?;
-        if self.project.stage == Stage::Provisioning {
-            let reason = note.as_deref().unwrap_or("setup finished");
+        if project.stage == Stage::Provisioning {
+            let reason = format!("kept in {}", kept.display());
             lifecycle::apply(
                 &mut tx,
                 &store,
                 &self.project.id,
                 Stage::Initialized,
-                reason,
+                &reason,
                 Trigger::Setup,
                 None,
             )
@@ -382,8 +518,8 @@ impl Attempt<'_> {
     async fn report(&mut self, failure: &JobFailure) {
         let store = self.store().clone();
         let interrupted = failure.class == FailureClass::Cancelled;
-        if interrupted && is_cancelled(&store, self.job().id).await {
-            return; // cancel_setup already recorded it.
+        if interrupted && !is_executing(&store, self.job().id).await {
+            return; // cancel_setup (and maybe a retry since) recorded it.
         }
         let retry = jobs::will_retry(self.job(), failure.class) || interrupted;
         let result: crate::Result<Project> = async {
@@ -425,14 +561,25 @@ impl Attempt<'_> {
     }
 }
 
-async fn is_cancelled(store: &Store, job_id: i64) -> bool {
+async fn is_executing(store: &Store, job_id: i64) -> bool {
     sqlx::query_scalar::<_, JobState>("SELECT state FROM jobs WHERE id = ?")
         .bind(job_id)
         .fetch_optional(store.pool())
         .await
         .ok()
         .flatten()
-        == Some(JobState::Cancelled)
+        == Some(JobState::Executing)
+}
+
+fn remove_all(dir: &Path) -> Outcome {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(JobFailure::new(
+            FailureClass::Infrastructure,
+            format!("cannot clear the work dir {}: {e}", dir.display()),
+        )),
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -451,12 +598,25 @@ async fn author(store: &Store, project: &Project) -> Author {
     }
 }
 
-/// On success the tree moves to the workspace folder when one is set (seed 000's Briefly
-/// removes it otherwise). An existing folder of that name is never overwritten.
-async fn keep_tree(store: &Store, tree: &Path, project: &Project) -> Option<PathBuf> {
-    let workspace = settings::get(store, settings::WORKSPACE_DIR).await.ok().flatten()?;
-    let workspace = PathBuf::from(workspace);
-    std::fs::create_dir_all(&workspace).ok()?;
+/// On success the tree moves to the workspace folder (the setting, or its default), as
+/// `<name>` or `<name>-<time>` when that exists: an existing folder is never overwritten.
+/// Across filesystems it is copied, then removed. Any failure leaves the tree where it is
+/// and says where that is.
+async fn keep_tree(
+    store: &Store,
+    tree: &Path,
+    project: &Project,
+) -> std::result::Result<PathBuf, JobFailure> {
+    let kept_here = |why: String| {
+        JobFailure::new(
+            FailureClass::Step,
+            format!("{why}; the generated project is kept in {}", tree.display()),
+        )
+    };
+    let workspace = settings::workspace_dir(store).await.map_err(|e| kept_here(e.to_string()))?;
+    std::fs::create_dir_all(&workspace).map_err(|e| {
+        kept_here(format!("cannot make the workspace folder {}: {e}", workspace.display()))
+    })?;
     let mut target = workspace.join(&project.name);
     if target.exists() {
         target = workspace.join(format!(
@@ -465,11 +625,54 @@ async fn keep_tree(store: &Store, tree: &Path, project: &Project) -> Option<Path
             format_ts(store.clock().now()).replace([':', '.'], "-")
         ));
     }
-    match std::fs::rename(tree, &target) {
-        Ok(()) => Some(target),
-        Err(e) => {
-            tracing::warn!("cannot move {} to {}: {e}", tree.display(), target.display());
-            None
+    let (from, to) = (tree.to_owned(), target.clone());
+    tokio::task::spawn_blocking(move || move_tree(&from, &to))
+        .await
+        .map_err(|e| kept_here(e.to_string()))?
+        .map_err(|e| kept_here(format!("cannot move it to {}: {e}", target.display())))?;
+    Ok(target)
+}
+
+/// `rename`, or — across filesystems — a copy and then the removal of the original. A copy
+/// that fails half way is removed and the original stays.
+pub(crate) fn move_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+            if let Err(e) = copy_tree(from, to) {
+                let _ = std::fs::remove_dir_all(to);
+                return Err(e);
+            }
+            std::fs::remove_dir_all(from)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(to)?;
+    std::fs::set_permissions(to, std::fs::metadata(from)?.permissions())?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if kind.is_symlink() {
+            copy_link(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst)?;
         }
     }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn copy_link(src: &Path, dst: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(std::fs::read_link(src)?, dst)
+}
+
+#[cfg(not(unix))]
+fn copy_link(src: &Path, dst: &Path) -> std::io::Result<()> {
+    std::fs::copy(src, dst).map(|_| ())
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::clock::{Clock, ManualClock};
-use crate::jobs::{Fields, NewJob};
+use crate::jobs::{Fields, JobState, NewJob};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -217,14 +217,12 @@ async fn one_runner_per_data_dir_and_the_next_one_rescues_orphans() {
     assert!(err.to_string().contains(&std::process::id().to_string()), "{err}");
     first.stop().await;
 
-    // A job left executing (its process died) runs again under the next runner.
+    // A job left executing (its process died) runs again under the next runner, in the
+    // work dir its attempt left.
     let id = jobs::insert(&s.store, job("Ok")).await.unwrap().job.id;
     jobs::claim(&s.store, "q", 1).await.unwrap();
-    let orphan_dir = s.store.data_dir().join("work/orphan");
-    std::fs::create_dir_all(&orphan_dir).unwrap();
-    jobs::set_meta(&s.store, id, &[("workdir", Some(&orphan_dir.display().to_string()))])
-        .await
-        .unwrap();
+    let work = jobs::work_dir(&s.store, id);
+    std::fs::create_dir_all(&work).unwrap();
     let second = Runner::new(&s.store, &s.events, config())
         .worker("Ok", |_run| async { Ok(()) })
         .start()
@@ -232,8 +230,51 @@ async fn one_runner_per_data_dir_and_the_next_one_rescues_orphans() {
         .unwrap();
     let j = wait_for(&s.store, id, JobState::Completed).await;
     assert_eq!((j.attempt, j.errors[0].class), (2, FailureClass::Orphaned));
-    assert!(!orphan_dir.exists(), "the orphan's work dir is removed");
+    assert!(work.is_dir(), "the orphan's work dir is kept for its next attempt");
     second.stop().await;
+}
+
+/// A job left executing with `pgid` and `identity` recorded as its step's group, rescued by
+/// a runner that starts (and then completes it).
+#[cfg(target_os = "linux")]
+async fn rescue_a_job_recorded_with(s: &Setup, pgid: u32, identity: &str) {
+    let id = jobs::insert(&s.store, job("Ok")).await.unwrap().job.id;
+    jobs::claim(&s.store, "q", 1).await.unwrap();
+    let recorded = [("pgid", Some(pgid.to_string())), ("pgid_identity", Some(identity.to_owned()))];
+    let recorded: Vec<(&str, Option<&str>)> =
+        recorded.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+    jobs::set_meta(&s.store, id, &recorded).await.unwrap();
+    let runner = Runner::new(&s.store, &s.events, config())
+        .worker("Ok", |_run| async { Ok(()) })
+        .start()
+        .await
+        .unwrap();
+    wait_for(&s.store, id, JobState::Completed).await;
+    runner.stop().await;
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_rescue_leaves_alone_a_process_that_only_has_the_recorded_id() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    // A program of the user's, in its own group, whose id the database names as the step's
+    // group — but recorded with another start time (as after a reboot or an id reuse).
+    let mut theirs = std::process::Command::new("sleep");
+    std::os::unix::process::CommandExt::process_group(theirs.arg("300"), 0);
+    let mut theirs = theirs.spawn().unwrap();
+    let pgid = theirs.id();
+    let real = process::identity(pgid).expect("a live process has an identity");
+    let (boot, _) = real.split_once(':').unwrap();
+    let stale = format!("{boot}:1");
+    rescue_a_job_recorded_with(&s, pgid, &stale).await;
+    assert!(process::group_alive(pgid), "the user's program survived the rescue");
+    assert_eq!(theirs.try_wait().unwrap(), None, "still running");
+
+    // The same group recorded with its real identity is ours, and is stopped.
+    rescue_a_job_recorded_with(&s, pgid, &real).await;
+    let status = theirs.wait().unwrap();
+    assert!(!status.success(), "our recorded step was killed: {status:?}");
 }
 
 #[tokio::test]
@@ -249,10 +290,58 @@ async fn stopping_the_runner_interrupts_running_jobs_for_the_next_start() {
         .await
         .unwrap();
     let id = jobs::insert(&s.store, job("Wait")).await.unwrap().job.id;
-    wait_for(&s.store, id, JobState::Executing).await;
+    let running = wait_for(&s.store, id, JobState::Executing).await;
     handle.stop().await;
     let j = wait_for(&s.store, id, JobState::Retryable).await;
-    assert_eq!(j.errors[0].class, FailureClass::Orphaned);
+    assert_eq!(j.errors[0].class, FailureClass::Interrupted);
+    assert_eq!(
+        j.max_attempts - j.attempt,
+        running.max_attempts - running.attempt + 1,
+        "a stop asked for gives its attempt back"
+    );
+    assert_eq!(j.scheduled_at, s.store.now(), "due again at once");
+}
+
+#[tokio::test]
+async fn a_job_cancelled_and_retried_at_once_never_runs_twice_at_the_same_time() {
+    let s = setup().await;
+    add_queue(&s.store, 2).await;
+    let live = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (l, m) = (live.clone(), most.clone());
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Wait", move |run: JobRun| {
+            let (live, most) = (l.clone(), m.clone());
+            async move {
+                let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // The first attempt waits for its cancel and then takes its time to wind
+                // down, as a killed process group does; later attempts finish.
+                if run.job.attempt == 1 {
+                    run.cancel.cancelled().await;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                live.fetch_sub(1, Ordering::SeqCst);
+                if run.job.attempt == 1 {
+                    Err(JobFailure::new(FailureClass::Cancelled, "cancelled"))
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .start()
+        .await
+        .unwrap();
+    let id = jobs::insert(&s.store, job("Wait")).await.unwrap().job.id;
+    wait_for(&s.store, id, JobState::Executing).await;
+    // Cancel and retry from the database, as another process would, before the runner's
+    // next poll.
+    jobs::cancel(&s.store, id).await.unwrap();
+    jobs::retry(&s.store, id).await.unwrap();
+    let j = wait_for(&s.store, id, JobState::Completed).await;
+    assert_eq!(j.attempt, 2);
+    assert_eq!(most.load(Ordering::SeqCst), 1, "the retry waited for the cancelled attempt");
+    handle.stop().await;
 }
 
 #[tokio::test]
@@ -263,5 +352,41 @@ async fn a_job_without_a_worker_is_discarded() {
     let id = jobs::insert(&s.store, job("Nobody")).await.unwrap().job.id;
     let j = wait_for(&s.store, id, JobState::Discarded).await;
     assert!(j.errors[0].error.contains("no worker"), "{:?}", j.errors);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn an_attempt_ending_while_another_process_holds_the_database_is_recorded_once_it_is_free() {
+    use sqlx::Connection;
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let g = gate.clone();
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Gated", move |_run: JobRun| {
+            let g = g.clone();
+            async move {
+                g.notified().await;
+                Ok(())
+            }
+        })
+        .start()
+        .await
+        .unwrap();
+    let id = jobs::insert(&s.store, job("Gated")).await.unwrap().job.id;
+    wait_for(&s.store, id, JobState::Executing).await;
+    // Another process takes the write lock and keeps it past the store's busy timeout (10 s).
+    let db = s.store.data_dir().join(crate::store::DB_FILE);
+    let mut other =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    gate.notify_one();
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let mut conn = s.store.pool().acquire().await.unwrap();
+    assert_eq!(jobs::fetch(&mut conn, id).await.unwrap().state, JobState::Executing);
+    drop(conn);
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    let j = wait_for(&s.store, id, JobState::Completed).await;
+    assert!(j.errors.is_empty(), "{:?}", j.errors);
     handle.stop().await;
 }

@@ -43,6 +43,11 @@ impl Pipeline {
             .start()
             .await
             .unwrap();
+        // Set-up projects land in the test's own folder, not the user's home.
+        let workspace = f.dir.path().join("workspace");
+        codemyspec_core::settings::set(&f.store, "workspace_dir", &workspace.display().to_string())
+            .await
+            .unwrap();
         Pipeline { f, events, runner: Some(runner), ada }
     }
 

@@ -49,3 +49,22 @@ async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
     }
     assert_eq!(projects::list(&f.store, &ada.id).await.unwrap().len(), 40);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_and_database_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("nested/data");
+    let store = Store::open(&data).await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data dir");
+    let db = data.join(codemyspec_core::store::DB_FILE);
+    assert_eq!(mode(&db), 0o600, "database");
+    store.close().await;
+    // An existing, too open data dir is narrowed when it is opened.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    Store::open(&data).await.unwrap();
+    assert_eq!((mode(&data), mode(&db)), (0o700, 0o600));
+}
