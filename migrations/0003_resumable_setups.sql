@@ -23,3 +23,15 @@ DROP TABLE job_steps;
 ALTER TABLE job_steps_new RENAME TO job_steps;
 
 ALTER TABLE projects ADD COLUMN local_path TEXT;
+
+-- A change counter on jobs, so that a window can follow jobs that another process (a
+-- `codemyspec worker`) runs: it asks for the jobs changed after the last number it saw.
+ALTER TABLE jobs ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_changed_index ON jobs (changed);
+CREATE TRIGGER jobs_changed_on_insert AFTER INSERT ON jobs BEGIN
+    UPDATE jobs SET changed = (SELECT coalesce(max(changed), 0) + 1 FROM jobs) WHERE id = NEW.id;
+END;
+CREATE TRIGGER jobs_changed_on_update
+AFTER UPDATE OF state, attempt, max_attempts, scheduled_at, errors, meta ON jobs BEGIN
+    UPDATE jobs SET changed = (SELECT coalesce(max(changed), 0) + 1 FROM jobs) WHERE id = NEW.id;
+END;

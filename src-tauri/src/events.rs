@@ -6,9 +6,10 @@
 
 use crate::{notify, AppState};
 use codemyspec_core::events::{JobEvent, ProjectEvent};
-use codemyspec_core::jobs::Job;
-use codemyspec_core::projects::{self, Project};
+use codemyspec_core::jobs::{self, Job};
+use codemyspec_core::projects::{self, Project, SetupStatus};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
@@ -49,24 +50,74 @@ fn emit<R: Runtime, E: Event + Serialize + Clone>(app: &AppHandle<R>, event: E) 
     }
 }
 
+/// Remembers each project's last setup status, to tell a setup's end from any later update
+/// of a project that is ready (or failed): a notification is raised once, on the
+/// transition.
+#[derive(Debug, Default)]
+pub struct SetupEnds {
+    last: HashMap<String, SetupStatus>,
+}
+
+impl SetupEnds {
+    /// Starts from the statuses the projects have now (no notification for those).
+    pub fn seeded(projects: &[Project]) -> Self {
+        SetupEnds { last: projects.iter().map(|p| (p.id.clone(), p.setup_status)).collect() }
+    }
+
+    /// Whether `project` has just entered `ready` or `failed` (a cancel is a failure).
+    pub fn ended(&mut self, project: &Project) -> bool {
+        let before = self.last.insert(project.id.clone(), project.setup_status);
+        matches!(project.setup_status, SetupStatus::Ready | SetupStatus::Failed)
+            && before != Some(project.setup_status)
+    }
+}
+
+/// Whether the window's profile may see the project (the runner runs every profile's
+/// jobs of this data dir; a window shows only its own).
+async fn visible(state: &AppState, project: &Project) -> bool {
+    match state.actor().await {
+        Ok(actor) => projects::get(&state.store, &actor, &project.id).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// Forwards this process's broadcaster to the window, and raises notifications for setups
-/// that end.
+/// that end. Events of projects the window's profile cannot see are not forwarded.
 pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
     let state = app.state::<AppState>();
     let mut projects = state.events.subscribe_to_all_projects();
     let mut jobs = state.events.subscribe_to_jobs();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
+        let mut ends = {
+            let state = handle.state::<AppState>();
+            match state.actor().await {
+                Ok(actor) => SetupEnds::seeded(
+                    &projects::list(&state.store, &actor).await.unwrap_or_default(),
+                ),
+                Err(_) => SetupEnds::default(),
+            }
+        };
         loop {
-            match projects.recv().await {
+            let event = projects.recv().await;
+            let state = handle.state::<AppState>();
+            match event {
                 Ok(ProjectEvent::ProjectUpdated { project }) => {
-                    if project.setup_status == projects::SetupStatus::Ready {
-                        notify::setup_ended(&handle, &project, None);
+                    if !visible(&state, &project).await {
+                        continue;
+                    }
+                    if ends.ended(&project) {
+                        notify::setup_ended(&handle, &project, project.setup_error.as_deref());
                     }
                     emit(&handle, ProjectUpdated { project });
                 }
                 Ok(ProjectEvent::ProjectError { project, error }) => {
-                    notify::setup_ended(&handle, &project, Some(&error));
+                    if !visible(&state, &project).await {
+                        continue;
+                    }
+                    if ends.ended(&project) {
+                        notify::setup_ended(&handle, &project, Some(&error));
+                    }
                     emit(&handle, ProjectError { project, error });
                 }
                 Err(RecvError::Lagged(_)) => emit(&handle, Resync {}),
@@ -78,8 +129,15 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
         loop {
             match jobs.recv().await {
                 Ok(JobEvent::JobChanged { job }) => {
-                    app.state::<AppState>().refresh_tray();
-                    emit(&app, JobChanged { job: *job });
+                    let state = app.state::<AppState>();
+                    state.refresh_tray();
+                    let seen = match state.actor().await {
+                        Ok(actor) => jobs::get(&state.store, &actor, job.id).await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if seen {
+                        emit(&app, JobChanged { job: *job });
+                    }
                 }
                 Ok(_) => {}
                 Err(RecvError::Lagged(_)) => emit(&app, Resync {}),
@@ -89,13 +147,24 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
-/// While another process runs the jobs: every second, the projects that changed since the
-/// last look become events (and notifications), as if they had happened here.
+/// While another process runs the jobs: every second, the projects and jobs that changed
+/// since the last look go through this process's broadcaster, as if they had happened here
+/// (so the window gets the same events, notifications and log ends). Every few seconds it
+/// tries to take the runner over, for when that process has stopped.
 pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let mut since = app.state::<AppState>().store.now();
+        let mut job_seq = match app.state::<AppState>().actor().await {
+            Ok(actor) => jobs::changed_after(&app.state::<AppState>().store, &actor, i64::MAX)
+                .await
+                .map(|(_, newest)| newest)
+                .unwrap_or(0),
+            Err(_) => 0,
+        };
+        let mut ticks: u64 = 0;
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
+            ticks += 1;
             let state = app.state::<AppState>();
             let Ok(actor) = state.actor().await else { continue };
             let now = state.store.now();
@@ -108,6 +177,27 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
                     since = now;
                 }
                 Err(e) => tracing::warn!("cannot read project changes: {e}"),
+            }
+            match jobs::changed_after(&state.store, &actor, job_seq).await {
+                Ok((changed, newest)) => {
+                    for job in changed {
+                        state.events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
+                    }
+                    job_seq = newest;
+                }
+                Err(e) => tracing::warn!("cannot read job changes: {e}"),
+            }
+            if ticks.is_multiple_of(5) {
+                match state.start_runner().await {
+                    Ok(true) => {
+                        tracing::info!(
+                            "the process that ran the jobs stopped; this app runs them now"
+                        );
+                        return;
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("cannot start the job runner: {e}"),
+                }
             }
         }
     });

@@ -239,6 +239,32 @@ fn data_dir(args: impl IntoIterator<Item = String>) -> Result<PathBuf, codemyspe
     store::default_data_dir()
 }
 
+/// SIGTERM (a logout, `kill`), SIGINT and SIGHUP quit the app as the tray's Quit does: the
+/// runner stops the running step's process group and records the attempt as interrupted
+/// (it does not count), then the app exits.
+fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+            _ = hup.recv() => "SIGHUP",
+        };
+        tracing::info!("{name}: quitting");
+        app.exit(0);
+    });
+    #[cfg(not(unix))]
+    let _ = app;
+}
+
 pub fn run() {
     rendering::choose();
     let builder = specta_builder::<tauri::Wry>();
@@ -287,6 +313,7 @@ pub fn run() {
                 events::spawn_poller(app.handle().clone());
             }
             state.refresh_tray();
+            quit_on_signals(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

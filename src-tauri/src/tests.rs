@@ -139,3 +139,44 @@ fn the_data_dir_flag_wins_and_must_name_a_folder() {
     assert!(data_dir(args(&["--data-dir"])).is_err());
     assert!(data_dir(args(&["--data-dir="])).is_err());
 }
+
+fn project_with(
+    id: &str,
+    status: codemyspec_core::projects::SetupStatus,
+) -> codemyspec_core::projects::Project {
+    let mut p: codemyspec_core::projects::Project = serde_json::from_value(serde_json::json!({
+        "id": id, "name": "shop", "module_name": "Shop", "description": null,
+        "framework": "elixir", "database": "sqlite3", "code_repo": null, "docs_repo": null,
+        "github_repo_id": null, "github_repo_name": null, "stage": "provisioning",
+        "setup_status": "created", "setup_error": null, "executive_summary": null,
+        "executive_summary_approved": false, "setup_complete": false,
+        "context_mapping_approved": false, "local_path": null, "owner_id": "o",
+        "inserted_at": "2026-01-01T00:00:00.000000Z", "updated_at": "2026-01-01T00:00:00.000000Z"
+    }))
+    .unwrap();
+    p.setup_status = status;
+    p
+}
+
+#[test]
+fn a_setup_end_is_notified_once_on_the_transition_and_never_for_later_updates() {
+    use codemyspec_core::projects::SetupStatus::*;
+    let mut ends = events::SetupEnds::seeded(&[project_with("old", Ready)]);
+    // A project that was ready before the app started, edited later: no notification.
+    assert!(!ends.ended(&project_with("old", Ready)));
+    let sequence = [
+        (SetupQueued, false),
+        (Compiling, false),
+        (Ready, true),
+        (Ready, false), // the description was edited
+        (Ready, false),
+    ];
+    for (status, notified) in sequence {
+        assert_eq!(ends.ended(&project_with("p", status)), notified, "{status}");
+    }
+    // Set up again after a failure: the failure once, then the new end once.
+    for (status, notified) in [(Failed, true), (Failed, false), (SetupQueued, false), (Ready, true)]
+    {
+        assert_eq!(ends.ended(&project_with("q", status)), notified, "{status}");
+    }
+}

@@ -44,7 +44,9 @@ export const commands = {
 	retryJob: (id: number) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("retry_job", { id })),
 	/**
 	 *  Streams the job's log over `lines`: what is stored after line `after`, then new lines
-	 *  as they come, in batches at most every 100 ms, until the job has finished.
+	 *  as they come, in batches at most every 100 ms, until the job has finished. Lines and the
+	 *  end of a job run by another process (a `codemyspec worker`) are read from the database
+	 *  twice a second, so the stream ends there too.
 	 */
 	followJobLog: (id: number, after: number, lines: Channel<LogLine[]>) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("follow_job_log", { id, after, lines })),
 	listStories: (projectId: string) => typedError<Story_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_stories", { projectId })),

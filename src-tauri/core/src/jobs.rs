@@ -17,7 +17,7 @@ mod queries;
 #[cfg(test)]
 mod tests;
 
-pub use queries::{counts, get, list, logs, steps, JobFilter, LogLine, StepRecord};
+pub use queries::{changed_after, counts, get, list, logs, steps, JobFilter, LogLine, StepRecord};
 
 text_enum! {
     pub enum JobState ("job state") {

@@ -129,7 +129,9 @@ pub async fn retry_job(state: State<'_, AppState>, id: u32) -> Res<Job> {
 }
 
 /// Streams the job's log over `lines`: what is stored after line `after`, then new lines
-/// as they come, in batches at most every 100 ms, until the job has finished.
+/// as they come, in batches at most every 100 ms, until the job has finished. Lines and the
+/// end of a job run by another process (a `codemyspec worker`) are read from the database
+/// twice a second, so the stream ends there too.
 #[tauri::command]
 #[specta::specta]
 pub async fn follow_job_log(
@@ -157,6 +159,7 @@ pub async fn follow_job_log(
     tauri::async_runtime::spawn(async move {
         let mut batch: Vec<LogLine> = Vec::new();
         let mut tick = tokio::time::interval(Duration::from_millis(100));
+        let mut ticks: u64 = 0;
         loop {
             tokio::select! {
                 event = live.recv() => match event {
@@ -183,6 +186,19 @@ pub async fn follow_job_log(
                     Ok(_) => {}
                 },
                 _ = tick.tick() => {
+                    ticks += 1;
+                    if ticks.is_multiple_of(5) {
+                        // What the live stream cannot carry: another process's lines and end.
+                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, 100_000).await {
+                            if let Some(l) = rest.last() { last = l.id; }
+                            batch.extend(rest);
+                        }
+                        let ended = jobs::get(&store, &actor, id).await.map(|j| j.state.is_final());
+                        if !matches!(ended, Ok(false)) {
+                            let _ = lines.send(std::mem::take(&mut batch));
+                            return; // finished, or gone
+                        }
+                    }
                     if !batch.is_empty() && lines.send(std::mem::take(&mut batch)).is_err() {
                         return; // the window stopped listening
                     }

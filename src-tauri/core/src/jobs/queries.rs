@@ -37,6 +37,26 @@ pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<
     rows.into_iter().map(JobRow::into_job).collect()
 }
 
+/// The jobs the actor may see that changed (were inserted, moved state, noted their step)
+/// after change number `after`, oldest change first, with the newest change number: a
+/// window follows jobs another process runs by asking again with it.
+pub async fn changed_after(store: &Store, actor: &str, after: i64) -> Result<(Vec<Job>, i64)> {
+    let newest: i64 = sqlx::query_scalar("SELECT coalesce(max(changed), 0) FROM jobs")
+        .fetch_one(store.pool())
+        .await?;
+    let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE {VISIBLE} AND changed > ?2 AND changed <= ?3 \
+         ORDER BY changed LIMIT 1000"
+    )))
+    .bind(actor)
+    .bind(after)
+    .bind(newest)
+    .fetch_all(store.pool())
+    .await?;
+    let jobs = rows.into_iter().map(JobRow::into_job).collect::<Result<Vec<_>>>()?;
+    Ok((jobs, newest))
+}
+
 /// One job the actor may see.
 pub async fn get(store: &Store, actor: &str, id: i64) -> Result<Job> {
     sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!(

@@ -254,3 +254,22 @@ async fn an_inserted_job_is_returned_as_it_is_stored() {
         assert_eq!(inserted, get_raw(&s, inserted.id).await);
     }
 }
+
+#[tokio::test]
+async fn every_change_of_a_job_is_numbered_for_followers_in_other_processes() {
+    let (s, _clock, _dir) = store().await;
+    let (none, start) = changed_after(&s, "nobody", 0).await.unwrap();
+    assert!(none.is_empty());
+    // A job about no project: everyone may see it.
+    let mut maintenance = job(None);
+    maintenance.args = Fields::new();
+    let id = insert(&s, maintenance).await.unwrap().job.id;
+    let (seen, after_insert) = changed_after(&s, "nobody", start).await.unwrap();
+    assert_eq!(seen.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
+    claim(&s, "project_setup", 1).await.unwrap();
+    let (seen, after_claim) = changed_after(&s, "nobody", after_insert).await.unwrap();
+    assert_eq!((seen.len(), seen[0].state), (1, JobState::Executing));
+    assert!(after_claim > after_insert);
+    let (seen, same) = changed_after(&s, "nobody", after_claim).await.unwrap();
+    assert!(seen.is_empty() && same == after_claim, "nothing new");
+}

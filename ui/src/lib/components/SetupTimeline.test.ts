@@ -63,4 +63,27 @@ describe("SetupTimeline", () => {
     expect(await screen.findByTestId("retry-button")).toBeTruthy();
     expect(screen.getByTestId("setup-error").textContent).toContain("mix compile");
   });
+
+  it("marks the steps a resumed attempt reused from the earlier one", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup")
+          return {
+            job: job({ attempt: 2 }),
+            steps: [
+              step(1, "compiling", { attempt: 1 }),
+              step(2, "committing", { attempt: 1, outcome: "failed" }),
+              step(1, "compiling", { attempt: 2, outcome: "reused", duration_ms: 0 }),
+              step(2, "committing", { attempt: 2, outcome: null, finished_at: null, duration_ms: null, exit_code: null }),
+            ],
+          };
+        if (cmd === "follow_job_log") return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project({ setup_status: "committing", stage: "provisioning" }) });
+    const steps = await screen.findAllByTestId("setup-step");
+    expect(steps.map((s) => s.classList.item(0))).toEqual(["reused", "running"]);
+    expect(steps[0].textContent).toContain("reused (earlier attempt)");
+  });
 });
