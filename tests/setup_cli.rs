@@ -467,3 +467,49 @@ fn cancel_then_retry_from_another_process_never_runs_the_step_twice_at_once() {
     signal(&w, "TERM");
     assert!(w.wait().unwrap().success());
 }
+
+#[test]
+fn doctor_names_the_elixir_and_otp_versions_and_a_generator_that_does_not_fit_them() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    json_of(&codemyspec(dir.path(), &["project", "create", "phx_app"], ""));
+    // A stand-in MIX_HOME with hex and Phoenix 1.8's generator, which needs Elixir 1.15.
+    let mix_home = tempfile::tempdir().unwrap();
+    for archive in ["hex-2.1.1", "phx_new-1.8.1"] {
+        std::fs::create_dir_all(mix_home.path().join("archives").join(archive)).unwrap();
+    }
+    let doctor = |args: &[&str]| {
+        Command::new(cli_bin())
+            .args(args)
+            .env("CODEMYSPEC_DATA_DIR", dir.path())
+            .env("MIX_HOME", mix_home.path())
+            .output()
+            .unwrap()
+    };
+    let out = doctor(&["--json", "doctor", "phx_app"]);
+    let checks: Value = serde_json::from_slice(&out.stdout).expect("the checks as JSON");
+    let find = |name: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {checks}"))
+    };
+    let versions = find("Elixir and Erlang/OTP");
+    assert_eq!(versions["ok"], true);
+    assert!(versions["detail"].as_str().unwrap().contains("on Erlang/OTP"), "{versions}");
+    let fit = find("phx_new fits Elixir");
+    // "Elixir 1.14.0 on Erlang/OTP 25": Phoenix 1.8's generator needs 1.15 or later.
+    let installed = versions["detail"].as_str().unwrap();
+    let minor: u32 = installed.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap();
+    assert_eq!(fit["ok"], minor >= 15, "{installed}: {fit}");
+    if minor < 15 {
+        assert!(fit["detail"].as_str().unwrap().contains("needs Elixir 1.15 or later"), "{fit}");
+        assert_ne!(out.status.code(), Some(0), "doctor fails when something does not fit");
+    }
+    // With no project: the versions are reported too.
+    let plain = doctor(&["doctor"]);
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("Elixir and Erlang/OTP"));
+}

@@ -6,7 +6,7 @@ use codemyspec_core::jobs::{self, Job, JobState, StepRecord};
 use codemyspec_core::pipeline::{self, preflight, recipe, PipelineConfig};
 use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
 use codemyspec_core::secrets::{Keyring, SecretStore};
-use codemyspec_core::{settings, Error, Result, Secret};
+use codemyspec_core::{Error, Result, Secret};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -330,6 +330,7 @@ pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
                         .unwrap_or_else(|| "not on PATH".into()),
                 });
             }
+            out.extend(preflight::toolchain_checks(&config, false, true).await);
             let host = ctx.store.repo_host().await?.as_str().to_owned();
             let lookup = host.clone();
             let token = tokio::task::spawn_blocking(move || Keyring.get(&lookup))
@@ -350,13 +351,7 @@ pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
                     preflight::Check { name: "OS keyring".into(), ok: false, detail: e.to_string() }
                 }
             });
-            if let Some(dir) = settings::get(&ctx.store, settings::WORKSPACE_DIR).await? {
-                out.push(preflight::Check {
-                    name: "workspace folder".into(),
-                    ok: true,
-                    detail: dir,
-                });
-            }
+            out.push(preflight::workspace_check(&ctx.store).await);
             out
         }
     };

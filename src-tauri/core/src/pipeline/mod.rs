@@ -8,6 +8,7 @@ pub mod preflight;
 pub mod process;
 pub mod publish;
 pub mod recipe;
+pub mod toolchain;
 mod worker;
 
 use crate::access::{self, Need};

@@ -95,7 +95,7 @@ pub async fn checks(
             runs_phx_new |= args.first().is_some_and(|a| a == "phx.new");
         }
     }
-    for program in programs {
+    for program in programs.iter().copied() {
         out.push(match find_program(program, &path) {
             Some(at) => check(format!("program {program}"), true, at.display().to_string()),
             None => check(
@@ -105,6 +105,8 @@ pub async fn checks(
             ),
         });
     }
+    let runs_elixir = programs.iter().any(|p| matches!(*p, "mix" | "elixir"));
+    out.extend(toolchain_checks(config, runs_phx_new, runs_elixir).await);
     if runs_phx_new {
         let archives = mix_archives(config);
         for (archive, install) in
@@ -154,6 +156,21 @@ pub async fn checks(
     }
     out.push(workspace_check(store).await);
     out
+}
+
+/// Elixir/OTP and, where the generator is installed, whether it fits them. Only a recipe
+/// that runs `mix`/`elixir` (or `doctor` with no project, `runs_elixir`) needs Elixir.
+pub async fn toolchain_checks(
+    config: &PipelineConfig,
+    runs_phx_new: bool,
+    runs_elixir: bool,
+) -> Vec<Check> {
+    if !runs_elixir {
+        return Vec::new();
+    }
+    let found = super::toolchain::versions(&config.path()).await;
+    let phx_new = mix_archives(config).and_then(|d| super::toolchain::phx_new_version(&d));
+    super::toolchain::checks(found.as_ref(), phx_new.as_ref(), runs_phx_new)
 }
 
 /// Whether the workspace folder (set, or the default) can be made and written.
