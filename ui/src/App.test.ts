@@ -36,6 +36,28 @@ describe("App", () => {
     expect(calls).toContain("create_profile");
   });
 
+  it("first run keeps a chosen workspace folder, and shows a bad one at its field before creating anything", async () => {
+    const calls: string[] = [];
+    mockIPC(
+      (cmd, args) => {
+        calls.push(cmd);
+        if (cmd === "profile_state") return { current: null, profiles: [] };
+        if (cmd === "set_setting") {
+          expect(args).toMatchObject({ key: "workspace_dir", value: "code" });
+          throw { code: "invalid_input", field: "value", message: "the workspace folder must be an absolute path" };
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(App);
+    await fireEvent.input(await screen.findByLabelText("Email"), { target: { value: "ada@example.com" } });
+    await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "a long password" } });
+    await fireEvent.input(screen.getByLabelText(/Workspace folder/), { target: { value: "code" } });
+    await fireEvent.click(screen.getByTestId("profile-submit"));
+    expect((await screen.findByTestId("field-error-workspace")).textContent).toContain("absolute path");
+    expect(calls).not.toContain("create_profile");
+  });
+
   it("lists the projects of the acting profile", async () => {
     mockIPC(
       (cmd) => {

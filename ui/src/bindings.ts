@@ -120,6 +120,8 @@ export type AppSettings = AppSettings_Serialize | AppSettings_Deserialize;
 export type AppSettings_Deserialize = {
 	github_host: string,
 	workspace_dir?: string | null,
+	/**  Where set-up projects go while `workspace_dir` is not set. */
+	default_workspace_dir?: string | null,
 	/**  Whether a GitHub token for `github_host` is in the OS keyring (never the token). */
 	token_set: boolean,
 	/**  Why the keyring cannot be used, when it cannot. */
@@ -133,6 +135,8 @@ export type AppSettings_Deserialize = {
 export type AppSettings_Serialize = {
 	github_host: string,
 	workspace_dir: string | null,
+	/**  Where set-up projects go while `workspace_dir` is not set. */
+	default_workspace_dir: string | null,
 	/**  Whether a GitHub token for `github_host` is in the OS keyring (never the token). */
 	token_set: boolean,
 	/**  Why the keyring cannot be used, when it cannot. */

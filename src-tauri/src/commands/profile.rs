@@ -26,6 +26,8 @@ pub struct NewProfileInput {
 pub struct AppSettings {
     pub github_host: String,
     pub workspace_dir: Option<String>,
+    /// Where set-up projects go while `workspace_dir` is not set.
+    pub default_workspace_dir: Option<String>,
     /// Whether a GitHub token for `github_host` is in the OS keyring (never the token).
     pub token_set: bool,
     /// Why the keyring cannot be used, when it cannot.
@@ -91,6 +93,7 @@ pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
     Ok(AppSettings {
         github_host: host,
         workspace_dir: settings::get(&state.store, settings::WORKSPACE_DIR).await?,
+        default_workspace_dir: settings::default_workspace_dir().map(|d| d.display().to_string()),
         token_set,
         keyring_problem,
         queue: jobs::queue(&state.store, codemyspec_core::pipeline::QUEUE).await?,
