@@ -254,3 +254,43 @@ async fn cancelling_an_earlier_setup_job_leaves_the_newest_alone() {
     assert_eq!(p.reload(&project).await.setup_status, SetupStatus::SetupQueued);
     p.runner.unwrap().stop().await;
 }
+
+#[tokio::test]
+async fn a_project_that_cannot_reach_the_workspace_is_not_ready_and_its_tree_is_kept_where_the_error_says(
+) {
+    let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
+    let blocked = p.f.dir.path().join("blocked");
+    codemyspec_core::settings::set(&p.f.store, "workspace_dir", &blocked.display().to_string())
+        .await
+        .unwrap();
+    // The preflight finds the folder writable; then, mid-setup, it becomes a plain file (a
+    // disk unmounted, a folder replaced): the move at the end cannot happen.
+    p.recipe(&format!(
+        r#"name = "blocked"
+[[steps]]
+status = "initializing"
+program = "sh"
+args = ["-c", "mkdir -p app && echo hello > app/README.md && rm -rf '{ws}' && touch '{ws}'"]
+timeout_secs = 30
+on_failure = "step"
+[[steps]]
+status = "compiling"
+dir = "app"
+program = "true"
+timeout_secs = 30
+on_failure = "step"
+"#,
+        ws = blocked.display()
+    ));
+    let project = p.project("nowhere_to_go", None, None).await;
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job(&project, JobState::Discarded, MINUTE).await;
+    let failed = p.reload(&project).await;
+    assert_eq!((failed.setup_status, failed.stage), (SetupStatus::Failed, Stage::Error));
+    assert_eq!(failed.local_path, None, "not ready, no folder claimed");
+    let error = failed.setup_error.unwrap_or_default();
+    let kept = jobs::work_dir(&p.f.store, job.id).join("app");
+    assert!(error.contains(&kept.display().to_string()), "the error names where it is: {error}");
+    assert_eq!(std::fs::read_to_string(kept.join("README.md")).unwrap(), "hello\n", "nothing lost");
+    p.runner.unwrap().stop().await;
+}
