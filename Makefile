@@ -82,11 +82,13 @@ test: deps
 app-build: ui-build
 	$(CARGO) build --workspace --locked --features custom-protocol
 
-# End to end in the real window under Xvfb; screenshots land in tests/e2e/out/.
+# End to end in the real window under Xvfb; screenshots land in tests/e2e/out/. The second
+# script runs the app beside a `codemyspec worker` and stops it with SIGTERM.
 e2e: deps app-build e2e-run
 
 e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/app.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/worker.e2e.mjs
 
 # The desktop crate's tests regenerate ui/src/bindings.ts; the committed copy must match.
 check-bindings:

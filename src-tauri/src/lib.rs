@@ -340,7 +340,12 @@ pub fn run() {
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(async {
                 state.stop_runner().await;
-                state.store.close().await;
+                // Every write is committed by now; closing the pool can wait forever on a
+                // connection a background task still holds, so it gets a few seconds.
+                let close = state.store.close();
+                if tokio::time::timeout(std::time::Duration::from_secs(3), close).await.is_err() {
+                    tracing::warn!("the database pool did not close in 3 s; exiting anyway");
+                }
             });
         }
     });
