@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import SetupTimeline from "./SetupTimeline.svelte";
 import { job, project, step } from "../../test/fixtures";
 
@@ -85,5 +86,27 @@ describe("SetupTimeline", () => {
     const steps = await screen.findAllByTestId("setup-step");
     expect(steps.map((s) => s.classList.item(0))).toEqual(["reused", "running"]);
     expect(steps[0].textContent).toContain("reused (earlier attempt)");
+  });
+
+  it("follows the log of the retried attempt once it starts", async () => {
+    let attempt = 1;
+    const follows: number[] = [];
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return { job: job({ attempt, state: attempt === 1 ? "cancelled" : "executing" }), steps: [] };
+        if (cmd === "follow_job_log") {
+          follows.push(attempt);
+          return null;
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project({ setup_status: "failed", setup_error: "cancelled" }) });
+    await screen.findByTestId("log-tail");
+    await waitFor(() => expect(follows).toEqual([1]));
+    // Retried: the runner claims it again as attempt 2; the window hears the job change.
+    attempt = 2;
+    await emit("job-changed", { job: job({ attempt: 2, state: "executing" }) });
+    await waitFor(() => expect(follows).toEqual([1, 2]));
   });
 });
