@@ -473,7 +473,7 @@ fn doctor_names_the_elixir_and_otp_versions_and_a_generator_that_does_not_fit_th
     let dir = tempfile::tempdir().unwrap();
     profile(dir.path());
     json_of(&codemyspec(dir.path(), &["project", "create", "phx_app"], ""));
-    // A stand-in MIX_HOME with hex and Phoenix 1.8's generator, which needs Elixir 1.15.
+    // A stand-in MIX_HOME with hex and Phoenix 1.8's generator, which needs Elixir 1.17.
     let mix_home = tempfile::tempdir().unwrap();
     for archive in ["hex-2.1.1", "phx_new-1.8.1"] {
         std::fs::create_dir_all(mix_home.path().join("archives").join(archive)).unwrap();
@@ -501,12 +501,12 @@ fn doctor_names_the_elixir_and_otp_versions_and_a_generator_that_does_not_fit_th
     assert_eq!(versions["ok"], true);
     assert!(versions["detail"].as_str().unwrap().contains("on Erlang/OTP"), "{versions}");
     let fit = find("phx_new fits Elixir");
-    // "Elixir 1.14.0 on Erlang/OTP 25": Phoenix 1.8's generator needs 1.15 or later.
+    // "Elixir 1.14.0 on Erlang/OTP 25": Phoenix 1.8's generator needs 1.17 or later.
     let installed = versions["detail"].as_str().unwrap();
     let minor: u32 = installed.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap();
-    assert_eq!(fit["ok"], minor >= 15, "{installed}: {fit}");
-    if minor < 15 {
-        assert!(fit["detail"].as_str().unwrap().contains("needs Elixir 1.15 or later"), "{fit}");
+    assert_eq!(fit["ok"], minor >= 17, "{installed}: {fit}");
+    if minor < 17 {
+        assert!(fit["detail"].as_str().unwrap().contains("needs Elixir 1.17 or later"), "{fit}");
         assert_ne!(out.status.code(), Some(0), "doctor fails when something does not fit");
     }
     // With no project: the versions are reported too.

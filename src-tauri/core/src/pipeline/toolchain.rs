@@ -57,11 +57,12 @@ pub fn phx_new_version(archives: &Path) -> Option<Version> {
         .max()
 }
 
-/// The oldest Elixir and Erlang/OTP a `phx_new` generator runs on, from the Phoenix
-/// installation guides of each release line (docs/PIPELINE.md keeps the table).
+/// The oldest Elixir and Erlang/OTP a `phx_new` generator runs on: each installer's own
+/// `mix.exs` requirement (1.8: `~> 1.17`), OTP from the Phoenix installation guides
+/// (docs/PIPELINE.md keeps the table).
 pub fn needs(phx_new: &Version) -> (Version, u32) {
     match (phx_new.major, phx_new.minor) {
-        (1, m) if m >= 8 => (Version::new(1, 15, 0), 25),
+        (1, m) if m >= 8 => (Version::new(1, 17, 0), 25),
         (1, 7) => (Version::new(1, 14, 0), 24),
         (1, 6) => (Version::new(1, 12, 0), 22),
         _ => (Version::new(1, 11, 0), 22),
@@ -122,7 +123,7 @@ mod tests {
         let checks = checks(Some(&debian), Some(&Version::new(1, 8, 1)), true);
         let fit = &checks[1];
         assert!(!fit.ok);
-        assert!(fit.detail.contains("needs Elixir 1.15 or later"), "{}", fit.detail);
+        assert!(fit.detail.contains("needs Elixir 1.17 or later"), "{}", fit.detail);
         assert!(fit.detail.contains("phx_new 1.7"), "{}", fit.detail);
         let ok = checks_for(&debian, "1.7.14");
         assert!(ok[1].ok, "{}", ok[1].detail);
