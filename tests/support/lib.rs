@@ -158,3 +158,78 @@ impl Drop for GitServer {
         let _ = self.child.wait();
     }
 }
+
+/// The local GitHub stand-in (`support/github_api_server.py`): GitHub's REST API with its
+/// real payloads and headers, the OAuth device flow and git over smart HTTP, on loopback.
+pub struct GitHubStandIn {
+    child: Child,
+    pub git_root: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl GitHubStandIn {
+    pub fn start() -> GitHubStandIn {
+        let git_root = tempfile::tempdir().unwrap();
+        let support = Path::new(env!("CARGO_MANIFEST_DIR")).join("support");
+        let mut child = Command::new("python3")
+            .arg(support.join("github_api_server.py"))
+            .arg(support.join("github-api"))
+            .arg(git_root.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the GitHub stand-in");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().parse().expect("the stand-in prints its port");
+        GitHubStandIn { child, git_root, port }
+    }
+
+    /// `http://127.0.0.1:PORT`: the API base, the web host and the git host.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Calls one of the stand-in's controls (`/_stand_in/WHAT`) and returns its JSON answer.
+    pub fn control(&self, what: &str, body: serde_json::Value) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let body = body.to_string();
+        let method = if what == "log" { "GET" } else { "POST" };
+        write!(
+            stream,
+            "{method} /_stand_in/{what} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with("HTTP/1.1 20"), "control {what}: {head}");
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// A user with a token.
+    pub fn user(&self, login: &str, token: &str) {
+        self.control("users", serde_json::json!({ "login": login, "token": token }));
+    }
+
+    /// An organization.
+    pub fn org(&self, login: &str) {
+        self.control("orgs", serde_json::json!({ "login": login }));
+    }
+
+    /// A repository made on GitHub's side (not through the API); returns its id.
+    pub fn repo(&self, owner: &str, name: &str) -> u64 {
+        self.control("repos", serde_json::json!({ "owner": owner, "name": name }))["id"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+impl Drop for GitHubStandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,17 @@
+//! GitHub's REST API for CodeMySpec, on octocrab: who a token belongs to (`GET /user`, its
+//! scopes), creating and reading repositories, listing an organization's (or the user's)
+//! repositories page by page with ETags — an unchanged page is a free 304 — and the OAuth
+//! device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
+//! failures come back as a typed [`GitHubError`] with a stable code.
+//!
+//! The crate knows nothing of projects or the database: the core calls it.
+
+mod client;
+mod device;
+mod error;
+mod types;
+
+pub use client::{api_url_for_host, Client, Listing, PageCache, API_VERSION};
+pub use device::{DeviceCode, DeviceFlow, DevicePoll};
+pub use error::{GitHubError, Result};
+pub use types::{RateBudget, Repo, User};
