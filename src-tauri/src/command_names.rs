@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "set_setting",
     "set_github_token",
     "delete_github_token",
+    "github_status",
     "set_queue_paused",
     "set_queue_concurrency",
     // projects and lifecycle

@@ -114,6 +114,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             p::set_setting,
             p::set_github_token,
             p::delete_github_token,
+            p::github_status,
             p::set_queue_paused,
             p::set_queue_concurrency,
             pr::list_projects,

@@ -14,9 +14,15 @@ export const commands = {
 	appSettings: () => typedError<AppSettings_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("app_settings")),
 	/**  `github_host` or `workspace_dir` ("" resets it). */
 	setSetting: (key: string, value: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("set_setting", { key, value })),
-	/**  Stores the token for the configured GitHub host in the OS keyring. */
-	setGithubToken: (token: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("set_github_token", { token })),
+	/**
+	 *  Signs the profile in to GitHub with a pasted token: checked with `GET /user`, then kept
+	 *  in the OS keyring for this profile and host. A refused token is stored nowhere.
+	 */
+	setGithubToken: (token: string) => typedError<SignIn_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_github_token", { token })),
+	/**  Signs the profile out of GitHub: its token leaves the OS keyring. */
 	deleteGithubToken: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_github_token")),
+	/**  The profile's GitHub sign-in: login, host, scopes, rate budget (asks GitHub). */
+	githubStatus: () => typedError<SignIn_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("github_status")),
 	setQueuePaused: (paused: boolean) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_paused", { paused })),
 	setQueueConcurrency: (concurrency: number) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_concurrency", { concurrency })),
 	listProjects: () => typedError<Project_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
@@ -689,6 +695,14 @@ export type Queue = {
 	concurrency: number,
 };
 
+/**  The rate budget GitHub last reported. */
+export type Rate = {
+	limit: number,
+	remaining: number,
+	/**  UTC epoch seconds when it is full again. */
+	reset: number | null,
+};
+
 /**  Events were missed (the window fell behind): reload what is shown. */
 export type Resync = Record<string, never>;
 
@@ -726,6 +740,37 @@ export type SetupView_Deserialize = {
 export type SetupView_Serialize = {
 	job: Job_Serialize,
 	steps: StepRecord_Serialize[],
+};
+
+/**  What the CLI's `github status` and the window's Settings show. */
+export type SignIn = SignIn_Serialize | SignIn_Deserialize;
+
+/**  What the CLI's `github status` and the window's Settings show. */
+export type SignIn_Deserialize = {
+	host: string,
+	api_url: string,
+	/**  The GitHub login the token belongs to, when a token is stored and GitHub said so. */
+	login?: string | null,
+	token_set: boolean,
+	/**  The token's scopes (`X-OAuth-Scopes`), where GitHub sends them (classic tokens). */
+	scopes?: string[] | null,
+	rate?: Rate | null,
+	/**  Why GitHub could not be asked (offline, the token was refused), when it could not. */
+	problem?: string | null,
+};
+
+/**  What the CLI's `github status` and the window's Settings show. */
+export type SignIn_Serialize = {
+	host: string,
+	api_url: string,
+	/**  The GitHub login the token belongs to, when a token is stored and GitHub said so. */
+	login: string | null,
+	token_set: boolean,
+	/**  The token's scopes (`X-OAuth-Scopes`), where GitHub sends them (classic tokens). */
+	scopes: string[] | null,
+	rate: Rate | null,
+	/**  Why GitHub could not be asked (offline, the token was refused), when it could not. */
+	problem: string | null,
 };
 
 export type Stage = "draft" | "estimated" | "provisioning" | "initialized" | "designing" | "designed" | "implementing" | "implemented" | "verifying" | "verified" | "deploying" | "active" | "maintenance" | "error" | "archived" | "missing" | 

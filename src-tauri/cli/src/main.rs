@@ -3,6 +3,7 @@
 
 mod accounts;
 mod components;
+mod github;
 mod jobs;
 mod output;
 mod projects;
@@ -82,9 +83,12 @@ enum Command {
     Jobs(jobs::JobsCmd),
     /// Run this data dir's jobs until stopped (Ctrl-C or SIGTERM).
     Worker,
-    /// The GitHub token in the OS keyring.
+    /// GitHub: sign in (a checked token, or the device flow), status, sign out.
     #[command(subcommand)]
-    Token(setup::TokenCmd),
+    Github(github::GitHubCmd),
+    /// A token for a git host, unchecked (use `github login` for GitHub).
+    #[command(subcommand)]
+    Token(github::TokenCmd),
     /// Check what a setup needs (for a project, or in general).
     Doctor { project: Option<String> },
 }
@@ -138,7 +142,8 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Setup { project, wait } => setup::setup(&ctx, &project, wait).await,
         Command::Jobs(cmd) => jobs::run(&ctx, cmd).await,
         Command::Worker => setup::worker(&ctx).await,
-        Command::Token(cmd) => setup::token(&ctx, cmd).await,
+        Command::Github(cmd) => github::run_github(&ctx, cmd).await,
+        Command::Token(cmd) => github::run_token(&ctx, cmd).await,
         Command::Doctor { project } => setup::doctor(&ctx, project).await,
     };
     ctx.store.close().await;

@@ -1,35 +1,14 @@
-//! `codemyspec setup`, `worker`, `token` and `doctor`: running setups from a terminal.
+//! `codemyspec setup`, `worker` and `doctor`: running setups from a terminal.
 
 use crate::Ctx;
-use clap::Subcommand;
 use codemyspec_core::jobs::{self, Job, JobState, StepRecord};
 use codemyspec_core::pipeline::{self, preflight, recipe, PipelineConfig};
 use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
 use codemyspec_core::secrets::{Keyring, SecretStore};
-use codemyspec_core::{Error, Result, Secret};
-use std::io::{BufRead, IsTerminal, Write};
+use codemyspec_core::{Error, Result};
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-#[derive(Debug, Subcommand)]
-pub enum TokenCmd {
-    /// Store a GitHub token in the OS keyring; it is read from standard input.
-    Set {
-        /// The GitHub host it is for (default: the configured one).
-        #[arg(long)]
-        host: Option<String>,
-    },
-    /// Whether a token is stored (never the token itself).
-    Status {
-        #[arg(long)]
-        host: Option<String>,
-    },
-    /// Remove the token from the OS keyring.
-    Delete {
-        #[arg(long)]
-        host: Option<String>,
-    },
-}
 
 fn pipeline_config() -> Arc<PipelineConfig> {
     Arc::new(PipelineConfig::new(Arc::new(Keyring)))
@@ -255,59 +234,6 @@ pub async fn stop_signal() -> &'static str {
     }
 }
 
-async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
-    match host {
-        Some(h) => Ok(h.trim().to_ascii_lowercase()),
-        None => Ok(ctx.store.repo_host().await?.as_str().to_owned()),
-    }
-}
-
-pub async fn token(ctx: &Ctx, cmd: TokenCmd) -> Result<()> {
-    let keyring: Arc<dyn SecretStore> = Arc::new(Keyring);
-    let blocking = |f: Box<dyn FnOnce() -> Result<String> + Send>| async move {
-        tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
-    };
-    let message = match cmd {
-        TokenCmd::Set { host } => {
-            let host = host_or_default(ctx, host).await?;
-            if std::io::stdin().is_terminal() {
-                eprint!("GitHub token for {host}: ");
-            }
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|source| Error::Io { context: "cannot read the token".into(), source })?;
-            let token = Secret::new(line.trim());
-            blocking(Box::new(move || {
-                keyring
-                    .set(&host, &token)
-                    .map(|()| format!("token for {host} stored in the OS keyring"))
-            }))
-            .await?
-        }
-        TokenCmd::Status { host } => {
-            let host = host_or_default(ctx, host).await?;
-            blocking(Box::new(move || {
-                Ok(match keyring.get(&host)? {
-                    Some(_) => format!("a token for {host} is set"),
-                    None => format!("no token for {host}"),
-                })
-            }))
-            .await?
-        }
-        TokenCmd::Delete { host } => {
-            let host = host_or_default(ctx, host).await?;
-            blocking(Box::new(move || {
-                keyring.delete(&host).map(|()| format!("token for {host} removed"))
-            }))
-            .await?
-        }
-    };
-    ctx.out.done(&message);
-    Ok(())
-}
-
 /// `codemyspec doctor [PROJECT]`: what a setup needs, checked now.
 pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
     let config = pipeline_config();
@@ -315,7 +241,8 @@ pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
         Some(p) => {
             let p = ctx.project(&p).await?;
             let recipe = recipe::for_project(ctx.store.data_dir(), &p)?;
-            preflight::checks(&ctx.store, &config, &p, &recipe).await
+            let actor = ctx.actor().await?;
+            preflight::checks(&ctx.store, &config, &actor, &p, &recipe).await
         }
         None => {
             let mut out = Vec::new();
@@ -331,9 +258,9 @@ pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
                 });
             }
             out.extend(preflight::toolchain_checks(&config, false, true).await);
-            let host = ctx.store.repo_host().await?.as_str().to_owned();
-            let lookup = host.clone();
-            let token = tokio::task::spawn_blocking(move || Keyring.get(&lookup))
+            let host = codemyspec_core::github::endpoints(&ctx.store).await?.host;
+            let (lookup, profile) = (host.clone(), ctx.actor().await?);
+            let token = tokio::task::spawn_blocking(move || Keyring.get(&profile, &lookup))
                 .await
                 .map_err(|e| Error::Internal(e.to_string()))?;
             out.push(match token {
@@ -345,7 +272,7 @@ pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
                 Ok(None) => preflight::Check {
                     name: format!("token for {host}"),
                     ok: false,
-                    detail: "missing: run `codemyspec token set`".into(),
+                    detail: "missing: run `codemyspec github login`".into(),
                 },
                 Err(e) => {
                     preflight::Check { name: "OS keyring".into(), ok: false, detail: e.to_string() }

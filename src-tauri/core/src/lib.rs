@@ -18,6 +18,7 @@ pub mod dependencies;
 pub mod design_docs;
 pub mod error;
 pub mod events;
+pub mod github;
 mod graph;
 pub mod jobs;
 pub mod lifecycle;

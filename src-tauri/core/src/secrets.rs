@@ -1,5 +1,6 @@
 //! GitHub tokens, kept in the OS keyring only (Secret Service on Linux, Keychain on macOS,
-//! Credential Manager on Windows), one per GitHub host. With no keyring the app says so and
+//! Credential Manager on Windows), one per profile and GitHub host: a profile can neither use
+//! nor replace another profile's token. With no keyring the app says so and
 //! stores nothing: there is no plaintext fallback. Tokens leave this module only as
 //! [`Secret`]s, and reach git only through its credential callback.
 
@@ -10,17 +11,19 @@ use crate::store::APP_IDENTIFIER;
 /// Where tokens live. The keyring is the real one; the trait keeps the pipeline's tests able
 /// to run where no keyring session exists, and is the seam for other stores later.
 pub trait SecretStore: Send + Sync + std::fmt::Debug {
-    fn get(&self, host: &str) -> Result<Option<Secret>>;
-    fn set(&self, host: &str, token: &Secret) -> Result<()>;
-    fn delete(&self, host: &str) -> Result<()>;
+    /// The token of `profile` (an account id) for `host`.
+    fn get(&self, profile: &str, host: &str) -> Result<Option<Secret>>;
+    fn set(&self, profile: &str, host: &str, token: &Secret) -> Result<()>;
+    fn delete(&self, profile: &str, host: &str) -> Result<()>;
 }
 
 /// The OS keyring.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Keyring;
 
-fn account(host: &str) -> String {
-    format!("github-token@{}", host.to_ascii_lowercase())
+/// The keyring entry's user name: the profile and the host.
+fn account(profile: &str, host: &str) -> String {
+    format!("github-token:{profile}@{}", host.to_ascii_lowercase())
 }
 
 fn unavailable(e: keyring::Error) -> Error {
@@ -38,8 +41,9 @@ fn unavailable(e: keyring::Error) -> Error {
 }
 
 impl SecretStore for Keyring {
-    fn get(&self, host: &str) -> Result<Option<Secret>> {
-        let entry = keyring::Entry::new(APP_IDENTIFIER, &account(host)).map_err(unavailable)?;
+    fn get(&self, profile: &str, host: &str) -> Result<Option<Secret>> {
+        let entry =
+            keyring::Entry::new(APP_IDENTIFIER, &account(profile, host)).map_err(unavailable)?;
         match entry.get_password() {
             Ok(token) => Ok(Some(Secret::new(token))),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -47,19 +51,21 @@ impl SecretStore for Keyring {
         }
     }
 
-    fn set(&self, host: &str, token: &Secret) -> Result<()> {
+    fn set(&self, profile: &str, host: &str, token: &Secret) -> Result<()> {
         let token_ok = !token.expose().is_empty()
             && token.expose().len() <= 4096
             && !token.expose().chars().any(|c| c.is_whitespace() || c.is_control());
         if !token_ok {
             return Err(Error::invalid("token", "a token is one word of printable characters"));
         }
-        let entry = keyring::Entry::new(APP_IDENTIFIER, &account(host)).map_err(unavailable)?;
+        let entry =
+            keyring::Entry::new(APP_IDENTIFIER, &account(profile, host)).map_err(unavailable)?;
         entry.set_password(token.expose()).map_err(unavailable)
     }
 
-    fn delete(&self, host: &str) -> Result<()> {
-        let entry = keyring::Entry::new(APP_IDENTIFIER, &account(host)).map_err(unavailable)?;
+    fn delete(&self, profile: &str, host: &str) -> Result<()> {
+        let entry =
+            keyring::Entry::new(APP_IDENTIFIER, &account(profile, host)).map_err(unavailable)?;
         match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(unavailable(e)),
@@ -79,10 +85,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_kept_per_host() {
+    fn tokens_are_kept_per_profile_and_host() {
         assert_eq!(host_of("https://github.com/acme/shop"), Some("github.com".into()));
         assert_eq!(host_of("http://127.0.0.1:8080/acme/shop"), Some("127.0.0.1:8080".into()));
         assert_eq!(host_of("nope"), None);
-        assert_eq!(account("GitHub.com"), "github-token@github.com");
+        assert_eq!(account("p1", "GitHub.com"), "github-token:p1@github.com");
+        assert_ne!(account("p1", "github.com"), account("p2", "github.com"));
     }
 }

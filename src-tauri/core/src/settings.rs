@@ -8,11 +8,15 @@ use crate::validate::RepoHost;
 pub const GITHUB_HOST: &str = "github_host";
 pub const LAST_ACCOUNT: &str = "last_account";
 pub const WORKSPACE_DIR: &str = "workspace_dir";
+pub const GITHUB_API_URL: &str = "github_api_url";
+pub const GITHUB_CLIENT_ID: &str = "github_client_id";
 
 /// The keys a user may set, with what each holds.
 pub const USER_KEYS: &[(&str, &str)] = &[
     (GITHUB_HOST, "the GitHub host repository URLs point at (default github.com)"),
     (WORKSPACE_DIR, "where set-up projects are kept (default: a CodeMySpec folder in your documents or home folder)"),
+    (GITHUB_API_URL, "the GitHub REST API (default: from github_host; https://api.github.com, or https://HOST/api/v3)"),
+    (GITHUB_CLIENT_ID, "the OAuth App client id that `github login --device` signs in with"),
 ];
 
 /// The folder a set-up project is kept in when `workspace_dir` is not set: `CodeMySpec` in
@@ -49,6 +53,22 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
     let value = match key {
         GITHUB_HOST if value.trim().is_empty() => None,
         GITHUB_HOST => Some(RepoHost::new("value", value)?.as_str().to_owned()),
+        GITHUB_API_URL | GITHUB_CLIENT_ID if value.trim().is_empty() => None,
+        GITHUB_API_URL => Some(
+            codemyspec_github::check_api_url(value)
+                .map_err(|e| Error::invalid("value", e.to_string()))?,
+        ),
+        GITHUB_CLIENT_ID => {
+            let id = value.trim();
+            if id.len() > 100
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+            {
+                return Err(Error::invalid("value", "a client id is letters, digits, . _ and -"));
+            }
+            Some(id.to_owned())
+        }
         WORKSPACE_DIR if value.trim().is_empty() => None,
         WORKSPACE_DIR => {
             let dir = std::path::Path::new(value.trim());

@@ -29,6 +29,11 @@ pub fn api_url_for_host(host: &str) -> String {
 }
 
 /// Checks an API base: `https://…`, or `http://` on a loopback host (a local stand-in).
+/// Returns it without a trailing `/`.
+pub fn check_api_url(url: &str) -> Result<String> {
+    checked_base(url)
+}
+
 pub(crate) fn checked_base(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let bad =

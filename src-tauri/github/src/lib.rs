@@ -11,7 +11,7 @@ mod device;
 mod error;
 mod types;
 
-pub use client::{api_url_for_host, Client, Listing, PageCache, API_VERSION};
+pub use client::{api_url_for_host, check_api_url, Client, Listing, PageCache, API_VERSION};
 pub use device::{DeviceCode, DeviceFlow, DevicePoll};
 pub use error::{GitHubError, Result};
 pub use types::{RateBudget, Repo, User};

@@ -77,7 +77,7 @@ pub async fn preflight(state: State<'_, AppState>, id: String) -> Res<Vec<prefli
     let actor = state.actor().await?;
     let project = projects::get(&state.store, &actor, &id).await?;
     let recipe = recipe::for_project(state.store.data_dir(), &project)?;
-    Ok(preflight::checks(&state.store, &state.pipeline, &project, &recipe).await)
+    Ok(preflight::checks(&state.store, &state.pipeline, &actor, &project, &recipe).await)
 }
 
 #[tauri::command]

@@ -3,6 +3,7 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
+use codemyspec_core::github::{self, SignIn};
 use codemyspec_core::jobs::{self, Queue};
 use codemyspec_core::{settings, Error, ErrorView, Secret};
 use serde::{Deserialize, Serialize};
@@ -82,8 +83,9 @@ pub async fn update_profile(
 pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
     let host = state.store.repo_host().await?.as_str().to_owned();
     let secrets = state.secrets.clone();
-    let lookup = host.clone();
-    let token = tauri::async_runtime::spawn_blocking(move || secrets.get(&lookup))
+    let lookup = codemyspec_core::github::endpoints(&state.store).await?.host;
+    let profile = state.actor().await.unwrap_or_default();
+    let token = tauri::async_runtime::spawn_blocking(move || secrets.get(&profile, &lookup))
         .await
         .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))?;
     let (token_set, keyring_problem) = match token {
@@ -109,28 +111,30 @@ pub async fn set_setting(state: State<'_, AppState>, key: String, value: String)
     Ok(settings::set(&state.store, &key, &value).await?)
 }
 
-/// Stores the token for the configured GitHub host in the OS keyring.
+/// Signs the profile in to GitHub with a pasted token: checked with `GET /user`, then kept
+/// in the OS keyring for this profile and host. A refused token is stored nowhere.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_github_token(state: State<'_, AppState>, token: String) -> Res<()> {
-    let host = state.store.repo_host().await?.as_str().to_owned();
-    let secrets = state.secrets.clone();
+pub async fn set_github_token(state: State<'_, AppState>, token: String) -> Res<SignIn> {
+    let me = state.actor().await?;
     let token = Secret::new(token.trim());
-    tauri::async_runtime::spawn_blocking(move || secrets.set(&host, &token))
-        .await
-        .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))??;
-    Ok(())
+    Ok(github::login_with_token(&state.store, &state.secrets, &me, token).await?)
 }
 
+/// Signs the profile out of GitHub: its token leaves the OS keyring.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_github_token(state: State<'_, AppState>) -> Res<()> {
-    let host = state.store.repo_host().await?.as_str().to_owned();
-    let secrets = state.secrets.clone();
-    tauri::async_runtime::spawn_blocking(move || secrets.delete(&host))
-        .await
-        .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))??;
-    Ok(())
+    let me = state.actor().await?;
+    Ok(github::logout(&state.store, &state.secrets, &me).await?)
+}
+
+/// The profile's GitHub sign-in: login, host, scopes, rate budget (asks GitHub).
+#[tauri::command]
+#[specta::specta]
+pub async fn github_status(state: State<'_, AppState>) -> Res<SignIn> {
+    let me = state.actor().await?;
+    Ok(github::status(&state.store, &state.secrets, &me).await?)
 }
 
 #[tauri::command]

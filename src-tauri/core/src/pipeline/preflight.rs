@@ -76,10 +76,11 @@ fn is_loopback(host: &str) -> bool {
     matches!(name, "localhost" | "127.0.0.1" | "[::1]")
 }
 
-/// Every check for setting `project` up with `recipe`.
+/// Every check for `actor` (whose tokens the pushes use) setting `project` up with `recipe`.
 pub async fn checks(
     store: &Store,
     config: &PipelineConfig,
+    actor: &str,
     project: &Project,
     recipe: &Recipe,
 ) -> Vec<Check> {
@@ -138,8 +139,8 @@ pub async fn checks(
     for url in [&project.code_repo, &project.docs_repo].into_iter().flatten() {
         let Some(host) = host_of(url) else { continue };
         let secrets = config.secrets.clone();
-        let lookup_host = host.clone();
-        let found = tokio::task::spawn_blocking(move || secrets.get(&lookup_host)).await;
+        let (lookup_host, profile) = (host.clone(), actor.to_owned());
+        let found = tokio::task::spawn_blocking(move || secrets.get(&profile, &lookup_host)).await;
         out.push(match found {
             Ok(Ok(Some(_))) => check(format!("token for {host}"), true, "set (in the OS keyring)"),
             Ok(Ok(None)) if is_loopback(&host) => {

@@ -76,10 +76,16 @@ impl Attempt<'_> {
         &self.run.job
     }
 
+    /// The profile that queued the setup.
+    fn actor(&self) -> String {
+        self.job().args.get("actor_id").cloned().unwrap_or_default()
+    }
+
     async fn go(&mut self) -> Outcome {
         let store = self.store().clone();
         let recipe = recipe::for_project(store.data_dir(), &self.project).map_err(internal)?;
-        let checks = preflight::checks(&store, self.config, &self.project, &recipe).await;
+        let actor = self.actor();
+        let checks = preflight::checks(&store, self.config, &actor, &self.project, &recipe).await;
         if let Some(problems) = preflight::problems(&checks) {
             return Err(JobFailure::new(FailureClass::Step, problems));
         }
@@ -431,7 +437,7 @@ impl Attempt<'_> {
         }
         if let Some(url) = &self.project.docs_repo {
             let docs_dir = self.workdir.join(format!("{}-docs", self.project.name));
-            let actor = self.job().args.get("actor_id").cloned().unwrap_or_default();
+            let actor = self.actor();
             let n = docs::write_tree(store, &actor, &self.project, &docs_dir)
                 .await
                 .map_err(|e| PublishError::Step(format!("cannot write the docs tree: {e}")))?;
@@ -450,8 +456,9 @@ impl Attempt<'_> {
         sink: &mut LogSink,
     ) -> std::result::Result<(), PublishError> {
         let host = crate::secrets::host_of(url).unwrap_or_default();
-        let secrets = self.config.secrets.clone();
-        let token = tokio::task::spawn_blocking(move || secrets.get(&host))
+        let (secrets, profile) = (self.config.secrets.clone(), self.actor());
+        // The pushes use the token of the profile that set the project up.
+        let token = tokio::task::spawn_blocking(move || secrets.get(&profile, &host))
             .await
             .map_err(|e| PublishError::Infrastructure(e.to_string()))?
             .map_err(|e| PublishError::Step(e.to_string()))?;

@@ -17,17 +17,18 @@ use std::time::{Duration, Instant};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-fn keyring_token(git: &GitServer) {
+/// The profile's token for the git server, in the OS keyring.
+fn keyring_token(p: &Pipeline, git: &GitServer) {
     Keyring
-        .set(&git.host(), &Secret::new(git.token.clone()))
+        .set(&p.ada.id, &git.host(), &Secret::new(git.token.clone()))
         .expect("the OS keyring (run under make test)");
 }
 
 #[tokio::test]
 async fn a_retry_after_a_partial_publish_resumes_at_the_push_and_the_remote_holds_one_commit() {
     let git = GitServer::start();
-    keyring_token(&git);
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
+    keyring_token(&p, &git);
     let code = git.repo("acme", "halfway");
     // The docs repository does not exist yet: its push answers 404.
     let docs = format!("http://{}/acme/halfway_docs", git.host());
@@ -71,7 +72,7 @@ async fn a_retry_after_a_partial_publish_resumes_at_the_push_and_the_remote_hold
     let kept = std::path::PathBuf::from(ready.local_path.expect("a ready project has a folder"));
     assert!(kept.join("mix.exs").is_file(), "{}", kept.display());
     assert!(!jobs::work_dir(&p.f.store, job.id).exists(), "the work dir is cleared");
-    Keyring.delete(&git.host()).unwrap();
+    Keyring.delete(&p.ada.id, &git.host()).unwrap();
     p.runner.unwrap().stop().await;
 }
 
@@ -93,8 +94,8 @@ on_failure = "infrastructure"
 #[tokio::test]
 async fn cancelling_while_the_push_hangs_ends_cancelled_at_once_and_pushes_nothing() {
     let git = GitServer::start_with_push_delay(4);
-    keyring_token(&git);
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
+    keyring_token(&p, &git);
     p.recipe(PUBLISH_ONLY);
     let project = p.project("stalled_push", Some(git.repo("acme", "stalled_push")), None).await;
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
@@ -135,7 +136,7 @@ async fn cancelling_while_the_push_hangs_ends_cancelled_at_once_and_pushes_nothi
         assert_eq!(git.commits("acme", "stalled_push"), 0, "a cancelled push sent its commit");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    Keyring.delete(&git.host()).unwrap();
+    Keyring.delete(&p.ada.id, &git.host()).unwrap();
     p.runner.unwrap().stop().await;
 }
 

@@ -134,10 +134,10 @@ const MINUTE: Duration = Duration::from_secs(60);
 async fn an_elixir_project_is_set_up_for_real_and_pushed_with_the_token() {
     let git = GitServer::start();
     let keyring = Keyring;
-    keyring
-        .set(&git.host(), &Secret::new(git.token.clone()))
-        .expect("the OS keyring (run under make test)");
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
+    keyring
+        .set(&p.ada.id, &git.host(), &Secret::new(git.token.clone()))
+        .expect("the OS keyring (run under make test)");
     let project = p
         .project("shop", Some(git.repo("acme", "shop")), Some(git.repo("acme", "shop_docs")))
         .await;
@@ -214,7 +214,7 @@ async fn an_elixir_project_is_set_up_for_real_and_pushed_with_the_token() {
     let everything = snapshot(&p.f.store).await;
     assert!(!everything.contains(&git.token), "the token reached the database");
     assert!(!logs.iter().any(|l| l.line.contains(&git.token)));
-    keyring.delete(&git.host()).unwrap();
+    keyring.delete(&p.ada.id, &git.host()).unwrap();
     p.runner.unwrap().stop().await;
 }
 

@@ -1,0 +1,165 @@
+//! `codemyspec github …` (sign in, status, sign out) and `codemyspec token …` (a token for a
+//! git host without GitHub's API). Tokens live in the OS keyring, per profile and host.
+
+use crate::Ctx;
+use clap::Subcommand;
+use codemyspec_core::github::{self, SignIn};
+use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::{Error, Result, Secret};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+#[derive(Debug, Subcommand)]
+pub enum GitHubCmd {
+    /// Sign this profile in: the token is checked with GitHub (GET /user) before it is kept
+    /// in the OS keyring. With --with-token it is read from standard input; with --device
+    /// GitHub shows a code to enter at its device page (needs `config set github_client_id`).
+    Login {
+        #[arg(long, conflicts_with = "device", required_unless_present = "device")]
+        with_token: bool,
+        #[arg(long)]
+        device: bool,
+    },
+    /// The profile's GitHub login, host, token scopes and rate budget.
+    Status,
+    /// Remove the profile's token from the OS keyring.
+    Logout,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Store a token for a git host, unchecked (for a host with no GitHub API; for GitHub use
+    /// `codemyspec github login`); read from standard input.
+    Set {
+        /// The host it is for (default: the GitHub host).
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// Whether a token is stored for this profile (never the token itself).
+    Status {
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// Remove this profile's token from the OS keyring.
+    Delete {
+        #[arg(long)]
+        host: Option<String>,
+    },
+}
+
+fn read_token(prompt: &str) -> Result<Secret> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|source| Error::Io { context: "cannot read the token".into(), source })?;
+    Ok(Secret::new(line.trim()))
+}
+
+fn secrets() -> Arc<dyn SecretStore> {
+    Arc::new(Keyring)
+}
+
+fn show(ctx: &Ctx, s: &SignIn) {
+    if ctx.out.json {
+        ctx.out.json_value(s);
+        return;
+    }
+    match (&s.login, s.token_set) {
+        (Some(login), _) => println!("signed in to {} as {login}", s.host),
+        (None, true) => println!("a token for {} is stored, but GitHub did not confirm it", s.host),
+        (None, false) => println!("not signed in to {}: run `codemyspec github login`", s.host),
+    }
+    println!("API: {}", s.api_url);
+    if let Some(scopes) = &s.scopes {
+        println!("scopes: {}", if scopes.is_empty() { "none".into() } else { scopes.join(", ") });
+    }
+    if let Some(r) = &s.rate {
+        println!("rate budget: {} of {} left (resets at epoch {})", r.remaining, r.limit, r.reset);
+    }
+    if let Some(p) = &s.problem {
+        println!("problem: {p}");
+    }
+}
+
+pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
+    let actor = ctx.actor().await?;
+    let secrets = secrets();
+    match cmd {
+        GitHubCmd::Login { device: false, .. } => {
+            let token = read_token("GitHub token")?;
+            let signed_in = github::login_with_token(&ctx.store, &secrets, &actor, token).await?;
+            show(ctx, &signed_in);
+        }
+        GitHubCmd::Login { device: true, .. } => {
+            let (flow, code) = github::device_start(&ctx.store).await?;
+            // On stderr: with --json, stdout holds only the result.
+            eprintln!(
+                "Open {} and enter the code {} (it expires in {} minutes).",
+                code.verification_uri,
+                code.user_code,
+                code.expires_in / 60
+            );
+            let token = flow.wait_for_token(&code).await.map_err(github::error)?;
+            let signed_in =
+                github::login_with_token(&ctx.store, &secrets, &actor, Secret::new(token)).await?;
+            show(ctx, &signed_in);
+        }
+        GitHubCmd::Status => show(ctx, &github::status(&ctx.store, &secrets, &actor).await?),
+        GitHubCmd::Logout => {
+            github::logout(&ctx.store, &secrets, &actor).await?;
+            ctx.out.done("signed out: the token was removed from the OS keyring");
+        }
+    }
+    Ok(())
+}
+
+async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
+    match host {
+        Some(h) => Ok(h.trim().to_ascii_lowercase()),
+        None => Ok(github::endpoints(&ctx.store).await?.host),
+    }
+}
+
+pub async fn run_token(ctx: &Ctx, cmd: TokenCmd) -> Result<()> {
+    let profile = ctx.actor().await?;
+    let keyring = secrets();
+    let blocking = |f: Box<dyn FnOnce() -> Result<String> + Send>| async move {
+        tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
+    };
+    let message = match cmd {
+        TokenCmd::Set { host } => {
+            let host = host_or_default(ctx, host).await?;
+            let token = read_token(&format!("token for {host}"))?;
+            blocking(Box::new(move || {
+                keyring
+                    .set(&profile, &host, &token)
+                    .map(|()| format!("token for {host} stored in the OS keyring"))
+            }))
+            .await?
+        }
+        TokenCmd::Status { host } => {
+            let host = host_or_default(ctx, host).await?;
+            blocking(Box::new(move || {
+                Ok(match keyring.get(&profile, &host)? {
+                    Some(_) => format!("a token for {host} is set"),
+                    None => format!("no token for {host}"),
+                })
+            }))
+            .await?
+        }
+        TokenCmd::Delete { host } => {
+            let host = host_or_default(ctx, host).await?;
+            blocking(Box::new(move || {
+                keyring.delete(&profile, &host).map(|()| format!("token for {host} removed"))
+            }))
+            .await?
+        }
+    };
+    ctx.out.done(&message);
+    Ok(())
+}

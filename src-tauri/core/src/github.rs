@@ -1,0 +1,191 @@
+//! Signing in to GitHub (DESIGN.md §8): a token — pasted, or from the OAuth device flow — is
+//! checked with `GET /user` before it is stored, in the OS keyring only, per profile and
+//! host; the profile records its GitHub login. The API base is `github_api_url`, derived from
+//! `github_host` by default. The GitHub client itself is `codemyspec-github`.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::secrets::{host_of, SecretStore};
+use crate::settings;
+use crate::store::Store;
+use codemyspec_github::{api_url_for_host, Client, DeviceCode, DeviceFlow, GitHubError};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Where GitHub is for this data dir.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Endpoints {
+    /// The REST API base.
+    pub api: String,
+    /// The web host (the device flow's endpoints, the verification page).
+    pub web: String,
+    /// The git host tokens are kept for (repository URLs point at it).
+    pub host: String,
+}
+
+/// `github_api_url` (or the default for `github_host`), the web host beside it, and the host
+/// its tokens are for. A loopback API (a local stand-in) is its own web and git host.
+pub async fn endpoints(store: &Store) -> Result<Endpoints> {
+    let github_host = store.repo_host().await?.as_str().to_owned();
+    let api = match settings::get(store, settings::GITHUB_API_URL).await? {
+        Some(url) => url,
+        None => api_url_for_host(&github_host),
+    };
+    if api.starts_with("http://") {
+        let host = host_of(&api).unwrap_or_default();
+        return Ok(Endpoints { web: api.clone(), api, host });
+    }
+    Ok(Endpoints { web: format!("https://{github_host}"), api, host: github_host })
+}
+
+/// What the CLI's `github status` and the window's Settings show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SignIn {
+    pub host: String,
+    pub api_url: String,
+    /// The GitHub login the token belongs to, when a token is stored and GitHub said so.
+    pub login: Option<String>,
+    pub token_set: bool,
+    /// The token's scopes (`X-OAuth-Scopes`), where GitHub sends them (classic tokens).
+    pub scopes: Option<Vec<String>>,
+    pub rate: Option<Rate>,
+    /// Why GitHub could not be asked (offline, the token was refused), when it could not.
+    pub problem: Option<String>,
+}
+
+/// The rate budget GitHub last reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Rate {
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub limit: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub remaining: u64,
+    /// UTC epoch seconds when it is full again.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub reset: u64,
+}
+
+/// A core error for a GitHub failure, with GitHub's words.
+pub fn error(e: GitHubError) -> Error {
+    match e {
+        GitHubError::Unauthorized => Error::invalid(
+            "token",
+            "GitHub refused this token (401 Bad credentials); sign in again with a valid token",
+        ),
+        GitHubError::Forbidden { .. } => Error::Forbidden { message: e.to_string() },
+        GitHubError::NotFound { .. } => Error::Unavailable { message: e.to_string() },
+        GitHubError::NameExists { .. } => Error::conflict(Some("name"), e.to_string()),
+        GitHubError::Invalid { .. } => Error::invalid("github", e.to_string()),
+        GitHubError::RateLimited { .. }
+        | GitHubError::Server { .. }
+        | GitHubError::Offline { .. }
+        | GitHubError::Other { .. } => Error::Unavailable { message: e.to_string() },
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// Checks `token` with `GET /user` and, when GitHub accepts it, stores it for `actor` and the
+/// GitHub host and records the login on the profile. A refused token is an error and is
+/// stored nowhere.
+pub async fn login_with_token(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    token: Secret,
+) -> Result<SignIn> {
+    let token_ok = !token.expose().is_empty()
+        && token.expose().len() <= 4096
+        && !token.expose().chars().any(|c| c.is_whitespace() || c.is_control());
+    if !token_ok {
+        return Err(Error::invalid("token", "a token is one word of printable characters"));
+    }
+    crate::accounts::get(store, actor).await?;
+    let at = endpoints(store).await?;
+    let client = Client::new(&at.api, Some(token.expose())).map_err(error)?;
+    let user = client.user().await.map_err(error)?;
+    let (secrets_c, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
+    blocking(move || secrets_c.set(&profile, &host, &token)).await?;
+    let mut tx = store.write().await?;
+    sqlx::query("UPDATE accounts SET github_login = ?, updated_at = ? WHERE id = ?")
+        .bind(&user.login)
+        .bind(store.now())
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(SignIn {
+        host: at.host,
+        api_url: at.api,
+        login: Some(user.login),
+        token_set: true,
+        scopes: client.scopes(),
+        rate: client.budget().map(|b| Rate {
+            limit: b.limit,
+            remaining: b.remaining,
+            reset: b.reset,
+        }),
+        problem: None,
+    })
+}
+
+/// Starts the OAuth device flow (`github_client_id` is needed): the code and URL to show.
+pub async fn device_start(store: &Store) -> Result<(DeviceFlow, DeviceCode)> {
+    let client_id = settings::get(store, settings::GITHUB_CLIENT_ID).await?.ok_or_else(|| {
+        Error::invalid(
+            "github_client_id",
+            "the device flow needs an OAuth App client id: codemyspec config set github_client_id ID",
+        )
+    })?;
+    let at = endpoints(store).await?;
+    let flow = DeviceFlow::new(&at.web, &client_id).map_err(error)?;
+    let code = flow.start("repo read:org").await.map_err(error)?;
+    Ok((flow, code))
+}
+
+/// The profile's sign-in now: its token asked about with `GET /user` (which also reports the
+/// rate budget and scopes). Offline, it says so in `problem` and still answers.
+pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<SignIn> {
+    let at = endpoints(store).await?;
+    let (secrets_c, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
+    let token = blocking(move || secrets_c.get(&profile, &host)).await?;
+    let mut out = SignIn {
+        host: at.host.clone(),
+        api_url: at.api.clone(),
+        login: None,
+        token_set: token.is_some(),
+        scopes: None,
+        rate: None,
+        problem: None,
+    };
+    let Some(token) = token else { return Ok(out) };
+    let client = Client::new(&at.api, Some(token.expose())).map_err(error)?;
+    match client.user().await {
+        Ok(user) => out.login = Some(user.login),
+        Err(e) => out.problem = Some(e.to_string()),
+    }
+    out.scopes = client.scopes();
+    out.rate =
+        client.budget().map(|b| Rate { limit: b.limit, remaining: b.remaining, reset: b.reset });
+    Ok(out)
+}
+
+/// Removes the profile's token for the GitHub host and forgets its login.
+pub async fn logout(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<()> {
+    let at = endpoints(store).await?;
+    let (secrets_c, profile, host) = (secrets.clone(), actor.to_owned(), at.host);
+    blocking(move || secrets_c.delete(&profile, &host)).await?;
+    let mut tx = store.write().await?;
+    sqlx::query("UPDATE accounts SET github_login = NULL, updated_at = ? WHERE id = ?")
+        .bind(store.now())
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! `codemyspec github …` against the local GitHub stand-in, with the OS keyring (run under
+//! tests/with-session.sh, as `make test` does): a token is checked before it is kept, per
+//! profile; the device flow; status and sign-out.
+
+use codemyspec_tests::{cli_bin, codemyspec, json_of, GitHubStandIn};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+
+fn profiles(dir: &Path, gh: &GitHubStandIn) {
+    for email in ["bob@example.com", "ada@example.com"] {
+        json_of(&codemyspec(dir, &["account", "create", "--email", email], "a long password\n"));
+    }
+    json_of(&codemyspec(dir, &["config", "set", "github_api_url", &gh.url()], ""));
+}
+
+fn as_(dir: &Path, email: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut all = vec!["--as", email];
+    all.extend_from_slice(args);
+    codemyspec(dir, &all, stdin)
+}
+
+fn status(dir: &Path, email: &str) -> Value {
+    json_of(&as_(dir, email, &["github", "status"], ""))
+}
+
+#[test]
+fn a_token_is_checked_before_it_is_kept_and_one_profile_never_sees_anothers() {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", "ghp_ada_token");
+    gh.user("bob-gh", "ghp_bob_token");
+    let dir = tempfile::tempdir().unwrap();
+    profiles(dir.path(), &gh);
+
+    // A refused token: a clear error, and nothing stored.
+    let refused =
+        as_(dir.path(), "ada@example.com", &["github", "login", "--with-token"], "ghp_wrong\n");
+    assert_eq!(refused.status.code(), Some(3), "invalid input");
+    let err: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert!(err["error"]["message"].as_str().unwrap().contains("401"), "{err}");
+    assert_eq!(status(dir.path(), "ada@example.com")["token_set"], false);
+
+    let signed = json_of(&as_(
+        dir.path(),
+        "ada@example.com",
+        &["github", "login", "--with-token"],
+        "ghp_ada_token\n",
+    ));
+    assert_eq!(signed["login"], "ada-gh");
+    assert_eq!(signed["host"], format!("127.0.0.1:{}", gh.port));
+    let now = status(dir.path(), "ada@example.com");
+    assert_eq!((now["login"].as_str(), now["token_set"].as_bool()), (Some("ada-gh"), Some(true)));
+    assert_eq!(now["scopes"], json!(["repo", "read:org"]));
+    assert!(now["rate"]["remaining"].as_u64().unwrap() < 5000, "{now}");
+    let account = json_of(&as_(dir.path(), "ada@example.com", &["account", "list"], ""));
+    let ada = account.as_array().unwrap().iter().find(|a| a["email"] == "ada@example.com").unwrap();
+    assert_eq!(ada["github_login"], "ada-gh", "the profile records its login");
+
+    // Bob cannot use Ada's token, and signing Bob in does not replace it.
+    assert_eq!(status(dir.path(), "bob@example.com")["token_set"], false);
+    json_of(&as_(
+        dir.path(),
+        "bob@example.com",
+        &["github", "login", "--with-token"],
+        "ghp_bob_token\n",
+    ));
+    assert_eq!(status(dir.path(), "bob@example.com")["login"], "bob-gh");
+    assert_eq!(status(dir.path(), "ada@example.com")["login"], "ada-gh");
+
+    // Sign-out removes only that profile's token.
+    json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
+    assert_eq!(status(dir.path(), "ada@example.com")["token_set"], false);
+    assert_eq!(status(dir.path(), "bob@example.com")["login"], "bob-gh");
+    json_of(&as_(dir.path(), "bob@example.com", &["github", "logout"], ""));
+}
+
+#[test]
+fn the_device_flow_signs_in_after_the_code_is_entered_and_says_why_when_refused() {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", "gho_device_token");
+    let dir = tempfile::tempdir().unwrap();
+    profiles(dir.path(), &gh);
+    // Without a client id it says what to set.
+    let no_id = as_(dir.path(), "ada@example.com", &["github", "login", "--device"], "");
+    assert_eq!(no_id.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&no_id.stderr).contains("github_client_id"));
+    json_of(&codemyspec(dir.path(), &["config", "set", "github_client_id", "Iv1.standin"], ""));
+
+    gh.control("device", json!({ "answers": ["authorization_pending", "ok"], "token": "gho_device_token", "interval": 1 }));
+    let out = Command::new(cli_bin())
+        .args(["--json", "--as", "ada@example.com", "github", "login", "--device"])
+        .env("CODEMYSPEC_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WDJB-MJHT") && stderr.contains("/login/device"),
+        "shows the code and the URL: {stderr}"
+    );
+    let signed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(signed["login"], "ada-gh");
+    assert_eq!(status(dir.path(), "ada@example.com")["login"], "ada-gh");
+
+    gh.control("device", json!({ "answers": ["access_denied"], "interval": 1 }));
+    let denied = as_(dir.path(), "ada@example.com", &["github", "login", "--device"], "");
+    assert_ne!(denied.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&denied.stderr).contains("refused"),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+    json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
+}
+
+#[test]
+fn status_offline_still_answers_and_says_so() {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", "ghp_ada_token");
+    let dir = tempfile::tempdir().unwrap();
+    profiles(dir.path(), &gh);
+    json_of(&as_(
+        dir.path(),
+        "ada@example.com",
+        &["github", "login", "--with-token"],
+        "ghp_ada_token\n",
+    ));
+    drop(gh); // GitHub goes away
+    let now = status(dir.path(), "ada@example.com");
+    assert_eq!(now["token_set"], true);
+    assert!(now["problem"].as_str().unwrap_or_default().contains("cannot be reached"), "{now}");
+    json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
+}
