@@ -147,7 +147,7 @@ fn project_with(
     let mut p: codemyspec_core::projects::Project = serde_json::from_value(serde_json::json!({
         "id": id, "name": "shop", "module_name": "Shop", "description": null,
         "framework": "elixir", "database": "sqlite3", "code_repo": null, "docs_repo": null,
-        "github_repo_id": null, "github_repo_name": null, "stage": "provisioning",
+        "github_repo_id": null, "docs_repo_id": null, "github_repo_name": null, "stage": "provisioning",
         "setup_status": "created", "setup_error": null, "executive_summary": null,
         "executive_summary_approved": false, "setup_complete": false,
         "context_mapping_approved": false, "local_path": null, "owner_id": "o",

@@ -214,15 +214,15 @@ class Handler(BaseHTTPRequestHandler):
         path, query = url.path, url.query
         if path.startswith("/_stand_in/"):
             return self.control(path[len("/_stand_in/"):], body)
-        if ".git/" in path or path.endswith(".git"):
-            return self.git(path, query, body)
-        if path in ("/login/device/code", "/login/oauth/access_token"):
-            return self.device(path, body)
         fault = self.injected(path, query)
         if fault:
             headers = {k: str(v) for k, v in fault.get("headers", {}).items()}
             raw = fault.get("body", "").encode() if isinstance(fault.get("body", ""), str) else json.dumps(fault["body"]).encode()
             return self.send(fault["status"], raw=raw, headers=headers)
+        if ".git/" in path or path.endswith(".git"):
+            return self.git(path, query, body)
+        if path in ("/login/device/code", "/login/oauth/access_token"):
+            return self.device(path, body)
         token = self.token()
         login = STATE["tokens"].get(token)
         if login is None:

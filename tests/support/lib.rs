@@ -227,6 +227,30 @@ impl GitHubStandIn {
     }
 }
 
+impl GitHubStandIn {
+    /// How many commits `main` of `owner/name` holds (0: empty or no such repository).
+    pub fn commits(&self, owner: &str, name: &str) -> usize {
+        let path = self.git_root.path().join(owner).join(format!("{name}.git"));
+        let Ok(repo) = git2::Repository::open_bare(path) else { return 0 };
+        let Ok(main) = repo.refname_to_id("refs/heads/main") else { return 0 };
+        let mut walk = repo.revwalk().unwrap();
+        walk.push(main).unwrap();
+        walk.count()
+    }
+
+    /// Puts a commit of somebody else's on `main` of `owner/name` (made on GitHub's side).
+    pub fn foreign_commit(&self, owner: &str, name: &str) {
+        let repo = git2::Repository::open_bare(
+            self.git_root.path().join(owner).join(format!("{name}.git")),
+        )
+        .unwrap();
+        let sig = git2::Signature::now("Someone Else", "else@example.com").unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = repo.find_tree(tree).unwrap();
+        repo.commit(Some("refs/heads/main"), &sig, &sig, "theirs", &tree, &[]).unwrap();
+    }
+}
+
 impl Drop for GitHubStandIn {
     fn drop(&mut self) {
         let _ = self.child.kill();

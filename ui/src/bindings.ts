@@ -648,6 +648,8 @@ export type Project_Deserialize = {
 	code_repo?: string | null,
 	docs_repo?: string | null,
 	github_repo_id?: number | null,
+	/**  The docs repository's GitHub id (renames are followed by id). */
+	docs_repo_id?: number | null,
 	github_repo_name?: string | null,
 	stage: Stage,
 	setup_status: SetupStatus,
@@ -673,6 +675,8 @@ export type Project_Serialize = {
 	code_repo: string | null,
 	docs_repo: string | null,
 	github_repo_id: number | null,
+	/**  The docs repository's GitHub id (renames are followed by id). */
+	docs_repo_id: number | null,
 	github_repo_name: string | null,
 	stage: Stage,
 	setup_status: SetupStatus,
@@ -725,7 +729,9 @@ export type SessionStatus = "pending" | "in_progress" | "complete" | "failed";
 export type SessionType = "design" | "test" | "implementation" | "setup";
 
 /**  The setup pipeline's status (seed 000). */
-export type SetupStatus = "created" | "setup_queued" | "initializing" | "deps_installing" | "setting_up_auth" | "compiling" | "testing" | "committing" | "ready" | "failed";
+export type SetupStatus = "created" | "setup_queued" | 
+/**  Creating (or adopting) the code and docs repositories on GitHub. */
+"creating_repositories" | "initializing" | "deps_installing" | "setting_up_auth" | "compiling" | "testing" | "committing" | "ready" | "failed";
 
 /**  A project's setup as the timeline shows it: its newest job and that job's steps. */
 export type SetupView = SetupView_Serialize | SetupView_Deserialize;

@@ -157,6 +157,7 @@ pub fn sample_project() -> codemyspec_core::projects::Project {
         code_repo: None,
         docs_repo: None,
         github_repo_id: None,
+        docs_repo_id: None,
         github_repo_name: None,
         stage: codemyspec_core::Stage::Provisioning,
         setup_status: SetupStatus::Compiling,

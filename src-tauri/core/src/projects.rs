@@ -31,6 +31,8 @@ text_enum! {
     pub enum SetupStatus ("setup status") {
         Created = "created",
         SetupQueued = "setup_queued",
+        /// Creating (or adopting) the code and docs repositories on GitHub.
+        CreatingRepositories = "creating_repositories",
         Initializing = "initializing",
         DepsInstalling = "deps_installing",
         SettingUpAuth = "setting_up_auth",
@@ -63,6 +65,9 @@ pub struct Project {
     // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub github_repo_id: Option<i64>,
+    /// The docs repository's GitHub id (renames are followed by id).
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub docs_repo_id: Option<i64>,
     pub github_repo_name: Option<String>,
     pub stage: Stage,
     pub setup_status: SetupStatus,
@@ -79,7 +84,7 @@ pub struct Project {
 }
 
 pub(crate) const COLUMNS: &str = "p.id, p.name, p.module_name, p.description, p.framework, \
-    p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.github_repo_name, p.stage, \
+    p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.docs_repo_id, p.github_repo_name, p.stage, \
     p.setup_status, p.setup_error, p.executive_summary, p.executive_summary_approved, \
     p.setup_complete, p.context_mapping_approved, p.local_path, p.owner_id, p.inserted_at, \
     p.updated_at";

@@ -34,6 +34,7 @@ export function label(value: string): string {
 /** Statuses of a setup that is queued or running. */
 export const RUNNING_SETUP = new Set([
   "setup_queued",
+  "creating_repositories",
   "initializing",
   "deps_installing",
   "setting_up_auth",

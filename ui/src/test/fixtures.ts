@@ -24,6 +24,7 @@ export function project(overrides: Partial<Project> = {}): Project {
     code_repo: null,
     docs_repo: null,
     github_repo_id: null,
+    docs_repo_id: null,
     github_repo_name: null,
     stage: "draft",
     setup_status: "created",

@@ -14,6 +14,7 @@ fn project(id: &str, status: SetupStatus) -> Project {
         code_repo: None,
         docs_repo: None,
         github_repo_id: None,
+        docs_repo_id: None,
         github_repo_name: None,
         stage: Stage::Provisioning,
         setup_status: status,

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod logs;
 pub mod preflight;
 pub mod process;
+pub mod provision;
 pub mod publish;
 pub mod recipe;
 pub mod toolchain;

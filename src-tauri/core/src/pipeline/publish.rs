@@ -94,29 +94,10 @@ pub fn push_main(
     let repo = Repository::open(dir).map_err(|e| step("git open", e))?;
     let url = git_url(repo_url);
     let mut remote = repo.remote_anonymous(&url).map_err(|e| step("git remote", e))?;
-    let mut asked = 0;
     let mut refused: Option<String> = None;
     let stop = || git2::Error::new(ErrorCode::User, ErrorClass::Callback, "cancelled");
     let mut callbacks = RemoteCallbacks::new();
-    callbacks.credentials(|_url, _user, allowed| {
-        asked += 1;
-        if cancel.is_cancelled() {
-            return Err(stop());
-        }
-        match token {
-            Some(token) if asked == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) => {
-                Cred::userpass_plaintext("x-access-token", token.expose())
-            }
-            Some(_) => {
-                Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Http, "the token was refused"))
-            }
-            None => Err(git2::Error::new(
-                ErrorCode::Auth,
-                ErrorClass::Http,
-                "the remote asks for credentials and no token is set",
-            )),
-        }
-    });
+    offer_token(&mut callbacks, token, cancel);
     // The last moment before the pack is sent.
     callbacks.push_negotiation(|_updates| if cancel.is_cancelled() { Err(stop()) } else { Ok(()) });
     callbacks.pack_progress(|_stage, _current, _total| {});
@@ -138,28 +119,12 @@ pub fn push_main(
         ))
     };
     if let Err(e) = pushed {
-        let host = crate::secrets::host_of(repo_url).unwrap_or_default();
         return Err(if cancel.is_cancelled() {
             PublishError::Cancelled
-        } else if e.code() == ErrorCode::Auth {
-            PublishError::Step(format!(
-                "pushing to {url}: {} (set a token for {host} with `codemyspec token set`)",
-                e.message()
-            ))
         } else if e.code() == ErrorCode::NotFastForward {
             foreign()
-        } else if e.class() == ErrorClass::Http && e.message().contains("404") {
-            PublishError::Step(format!(
-                "{repo_url} does not exist (HTTP 404): create the repository on {host}, or check \
-                 the URL and that the token may see it, then retry"
-            ))
-        } else if matches!(
-            e.class(),
-            ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssl | ErrorClass::Http | ErrorClass::Ssh
-        ) {
-            PublishError::Infrastructure(format!("pushing to {url}: {}", e.message()))
         } else {
-            PublishError::Step(format!("pushing to {url}: {}", e.message()))
+            remote_error(repo_url, &e)
         });
     }
     if let Some(why) = refused {
@@ -169,6 +134,92 @@ pub fn push_main(
         return Err(PublishError::Step(format!("{url} refused the push of {why}")));
     }
     Ok(())
+}
+
+/// Offers `token` once through the credential callback (a second request means it was
+/// refused: answered with an error instead of looping), and stops when `cancel` fires.
+fn offer_token<'a>(
+    callbacks: &mut RemoteCallbacks<'a>,
+    token: Option<&'a Secret>,
+    cancel: &'a CancellationToken,
+) {
+    let mut asked = 0;
+    callbacks.credentials(move |_url, _user, allowed| {
+        asked += 1;
+        if cancel.is_cancelled() {
+            return Err(git2::Error::new(ErrorCode::User, ErrorClass::Callback, "cancelled"));
+        }
+        match token {
+            Some(token) if asked == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) => {
+                Cred::userpass_plaintext("x-access-token", token.expose())
+            }
+            Some(_) => {
+                Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Http, "the token was refused"))
+            }
+            None => Err(git2::Error::new(
+                ErrorCode::Auth,
+                ErrorClass::Http,
+                "the remote asks for credentials and no token is set",
+            )),
+        }
+    });
+}
+
+/// A remote operation's failure, by what a retry could change.
+fn remote_error(repo_url: &str, e: &git2::Error) -> PublishError {
+    let url = git_url(repo_url);
+    let host = crate::secrets::host_of(repo_url).unwrap_or_default();
+    if e.code() == ErrorCode::Auth {
+        PublishError::Step(format!(
+            "{url}: {} (sign in with `codemyspec github login`, or set a token for {host} with `codemyspec token set`)",
+            e.message()
+        ))
+    } else if e.class() == ErrorClass::Http && e.message().contains("404") {
+        PublishError::Step(format!(
+            "{repo_url} does not exist (HTTP 404): create the repository on {host}, or check \
+             the URL and that the token may see it, then retry"
+        ))
+    } else if matches!(
+        e.class(),
+        ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssl | ErrorClass::Http | ErrorClass::Ssh
+    ) {
+        PublishError::Infrastructure(format!("{url}: {}", e.message()))
+    } else {
+        PublishError::Step(format!("{url}: {}", e.message()))
+    }
+}
+
+/// What a remote repository holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteState {
+    /// No commits at all.
+    Empty,
+    /// `main` at this commit.
+    Main(String),
+    /// Branches or tags, but no `main`.
+    Other,
+}
+
+/// Asks the remote what it holds (`git ls-remote`), with the token offered once.
+pub fn remote_state(repo_url: &str, token: Option<&Secret>) -> Result<RemoteState, PublishError> {
+    let url = git_url(repo_url);
+    let mut remote =
+        git2::Remote::create_detached(url.as_str()).map_err(|e| step("git remote", e))?;
+    let never = CancellationToken::new();
+    let mut callbacks = RemoteCallbacks::new();
+    offer_token(&mut callbacks, token, &never);
+    let connection = remote
+        .connect_auth(git2::Direction::Fetch, Some(callbacks), None)
+        .map_err(|e| remote_error(repo_url, &e))?;
+    let heads = connection.list().map_err(|e| remote_error(repo_url, &e))?;
+    if let Some(main) = heads.iter().find(|h| h.name() == "refs/heads/main") {
+        return Ok(RemoteState::Main(main.oid().to_string()));
+    }
+    Ok(if heads.iter().any(|h| h.name().starts_with("refs/")) {
+        RemoteState::Other
+    } else {
+        RemoteState::Empty
+    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ const BUILT_IN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// Create (or adopt) the project's code and docs repositories on GitHub.
+    Provision,
     /// Commit the tree and push it to the code repo; build the docs tree and push it to the
     /// docs repo.
     Publish,
@@ -97,6 +99,7 @@ impl Step {
             }
             .display(),
             Work::Act(Action::Publish) => "publish (git commit, push code and docs)".into(),
+            Work::Act(Action::Provision) => "create or adopt the GitHub repositories".into(),
         }
     }
 }
@@ -226,6 +229,7 @@ mod tests {
         assert_eq!(
             commands(&r),
             [
+                "creating_repositories: create or adopt the GitHub repositories in \"\"",
                 "initializing: mix phx.new my_shop --module MyShop --database postgres --no-install in \"\"",
                 "deps_installing: mix deps.get in \"my_shop\"",
                 "setting_up_auth: mix phx.gen.auth Accounts User users --live in \"my_shop\"",
@@ -235,15 +239,17 @@ mod tests {
                 "committing: publish (git commit, push code and docs) in \"my_shop\"",
             ]
         );
-        assert_eq!(r.steps[1].on_failure, FailureClass::Infrastructure);
-        assert_eq!(r.steps[4].on_failure, FailureClass::Step);
+        assert_eq!(r.steps[2].on_failure, FailureClass::Infrastructure);
+        assert_eq!(r.steps[5].on_failure, FailureClass::Step);
+        assert!(!r.steps[1].rerun_in_place, "phx.new refuses an existing folder");
     }
 
     #[test]
     fn the_elixir_recipe_uses_mix_new() {
         let r = for_project(Path::new("/nonexistent"), &project(Framework::Elixir)).unwrap();
-        assert_eq!(r.steps[0].describe(), "mix new my_shop --module MyShop");
-        assert_eq!(r.steps.len(), 5);
+        assert_eq!(r.steps[0].work, Work::Act(Action::Provision));
+        assert_eq!(r.steps[1].describe(), "mix new my_shop --module MyShop");
+        assert_eq!(r.steps.len(), 6);
     }
 
     #[test]

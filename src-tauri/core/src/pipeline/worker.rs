@@ -8,7 +8,7 @@ use super::logs::{LogSink, Stream};
 use super::process::{self, StepCommand, StepEnd};
 use super::publish::{self, Author, PublishError};
 use super::recipe::{self, Action, Step, Work};
-use super::{docs, fail_project, preflight, write_status, PipelineConfig};
+use super::{docs, fail_project, preflight, provision, write_status, PipelineConfig};
 use crate::clock::format_ts;
 use crate::error::Error;
 use crate::events::JobEvent;
@@ -283,6 +283,7 @@ impl Attempt<'_> {
                 self.run_program(&cmd, step, &mut sink).await
             }
             Work::Act(Action::Publish) => self.publish(step, dir, &mut sink).await,
+            Work::Act(Action::Provision) => self.provision(step, &mut sink).await,
         };
         if let Err(f) = &result {
             sink.push(Stream::System, f.message.clone());
@@ -390,6 +391,42 @@ impl Attempt<'_> {
         }
     }
 
+    async fn provision(
+        &self,
+        step: &Step,
+        sink: &mut LogSink,
+    ) -> (&'static str, Option<i64>, Outcome) {
+        let actor = self.actor();
+        let work = provision::provision(
+            &self.run.store,
+            &self.config.secrets,
+            &actor,
+            &self.project,
+            self.job(),
+        );
+        let result = tokio::select! {
+            r = tokio::time::timeout(step.timeout, work) => r,
+            _ = self.run.cancel.cancelled() => return (self.stopped_outcome(), None, Err(self.cancelled())),
+        };
+        match result {
+            Ok(Ok(lines)) => {
+                for line in lines {
+                    sink.note(line).await;
+                }
+                ("ok", None, Ok(()))
+            }
+            Ok(Err(failure)) => ("failed", None, Err(failure)),
+            Err(_) => (
+                "timed_out",
+                None,
+                Err(JobFailure::new(
+                    FailureClass::Infrastructure,
+                    format!("GitHub did not answer within {} s", step.timeout.as_secs()),
+                )),
+            ),
+        }
+    }
+
     async fn publish(
         &self,
         step: &Step,
@@ -431,6 +468,7 @@ impl Attempt<'_> {
         sink.note(format!("committed {commit} on main")).await;
         if let Some(url) = &self.project.code_repo {
             self.push(dir, url, sink).await?;
+            self.note_pushed("code", &commit).await;
         }
         if self.run.cancel.is_cancelled() {
             return Err(PublishError::Cancelled);
@@ -445,6 +483,7 @@ impl Attempt<'_> {
             let commit = blocking(move || publish::commit_all(&d, &author, &m)).await?;
             sink.note(format!("docs: {n} files committed as {commit}")).await;
             self.push(&docs_dir, url, sink).await?;
+            self.note_pushed("docs", &commit).await;
         }
         Ok(())
     }
@@ -472,6 +511,15 @@ impl Attempt<'_> {
         }
         sink.note("pushed (or already there)").await;
         Ok(())
+    }
+
+    /// Remembers the commit this job pushed to a repository: a retry's provisioning knows the
+    /// repository holds this setup's own work, not someone else's.
+    async fn note_pushed(&self, kind: &str, commit: &str) {
+        let key = provision::pushed_key(kind);
+        if let Err(e) = jobs::set_meta(self.store(), self.job().id, &[(&key, Some(commit))]).await {
+            tracing::warn!(job = self.job().id, "cannot note the pushed commit: {e}");
+        }
     }
 
     /// The setup is done: `ready`, `setup_complete`, where the tree is, and the stage moves

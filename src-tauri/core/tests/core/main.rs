@@ -8,6 +8,7 @@ mod components;
 mod contexts;
 mod lifecycle;
 mod projects;
+mod provision;
 mod resume;
 mod sessions;
 mod setup;

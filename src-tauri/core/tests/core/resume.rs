@@ -58,6 +58,7 @@ async fn a_retry_after_a_partial_publish_resumes_at_the_push_and_the_remote_hold
     assert_eq!(
         second,
         [
+            ("creating_repositories", Some("reused")),
             ("initializing", Some("reused")),
             ("deps_installing", Some("reused")),
             ("compiling", Some("reused")),

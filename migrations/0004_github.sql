@@ -1,0 +1,3 @@
+-- GitHub (DESIGN.md §8): the docs repository's id beside the code repository's, so that
+-- both are followed by id through renames.
+ALTER TABLE projects ADD COLUMN docs_repo_id INTEGER;

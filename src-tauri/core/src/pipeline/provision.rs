@@ -1,0 +1,229 @@
+//! Seed 003's provisioning: before any mix step, the project's code and docs repositories
+//! exist on GitHub. A repository that does not exist is created (in the organization its URL
+//! names, or the signed-in user's account; private); one that exists and is empty is
+//! adopted; one that holds this setup's own commit (a retried job) is kept; one with commits
+//! CodeMySpec did not make is refused, naming it, before anything runs. The repositories'
+//! GitHub ids are recorded on the project. Repositories on another host than the configured
+//! GitHub (a plain git server) are left as they are.
+
+use super::publish::{self, RemoteState};
+use crate::github::{self, Endpoints};
+use crate::jobs::{FailureClass, Job};
+use crate::projects::Project;
+use crate::runner::JobFailure;
+use crate::secret::Secret;
+use crate::secrets::{host_of, SecretStore};
+use crate::store::Store;
+use codemyspec_github::{Client, GitHubError, Repo};
+use std::sync::Arc;
+
+/// One of the project's repositories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `code` or `docs`.
+    pub kind: &'static str,
+    pub url: String,
+    pub owner: String,
+    pub name: String,
+}
+
+/// The project's repositories that live on the configured GitHub.
+pub fn targets(project: &Project, at: &Endpoints) -> Vec<Target> {
+    [("code", &project.code_repo), ("docs", &project.docs_repo)]
+        .into_iter()
+        .filter_map(|(kind, url)| {
+            let url = url.as_ref()?;
+            if host_of(url)? != at.host {
+                return None;
+            }
+            let path = url.split_once("://")?.1.split_once('/')?.1;
+            let (owner, name) = path.split_once('/')?;
+            Some(Target { kind, url: url.clone(), owner: owner.to_owned(), name: name.to_owned() })
+        })
+        .collect()
+}
+
+/// The job meta key holding the commit this job pushed to a repository.
+pub fn pushed_key(kind: &str) -> String {
+    format!("pushed_{kind}")
+}
+
+fn failure(e: GitHubError) -> JobFailure {
+    let class = if e.is_transient() { FailureClass::Infrastructure } else { FailureClass::Step };
+    let message = match &e {
+        GitHubError::Unauthorized => {
+            "GitHub refused the profile's token (401): sign in again with `codemyspec github login`"
+                .to_owned()
+        }
+        _ => e.to_string(),
+    };
+    JobFailure::new(class, message)
+}
+
+/// Makes sure every target exists and may be pushed to; returns what it did, a line each.
+pub async fn provision(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    project: &Project,
+    job: &Job,
+) -> Result<Vec<String>, JobFailure> {
+    let infra = |e: crate::Error| JobFailure::new(FailureClass::Infrastructure, e.to_string());
+    let at = github::endpoints(store).await.map_err(infra)?;
+    let targets = targets(project, &at);
+    if targets.is_empty() {
+        return Ok(vec![format!(
+            "no repository of this project is on {}: nothing to create",
+            at.host
+        )]);
+    }
+    let (s, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
+    let token = tokio::task::spawn_blocking(move || s.get(&profile, &host))
+        .await
+        .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
+        .map_err(|e| JobFailure::new(FailureClass::Step, e.to_string()))?
+        .ok_or_else(|| {
+            JobFailure::new(
+                FailureClass::Step,
+                format!(
+                    "sign in to GitHub ({}) first: `codemyspec github login`, or Settings → GitHub",
+                    at.host
+                ),
+            )
+        })?;
+    let client = Client::new(&at.api, Some(token.expose())).map_err(failure)?;
+    let login = client.user().await.map_err(failure)?.login;
+    let mut done = Vec::new();
+    for target in &targets {
+        let (repo, line) = ensure(&client, &login, target, &token, job).await?;
+        record(store, project, target, &repo).await.map_err(infra)?;
+        done.push(line);
+    }
+    Ok(done)
+}
+
+/// One repository: created, adopted, kept, or refused.
+async fn ensure(
+    client: &Client,
+    login: &str,
+    target: &Target,
+    token: &Secret,
+    job: &Job,
+) -> Result<(Repo, String), JobFailure> {
+    let existing = client.repo(&target.owner, &target.name).await.map_err(failure)?;
+    let repo = match existing {
+        None => {
+            let org = (!target.owner.eq_ignore_ascii_case(login)).then_some(target.owner.as_str());
+            match client.create_repo(org, &target.name, true).await {
+                Ok(repo) => {
+                    let line = format!(
+                        "created {} (private) for the {} repository",
+                        repo.full_name, target.kind
+                    );
+                    return Ok((repo, line));
+                }
+                // Made meanwhile (another setup, a person): look at it like any existing one.
+                Err(GitHubError::NameExists { .. }) => {
+                    client.repo(&target.owner, &target.name).await.map_err(failure)?.ok_or_else(
+                        || failure(GitHubError::NotFound { what: target.url.clone() }),
+                    )?
+                }
+                Err(e) => return Err(failure(e)),
+            }
+        }
+        Some(repo) => repo,
+    };
+    let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
+    let (u, t) = (url.clone(), token.clone());
+    let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, Some(&t)))
+        .await
+        .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
+        .map_err(|e| match e {
+            publish::PublishError::Infrastructure(m) => {
+                JobFailure::new(FailureClass::Infrastructure, m)
+            }
+            other => JobFailure::new(FailureClass::Step, other.to_string()),
+        })?;
+    let ours = job.meta.get(&pushed_key(target.kind));
+    match state {
+        RemoteState::Empty => {
+            let line = format!("adopted {}: it exists and is empty", repo.full_name);
+            Ok((repo, line))
+        }
+        RemoteState::Main(head) if ours == Some(&head) => {
+            let line = format!("{} already holds this setup's commit", repo.full_name);
+            Ok((repo, line))
+        }
+        _ => Err(JobFailure::new(
+            FailureClass::Step,
+            format!(
+                "{} already has commits that CodeMySpec did not make; nothing was run or pushed. \
+                 Point the project's {} repository at a new or empty one, then set it up again",
+                target.url, target.kind
+            ),
+        )),
+    }
+}
+
+/// Records the repository's GitHub id (and, for the code repository, its name).
+async fn record(
+    store: &Store,
+    project: &Project,
+    target: &Target,
+    repo: &Repo,
+) -> crate::Result<()> {
+    let id = i64::try_from(repo.id).unwrap_or(i64::MAX);
+    let mut tx = store.write().await?;
+    let sql = if target.kind == "code" {
+        "UPDATE projects SET github_repo_id = ?, github_repo_name = ?, updated_at = ? WHERE id = ?"
+    } else {
+        "UPDATE projects SET docs_repo_id = ?, updated_at = ? WHERE id = ? AND ? IS NOT NULL"
+    };
+    if target.kind == "code" {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(&repo.name)
+            .bind(store.now())
+            .bind(&project.id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(store.now())
+            .bind(&project.id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_repositories_on_the_configured_github_are_provisioned() {
+        let at = Endpoints {
+            api: "https://api.github.com".into(),
+            web: "https://github.com".into(),
+            host: "github.com".into(),
+        };
+        let project: Project = serde_json::from_value(serde_json::json!({
+            "id": "p", "name": "shop", "module_name": "Shop", "description": null,
+            "framework": "elixir", "database": "sqlite3",
+            "code_repo": "https://github.com/acme/shop", "docs_repo": "http://127.0.0.1:9/acme/shop_docs",
+            "github_repo_id": null, "docs_repo_id": null, "github_repo_name": null, "stage": "draft",
+            "setup_status": "created", "setup_error": null, "executive_summary": null,
+            "executive_summary_approved": false, "setup_complete": false,
+            "context_mapping_approved": false, "local_path": null, "owner_id": "o",
+            "inserted_at": "x", "updated_at": "x"
+        }))
+        .unwrap();
+        let t = targets(&project, &at);
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].kind, t[0].owner.as_str(), t[0].name.as_str()), ("code", "acme", "shop"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Provisioning against the local GitHub stand-in (its REST API and its git endpoint), with
+//! the OS keyring: a setup creates the repositories before any mix step, adopts empty ones,
+//! refuses ones with someone else's commits, and a retry resumes at the push.
+
+use crate::setup::Pipeline;
+use codemyspec_core::jobs::{self, FailureClass, JobState};
+use codemyspec_core::pipeline::{self, PipelineConfig};
+use codemyspec_core::projects::{Project, SetupStatus};
+use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::{settings, Secret};
+use codemyspec_tests::GitHubStandIn;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+const MINUTE: Duration = Duration::from_secs(60);
+const TOKEN: &str = "ghp_provision_ada";
+
+/// The stand-in with Ada signed in (her token in the keyring) and an org `acme`.
+async fn signed_in() -> (GitHubStandIn, Pipeline) {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", TOKEN);
+    gh.org("acme");
+    let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
+    settings::set(&p.f.store, "github_api_url", &gh.url()).await.unwrap();
+    Keyring
+        .set(&p.ada.id, &format!("127.0.0.1:{}", gh.port), &Secret::new(TOKEN))
+        .expect("the OS keyring (run under make test)");
+    (gh, p)
+}
+
+async fn sign_out(gh: &GitHubStandIn, p: &Pipeline) {
+    Keyring.delete(&p.ada.id, &format!("127.0.0.1:{}", gh.port)).unwrap();
+}
+
+async fn on_github(p: &Pipeline, gh: &GitHubStandIn, name: &str) -> Project {
+    let code = format!("{}/acme/{name}", gh.url());
+    let docs = format!("{}/acme/{name}_docs", gh.url());
+    p.project(name, Some(code), Some(docs)).await
+}
+
+const QUICK: &str = r#"name = "quick"
+[[steps]]
+status = "creating_repositories"
+action = "provision"
+timeout_secs = 60
+on_failure = "infrastructure"
+[[steps]]
+status = "initializing"
+program = "sh"
+args = ["-c", "mkdir -p app && echo hello > app/README.md"]
+timeout_secs = 30
+on_failure = "step"
+[[steps]]
+status = "committing"
+dir = "app"
+action = "publish"
+timeout_secs = 120
+on_failure = "infrastructure"
+"#;
+
+#[tokio::test]
+async fn a_setup_creates_both_repositories_on_github_before_any_mix_step_and_pushes_to_them() {
+    let (gh, p) = signed_in().await;
+    let project = on_github(&p, &gh, "made_here").await;
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job(&project, JobState::Completed, 3 * MINUTE).await;
+    let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
+    assert_eq!(steps[0].status, "creating_repositories", "first, before mix");
+    assert_eq!(steps[1].status, "initializing");
+    let logs = jobs::logs(&p.f.store, &p.ada.id, job.id, 0, 10_000).await.unwrap();
+    for created in ["created acme/made_here (private)", "created acme/made_here_docs (private)"] {
+        assert!(logs.iter().any(|l| l.line.starts_with(created)), "{created}");
+    }
+    assert_eq!(gh.commits("acme", "made_here"), 1, "the code was pushed to the new repository");
+    assert_eq!(gh.commits("acme", "made_here_docs"), 1);
+    let ready = p.reload(&project).await;
+    assert_eq!(ready.setup_status, SetupStatus::Ready);
+    let ids = gh.control("log", json!({}));
+    assert!(ids
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["method"] == "POST" && r["path"] == "/orgs/acme/repos"));
+    assert!(ready.github_repo_id.is_some() && ready.docs_repo_id.is_some(), "{ready:?}");
+    assert_ne!(ready.github_repo_id, ready.docs_repo_id);
+    assert_eq!(ready.github_repo_name.as_deref(), Some("made_here"));
+    sign_out(&gh, &p).await;
+    p.runner.unwrap().stop().await;
+}
+
+#[tokio::test]
+async fn an_empty_repository_is_adopted_and_one_with_someone_elses_commits_is_refused_before_anything_runs(
+) {
+    let (gh, p) = signed_in().await;
+    p.recipe(QUICK);
+    let code_id = gh.repo("acme", "taken");
+    gh.repo("acme", "taken_docs");
+    gh.foreign_commit("acme", "taken_docs");
+    let project = on_github(&p, &gh, "taken").await;
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job(&project, JobState::Discarded, MINUTE).await;
+    assert_eq!((job.attempt, job.errors[0].class), (1, FailureClass::Step));
+    let error = &job.errors[0].error;
+    assert!(error.contains("acme/taken_docs") && error.contains("did not make"), "{error}");
+    let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
+    assert_eq!(steps.len(), 1, "nothing ran after the refusal: {steps:?}");
+    assert_eq!(gh.commits("acme", "taken"), 0, "nothing was pushed");
+    assert_eq!(gh.commits("acme", "taken_docs"), 1, "their commit is untouched");
+    let failed = p.reload(&project).await;
+    assert_eq!(
+        failed.github_repo_id,
+        Some(code_id as i64),
+        "the empty code repository was adopted"
+    );
+
+    // Without a sign-in, the setup says what to do.
+    sign_out(&gh, &p).await;
+    let other = on_github(&p, &gh, "unsigned").await;
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &other.id).await.unwrap();
+    let job = p.wait_job(&other, JobState::Discarded, MINUTE).await;
+    assert!(job.errors[0].error.contains("codemyspec github login"), "{}", job.errors[0].error);
+    p.runner.unwrap().stop().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_the_docs_push_failed_resumes_at_the_push_and_ends_ready_with_one_commit() {
+    let (gh, p) = signed_in().await;
+    p.recipe(QUICK);
+    let project = on_github(&p, &gh, "retried").await;
+    // The docs push breaks once (GitHub answers 500 to its first request).
+    gh.control(
+        "fail",
+        json!({ "path": "/acme/retried_docs.git/info/refs", "query": "git-receive-pack", "status": 500, "times": 1 }),
+    );
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job_where(&project, JobState::Retryable, MINUTE, |j| j.attempt == 1).await;
+    assert_eq!(job.errors[0].class, FailureClass::Infrastructure, "{:?}", job.errors);
+    assert_eq!(gh.commits("acme", "retried"), 1, "the code went before the docs failed");
+    p.f.clock.advance(chrono::Duration::seconds(20));
+    p.wake();
+    let job = p.wait_job(&project, JobState::Completed, MINUTE).await;
+    assert_eq!(job.attempt, 2);
+    let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
+    let second: Vec<(&str, Option<&str>)> = steps
+        .iter()
+        .filter(|s| s.attempt == 2)
+        .map(|s| (s.status.as_str(), s.outcome.as_deref()))
+        .collect();
+    assert_eq!(
+        second,
+        [
+            ("creating_repositories", Some("reused")),
+            ("initializing", Some("reused")),
+            ("committing", Some("ok"))
+        ]
+    );
+    assert_eq!(gh.commits("acme", "retried"), 1, "one commit, not a second root");
+    assert_eq!(gh.commits("acme", "retried_docs"), 1);
+    sign_out(&gh, &p).await;
+    p.runner.unwrap().stop().await;
+}
