@@ -61,7 +61,6 @@ async function select(s, css, value) {
 }
 
 const git = await gitServer();
-execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
 
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
@@ -72,6 +71,8 @@ try {
   await (await s.find('[data-testid="profile-submit"]')).click();
   await s.find('[data-testid="empty"]');
   check("first run creates the profile", cli("account", "list").length === 1);
+  // The profile's token for the local git server (tokens are kept per profile and host).
+  execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
 
   // A bad project name shows its field error and creates nothing.
   await (await s.find('[data-testid="new-project"]')).click();
@@ -115,7 +116,7 @@ try {
   check("the step output streamed into the log tail while it ran", logWhileRunning.includes("creating mix.exs"));
   if (!shotDuringSetup) await s.screenshot(join(OUT, "project-during-setup.png"));
   const steps = await s.findAll('[data-testid="setup-step"]');
-  check("the timeline shows every step", steps.length === 5, `${steps.length} steps`);
+  check("the timeline shows every step (creating repositories, then the five of the recipe)", steps.length === 6, `${steps.length} steps`);
   check("the code repo holds the commit", /Initial commit of e2e_app/.test(mainCommit(git.root, "e2e_app")));
   check("the docs repo holds the spec", /Initial spec of e2e_app/.test(mainCommit(git.root, "e2e_app_docs")));
   const stage = await (await s.find('[data-testid="project-stage"]')).text();
