@@ -17,6 +17,7 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST repos   {"owner", "name", "private"?}       a repository (and its bare git repo)
   POST rename  {"owner", "name", "new_name"}       the old name answers 301 from then on
   POST delete  {"owner", "name"}
+  POST hide    {"owner", "name", "hidden"}         out of sight (listings, GET) and back, same id
   POST fail    {"method"?, "path", "query"?, "status", "times"?, "headers"?, "body"?}
   POST device  {"answers": [...], "token"?}        what the token endpoint answers, in order:
                authorization_pending | slow_down | expired_token | access_denied | ok
@@ -275,7 +276,7 @@ class Handler(BaseHTTPRequestHandler):
             return 201, fill(FULL_REPO, base, repo), {"Location": f"{base}/repos/{owner}/{name}"}
         if self.command == "GET" and len(parts) == 3 and parts[0] == "repos":
             repo = find_repo(parts[1], parts[2])
-            if repo:
+            if repo and not repo.get("hidden"):
                 return 200, fill(FULL_REPO, base, repo), {}
             moved = STATE["moved"].get(f"{parts[1]}/{parts[2]}".lower())
             if moved in STATE["repos"]:
@@ -294,7 +295,7 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(query)
         per_page = max(1, min(100, int(q.get("per_page", ["30"])[0])))
         page = max(1, int(q.get("page", ["1"])[0]))
-        repos = sorted((r for r in STATE["repos"].values() if r["owner"] in owners), key=lambda r: r["id"])
+        repos = sorted((r for r in STATE["repos"].values() if r["owner"] in owners and not r.get("hidden")), key=lambda r: r["id"])
         pages = max(1, (len(repos) + per_page - 1) // per_page)
         chunk = repos[(page - 1) * per_page: page * per_page]
         body = [fill(MINIMAL_REPO, self.base(), r) for r in chunk]
@@ -400,6 +401,9 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["moved"][f"{spec['owner']}/{spec['name']}".lower()] = repo["id"]
                 shutil.move(bare_path(repo["owner"], repo["name"]), bare_path(repo["owner"], spec["new_name"]))
                 repo["name"] = spec["new_name"]
+            elif what == "hide":
+                repo = find_repo(spec["owner"], spec["name"])
+                repo["hidden"] = bool(spec.get("hidden", True))
             elif what == "delete":
                 repo = find_repo(spec["owner"], spec["name"])
                 del STATE["repos"][repo["id"]]

@@ -228,6 +228,12 @@ impl GitHubStandIn {
 }
 
 impl GitHubStandIn {
+    /// GitHub goes away: the stand-in stops (connections are refused from now on).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// How many commits `main` of `owner/name` holds (0: empty or no such repository).
     pub fn commits(&self, owner: &str, name: &str) -> usize {
         let path = self.git_root.path().join(owner).join(format!("{name}.git"));

@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod settings;
 pub mod store;
 pub mod stories;
+pub mod sync;
 pub mod validate;
 
 pub use access::Role;

@@ -164,7 +164,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     get(store, actor, &id).await
 }
 
-async fn insert_membership(
+pub(crate) async fn insert_membership(
     conn: &mut sqlx::SqliteConnection,
     project_id: &str,
     user_id: &str,

@@ -286,6 +286,17 @@ pub fn project_name(field: &str, raw: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
+/// A GitHub user or organization name as GitHub allows it: letters, digits and single
+/// hyphens, not at either end, at most 39 characters.
+pub fn is_github_owner(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 39
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
 /// The module an app name becomes, as `Macro.camelize/1` does: `my_app` → `MyApp`.
 pub fn module_name(app: &str) -> String {
     app.split('_')

@@ -14,3 +14,4 @@ mod sessions;
 mod setup;
 mod store;
 mod stories;
+mod sync;
