@@ -130,3 +130,87 @@ fn status_offline_still_answers_and_says_so() {
     assert!(now["problem"].as_str().unwrap_or_default().contains("cannot be reached"), "{now}");
     json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
 }
+
+#[test]
+fn the_worker_beats_once_signed_in_and_sync_now_runs_and_reports_a_sync() {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", "ghp_ada_token");
+    gh.org("acme");
+    gh.repo("acme", "Shop-Front");
+    gh.repo("acme", "blog");
+    let dir = tempfile::tempdir().unwrap();
+    profiles(dir.path(), &gh);
+    json_of(&as_(dir.path(), "ada@example.com", &["config", "set", "github_org", "acme"], ""));
+    let bad =
+        as_(dir.path(), "ada@example.com", &["config", "set", "github_org", "acme--corp"], "");
+    assert_eq!(bad.status.code(), Some(3), "GitHub's own rules for an org name");
+    json_of(&as_(
+        dir.path(),
+        "ada@example.com",
+        &["github", "login", "--with-token"],
+        "ghp_ada_token\n",
+    ));
+
+    // The worker's runner beats for the signed-in profile at once, then every interval.
+    let mut worker = Command::new(cli_bin())
+        .arg("worker")
+        .env("CODEMYSPEC_DATA_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let runs = loop {
+        let runs = json_of(&as_(dir.path(), "ada@example.com", &["sync", "runs"], ""));
+        if runs.as_array().is_some_and(|r| !r.is_empty()) {
+            break runs;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "no heartbeat ran");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let first = &runs[0];
+    assert_eq!(
+        (first["status"].as_str(), first["discovered"].as_i64()),
+        (Some("ok"), Some(2)),
+        "{first}"
+    );
+    let names: Vec<String> = json_of(&as_(dir.path(), "ada@example.com", &["project", "list"], ""))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"shop_front".to_owned()), "{names:?}");
+    let status = json_of(&as_(dir.path(), "ada@example.com", &["sync", "status"], ""));
+    assert_eq!(status["org"], "acme");
+    assert!(status["next_at"].is_string(), "the next heartbeat waits: {status}");
+    Command::new("kill").args(["-TERM", &worker.id().to_string()]).status().unwrap();
+    assert!(worker.wait().unwrap().success());
+
+    // `sync now`, with exactly the documented fields.
+    gh.control("rename", json!({ "owner": "acme", "name": "blog", "new_name": "journal" }));
+    let run = json_of(&as_(dir.path(), "ada@example.com", &["sync", "now"], ""));
+    let mut fields: Vec<&str> = run.as_object().unwrap().keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "discovered",
+            "error",
+            "finished_at",
+            "id",
+            "missing",
+            "not_modified",
+            "owner",
+            "rate_remaining",
+            "reappeared",
+            "renamed",
+            "requests",
+            "started_at",
+            "status"
+        ]
+    );
+    assert_eq!((run["renamed"].as_i64(), run["not_modified"].as_i64()), (Some(1), Some(0)));
+    json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
+}

@@ -62,15 +62,13 @@ impl AppState {
     /// Starts this process's job runner; `false` when another process already runs the
     /// data dir's jobs (this one then only watches).
     pub async fn start_runner(&self) -> Result<bool, codemyspec_core::Error> {
-        let config = self.pipeline.clone();
-        let started = Runner::new(&self.store, &self.events, RunnerConfig::default())
-            .worker(pipeline::WORKER, move |run| pipeline::perform(run, config.clone()))
-            .start()
-            .await;
+        let runner = Runner::new(&self.store, &self.events, RunnerConfig::default());
+        let started = pipeline::register_workers(runner, self.pipeline.clone()).start().await;
         match started {
             Ok(handle) => {
                 *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
                 self.runs_jobs.store(true, Ordering::SeqCst);
+                codemyspec_core::sync::schedule_heartbeats(&self.store).await?;
                 Ok(true)
             }
             Err(codemyspec_core::Error::Unavailable { message }) => {

@@ -4,7 +4,7 @@ use crate::output::{opt, Out};
 use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
-use codemyspec_core::{settings, Error, Result, Secret};
+use codemyspec_core::{settings, sync, Error, Result, Secret};
 use std::io::{BufRead, IsTerminal};
 
 #[derive(Debug, Subcommand)]
@@ -91,9 +91,23 @@ pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
                 let value = settings::get(&ctx.store, key).await?;
                 rows.push(serde_json::json!({ "key": key, "value": value, "about": about }));
             }
+            let org = match ctx.actor().await {
+                Ok(actor) => sync::profile_setting(&ctx.store, &actor, sync::GITHUB_ORG).await?,
+                Err(_) => None,
+            };
+            rows.push(serde_json::json!({
+                "key": sync::GITHUB_ORG,
+                "value": org,
+                "about": "this profile's source-of-truth GitHub organization (default: your own account)",
+            }));
             ctx.out.table(&rows, &["key", "value", "about"], |r| {
                 ["key", "value", "about"].iter().map(|k| crate::output::plain(&r[*k])).collect()
             });
+        }
+        ConfigCmd::Set { key, value } if key == sync::GITHUB_ORG => {
+            // Per profile: each profile syncs its own organization.
+            sync::set_org(&ctx.store, &ctx.actor().await?, &value).await?;
+            ctx.out.done(&format!("{key} set for this profile"));
         }
         ConfigCmd::Set { key, value } => {
             settings::set(&ctx.store, &key, &value).await?;

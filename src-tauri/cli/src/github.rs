@@ -93,6 +93,8 @@ pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
         GitHubCmd::Login { device: false, .. } => {
             let token = read_token("GitHub token")?;
             let signed_in = github::login_with_token(&ctx.store, &secrets, &actor, token).await?;
+            // The heartbeat starts with the next runner (the app or `codemyspec worker`).
+            codemyspec_core::sync::schedule_heartbeats(&ctx.store).await?;
             show(ctx, &signed_in);
         }
         GitHubCmd::Login { device: true, .. } => {
@@ -107,6 +109,7 @@ pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
             let token = flow.wait_for_token(&code).await.map_err(github::error)?;
             let signed_in =
                 github::login_with_token(&ctx.store, &secrets, &actor, Secret::new(token)).await?;
+            codemyspec_core::sync::schedule_heartbeats(&ctx.store).await?;
             show(ctx, &signed_in);
         }
         GitHubCmd::Status => show(ctx, &github::status(&ctx.store, &secrets, &actor).await?),

@@ -10,6 +10,7 @@ mod projects;
 mod sessions;
 mod setup;
 mod spec;
+mod sync;
 
 use clap::{Parser, Subcommand};
 use codemyspec_core::accounts::Account;
@@ -86,6 +87,9 @@ enum Command {
     /// GitHub: sign in (a checked token, or the device flow), status, sign out.
     #[command(subcommand)]
     Github(github::GitHubCmd),
+    /// The GitHub org sync: run one now, the runs, the status.
+    #[command(subcommand)]
+    Sync(sync::SyncCmd),
     /// A token for a git host, unchecked (use `github login` for GitHub).
     #[command(subcommand)]
     Token(github::TokenCmd),
@@ -143,6 +147,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Jobs(cmd) => jobs::run(&ctx, cmd).await,
         Command::Worker => setup::worker(&ctx).await,
         Command::Github(cmd) => github::run_github(&ctx, cmd).await,
+        Command::Sync(cmd) => sync::run_sync(&ctx, cmd).await,
         Command::Token(cmd) => github::run_token(&ctx, cmd).await,
         Command::Doctor { project } => setup::doctor(&ctx, project).await,
     };

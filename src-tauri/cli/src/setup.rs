@@ -16,11 +16,14 @@ fn pipeline_config() -> Arc<PipelineConfig> {
 
 /// Starts this process's job runner for the data dir (fails if another process has it).
 pub async fn start_runner(ctx: &Ctx) -> Result<RunnerHandle> {
-    let config = pipeline_config();
-    Runner::new(&ctx.store, &ctx.events, RunnerConfig::default())
-        .worker(pipeline::WORKER, move |run| pipeline::perform(run, config.clone()))
-        .start()
-        .await
+    let runner = pipeline::register_workers(
+        Runner::new(&ctx.store, &ctx.events, RunnerConfig::default()),
+        pipeline_config(),
+    )
+    .start()
+    .await?;
+    codemyspec_core::sync::schedule_heartbeats(&ctx.store).await?;
+    Ok(runner)
 }
 
 /// `codemyspec setup PROJECT [--wait]`.

@@ -17,6 +17,7 @@ pub const USER_KEYS: &[(&str, &str)] = &[
     (WORKSPACE_DIR, "where set-up projects are kept (default: a CodeMySpec folder in your documents or home folder)"),
     (GITHUB_API_URL, "the GitHub REST API (default: from github_host; https://api.github.com, or https://HOST/api/v3)"),
     (GITHUB_CLIENT_ID, "the OAuth App client id that `github login --device` signs in with"),
+    (crate::sync::SYNC_INTERVAL, "seconds between GitHub org syncs (default 300; at least 30)"),
 ];
 
 /// The folder a set-up project is kept in when `workspace_dir` is not set: `CodeMySpec` in
@@ -69,6 +70,11 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
             }
             Some(id.to_owned())
         }
+        crate::sync::SYNC_INTERVAL if value.trim().is_empty() => None,
+        crate::sync::SYNC_INTERVAL => match value.trim().parse::<i64>() {
+            Ok(n) if (30..=86_400).contains(&n) => Some(n.to_string()),
+            _ => return Err(Error::invalid("value", "the sync interval is 30 to 86400 seconds")),
+        },
         WORKSPACE_DIR if value.trim().is_empty() => None,
         WORKSPACE_DIR => {
             let dir = std::path::Path::new(value.trim());

@@ -27,6 +27,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// The heartbeat's queue and worker.
+pub const QUEUE: &str = "github_sync";
+pub const WORKER: &str = "OrgSync";
+/// The app setting: seconds between heartbeats (default 300, with ±10 % jitter).
+pub const SYNC_INTERVAL: &str = "sync_interval_secs";
+const DEFAULT_INTERVAL: i64 = 300;
+
 /// The profile setting naming the source-of-truth organization ("" or none: the user's own
 /// account).
 pub const GITHUB_ORG: &str = "github_org";
@@ -509,6 +516,125 @@ async fn history(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Seconds between heartbeats (the setting, or 300).
+pub async fn interval(store: &Store) -> Result<i64> {
+    Ok(crate::settings::get(store, SYNC_INTERVAL)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(DEFAULT_INTERVAL))
+}
+
+fn heartbeat(actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> crate::jobs::NewJob {
+    crate::jobs::NewJob {
+        queue: QUEUE.into(),
+        worker: WORKER.into(),
+        args: crate::jobs::Fields::from([("actor_id".to_owned(), actor.to_owned())]),
+        priority: 5,
+        max_attempts: 3,
+        scheduled_at: at,
+        // One waiting heartbeat per profile; a running one does not block the next.
+        unique: Some(crate::jobs::Unique {
+            key: format!("{WORKER}:{actor}"),
+            period: chrono::Duration::days(3650),
+            states: vec![
+                crate::jobs::JobState::Available,
+                crate::jobs::JobState::Scheduled,
+                crate::jobs::JobState::Retryable,
+            ],
+        }),
+    }
+}
+
+/// Makes sure every signed-in profile (one with a GitHub login) has a heartbeat waiting;
+/// the app and `codemyspec worker` call it when they take the runner, `github login` too.
+pub async fn schedule_heartbeats(store: &Store) -> Result<usize> {
+    let signed_in: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE github_login IS NOT NULL")
+            .fetch_all(store.pool())
+            .await?;
+    let jobs: Vec<_> = signed_in.iter().map(|a| heartbeat(a, None)).collect();
+    let n = jobs.len();
+    if n > 0 {
+        crate::jobs::insert_all(store, jobs).await?;
+    }
+    Ok(n)
+}
+
+/// One heartbeat: a sync for the job's profile, then the next heartbeat after the interval
+/// (±10 % jitter, so that profiles and machines do not beat together).
+pub async fn perform(
+    run: crate::runner::JobRun,
+    secrets: Arc<dyn SecretStore>,
+) -> std::result::Result<(), crate::runner::JobFailure> {
+    use crate::jobs::FailureClass;
+    use rand::Rng;
+    let fail =
+        |e: Error| crate::runner::JobFailure::new(FailureClass::Infrastructure, e.to_string());
+    let actor = run.job.args.get("actor_id").cloned().unwrap_or_default();
+    let signed_in: Option<Option<String>> =
+        sqlx::query_scalar("SELECT github_login FROM accounts WHERE id = ?")
+            .bind(&actor)
+            .fetch_optional(run.store.pool())
+            .await
+            .map_err(|e| fail(e.into()))?;
+    // A profile that was deleted or signed out gets no more heartbeats.
+    if !matches!(signed_in, Some(Some(_))) {
+        return Ok(());
+    }
+    let done = tokio::select! {
+        r = run_once(&run.store, &run.events, &secrets, &actor) => r.map_err(fail)?,
+        _ = run.cancel.cancelled() => {
+            return Err(crate::runner::JobFailure::new(FailureClass::Cancelled, "cancelled"));
+        }
+    };
+    tracing::info!(run = done.id, status = done.status, "org sync");
+    let every = interval(&run.store).await.map_err(fail)?.max(30) as f64;
+    let jitter = rand::thread_rng().gen_range(-0.1..=0.1) * every;
+    let next = run.store.clock().now()
+        + chrono::Duration::milliseconds(((every + jitter) * 1000.0) as i64);
+    crate::jobs::insert(&run.store, heartbeat(&actor, Some(next))).await.map_err(fail)?;
+    Ok(())
+}
+
+/// What `codemyspec sync status` and the window's sync line show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SyncStatus {
+    /// The organization synced, or none for the signed-in user's own account.
+    pub org: Option<String>,
+    pub last: Option<SyncRun>,
+    /// When the next heartbeat is due, if one is waiting.
+    pub next_at: Option<String>,
+    /// Since when every run was skipped for want of a network, if the last one was.
+    pub offline_since: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub interval_secs: i64,
+}
+
+pub async fn status(store: &Store, actor: &str) -> Result<SyncStatus> {
+    let recent = runs(store, actor, 200).await?;
+    let offline = |r: &SyncRun| {
+        r.status == "skipped" && r.error.as_deref().is_some_and(|e| e.contains("cannot be reached"))
+    };
+    let offline_since =
+        recent.iter().take_while(|r| offline(r)).last().map(|r| r.started_at.clone());
+    let next_at: Option<String> = sqlx::query_scalar(
+        "SELECT min(scheduled_at) FROM jobs WHERE worker = ? AND json_extract(args, '$.actor_id') = ? \
+         AND state IN ('available', 'scheduled', 'retryable')",
+    )
+    .bind(WORKER)
+    .bind(actor)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(SyncStatus {
+        org: profile_setting(store, actor, GITHUB_ORG).await?,
+        last: recent.into_iter().next(),
+        next_at,
+        offline_since,
+        interval_secs: interval(store).await?,
+    })
 }
 
 #[cfg(test)]

@@ -65,6 +65,18 @@ impl PipelineConfig {
     }
 }
 
+/// The app's workers on a runner: the setup pipeline and the org sync heartbeat (both with
+/// the OS keyring of `config`). The app and `codemyspec worker` run the same ones.
+pub fn register_workers(
+    runner: crate::runner::Runner,
+    config: Arc<PipelineConfig>,
+) -> crate::runner::Runner {
+    let secrets = config.secrets.clone();
+    runner
+        .worker(WORKER, move |run| perform(run, config.clone()))
+        .worker(crate::sync::WORKER, move |run| crate::sync::perform(run, secrets.clone()))
+}
+
 fn setup_unique(project_id: &str) -> Unique {
     Unique {
         key: format!("{WORKER}:{project_id}"),

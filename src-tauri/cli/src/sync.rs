@@ -1,0 +1,112 @@
+//! `codemyspec sync …`: the GitHub org sync — run one now, the runs, the status.
+
+use crate::output::opt;
+use crate::Ctx;
+use clap::Subcommand;
+use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::sync::{self, SyncRun};
+use codemyspec_core::Result;
+use std::sync::Arc;
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Sync with GitHub now (the profile's organization, or its own account) and show the run.
+    Now,
+    /// The profile's sync runs, newest first.
+    Runs {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// The last run, the next heartbeat, since when offline, the rate budget.
+    Status,
+}
+
+fn show_runs(ctx: &Ctx, runs: &[SyncRun]) {
+    ctx.out.table(
+        runs,
+        &[
+            "id",
+            "owner",
+            "status",
+            "started",
+            "requests",
+            "304",
+            "new",
+            "missing",
+            "renamed",
+            "back",
+            "rate left",
+            "error",
+        ],
+        |r| {
+            vec![
+                r.id.to_string(),
+                r.owner.clone(),
+                r.status.clone(),
+                r.started_at.clone(),
+                r.requests.to_string(),
+                r.not_modified.to_string(),
+                r.discovered.to_string(),
+                r.missing.to_string(),
+                r.renamed.to_string(),
+                r.reappeared.to_string(),
+                opt(&r.rate_remaining.map(|n| n.to_string())),
+                opt(&r.error),
+            ]
+        },
+    );
+}
+
+pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
+    let actor = ctx.actor().await?;
+    match cmd {
+        SyncCmd::Now => {
+            let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
+            let run = sync::run_once(&ctx.store, &ctx.events, &secrets, &actor).await?;
+            if ctx.out.json {
+                ctx.out.json_value(&run);
+            } else {
+                show_runs(ctx, std::slice::from_ref(&run));
+            }
+        }
+        SyncCmd::Runs { limit } => {
+            let runs = sync::runs(&ctx.store, &actor, limit).await?;
+            if ctx.out.json {
+                ctx.out.json_value(&runs);
+            } else {
+                show_runs(ctx, &runs);
+            }
+        }
+        SyncCmd::Status => {
+            let status = sync::status(&ctx.store, &actor).await?;
+            if ctx.out.json {
+                ctx.out.json_value(&status);
+                return Ok(());
+            }
+            println!(
+                "syncing {} every {} s",
+                status.org.as_deref().unwrap_or("your own account"),
+                status.interval_secs
+            );
+            match &status.last {
+                Some(r) => println!(
+                    "last run: {} at {}{}",
+                    r.status,
+                    r.started_at,
+                    r.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+                ),
+                None => println!("no run yet: `codemyspec sync now`"),
+            }
+            if let Some(next) = &status.next_at {
+                println!("next run: {next}");
+            }
+            if let Some(since) = &status.offline_since {
+                println!("offline since {since}");
+            }
+            if let Some(rate) = status.last.as_ref().and_then(|r| r.rate_remaining) {
+                println!("rate budget left: {rate}");
+            }
+        }
+    }
+    Ok(())
+}
