@@ -294,7 +294,20 @@ pub async fn run_once(
                 } else {
                     "failed"
                 };
-            let ending = Ending { status, rate: client.budget(), ..skip(e.to_string()) };
+            // A primary or secondary limit pauses the heartbeat until it lifts: the budget
+            // is recorded as spent until then, so the next runs skip without a request.
+            let rate = match &e {
+                GitHubError::RateLimited { until, .. } => Some(RateBudget {
+                    limit: client.budget().map(|b| b.limit).unwrap_or(5000),
+                    remaining: 0,
+                    reset: until
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0),
+                }),
+                _ => client.budget(),
+            };
+            let ending = Ending { status, rate, ..skip(e.to_string()) };
             return finish_run(store, id, ending).await;
         }
     };

@@ -177,6 +177,29 @@ async fn a_failed_page_no_network_or_a_low_budget_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_secondary_rate_limit_pauses_the_sync_until_it_lifts() {
+    let w = World::new().await;
+    w.gh.repo("acme", "shop");
+    let body = json!({ "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", "status": "429" });
+    w.gh.control("fail", json!({ "path": "/orgs/acme/repos", "status": 429, "headers": { "retry-after": "120" }, "body": body }));
+    let limited = w.sync().await;
+    assert_eq!(limited.status, "skipped");
+    assert!(limited.error.as_deref().unwrap().contains("rate limit"), "{limited:?}");
+    assert_eq!(limited.rate_remaining, Some(0), "{limited:?}");
+    // The next run does not ask GitHub at all until the limit lifts.
+    let paused = w.sync().await;
+    assert_eq!((paused.status.as_str(), paused.requests), ("skipped", 0), "{paused:?}");
+    let log = w.gh.control("log", json!({}));
+    let listings = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/orgs/acme/repos"))
+        .count();
+    assert_eq!(listings, 1, "one request, the limited one");
+}
+
+#[tokio::test]
 async fn offline_or_signed_out_the_run_is_skipped_and_says_why() {
     let mut w = World::new().await;
     w.gh.repo("acme", "shop");
