@@ -214,3 +214,80 @@ fn the_worker_beats_once_signed_in_and_sync_now_runs_and_reports_a_sync() {
     assert_eq!((run["renamed"].as_i64(), run["not_modified"].as_i64()), (Some(1), Some(0)));
     json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
 }
+
+#[test]
+fn doctor_asks_github_about_the_sign_in_and_each_repository_before_anything_compiles() {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", "ghp_ada_token");
+    gh.org("acme");
+    gh.repo("acme", "taken");
+    gh.foreign_commit("acme", "taken");
+    gh.repo("acme", "empty_one");
+    let dir = tempfile::tempdir().unwrap();
+    profiles(dir.path(), &gh);
+    let code = format!("{}/acme/fresh", gh.url());
+    let docs = format!("{}/acme/taken", gh.url());
+    json_of(&as_(
+        dir.path(),
+        "ada@example.com",
+        &[
+            "project",
+            "create",
+            "fresh",
+            "--framework",
+            "elixir",
+            "--code-repo",
+            &code,
+            "--docs-repo",
+            &docs,
+        ],
+        "",
+    ));
+    let doctor = |dir: &Path| {
+        let out = as_(dir, "ada@example.com", &["doctor", "fresh"], "");
+        let checks: Value = serde_json::from_slice(&out.stdout).expect("checks as JSON");
+        (out.status.code(), checks)
+    };
+    let find = |checks: &Value, prefix: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"].as_str().unwrap().starts_with(prefix))
+            .cloned()
+    };
+    let (_, before) = doctor(dir.path());
+    let sign_in = find(&before, "GitHub sign-in").expect("a sign-in check");
+    assert_eq!(sign_in["ok"], false);
+    assert!(sign_in["detail"].as_str().unwrap().contains("github login"));
+
+    json_of(&as_(
+        dir.path(),
+        "ada@example.com",
+        &["github", "login", "--with-token"],
+        "ghp_ada_token\n",
+    ));
+    let (code_exit, checks) = doctor(dir.path());
+    assert_eq!(find(&checks, "GitHub sign-in").unwrap()["detail"], "signed in as ada-gh");
+    let fresh = find(&checks, "code repository acme/fresh").unwrap();
+    assert_eq!(fresh["ok"], true);
+    assert!(fresh["detail"].as_str().unwrap().contains("creates it"), "{fresh}");
+    let taken = find(&checks, "docs repository acme/taken").unwrap();
+    assert_eq!(taken["ok"], false);
+    assert!(taken["detail"].as_str().unwrap().contains("did not make"), "{taken}");
+    assert_ne!(code_exit, Some(0), "doctor fails when the setup would");
+
+    json_of(&as_(
+        dir.path(),
+        "ada@example.com",
+        &["project", "update", "fresh", "--docs-repo", &format!("{}/acme/empty_one", gh.url())],
+        "",
+    ));
+    let (_, checks) = doctor(dir.path());
+    let adopted = find(&checks, "docs repository acme/empty_one").unwrap();
+    assert_eq!(
+        (adopted["ok"].as_bool(), adopted["detail"].as_str()),
+        (Some(true), Some("exists and is empty: the setup adopts it"))
+    );
+    json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
+}

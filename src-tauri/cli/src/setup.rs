@@ -245,7 +245,10 @@ pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
             let p = ctx.project(&p).await?;
             let recipe = recipe::for_project(ctx.store.data_dir(), &p)?;
             let actor = ctx.actor().await?;
-            preflight::checks(&ctx.store, &config, &actor, &p, &recipe).await
+            let mut checks = preflight::checks(&ctx.store, &config, &actor, &p, &recipe).await;
+            checks
+                .extend(pipeline::provision::checks(&ctx.store, &config.secrets, &actor, &p).await);
+            checks
         }
         None => {
             let mut out = Vec::new();

@@ -77,7 +77,12 @@ pub async fn preflight(state: State<'_, AppState>, id: String) -> Res<Vec<prefli
     let actor = state.actor().await?;
     let project = projects::get(&state.store, &actor, &id).await?;
     let recipe = recipe::for_project(state.store.data_dir(), &project)?;
-    Ok(preflight::checks(&state.store, &state.pipeline, &actor, &project, &recipe).await)
+    let mut checks =
+        preflight::checks(&state.store, &state.pipeline, &actor, &project, &recipe).await;
+    checks.extend(
+        pipeline::provision::checks(&state.store, &state.pipeline.secrets, &actor, &project).await,
+    );
+    Ok(checks)
 }
 
 #[tauri::command]

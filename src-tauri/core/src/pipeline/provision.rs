@@ -165,6 +165,82 @@ async fn ensure(
     }
 }
 
+/// What `codemyspec doctor PROJECT` and the window's "Check requirements" say about the
+/// project's GitHub repositories, asked now: the sign-in works, and each repository will be
+/// created, adopted (empty), or refused (someone else's commits) — before minutes of
+/// compiling.
+pub async fn checks(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    project: &Project,
+) -> Vec<super::preflight::Check> {
+    use super::preflight::Check;
+    let check = |name: String, ok: bool, detail: String| Check { name, ok, detail };
+    let Ok(at) = github::endpoints(store).await else { return Vec::new() };
+    let targets = targets(project, &at);
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let sign_in = format!("GitHub sign-in ({})", at.host);
+    let (s, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
+    let token = match tokio::task::spawn_blocking(move || s.get(&profile, &host)).await {
+        Ok(Ok(Some(token))) => token,
+        Ok(Ok(None)) => {
+            return vec![check(
+                sign_in,
+                false,
+                "not signed in: run `codemyspec github login`, or Settings → GitHub".into(),
+            )]
+        }
+        Ok(Err(e)) => return vec![check(sign_in, false, e.to_string())],
+        Err(e) => return vec![check(sign_in, false, e.to_string())],
+    };
+    let client = match Client::new(&at.api, Some(token.expose())) {
+        Ok(c) => c,
+        Err(e) => return vec![check(sign_in, false, e.to_string())],
+    };
+    let login = match client.user().await {
+        Ok(user) => user.login,
+        Err(e) => return vec![check(sign_in, false, failure(e).message)],
+    };
+    let mut out = vec![check(sign_in, true, format!("signed in as {login}"))];
+    for target in &targets {
+        let name = format!("{} repository {}/{}", target.kind, target.owner, target.name);
+        let answer = match client.repo(&target.owner, &target.name).await {
+            Ok(None) => {
+                let place = if target.owner.eq_ignore_ascii_case(&login) {
+                    "your account".to_owned()
+                } else {
+                    format!("the organization {}", target.owner)
+                };
+                check(
+                    name,
+                    true,
+                    format!("does not exist yet: the setup creates it (private) in {place}"),
+                )
+            }
+            Ok(Some(repo)) => {
+                let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
+                let t = token.clone();
+                match tokio::task::spawn_blocking(move || publish::remote_state(&url, Some(&t))).await {
+                    Ok(Ok(RemoteState::Empty)) => check(name, true, "exists and is empty: the setup adopts it".into()),
+                    Ok(Ok(_)) => check(
+                        name,
+                        false,
+                        "has commits CodeMySpec did not make: the setup would refuse it; point the project at a new or empty repository".into(),
+                    ),
+                    Ok(Err(e)) => check(name, false, e.to_string()),
+                    Err(e) => check(name, false, e.to_string()),
+                }
+            }
+            Err(e) => check(name, false, failure(e).message),
+        };
+        out.push(answer);
+    }
+    out
+}
+
 /// Records the repository's GitHub id (and, for the code repository, its name).
 async fn record(
     store: &Store,
