@@ -12,6 +12,10 @@ pub const COMMANDS: &[&str] = &[
     "set_github_token",
     "delete_github_token",
     "github_status",
+    "github_device_start",
+    "github_device_wait",
+    "sync_status",
+    "sync_now",
     "set_queue_paused",
     "set_queue_concurrency",
     // projects and lifecycle

@@ -115,7 +115,10 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                     if !visible(&state, &project).await {
                         continue;
                     }
-                    if ends.ended(&project) {
+                    if project.stage == codemyspec_core::Stage::Missing {
+                        // An incident: the org sync found its repository gone.
+                        notify::incident(&handle, &project, &error);
+                    } else if ends.ended(&project) {
                         notify::setup_ended(&handle, &project, Some(&error));
                     }
                     emit(&handle, ProjectError { project, error });

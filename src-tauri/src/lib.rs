@@ -34,6 +34,8 @@ pub struct AppState {
     /// Executing setups, as the tray last counted them (decides what closing the window does).
     pub running_setups: AtomicUsize,
     tray: Mutex<Option<tokio::sync::mpsc::UnboundedSender<()>>>,
+    /// A device-flow sign-in waiting for its code to be entered.
+    pub device: Mutex<Option<(codemyspec_github::DeviceFlow, codemyspec_github::DeviceCode)>>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             runs_jobs: AtomicBool::new(false),
             running_setups: AtomicUsize::new(0),
             tray: Mutex::new(None),
+            device: Mutex::new(None),
         }
     }
 
@@ -113,6 +116,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             p::set_github_token,
             p::delete_github_token,
             p::github_status,
+            p::github_device_start,
+            p::github_device_wait,
+            p::sync_status,
+            p::sync_now,
             p::set_queue_paused,
             p::set_queue_concurrency,
             pr::list_projects,

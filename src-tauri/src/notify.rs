@@ -6,6 +6,11 @@ use crate::events::OpenProject;
 use codemyspec_core::projects::Project;
 use tauri::{AppHandle, Runtime};
 
+/// A project whose repository vanished from GitHub (the org sync moved it to `missing`).
+pub fn incident<R: Runtime>(app: &AppHandle<R>, project: &Project, why: &str) {
+    show(app, project, format!("{} is missing on GitHub", project.name), why.to_owned());
+}
+
 pub fn setup_ended<R: Runtime>(app: &AppHandle<R>, project: &Project, error: Option<&str>) {
     let (summary, body) = match error {
         None => (
@@ -17,6 +22,11 @@ pub fn setup_ended<R: Runtime>(app: &AppHandle<R>, project: &Project, error: Opt
             e.lines().next().unwrap_or(e).to_owned(),
         ),
     };
+    show(app, project, summary, body);
+}
+
+/// Shows a notification that opens `project` when clicked (Linux).
+fn show<R: Runtime>(app: &AppHandle<R>, project: &Project, summary: String, body: String) {
     let app = app.clone();
     let project_id = project.id.clone();
     std::thread::spawn(move || {

@@ -44,6 +44,23 @@ async function gitServer() {
   return { root, token, port, server, host: `127.0.0.1:${port}` };
 }
 
+/** The local GitHub stand-in (REST API, device flow, git), from GitHub's own payloads. */
+async function gitHubStandIn() {
+  const root = mkdtempSync(join(tmpdir(), "codemyspec-gh-"));
+  const server = spawn("python3", [resolve(here, "../support/github_api_server.py"), resolve(here, "../support/github-api"), root], { stdio: ["ignore", "pipe", "ignore"] });
+  const port = await new Promise((ok, fail) => {
+    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
+    server.once("exit", () => fail(new Error("the GitHub stand-in did not start")));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const control = async (what, body) => {
+    const r = await fetch(`${url}/_stand_in/${what}`, { method: "POST", body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`stand-in ${what}: ${r.status}`);
+    return r.json();
+  };
+  return { url, server, control };
+}
+
 function mainCommit(root, repo) {
   try {
     return execFileSync("git", ["--git-dir", join(root, "acme", `${repo}.git`), "log", "-1", "--format=%s", "main"], { encoding: "utf8" }).trim();
@@ -173,6 +190,30 @@ try {
   await sleep(300);
   await s.screenshot(join(OUT, "dashboard.png"));
   check("the dashboard lists the project", (await s.findAll('[data-testid="project-row"]')).length === 1);
+
+  // GitHub: sign in with a token against the local stand-in, sync, see a discovered project.
+  const gh = await gitHubStandIn();
+  await gh.control("users", { login: "ada-gh", token: "ghp_e2e_ada" });
+  await gh.control("orgs", { login: "acme" });
+  await gh.control("repos", { owner: "acme", name: "Found-On-GitHub" });
+  cli("config", "set", "github_api_url", gh.url);
+  cli("config", "set", "github_org", "acme");
+  await s.script(`location.hash = "/settings";`);
+  await (await s.find("#settings-token")).type("ghp_e2e_ada");
+  await (await s.find('[data-testid="token-sign-in"]')).click();
+  const login = await (await s.find('[data-testid="github-login"]')).text();
+  check("Settings signs in with a token GitHub accepts", login.includes("ada-gh"), login);
+  await s.script(`location.hash = "/";`);
+  await (await s.find('[data-testid="sync-now"]')).click();
+  const found = await s.until("the discovered project", async () => {
+    const rows = await s.script(`return [...document.querySelectorAll('[data-testid="project-row"]')].map((r) => r.textContent);`);
+    return rows.find((r) => r.includes("found_on_github")) ?? null;
+  }, 20000).catch(() => "");
+  check("a sync shows the repository as a discovered project", /discovered/i.test(found), found);
+  await s.screenshot(join(OUT, "dashboard-synced.png"));
+  const line = await (await s.find('[data-testid="sync-line"]')).text();
+  check("the sync line tells the last run", /last run ok/.test(line), line);
+  gh.server.kill();
 } catch (e) {
   console.log(`FAIL ${e.stack ?? e}`);
   failures++;

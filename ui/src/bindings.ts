@@ -23,6 +23,20 @@ export const commands = {
 	deleteGithubToken: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_github_token")),
 	/**  The profile's GitHub sign-in: login, host, scopes, rate budget (asks GitHub). */
 	githubStatus: () => typedError<SignIn_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("github_status")),
+	/**
+	 *  Starts the OAuth device flow (needs `github_client_id`): the code to show. Then
+	 *  `github_device_wait` waits for the user to enter it on GitHub.
+	 */
+	githubDeviceStart: () => typedError<DeviceCodeView, ErrorView_Serialize>(__TAURI_INVOKE("github_device_start")),
+	/**
+	 *  Waits until the device code was entered (or refused, or expired), then signs the profile
+	 *  in with the token GitHub gave.
+	 */
+	githubDeviceWait: () => typedError<SignIn_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("github_device_wait")),
+	/**  The org sync's state for the window's sync line. */
+	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
+	/**  Syncs with GitHub now and returns the run. */
+	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
 	setQueuePaused: (paused: boolean) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_paused", { paused })),
 	setQueueConcurrency: (concurrency: number) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_concurrency", { concurrency })),
 	listProjects: () => typedError<Project_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
@@ -320,6 +334,13 @@ export type DesignDoc = {
 	version: number,
 	inserted_at: string,
 	updated_at: string,
+};
+
+/**  What the window shows for the device flow: the code to enter and where. */
+export type DeviceCodeView = {
+	user_code: string,
+	verification_uri: string,
+	expires_in: number,
 };
 
 /**  The wire shape of an error: `{code, field?, message}`. */
@@ -887,6 +908,72 @@ export type Story_Serialize = {
 	version: number,
 	inserted_at: string,
 	updated_at: string,
+};
+
+/**  One run of the sync, as `codemyspec sync runs` shows it. */
+export type SyncRun = SyncRun_Serialize | SyncRun_Deserialize;
+
+/**  One run of the sync, as `codemyspec sync runs` shows it. */
+export type SyncRun_Deserialize = {
+	id: number,
+	owner: string,
+	started_at: string,
+	finished_at?: string | null,
+	/**  `running`, `ok`, `failed` or `skipped` (offline, not signed in, rate budget low). */
+	status: string,
+	requests: number,
+	not_modified: number,
+	discovered: number,
+	missing: number,
+	renamed: number,
+	reappeared: number,
+	rate_remaining?: number | null,
+	error?: string | null,
+};
+
+/**  One run of the sync, as `codemyspec sync runs` shows it. */
+export type SyncRun_Serialize = {
+	id: number,
+	owner: string,
+	started_at: string,
+	finished_at: string | null,
+	/**  `running`, `ok`, `failed` or `skipped` (offline, not signed in, rate budget low). */
+	status: string,
+	requests: number,
+	not_modified: number,
+	discovered: number,
+	missing: number,
+	renamed: number,
+	reappeared: number,
+	rate_remaining: number | null,
+	error: string | null,
+};
+
+/**  What `codemyspec sync status` and the window's sync line show. */
+export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
+
+/**  What `codemyspec sync status` and the window's sync line show. */
+export type SyncStatus_Deserialize = {
+	/**  The organization synced, or none for the signed-in user's own account. */
+	org?: string | null,
+	last?: SyncRun_Deserialize | null,
+	/**  When the next heartbeat is due, if one is waiting. */
+	next_at?: string | null,
+	/**  Since when every run was skipped for want of a network, if the last one was. */
+	offline_since?: string | null,
+	interval_secs: number,
+};
+
+/**  What `codemyspec sync status` and the window's sync line show. */
+export type SyncStatus_Serialize = {
+	/**  The organization synced, or none for the signed-in user's own account. */
+	org: string | null,
+	last: SyncRun_Serialize | null,
+	/**  When the next heartbeat is due, if one is waiting. */
+	next_at: string | null,
+	/**  Since when every run was skipped for want of a network, if the last one was. */
+	offline_since: string | null,
+	interval_secs: number,
 };
 
 export type TargetType = "component" | "context" | "project";

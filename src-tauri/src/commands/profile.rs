@@ -5,6 +5,7 @@ use crate::AppState;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
 use codemyspec_core::github::{self, SignIn};
 use codemyspec_core::jobs::{self, Queue};
+use codemyspec_core::sync::{self, SyncRun, SyncStatus};
 use codemyspec_core::{settings, Error, ErrorView, Secret};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -118,7 +119,26 @@ pub async fn set_setting(state: State<'_, AppState>, key: String, value: String)
 pub async fn set_github_token(state: State<'_, AppState>, token: String) -> Res<SignIn> {
     let me = state.actor().await?;
     let token = Secret::new(token.trim());
-    Ok(github::login_with_token(&state.store, &state.secrets, &me, token).await?)
+    let signed_in = github::login_with_token(&state.store, &state.secrets, &me, token).await?;
+    codemyspec_core::sync::schedule_heartbeats(&state.store).await?;
+    state.store.notify_jobs();
+    Ok(signed_in)
+}
+
+/// The org sync's state for the window's sync line.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Res<SyncStatus> {
+    let me = state.actor().await?;
+    Ok(sync::status(&state.store, &me).await?)
+}
+
+/// Syncs with GitHub now and returns the run.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Res<SyncRun> {
+    let me = state.actor().await?;
+    Ok(sync::run_once(&state.store, &state.events, &state.secrets, &me).await?)
 }
 
 /// Signs the profile out of GitHub: its token leaves the OS keyring.
@@ -127,6 +147,47 @@ pub async fn set_github_token(state: State<'_, AppState>, token: String) -> Res<
 pub async fn delete_github_token(state: State<'_, AppState>) -> Res<()> {
     let me = state.actor().await?;
     Ok(github::logout(&state.store, &state.secrets, &me).await?)
+}
+
+/// What the window shows for the device flow: the code to enter and where.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct DeviceCodeView {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub expires_in: u32,
+}
+
+/// Starts the OAuth device flow (needs `github_client_id`): the code to show. Then
+/// `github_device_wait` waits for the user to enter it on GitHub.
+#[tauri::command]
+#[specta::specta]
+pub async fn github_device_start(state: State<'_, AppState>) -> Res<DeviceCodeView> {
+    let (flow, code) = github::device_start(&state.store).await?;
+    let view = DeviceCodeView {
+        user_code: code.user_code.clone(),
+        verification_uri: code.verification_uri.clone(),
+        expires_in: u32::try_from(code.expires_in).unwrap_or(u32::MAX),
+    };
+    *state.device.lock().unwrap_or_else(|e| e.into_inner()) = Some((flow, code));
+    Ok(view)
+}
+
+/// Waits until the device code was entered (or refused, or expired), then signs the profile
+/// in with the token GitHub gave.
+#[tauri::command]
+#[specta::specta]
+pub async fn github_device_wait(state: State<'_, AppState>) -> Res<SignIn> {
+    let me = state.actor().await?;
+    let pending = state.device.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let (flow, code) = pending.ok_or_else(|| {
+        ErrorView::from(Error::invalid("device", "start the device sign-in first"))
+    })?;
+    let token = flow.wait_for_token(&code).await.map_err(github::error)?;
+    let signed_in =
+        github::login_with_token(&state.store, &state.secrets, &me, Secret::new(token)).await?;
+    codemyspec_core::sync::schedule_heartbeats(&state.store).await?;
+    state.store.notify_jobs();
+    Ok(signed_in)
 }
 
 /// The profile's GitHub sign-in: login, host, scopes, rate budget (asks GitHub).

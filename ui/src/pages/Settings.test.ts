@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Settings from "./Settings.svelte";
 import { account } from "../test/fixtures";
@@ -45,5 +45,26 @@ describe("Settings → GitHub", () => {
     await fireEvent.click(screen.getByTestId("token-sign-in"));
     expect((await screen.findByTestId("github-login")).textContent).toContain("ada-gh");
     expect(tokens).toEqual(["ghp_wrong", "ghp_right"]);
+  });
+
+  it("signs in with a device code: shows the code and the link, then who signed in", async () => {
+    let entered: (v: unknown) => void = () => {};
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_settings") return settings;
+        if (cmd === "github_device_start") return { user_code: "WDJB-MJHT", verification_uri: "https://github.com/login/device", expires_in: 900 };
+        if (cmd === "github_device_wait")
+          return new Promise((ok) => (entered = () => ok({ host: "github.com", api_url: "https://api.github.com", login: "ada-gh", token_set: true, scopes: null, rate: null, problem: null })));
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    await fireEvent.click(await screen.findByTestId("device-sign-in"));
+    const shown = await screen.findByTestId("device-code");
+    expect(shown.textContent).toContain("WDJB-MJHT");
+    expect(shown.textContent).toContain("https://github.com/login/device");
+    entered(null);
+    expect((await screen.findByTestId("github-login")).textContent).toContain("ada-gh");
+    await waitFor(() => expect(screen.queryByTestId("device-code")).toBeNull());
   });
 });

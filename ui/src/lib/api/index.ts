@@ -46,10 +46,18 @@ import {
   type StoryInput_Deserialize,
   type StoryStatus,
   type TargetType,
+  type SignIn_Serialize,
+  type SyncRun_Serialize,
+  type SyncStatus_Serialize,
+  type DeviceCodeView,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
 export type Account = Account_Serialize;
+export type SignIn = SignIn_Serialize;
+export type SyncRun = SyncRun_Serialize;
+export type SyncStatus = SyncStatus_Serialize;
+export type { DeviceCodeView };
 export type AppSettings = AppSettings_Serialize;
 export type Component = Component_Serialize;
 export type Context = Context_Serialize;

@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import SyncLine from "./SyncLine.svelte";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+const run = (overrides = {}) => ({
+  id: 1, owner: "acme", started_at: "2026-11-30T10:00:00.000000Z", finished_at: "2026-11-30T10:00:01.000000Z",
+  status: "ok", requests: 3, not_modified: 0, discovered: 2, missing: 1, renamed: 0, reappeared: 0,
+  rate_remaining: 4990, error: null, ...overrides,
+});
+
+describe("SyncLine", () => {
+  it("shows the last run, the next one and the budget, and syncs now on request", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === "sync_status") return { org: "acme", last: run(), next_at: "2026-11-30T10:05:00.000000Z", offline_since: null, interval_secs: 300 };
+      if (cmd === "sync_now") return run({ id: 2 });
+    });
+    render(SyncLine);
+    const line = await screen.findByTestId("sync-line");
+    await waitFor(() => expect(line.textContent).toContain("2 new, 1 missing"));
+    expect(line.textContent).toContain("acme");
+    expect(line.textContent).toContain("4990 requests left");
+    expect(line.textContent).toContain("next");
+    await fireEvent.click(screen.getByTestId("sync-now"));
+    await waitFor(() => expect(calls.filter((c) => c === "sync_now")).toHaveLength(1));
+  });
+
+  it("says since when it is offline", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sync_status")
+        return { org: null, last: run({ status: "skipped", error: "GitHub cannot be reached (connection refused)" }), next_at: null, offline_since: "2026-11-30T09:00:00.000000Z", interval_secs: 300 };
+    });
+    render(SyncLine);
+    const line = await screen.findByTestId("sync-line");
+    await waitFor(() => expect(line.textContent).toContain("offline since"));
+    expect(line.textContent).toContain("your account");
+  });
+});
