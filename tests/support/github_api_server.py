@@ -15,9 +15,11 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST users   {"login", "token", "scopes"?}       a user and a token for it
   POST orgs    {"login"}                           an organization
   POST repos   {"owner", "name", "private"?}       a repository (and its bare git repo)
+  POST bulk    {"owner", "prefix", "count"}       many repositories at once (API only, no git)
   POST rename  {"owner", "name", "new_name"}       the old name answers 301 from then on
   POST delete  {"owner", "name"}
-  POST hide    {"owner", "name", "hidden"}         out of sight (listings, GET) and back, same id
+  POST hide    {"owner", "name", "hidden"}
+  POST readonly {"owner", "name"}                  the token may read it but not push         out of sight (listings, GET) and back, same id
   POST fail    {"method"?, "path", "query"?, "status", "times"?, "headers"?, "body"?}
   POST device  {"answers": [...], "token"?}        what the token endpoint answers, in order:
                authorization_pending | slow_down | expired_token | access_denied | ok
@@ -110,6 +112,8 @@ def fill(template, base, repo):
         "created_at": repo["created"],
         "default_branch": "main",
         "size": 0,
+        # The stand-in's users may push to every repository unless a test made it read-only.
+        "permissions": {"admin": not repo.get("read_only"), "push": not repo.get("read_only"), "pull": True},
     })
     if isinstance(out.get("owner"), dict):
         out["owner"].update({"login": repo["owner"], "id": owner_id(repo["owner"]), "type": owner_type(repo["owner"])})
@@ -127,12 +131,13 @@ def bare_path(owner, name):
     return os.path.join(GIT_ROOT, owner, f"{name}.git")
 
 
-def make_repo(owner, name, private):
+def make_repo(owner, name, private, git=True):
     repo = {"id": next_id(), "owner": owner, "name": name, "private": private,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     STATE["repos"][repo["id"]] = repo
-    os.makedirs(os.path.dirname(bare_path(owner, name)), exist_ok=True)
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", bare_path(owner, name)], check=True)
+    if git:
+        os.makedirs(os.path.dirname(bare_path(owner, name)), exist_ok=True)
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", bare_path(owner, name)], check=True)
     return repo
 
 
@@ -396,11 +401,16 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "repos":
                 repo = make_repo(spec["owner"], spec["name"], spec.get("private", True))
                 return self.send(201, {"id": repo["id"]})
+            elif what == "bulk":
+                for i in range(int(spec["count"])):
+                    make_repo(spec["owner"], f"{spec['prefix']}{i:05d}", True, git=False)
             elif what == "rename":
                 repo = find_repo(spec["owner"], spec["name"])
                 STATE["moved"][f"{spec['owner']}/{spec['name']}".lower()] = repo["id"]
                 shutil.move(bare_path(repo["owner"], repo["name"]), bare_path(repo["owner"], spec["new_name"]))
                 repo["name"] = spec["new_name"]
+            elif what == "readonly":
+                find_repo(spec["owner"], spec["name"])["read_only"] = True
             elif what == "hide":
                 repo = find_repo(spec["owner"], spec["name"])
                 repo["hidden"] = bool(spec.get("hidden", True))

@@ -6,6 +6,7 @@
 //! < 1 s, no SQLITE_BUSY and no double claim with 8 claimers, enqueue-to-start p50 < 5 ms,
 //! pipeline overhead over a plain shell script <= 1.10.
 
+mod github;
 mod jobs;
 mod report;
 mod seed;
@@ -23,6 +24,8 @@ enum Only {
     Spec,
     Jobs,
     Setup,
+    /// The GitHub org sync against the local stand-in (10,000 repositories).
+    Github,
     /// Only seed `--data-dir` with a profile and `--projects` projects (for the app benchmark).
     Seed,
 }
@@ -68,6 +71,9 @@ async fn main() -> Result<()> {
     }
     if matches!(args.only, Only::All | Only::Setup) {
         setup::run(&args, &mut report).await?;
+    }
+    if matches!(args.only, Only::All | Only::Github) {
+        github::run(&mut report).await?;
     }
     report.print();
     Ok(())

@@ -14,4 +14,4 @@ mod types;
 pub use client::{api_url_for_host, check_api_url, Client, Listing, PageCache, API_VERSION};
 pub use device::{DeviceCode, DeviceFlow, DevicePoll};
 pub use error::{GitHubError, Result};
-pub use types::{RateBudget, Repo, User};
+pub use types::{Permissions, RateBudget, Repo, User};

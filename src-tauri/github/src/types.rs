@@ -34,6 +34,19 @@ pub struct Repo {
     /// Kilobytes; 0 for a repository with no commits.
     #[serde(default)]
     pub size: Option<u64>,
+    /// What the token may do with it (present when the request was authenticated).
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub push: bool,
+    #[serde(default)]
+    pub pull: bool,
 }
 
 /// The rate budget GitHub last reported (`X-RateLimit-*`).

@@ -133,6 +133,15 @@ async fn ensure(
         }
         Some(repo) => repo,
     };
+    if repo.permissions.is_some_and(|p| !p.push) {
+        return Err(JobFailure::new(
+            FailureClass::Step,
+            format!(
+                "the signed-in GitHub account ({login}) may not push to {}; ask for write access or point the project's {} repository elsewhere",
+                target.url, target.kind
+            ),
+        ));
+    }
     let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
     let (u, t) = (url.clone(), token.clone());
     let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, Some(&t)))
@@ -220,6 +229,13 @@ pub async fn checks(
                     format!("does not exist yet: the setup creates it (private) in {place}"),
                 )
             }
+            Ok(Some(repo)) if repo.permissions.is_some_and(|p| !p.push) => check(
+                name,
+                false,
+                format!(
+                    "{login} may not push to it: ask for write access or use another repository"
+                ),
+            ),
             Ok(Some(repo)) => {
                 let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
                 let t = token.clone();

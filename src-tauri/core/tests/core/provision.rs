@@ -114,6 +114,9 @@ async fn an_empty_repository_is_adopted_and_one_with_someone_elses_commits_is_re
         "the empty code repository was adopted"
     );
 
+    // A repository the account may only read is refused too, saying so.
+    refuses_a_read_only_repository(&gh, &p).await;
+
     // Without a sign-in, the setup says what to do.
     sign_out(&gh, &p).await;
     let other = on_github(&p, &gh, "unsigned").await;
@@ -121,6 +124,16 @@ async fn an_empty_repository_is_adopted_and_one_with_someone_elses_commits_is_re
     let job = p.wait_job(&other, JobState::Discarded, MINUTE).await;
     assert!(job.errors[0].error.contains("codemyspec github login"), "{}", job.errors[0].error);
     p.runner.unwrap().stop().await;
+}
+
+/// A repository the signed-in account may only read is refused, saying so.
+async fn refuses_a_read_only_repository(gh: &GitHubStandIn, p: &Pipeline) {
+    gh.repo("acme", "locked");
+    gh.control("readonly", json!({ "owner": "acme", "name": "locked" }));
+    let project = p.project("locked", Some(format!("{}/acme/locked", gh.url())), None).await;
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job(&project, JobState::Discarded, MINUTE).await;
+    assert!(job.errors[0].error.contains("may not push to"), "{}", job.errors[0].error);
 }
 
 #[tokio::test]
