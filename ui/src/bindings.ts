@@ -570,6 +570,8 @@ export type NewProjectInput_Deserialize = {
 	database?: Database | null,
 	code_repo?: string | null,
 	docs_repo?: string | null,
+	/**  Create the GitHub repositories public (default: private). */
+	public_repos?: boolean | null,
 };
 
 export type NewProjectInput_Serialize = {
@@ -579,6 +581,8 @@ export type NewProjectInput_Serialize = {
 	database: Database | null,
 	code_repo: string | null,
 	docs_repo: string | null,
+	/**  Create the GitHub repositories public (default: private). */
+	public_repos: boolean | null,
 };
 
 /**  Show this project (a notification or the tray asked for it). */
@@ -679,6 +683,8 @@ export type Project_Deserialize = {
 	executive_summary_approved: boolean,
 	setup_complete: boolean,
 	context_mapping_approved: boolean,
+	/**  Whether the repositories its setup creates on GitHub are public (default: private). */
+	public_repos: boolean,
 	/**  Where the set-up project's tree is on disk (in the workspace folder), once it is. */
 	local_path?: string | null,
 	owner_id: string,
@@ -706,6 +712,8 @@ export type Project_Serialize = {
 	executive_summary_approved: boolean,
 	setup_complete: boolean,
 	context_mapping_approved: boolean,
+	/**  Whether the repositories its setup creates on GitHub are public (default: private). */
+	public_repos: boolean,
 	/**  Where the set-up project's tree is on disk (in the workspace folder), once it is. */
 	local_path: string | null,
 	owner_id: string,

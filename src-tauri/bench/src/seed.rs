@@ -166,6 +166,7 @@ pub fn sample_project() -> codemyspec_core::projects::Project {
         executive_summary_approved: false,
         setup_complete: false,
         context_mapping_approved: false,
+        public_repos: false,
         local_path: None,
         owner_id: "owner".into(),
         inserted_at: "2026-01-01T00:00:00.000000Z".into(),

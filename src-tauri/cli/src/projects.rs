@@ -27,6 +27,9 @@ pub enum ProjectCmd {
         /// https://github.com/OWNER/REPO for the docs.
         #[arg(long)]
         docs_repo: Option<String>,
+        /// Create the GitHub repositories public (default: private).
+        #[arg(long)]
+        public: bool,
     },
     /// List the projects you can see.
     List,
@@ -109,7 +112,15 @@ fn parse_opt<T>(raw: Option<String>, parse: impl Fn(&str) -> Result<T>) -> Resul
 pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
     let store = &ctx.store;
     match cmd {
-        ProjectCmd::Create { name, description, framework, database, code_repo, docs_repo } => {
+        ProjectCmd::Create {
+            name,
+            description,
+            framework,
+            database,
+            code_repo,
+            docs_repo,
+            public,
+        } => {
             let new = NewProject {
                 name,
                 description,
@@ -117,6 +128,7 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
                 database: parse_opt(database, |r| Database::parse("database", r))?,
                 code_repo,
                 docs_repo,
+                public_repos: public,
             };
             let project = projects::create(store, &ctx.actor().await?, new).await?;
             ctx.out.record(&project);

@@ -76,6 +76,8 @@ pub struct Project {
     pub executive_summary_approved: bool,
     pub setup_complete: bool,
     pub context_mapping_approved: bool,
+    /// Whether the repositories its setup creates on GitHub are public (default: private).
+    pub public_repos: bool,
     /// Where the set-up project's tree is on disk (in the workspace folder), once it is.
     pub local_path: Option<String>,
     pub owner_id: String,
@@ -86,7 +88,7 @@ pub struct Project {
 pub(crate) const COLUMNS: &str = "p.id, p.name, p.module_name, p.description, p.framework, \
     p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.docs_repo_id, p.github_repo_name, p.stage, \
     p.setup_status, p.setup_error, p.executive_summary, p.executive_summary_approved, \
-    p.setup_complete, p.context_mapping_approved, p.local_path, p.owner_id, p.inserted_at, \
+    p.setup_complete, p.context_mapping_approved, p.public_repos, p.local_path, p.owner_id, p.inserted_at, \
     p.updated_at";
 
 #[derive(Debug, Clone, Default)]
@@ -97,6 +99,8 @@ pub struct NewProject {
     pub database: Option<Database>,
     pub code_repo: Option<String>,
     pub docs_repo: Option<String>,
+    /// Create the GitHub repositories public (default: private).
+    pub public_repos: bool,
 }
 
 /// A partial update: `None` leaves a field alone; for the optional text fields and repos,
@@ -142,8 +146,8 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     }
     sqlx::query(
         "INSERT INTO projects (id, name, module_name, description, framework, database, \
-         code_repo, docs_repo, owner_id, inserted_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         code_repo, docs_repo, public_repos, owner_id, inserted_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&name)
@@ -153,6 +157,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     .bind(new.database.unwrap_or(Database::Sqlite3))
     .bind(&code_repo)
     .bind(&docs_repo)
+    .bind(new.public_repos)
     .bind(actor)
     .bind(&now)
     .bind(&now)
@@ -251,12 +256,14 @@ pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Projec
 const PROJECT_JSON: &str = "json_object('id', p.id, 'name', p.name, \
     'module_name', p.module_name, 'description', p.description, 'framework', p.framework, \
     'database', p.database, 'code_repo', p.code_repo, 'docs_repo', p.docs_repo, \
-    'github_repo_id', p.github_repo_id, 'github_repo_name', p.github_repo_name, \
+    'github_repo_id', p.github_repo_id, 'docs_repo_id', p.docs_repo_id, \
+    'github_repo_name', p.github_repo_name, \
     'stage', p.stage, 'setup_status', p.setup_status, 'setup_error', p.setup_error, \
     'executive_summary', p.executive_summary, \
     'executive_summary_approved', json(iif(p.executive_summary_approved, 'true', 'false')), \
     'setup_complete', json(iif(p.setup_complete, 'true', 'false')), \
     'context_mapping_approved', json(iif(p.context_mapping_approved, 'true', 'false')), \
+    'public_repos', json(iif(p.public_repos, 'true', 'false')), 'local_path', p.local_path, \
     'owner_id', p.owner_id, 'inserted_at', p.inserted_at, 'updated_at', p.updated_at)";
 
 /// Seed 004's `list_projects/1`: every project the account owns or is a member of, by name.

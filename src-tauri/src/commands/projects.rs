@@ -18,6 +18,8 @@ pub struct NewProjectInput {
     pub database: Option<Database>,
     pub code_repo: Option<String>,
     pub docs_repo: Option<String>,
+    /// Create the GitHub repositories public (default: private).
+    pub public_repos: Option<bool>,
 }
 
 /// A partial update; `null` leaves a field alone, `""` clears an optional text.
@@ -59,6 +61,7 @@ pub async fn create_project(state: State<'_, AppState>, input: NewProjectInput) 
         database: input.database,
         code_repo: input.code_repo,
         docs_repo: input.docs_repo,
+        public_repos: input.public_repos.unwrap_or(false),
     };
     Ok(projects::create(&state.store, &actor, new).await?)
 }

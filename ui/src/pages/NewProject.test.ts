@@ -39,7 +39,7 @@ describe("NewProject", () => {
     await fireEvent.click(screen.getByTestId("project-create"));
     await new Promise((r) => setTimeout(r, 0));
     expect(sent).toEqual({
-      input: { name: "my_shop", description: null, framework: "elixir", database: null, code_repo: "https://github.com/acme/my_shop", docs_repo: null },
+      input: { name: "my_shop", description: null, framework: "elixir", database: null, code_repo: "https://github.com/acme/my_shop", docs_repo: null, public_repos: false },
     });
     expect(location.hash).toBe("#/projects/new-id");
   });

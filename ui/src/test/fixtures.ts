@@ -33,6 +33,7 @@ export function project(overrides: Partial<Project> = {}): Project {
     executive_summary_approved: false,
     setup_complete: false,
     context_mapping_approved: false,
+    public_repos: false,
     local_path: null,
     owner_id: "acc-1",
     inserted_at: "2026-01-01T00:00:00.000000Z",

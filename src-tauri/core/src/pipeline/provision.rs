@@ -95,7 +95,8 @@ pub async fn provision(
     let login = client.user().await.map_err(failure)?.login;
     let mut done = Vec::new();
     for target in &targets {
-        let (repo, line) = ensure(&client, &login, target, &token, job).await?;
+        let (repo, line) =
+            ensure(&client, project.public_repos, &login, target, &token, job).await?;
         record(store, project, target, &repo).await.map_err(infra)?;
         done.push(line);
     }
@@ -105,6 +106,7 @@ pub async fn provision(
 /// One repository: created, adopted, kept, or refused.
 async fn ensure(
     client: &Client,
+    public: bool,
     login: &str,
     target: &Target,
     token: &Secret,
@@ -114,10 +116,11 @@ async fn ensure(
     let repo = match existing {
         None => {
             let org = (!target.owner.eq_ignore_ascii_case(login)).then_some(target.owner.as_str());
-            match client.create_repo(org, &target.name, true).await {
+            match client.create_repo(org, &target.name, !public).await {
                 Ok(repo) => {
+                    let seen = if repo.private { "private" } else { "public" };
                     let line = format!(
-                        "created {} (private) for the {} repository",
+                        "created {} ({seen}) for the {} repository",
                         repo.full_name, target.kind
                     );
                     return Ok((repo, line));
@@ -226,7 +229,10 @@ pub async fn checks(
                 check(
                     name,
                     true,
-                    format!("does not exist yet: the setup creates it (private) in {place}"),
+                    format!(
+                        "does not exist yet: the setup creates it ({}) in {place}",
+                        if project.public_repos { "public" } else { "private" }
+                    ),
                 )
             }
             Ok(Some(repo)) if repo.permissions.is_some_and(|p| !p.push) => check(
@@ -310,7 +316,7 @@ mod tests {
             "github_repo_id": null, "docs_repo_id": null, "github_repo_name": null, "stage": "draft",
             "setup_status": "created", "setup_error": null, "executive_summary": null,
             "executive_summary_approved": false, "setup_complete": false,
-            "context_mapping_approved": false, "local_path": null, "owner_id": "o",
+            "context_mapping_approved": false, "public_repos": false, "local_path": null, "owner_id": "o",
             "inserted_at": "x", "updated_at": "x"
         }))
         .unwrap();

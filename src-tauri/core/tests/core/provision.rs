@@ -173,3 +173,24 @@ async fn a_retry_after_the_docs_push_failed_resumes_at_the_push_and_ends_ready_w
     sign_out(&gh, &p).await;
     p.runner.unwrap().stop().await;
 }
+
+#[tokio::test]
+async fn a_project_can_ask_for_public_repositories() {
+    let (gh, p) = signed_in().await;
+    p.recipe(QUICK);
+    let new = codemyspec_core::projects::NewProject {
+        name: "open_source".into(),
+        framework: Some(codemyspec_core::projects::Framework::Elixir),
+        code_repo: Some(format!("{}/acme/open_source", gh.url())),
+        public_repos: true,
+        ..Default::default()
+    };
+    let project = codemyspec_core::projects::create(&p.f.store, &p.ada.id, new).await.unwrap();
+    assert!(project.public_repos);
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job(&project, JobState::Completed, MINUTE).await;
+    let logs = jobs::logs(&p.f.store, &p.ada.id, job.id, 0, 1000).await.unwrap();
+    assert!(logs.iter().any(|l| l.line.starts_with("created acme/open_source (public)")));
+    sign_out(&gh, &p).await;
+    p.runner.unwrap().stop().await;
+}
