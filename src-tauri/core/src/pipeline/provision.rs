@@ -43,6 +43,11 @@ pub fn targets(project: &Project, at: &Endpoints) -> Vec<Target> {
         .collect()
 }
 
+/// The job meta key holding the clone URL GitHub gave for a repository.
+pub fn clone_key(kind: &str) -> String {
+    format!("clone_{kind}")
+}
+
 /// The job meta key holding the commit this job pushed to a repository.
 pub fn pushed_key(kind: &str) -> String {
     format!("pushed_{kind}")
@@ -98,6 +103,12 @@ pub async fn provision(
         let (repo, line) =
             ensure(&client, project.public_repos, &login, target, &token, job).await?;
         record(store, project, target, &repo).await.map_err(infra)?;
+        // Pushes go where GitHub says the repository is, not to a URL built by hand.
+        if let Some(clone) = &repo.clone_url {
+            crate::jobs::set_meta(store, job.id, &[(&clone_key(target.kind), Some(clone))])
+                .await
+                .map_err(infra)?;
+        }
         done.push(line);
     }
     Ok(done)

@@ -467,7 +467,8 @@ impl Attempt<'_> {
         let commit = blocking(move || publish::commit_all(&d, &a, &m)).await?;
         sink.note(format!("committed {commit} on main")).await;
         if let Some(url) = &self.project.code_repo {
-            self.push(dir, url, sink).await?;
+            let url = self.clone_url("code").await.unwrap_or_else(|| url.clone());
+            self.push(dir, &url, sink).await?;
             self.note_pushed("code", &commit).await;
         }
         if self.run.cancel.is_cancelled() {
@@ -482,7 +483,8 @@ impl Attempt<'_> {
             let (d, m) = (docs_dir.clone(), format!("Initial spec of {}", self.project.name));
             let commit = blocking(move || publish::commit_all(&d, &author, &m)).await?;
             sink.note(format!("docs: {n} files committed as {commit}")).await;
-            self.push(&docs_dir, url, sink).await?;
+            let url = self.clone_url("docs").await.unwrap_or_else(|| url.clone());
+            self.push(&docs_dir, &url, sink).await?;
             self.note_pushed("docs", &commit).await;
         }
         Ok(())
@@ -511,6 +513,13 @@ impl Attempt<'_> {
         }
         sink.note("pushed (or already there)").await;
         Ok(())
+    }
+
+    /// The clone URL provisioning got from GitHub for the `kind` repository, if it ran.
+    async fn clone_url(&self, kind: &str) -> Option<String> {
+        let mut conn = self.store().pool().acquire().await.ok()?;
+        let job = jobs::fetch(&mut conn, self.job().id).await.ok()?;
+        job.meta.get(&provision::clone_key(kind)).cloned()
     }
 
     /// Remembers the commit this job pushed to a repository: a retry's provisioning knows the

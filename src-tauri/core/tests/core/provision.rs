@@ -73,6 +73,12 @@ async fn a_setup_creates_both_repositories_on_github_before_any_mix_step_and_pus
         assert!(logs.iter().any(|l| l.line.starts_with(created)), "{created}");
     }
     assert_eq!(gh.commits("acme", "made_here"), 1, "the code was pushed to the new repository");
+    let done = jobs::get(&p.f.store, &p.ada.id, job.id).await.unwrap();
+    assert_eq!(
+        done.meta.get("clone_code").map(String::as_str),
+        Some(format!("{}/acme/made_here.git", gh.url()).as_str()),
+        "pushed to the clone URL GitHub answered with"
+    );
     assert_eq!(gh.commits("acme", "made_here_docs"), 1);
     let ready = p.reload(&project).await;
     assert_eq!(ready.setup_status, SetupStatus::Ready);
