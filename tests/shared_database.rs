@@ -71,3 +71,32 @@ async fn many_processes_write_at_once_without_losing_a_row() {
     let p = projects::find(&store, &actor.id, "my_shop").await.unwrap();
     assert_eq!(stories::list(&store, &actor.id, &p.id).await.unwrap().len(), 40);
 }
+
+#[test]
+fn docs_status_counts_the_edits_not_yet_published() {
+    let dir = tempfile::tempdir().unwrap();
+    json_of(&codemyspec(
+        dir.path(),
+        &["account", "create", "--email", "ada@example.com"],
+        "a long password\n",
+    ));
+    json_of(&codemyspec(dir.path(), &["project", "create", "shop"], ""));
+    let empty = json_of(&codemyspec(dir.path(), &["docs", "status", "shop"], ""));
+    assert_eq!(empty["outbox"]["entities"], 0);
+    let story = json_of(&codemyspec(
+        dir.path(),
+        &["story", "create", "-p", "shop", "--title", "Pay by card", "--description", "As a buyer"],
+        "",
+    ));
+    let id = story["id"].as_str().unwrap();
+    json_of(&codemyspec(
+        dir.path(),
+        &["story", "update", id, "--version", "1", "--title", "Pay"],
+        "",
+    ));
+    let now = json_of(&codemyspec(dir.path(), &["docs", "status", "shop"], ""));
+    assert_eq!(
+        (now["outbox"]["entities"].as_i64(), now["outbox"]["changes"].as_i64()),
+        (Some(1), Some(2))
+    );
+}

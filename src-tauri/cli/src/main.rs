@@ -3,6 +3,7 @@
 
 mod accounts;
 mod components;
+mod docs;
 mod github;
 mod jobs;
 mod output;
@@ -69,6 +70,9 @@ enum Command {
     /// A component's design doc.
     #[command(subcommand)]
     Doc(components::DocCmd),
+    /// The spec's docs repository: what is not yet published.
+    #[command(subcommand)]
+    Docs(docs::DocsCmd),
     /// Agent sessions.
     #[command(subcommand)]
     Session(sessions::SessionCmd),
@@ -147,6 +151,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Jobs(cmd) => jobs::run(&ctx, cmd).await,
         Command::Worker => setup::worker(&ctx).await,
         Command::Github(cmd) => github::run_github(&ctx, cmd).await,
+        Command::Docs(cmd) => docs::run_docs(&ctx, cmd).await,
         Command::Sync(cmd) => sync::run_sync(&ctx, cmd).await,
         Command::Token(cmd) => github::run_token(&ctx, cmd).await,
         Command::Doctor { project } => setup::doctor(&ctx, project).await,

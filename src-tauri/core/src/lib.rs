@@ -22,6 +22,7 @@ pub mod github;
 mod graph;
 pub mod jobs;
 pub mod lifecycle;
+pub mod outbox;
 pub mod pipeline;
 pub mod projects;
 pub mod runner;

@@ -7,6 +7,7 @@ mod bad_input;
 mod components;
 mod contexts;
 mod lifecycle;
+mod outbox;
 mod projects;
 mod provision;
 mod resume;

@@ -1,0 +1,36 @@
+//! The outbox: what of a project's spec is not yet published to its docs repository. Every
+//! change of a story, context, story link, component, dependency or design doc writes an
+//! entry in the same transaction (triggers in `migrations/0006_outbox.sql`), so nothing can
+//! change without being counted. The docs sync (still to come) empties it as it publishes.
+
+use crate::access::{self, Need};
+use crate::error::Result;
+use crate::store::Store;
+use crate::validate;
+use serde::Serialize;
+
+/// How much of a project's spec waits to be published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Pending {
+    /// Entities changed since the last publish (each counted once, however often it changed).
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub entities: i64,
+    /// Changes recorded (creates, updates, deletes).
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub changes: i64,
+}
+
+/// The project's outbox size (the actor must see the project).
+pub async fn pending(store: &Store, actor: &str, project_id: &str) -> Result<Pending> {
+    let project_id = validate::id("project_id", project_id)?;
+    let mut conn = store.pool().acquire().await?;
+    access::require(&mut *conn, actor, &project_id, Need::Read).await?;
+    let (entities, changes): (i64, i64) = sqlx::query_as(
+        "SELECT count(DISTINCT entity || ':' || entity_id), count(*) FROM outbox WHERE project_id = ?",
+    )
+    .bind(&project_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Pending { entities, changes })
+}
