@@ -88,6 +88,38 @@ pub fn push_main(
     token: Option<&Secret>,
     cancel: &CancellationToken,
 ) -> Result<(), PublishError> {
+    push_main_over(dir, repo_url, token, cancel, None)
+}
+
+/// [`push_main`], but when the remote's `main` is exactly `own` — a commit this same job
+/// pushed in an earlier attempt that started over — it is replaced (the only force-push
+/// there is: over our own commit, checked just before, never over anyone else's).
+pub fn push_main_over(
+    dir: &Path,
+    repo_url: &str,
+    token: Option<&Secret>,
+    cancel: &CancellationToken,
+    own: Option<&str>,
+) -> Result<(), PublishError> {
+    match push_refspec(dir, repo_url, token, cancel, "refs/heads/main:refs/heads/main") {
+        Err(PublishError::Step(m)) if own.is_some() && m.contains("did not make") => {
+            let own = own.unwrap_or_default();
+            if remote_state(repo_url, token)? != RemoteState::Main(own.to_owned()) {
+                return Err(PublishError::Step(m));
+            }
+            push_refspec(dir, repo_url, token, cancel, "+refs/heads/main:refs/heads/main")
+        }
+        other => other,
+    }
+}
+
+fn push_refspec(
+    dir: &Path,
+    repo_url: &str,
+    token: Option<&Secret>,
+    cancel: &CancellationToken,
+    refspec: &str,
+) -> Result<(), PublishError> {
     if cancel.is_cancelled() {
         return Err(PublishError::Cancelled);
     }
@@ -109,7 +141,7 @@ pub fn push_main(
     });
     let mut options = PushOptions::new();
     options.remote_callbacks(callbacks);
-    let pushed = remote.push(&["refs/heads/main:refs/heads/main"], Some(&mut options));
+    let pushed = remote.push(&[refspec], Some(&mut options));
     drop(options);
     let foreign = || {
         PublishError::Step(format!(
@@ -301,6 +333,15 @@ mod tests {
         );
         let main = Repository::open_bare(&bare2).unwrap().refname_to_id("refs/heads/main").unwrap();
         assert_eq!(main.to_string(), theirs, "their main is untouched");
+        // Saying "replace my own commit" does not help when the remote holds someone else's.
+        let err = push_main_over(work.path(), &url2, None, &go, Some(&first)).unwrap_err();
+        assert!(matches!(&err, PublishError::Step(m) if m.contains("did not make")), "{err:?}");
+        let main = Repository::open_bare(&bare2).unwrap().refname_to_id("refs/heads/main").unwrap();
+        assert_eq!(main.to_string(), theirs, "still untouched");
+        // Over its own earlier commit, a new root replaces it.
+        push_main_over(work.path(), &url2, None, &go, Some(&theirs)).unwrap();
+        let main = Repository::open_bare(&bare2).unwrap().refname_to_id("refs/heads/main").unwrap();
+        assert_eq!(main.to_string(), first, "replaced, because it was ours");
 
         let cancelled = CancellationToken::new();
         cancelled.cancel();

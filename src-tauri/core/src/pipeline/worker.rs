@@ -468,7 +468,7 @@ impl Attempt<'_> {
         sink.note(format!("committed {commit} on main")).await;
         if let Some(url) = &self.project.code_repo {
             let url = self.clone_url("code").await.unwrap_or_else(|| url.clone());
-            self.push(dir, &url, sink).await?;
+            self.push(dir, &url, "code", sink).await?;
             self.note_pushed("code", &commit).await;
         }
         if self.run.cancel.is_cancelled() {
@@ -484,7 +484,7 @@ impl Attempt<'_> {
             let commit = blocking(move || publish::commit_all(&d, &author, &m)).await?;
             sink.note(format!("docs: {n} files committed as {commit}")).await;
             let url = self.clone_url("docs").await.unwrap_or_else(|| url.clone());
-            self.push(&docs_dir, &url, sink).await?;
+            self.push(&docs_dir, &url, "docs", sink).await?;
             self.note_pushed("docs", &commit).await;
         }
         Ok(())
@@ -494,6 +494,7 @@ impl Attempt<'_> {
         &self,
         dir: &Path,
         url: &str,
+        kind: &str,
         sink: &mut LogSink,
     ) -> std::result::Result<(), PublishError> {
         let host = crate::secrets::host_of(url).unwrap_or_default();
@@ -505,10 +506,12 @@ impl Attempt<'_> {
             .map_err(|e| PublishError::Step(e.to_string()))?;
         sink.note(format!("pushing main to {}", publish::git_url(url))).await;
         let (d, u, cancel) = (dir.to_owned(), url.to_owned(), self.run.cancel.clone());
+        // What this job pushed there before, if an earlier attempt did (it may be replaced).
+        let own = self.meta(&provision::pushed_key(kind)).await;
         // A cancel ends the step at once, even while the network hangs; the push thread
         // stops at libgit2's next callback, before it sends anything.
         tokio::select! {
-            pushed = blocking(move || publish::push_main(&d, &u, token.as_ref(), &cancel)) => pushed?,
+            pushed = blocking(move || publish::push_main_over(&d, &u, token.as_ref(), &cancel, own.as_deref())) => pushed?,
             _ = self.run.cancel.cancelled() => return Err(PublishError::Cancelled),
         }
         sink.note("pushed (or already there)").await;
@@ -517,9 +520,14 @@ impl Attempt<'_> {
 
     /// The clone URL provisioning got from GitHub for the `kind` repository, if it ran.
     async fn clone_url(&self, kind: &str) -> Option<String> {
+        self.meta(&provision::clone_key(kind)).await
+    }
+
+    /// A value of the job's meta as it is now (earlier attempts and steps write it).
+    async fn meta(&self, key: &str) -> Option<String> {
         let mut conn = self.store().pool().acquire().await.ok()?;
         let job = jobs::fetch(&mut conn, self.job().id).await.ok()?;
-        job.meta.get(&provision::clone_key(kind)).cloned()
+        job.meta.get(key).cloned()
     }
 
     /// Remembers the commit this job pushed to a repository: a retry's provisioning knows the

@@ -200,3 +200,35 @@ async fn a_project_can_ask_for_public_repositories() {
     sign_out(&gh, &p).await;
     p.runner.unwrap().stop().await;
 }
+
+#[tokio::test]
+async fn a_retry_that_starts_over_after_its_code_was_pushed_replaces_only_its_own_commit() {
+    let (gh, p) = signed_in().await;
+    p.recipe(QUICK);
+    let project = on_github(&p, &gh, "again").await;
+    gh.control(
+        "fail",
+        json!({ "path": "/acme/again_docs.git/info/refs", "query": "git-receive-pack", "status": 500, "times": 1 }),
+    );
+    pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let job = p.wait_job_where(&project, JobState::Retryable, MINUTE, |j| j.attempt == 1).await;
+    assert_eq!(gh.commits("acme", "again"), 1, "the code went before the docs failed");
+    // The kept work dir is lost (someone cleaned the data dir): the next attempt starts over
+    // and makes a new commit where the remote holds this job's earlier one.
+    std::fs::remove_dir_all(jobs::work_dir(&p.f.store, job.id)).unwrap();
+    p.f.clock.advance(chrono::Duration::seconds(20));
+    p.wake();
+    let job = p.wait_job(&project, JobState::Completed, MINUTE).await;
+    assert_eq!(job.attempt, 2);
+    let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
+    assert!(
+        steps.iter().filter(|s| s.attempt == 2).all(|s| s.outcome.as_deref() == Some("ok")),
+        "started over: {steps:?}"
+    );
+    let logs = jobs::logs(&p.f.store, &p.ada.id, job.id, 0, 10_000).await.unwrap();
+    assert!(logs.iter().any(|l| l.line.contains("acme/again already holds this setup's commit")));
+    assert_eq!(gh.commits("acme", "again"), 1, "its own earlier commit was replaced, not stacked");
+    assert_eq!(gh.commits("acme", "again_docs"), 1);
+    sign_out(&gh, &p).await;
+    p.runner.unwrap().stop().await;
+}
