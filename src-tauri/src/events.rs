@@ -50,6 +50,15 @@ fn emit<R: Runtime, E: Event + Serialize + Clone>(app: &AppHandle<R>, event: E) 
     }
 }
 
+/// A desktop notification to raise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A setup ended: ready (no error) or failed.
+    SetupEnded { error: Option<String> },
+    /// The org sync found the project's repository gone from GitHub.
+    Missing { why: String },
+}
+
 /// Remembers each project's last setup status, to tell a setup's end from any later update
 /// of a project that is ready (or failed): a notification is raised once, on the
 /// transition.
@@ -62,6 +71,25 @@ impl SetupEnds {
     /// Starts from the statuses the projects have now (no notification for those).
     pub fn seeded(projects: &[Project]) -> Self {
         SetupEnds { last: projects.iter().map(|p| (p.id.clone(), p.setup_status)).collect() }
+    }
+
+    /// The desktop notification an event calls for, if any: a setup's end (once, on the
+    /// transition), or an incident (the org sync found the project's repository gone).
+    pub fn notice(&mut self, event: &ProjectEvent) -> Option<Notice> {
+        let project = event.project();
+        match event {
+            ProjectEvent::ProjectError { error, .. }
+                if project.stage == codemyspec_core::Stage::Missing =>
+            {
+                Some(Notice::Missing { why: error.clone() })
+            }
+            ProjectEvent::ProjectError { error, .. } => {
+                self.ended(project).then(|| Notice::SetupEnded { error: Some(error.clone()) })
+            }
+            ProjectEvent::ProjectUpdated { .. } => self
+                .ended(project)
+                .then(|| Notice::SetupEnded { error: project.setup_error.clone() }),
+        }
     }
 
     /// Whether `project` has just entered `ready` or `failed` (a cancel is a failure).
@@ -102,26 +130,27 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
             let event = projects.recv().await;
             let state = handle.state::<AppState>();
             match event {
-                Ok(ProjectEvent::ProjectUpdated { project }) => {
-                    if !visible(&state, &project).await {
+                Ok(event) => {
+                    if !visible(&state, event.project()).await {
                         continue;
                     }
-                    if ends.ended(&project) {
-                        notify::setup_ended(&handle, &project, project.setup_error.as_deref());
+                    match ends.notice(&event) {
+                        Some(Notice::SetupEnded { error }) => {
+                            notify::setup_ended(&handle, event.project(), error.as_deref())
+                        }
+                        Some(Notice::Missing { why }) => {
+                            notify::incident(&handle, event.project(), &why)
+                        }
+                        None => {}
                     }
-                    emit(&handle, ProjectUpdated { project });
-                }
-                Ok(ProjectEvent::ProjectError { project, error }) => {
-                    if !visible(&state, &project).await {
-                        continue;
+                    match event {
+                        ProjectEvent::ProjectUpdated { project } => {
+                            emit(&handle, ProjectUpdated { project })
+                        }
+                        ProjectEvent::ProjectError { project, error } => {
+                            emit(&handle, ProjectError { project, error })
+                        }
                     }
-                    if project.stage == codemyspec_core::Stage::Missing {
-                        // An incident: the org sync found its repository gone.
-                        notify::incident(&handle, &project, &error);
-                    } else if ends.ended(&project) {
-                        notify::setup_ended(&handle, &project, Some(&error));
-                    }
-                    emit(&handle, ProjectError { project, error });
                 }
                 Err(RecvError::Lagged(_)) => emit(&handle, Resync {}),
                 Err(RecvError::Closed) => return,
