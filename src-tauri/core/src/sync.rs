@@ -362,7 +362,16 @@ pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Cha
     .fetch_all(&mut *tx)
     .await?;
     let mut changes = Changes::default();
-    let mut known: HashSet<i64> = HashSet::new();
+    // Repositories any project of this data dir already stands for (another profile's too: a
+    // repository id belongs to one project) are never imported again.
+    let mut known: HashSet<i64> = sqlx::query_scalar(
+        "SELECT github_repo_id FROM projects WHERE github_repo_id IS NOT NULL \
+         UNION SELECT docs_repo_id FROM projects WHERE docs_repo_id IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     let mut names: HashSet<String> = mine.iter().map(|p| p.name.clone()).collect();
     let docs_urls: HashMap<String, &Project> = mine
         .iter()

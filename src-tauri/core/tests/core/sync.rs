@@ -216,3 +216,23 @@ async fn offline_or_signed_out_the_run_is_skipped_and_says_why() {
     let runs = sync::runs(&w.f.store, &w.ada.id, 10).await.unwrap();
     assert_eq!(runs.len(), 2);
 }
+
+#[tokio::test]
+async fn two_profiles_syncing_one_org_import_each_repository_once() {
+    let w = World::new().await;
+    w.gh.repo("acme", "shared");
+    w.sync().await;
+    let bob = account(&w.f.store, "bob@example.com").await;
+    w.gh.user("bob-gh", "ghp_sync_bob");
+    sync::set_org(&w.f.store, &bob.id, "acme").await.unwrap();
+    w.secrets
+        .set(&bob.id, &format!("127.0.0.1:{}", w.gh.port), &Secret::new("ghp_sync_bob"))
+        .unwrap();
+    let run = sync::run_once(&w.f.store, &w.events, &w.secrets, &bob.id).await.unwrap();
+    assert_eq!(
+        (run.status.as_str(), run.discovered),
+        ("ok", 0),
+        "it is Ada's project already: {run:?}"
+    );
+    w.secrets.delete(&bob.id, &format!("127.0.0.1:{}", w.gh.port)).unwrap();
+}
