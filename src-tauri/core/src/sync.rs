@@ -606,17 +606,23 @@ pub async fn perform(
         return Ok(());
     }
     let done = tokio::select! {
-        r = run_once(&run.store, &run.events, &secrets, &actor) => r.map_err(fail)?,
+        r = run_once(&run.store, &run.events, &secrets, &actor) => r,
         _ = run.cancel.cancelled() => {
             return Err(crate::runner::JobFailure::new(FailureClass::Cancelled, "cancelled"));
         }
     };
-    tracing::info!(run = done.id, status = done.status, "org sync");
+    // The next beat is due whatever became of this one: a run that failed (the database was
+    // busy, say) must not stop the heartbeat.
     let every = interval(&run.store).await.map_err(fail)?.max(30) as f64;
     let jitter = rand::thread_rng().gen_range(-0.1..=0.1) * every;
     let next = run.store.clock().now()
         + chrono::Duration::milliseconds(((every + jitter) * 1000.0) as i64);
     crate::jobs::insert(&run.store, heartbeat(&actor, Some(next))).await.map_err(fail)?;
+    let done = done.map_err(|e| {
+        // Recorded on this job; the next beat is already waiting, so no retry of this one.
+        crate::runner::JobFailure::new(FailureClass::Step, e.to_string())
+    })?;
+    tracing::info!(run = done.id, status = done.status, "org sync");
     Ok(())
 }
 
