@@ -2,9 +2,9 @@
 
 use crate::Ctx;
 use codemyspec_core::jobs::{self, Job, JobState, StepRecord};
-use codemyspec_core::pipeline::{self, preflight, recipe, PipelineConfig};
+use codemyspec_core::pipeline::{self, preflight, PipelineConfig};
 use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
-use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::secrets::Keyring;
 use codemyspec_core::{Error, Result};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -240,54 +240,12 @@ pub async fn stop_signal() -> &'static str {
 /// `codemyspec doctor [PROJECT]`: what a setup needs, checked now.
 pub async fn doctor(ctx: &Ctx, project: Option<String>) -> Result<()> {
     let config = pipeline_config();
-    let checks = match project {
-        Some(p) => {
-            let p = ctx.project(&p).await?;
-            let recipe = recipe::for_project(ctx.store.data_dir(), &p)?;
-            let actor = ctx.actor().await?;
-            let mut checks = preflight::checks(&ctx.store, &config, &actor, &p, &recipe).await;
-            checks
-                .extend(pipeline::provision::checks(&ctx.store, &config.secrets, &actor, &p).await);
-            checks
-        }
-        None => {
-            let mut out = Vec::new();
-            let path = config.path();
-            for program in ["mix", "elixir"] {
-                let found = preflight::find_program(program, &path);
-                out.push(preflight::Check {
-                    name: format!("program {program}"),
-                    ok: found.is_some(),
-                    detail: found
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| "not on PATH".into()),
-                });
-            }
-            out.extend(preflight::toolchain_checks(&config, false, true).await);
-            let host = codemyspec_core::github::endpoints(&ctx.store).await?.host;
-            let (lookup, profile) = (host.clone(), ctx.actor().await?);
-            let token = tokio::task::spawn_blocking(move || Keyring.get(&profile, &lookup))
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            out.push(match token {
-                Ok(Some(_)) => preflight::Check {
-                    name: format!("token for {host}"),
-                    ok: true,
-                    detail: "set".into(),
-                },
-                Ok(None) => preflight::Check {
-                    name: format!("token for {host}"),
-                    ok: false,
-                    detail: "missing: run `codemyspec github login`".into(),
-                },
-                Err(e) => {
-                    preflight::Check { name: "OS keyring".into(), ok: false, detail: e.to_string() }
-                }
-            });
-            out.push(preflight::workspace_check(&ctx.store).await);
-            out
-        }
+    let actor = ctx.actor().await?;
+    let project = match project {
+        Some(p) => Some(ctx.project(&p).await?),
+        None => None,
     };
+    let checks = preflight::doctor(&ctx.store, &config, &actor, project.as_ref()).await?;
     ctx.out.table(&checks, &["check", "ok", "detail"], |c| {
         vec![c.name.clone(), if c.ok { "ok" } else { "MISSING" }.into(), c.detail.clone()]
     });

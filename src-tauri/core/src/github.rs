@@ -152,8 +152,7 @@ pub async fn device_start(store: &Store) -> Result<(DeviceFlow, DeviceCode)> {
 /// rate budget and scopes). Offline, it says so in `problem` and still answers.
 pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<SignIn> {
     let at = endpoints(store).await?;
-    let (secrets_c, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
-    let token = blocking(move || secrets_c.get(&profile, &host)).await?;
+    let token = crate::secrets::token(secrets, actor, &at.host).await?;
     let mut out = SignIn {
         host: at.host.clone(),
         api_url: at.api.clone(),

@@ -230,6 +230,17 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Internal(format!("cannot encode: {e}")))
 }
 
+/// A job's state now (`None`: no such job).
+pub(crate) async fn state<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    id: i64,
+) -> Result<Option<JobState>> {
+    Ok(sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
+        .bind(id)
+        .fetch_optional(exec)
+        .await?)
+}
+
 pub(crate) async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Job> {
     sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?"

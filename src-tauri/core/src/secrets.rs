@@ -73,6 +73,19 @@ impl SecretStore for Keyring {
     }
 }
 
+/// [`SecretStore::get`] off the async runtime (the keyring blocks on D-Bus or its platform
+/// service).
+pub async fn token(
+    secrets: &std::sync::Arc<dyn SecretStore>,
+    profile: &str,
+    host: &str,
+) -> Result<Option<Secret>> {
+    let (s, p, h) = (secrets.clone(), profile.to_owned(), host.to_owned());
+    tokio::task::spawn_blocking(move || s.get(&p, &h))
+        .await
+        .map_err(|e| Error::Internal(format!("keyring lookup failed: {e}")))?
+}
+
 /// The host part of a repository URL (`github.com`, `127.0.0.1:8080`): tokens are per host.
 pub fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;

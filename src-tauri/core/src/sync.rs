@@ -255,10 +255,7 @@ pub async fn run_once(
 ) -> Result<SyncRun> {
     let org = profile_setting(store, actor, GITHUB_ORG).await?.filter(|o| !o.is_empty());
     let at = github::endpoints(store).await?;
-    let (s, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
-    let token = tokio::task::spawn_blocking(move || s.get(&profile, &host))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let token = crate::secrets::token(secrets, actor, &at.host).await?;
     let account = crate::accounts::get(store, actor).await?;
     let owner =
         org.clone().or(account.github_login.clone()).unwrap_or_else(|| "(not signed in)".into());

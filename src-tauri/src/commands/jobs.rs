@@ -4,7 +4,7 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::events::JobEvent;
 use codemyspec_core::jobs::{self, Inserted, Job, JobFilter, JobState, LogLine, StepRecord};
-use codemyspec_core::pipeline::{self, preflight, recipe};
+use codemyspec_core::pipeline::{self, preflight};
 use codemyspec_core::projects;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -76,13 +76,7 @@ pub async fn project_setup(state: State<'_, AppState>, id: String) -> Res<Option
 pub async fn preflight(state: State<'_, AppState>, id: String) -> Res<Vec<preflight::Check>> {
     let actor = state.actor().await?;
     let project = projects::get(&state.store, &actor, &id).await?;
-    let recipe = recipe::for_project(state.store.data_dir(), &project)?;
-    let mut checks =
-        preflight::checks(&state.store, &state.pipeline, &actor, &project, &recipe).await;
-    checks.extend(
-        pipeline::provision::checks(&state.store, &state.pipeline.secrets, &actor, &project).await,
-    );
-    Ok(checks)
+    Ok(preflight::doctor(&state.store, &state.pipeline, &actor, Some(&project)).await?)
 }
 
 #[tauri::command]

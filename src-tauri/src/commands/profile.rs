@@ -83,12 +83,9 @@ pub async fn update_profile(
 #[specta::specta]
 pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
     let host = state.store.repo_host().await?.as_str().to_owned();
-    let secrets = state.secrets.clone();
     let lookup = codemyspec_core::github::endpoints(&state.store).await?.host;
     let profile = state.actor().await.unwrap_or_default();
-    let token = tauri::async_runtime::spawn_blocking(move || secrets.get(&profile, &lookup))
-        .await
-        .map_err(|e| ErrorView::from(Error::Internal(e.to_string())))?;
+    let token = codemyspec_core::secrets::token(&state.secrets, &profile, &lookup).await;
     let (token_set, keyring_problem) = match token {
         Ok(t) => (t.is_some(), None),
         Err(e) => (false, Some(e.to_string())),

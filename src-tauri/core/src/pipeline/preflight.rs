@@ -137,26 +137,55 @@ pub async fn checks(
         }
     }
     for url in [&project.code_repo, &project.docs_repo].into_iter().flatten() {
-        let Some(host) = host_of(url) else { continue };
-        let secrets = config.secrets.clone();
-        let (lookup_host, profile) = (host.clone(), actor.to_owned());
-        let found = tokio::task::spawn_blocking(move || secrets.get(&profile, &lookup_host)).await;
-        out.push(match found {
-            Ok(Ok(Some(_))) => check(format!("token for {host}"), true, "set (in the OS keyring)"),
-            Ok(Ok(None)) if is_loopback(&host) => {
-                check(format!("token for {host}"), true, "none; a local server may not ask for one")
-            }
-            Ok(Ok(None)) => {
-                check(format!("token for {host}"), false, "missing: run `codemyspec token set`")
-            }
-            Ok(Err(e)) => check(format!("token for {host}"), false, e.to_string()),
-            Err(e) => {
-                check(format!("token for {host}"), false, format!("keyring lookup failed: {e}"))
-            }
-        });
+        if let Some(host) = host_of(url) {
+            out.push(token_check(config, actor, &host).await);
+        }
     }
     out.push(workspace_check(store).await);
     out
+}
+
+/// Whether `actor` has a token for `host` in the OS keyring.
+pub async fn token_check(config: &PipelineConfig, actor: &str, host: &str) -> Check {
+    let name = format!("token for {host}");
+    match crate::secrets::token(&config.secrets, actor, host).await {
+        Ok(Some(_)) => check(name, true, "set (in the OS keyring)"),
+        Ok(None) if is_loopback(host) => {
+            check(name, true, "none; a local server may not ask for one")
+        }
+        Ok(None) => check(name, false, "missing: run `codemyspec github login`"),
+        Err(e) => check(name, false, e.to_string()),
+    }
+}
+
+/// What `codemyspec doctor` and the window's "Check requirements" show: for a project,
+/// everything its setup needs, GitHub asked now; with none, what this machine has (mix and
+/// elixir, their versions, the token for the GitHub host, the workspace folder).
+pub async fn doctor(
+    store: &Store,
+    config: &PipelineConfig,
+    actor: &str,
+    project: Option<&Project>,
+) -> crate::Result<Vec<Check>> {
+    if let Some(project) = project {
+        let recipe = super::recipe::for_project(store.data_dir(), project)?;
+        let mut out = checks(store, config, actor, project, &recipe).await;
+        out.extend(super::provision::checks(store, &config.secrets, actor, project).await);
+        return Ok(out);
+    }
+    let path = config.path();
+    let mut out: Vec<Check> = ["mix", "elixir"]
+        .into_iter()
+        .map(|program| match find_program(program, &path) {
+            Some(at) => check(format!("program {program}"), true, at.display().to_string()),
+            None => check(format!("program {program}"), false, "not on PATH"),
+        })
+        .collect();
+    out.extend(toolchain_checks(config, false, true).await);
+    let host = crate::github::endpoints(store).await?.host;
+    out.push(token_check(config, actor, &host).await);
+    out.push(workspace_check(store).await);
+    Ok(out)
 }
 
 /// Elixir/OTP and, where the generator is installed, whether it fits them. Only a recipe

@@ -82,10 +82,8 @@ pub async fn provision(
             at.host
         )]);
     }
-    let (s, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
-    let token = tokio::task::spawn_blocking(move || s.get(&profile, &host))
+    let token = crate::secrets::token(secrets, actor, &at.host)
         .await
-        .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
         .map_err(|e| JobFailure::new(FailureClass::Step, e.to_string()))?
         .ok_or_else(|| {
             JobFailure::new(
@@ -161,12 +159,7 @@ async fn ensure(
     let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, Some(&t)))
         .await
         .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
-        .map_err(|e| match e {
-            publish::PublishError::Infrastructure(m) => {
-                JobFailure::new(FailureClass::Infrastructure, m)
-            }
-            other => JobFailure::new(FailureClass::Step, other.to_string()),
-        })?;
+        .map_err(publish::PublishError::failure)?;
     let ours = job.meta.get(&pushed_key(target.kind));
     match state {
         RemoteState::Empty => {
@@ -206,17 +199,15 @@ pub async fn checks(
         return Vec::new();
     }
     let sign_in = format!("GitHub sign-in ({})", at.host);
-    let (s, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
-    let token = match tokio::task::spawn_blocking(move || s.get(&profile, &host)).await {
-        Ok(Ok(Some(token))) => token,
-        Ok(Ok(None)) => {
+    let token = match crate::secrets::token(secrets, actor, &at.host).await {
+        Ok(Some(token)) => token,
+        Ok(None) => {
             return vec![check(
                 sign_in,
                 false,
                 "not signed in: run `codemyspec github login`, or Settings → GitHub".into(),
             )]
         }
-        Ok(Err(e)) => return vec![check(sign_in, false, e.to_string())],
         Err(e) => return vec![check(sign_in, false, e.to_string())],
     };
     let client = match Client::new(&at.api, Some(token.expose())) {

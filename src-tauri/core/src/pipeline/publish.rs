@@ -21,6 +21,19 @@ pub enum PublishError {
     Cancelled,
 }
 
+impl PublishError {
+    /// The job failure it is: a step's, the infrastructure's (retried), or a cancel.
+    pub fn failure(self) -> crate::runner::JobFailure {
+        use crate::jobs::FailureClass;
+        use crate::runner::JobFailure;
+        match self {
+            PublishError::Step(m) => JobFailure::new(FailureClass::Step, m),
+            PublishError::Infrastructure(m) => JobFailure::new(FailureClass::Infrastructure, m),
+            PublishError::Cancelled => JobFailure::new(FailureClass::Cancelled, "cancelled"),
+        }
+    }
+}
+
 impl std::fmt::Display for PublishError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

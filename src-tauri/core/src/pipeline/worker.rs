@@ -101,14 +101,10 @@ impl Attempt<'_> {
             )
         })?;
         self.workdir = workdir.clone();
-        let dir_text = workdir.display().to_string();
-        jobs::set_meta(
-            &store,
-            self.job().id,
-            &[("workdir", Some(&dir_text)), ("recipe", Some(&recipe.name))],
-        )
-        .await
-        .map_err(internal)?;
+        // Which recipe the kept work dir was made by: a retry resumes only with the same one.
+        jobs::set_meta(&store, self.job().id, &[("recipe", Some(&recipe.name))])
+            .await
+            .map_err(internal)?;
         let mut tree = workdir.clone();
         for (i, step) in recipe.steps.iter().enumerate() {
             self.position += 1;
@@ -201,11 +197,12 @@ impl Attempt<'_> {
     /// Fails (as cancelled) when the job is no longer executing: cancelled, or cancelled
     /// and retried.
     async fn still_running(&self) -> Outcome {
-        let state: Option<JobState> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
-            .bind(self.job().id)
-            .fetch_optional(self.store().pool())
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let state = jobs::state(self.store().pool(), self.job().id).await.map_err(internal)?;
+        self.executing(state)
+    }
+
+    /// `state` (read in the caller's transaction) is the job's own executing attempt.
+    fn executing(&self, state: Option<JobState>) -> Outcome {
         if state != Some(JobState::Executing) || self.run.cancel.is_cancelled() {
             return Err(self.cancelled());
         }
@@ -230,14 +227,7 @@ impl Attempt<'_> {
     async fn set_status(&mut self, status: SetupStatus, error: Option<&str>) -> Outcome {
         let store = self.store().clone();
         let mut tx = store.write().await.map_err(internal)?;
-        let state: Option<JobState> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
-            .bind(self.job().id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| internal(e.into()))?;
-        if state != Some(JobState::Executing) || self.run.cancel.is_cancelled() {
-            return Err(self.cancelled());
-        }
+        self.executing(jobs::state(&mut *tx, self.job().id).await.map_err(internal)?)?;
         write_status(&mut tx, &store, &self.project.id, status, error).await.map_err(internal)?;
         self.project = projects::fetch_any(&mut *tx, &self.project.id).await.map_err(internal)?;
         tx.commit().await.map_err(|e| internal(e.into()))?;
@@ -282,8 +272,12 @@ impl Attempt<'_> {
                 };
                 self.run_program(&cmd, step, &mut sink).await
             }
-            Work::Act(Action::Publish) => self.publish(step, dir, &mut sink).await,
-            Work::Act(Action::Provision) => self.provision(step, &mut sink).await,
+            Work::Act(Action::Publish) => {
+                let work =
+                    async { self.publish_all(dir, &mut sink).await.map_err(PublishError::failure) };
+                self.act(step, work).await
+            }
+            Work::Act(Action::Provision) => self.act(step, self.provision(&mut sink)).await,
         };
         if let Err(f) = &result {
             sink.push(Stream::System, f.message.clone());
@@ -391,68 +385,44 @@ impl Attempt<'_> {
         }
     }
 
-    async fn provision(
+    /// Runs a built-in action within its step's timeout; a cancel ends it at once (a push
+    /// in flight stops at libgit2's next callback, before it sends anything).
+    async fn act(
         &self,
         step: &Step,
-        sink: &mut LogSink,
+        work: impl std::future::Future<Output = Outcome>,
     ) -> (&'static str, Option<i64>, Outcome) {
-        let actor = self.actor();
-        let work = provision::provision(
-            &self.run.store,
-            &self.config.secrets,
-            &actor,
-            &self.project,
-            self.job(),
-        );
-        let result = tokio::select! {
+        let ended = tokio::select! {
             r = tokio::time::timeout(step.timeout, work) => r,
             _ = self.run.cancel.cancelled() => return (self.stopped_outcome(), None, Err(self.cancelled())),
         };
-        match result {
-            Ok(Ok(lines)) => {
-                for line in lines {
-                    sink.note(line).await;
-                }
-                ("ok", None, Ok(()))
+        match ended {
+            Ok(Ok(())) => ("ok", None, Ok(())),
+            Ok(Err(f)) if f.class == FailureClass::Cancelled => {
+                (self.stopped_outcome(), None, Err(f))
             }
-            Ok(Err(failure)) => ("failed", None, Err(failure)),
+            Ok(Err(f)) => ("failed", None, Err(f)),
             Err(_) => (
                 "timed_out",
                 None,
                 Err(JobFailure::new(
                     FailureClass::Infrastructure,
-                    format!("GitHub did not answer within {} s", step.timeout.as_secs()),
+                    format!("`{}` timed out after {} s", step.describe(), step.timeout.as_secs()),
                 )),
             ),
         }
     }
 
-    async fn publish(
-        &self,
-        step: &Step,
-        dir: &Path,
-        sink: &mut LogSink,
-    ) -> (&'static str, Option<i64>, Outcome) {
-        match tokio::time::timeout(step.timeout, self.publish_all(dir, sink)).await {
-            Ok(Ok(())) => ("ok", None, Ok(())),
-            Ok(Err(PublishError::Step(m))) => {
-                ("failed", None, Err(JobFailure::new(FailureClass::Step, m)))
-            }
-            Ok(Err(PublishError::Infrastructure(m))) => {
-                ("failed", None, Err(JobFailure::new(FailureClass::Infrastructure, m)))
-            }
-            Ok(Err(PublishError::Cancelled)) => {
-                (self.stopped_outcome(), None, Err(self.cancelled()))
-            }
-            Err(_) => (
-                "timed_out",
-                None,
-                Err(JobFailure::new(
-                    FailureClass::Infrastructure,
-                    format!("publishing timed out after {} s", step.timeout.as_secs()),
-                )),
-            ),
+    /// The GitHub repositories, created or adopted; what was done goes to the step's log.
+    async fn provision(&self, sink: &mut LogSink) -> Outcome {
+        let (store, actor) = (&self.run.store, self.actor());
+        let lines =
+            provision::provision(store, &self.config.secrets, &actor, &self.project, self.job())
+                .await?;
+        for line in lines {
+            sink.note(line).await;
         }
+        Ok(())
     }
 
     async fn publish_all(
@@ -498,11 +468,9 @@ impl Attempt<'_> {
         sink: &mut LogSink,
     ) -> std::result::Result<(), PublishError> {
         let host = crate::secrets::host_of(url).unwrap_or_default();
-        let (secrets, profile) = (self.config.secrets.clone(), self.actor());
         // The pushes use the token of the profile that set the project up.
-        let token = tokio::task::spawn_blocking(move || secrets.get(&profile, &host))
+        let token = crate::secrets::token(&self.config.secrets, &self.actor(), &host)
             .await
-            .map_err(|e| PublishError::Infrastructure(e.to_string()))?
             .map_err(|e| PublishError::Step(e.to_string()))?;
         sink.note(format!("pushing main to {}", publish::git_url(url))).await;
         let (d, u, cancel) = (dir.to_owned(), url.to_owned(), self.run.cancel.clone());
@@ -545,11 +513,7 @@ impl Attempt<'_> {
     async fn finish(&mut self, kept: &Path) -> Outcome {
         let store = self.store().clone();
         let mut tx = store.write().await.map_err(internal)?;
-        let state: Option<JobState> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
-            .bind(self.job().id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let state = jobs::state(&mut *tx, self.job().id).await.map_err(internal)?;
         let project = projects::fetch_any(&mut *tx, &self.project.id).await.map_err(internal)?;
         if state != Some(JobState::Executing) || !project.setup_status.is_running() {
             return Err(JobFailure::new(
@@ -590,7 +554,8 @@ impl Attempt<'_> {
     async fn report(&mut self, failure: &JobFailure) {
         let store = self.store().clone();
         let interrupted = failure.class == FailureClass::Cancelled;
-        if interrupted && !is_executing(&store, self.job().id).await {
+        let state = jobs::state(store.pool(), self.job().id).await.ok().flatten();
+        if interrupted && state != Some(JobState::Executing) {
             return; // cancel_setup (and maybe a retry since) recorded it.
         }
         let retry = jobs::will_retry(self.job(), failure.class) || interrupted;
@@ -631,16 +596,6 @@ impl Attempt<'_> {
             }
         }
     }
-}
-
-async fn is_executing(store: &Store, job_id: i64) -> bool {
-    sqlx::query_scalar::<_, JobState>("SELECT state FROM jobs WHERE id = ?")
-        .bind(job_id)
-        .fetch_optional(store.pool())
-        .await
-        .ok()
-        .flatten()
-        == Some(JobState::Executing)
 }
 
 fn remove_all(dir: &Path) -> Outcome {
