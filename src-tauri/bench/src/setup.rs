@@ -68,8 +68,7 @@ pub async fn run(_args: &Args, report: &mut Report) -> Result<()> {
         backoff: jobs::Backoff::immediate(),
         ..Default::default()
     };
-    let runner = Runner::new(&store, &events, runner_config)
-        .worker(pipeline::WORKER, move |run| pipeline::perform(run, config.clone()))
+    let runner = pipeline::register_workers(Runner::new(&store, &events, runner_config), config)
         .start()
         .await?;
     let mut ours = Vec::new();

@@ -51,6 +51,11 @@ pub struct JobRun {
 
 pub type WorkerFuture = Pin<Box<dyn Future<Output = std::result::Result<(), JobFailure>> + Send>>;
 pub type Worker = Arc<dyn Fn(JobRun) -> WorkerFuture + Send + Sync>;
+/// A check a worker's kind of job needs after each attempt (and once at start), such as the
+/// setup pipeline's repair of projects left showing a running setup.
+pub type Settle = Arc<
+    dyn Fn(Store, Broadcaster) -> Pin<Box<dyn Future<Output = Result<()>> + Send>> + Send + Sync,
+>;
 
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
@@ -78,6 +83,7 @@ pub struct Runner {
     events: Broadcaster,
     config: RunnerConfig,
     workers: HashMap<String, Worker>,
+    settles: HashMap<String, Settle>,
 }
 
 /// A running runner. Dropping it does not stop it; call [`RunnerHandle::stop`].
@@ -90,7 +96,13 @@ pub struct RunnerHandle {
 
 impl Runner {
     pub fn new(store: &Store, events: &Broadcaster, config: RunnerConfig) -> Self {
-        Runner { store: store.clone(), events: events.clone(), config, workers: HashMap::new() }
+        Runner {
+            store: store.clone(),
+            events: events.clone(),
+            config,
+            workers: HashMap::new(),
+            settles: HashMap::new(),
+        }
     }
 
     /// Registers the function that performs jobs of `worker`.
@@ -103,6 +115,16 @@ impl Runner {
         self
     }
 
+    /// Runs `check` once when the runner starts and after each attempt of a `worker` job.
+    pub fn after_each<F, Fut>(mut self, worker: &str, check: F) -> Self
+    where
+        F: Fn(Store, Broadcaster) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.settles.insert(worker.to_owned(), Arc::new(move |s, e| Box::pin(check(s, e))));
+        self
+    }
+
     /// Takes the data dir's runner lock, rescues orphaned jobs, prunes old ones and starts
     /// running. Fails with `unavailable` when another process holds the lock.
     pub async fn start(self) -> Result<RunnerHandle> {
@@ -111,7 +133,9 @@ impl Runner {
             clean_up_after(&job);
             self.events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
         }
-        crate::pipeline::repair_stalled(&self.store, &self.events).await?;
+        for settle in self.settles.values() {
+            settle(self.store.clone(), self.events.clone()).await?;
+        }
         jobs::prune(&self.store, self.config.retention).await?;
         let stop = CancellationToken::new();
         let store = self.store.clone();
@@ -195,7 +219,7 @@ struct Running {
 }
 
 async fn run_loop(runner: Runner, stop: CancellationToken) {
-    let Runner { store, events, config, workers } = runner;
+    let Runner { store, events, config, workers, settles } = runner;
     let mut running: HashMap<i64, Running> = HashMap::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<i64>();
     let mut last_prune = std::time::Instant::now();
@@ -210,7 +234,8 @@ async fn run_loop(runner: Runner, stop: CancellationToken) {
             tracing::warn!("job runner: cannot read job states: {e}");
         }
         if let Err(e) =
-            start_due(&store, &events, &config, &workers, &mut running, &done_tx, &stop).await
+            start_due(&store, &events, &config, (&workers, &settles), &mut running, &done_tx, &stop)
+                .await
         {
             tracing::warn!("job runner: cannot start jobs: {e}");
         }
@@ -271,7 +296,7 @@ async fn start_due(
     store: &Store,
     events: &Broadcaster,
     config: &RunnerConfig,
-    workers: &HashMap<String, Worker>,
+    (workers, settles): (&HashMap<String, Worker>, &HashMap<String, Settle>),
     running: &mut HashMap<i64, Running>,
     done: &mpsc::UnboundedSender<i64>,
     stop: &CancellationToken,
@@ -305,7 +330,8 @@ async fn start_due(
                 cancel,
                 stopping: stop.clone(),
             };
-            tokio::spawn(execute(run, worker, config.backoff, done.clone()));
+            let settle = settles.get(&run.job.worker).cloned();
+            tokio::spawn(execute(run, worker, settle, config.backoff, done.clone()));
         }
     }
     Ok(())
@@ -315,6 +341,7 @@ async fn start_due(
 async fn execute(
     run: JobRun,
     worker: Option<Worker>,
+    settle: Option<Settle>,
     backoff: Backoff,
     done: mpsc::UnboundedSender<i64>,
 ) {
@@ -350,8 +377,10 @@ async fn execute(
         // Left executing: the next start rescues it (and the invariant repair follows).
         Err(e) => tracing::error!(job = job.id, "cannot record the end of the attempt: {e}"),
     }
-    if let Err(e) = crate::pipeline::repair_stalled(&store, &events).await {
-        tracing::warn!("cannot check for stalled setups: {e}");
+    if let Some(settle) = settle {
+        if let Err(e) = settle(store.clone(), events.clone()).await {
+            tracing::warn!(job = job.id, "the check after the attempt failed: {e}");
+        }
     }
     let _ = done.send(job.id);
     store.notify_jobs();

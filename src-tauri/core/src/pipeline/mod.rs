@@ -74,6 +74,9 @@ pub fn register_workers(
     let secrets = config.secrets.clone();
     runner
         .worker(WORKER, move |run| perform(run, config.clone()))
+        .after_each(WORKER, |store, events| async move {
+            repair_stalled(&store, &events).await.map(|_| ())
+        })
         .worker(crate::sync::WORKER, move |run| crate::sync::perform(run, secrets.clone()))
 }
 
@@ -209,7 +212,8 @@ pub const STALLED: &str = "the setup was interrupted in its last attempt (the pr
 /// live setup job (available, scheduled, executing, retryable) exists for it. Every project
 /// that breaks it — its job was discarded by a rescue, a runner died between writes — is
 /// marked `failed` with [`STALLED`] (stage `error`), from where retry and setting up again
-/// work. The runner calls this at start and after every job end. Returns the projects
+/// work. The runner calls this at start and after every setup attempt ([`register_workers`]).
+/// Returns the projects
 /// repaired.
 pub async fn repair_stalled(store: &Store, events: &Broadcaster) -> Result<Vec<Project>> {
     const STALLED_SQL: &str = "SELECT p.id FROM projects p \

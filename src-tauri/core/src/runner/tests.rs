@@ -390,3 +390,39 @@ async fn an_attempt_ending_while_another_process_holds_the_database_is_recorded_
     assert!(j.errors.is_empty(), "{:?}", j.errors);
     handle.stop().await;
 }
+
+#[tokio::test]
+async fn a_settle_check_runs_at_start_and_after_each_attempt_of_its_own_worker_only() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let checks = Arc::new(AtomicUsize::new(0));
+    let c = checks.clone();
+    let handle = Runner::new(&s.store, &s.events, config())
+        .worker("Setup", |_run| async { Ok(()) })
+        .worker("Other", |_run| async { Ok(()) })
+        .after_each("Setup", move |_store, _events| {
+            let c = c.clone();
+            async move {
+                c.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        })
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(checks.load(Ordering::SeqCst), 1, "once at start");
+    let other = jobs::insert(&s.store, job("Other")).await.unwrap().job.id;
+    wait_for(&s.store, other, JobState::Completed).await;
+    let setup = jobs::insert(&s.store, job("Setup")).await.unwrap().job.id;
+    wait_for(&s.store, setup, JobState::Completed).await;
+    let started = Instant::now();
+    while checks.load(Ordering::SeqCst) < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the check after the attempt never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    handle.stop().await;
+    assert_eq!(checks.load(Ordering::SeqCst), 2, "not after the other worker's job");
+}

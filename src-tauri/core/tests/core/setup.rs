@@ -38,11 +38,12 @@ impl Pipeline {
         let events = Broadcaster::new();
         let ada = account(&f.store, "ada@example.com").await;
         let config = Arc::new(config);
-        let runner = Runner::new(&f.store, &events, fast_runner())
-            .worker(pipeline::WORKER, move |run| pipeline::perform(run, config.clone()))
-            .start()
-            .await
-            .unwrap();
+        // The app's workers, as the app and `codemyspec worker` register them.
+        let runner =
+            pipeline::register_workers(Runner::new(&f.store, &events, fast_runner()), config)
+                .start()
+                .await
+                .unwrap();
         // Set-up projects land in the test's own folder, not the user's home.
         let workspace = f.dir.path().join("workspace");
         codemyspec_core::settings::set(&f.store, "workspace_dir", &workspace.display().to_string())
