@@ -255,14 +255,41 @@ pub(crate) async fn apply(
     } else if is_detour(to) {
         returns.push(from);
     }
-    let now = store.now();
     sqlx::query("UPDATE projects SET stage = ?, stage_return = ?, updated_at = ? WHERE id = ?")
         .bind(to)
         .bind(format_returns(&returns))
-        .bind(&now)
+        .bind(store.now())
         .bind(project_id)
         .execute(&mut *conn)
         .await?;
+    record(conn, store, project_id, (from, to), reason, trigger, actor).await
+}
+
+/// A line in the project's history that is not a stage move (the org sync followed a
+/// rename, say): from and to are the stage it is in.
+pub(crate) async fn note(
+    conn: &mut SqliteConnection,
+    store: &Store,
+    project_id: &str,
+    reason: &str,
+    trigger: Trigger,
+) -> Result<()> {
+    let stage: Stage = sqlx::query_scalar("SELECT stage FROM projects WHERE id = ?")
+        .bind(project_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    record(conn, store, project_id, (stage, stage), reason, trigger, None).await
+}
+
+async fn record(
+    conn: &mut SqliteConnection,
+    store: &Store,
+    project_id: &str,
+    (from, to): (Stage, Stage),
+    reason: &str,
+    trigger: Trigger,
+    actor: Option<&str>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO stage_transitions \
          (id, project_id, from_stage, to_stage, reason, trigger, actor_id, inserted_at) \
@@ -275,7 +302,7 @@ pub(crate) async fn apply(
     .bind(reason)
     .bind(trigger)
     .bind(actor)
-    .bind(&now)
+    .bind(store.now())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -294,7 +321,7 @@ pub async fn history(store: &Store, actor: &str, project_id: &str) -> Result<Vec
     .await?)
 }
 
-async fn stage_returns<'e, E: sqlx::SqliteExecutor<'e>>(
+pub(crate) async fn stage_returns<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
     project_id: &str,
 ) -> Result<Vec<Stage>> {

@@ -170,8 +170,20 @@ struct Ending<'a> {
 }
 
 async fn finish_run(store: &Store, id: i64, end: Ending<'_>) -> Result<SyncRun> {
-    let count = |f: fn(&Changes) -> usize| end.changes.map(|c| f(c) as i64).unwrap_or(0);
     let mut tx = store.write().await?;
+    let run = record_end(&mut tx, store, id, end).await?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// Writes how run `id` ended, in the caller's transaction.
+async fn record_end(
+    conn: &mut sqlx::SqliteConnection,
+    store: &Store,
+    id: i64,
+    end: Ending<'_>,
+) -> Result<SyncRun> {
+    let count = |f: fn(&Changes) -> usize| end.changes.map(|c| f(c) as i64).unwrap_or(0);
     sqlx::query(
         "UPDATE sync_runs SET finished_at = ?, status = ?, requests = ?, not_modified = ?, \
          discovered = ?, missing = ?, renamed = ?, reappeared = ?, rate_remaining = ?, \
@@ -190,11 +202,9 @@ async fn finish_run(store: &Store, id: i64, end: Ending<'_>) -> Result<SyncRun> 
     .bind(end.rate.map(|r| r.reset as i64))
     .bind(&end.error)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let run = fetch_run(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(run)
+    fetch_run(conn, id).await
 }
 
 async fn fetch_run(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<SyncRun> {
@@ -260,7 +270,7 @@ pub async fn run_once(
     let owner =
         org.clone().or(account.github_login.clone()).unwrap_or_else(|| "(not signed in)".into());
     let id = start_run(store, actor, &owner).await?;
-    let skip = |error: String| Ending {
+    let skipped = |error: String| Ending {
         status: "skipped",
         requests: 0,
         not_modified: 0,
@@ -269,7 +279,7 @@ pub async fn run_once(
         error: Some(error),
     };
     let Some(token) = token else {
-        return finish_run(store, id, skip(format!("not signed in to {}", at.host))).await;
+        return finish_run(store, id, skipped(format!("not signed in to {}", at.host))).await;
     };
     if let Some(budget) = last_budget(store, actor).await? {
         if !budget.allows_background(RATE_FLOOR, SystemTime::now()) {
@@ -277,7 +287,7 @@ pub async fn run_once(
                 "the rate budget is low ({} of {} left); waiting for it to reset",
                 budget.remaining, budget.limit
             );
-            return finish_run(store, id, Ending { rate: Some(budget), ..skip(why) }).await;
+            return finish_run(store, id, Ending { rate: Some(budget), ..skipped(why) }).await;
         }
     }
     let client = Client::new(&at.api, Some(token.expose())).map_err(github::error)?;
@@ -304,52 +314,96 @@ pub async fn run_once(
                 }),
                 _ => client.budget(),
             };
-            let ending = Ending { status, rate, ..skip(e.to_string()) };
+            let ending = Ending { status, rate, ..skipped(e.to_string()) };
             return finish_run(store, id, ending).await;
         }
     };
-    let changes = reconcile(store, actor, &listing.repos).await?;
+    // The reconciliation, the pages' ETags and the run's record: one transaction.
     let mut tx = store.write().await?;
-    sqlx::query(
-        "INSERT INTO sync_pages (account_id, owner, pages) VALUES (?, ?, ?) \
-         ON CONFLICT (account_id, owner) DO UPDATE SET pages = excluded.pages",
-    )
-    .bind(actor)
-    .bind(&owner)
-    .bind(serde_json::to_string(&listing.cache).map_err(|e| Error::Internal(e.to_string()))?)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let run = finish_run(
-        store,
-        id,
-        Ending {
+    let done = async {
+        let changes = reconcile_in(&mut tx, store, actor, &listing.repos).await?;
+        let pages =
+            serde_json::to_string(&listing.cache).map_err(|e| Error::Internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO sync_pages (account_id, owner, pages) VALUES (?, ?, ?) \
+             ON CONFLICT (account_id, owner) DO UPDATE SET pages = excluded.pages",
+        )
+        .bind(actor)
+        .bind(&owner)
+        .bind(pages)
+        .execute(&mut *tx)
+        .await?;
+        let end = Ending {
             status: "ok",
             requests: listing.requests,
             not_modified: listing.not_modified,
             changes: Some(&changes),
             rate: client.budget(),
             error: None,
-        },
-    )
-    .await?;
+        };
+        let run = record_end(&mut tx, store, id, end).await?;
+        Ok::<_, Error>((changes, run))
+    }
+    .await;
+    let (changes, run) = match done {
+        Ok(done) => {
+            tx.commit().await?;
+            done
+        }
+        Err(e) => {
+            drop(tx);
+            let failed = Ending {
+                status: "failed",
+                requests: listing.requests,
+                not_modified: listing.not_modified,
+                rate: client.budget(),
+                ..skipped(e.to_string())
+            };
+            finish_run(store, id, failed).await?;
+            return Err(e);
+        }
+    };
     for p in changes.discovered.iter().chain(&changes.renamed).chain(&changes.reappeared) {
         events.broadcast_project_update(p);
     }
     for p in &changes.missing {
-        let why = format!(
-            "its repository {} is gone from GitHub",
-            p.github_repo_name.as_deref().unwrap_or(&p.name)
-        );
-        events.broadcast_project_error(p, &why);
+        events.broadcast_project_error(p, &gone(p));
     }
     Ok(run)
 }
 
+/// Why a project went missing.
+fn gone(p: &Project) -> String {
+    format!(
+        "its repository {} is gone from GitHub",
+        p.github_repo_name.as_deref().unwrap_or(&p.name)
+    )
+}
+
+/// What reconciling did to one project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Discovered,
+    Missing,
+    Renamed,
+    Reappeared,
+}
+
 /// Reconciles the actor's projects with a complete listing, in one transaction.
 pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Changes> {
-    let by_id: HashMap<i64, &Repo> = repos.iter().map(|r| (r.id as i64, r)).collect();
     let mut tx = store.write().await?;
+    let changes = reconcile_in(&mut tx, store, actor, repos).await?;
+    tx.commit().await?;
+    Ok(changes)
+}
+
+async fn reconcile_in(
+    tx: &mut sqlx::SqliteConnection,
+    store: &Store,
+    actor: &str,
+    repos: &[Repo],
+) -> Result<Changes> {
+    let by_id: HashMap<i64, &Repo> = repos.iter().map(|r| (r.id as i64, r)).collect();
     let mine: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM projects p JOIN project_memberships m ON m.project_id = p.id \
          WHERE m.user_id = ?",
@@ -358,10 +412,9 @@ pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Cha
     .bind(actor)
     .fetch_all(&mut *tx)
     .await?;
-    let mut changes = Changes::default();
     // Repositories any project of this data dir already stands for (another profile's too: a
     // repository id belongs to one project) are never imported again.
-    let mut known: HashSet<i64> = sqlx::query_scalar(
+    let known: HashSet<i64> = sqlx::query_scalar(
         "SELECT github_repo_id FROM projects WHERE github_repo_id IS NOT NULL \
          UNION SELECT docs_repo_id FROM projects WHERE docs_repo_id IS NOT NULL",
     )
@@ -375,31 +428,27 @@ pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Cha
         .filter(|p| p.docs_repo_id.is_none())
         .filter_map(|p| p.docs_repo.as_ref().map(|u| (u.to_ascii_lowercase(), p)))
         .collect();
-    let mut touched: Vec<(String, &'static str)> = Vec::new();
+    let mut touched: Vec<(String, Change)> = Vec::new();
     for p in &mine {
-        if let Some(docs) = p.docs_repo_id {
-            known.insert(docs);
-            if let Some(repo) = by_id.get(&docs) {
-                if p.docs_repo.as_deref() != Some(repo.html_url.as_str()) {
-                    sqlx::query("UPDATE projects SET docs_repo = ?, updated_at = ? WHERE id = ?")
-                        .bind(&repo.html_url)
-                        .bind(store.now())
-                        .bind(&p.id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+        if let Some(repo) = p.docs_repo_id.and_then(|docs| by_id.get(&docs)) {
+            if p.docs_repo.as_deref() != Some(repo.html_url.as_str()) {
+                sqlx::query("UPDATE projects SET docs_repo = ?, updated_at = ? WHERE id = ?")
+                    .bind(&repo.html_url)
+                    .bind(store.now())
+                    .bind(&p.id)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         let Some(code) = p.github_repo_id else { continue };
-        known.insert(code);
         match by_id.get(&code) {
             Some(repo) => {
                 if p.stage == Stage::Missing {
+                    let back = lifecycle::stage_returns(&mut *tx, &p.id).await?;
+                    let back = back.last().copied().unwrap_or(Stage::Initialized);
                     let reason = format!("{} is back on GitHub", repo.full_name);
-                    let back = back_from_missing(&mut tx, &p.id).await?;
-                    lifecycle::apply(&mut tx, store, &p.id, back, &reason, Trigger::Sync, None)
-                        .await?;
-                    touched.push((p.id.clone(), "reappeared"));
+                    lifecycle::apply(tx, store, &p.id, back, &reason, Trigger::Sync, None).await?;
+                    touched.push((p.id.clone(), Change::Reappeared));
                 }
                 if p.github_repo_name.as_deref() != Some(repo.name.as_str()) {
                     let old = p.github_repo_name.clone().unwrap_or_else(|| p.name.clone());
@@ -412,36 +461,17 @@ pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Cha
                     .bind(&p.id)
                     .execute(&mut *tx)
                     .await?;
-                    history(
-                        &mut tx,
-                        store,
-                        p,
-                        &format!("renamed on GitHub: {old} → {}", repo.name),
-                    )
-                    .await?;
-                    touched.push((p.id.clone(), "renamed"));
+                    let reason = format!("renamed on GitHub: {old} → {}", repo.name);
+                    lifecycle::note(tx, store, &p.id, &reason, Trigger::Sync).await?;
+                    touched.push((p.id.clone(), Change::Renamed));
                 }
             }
-            None => {
-                let stage = current_stage(&mut tx, &p.id).await?;
-                if lifecycle::check(stage, Stage::Missing, Trigger::Sync, &[]).is_ok() {
-                    let reason = format!(
-                        "its repository {} is gone from GitHub",
-                        p.github_repo_name.as_deref().unwrap_or(&p.name)
-                    );
-                    lifecycle::apply(
-                        &mut tx,
-                        store,
-                        &p.id,
-                        Stage::Missing,
-                        &reason,
-                        Trigger::Sync,
-                        None,
-                    )
+            None if lifecycle::check(p.stage, Stage::Missing, Trigger::Sync, &[]).is_ok() => {
+                lifecycle::apply(tx, store, &p.id, Stage::Missing, &gone(p), Trigger::Sync, None)
                     .await?;
-                    touched.push((p.id.clone(), "missing"));
-                }
+                touched.push((p.id.clone(), Change::Missing));
             }
+            None => {}
         }
     }
     for repo in repos {
@@ -479,62 +509,20 @@ pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Cha
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        projects::insert_membership(&mut tx, &project_id, actor, crate::Role::Owner, &now).await?;
-        touched.push((project_id, "discovered"));
+        projects::insert_membership(tx, &project_id, actor, crate::Role::Owner, &now).await?;
+        touched.push((project_id, Change::Discovered));
     }
-    let mut fetched = Vec::with_capacity(touched.len());
-    for (id, kind) in &touched {
-        fetched.push((projects::fetch_any(&mut *tx, id).await?, *kind));
-    }
-    tx.commit().await?;
-    for (p, kind) in fetched {
-        match kind {
-            "discovered" => changes.discovered.push(p),
-            "missing" => changes.missing.push(p),
-            "renamed" => changes.renamed.push(p),
-            _ => changes.reappeared.push(p),
+    let mut changes = Changes::default();
+    for (id, change) in touched {
+        let p = projects::fetch_any(&mut *tx, &id).await?;
+        match change {
+            Change::Discovered => changes.discovered.push(p),
+            Change::Missing => changes.missing.push(p),
+            Change::Renamed => changes.renamed.push(p),
+            Change::Reappeared => changes.reappeared.push(p),
         }
     }
     Ok(changes)
-}
-
-async fn current_stage(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<Stage> {
-    Ok(sqlx::query_scalar("SELECT stage FROM projects WHERE id = ?")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
-}
-
-/// The stage a missing project returns to (the top of its detour stack).
-async fn back_from_missing(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<Stage> {
-    let returns: String = sqlx::query_scalar("SELECT stage_return FROM projects WHERE id = ?")
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(lifecycle::parse_returns(&returns).last().copied().unwrap_or(Stage::Initialized))
-}
-
-/// A line in the project's history that is not a stage move (a rename).
-async fn history(
-    conn: &mut sqlx::SqliteConnection,
-    store: &Store,
-    p: &Project,
-    reason: &str,
-) -> Result<()> {
-    let stage = current_stage(conn, &p.id).await?;
-    sqlx::query(
-        "INSERT INTO stage_transitions (id, project_id, from_stage, to_stage, reason, trigger, actor_id, inserted_at) \
-         VALUES (?, ?, ?, ?, ?, 'sync', NULL, ?)",
-    )
-    .bind(new_id())
-    .bind(&p.id)
-    .bind(stage)
-    .bind(stage)
-    .bind(reason)
-    .bind(store.now())
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Seconds between heartbeats (the setting, or 300).

@@ -101,12 +101,7 @@ async fn enter_provisioning(
     project: &Project,
     actor: &str,
 ) -> Result<()> {
-    let returns = lifecycle::parse_returns(
-        &sqlx::query_scalar::<_, String>("SELECT stage_return FROM projects WHERE id = ?")
-            .bind(&project.id)
-            .fetch_one(&mut *conn)
-            .await?,
-    );
+    let returns = lifecycle::stage_returns(&mut *conn, &project.id).await?;
     match project.stage {
         Stage::Provisioning => Ok(()),
         Stage::Draft | Stage::Estimated => {
