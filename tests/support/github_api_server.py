@@ -38,6 +38,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from git_http_server import read_body, serve_git  # noqa: E402  (the same git bridge)
+
 PAYLOADS, GIT_ROOT = sys.argv[1], sys.argv[2]
 LOCK = threading.RLock()
 
@@ -152,20 +155,6 @@ class Handler(BaseHTTPRequestHandler):
     def base(self):
         return f"http://{self.headers.get('Host', self.server.server_address[0])}"
 
-    def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            out = bytearray()
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return bytes(out)
-                out += self.rfile.read(size)
-                self.rfile.readline()
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
     def send(self, status, body=None, headers=None, raw=None):
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
         self.send_response(status)
@@ -215,7 +204,7 @@ class Handler(BaseHTTPRequestHandler):
     # ---- dispatch --------------------------------------------------------------------------
 
     def handle_any(self):
-        body = self.read_body()
+        body = read_body(self)
         url = urlsplit(self.path)
         path, query = url.path, url.query
         if path.startswith("/_stand_in/"):
@@ -353,40 +342,7 @@ class Handler(BaseHTTPRequestHandler):
     def git(self, path, query, body):
         if STATE["tokens"].get(self.token()) is None:
             return self.send(401, raw=b"", headers={"WWW-Authenticate": 'Basic realm="GitHub"'})
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "GIT_PROJECT_ROOT": GIT_ROOT,
-            "GIT_HTTP_EXPORT_ALL": "1",
-            "REQUEST_METHOD": self.command,
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "REMOTE_USER": "token",
-            "REMOTE_ADDR": "127.0.0.1",
-            "GATEWAY_INTERFACE": "CGI/1.1",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-        }
-        if self.headers.get("Content-Encoding"):
-            env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
-        if self.headers.get("Git-Protocol"):
-            env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
-        done = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, timeout=120)
-        head, _, data = done.stdout.partition(b"\r\n\r\n")
-        status, headers = 200, {}
-        for line in head.decode(errors="replace").split("\r\n"):
-            key, _, value = line.partition(":")
-            if key.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif key:
-                headers[key] = value.strip()
-        headers.pop("Content-Length", None)
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        serve_git(self, GIT_ROOT, path, query, body)
 
     # ---- the tests' controls -------------------------------------------------------------------
 
