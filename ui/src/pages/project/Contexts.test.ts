@@ -124,6 +124,7 @@ describe("Contexts", () => {
     await fireEvent.click(screen.getByTestId("conflict-overwrite"));
     await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
     expect(updates.map((u) => u.version)).toEqual([1, 2]);
+    expect(updates.map((u) => u.input)).toEqual([{ purpose: "my purpose" }, { purpose: "my purpose" }]);
     expect(current.purpose).toBe("my purpose");
     expect(screen.getByTestId("context-row").textContent).toContain("3");
   });

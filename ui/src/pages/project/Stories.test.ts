@@ -76,7 +76,8 @@ describe("Stories", () => {
     expect(field.classList.contains("invalid")).toBe(true);
   });
 
-  it("offers a choice on a stale save; overwriting re-sends my edit at their version", async () => {
+  it("offers a choice for the field we both changed; saving it re-sends my edit at their version", async () => {
+    // They changed the title (which I changed too) and the description (which I did not).
     const theirs = story("Checkout (their edit)", { id: "s-Checkout", version: 2 });
     let saves = 0;
     const calls = backend({
@@ -85,7 +86,7 @@ describe("Stories", () => {
       update_story: (args) => {
         saves += 1;
         if (saves === 1) throw { code: "conflict", field: "version", message: "this story was changed since you read it" };
-        return story("Checkout, mine", { id: "s-Checkout", version: 3, ...(args.input as object) });
+        return { ...theirs, ...(args.input as object), version: 3 };
       },
     });
     render(Stories, { projectId: "p1" });
@@ -96,14 +97,21 @@ describe("Stories", () => {
     const choice = await screen.findByTestId("conflict-choice");
     expect(choice.textContent).toContain("Checkout, mine");
     expect(choice.textContent).toContain("Checkout (their edit)");
+    // Only the clashing field is a choice; their description was taken without asking.
+    expect(screen.getByTestId("conflict-field-title")).toBeTruthy();
+    expect(screen.queryByTestId("conflict-field-description")).toBeNull();
+    expect(screen.getByTestId("conflict-taken").textContent).toContain("Description");
 
     await fireEvent.click(screen.getByTestId("conflict-overwrite"));
     await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
     const updates = calls.filter((c) => c.cmd === "update_story");
     expect(updates.map((c) => c.args.version)).toEqual([1, 2]);
-    expect(updates[1].args.input).toMatchObject({ title: "Checkout, mine", description: "about Checkout" });
+    expect(updates[0].args.input).toEqual({ title: "Checkout, mine" });
+    expect(updates[1].args.input).toEqual({ title: "Checkout, mine" });
     expect((document.getElementById("story-title") as HTMLInputElement).value).toBe("Checkout, mine");
+    expect((document.getElementById("story-description") as HTMLTextAreaElement).value).toBe("about Checkout (their edit)");
     expect(screen.getAllByTestId("story-row")[0].textContent).toContain("Checkout, mine");
+    expect(screen.getByRole("status").textContent).toContain("kept their change to description");
   });
 
   it("reloading theirs discards my edit and shows theirs", async () => {

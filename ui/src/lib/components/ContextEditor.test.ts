@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import ContextEditor from "./ContextEditor.svelte";
+import type { Context, ContextInput } from "../api";
+
+afterEach(() => clearMocks());
+
+const v1: Context = {
+  id: "c-1",
+  project_id: "p1",
+  name: "Orders",
+  type: "domain",
+  purpose: "handles orders",
+  description: null,
+  approved: false,
+  dirty: false,
+  version: 1,
+  inserted_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+};
+
+/** The backend's contexts: an update based on an older version is a stale conflict. */
+function backend(initial: Context) {
+  const state = { current: initial };
+  const updates: { version: number; input: ContextInput }[] = [];
+  mockIPC((cmd, raw) => {
+    const args = raw as { version: number; input: ContextInput };
+    if (cmd === "list_contexts") return [state.current];
+    if (cmd === "update_context") {
+      updates.push({ version: args.version, input: args.input });
+      if (args.version !== state.current.version) throw { code: "conflict", field: "version", message: "stale" };
+      state.current = { ...state.current, ...args.input, version: state.current.version! + 1 } as Context;
+      return state.current;
+    }
+    throw new Error(`unexpected command ${cmd}`);
+  });
+  return {
+    updates,
+    get current() {
+      return state.current;
+    },
+    theirEdit(changes: Partial<Context>) {
+      state.current = { ...state.current, ...changes, version: state.current.version! + 1 };
+    },
+  };
+}
+
+const field = (id: string) => document.getElementById(id) as HTMLInputElement;
+
+describe("ContextEditor on a stale save", () => {
+  it("keeps their new purpose and sends only my name", async () => {
+    const db = backend(v1);
+    render(ContextEditor, { props: { context: v1, projectId: "p1", onChange: () => {}, onDeleted: () => {} } });
+    db.theirEdit({ purpose: "takes and tracks orders" });
+    await fireEvent.input(field("context-name"), { target: { value: "Ordering" } });
+    await fireEvent.click(screen.getByTestId("context-save"));
+
+    await waitFor(() => expect(db.current.version).toBe(3));
+    expect(db.updates).toEqual([
+      { version: 1, input: { name: "Ordering" } },
+      { version: 2, input: { name: "Ordering" } },
+    ]);
+    expect(db.current).toMatchObject({ name: "Ordering", purpose: "takes and tracks orders" });
+    expect(field("context-purpose").value).toBe("takes and tracks orders");
+    expect(screen.getByRole("status").textContent).toBe("Merged with a newer version: kept their change to purpose.");
+    expect(screen.queryByTestId("conflict-choice")).toBeNull();
+  });
+
+  it("asks only about the purpose we both changed; the same type change on both sides is not asked", async () => {
+    const db = backend(v1);
+    render(ContextEditor, { props: { context: v1, projectId: "p1", onChange: () => {}, onDeleted: () => {} } });
+    db.theirEdit({ type: "coordination", purpose: "their purpose", description: "their notes" });
+    await fireEvent.change(field("context-type"), { target: { value: "coordination" } });
+    await fireEvent.input(field("context-purpose"), { target: { value: "my purpose" } });
+    await fireEvent.click(screen.getByTestId("context-save"));
+
+    const choice = await screen.findByTestId("conflict-choice");
+    expect(within(choice).getAllByRole("group").map((g) => g.dataset.testid)).toEqual(["conflict-field-purpose"]);
+    expect(screen.getByTestId("conflict-taken").textContent).toContain("Description");
+    expect(screen.getByTestId("conflict-taken").textContent).not.toContain("Type");
+    await fireEvent.input(screen.getByTestId("conflict-value-purpose"), { target: { value: "our purpose" } });
+    await fireEvent.click(screen.getByTestId("conflict-overwrite"));
+
+    await waitFor(() => expect(db.current.version).toBe(3));
+    expect(db.updates[1]).toEqual({ version: 2, input: { purpose: "our purpose" } });
+    expect(db.current).toMatchObject({ type: "coordination", description: "their notes", purpose: "our purpose" });
+    expect(screen.getByRole("status").textContent).toBe("Merged with a newer version: kept their change to description.");
+  });
+});
