@@ -16,6 +16,11 @@ pub const COMMANDS: &[&str] = &[
     "github_device_wait",
     "sync_status",
     "sync_now",
+    // the docs repository
+    "docs_status",
+    "docs_sync_now",
+    "docs_conflicts",
+    "docs_resolve",
     "set_queue_paused",
     "set_queue_concurrency",
     // projects and lifecycle

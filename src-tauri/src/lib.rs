@@ -36,6 +36,8 @@ pub struct AppState {
     tray: Mutex<Option<tokio::sync::mpsc::UnboundedSender<()>>>,
     /// A device-flow sign-in waiting for its code to be entered.
     pub device: Mutex<Option<(codemyspec_github::DeviceFlow, codemyspec_github::DeviceCode)>>,
+    /// Stops the docs-sync watcher this process runs with its runner.
+    docs_watch: Mutex<Option<tokio_util::sync::CancellationToken>>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             running_setups: AtomicUsize::new(0),
             tray: Mutex::new(None),
             device: Mutex::new(None),
+            docs_watch: Mutex::new(None),
         }
     }
 
@@ -72,6 +75,15 @@ impl AppState {
                 *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
                 self.runs_jobs.store(true, Ordering::SeqCst);
                 codemyspec_core::sync::schedule_heartbeats(&self.store).await?;
+                // Edits reach the docs repository from here (debounced), and others' come in.
+                let interval = codemyspec_core::sync::interval(&self.store).await?.max(30) as u64;
+                let stop = tokio_util::sync::CancellationToken::new();
+                tauri::async_runtime::spawn(codemyspec_core::docs_sync::watch(
+                    self.store.clone(),
+                    interval,
+                    stop.clone(),
+                ));
+                *self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
                 Ok(true)
             }
             Err(codemyspec_core::Error::Unavailable { message }) => {
@@ -84,6 +96,9 @@ impl AppState {
 
     /// Stops the runner: running steps are interrupted and go back to the queue.
     pub async fn stop_runner(&self) {
+        if let Some(stop) = self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            stop.cancel();
+        }
         let handle = self.runner.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(handle) = handle {
             handle.stop().await;
@@ -104,7 +119,9 @@ impl AppState {
 
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{components as c, jobs as j, profile as p, projects as pr, spec as s};
+    use commands::{
+        components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s,
+    };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             p::profile_state,
@@ -120,6 +137,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             p::github_device_wait,
             p::sync_status,
             p::sync_now,
+            d::docs_status,
+            d::docs_sync_now,
+            d::docs_conflicts,
+            d::docs_resolve,
             p::set_queue_paused,
             p::set_queue_concurrency,
             pr::list_projects,

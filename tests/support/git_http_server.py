@@ -79,6 +79,7 @@ def serve_git(handler, root, path, query, body):
 def main():
     root, token = sys.argv[1], sys.argv[2]
     push_delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+    port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 
     def authorized(header):
         if not header or not header.startswith("Basic "):
@@ -110,7 +111,8 @@ def main():
 
         do_GET = do_POST = handle_any
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

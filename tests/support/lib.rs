@@ -89,12 +89,18 @@ impl GitServer {
     pub fn start_with_push_delay(seconds: u32) -> GitServer {
         let root = tempfile::tempdir().unwrap();
         let token = format!("ghp_test{}", std::process::id());
+        let (child, port) = Self::spawn(root.path(), &token, seconds, 0);
+        GitServer { child, root, port, token }
+    }
+
+    fn spawn(root: &Path, token: &str, push_delay: u32, port: u16) -> (Child, u16) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/git_http_server.py");
         let mut child = Command::new("python3")
             .arg(script)
-            .arg(root.path())
-            .arg(&token)
-            .arg(seconds.to_string())
+            .arg(root)
+            .arg(token)
+            .arg(push_delay.to_string())
+            .arg(port.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -102,7 +108,20 @@ impl GitServer {
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let port = line.trim().parse().expect("the server prints its port");
-        GitServer { child, root, port, token }
+        (child, port)
+    }
+
+    /// The server goes away (the network is down, or the host is): connections are refused.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The server comes back on the same port with the same repositories.
+    pub fn restart(&mut self) {
+        self.stop();
+        let (child, _) = Self::spawn(self.root.path(), &self.token, 0, self.port);
+        self.child = child;
     }
 
     pub fn host(&self) -> String {

@@ -37,6 +37,14 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs with GitHub now and returns the run. */
 	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
+	/**  The project's publish state: published, pending edits, offline, conflicts. */
+	docsStatus: (projectId: string) => typedError<DocsStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("docs_status", { projectId })),
+	/**  Syncs the project's spec with its docs repository now, and waits for it. */
+	docsSyncNow: (projectId: string) => typedError<SyncReport_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("docs_sync_now", { projectId })),
+	/**  The clashes that wait for a choice, with both values. */
+	docsConflicts: (projectId: string) => typedError<DocsConflict_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("docs_conflicts", { projectId })),
+	/**  Settles the clashes on one entity; returns the ones left. */
+	docsResolve: (projectId: string, entityId: string, choice: DocsChoice_Deserialize) => typedError<DocsConflict_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("docs_resolve", { projectId, entityId, choice })),
 	setQueuePaused: (paused: boolean) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_paused", { paused })),
 	setQueueConcurrency: (concurrency: number) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_concurrency", { concurrency })),
 	listProjects: () => typedError<Project_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
@@ -343,6 +351,91 @@ export type DeviceCodeView = {
 	expires_in: number,
 };
 
+/**  How the person settles a clash. */
+export type DocsChoice = DocsChoice_Serialize | DocsChoice_Deserialize;
+
+/**  How the person settles a clash. */
+export type DocsChoice_Deserialize = { keep: "mine" } | { keep: "theirs" } | 
+/**  An edited text for `field` (may be left out when only one field clashes). */
+{ keep: "merged"; field?: string | null; text: string };
+
+/**  How the person settles a clash. */
+export type DocsChoice_Serialize = { keep: "mine" } | { keep: "theirs" } | 
+/**  An edited text for `field` (may be left out when only one field clashes). */
+{ keep: "merged"; field: string | null; text: string };
+
+/**  A clash waiting for a choice, with both values as text. */
+export type DocsConflict = DocsConflict_Serialize | DocsConflict_Deserialize;
+
+/**  A clash waiting for a choice, with both values as text. */
+export type DocsConflict_Deserialize = {
+	entity_id: string,
+	/**  `story`, `context` or `component`. */
+	kind: string,
+	/**  Its title or name. */
+	label: string,
+	/**  The field both sides changed, or `*` for an edit against a delete. */
+	field: string,
+	/**  The value here (`None`: deleted here). */
+	mine?: string | null,
+	/**  The value in the repository (`None`: deleted there). */
+	theirs?: string | null,
+	/**  The value both started from. */
+	base?: string | null,
+	at: string,
+};
+
+/**  A clash waiting for a choice, with both values as text. */
+export type DocsConflict_Serialize = {
+	entity_id: string,
+	/**  `story`, `context` or `component`. */
+	kind: string,
+	/**  Its title or name. */
+	label: string,
+	/**  The field both sides changed, or `*` for an edit against a delete. */
+	field: string,
+	/**  The value here (`None`: deleted here). */
+	mine: string | null,
+	/**  The value in the repository (`None`: deleted there). */
+	theirs: string | null,
+	/**  The value both started from. */
+	base: string | null,
+	at: string,
+};
+
+/**  What `codemyspec docs status` and the window's publish line show. */
+export type DocsStatus = DocsStatus_Serialize | DocsStatus_Deserialize;
+
+/**  What `codemyspec docs status` and the window's publish line show. */
+export type DocsStatus_Deserialize = {
+	project: string,
+	state: PublishState,
+	docs_repo?: string | null,
+	outbox: Pending,
+	synced_commit?: string | null,
+	synced_at?: string | null,
+	attempted_at?: string | null,
+	error?: string | null,
+	offline: boolean,
+	conflicts: number,
+	problems: Problem[],
+};
+
+/**  What `codemyspec docs status` and the window's publish line show. */
+export type DocsStatus_Serialize = {
+	project: string,
+	state: PublishState,
+	docs_repo: string | null,
+	outbox: Pending,
+	synced_commit: string | null,
+	synced_at: string | null,
+	attempted_at: string | null,
+	error: string | null,
+	offline: boolean,
+	conflicts: number,
+	problems: Problem[],
+};
+
 /**  The wire shape of an error: `{code, field?, message}`. */
 export type ErrorView = ErrorView_Serialize | ErrorView_Deserialize;
 
@@ -590,6 +683,20 @@ export type OpenProject = {
 	project_id: string,
 };
 
+/**  How much of a project's spec waits to be published. */
+export type Pending = {
+	/**  Entities changed since the last publish (each counted once, however often it changed). */
+	entities: number,
+	/**  Changes recorded (creates, updates, deletes). */
+	changes: number,
+};
+
+/**  A remote file the sync could not read or import. */
+export type Problem = {
+	path: string,
+	message: string,
+};
+
 export type ProfileState = ProfileState_Serialize | ProfileState_Deserialize;
 
 export type ProfileState_Deserialize = {
@@ -720,6 +827,21 @@ export type Project_Serialize = {
 	inserted_at: string,
 	updated_at: string,
 };
+
+/**  Where a project's spec stands with its docs repository. */
+export type PublishState = 
+/**  No docs repository yet. */
+"no_repository" | 
+/**  Everything here is in the repository. */
+"published" | 
+/**  Edits wait for the next sync. */
+"pending" | 
+/**  The last sync could not reach the repository; edits wait and it retries. */
+"offline" | 
+/**  The last sync failed for another reason (see `error`). */
+"failing" | 
+/**  Clashes wait for a choice. */
+"conflicts";
 
 /**  A queue's settings. */
 export type Queue = {
@@ -916,6 +1038,43 @@ export type Story_Serialize = {
 	version: number,
 	inserted_at: string,
 	updated_at: string,
+};
+
+/**  What one sync did. */
+export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;
+
+/**  What one sync did. */
+export type SyncReport_Deserialize = {
+	/**  The commit this sync made and pushed, if it had anything to publish. */
+	commit?: string | null,
+	/**  The commit both sides now agree on. */
+	synced_commit?: string | null,
+	/**  Entities whose files this sync wrote or removed. */
+	published: number,
+	/**  Entities changed here from the repository. */
+	imported: number,
+	/**  Clashes waiting for a choice after this sync. */
+	conflicts: number,
+	problems: Problem[],
+	/**  Merges made: more than one when a push lost a race. */
+	merges: number,
+};
+
+/**  What one sync did. */
+export type SyncReport_Serialize = {
+	/**  The commit this sync made and pushed, if it had anything to publish. */
+	commit: string | null,
+	/**  The commit both sides now agree on. */
+	synced_commit: string | null,
+	/**  Entities whose files this sync wrote or removed. */
+	published: number,
+	/**  Entities changed here from the repository. */
+	imported: number,
+	/**  Clashes waiting for a choice after this sync. */
+	conflicts: number,
+	problems: Problem[],
+	/**  Merges made: more than one when a push lost a race. */
+	merges: number,
 };
 
 /**  One run of the sync, as `codemyspec sync runs` shows it. */

@@ -193,6 +193,14 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
         pipeline::QUEUE
     );
     let _ = std::io::stdout().flush();
+    // Edits (this machine's, the CLI's, the window's) reach the docs repository from here.
+    let watching = tokio_util::sync::CancellationToken::new();
+    let interval = codemyspec_core::sync::interval(&ctx.store).await?.max(30) as u64;
+    let watcher = tokio::spawn(codemyspec_core::docs_sync::watch(
+        ctx.store.clone(),
+        interval,
+        watching.clone(),
+    ));
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
@@ -207,6 +215,8 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
         }
     }
     println!("stopping: running steps are stopped and their jobs go back to the queue");
+    watching.cancel();
+    let _ = watcher.await;
     handle.stop().await;
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod components;
 pub mod contexts;
 pub mod dependencies;
 pub mod design_docs;
+pub mod docs_sync;
 pub mod error;
 pub mod events;
 pub mod github;

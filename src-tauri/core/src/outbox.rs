@@ -1,7 +1,7 @@
 //! The outbox: what of a project's spec is not yet published to its docs repository. Every
 //! change of a story, context, story link, component, dependency or design doc writes an
 //! entry in the same transaction (triggers in `migrations/0006_outbox.sql`), so nothing can
-//! change without being counted. The docs sync (still to come) empties it as it publishes.
+//! change without being counted. The docs sync (`docs_sync`) empties it once it has published.
 
 use crate::access::{self, Need};
 use crate::error::Result;
@@ -13,7 +13,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Pending {
-    /// Entities changed since the last publish (each counted once, however often it changed).
+    /// Entities (stories, contexts, components: the files of the docs repository) changed
+    /// since the last publish, each counted once however often it changed; a story link
+    /// counts as its context, a dependency or a design doc as its component.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub entities: i64,
     /// Changes recorded (creates, updates, deletes).
@@ -27,7 +29,7 @@ pub async fn pending(store: &Store, actor: &str, project_id: &str) -> Result<Pen
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, &project_id, Need::Read).await?;
     let (entities, changes): (i64, i64) = sqlx::query_as(
-        "SELECT count(DISTINCT entity || ':' || entity_id), count(*) FROM outbox WHERE project_id = ?",
+        "SELECT count(DISTINCT coalesce(subject, entity_id)), count(*) FROM outbox WHERE project_id = ?",
     )
     .bind(&project_id)
     .fetch_one(&mut *conn)

@@ -70,7 +70,11 @@ pub struct RunnerConfig {
 impl Default for RunnerConfig {
     fn default() -> Self {
         RunnerConfig {
-            queues: vec![crate::pipeline::QUEUE.to_owned(), crate::sync::QUEUE.to_owned()],
+            queues: vec![
+                crate::pipeline::QUEUE.to_owned(),
+                crate::sync::QUEUE.to_owned(),
+                crate::docs_sync::QUEUE.to_owned(),
+            ],
             poll: Duration::from_millis(500),
             backoff: Backoff::default(),
             retention: ChronoDuration::days(14),

@@ -3,6 +3,7 @@
 //! `{code, field?, message}` view.
 
 pub mod components;
+pub mod docs;
 pub mod jobs;
 pub mod profile;
 pub mod projects;

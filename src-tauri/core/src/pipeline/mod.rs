@@ -12,6 +12,8 @@ pub mod recipe;
 pub mod toolchain;
 mod worker;
 
+pub(crate) use worker::author;
+
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
 use crate::events::Broadcaster;
@@ -65,19 +67,23 @@ impl PipelineConfig {
     }
 }
 
-/// The app's workers on a runner: the setup pipeline and the org sync heartbeat (both with
-/// the OS keyring of `config`). The app and `codemyspec worker` run the same ones.
+/// The app's workers on a runner: the setup pipeline, the org sync heartbeat and the docs
+/// sync (all with the OS keyring of `config`). The app and `codemyspec worker` run the same ones.
 pub fn register_workers(
     runner: crate::runner::Runner,
     config: Arc<PipelineConfig>,
 ) -> crate::runner::Runner {
     let secrets = config.secrets.clone();
+    let docs_secrets = config.secrets.clone();
     runner
         .worker(WORKER, move |run| perform(run, config.clone()))
         .after_each(WORKER, |store, events| async move {
             repair_stalled(&store, &events).await.map(|_| ())
         })
         .worker(crate::sync::WORKER, move |run| crate::sync::perform(run, secrets.clone()))
+        .worker(crate::docs_sync::WORKER, move |run| {
+            crate::docs_sync::perform(run, docs_secrets.clone())
+        })
 }
 
 fn setup_unique(project_id: &str) -> Unique {

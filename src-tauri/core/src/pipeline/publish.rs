@@ -17,6 +17,9 @@ pub enum PublishError {
     Step(String),
     /// It may work later (network, remote unreachable).
     Infrastructure(String),
+    /// The remote's `main` has commits ours does not (someone pushed first, or someone
+    /// else's history): not a fast-forward, nothing was overwritten.
+    Behind(String),
     /// The job was cancelled or its runner stopped: nothing more was sent.
     Cancelled,
 }
@@ -27,7 +30,9 @@ impl PublishError {
         use crate::jobs::FailureClass;
         use crate::runner::JobFailure;
         match self {
-            PublishError::Step(m) => JobFailure::new(FailureClass::Step, m),
+            PublishError::Step(m) | PublishError::Behind(m) => {
+                JobFailure::new(FailureClass::Step, m)
+            }
             PublishError::Infrastructure(m) => JobFailure::new(FailureClass::Infrastructure, m),
             PublishError::Cancelled => JobFailure::new(FailureClass::Cancelled, "cancelled"),
         }
@@ -37,7 +42,9 @@ impl PublishError {
 impl std::fmt::Display for PublishError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PublishError::Step(m) | PublishError::Infrastructure(m) => f.write_str(m),
+            PublishError::Step(m) | PublishError::Infrastructure(m) | PublishError::Behind(m) => {
+                f.write_str(m)
+            }
             PublishError::Cancelled => f.write_str("cancelled"),
         }
     }
@@ -115,10 +122,10 @@ pub fn push_main_over(
     own: Option<&str>,
 ) -> Result<(), PublishError> {
     match push_refspec(dir, repo_url, token, cancel, "refs/heads/main:refs/heads/main") {
-        Err(PublishError::Step(m)) if own.is_some() && m.contains("did not make") => {
+        Err(PublishError::Behind(m)) if own.is_some() => {
             let own = own.unwrap_or_default();
             if remote_state(repo_url, token)? != RemoteState::Main(own.to_owned()) {
-                return Err(PublishError::Step(m));
+                return Err(PublishError::Behind(m));
             }
             push_refspec(dir, repo_url, token, cancel, "+refs/heads/main:refs/heads/main")
         }
@@ -157,7 +164,7 @@ fn push_refspec(
     let pushed = remote.push(&[refspec], Some(&mut options));
     drop(options);
     let foreign = || {
-        PublishError::Step(format!(
+        PublishError::Behind(format!(
             "{repo_url} already has commits on main that this setup did not make; nothing was \
              overwritten (CodeMySpec never force-pushes). Empty that repository or point the \
              project at another one, then set it up again"
@@ -183,7 +190,7 @@ fn push_refspec(
 
 /// Offers `token` once through the credential callback (a second request means it was
 /// refused: answered with an error instead of looping), and stops when `cancel` fires.
-fn offer_token<'a>(
+pub(crate) fn offer_token<'a>(
     callbacks: &mut RemoteCallbacks<'a>,
     token: Option<&'a Secret>,
     cancel: &'a CancellationToken,
@@ -211,7 +218,7 @@ fn offer_token<'a>(
 }
 
 /// A remote operation's failure, by what a retry could change.
-fn remote_error(repo_url: &str, e: &git2::Error) -> PublishError {
+pub(crate) fn remote_error(repo_url: &str, e: &git2::Error) -> PublishError {
     let url = git_url(repo_url);
     let host = crate::secrets::host_of(repo_url).unwrap_or_default();
     if e.code() == ErrorCode::Auth {
@@ -341,14 +348,14 @@ mod tests {
         push_main(other.path(), &url2, None, &go).unwrap();
         let err = push_main(work.path(), &url2, None, &go).unwrap_err();
         assert!(
-            matches!(&err, PublishError::Step(m) if m.contains("acme/taken") && m.contains("did not make")),
+            matches!(&err, PublishError::Behind(m) if m.contains("acme/taken") && m.contains("did not make")),
             "{err:?}"
         );
         let main = Repository::open_bare(&bare2).unwrap().refname_to_id("refs/heads/main").unwrap();
         assert_eq!(main.to_string(), theirs, "their main is untouched");
         // Saying "replace my own commit" does not help when the remote holds someone else's.
         let err = push_main_over(work.path(), &url2, None, &go, Some(&first)).unwrap_err();
-        assert!(matches!(&err, PublishError::Step(m) if m.contains("did not make")), "{err:?}");
+        assert!(matches!(&err, PublishError::Behind(m) if m.contains("did not make")), "{err:?}");
         let main = Repository::open_bare(&bare2).unwrap().refname_to_id("refs/heads/main").unwrap();
         assert_eq!(main.to_string(), theirs, "still untouched");
         // Over its own earlier commit, a new root replaces it.

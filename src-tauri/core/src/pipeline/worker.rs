@@ -618,7 +618,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The commit author: the project owner's profile.
-async fn author(store: &Store, project: &Project) -> Author {
+pub(crate) async fn author(store: &Store, project: &Project) -> Author {
     match accounts::get(store, &project.owner_id).await {
         Ok(a) => Author { name: a.name.clone().unwrap_or_else(|| a.email.clone()), email: a.email },
         Err(_) => Author { name: "CodeMySpec".into(), email: "codemyspec@localhost".into() },

@@ -1,0 +1,436 @@
+//! The local side of the docs sync: a spec entity read from the database as the record its
+//! file holds, and a merged record written back. Writes are plain rows inside the sync's
+//! transaction (the outbox triggers record them like any edit); imported values pass the
+//! same checks as an edit, and a story whose text changes loses its approval and marks its
+//! contexts dirty, exactly as a local edit does.
+
+use crate::components::ComponentType;
+use crate::contexts::ContextType;
+use crate::error::{Error, Result};
+use crate::store::new_id;
+use crate::stories::StoryStatus;
+use crate::validate;
+use codemyspec_specdocs::{canonical, Fields, Kind};
+use serde_json::{json, Value};
+use sqlx::SqliteConnection;
+
+type Row5 = (String, String, Option<String>, String, bool);
+
+/// The entity as its file would hold it, or `None` when it does not exist in `project_id`.
+pub async fn read(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<Fields>> {
+    let fields = match kind {
+        Kind::Story => {
+            let row: Option<Row5> = sqlx::query_as(
+                "SELECT title, description, acceptance_criteria, status, approved FROM stories \
+                 WHERE id = ? AND project_id = ?",
+            )
+            .bind(id)
+            .bind(project_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((title, description, criteria, status, approved)) = row else {
+                return Ok(None);
+            };
+            Fields::from([
+                ("title".into(), json!(title)),
+                ("status".into(), json!(status)),
+                ("approved".into(), json!(approved)),
+                ("description".into(), json!(description)),
+                ("acceptance_criteria".into(), json!(criteria)),
+            ])
+        }
+        Kind::Context => {
+            let row: Option<(String, String, String, Option<String>, bool)> = sqlx::query_as(
+                "SELECT name, type, purpose, description, approved FROM contexts \
+                 WHERE id = ? AND project_id = ?",
+            )
+            .bind(id)
+            .bind(project_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((name, kind, purpose, description, approved)) = row else {
+                return Ok(None);
+            };
+            let stories: Vec<String> =
+                sqlx::query_scalar("SELECT story_id FROM context_stories WHERE context_id = ?")
+                    .bind(id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+            Fields::from([
+                ("name".into(), json!(name)),
+                ("type".into(), json!(kind)),
+                ("purpose".into(), json!(purpose)),
+                ("approved".into(), json!(approved)),
+                ("stories".into(), json!(stories)),
+                ("description".into(), json!(description)),
+            ])
+        }
+        Kind::Component => {
+            type Row =
+                (i64, String, String, String, Option<String>, Option<String>, bool, bool, bool);
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT seq, name, type, file_path, description, context_id, docs_complete, \
+                 code_complete, tests_complete FROM components WHERE id = ? AND project_id = ?",
+            )
+            .bind(id)
+            .bind(project_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((seq, name, kind, file_path, description, context, docs, code, tests)) = row
+            else {
+                return Ok(None);
+            };
+            let depends_on: Vec<String> = sqlx::query_scalar(
+                "SELECT c.id FROM component_dependencies d JOIN components c \
+                 ON c.seq = d.depends_on_seq WHERE d.component_seq = ?",
+            )
+            .bind(seq)
+            .fetch_all(&mut *conn)
+            .await?;
+            let design: Option<(String, bool)> =
+                sqlx::query_as("SELECT content, approved FROM design_docs WHERE component_id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            Fields::from([
+                ("name".into(), json!(name)),
+                ("type".into(), json!(kind)),
+                ("file_path".into(), json!(file_path)),
+                ("context".into(), json!(context)),
+                ("docs_complete".into(), json!(docs)),
+                ("code_complete".into(), json!(code)),
+                ("tests_complete".into(), json!(tests)),
+                ("depends_on".into(), json!(depends_on)),
+                ("design_approved".into(), json!(design.as_ref().is_some_and(|d| d.1))),
+                ("description".into(), json!(description)),
+                ("design".into(), json!(design.map(|d| d.0))),
+            ])
+        }
+    };
+    Ok(Some(canonical(kind, fields)))
+}
+
+/// Every entity of the project, by kind and id (the setup's first docs tree).
+pub async fn read_all(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+) -> Result<Vec<(Kind, String, Fields)>> {
+    let mut out = Vec::new();
+    for (kind, table) in
+        [(Kind::Story, "stories"), (Kind::Context, "contexts"), (Kind::Component, "components")]
+    {
+        let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE project_id = ? ORDER BY inserted_at, id"
+        )))
+        .bind(project_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for id in ids {
+            if let Some(fields) = read(conn, project_id, kind, &id).await? {
+                out.push((kind, id, fields));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn opt<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.get(name).and_then(Value::as_str)
+}
+
+fn flag(f: &Fields, name: &str) -> bool {
+    f.get(name).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn ids(f: &Fields, name: &str) -> Vec<String> {
+    f.get(name)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// Writes an entity's own fields (not its links): inserts it, updates it, or deletes it
+/// (`None`). `before` is what the database held, as [`read`] gave it.
+pub async fn write(
+    conn: &mut SqliteConnection,
+    now: &str,
+    project_id: &str,
+    kind: Kind,
+    id: &str,
+    before: Option<&Fields>,
+    after: Option<&Fields>,
+) -> Result<()> {
+    let Some(f) = after else {
+        return delete(conn, kind, id).await;
+    };
+    match kind {
+        Kind::Story => {
+            let title = validate::required_line("title", text(f, "title"), validate::TITLE_MAX)?;
+            let description = validate::text("description", text(f, "description"))?;
+            let criteria =
+                validate::optional_text("acceptance_criteria", opt(f, "acceptance_criteria"))?;
+            let status = StoryStatus::parse("status", text(f, "status"))?;
+            let text_of = |f: &Fields| {
+                (
+                    text(f, "title").to_owned(),
+                    text(f, "description").to_owned(),
+                    opt(f, "acceptance_criteria").map(str::to_owned),
+                )
+            };
+            let text_changed = before.is_some_and(|b| text_of(b) != text_of(f));
+            // A story whose text changed elsewhere is no longer the text that was approved.
+            let approved = flag(f, "approved") && !text_changed;
+            if before.is_some() {
+                if text_changed {
+                    sqlx::query(
+                        "UPDATE contexts SET dirty = 1 WHERE dirty = 0 AND id IN \
+                         (SELECT context_id FROM context_stories WHERE story_id = ?)",
+                    )
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                sqlx::query(
+                    "UPDATE stories SET title = ?, description = ?, acceptance_criteria = ?, \
+                     status = ?, approved = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                )
+                .bind(&title)
+                .bind(&description)
+                .bind(&criteria)
+                .bind(status)
+                .bind(approved)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO stories (id, project_id, title, description, acceptance_criteria, \
+                     status, approved, inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(id)
+                .bind(project_id)
+                .bind(&title)
+                .bind(&description)
+                .bind(&criteria)
+                .bind(status)
+                .bind(approved)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        Kind::Context => {
+            let name = validate::module_alias("name", text(f, "name"))?;
+            let kind = ContextType::parse("type", text(f, "type"))?;
+            let purpose = validate::required_line("purpose", text(f, "purpose"), 1000)?;
+            let description = validate::optional_text("description", opt(f, "description"))?;
+            let sql = if before.is_some() {
+                "UPDATE contexts SET name = ?1, type = ?2, purpose = ?3, description = ?4, \
+                 approved = ?5, version = version + 1, updated_at = ?6 WHERE id = ?7"
+            } else {
+                "INSERT INTO contexts (name, type, purpose, description, approved, updated_at, \
+                 id, project_id, inserted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)"
+            };
+            let q = sqlx::query(sql)
+                .bind(&name)
+                .bind(kind)
+                .bind(&purpose)
+                .bind(&description)
+                .bind(flag(f, "approved"))
+                .bind(now)
+                .bind(id);
+            let q = if before.is_some() { q } else { q.bind(project_id) };
+            q.execute(&mut *conn).await.map_err(|e| taken(e, "context", &name))?;
+        }
+        Kind::Component => {
+            let name = validate::module_alias("name", text(f, "name"))?;
+            let kind = ComponentType::parse("type", text(f, "type"))?;
+            let file_path = validate::file_path("file_path", text(f, "file_path"))?;
+            let description = validate::optional_text("description", opt(f, "description"))?;
+            // A context that is not here (deleted, or not yet imported) leaves it unassigned.
+            let context: Option<String> = match opt(f, "context") {
+                None => None,
+                Some(c) => {
+                    sqlx::query_scalar("SELECT id FROM contexts WHERE id = ? AND project_id = ?")
+                        .bind(c)
+                        .bind(project_id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                }
+            };
+            let sql = if before.is_some() {
+                "UPDATE components SET name = ?1, type = ?2, file_path = ?3, description = ?4, \
+                 context_id = ?5, docs_complete = ?6, code_complete = ?7, tests_complete = ?8, \
+                 updated_at = ?9 WHERE id = ?10"
+            } else {
+                "INSERT INTO components (name, type, file_path, description, context_id, \
+                 docs_complete, code_complete, tests_complete, updated_at, id, project_id, \
+                 inserted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)"
+            };
+            let q = sqlx::query(sql)
+                .bind(&name)
+                .bind(kind)
+                .bind(&file_path)
+                .bind(&description)
+                .bind(&context)
+                .bind(flag(f, "docs_complete"))
+                .bind(flag(f, "code_complete"))
+                .bind(flag(f, "tests_complete"))
+                .bind(now)
+                .bind(id);
+            let q = if before.is_some() { q } else { q.bind(project_id) };
+            q.execute(&mut *conn).await.map_err(|e| taken(e, "component", &name))?;
+            let design = validate::optional_text("design", opt(f, "design"))?;
+            let had = before.and_then(|b| opt(b, "design")).map(str::to_owned);
+            let had_approved = before.is_some_and(|b| flag(b, "design_approved"));
+            match design {
+                None => {
+                    sqlx::query("DELETE FROM design_docs WHERE component_id = ?")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Some(content)
+                    if had.as_deref() != Some(content.as_str())
+                        || had_approved != flag(f, "design_approved") =>
+                {
+                    sqlx::query(
+                        "INSERT INTO design_docs (id, component_id, content, approved, inserted_at, \
+                         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (component_id) DO UPDATE \
+                         SET content = excluded.content, approved = excluded.approved, \
+                         version = version + 1, updated_at = excluded.updated_at",
+                    )
+                    .bind(new_id())
+                    .bind(id)
+                    .bind(&content)
+                    .bind(flag(f, "design_approved"))
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn taken(e: sqlx::Error, what: &str, name: &str) -> Error {
+    match &e {
+        sqlx::Error::Database(d) if d.message().contains("UNIQUE") => {
+            Error::conflict(Some("name"), format!("another {what} here is already called {name}"))
+        }
+        _ => e.into(),
+    }
+}
+
+async fn delete(conn: &mut SqliteConnection, kind: Kind, id: &str) -> Result<()> {
+    match kind {
+        Kind::Story => {
+            sqlx::query(
+                "UPDATE contexts SET dirty = 1 WHERE id IN \
+                 (SELECT context_id FROM context_stories WHERE story_id = ?)",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM stories WHERE id = ?").bind(id).execute(&mut *conn).await?;
+        }
+        Kind::Context => {
+            sqlx::query("DELETE FROM contexts WHERE id = ?").bind(id).execute(&mut *conn).await?;
+        }
+        Kind::Component => {
+            sqlx::query("DELETE FROM components WHERE id = ?").bind(id).execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes an entity's links (a context's stories, a component's dependencies) the set in
+/// `after`, as far as the other ends exist here; the rest of the set waits for them.
+pub async fn write_links(
+    conn: &mut SqliteConnection,
+    now: &str,
+    project_id: &str,
+    kind: Kind,
+    id: &str,
+    before: Option<&Fields>,
+    after: &Fields,
+) -> Result<()> {
+    let field = match kind {
+        Kind::Story => return Ok(()),
+        Kind::Context => "stories",
+        Kind::Component => "depends_on",
+    };
+    let want = ids(after, field);
+    let had = before.map(|b| ids(b, field)).unwrap_or_default();
+    if want == had {
+        return Ok(());
+    }
+    match kind {
+        Kind::Context => {
+            for gone in had.iter().filter(|x| !want.contains(x)) {
+                sqlx::query("DELETE FROM context_stories WHERE context_id = ? AND story_id = ?")
+                    .bind(id)
+                    .bind(gone)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            for new in want.iter().filter(|x| !had.contains(x)) {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO context_stories (id, context_id, story_id, inserted_at, \
+                     updated_at) SELECT ?1, ?2, id, ?3, ?3 FROM stories WHERE id = ?4 AND project_id = ?5",
+                )
+                .bind(new_id())
+                .bind(id)
+                .bind(now)
+                .bind(new)
+                .bind(project_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        Kind::Component | Kind::Story => {
+            let seq: i64 = sqlx::query_scalar("SELECT seq FROM components WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            for gone in had.iter().filter(|x| !want.contains(x)) {
+                sqlx::query(
+                    "DELETE FROM component_dependencies WHERE component_seq = ? AND depends_on_seq = \
+                     (SELECT seq FROM components WHERE id = ?)",
+                )
+                .bind(seq)
+                .bind(gone)
+                .execute(&mut *conn)
+                .await?;
+            }
+            for new in want.iter().filter(|x| !had.contains(x)) {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO component_dependencies (id, project_id, component_seq, \
+                     depends_on_seq, inserted_at, updated_at) SELECT ?1, ?2, ?3, seq, ?4, ?4 \
+                     FROM components WHERE id = ?5 AND project_id = ?2 AND seq <> ?3",
+                )
+                .bind(new_id())
+                .bind(project_id)
+                .bind(seq)
+                .bind(now)
+                .bind(new)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}

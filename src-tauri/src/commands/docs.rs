@@ -1,0 +1,77 @@
+//! The spec's docs repository: where it stands, a sync now, and the clashes.
+
+use super::Res;
+use crate::AppState;
+use codemyspec_core::docs_sync::{self, DocsConflict, DocsStatus, Resolution, SyncReport};
+use serde::Deserialize;
+use tauri::State;
+
+/// How the person settles a clash.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(tag = "keep", rename_all = "snake_case")]
+pub enum DocsChoice {
+    Mine,
+    Theirs,
+    /// An edited text for `field` (may be left out when only one field clashes).
+    Merged {
+        field: Option<String>,
+        text: String,
+    },
+}
+
+/// The project's publish state: published, pending edits, offline, conflicts.
+#[tauri::command]
+#[specta::specta]
+pub async fn docs_status(state: State<'_, AppState>, project_id: String) -> Res<DocsStatus> {
+    let me = state.actor().await?;
+    Ok(docs_sync::status(&state.store, &me, &project_id).await?)
+}
+
+/// Syncs the project's spec with its docs repository now, and waits for it.
+#[tauri::command]
+#[specta::specta]
+pub async fn docs_sync_now(state: State<'_, AppState>, project_id: String) -> Res<SyncReport> {
+    let me = state.actor().await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    match docs_sync::run_once(&state.store, &state.secrets, &me, &project_id, &cancel).await {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            let pending = codemyspec_core::outbox::pending(&state.store, &me, &project_id)
+                .await
+                .map(|p| p.entities)
+                .unwrap_or(0);
+            Err(e.into_error(pending).into())
+        }
+    }
+}
+
+/// The clashes that wait for a choice, with both values.
+#[tauri::command]
+#[specta::specta]
+pub async fn docs_conflicts(
+    state: State<'_, AppState>,
+    project_id: String,
+) -> Res<Vec<DocsConflict>> {
+    let me = state.actor().await?;
+    Ok(docs_sync::conflicts(&state.store, &me, &project_id).await?)
+}
+
+/// Settles the clashes on one entity; returns the ones left.
+#[tauri::command]
+#[specta::specta]
+pub async fn docs_resolve(
+    state: State<'_, AppState>,
+    project_id: String,
+    entity_id: String,
+    choice: DocsChoice,
+) -> Res<Vec<DocsConflict>> {
+    let me = state.actor().await?;
+    let choice = match choice {
+        DocsChoice::Mine => Resolution::Mine,
+        DocsChoice::Theirs => Resolution::Theirs,
+        DocsChoice::Merged { field, text } => Resolution::Merged { field, text },
+    };
+    let left = docs_sync::resolve(&state.store, &me, &project_id, &entity_id, choice).await?;
+    state.store.notify_jobs();
+    Ok(left)
+}

@@ -1,0 +1,452 @@
+//! The docs sync through the `codemyspec` binary, with two data dirs standing in for two
+//! machines and one docs repository behind the local smart-HTTP git server. Runs under
+//! `tests/with-session.sh` (the tokens live in the keyring), as `make test` does.
+
+use codemyspec_tests::{cli_bin, codemyspec, json_of, GitServer};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Machine {
+    dir: tempfile::TempDir,
+}
+
+impl Machine {
+    fn new(git: &GitServer, email: &str, url: &str) -> Machine {
+        let dir = tempfile::tempdir().unwrap();
+        json_of(&codemyspec(
+            dir.path(),
+            &["account", "create", "--email", email],
+            "a long password\n",
+        ));
+        let token = codemyspec(
+            dir.path(),
+            &["token", "set", "--host", &git.host()],
+            &format!("{}\n", git.token),
+        );
+        assert!(token.status.success(), "token set: {}", String::from_utf8_lossy(&token.stderr));
+        json_of(&codemyspec(
+            dir.path(),
+            &["project", "create", "shop", "--framework", "elixir", "--docs-repo", url],
+            "",
+        ));
+        Machine { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Value {
+        json_of(&codemyspec(self.path(), args, ""))
+    }
+
+    fn sync(&self) -> Value {
+        self.run(&["docs", "sync", "shop"])
+    }
+
+    fn status(&self) -> Value {
+        self.run(&["docs", "status", "shop"])
+    }
+
+    fn conflicts(&self) -> Vec<Value> {
+        self.run(&["docs", "conflicts", "shop"]).as_array().cloned().unwrap_or_default()
+    }
+
+    fn story(&self, title: &str, description: &str) -> String {
+        let s = self.run(&[
+            "story",
+            "create",
+            "-p",
+            "shop",
+            "--title",
+            title,
+            "--description",
+            description,
+        ]);
+        s["id"].as_str().unwrap().to_owned()
+    }
+
+    fn get_story(&self, id: &str) -> Option<Value> {
+        let out = codemyspec(self.path(), &["story", "show", id], "");
+        out.status.success().then(|| json_of(&out))
+    }
+
+    fn edit_story(&self, id: &str, field: &str, value: &str) {
+        let version = self.get_story(id).expect("the story is here")["version"].to_string();
+        self.run(&["story", "update", id, "--version", &version, field, value]);
+    }
+
+    fn component(&self, name: &str) -> String {
+        let file = format!("lib/shop/{}.ex", name.to_lowercase());
+        let c = self.run(&["component", "create", "-p", "shop", "--file", &file, name]);
+        c["id"].as_str().unwrap().to_owned()
+    }
+
+    fn deps(&self, id: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .run(&["component", "deps", id])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// Every spec file on `main` of the docs repository, by the id in its front matter.
+fn repo_files(git: &GitServer) -> HashMap<String, String> {
+    let repo = git2::Repository::open_bare(git.root.path().join("acme/shop_docs.git")).unwrap();
+    let tree =
+        repo.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap().tree().unwrap();
+    let mut out = HashMap::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if dir.is_empty() || entry.kind() != Some(git2::ObjectType::Blob) {
+            return git2::TreeWalkResult::Ok;
+        }
+        let blob = repo.find_blob(entry.id()).unwrap();
+        let text = String::from_utf8_lossy(blob.content()).into_owned();
+        if let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) {
+            out.insert(id.trim_matches('"').to_owned(), text);
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+    out
+}
+
+fn has_conflict(
+    m: &Machine,
+    id: &str,
+    field: &str,
+    mine: Option<&str>,
+    theirs: Option<&str>,
+) -> bool {
+    m.conflicts().iter().any(|c| {
+        c["entity_id"] == id
+            && c["field"] == field
+            && mine.is_none_or(|v| c["mine"].as_str().is_some_and(|x| x.contains(v)))
+            && theirs.is_none_or(|v| c["theirs"].as_str().is_some_and(|x| x.contains(v)))
+    })
+}
+
+fn scenario(first_is_a: bool) {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay for the cart.");
+    let refunds = a.story("Refunds", "Money back.");
+    let (accounts, billing, catalog, search) = (
+        a.component("Accounts"),
+        a.component("Billing"),
+        a.component("Catalog"),
+        a.component("Search"),
+    );
+    let first = a.sync();
+    assert!(first["commit"].is_string(), "{first}");
+    assert_eq!(git.commits("acme", "shop_docs"), 1);
+
+    let b = Machine::new(&git, "bob@example.com", &url);
+    let pulled = b.sync();
+    assert_eq!(pulled["imported"], 6, "{pulled}");
+    assert_eq!(pulled["commit"], Value::Null, "nothing of B's to publish: {pulled}");
+    assert_eq!(b.get_story(&checkout).unwrap()["title"], "Checkout", "same ids on both machines");
+
+    // Offline on both machines.
+    a.edit_story(&checkout, "--title", "Checkout (A)");
+    b.edit_story(&checkout, "--title", "Checkout (B)");
+    a.edit_story(&refunds, "--description", "Money back within 30 days.");
+    let wishlist = b.story("Wishlist", "Keep things for later.");
+    a.run(&["component", "delete", &catalog]);
+    let cat_version = b.run(&["component", "show", &catalog])["version"].to_string();
+    let _ = cat_version;
+    b.run(&["component", "update", &catalog, "--description", "Browse products by shelf."]);
+    a.run(&["component", "depend", &accounts, "--on", &billing]);
+    b.run(&["component", "depend", &search, "--on", &billing]);
+
+    let (first, second) = if first_is_a { (&a, &b) } else { (&b, &a) };
+    first.sync();
+    second.sync();
+    first.sync();
+    let files = repo_files(&git);
+
+    // Every edit is in the repository or in a conflict with both values kept.
+    let mut lost = Vec::new();
+    let mut check = |what: &str, ok: bool| {
+        if !ok {
+            lost.push(what.to_owned());
+        }
+    };
+    let title_in_repo = |t: &str| files[&checkout].contains(&format!("title: \"{t}\""));
+    let (winner, loser, win_t, lose_t) = if first_is_a {
+        (&a, &b, "Checkout (A)", "Checkout (B)")
+    } else {
+        (&b, &a, "Checkout (B)", "Checkout (A)")
+    };
+    check("the first sync's title", title_in_repo(win_t));
+    check(
+        "the second sync's title, kept in its conflict",
+        has_conflict(loser, &checkout, "title", Some(lose_t), Some(win_t)),
+    );
+    check("no conflict where nothing clashed", winner.conflicts().is_empty());
+    check("A's refund text", files[&refunds].contains("Money back within 30 days."));
+    check(
+        "B's new story",
+        files.get(&wishlist).is_some_and(|f| f.contains("Keep things for later.")),
+    );
+    check("B's new story on A", a.get_story(&wishlist).is_some());
+    check(
+        "A's refund text on B",
+        b.get_story(&refunds).unwrap()["description"] == "Money back within 30 days.",
+    );
+    if first_is_a {
+        // A's delete went first: B's edit of the deleted component waits in B's conflict.
+        check("A's delete", !files.contains_key(&catalog));
+        check(
+            "B's edit against it",
+            has_conflict(&b, &catalog, "*", Some("Browse products by shelf."), None),
+        );
+    } else {
+        check(
+            "B's edit",
+            files.get(&catalog).is_some_and(|f| f.contains("Browse products by shelf.")),
+        );
+        check(
+            "A's delete against it",
+            has_conflict(&a, &catalog, "*", None, Some("Browse products by shelf.")),
+        );
+    }
+    check("A's dependency", files[&accounts].contains(&billing));
+    check("B's dependency", files[&search].contains(&billing));
+    check(
+        "both dependencies on A",
+        a.deps(&accounts) == vec![billing.clone()] && a.deps(&search) == vec![billing.clone()],
+    );
+    check(
+        "both dependencies on B",
+        b.deps(&accounts) == vec![billing.clone()] && b.deps(&search) == vec![billing.clone()],
+    );
+    assert!(lost.is_empty(), "lost edits: {lost:?}");
+
+    // The loser keeps its title: published at its next sync, and the other machine takes it.
+    let resolved = loser.run(&["docs", "resolve", "shop", &checkout, "--keep", "mine"]);
+    assert!(resolved["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["entity_id"] != checkout.as_str()));
+    loser.sync();
+    assert!(repo_files(&git)[&checkout].contains(&format!("title: \"{lose_t}\"")));
+    winner.sync();
+    assert_eq!(winner.get_story(&checkout).unwrap()["title"], lose_t);
+    assert_eq!(winner.status()["state"], "published");
+}
+
+#[test]
+fn two_machines_editing_offline_lose_no_edit_when_a_syncs_first() {
+    scenario(true);
+}
+
+#[test]
+fn two_machines_editing_offline_lose_no_edit_when_b_syncs_first() {
+    scenario(false);
+}
+
+#[test]
+fn two_syncs_of_an_unchanged_spec_make_no_commit() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    a.story("Checkout", "Pay.");
+    a.sync();
+    let commits = git.commits("acme", "shop_docs");
+    for _ in 0..2 {
+        let again = a.sync();
+        assert_eq!(again["commit"], Value::Null, "{again}");
+        assert_eq!(again["published"], 0);
+    }
+    assert_eq!(git.commits("acme", "shop_docs"), commits);
+    let status = a.status();
+    assert_eq!(
+        (status["state"].as_str(), status["outbox"]["entities"].as_i64()),
+        (Some("published"), Some(0))
+    );
+}
+
+fn git_cli(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=Web Editor", "-c", "user.email=web@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_file_edited_by_hand_is_imported_and_a_broken_one_is_reported_and_skipped() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay.");
+    let refunds = a.story("Refunds", "Money back.");
+    let ctx = a.run(&["context", "create", "-p", "shop", "--purpose", "Take payments", "Payments"]);
+    a.run(&["context", "link", ctx["id"].as_str().unwrap(), "--story", &checkout]);
+    let version = a.get_story(&checkout).unwrap()["version"].to_string();
+    a.run(&["story", "approve", &checkout, "--version", &version]);
+    a.sync();
+
+    // Someone edits on GitHub's web editor: plain YAML, a new title and criteria; and
+    // breaks another file's front matter.
+    let work = tempfile::tempdir().unwrap();
+    let bare = git.root.path().join("acme/shop_docs.git");
+    git_cli(work.path(), &["clone", "-q", "-b", "main", bare.to_str().unwrap(), "w"]);
+    let w = work.path().join("w");
+    let files = repo_files(&git);
+    let path_of = |id: &str| {
+        let short = &id[..8];
+        std::fs::read_dir(w.join("stories"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains(short))
+            .unwrap()
+    };
+    let edited = format!(
+        "---\nid: {checkout}\ntitle: Checkout in one step\nstatus: draft\napproved: true\n---\n\n# Checkout in one step\n\nPay for the cart at once.\n\n## Acceptance criteria\n\n- one page\n"
+    );
+    std::fs::write(path_of(&checkout), edited).unwrap();
+    let broken = files[&refunds].replacen("title: \"Refunds\"", "title: [Refunds", 1).replacen(
+        "Money back.",
+        "Money back at once.",
+        1,
+    );
+    std::fs::write(path_of(&refunds), broken).unwrap();
+    git_cli(&w, &["commit", "-qam", "Edited on the web"]);
+    git_cli(&w, &["push", "-q", "origin", "HEAD:main"]);
+    let commits = git.commits("acme", "shop_docs");
+
+    let report = a.sync();
+    assert_eq!(report["imported"], 1, "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{report}");
+    assert!(problems[0]["path"].as_str().unwrap().starts_with("stories/refunds-"), "{report}");
+    assert!(problems[0]["message"].as_str().unwrap().contains("YAML"), "{report}");
+    let story = a.get_story(&checkout).unwrap();
+    assert_eq!(story["title"], "Checkout in one step");
+    assert_eq!(story["description"], "Pay for the cart at once.");
+    assert_eq!(story["acceptance_criteria"], "- one page");
+    assert_eq!(story["approved"], false, "a story changed elsewhere needs approving again");
+    let context = a.run(&["context", "show", ctx["id"].as_str().unwrap()]);
+    assert_eq!(context["dirty"], true, "its context needs regenerating, as after a local edit");
+    assert_eq!(
+        a.get_story(&refunds).unwrap()["description"],
+        "Money back.",
+        "nothing local touched by the broken file"
+    );
+    assert_eq!(a.status()["problems"].as_array().unwrap().len(), 1, "the problem stays visible");
+    // The approval cleared here is published; the broken file is left as it is.
+    assert!(git.commits("acme", "shop_docs") > commits);
+    assert!(repo_files(&git).get(&refunds).is_none_or(|f| f.contains("title: [Refunds")));
+
+    // Fixed on the web: imported at the next sync, and the problem is gone.
+    git_cli(&w, &["pull", "-q", "--rebase", "origin", "main"]);
+    let fixed = std::fs::read_to_string(path_of(&refunds)).unwrap().replacen(
+        "title: [Refunds",
+        "title: Refunds",
+        1,
+    );
+    std::fs::write(path_of(&refunds), fixed).unwrap();
+    git_cli(&w, &["commit", "-qam", "Fixed"]);
+    git_cli(&w, &["push", "-q", "origin", "HEAD:main"]);
+    let report = a.sync();
+    assert_eq!(report["problems"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(a.get_story(&refunds).unwrap()["description"], "Money back at once.");
+}
+
+fn sync_error(m: &Machine) -> Output {
+    codemyspec(m.path(), &["docs", "sync", "shop"], "")
+}
+
+#[test]
+fn with_the_remote_down_edits_wait_in_the_outbox_and_are_published_when_it_is_back() {
+    let mut git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay.");
+    a.sync();
+    git.stop();
+    a.edit_story(&checkout, "--title", "Checkout offline");
+    a.story("Wishlist", "Later.");
+    let failed = sync_error(&a);
+    assert!(!failed.status.success());
+    let err: Value = serde_json::from_slice(&failed.stdout)
+        .or_else(|_| serde_json::from_slice(&failed.stderr))
+        .unwrap_or(Value::Null);
+    let text = format!("{err} {}", String::from_utf8_lossy(&failed.stderr));
+    assert!(text.contains("offline — 2 edits not published"), "{text}");
+    let status = a.status();
+    assert_eq!(status["state"], "offline", "{status}");
+    assert_eq!(status["outbox"]["entities"], 2, "{status}");
+    // Editing goes on while offline.
+    a.edit_story(&checkout, "--description", "Pay, even offline.");
+    assert_eq!(a.status()["outbox"]["entities"], 2);
+
+    git.restart();
+    let report = a.sync();
+    assert_eq!(report["published"], 2, "{report}");
+    let status = a.status();
+    assert_eq!(
+        (status["state"].as_str(), status["outbox"]["entities"].as_i64()),
+        (Some("published"), Some(0)),
+        "{status}"
+    );
+    let files = repo_files(&git);
+    assert!(
+        files[&checkout].contains("title: \"Checkout offline\"")
+            && files[&checkout].contains("Pay, even offline.")
+    );
+    assert!(files.values().any(|f| f.contains("title: \"Wishlist\"")));
+}
+
+#[test]
+fn a_sync_killed_mid_push_makes_no_duplicate_commit_and_loses_no_edit() {
+    let git = GitServer::start_with_push_delay(3);
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay.");
+    a.sync();
+    assert_eq!(git.commits("acme", "shop_docs"), 1);
+    a.edit_story(&checkout, "--title", "Checkout, killed");
+    let mut child = Command::new(cli_bin())
+        .args(["--json", "docs", "sync", "shop"])
+        .env("CODEMYSPEC_DATA_DIR", a.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Inside the push (the server holds it for 3 s): the commit is made, not yet sent.
+    let started = Instant::now();
+    while !a.path().join("docs").exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(git.commits("acme", "shop_docs"), 1, "the killed push sent nothing");
+    let status = a.status();
+    assert_eq!(status["outbox"]["entities"], 1, "the edit still waits: {status}");
+
+    let report = a.sync();
+    assert!(report["commit"].is_string(), "{report}");
+    assert_eq!(git.commits("acme", "shop_docs"), 2, "one commit for the edit");
+    assert!(repo_files(&git)[&checkout].contains("title: \"Checkout, killed\""));
+    let again = a.sync();
+    assert_eq!(again["commit"], Value::Null);
+    assert_eq!(git.commits("acme", "shop_docs"), 2);
+    assert_eq!(a.status()["state"], "published");
+}
