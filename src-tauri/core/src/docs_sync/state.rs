@@ -1,0 +1,298 @@
+//! Where a project's spec stands with its docs repository, and the clashes that wait for a
+//! person: listed with both values, and settled (mine, theirs, or an edited text).
+
+use super::*;
+/// Where a project's spec stands with its docs repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum PublishState {
+    /// No docs repository yet.
+    NoRepository,
+    /// Everything here is in the repository.
+    Published,
+    /// Edits wait for the next sync.
+    Pending,
+    /// The last sync could not reach the repository; edits wait and it retries.
+    Offline,
+    /// The last sync failed for another reason (see `error`).
+    Failing,
+    /// Clashes wait for a choice.
+    Conflicts,
+}
+
+/// What `codemyspec docs status` and the window's publish line show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DocsStatus {
+    pub project: String,
+    pub state: PublishState,
+    pub docs_repo: Option<String>,
+    pub outbox: outbox::Pending,
+    pub synced_commit: Option<String>,
+    pub synced_at: Option<String>,
+    pub attempted_at: Option<String>,
+    pub error: Option<String>,
+    pub offline: bool,
+    pub conflicts: u32,
+    pub problems: Vec<Problem>,
+}
+
+pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<DocsStatus> {
+    let pending = outbox::pending(store, actor, project_id).await?;
+    let project = crate::projects::get(store, actor, project_id).await?;
+    let mut conn = store.pool().acquire().await?;
+    type Row = (Option<String>, Option<String>, Option<String>, Option<String>, bool);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT synced_commit, synced_at, attempted_at, error, offline FROM docs_sync WHERE project_id = ?",
+    )
+    .bind(&project.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (synced_commit, synced_at, attempted_at, error, offline) =
+        row.unwrap_or((None, None, None, None, false));
+    let conflicts: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT entity_id) FROM docs_conflicts WHERE project_id = ?",
+    )
+    .bind(&project.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let problems = all_problems(&mut conn, &project.id).await?;
+    let state = if project.docs_repo.is_none() {
+        PublishState::NoRepository
+    } else if conflicts > 0 {
+        PublishState::Conflicts
+    } else if error.is_some() && offline {
+        PublishState::Offline
+    } else if error.is_some() {
+        PublishState::Failing
+    } else if pending.entities > 0 || synced_commit.is_none() {
+        PublishState::Pending
+    } else {
+        PublishState::Published
+    };
+    Ok(DocsStatus {
+        project: project.id,
+        state,
+        docs_repo: project.docs_repo,
+        outbox: pending,
+        synced_commit,
+        synced_at,
+        attempted_at,
+        error,
+        offline,
+        conflicts: conflicts as u32,
+        problems,
+    })
+}
+
+/// A clash waiting for a choice, with both values as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DocsConflict {
+    pub entity_id: String,
+    /// `story`, `context` or `component`.
+    pub kind: String,
+    /// Its title or name.
+    pub label: String,
+    /// The field both sides changed, or `*` for an edit against a delete.
+    pub field: String,
+    /// The value here (`None`: deleted here).
+    pub mine: Option<String>,
+    /// The value in the repository (`None`: deleted there).
+    pub theirs: Option<String>,
+    /// The value both started from.
+    pub base: Option<String>,
+    pub at: String,
+}
+
+fn shown(kind: Kind, id: &str, value: &Value, whole: bool) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::Object(map) if whole => {
+            let fields: Fields = map.clone().into_iter().collect();
+            Some(render(kind, &Doc { id: id.to_owned(), version: 0, fields }))
+        }
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => {
+            Some(items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+        }
+        other => Some(other.to_string()),
+    }
+}
+
+pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<Vec<DocsConflict>> {
+    let project_id = validate::id("project_id", project_id)?;
+    let mut conn = store.pool().acquire().await?;
+    access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
+    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT entity_id, kind, field, label, base, theirs, at FROM docs_conflicts \
+         WHERE project_id = ? ORDER BY at, entity_id, field",
+    )
+    .bind(&project_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for (id, kind, field, label, base, theirs, at) in rows {
+        let k = kind_of(&kind)?;
+        let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
+        let whole = field == "*";
+        let local = local::read(&mut conn, &project_id, k, &id).await?;
+        let mine = match (&local, whole) {
+            (None, _) => Value::Null,
+            (Some(l), true) => Value::Object(l.clone().into_iter().collect()),
+            (Some(l), false) => l.get(&field).cloned().unwrap_or(Value::Null),
+        };
+        out.push(DocsConflict {
+            mine: shown(k, &id, &mine, whole),
+            theirs: shown(k, &id, &json(&theirs), whole),
+            base: shown(k, &id, &json(&base), whole),
+            entity_id: id,
+            kind,
+            label,
+            field,
+            at,
+        });
+    }
+    Ok(out)
+}
+
+/// How a person settles a clash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Keep this machine's values (they are published at the next sync).
+    Mine,
+    /// Take the repository's values.
+    Theirs,
+    /// An edited text for one field (`field` may be left out when only one clashes).
+    Merged { field: Option<String>, text: String },
+}
+
+/// Settles the clashes on one entity and schedules a sync to publish the outcome.
+pub async fn resolve(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    entity_id: &str,
+    choice: Resolution,
+) -> Result<Vec<DocsConflict>> {
+    let project_id = validate::id("project_id", project_id)?;
+    let entity_id = validate::id("entity_id", entity_id)?;
+    let now = store.now();
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, access::Need::Write).await?;
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT kind, field, theirs FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
+    )
+    .bind(&project_id)
+    .bind(&entity_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(kind) = rows.first().map(|r| kind_of(&r.0)).transpose()? else {
+        return Err(Error::not_found("conflict"));
+    };
+    let local = local::read(&mut tx, &project_id, kind, &entity_id).await?;
+    let json = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let whole = rows.iter().find(|r| r.1 == "*").map(|r| json(&r.2));
+    let mut settled: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    match choice {
+        Resolution::Mine => {
+            // Counted as an edit here, so the next sync publishes it over theirs.
+            sqlx::query(
+                "INSERT INTO outbox (project_id, entity, entity_id, op, subject) VALUES (?1, ?2, ?3, ?4, ?3)",
+            )
+            .bind(&project_id)
+            .bind(kind.as_str())
+            .bind(&entity_id)
+            .bind(if local.is_some() { "update" } else { "delete" })
+            .execute(&mut *tx)
+            .await?;
+        }
+        Resolution::Theirs => {
+            let after = match whole {
+                Some(Value::Object(map)) => Some(canonical(kind, map.into_iter().collect())),
+                Some(_) => None,
+                None => local.clone().map(|mut l| {
+                    for (_, field, theirs) in &rows {
+                        l.insert(field.clone(), json(theirs));
+                    }
+                    canonical(kind, l)
+                }),
+            };
+            local::write(
+                &mut tx,
+                &now,
+                &project_id,
+                kind,
+                &entity_id,
+                local.as_ref(),
+                after.as_ref(),
+            )
+            .await?;
+            if let Some(after) = &after {
+                local::write_links(
+                    &mut tx,
+                    &now,
+                    &project_id,
+                    kind,
+                    &entity_id,
+                    local.as_ref(),
+                    after,
+                )
+                .await?;
+            }
+        }
+        Resolution::Merged { field, text } => {
+            if whole.is_some() {
+                return Err(Error::invalid(
+                    "keep",
+                    "an edit against a delete is settled with mine or theirs, not an edited text",
+                ));
+            }
+            let field = match field {
+                Some(f) if settled.contains(&f) => f,
+                Some(f) => {
+                    return Err(Error::invalid("field", format!("{f} is not in conflict here")))
+                }
+                None if settled.len() == 1 => settled[0].clone(),
+                None => {
+                    return Err(Error::invalid(
+                        "field",
+                        format!("several fields clash here ({}); name one", settled.join(", ")),
+                    ))
+                }
+            };
+            if kind.set_fields().contains(&field.as_str()) {
+                return Err(Error::invalid("field", format!("{field} is not a text")));
+            }
+            let mut after = local.clone().ok_or(Error::not_found(kind.as_str()))?;
+            after.insert(field.clone(), Value::String(text));
+            let after = canonical(kind, after);
+            local::write(
+                &mut tx,
+                &now,
+                &project_id,
+                kind,
+                &entity_id,
+                local.as_ref(),
+                Some(&after),
+            )
+            .await?;
+            settled = vec![field];
+        }
+    }
+    for field in &settled {
+        sqlx::query(
+            "DELETE FROM docs_conflicts WHERE project_id = ? AND entity_id = ? AND field = ?",
+        )
+        .bind(&project_id)
+        .bind(&entity_id)
+        .bind(field)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    let owner = crate::projects::get(store, actor, &project_id).await?.owner_id;
+    schedule(store, &project_id, &owner, DEBOUNCE_SECS).await?;
+    conflicts(store, actor, &project_id).await
+}
