@@ -450,3 +450,173 @@ fn a_sync_killed_mid_push_makes_no_duplicate_commit_and_loses_no_edit() {
     assert_eq!(git.commits("acme", "shop_docs"), 2);
     assert_eq!(a.status()["state"], "published");
 }
+
+fn spawn_sync(m: &Machine) -> std::process::Child {
+    Command::new(cli_bin())
+        .args(["--json", "docs", "sync", "shop"])
+        .env("CODEMYSPEC_DATA_DIR", m.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_push_that_loses_the_race_merges_again_and_both_edits_land() {
+    let git = GitServer::start_with_push_delay(4);
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay.");
+    a.sync();
+    let b = Machine::new(&git, "bob@example.com", &url);
+    b.sync();
+    a.edit_story(&checkout, "--description", "Pay by card.");
+    let wishlist = b.story("Wishlist", "Later.");
+    // Both fetch the same main, both push; the server holds each push for 4 s.
+    let (ca, cb) = (spawn_sync(&a), spawn_sync(&b));
+    let (oa, ob) = (ca.wait_with_output().unwrap(), cb.wait_with_output().unwrap());
+    let (ra, rb) = (json_of(&oa), json_of(&ob));
+    let merges = ra["merges"].as_u64().unwrap() + rb["merges"].as_u64().unwrap();
+    assert_eq!(merges, 3, "one of them merged again: {ra} {rb}");
+    assert_eq!(git.commits("acme", "shop_docs"), 3, "the first sync, then one commit each");
+    let files = repo_files(&git);
+    assert!(files[&checkout].contains("Pay by card."));
+    assert!(files.contains_key(&wishlist));
+    a.sync();
+    assert!(a.get_story(&wishlist).is_some());
+}
+
+#[test]
+fn a_worker_publishes_an_edit_by_itself_shortly_after_it_is_made() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay.");
+    a.sync();
+    let mut worker = Command::new(cli_bin())
+        .arg("worker")
+        .env("CODEMYSPEC_DATA_DIR", a.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    a.edit_story(&checkout, "--title", "Checkout, by itself");
+    let started = Instant::now();
+    let published = loop {
+        let files = repo_files(&git);
+        if files[&checkout].contains("title: \"Checkout, by itself\"") {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(worker.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let _ = worker.wait();
+    assert!(published, "the worker's docs sync did not publish the edit within 30 s");
+    let status = a.status();
+    assert_eq!(
+        (status["state"].as_str(), status["outbox"]["entities"].as_i64()),
+        (Some("published"), Some(0)),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_worker_retries_a_sync_the_remote_refused_while_down_and_publishes_once_it_is_back() {
+    let mut git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay.");
+    a.sync();
+    git.stop();
+    let mut worker = Command::new(cli_bin())
+        .arg("worker")
+        .env("CODEMYSPEC_DATA_DIR", a.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    a.edit_story(&checkout, "--title", "Checkout, retried");
+    let wait = |what: &str, secs: u64, check: &dyn Fn() -> bool| {
+        let started = Instant::now();
+        while !check() {
+            assert!(started.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+    wait("the window's offline state", 30, &|| a.status()["state"] == "offline");
+    let status = a.status();
+    assert_eq!(status["outbox"]["entities"], 1, "{status}");
+    let jobs = a.run(&["jobs", "list"]);
+    let retrying = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|j| j["worker"] == "DocsSync" && j["state"] == "retryable");
+    assert!(retrying, "the failed sync waits for its retry: {jobs}");
+    git.restart();
+    // The runner's backoff is 15 s (±10 %) after a first failure.
+    wait("the retry to publish", 45, &|| {
+        repo_files(&git)[&checkout].contains("title: \"Checkout, retried\"")
+    });
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(worker.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let _ = worker.wait();
+    assert_eq!(a.status()["state"], "published");
+}
+
+#[test]
+fn conflicts_are_settled_with_theirs_an_edited_merge_or_mine_and_each_choice_is_published() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let s1 = a.story("One", "First.");
+    let s2 = a.story("Two", "Second.");
+    let s3 = a.story("Three", "Third.");
+    a.sync();
+    let b = Machine::new(&git, "bob@example.com", &url);
+    b.sync();
+    // The same fields changed on both machines; B syncs first.
+    for (id, field) in [(&s1, "--title"), (&s2, "--description"), (&s3, "--title")] {
+        b.edit_story(id, field, "from B");
+        a.edit_story(id, field, "from A");
+    }
+    b.sync();
+    let report = a.sync();
+    assert_eq!(report["conflicts"], 3, "{report}");
+    // Until A chooses, the repository keeps B's values.
+    let files = repo_files(&git);
+    assert!(files[&s1].contains("title: \"from B\"") && files[&s2].contains("from B"));
+
+    let left = a.run(&["docs", "resolve", "shop", &s1, "--keep", "theirs"]);
+    assert_eq!(left["conflicts"].as_array().unwrap().len(), 2);
+    assert_eq!(a.get_story(&s1).unwrap()["title"], "from B");
+    let merged =
+        codemyspec(a.path(), &["docs", "resolve", "shop", &s2, "--merged", "-"], "from A and B\n");
+    json_of(&merged);
+    assert_eq!(a.get_story(&s2).unwrap()["description"], "from A and B");
+    a.run(&["docs", "resolve", "shop", &s3, "--keep", "mine"]);
+    assert!(a.conflicts().is_empty());
+    // Nothing is left to settle on a story whose conflict was settled.
+    let wrong = codemyspec(a.path(), &["docs", "resolve", "shop", &s1, "--keep", "mine"], "");
+    assert!(!wrong.status.success(), "no conflict left on that story");
+
+    a.sync();
+    let files = repo_files(&git);
+    assert!(files[&s1].contains("title: \"from B\""));
+    assert!(files[&s2].contains("from A and B"));
+    assert!(files[&s3].contains("title: \"from A\""));
+    b.sync();
+    assert_eq!(b.get_story(&s2).unwrap()["description"], "from A and B");
+    assert_eq!(b.get_story(&s3).unwrap()["title"], "from A");
+    assert!(b.conflicts().is_empty() && a.conflicts().is_empty());
+}

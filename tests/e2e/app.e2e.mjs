@@ -170,6 +170,47 @@ try {
   }, 15000);
   check("overwrite keeps my edit at the newer version", saved.version === 3, `version ${saved.version}`);
 
+  // The spec reaches the docs repository by itself (the app's docs sync, a few seconds after
+  // the edit), and the project page says so.
+  const docsRepo = join(git.root, "acme", "e2e_app_docs.git");
+  const inDocs = (text) => {
+    try {
+      return execFileSync("git", ["--git-dir", docsRepo, "grep", "-l", text, "main", "--", "stories"], { encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  const publishState = () => s.script(`const e = document.querySelector('[data-testid="publish-state"]'); return e ? e.dataset.state : null;`);
+  await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}`]);
+  const published = await s.until("the edit published", async () => ((await publishState()) === "published" && inDocs("Pay with a card") ? "published" : null), 40000, 500).catch(() => String(cli("docs", "status", "e2e_app").state));
+  check("the story edit reaches the docs repository by itself; the page says published", published === "published", published);
+
+  // Another machine (a second data dir) changes the same story's title and publishes first;
+  // this one changes it too: a conflict, settled in the window with "Keep mine".
+  const other = mkdtempSync(join(tmpdir(), "codemyspec-e2e-other-"));
+  const otherCli = (args, input = "") => JSON.parse(execFileSync(CLI, ["--data-dir", other, "--json", ...args], { encoding: "utf8", input }) || "null");
+  otherCli(["account", "create", "--email", "bob@example.com"], "a long password\n");
+  execFileSync(CLI, ["--data-dir", other, "token", "set", "--host", git.host], { input: `${git.token}\n` });
+  otherCli(["project", "create", "e2e_app", "--framework", "elixir", "--docs-repo", `http://${git.host}/acme/e2e_app_docs`]);
+  otherCli(["docs", "sync", "e2e_app"]);
+  const theirs = otherCli(["story", "show", story.id]);
+  otherCli(["story", "update", story.id, "--version", String(theirs.version), "--title", "Pay by card (Bob)"]);
+  otherCli(["docs", "sync", "e2e_app"]);
+  const mine = cli("story", "show", story.id);
+  cli("story", "update", story.id, "--version", String(mine.version), "--title", "Pay by card (Ada)");
+  await s.until("the conflict", async () => ((await publishState()) === "conflicts" ? true : null), 40000, 500).catch(() => null);
+  await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}/conflicts`]);
+  const card = await s.find('[data-testid="conflict-card"]');
+  const cardText = await card.text();
+  await s.screenshot(join(OUT, "docs-conflict.png"));
+  check("the conflicts view shows both titles side by side", cardText.includes("Pay by card (Ada)") && cardText.includes("Pay by card (Bob)"), cardText.replace(/\s+/g, " ").slice(0, 200));
+  await (await s.find('[data-testid="conflict-keep-mine"]')).click();
+  await s.find('[data-testid="conflicts-empty"]');
+  const kept = await s.until("mine published", () => (inDocs("Pay by card (Ada)") ? "published" : null), 40000, 500).catch(() => "not published");
+  check("keeping mine publishes it to the docs repository", kept === "published", kept);
+  otherCli(["docs", "sync", "e2e_app"]);
+  check("and the other machine takes it", otherCli(["story", "show", story.id]).title === "Pay by card (Ada)");
+
   // The component graph.
   for (const [name, file] of [["Payments", "lib/payments.ex"], ["Payments.Charge", "lib/payments/charge.ex"], ["Web.PayLive", "lib/web/pay_live.ex"], ["Catalog", "lib/catalog.ex"]]) {
     cli("component", "create", "-p", "e2e_app", name, "--file", file);

@@ -1,7 +1,8 @@
 // Hash routes: the window loads one page and moves between views without reloading.
 //   #/                      dashboard
 //   #/new                   new project
-//   #/projects/:id[/:tab]   a project (overview, stories, contexts, components, sessions)
+//   #/projects/:id[/:tab]   a project (overview, stories, contexts, components, sessions,
+//                           conflicts with its docs repository)
 //   #/jobs[/:id]            the job queue, a job
 //   #/settings              settings
 
@@ -14,7 +15,7 @@ export type Route =
   | { name: "settings" }
   | { name: "missing"; path: string };
 
-export const PROJECT_TABS = ["overview", "stories", "contexts", "components", "sessions"] as const;
+export const PROJECT_TABS = ["overview", "stories", "contexts", "components", "sessions", "conflicts"] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];
 
 export function parse(path: string): Route {

@@ -7,6 +7,7 @@ describe("routes", () => {
     expect(parse("#/new")).toEqual({ name: "new" });
     expect(parse("#/projects/abc")).toEqual({ name: "project", id: "abc", tab: "overview" });
     expect(parse("#/projects/abc/stories")).toEqual({ name: "project", id: "abc", tab: "stories" });
+    expect(parse("#/projects/abc/conflicts")).toEqual({ name: "project", id: "abc", tab: "conflicts" });
     expect(parse("#/jobs/12")).toEqual({ name: "job", id: 12 });
     expect(parse("#/settings")).toEqual({ name: "settings" });
     expect(parse("#/projects/abc/nope").name).toBe("missing");

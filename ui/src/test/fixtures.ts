@@ -1,5 +1,5 @@
 // Values shaped like what the backend sends, for component tests.
-import type { Account, Project, StepRecord, Job } from "../lib/api";
+import type { Account, DocsConflict, DocsStatus, Project, StepRecord, Job } from "../lib/api";
 
 export function account(overrides: Partial<Account> = {}): Account {
   return {
@@ -76,6 +76,37 @@ export function step(position: number, status: string, overrides: Partial<StepRe
     duration_ms: 1200,
     exit_code: 0,
     outcome: "ok",
+    ...overrides,
+  };
+}
+
+export function docsStatus(overrides: Partial<DocsStatus> = {}): DocsStatus {
+  return {
+    project: "p-1",
+    state: "published",
+    docs_repo: "https://github.com/acme/my_shop_docs",
+    outbox: { entities: 0, changes: 0 },
+    synced_commit: "abc123",
+    synced_at: "2026-01-01T00:00:00.000000Z",
+    attempted_at: "2026-01-01T00:00:00.000000Z",
+    error: null,
+    offline: false,
+    conflicts: 0,
+    problems: [],
+    ...overrides,
+  };
+}
+
+export function docsConflict(overrides: Partial<DocsConflict> = {}): DocsConflict {
+  return {
+    entity_id: "s-1",
+    kind: "story",
+    label: "Checkout",
+    field: "description",
+    mine: "As a buyer I pay by card",
+    theirs: "As a buyer I pay in cash",
+    base: "As a buyer I pay",
+    at: "2026-01-01T00:00:00.000000Z",
     ...overrides,
   };
 }

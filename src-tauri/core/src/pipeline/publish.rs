@@ -183,6 +183,13 @@ fn push_refspec(
         if why.contains("fast-forward") || why.contains("fetch first") {
             return Err(foreign());
         }
+        // Another push updated the branch at the same moment (the server's compare-and-swap
+        // of the ref failed): the remote moved on, as with a non-fast-forward.
+        if why.contains("failed to update ref") || why.contains("cannot lock ref") {
+            return Err(PublishError::Behind(format!(
+                "{url} refused the push of {why}: someone pushed at the same moment"
+            )));
+        }
         return Err(PublishError::Step(format!("{url} refused the push of {why}")));
     }
     Ok(())

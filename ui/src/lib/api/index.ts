@@ -50,6 +50,12 @@ import {
   type SyncRun_Serialize,
   type SyncStatus_Serialize,
   type DeviceCodeView,
+  type DocsChoice_Deserialize,
+  type DocsConflict_Serialize,
+  type DocsStatus_Serialize,
+  type Problem,
+  type PublishState,
+  type SyncReport_Serialize,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
@@ -58,6 +64,10 @@ export type SignIn = SignIn_Serialize;
 export type SyncRun = SyncRun_Serialize;
 export type SyncStatus = SyncStatus_Serialize;
 export type { DeviceCodeView };
+export type DocsStatus = DocsStatus_Serialize;
+export type DocsConflict = DocsConflict_Serialize;
+export type SyncReport = SyncReport_Serialize;
+export type { Problem, PublishState };
 export type AppSettings = AppSettings_Serialize;
 export type Component = Component_Serialize;
 export type Context = Context_Serialize;
@@ -78,6 +88,7 @@ export type ContextInput = ContextInput_Deserialize;
 export type NewProjectInput = NewProjectInput_Deserialize;
 export type ProjectChangesInput = ProjectChangesInput_Deserialize;
 export type StoryInput = StoryInput_Deserialize;
+export type DocsChoice = DocsChoice_Deserialize;
 export type {
   Check,
   ComponentType,

@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import PublishLine from "./PublishLine.svelte";
+import type { DocsStatus } from "../api";
+import { docsStatus } from "../../test/fixtures";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+function backend(handlers: Record<string, Handler>) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: args as Record<string, unknown> });
+    const handler = handlers[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler(args as Record<string, unknown>);
+  });
+  return calls;
+}
+
+async function line() {
+  return screen.findByTestId("publish-state");
+}
+
+describe("PublishLine", () => {
+  const cases: [Partial<DocsStatus>, string][] = [
+    [{ state: "published" }, "Published"],
+    [{ state: "pending", outbox: { entities: 3, changes: 4 } }, "3 edits pending"],
+    [{ state: "offline", offline: true, error: "cannot reach github.com", outbox: { entities: 2, changes: 2 } }, "Offline — 2 edits not published"],
+    [{ state: "failing", error: "the remote refused the push" }, "Sync failed: the remote refused the push"],
+    [{ state: "conflicts", conflicts: 2 }, "2 conflicts"],
+    [{ state: "no_repository", docs_repo: null, synced_commit: null, synced_at: null }, "No docs repository yet"],
+  ];
+  for (const [status, text] of cases) {
+    it(`says "${text}" for the ${status.state} state`, async () => {
+      const calls = backend({ docs_status: () => docsStatus(status) });
+      render(PublishLine, { projectId: "p-1" });
+      const el = await line();
+      expect(el.dataset.state).toBe(status.state);
+      expect(el.textContent).toContain(text);
+      expect(calls[0]).toEqual({ cmd: "docs_status", args: { projectId: "p-1" } });
+    });
+  }
+
+  it("links the conflicts to the conflicts view", async () => {
+    backend({ docs_status: () => docsStatus({ state: "conflicts", conflicts: 1 }) });
+    render(PublishLine, { projectId: "p-1" });
+    const link = await screen.findByRole("link", { name: "1 conflict" });
+    expect(link.getAttribute("href")).toBe("#/projects/p-1/conflicts");
+  });
+
+  it("offers no Sync now without a docs repository", async () => {
+    backend({ docs_status: () => docsStatus({ state: "no_repository", docs_repo: null }) });
+    render(PublishLine, { projectId: "p-1" });
+    await line();
+    expect(screen.queryByTestId("publish-sync-now")).toBeNull();
+  });
+
+  it("Sync now is busy while it runs, then shows the new state", async () => {
+    let state: DocsStatus = docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } });
+    let finish: () => void = () => {};
+    const calls = backend({
+      docs_status: () => state,
+      docs_sync_now: () =>
+        new Promise((resolve) => {
+          finish = () => {
+            state = docsStatus({ state: "published" });
+            resolve({ commit: "def456", synced_commit: "def456", published: 1, imported: 0, conflicts: 0, problems: [], merges: 1 });
+          };
+        }),
+    });
+    render(PublishLine, { projectId: "p-1" });
+    expect((await line()).textContent).toContain("1 edit pending");
+    const button = screen.getByTestId("publish-sync-now") as HTMLButtonElement;
+    await fireEvent.click(button);
+    await waitFor(() => expect(button.disabled).toBe(true));
+    expect(button.textContent).toContain("Syncing…");
+    expect(calls.filter((c) => c.cmd === "docs_sync_now")).toEqual([{ cmd: "docs_sync_now", args: { projectId: "p-1" } }]);
+    finish();
+    await waitFor(() => expect(screen.getByTestId("publish-state").dataset.state).toBe("published"));
+    expect(button.disabled).toBe(false);
+    expect(screen.getByTestId("publish-report").textContent).toContain("1 published");
+  });
+
+  it("Sync now shows why it failed (offline)", async () => {
+    let state: DocsStatus = docsStatus({ state: "pending", outbox: { entities: 2, changes: 2 } });
+    backend({
+      docs_status: () => state,
+      docs_sync_now: () => {
+        state = docsStatus({ state: "offline", offline: true, error: "connection refused", outbox: { entities: 2, changes: 2 } });
+        throw { code: "unavailable", message: "offline — 2 edits not published: connection refused. They are kept and published at the next sync" };
+      },
+    });
+    render(PublishLine, { projectId: "p-1" });
+    await line();
+    await fireEvent.click(screen.getByTestId("publish-sync-now"));
+    expect((await screen.findByTestId("publish-error")).textContent).toContain("offline — 2 edits not published");
+    await waitFor(() => expect(screen.getByTestId("publish-state").textContent).toContain("Offline — 2 edits not published"));
+  });
+
+  it("lists the repository files the sync could not read", async () => {
+    backend({
+      docs_status: () =>
+        docsStatus({
+          problems: [
+            { path: "stories/broken.md", message: "no front matter" },
+            { path: "contexts/x.md", message: "unknown field colour" },
+          ],
+        }),
+    });
+    render(PublishLine, { projectId: "p-1" });
+    const problems = await screen.findAllByTestId("publish-problem");
+    expect(problems.map((p) => p.textContent)).toEqual(["stories/broken.md: no front matter", "contexts/x.md: unknown field colour"]);
+  });
+
+  it("asks again when told to, and says when the state changed", async () => {
+    let state: DocsStatus = docsStatus({ state: "conflicts", conflicts: 1 });
+    const changes: number[] = [];
+    const calls = backend({ docs_status: () => state });
+    const view = render(PublishLine, { projectId: "p-1", refresh: 0, onChanged: () => changes.push(1) });
+    await line();
+    state = docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } });
+    await view.rerender({ projectId: "p-1", refresh: 1, onChanged: () => changes.push(1) });
+    await waitFor(() => expect(screen.getByTestId("publish-state").dataset.state).toBe("pending"));
+    expect(calls.filter((c) => c.cmd === "docs_status").length).toBeGreaterThanOrEqual(2);
+    expect(changes).toHaveLength(1);
+  });
+});
