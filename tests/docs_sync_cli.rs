@@ -275,6 +275,13 @@ fn two_syncs_of_an_unchanged_spec_make_no_commit() {
         (status["state"].as_str(), status["outbox"]["entities"].as_i64()),
         (Some("published"), Some(0))
     );
+
+    // Deleting the project removes its local clone, never the repository.
+    let clones = || std::fs::read_dir(a.path().join("docs")).unwrap().flatten().count();
+    assert_eq!(clones(), 2, "the clone and its lock file");
+    a.run(&["project", "delete", "shop"]);
+    assert_eq!(clones(), 0);
+    assert_eq!(git.commits("acme", "shop_docs"), commits);
 }
 
 fn git_cli(dir: &Path, args: &[&str]) {
