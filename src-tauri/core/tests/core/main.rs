@@ -6,6 +6,7 @@ mod accounts;
 mod bad_input;
 mod components;
 mod contexts;
+mod docs_sync;
 mod lifecycle;
 mod outbox;
 mod projects;
