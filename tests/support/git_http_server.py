@@ -92,6 +92,9 @@ def main():
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as separate small writes: without this, Nagle's algorithm
+        # holds the second one for the client's delayed ACK (~40 ms per answer).
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):
             sys.stderr.write("git-http: " + (fmt % args) + "\n")

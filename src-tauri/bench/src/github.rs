@@ -20,7 +20,7 @@ const TOKEN: &str = "ghp_bench";
 
 /// Tokens in memory: the bench measures the sync, not the OS keyring.
 #[derive(Debug, Default)]
-struct Memory(Mutex<HashMap<String, Secret>>);
+pub(crate) struct Memory(Mutex<HashMap<String, Secret>>);
 
 impl SecretStore for Memory {
     fn get(&self, profile: &str, host: &str) -> Result<Option<Secret>> {
