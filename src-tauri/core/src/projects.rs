@@ -416,7 +416,11 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     // Its docs repository's local clone goes too (the repository itself stays where it is).
     let clone = crate::docs_sync::clone_dir(store, &id);
     for path in [clone.clone(), clone.with_extension("lock")] {
-        let gone = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        let gone = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
         if let Err(e) = gone {
             if e.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!(project = id, "cannot remove {}: {e}", path.display());
