@@ -29,6 +29,8 @@ pub const COMMANDS: &[&str] = &[
     "create_project",
     "update_project",
     "delete_project",
+    "open_url",
+    "open_project_folder",
     "allowed_transitions",
     "transition_project",
     "stage_history",

@@ -40,6 +40,13 @@ pub struct OpenProject {
     pub project_id: String,
 }
 
+/// A project's spec (stories, contexts, components, dependencies, design docs) changed —
+/// here, in another process, or from its docs repository: reload its lists.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct SpecChanged {
+    pub project_id: String,
+}
+
 /// Events were missed (the window fell behind): reload what is shown.
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct Resync {}
@@ -231,6 +238,30 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
                     Err(e) => tracing::warn!("cannot start the job runner: {e}"),
                 }
             }
+        }
+    });
+}
+
+/// Every second, the projects whose spec changed (by whatever process) become
+/// [`SpecChanged`] events: one query on an index (`outbox::changed_after`).
+pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut seen: Option<i64> = None;
+        loop {
+            let state = app.state::<AppState>();
+            if let Ok(actor) = state.actor().await {
+                let after = seen.unwrap_or(i64::MAX);
+                match codemyspec_core::outbox::changed_after(&state.store, &actor, after).await {
+                    Ok((changed, newest)) => {
+                        for project_id in changed {
+                            emit(&app, SpecChanged { project_id });
+                        }
+                        seen = Some(newest);
+                    }
+                    Err(e) => tracing::warn!("cannot read spec changes: {e}"),
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
 }

@@ -146,6 +146,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             pr::list_projects,
             pr::get_project,
             pr::create_project,
+            pr::open_url,
+            pr::open_project_folder,
             pr::update_project,
             pr::delete_project,
             pr::allowed_transitions,
@@ -202,7 +204,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::ProjectError,
             events::JobChanged,
             events::OpenProject,
-            events::Resync
+            events::Resync,
+            events::SpecChanged
         ])
 }
 
@@ -336,6 +339,7 @@ pub fn run() {
             let runs = tauri::async_runtime::block_on(state.start_runner())?;
             tray::build(app.handle())?;
             events::spawn_bridge(app.handle().clone());
+            events::spawn_spec_watch(app.handle().clone());
             if !runs {
                 events::spawn_poller(app.handle().clone());
             }

@@ -50,6 +50,10 @@ export const commands = {
 	listProjects: () => typedError<Project_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
 	getProject: (id: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_project", { id })),
 	createProject: (input: NewProjectInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_project", { input })),
+	/**  Opens a repository's page on the GitHub host in the browser (https GitHub pages only). */
+	openUrl: (url: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_url", { url })),
+	/**  Opens a set-up project's folder (inside the workspace folder only) in the file manager. */
+	openProjectFolder: (projectId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_project_folder", { projectId })),
 	updateProject: (id: string, changes: ProjectChangesInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_project", { id, changes })),
 	deleteProject: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_project", { id })),
 	allowedTransitions: (id: string) => typedError<Move[], ErrorView_Serialize>(__TAURI_INVOKE("allowed_transitions", { id })),
@@ -120,6 +124,7 @@ export const events = {
 	projectError: makeEvent<ProjectError_Serialize, ProjectError_Deserialize>("project-error"),
 	projectUpdated: makeEvent<ProjectUpdated_Serialize, ProjectUpdated_Deserialize>("project-updated"),
 	resync: makeEvent<Resync, Resync>("resync"),
+	specChanged: makeEvent<SpecChanged, SpecChanged>("spec-changed"),
 };
 
 /* Types */
@@ -436,21 +441,35 @@ export type DocsStatus_Serialize = {
 	problems: Problem[],
 };
 
-/**  The wire shape of an error: `{code, field?, message}`. */
+/**
+ *  The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
+ *  only) input concerned; `fields` lists every input's problem, so that a form shows them
+ *  all at once.
+ */
 export type ErrorView = ErrorView_Serialize | ErrorView_Deserialize;
 
-/**  The wire shape of an error: `{code, field?, message}`. */
+/**
+ *  The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
+ *  only) input concerned; `fields` lists every input's problem, so that a form shows them
+ *  all at once.
+ */
 export type ErrorView_Deserialize = {
 	code: Code,
 	field?: string | null,
 	message: string,
+	fields?: FieldError[],
 };
 
-/**  The wire shape of an error: `{code, field?, message}`. */
+/**
+ *  The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
+ *  only) input concerned; `fields` lists every input's problem, so that a form shows them
+ *  all at once.
+ */
 export type ErrorView_Serialize = {
 	code: Code,
 	field?: string,
 	message: string,
+	fields?: FieldError[],
 };
 
 /**  Why an attempt failed, which decides what happens next (seed 002). */
@@ -482,6 +501,12 @@ export type FailureClass =
  *  once, and the attempt is given back (Oban's snooze).
  */
 "interrupted";
+
+/**  One input's problem. */
+export type FieldError = {
+	field: string,
+	message: string,
+};
 
 export type Framework = "phoenix" | "elixir";
 
@@ -685,7 +710,11 @@ export type OpenProject = {
 
 /**  How much of a project's spec waits to be published. */
 export type Pending = {
-	/**  Entities changed since the last publish (each counted once, however often it changed). */
+	/**
+	 *  Entities (stories, contexts, components: the files of the docs repository) changed
+	 *  since the last publish, each counted once however often it changed; a story link
+	 *  counts as its context, a dependency or a design doc as its component.
+	 */
 	entities: number,
 	/**  Changes recorded (creates, updates, deletes). */
 	changes: number,
@@ -928,6 +957,14 @@ export type SignIn_Serialize = {
 	rate: Rate | null,
 	/**  Why GitHub could not be asked (offline, the token was refused), when it could not. */
 	problem: string | null,
+};
+
+/**
+ *  A project's spec (stories, contexts, components, dependencies, design docs) changed —
+ *  here, in another process, or from its docs repository: reload its lists.
+ */
+export type SpecChanged = {
+	project_id: string,
 };
 
 export type Stage = "draft" | "estimated" | "provisioning" | "initialized" | "designing" | "designed" | "implementing" | "implemented" | "verifying" | "verified" | "deploying" | "active" | "maintenance" | "error" | "archived" | "missing" | 

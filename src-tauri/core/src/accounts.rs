@@ -46,12 +46,15 @@ pub struct AccountChanges {
 const COLUMNS: &str = "id, email, name, github_login, inserted_at, updated_at";
 
 pub async fn create(store: &Store, new: NewAccount) -> Result<Account> {
-    let email = validate::email("email", &new.email)?;
-    validate::password("password", new.password.expose())?;
-    let name = validate::optional_text("name", new.name.as_deref())?;
+    let mut checks = validate::Checks::new();
+    let email = checks.check(validate::email("email", &new.email));
+    checks.check(validate::password("password", new.password.expose()));
+    let name = checks.check(validate::optional_text("name", new.name.as_deref())).flatten();
     if let Some(n) = &name {
-        validate::required_line("name", n, validate::TITLE_MAX)?;
+        checks.check(validate::required_line("name", n, validate::TITLE_MAX));
     }
+    checks.finish()?;
+    let email = email.unwrap_or_default();
     let hashed = hash_password(new.password).await?;
     let now = store.now();
     let account = Account {

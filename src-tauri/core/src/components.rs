@@ -100,9 +100,14 @@ pub async fn create(
     new: NewComponent,
 ) -> Result<Component> {
     let project_id = validate::id("project_id", project_id)?;
-    let name = validate::module_alias("name", &new.name)?;
-    let file_path = validate::file_path("file_path", &new.file_path)?;
-    let description = validate::optional_text("description", new.description.as_deref())?;
+    let mut checks = validate::Checks::new();
+    let name = checks.check(validate::module_alias("name", &new.name));
+    let file_path = checks.check(validate::file_path("file_path", &new.file_path));
+    let description =
+        checks.check(validate::optional_text("description", new.description.as_deref()));
+    checks.finish()?;
+    let (name, file_path) = (name.unwrap_or_default(), file_path.unwrap_or_default());
+    let description = description.unwrap_or_default();
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
@@ -198,18 +203,26 @@ pub async fn update(
     let (id, project_id) =
         access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
     let mut c = fetch(&mut *tx, &id).await?;
-    if let Some(name) = changes.name {
-        c.name = validate::module_alias("name", &name)?;
+    let mut checks = validate::Checks::new();
+    if let Some(name) = changes.name.and_then(|n| checks.check(validate::module_alias("name", &n)))
+    {
+        c.name = name;
     }
     if let Some(kind) = changes.kind {
         c.kind = kind;
     }
-    if let Some(path) = changes.file_path {
-        c.file_path = validate::file_path("file_path", &path)?;
+    if let Some(path) =
+        changes.file_path.and_then(|p| checks.check(validate::file_path("file_path", &p)))
+    {
+        c.file_path = path;
     }
-    if let Some(description) = changes.description {
-        c.description = validate::optional_text("description", Some(&description))?;
+    if let Some(description) = changes
+        .description
+        .and_then(|d| checks.check(validate::optional_text("description", Some(&d))))
+    {
+        c.description = description;
     }
+    checks.finish()?;
     if let Some(context) = changes.context_id {
         c.context_id = match context.trim() {
             "" => None,

@@ -66,9 +66,14 @@ pub async fn create(
     new: NewContext,
 ) -> Result<Context> {
     let project_id = validate::id("project_id", project_id)?;
-    let name = validate::module_alias("name", &new.name)?;
-    let purpose = validate::required_line("purpose", &new.purpose, 1000)?;
-    let description = validate::optional_text("description", new.description.as_deref())?;
+    let mut checks = validate::Checks::new();
+    let name = checks.check(validate::module_alias("name", &new.name));
+    let purpose = checks.check(validate::required_line("purpose", &new.purpose, 1000));
+    let description =
+        checks.check(validate::optional_text("description", new.description.as_deref()));
+    checks.finish()?;
+    let (name, purpose) = (name.unwrap_or_default(), purpose.unwrap_or_default());
+    let description = description.unwrap_or_default();
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
@@ -149,18 +154,26 @@ pub async fn update(
     let mut c = fetch(&mut *tx, &id).await?;
     check_version("context", version, c.version)?;
     let before = c.clone();
-    if let Some(name) = changes.name {
-        c.name = validate::module_alias("name", &name)?;
+    let mut checks = validate::Checks::new();
+    if let Some(name) = changes.name.and_then(|n| checks.check(validate::module_alias("name", &n)))
+    {
+        c.name = name;
     }
     if let Some(kind) = changes.kind {
         c.kind = kind;
     }
-    if let Some(purpose) = changes.purpose {
-        c.purpose = validate::required_line("purpose", &purpose, 1000)?;
+    if let Some(purpose) =
+        changes.purpose.and_then(|p| checks.check(validate::required_line("purpose", &p, 1000)))
+    {
+        c.purpose = purpose;
     }
-    if let Some(description) = changes.description {
-        c.description = validate::optional_text("description", Some(&description))?;
+    if let Some(description) = changes
+        .description
+        .and_then(|d| checks.check(validate::optional_text("description", Some(&d))))
+    {
+        c.description = description;
     }
+    checks.finish()?;
     if c == before {
         return Ok(c);
     }

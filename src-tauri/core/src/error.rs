@@ -58,6 +58,10 @@ pub enum Error {
     #[error("{message}")]
     InvalidInput { field: String, message: String },
 
+    /// Several inputs of one form are invalid: every one, so that a form shows them all.
+    #[error("{}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    InvalidFields { errors: Vec<FieldError> },
+
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
 
@@ -116,7 +120,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn code(&self) -> Code {
         match self {
-            Error::InvalidInput { .. } => Code::InvalidInput,
+            Error::InvalidInput { .. } | Error::InvalidFields { .. } => Code::InvalidInput,
             Error::NotFound { .. } => Code::NotFound,
             Error::StaleVersion { .. }
             | Error::Conflict { .. }
@@ -136,6 +140,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::InvalidInput { field, .. } => Some(field),
+            Error::InvalidFields { errors } => errors.first().map(|e| e.field.as_str()),
             Error::Conflict { field, .. } => field.as_deref(),
             Error::StaleVersion { .. } => Some("version"),
             Error::DependencyCycle { .. } => Some("depends_on"),
@@ -162,10 +167,20 @@ impl Error {
 
     /// A serializable view for the CLI's `--json` and the desktop shell.
     pub fn to_view(&self) -> ErrorView {
+        let fields = match self {
+            Error::InvalidFields { errors } => errors.clone(),
+            other => other
+                .field()
+                .map(|field| {
+                    vec![FieldError { field: field.to_owned(), message: other.to_string() }]
+                })
+                .unwrap_or_default(),
+        };
         ErrorView {
             code: self.code(),
             field: self.field().map(str::to_owned),
             message: self.to_string(),
+            fields,
         }
     }
 }
@@ -186,7 +201,17 @@ impl From<sqlx::Error> for Error {
     }
 }
 
-/// The wire shape of an error: `{code, field?, message}`.
+/// One input's problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
+/// only) input concerned; `fields` lists every input's problem, so that a form shows them
+/// all at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorView {
@@ -194,6 +219,8 @@ pub struct ErrorView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub fields: Vec<FieldError>,
 }
 
 impl From<Error> for ErrorView {

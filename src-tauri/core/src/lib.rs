@@ -23,6 +23,7 @@ pub mod github;
 mod graph;
 pub mod jobs;
 pub mod lifecycle;
+pub mod links;
 pub mod outbox;
 pub mod pipeline;
 pub mod projects;

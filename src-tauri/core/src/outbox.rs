@@ -36,3 +36,30 @@ pub async fn pending(store: &Store, actor: &str, project_id: &str) -> Result<Pen
     .await?;
     Ok(Pending { entities, changes })
 }
+
+/// The projects (of those `actor` belongs to) whose spec changed after `revision`, and the
+/// newest revision seen: the window refreshes their lists. `i64::MAX` asks only for the
+/// newest revision.
+pub async fn changed_after(
+    store: &Store,
+    actor: &str,
+    revision: i64,
+) -> Result<(Vec<String>, i64)> {
+    let newest: i64 = sqlx::query_scalar("SELECT coalesce(max(revision), 0) FROM spec_revisions")
+        .fetch_one(store.pool())
+        .await?;
+    if revision >= newest {
+        return Ok((Vec::new(), newest));
+    }
+    let changed: Vec<String> = sqlx::query_scalar(
+        "SELECT r.project_id FROM spec_revisions r JOIN project_memberships m \
+         ON m.project_id = r.project_id AND m.user_id = ? WHERE r.revision > ? AND r.revision <= ? \
+         ORDER BY r.revision",
+    )
+    .bind(actor)
+    .bind(revision)
+    .bind(newest)
+    .fetch_all(store.pool())
+    .await?;
+    Ok((changed, newest))
+}

@@ -127,13 +127,19 @@ fn repo(field: &str, raw: Option<&str>, host: &validate::RepoHost) -> Result<Opt
 
 pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Project> {
     let host = store.repo_host().await?;
-    let name = validate::project_name("name", &new.name)?;
-    let description = validate::optional_text("description", new.description.as_deref())?;
-    let code_repo = repo("code_repo", new.code_repo.as_deref(), &host)?;
-    let docs_repo = repo("docs_repo", new.docs_repo.as_deref(), &host)?;
-    if code_repo.is_some() && code_repo == docs_repo {
-        return Err(Error::invalid("docs_repo", "the docs repo must differ from the code repo"));
+    let framework = new.framework.unwrap_or(Framework::Phoenix);
+    let mut checks = validate::Checks::new();
+    let name = checks.check(validate::project_name_for("name", &new.name, framework));
+    let description =
+        checks.check(validate::optional_text("description", new.description.as_deref()));
+    let code_repo = checks.check(repo("code_repo", new.code_repo.as_deref(), &host));
+    let docs_repo = checks.check(repo("docs_repo", new.docs_repo.as_deref(), &host));
+    if code_repo.as_ref().is_some_and(Option::is_some) && code_repo == docs_repo {
+        checks.fail("docs_repo", "the docs repo must differ from the code repo");
     }
+    checks.finish()?;
+    let (name, description) = (name.unwrap_or_default(), description.unwrap_or_default());
+    let (code_repo, docs_repo) = (code_repo.unwrap_or_default(), docs_repo.unwrap_or_default());
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
@@ -153,7 +159,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     .bind(&name)
     .bind(validate::module_name(&name))
     .bind(&description)
-    .bind(new.framework.unwrap_or(Framework::Phoenix))
+    .bind(framework)
     .bind(new.database.unwrap_or(Database::Sqlite3))
     .bind(&code_repo)
     .bind(&docs_repo)
@@ -318,8 +324,11 @@ pub async fn update(
         };
         Error::conflict(Some(field), format!("the {field} cannot change {why}"))
     };
-    if let Some(name) = changes.name {
-        let name = validate::project_name("name", &name)?;
+    let mut checks = validate::Checks::new();
+    let framework = changes.framework.unwrap_or(p.framework);
+    if let Some(name) =
+        changes.name.and_then(|n| checks.check(validate::project_name_for("name", &n, framework)))
+    {
         if name != p.name {
             if p.setup_status != SetupStatus::Created {
                 return Err(generation_fixed("name"));
@@ -344,22 +353,25 @@ pub async fn update(
         ("code_repo", changes.code_repo, &mut p.code_repo),
         ("docs_repo", changes.docs_repo, &mut p.docs_repo),
     ] {
-        if let Some(raw) = raw {
-            let url = repo(field, Some(&raw), &host)?;
+        if let Some(url) = raw.and_then(|raw| checks.check(repo(field, Some(&raw), &host))) {
             if url != *slot && status.is_running() {
                 return Err(generation_fixed(field));
             }
             *slot = url;
         }
     }
-    if p.code_repo.is_some() && p.code_repo == p.docs_repo {
-        return Err(Error::invalid("docs_repo", "the docs repo must differ from the code repo"));
+    if p.code_repo.is_some() && p.code_repo == p.docs_repo && !checks.failed("docs_repo") {
+        checks.fail("docs_repo", "the docs repo must differ from the code repo");
     }
     if let Some(d) = changes.description {
-        p.description = validate::optional_text("description", Some(&d))?;
+        if let Some(d) = checks.check(validate::optional_text("description", Some(&d))) {
+            p.description = d;
+        }
     }
-    if let Some(summary) = changes.executive_summary {
-        let summary = validate::optional_text("executive_summary", Some(&summary))?;
+    if let Some(summary) = changes
+        .executive_summary
+        .and_then(|s| checks.check(validate::optional_text("executive_summary", Some(&s))))
+    {
         if summary != p.executive_summary {
             p.executive_summary = summary;
             p.executive_summary_approved = false;
@@ -367,13 +379,11 @@ pub async fn update(
     }
     if let Some(approved) = changes.executive_summary_approved {
         if approved && p.executive_summary.is_none() {
-            return Err(Error::invalid(
-                "executive_summary_approved",
-                "there is no executive summary to approve",
-            ));
+            checks.fail("executive_summary_approved", "there is no executive summary to approve");
         }
         p.executive_summary_approved = approved;
     }
+    checks.finish()?;
     if let Some(approved) = changes.context_mapping_approved {
         p.context_mapping_approved = approved;
     }

@@ -64,10 +64,14 @@ pub struct StoryChanges {
 
 pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory) -> Result<Story> {
     let project_id = validate::id("project_id", project_id)?;
-    let title = validate::required_line("title", &new.title, validate::TITLE_MAX)?;
-    let description = validate::text("description", &new.description)?;
-    let criteria =
-        validate::optional_text("acceptance_criteria", new.acceptance_criteria.as_deref())?;
+    let mut checks = validate::Checks::new();
+    let title = checks.check(validate::required_line("title", &new.title, validate::TITLE_MAX));
+    let description = checks.check(validate::text("description", &new.description));
+    let criteria = checks
+        .check(validate::optional_text("acceptance_criteria", new.acceptance_criteria.as_deref()));
+    checks.finish()?;
+    let (title, description) = (title.unwrap_or_default(), description.unwrap_or_default());
+    let criteria = criteria.unwrap_or_default();
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
@@ -144,16 +148,25 @@ pub async fn update(
     check_version("story", version, story.version)?;
     let before =
         (story.title.clone(), story.description.clone(), story.acceptance_criteria.clone());
-    if let Some(title) = changes.title {
-        story.title = validate::required_line("title", &title, validate::TITLE_MAX)?;
+    let mut checks = validate::Checks::new();
+    if let Some(title) = changes
+        .title
+        .and_then(|t| checks.check(validate::required_line("title", &t, validate::TITLE_MAX)))
+    {
+        story.title = title;
     }
-    if let Some(description) = changes.description {
-        story.description = validate::text("description", &description)?;
+    if let Some(description) =
+        changes.description.and_then(|d| checks.check(validate::text("description", &d)))
+    {
+        story.description = description;
     }
-    if let Some(criteria) = changes.acceptance_criteria {
-        story.acceptance_criteria =
-            validate::optional_text("acceptance_criteria", Some(&criteria))?;
+    if let Some(criteria) = changes
+        .acceptance_criteria
+        .and_then(|c| checks.check(validate::optional_text("acceptance_criteria", Some(&c))))
+    {
+        story.acceptance_criteria = criteria;
     }
+    checks.finish()?;
     if let Some(status) = changes.status {
         if !story.status.can_move_to(status) {
             return Err(Error::conflict(

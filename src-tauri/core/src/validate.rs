@@ -2,7 +2,67 @@
 //! module aliases, emails and free text. Each validator returns the normalised value or an
 //! [`Error::InvalidInput`] naming the field.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
+
+/// Collects the field errors of one form, so that the caller reports all of them at once
+/// ([`Error::InvalidFields`]) instead of the first.
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: Vec<FieldError>,
+    other: Option<Error>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Checks::default()
+    }
+
+    /// The value, or `None` with its error kept.
+    pub fn check<T>(&mut self, result: Result<T>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(Error::InvalidInput { field, message }) => {
+                self.errors.push(FieldError { field, message });
+                None
+            }
+            Err(Error::InvalidFields { errors }) => {
+                self.errors.extend(errors);
+                None
+            }
+            Err(other) => {
+                self.other.get_or_insert(other);
+                None
+            }
+        }
+    }
+
+    /// Records a problem of `field` (unless that field already has one).
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        if !self.errors.iter().any(|e| e.field == field) {
+            self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
+        }
+    }
+
+    /// Whether `field` already has a problem.
+    pub fn failed(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    /// Every problem kept: none → `Ok`, one → that field's error, more → all of them.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(other) = self.other {
+            return Err(other);
+        }
+        match self.errors.len() {
+            0 => Ok(()),
+            1 => {
+                let FieldError { field, message } = self.errors.remove(0);
+                Err(Error::InvalidInput { field, message })
+            }
+            _ => Err(Error::InvalidFields { errors: self.errors }),
+        }
+    }
+}
 
 pub const PROJECT_NAME_MAX: usize = 64;
 pub const REPO_PART_MAX: usize = 100;
@@ -247,6 +307,20 @@ const TAKEN_ERLANG_MODULES: &[&str] = &[
 
 /// Validates an Elixir application name (`my_app`).
 pub fn project_name(field: &str, raw: &str) -> Result<String> {
+    app_name(field, raw, true)
+}
+
+/// [`project_name`] for a project of `framework`: names only `mix phx.new` refuses are fine
+/// for a plain Elixir project.
+pub fn project_name_for(
+    field: &str,
+    raw: &str,
+    framework: crate::projects::Framework,
+) -> Result<String> {
+    app_name(field, raw, framework == crate::projects::Framework::Phoenix)
+}
+
+fn app_name(field: &str, raw: &str, phoenix: bool) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(Error::invalid(field, "name is required"));
@@ -267,7 +341,7 @@ pub fn project_name(field: &str, raw: &str) -> Result<String> {
              digits and underscores (like my_app)",
         ));
     }
-    if RESERVED_APP_NAMES.contains(&name) {
+    if phoenix && RESERVED_APP_NAMES.contains(&name) {
         return Err(Error::invalid(field, format!("\"{name}\" is reserved by Phoenix")));
     }
     if TAKEN_ERLANG_MODULES.contains(&name) {
@@ -416,9 +490,16 @@ pub fn repo_url(field: &str, raw: &str, host: &RepoHost) -> Result<String> {
         _ => return Err(bad("the path must be exactly OWNER/REPO")),
     };
     let repo = repo.strip_suffix(".git").unwrap_or(repo);
-    if !is_repo_part(owner) || !is_repo_part(repo) {
+    if !is_github_owner(owner) {
         return Err(bad(&format!(
-            "owner and repository names are 1 to {REPO_PART_MAX} of A-Z a-z 0-9 . _ -"
+            "\"{owner}\" is not an owner name GitHub allows: 1 to 39 letters, digits and single \
+             hyphens, not at either end"
+        )));
+    }
+    if !is_repo_part(repo) {
+        return Err(bad(&format!(
+            "\"{repo}\" is not a repository name GitHub allows: 1 to {REPO_PART_MAX} of \
+             A-Z a-z 0-9 . _ -, and not . or .."
         )));
     }
     Ok(format!("{scheme}://{authority}/{owner}/{repo}"))

@@ -46,7 +46,7 @@ pub async fn profile_state(state: State<'_, AppState>) -> Res<ProfileState> {
     let profiles = accounts::list(&state.store).await?;
     let current = match accounts::current(&state.store, None).await {
         Ok(a) => Some(a),
-        Err(Error::NoProfile | Error::InvalidInput { .. }) => None,
+        Err(Error::NoProfile | Error::InvalidInput { .. } | Error::InvalidFields { .. }) => None,
         Err(e) => return Err(e.into()),
     };
     Ok(ProfileState { current, profiles })

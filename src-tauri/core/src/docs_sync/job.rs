@@ -119,7 +119,10 @@ pub async fn perform(
             Err(JobFailure::new(FailureClass::Cancelled, "cancelled"))
         }
         Err(SyncError::Store(
-            e @ (Error::InvalidInput { .. } | Error::NotFound { .. } | Error::Forbidden { .. }),
+            e @ (Error::InvalidInput { .. }
+            | Error::InvalidFields { .. }
+            | Error::NotFound { .. }
+            | Error::Forbidden { .. }),
         )) => Err(JobFailure::new(FailureClass::Step, e.to_string())),
         Err(e) => Err(JobFailure::new(FailureClass::Infrastructure, e.to_string())),
     }

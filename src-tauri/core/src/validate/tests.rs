@@ -93,6 +93,13 @@ fn repo_urls_that_are_not_github_repos_are_rejected() {
         "http://localhost:99999/a/b",
         "http://[::1/a/b",
         &format!("https://github.com/acme/{}", "r".repeat(101)),
+        // Owners GitHub itself refuses.
+        "https://github.com/-acme/shop",
+        "https://github.com/acme-/shop",
+        "https://github.com/ac--me/shop",
+        "https://github.com/ac_me/shop",
+        "https://github.com/ac.me/shop",
+        &format!("https://github.com/{}/shop", "a".repeat(40)),
     ] {
         let err = repo_url("code_repo", bad, &h).unwrap_err();
         assert_eq!(err.code(), crate::Code::InvalidInput, "{bad:?} should be rejected");
@@ -203,8 +210,13 @@ fn url_oracle(raw: &str) -> Option<String> {
     let owner = caps.get(6)?.as_str();
     let full = caps.get(7)?.as_str();
     let repo = full.strip_suffix(".git").unwrap_or(full);
+    // GitHub's own rules: an owner is letters and digits in runs joined by single hyphens,
+    // at most 39 characters; a repository 1 to 100 of A-Z a-z 0-9 . _ -, not . or ..
+    let owner_ok = |p: &str| {
+        p.len() <= 39 && Regex::new(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$").unwrap().is_match(p)
+    };
     let part_ok = |p: &str| !p.is_empty() && p.len() <= 100 && p != "." && p != "..";
-    if !part_ok(owner) || !part_ok(repo) {
+    if !owner_ok(owner) || !part_ok(repo) {
         return None;
     }
     let (scheme, authority) = match (caps.get(1), caps.get(3)) {
@@ -248,7 +260,8 @@ fn url_input() -> impl Strategy<Value = String> {
         "u:p@127.0.0.1",
         "",
     ]);
-    let part = "[A-Za-z0-9._\\-]{0,3}|[A-Za-z0-9._\\-/%@?# :]{0,8}|\\.{1,2}|[a-z]{99,102}";
+    let part = "[A-Za-z0-9._\\-]{0,3}|[A-Za-z0-9._\\-/%@?# :]{0,8}|\\.{1,2}|[a-z]{99,102}\
+                |[A-Za-z0-9-]{1,6}|-?[a-z0-9]{1,4}(--?[a-z0-9]{1,4}){0,3}-?|[a-z]{38,41}";
     let suffix = prop::sample::select(vec!["", ".git", "/", ".git/", "?x=1", "#y", "/z", "//"]);
     prop_oneof![
         1 => any::<String>(),
@@ -316,4 +329,41 @@ proptest! {
             prop_assert!(!acceptable, "{:?} was rejected but is a fine relative path", raw);
         }
     }
+}
+
+#[test]
+fn owners_github_allows_are_accepted() {
+    let h = host();
+    for ok in ["a", "A1", "acme-corp", "a-b-c", &"a".repeat(39)] {
+        let url = format!("https://github.com/{ok}/shop");
+        assert!(repo_url("code_repo", &url, &h).is_ok(), "{ok} is a valid GitHub owner");
+    }
+}
+
+#[test]
+fn names_only_phoenix_refuses_are_fine_for_an_elixir_project() {
+    use crate::projects::Framework;
+    let err = project_name_for("name", "server", Framework::Phoenix).unwrap_err();
+    assert!(err.to_string().contains("reserved by Phoenix"), "{err}");
+    assert_eq!(project_name_for("name", "server", Framework::Elixir).unwrap(), "server");
+    assert!(project_name_for("name", "String", Framework::Elixir).is_err(), "still a bad name");
+}
+
+#[test]
+fn a_form_reports_every_field_problem_at_once() {
+    let mut checks = Checks::new();
+    assert_eq!(checks.check(email("email", "nope")), None);
+    assert_eq!(checks.check(password("password", "short")), None);
+    assert!(checks.check(required_line("name", "Ada", TITLE_MAX)).is_some());
+    let err = checks.finish().unwrap_err();
+    let view = err.to_view();
+    let fields: Vec<&str> = view.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["email", "password"]);
+    assert_eq!(view.field.as_deref(), Some("email"));
+    assert_eq!(err.code(), crate::Code::InvalidInput);
+    // One problem stays the plain error of that field.
+    let mut one = Checks::new();
+    one.check(email("email", "nope"));
+    assert!(matches!(one.finish(), Err(Error::InvalidInput { field, .. }) if field == "email"));
+    assert!(Checks::new().finish().is_ok());
 }

@@ -288,3 +288,43 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
     }
     assert_eq!(total, 33);
 }
+
+#[tokio::test]
+async fn a_form_with_several_bad_fields_gets_every_problem_at_once_and_nothing_is_written() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let new = NewProject {
+        name: "Bad Name".into(),
+        code_repo: Some("https://github.com/-acme/shop".into()),
+        docs_repo: Some("ftp://github.com/acme/docs".into()),
+        ..Default::default()
+    };
+    let err = projects::create(&f.store, &ada.id, new).await.unwrap_err();
+    assert_eq!(err.code(), Code::InvalidInput);
+    let view = err.to_view();
+    let fields: Vec<&str> = view.fields.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["name", "code_repo", "docs_repo"], "{view:?}");
+    assert!(view.fields[1].message.contains("not an owner name GitHub allows"), "{view:?}");
+    assert!(projects::list(&f.store, &ada.id).await.unwrap().is_empty());
+
+    let p = project(&f.store, &ada, "shop").await;
+    let story = stories::create(
+        &f.store,
+        &ada.id,
+        &p.id,
+        NewStory { title: "T".into(), description: "D".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let changes = StoryChanges {
+        title: Some(" ".into()),
+        description: Some("\0".into()),
+        ..Default::default()
+    };
+    let err =
+        stories::update(&f.store, &ada.id, &story.id, story.version, changes).await.unwrap_err();
+    let fields: Vec<String> = err.to_view().fields.into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["title", "description"]);
+    let unchanged = stories::get(&f.store, &ada.id, &story.id).await.unwrap();
+    assert_eq!((unchanged.title.as_str(), unchanged.version), ("T", story.version));
+}

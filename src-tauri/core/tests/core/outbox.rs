@@ -77,3 +77,29 @@ async fn every_kind_of_spec_change_is_in_the_outbox_and_a_refused_one_is_not() {
         sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(f.store.pool()).await.unwrap();
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn every_spec_change_moves_its_project_past_the_revision_a_window_saw() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let eve = account(&f.store, "eve@example.com").await;
+    let shop = project(&f.store, &ada, "shop").await;
+    let blog = project(&f.store, &ada, "blog").await;
+    let (none, start) = outbox::changed_after(&f.store, &ada.id, i64::MAX).await.unwrap();
+    assert!(none.is_empty());
+    let new = |title: &str| NewStory {
+        title: title.into(),
+        description: "d".into(),
+        ..Default::default()
+    };
+    stories::create(&f.store, &ada.id, &shop.id, new("one")).await.unwrap();
+    stories::create(&f.store, &ada.id, &blog.id, new("two")).await.unwrap();
+    stories::create(&f.store, &ada.id, &shop.id, new("three")).await.unwrap();
+    let (changed, newest) = outbox::changed_after(&f.store, &ada.id, start).await.unwrap();
+    assert_eq!(changed, vec![blog.id.clone(), shop.id.clone()], "each once, newest last");
+    assert!(newest > start);
+    let (again, same) = outbox::changed_after(&f.store, &ada.id, newest).await.unwrap();
+    assert_eq!((again.len(), same), (0, newest), "nothing new");
+    let (theirs, _) = outbox::changed_after(&f.store, &eve.id, start).await.unwrap();
+    assert!(theirs.is_empty(), "someone outside the projects hears nothing");
+}
