@@ -57,8 +57,13 @@ ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
 	@touch $@
 
 # tauri-driver bridges WebDriver to Debian's WebKitWebDriver for the end-to-end tests.
-deps-e2e: deps-rust
+deps-e2e: deps-rust tests/e2e/node_modules/.package-lock.json
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --version '^2' --locked
+
+# axe-core, which the page tests inject into the window.
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package.json tests/e2e/package-lock.json
+	$(NPM) --prefix tests/e2e ci --no-fund --no-audit
+	@touch $@
 
 deps: deps-test deps-rust deps-ui deps-e2e
 
@@ -83,12 +88,15 @@ app-build: ui-build
 	$(CARGO) build --workspace --locked --features custom-protocol
 
 # End to end in the real window under Xvfb; screenshots land in tests/e2e/out/. The second
-# script runs the app beside a `codemyspec worker` and stops it with SIGTERM.
+# script runs the app beside a `codemyspec worker` and stops it with SIGTERM; the third visits
+# every page (axe-core accessibility check, 800×600) in the light and the dark theme.
 e2e: deps app-build e2e-run
 
 e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/app.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/worker.e2e.mjs
+	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
+	THEME=dark GTK_THEME=Adwaita:dark tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 
 # The desktop crate's tests regenerate ui/src/bindings.ts; the committed copy must match.
 check-bindings:

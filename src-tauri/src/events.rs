@@ -243,13 +243,29 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
 }
 
 /// Every second, the projects whose spec changed (by whatever process) become
-/// [`SpecChanged`] events: one query on an index (`outbox::changed_after`).
+/// [`SpecChanged`] events: one query on an index (`outbox::changed_after`). While this
+/// process runs the jobs (so [`spawn_poller`] does not), projects another process created or
+/// changed — `codemyspec project create`, say — become [`ProjectUpdated`] events for the
+/// window too (straight to the window: no notification comes of them).
 pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let mut seen: Option<i64> = None;
+        let mut since = app.state::<AppState>().store.now();
         loop {
             let state = app.state::<AppState>();
             if let Ok(actor) = state.actor().await {
+                if state.runs_jobs() {
+                    let now = state.store.now();
+                    match projects::updated_since(&state.store, &actor, &since).await {
+                        Ok(changed) => {
+                            for project in changed {
+                                emit(&app, ProjectUpdated { project });
+                            }
+                            since = now;
+                        }
+                        Err(e) => tracing::warn!("cannot read project changes: {e}"),
+                    }
+                }
                 let after = seen.unwrap_or(i64::MAX);
                 match codemyspec_core::outbox::changed_after(&state.store, &actor, after).await {
                     Ok((changed, newest)) => {

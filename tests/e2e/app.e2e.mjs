@@ -157,8 +157,10 @@ try {
   await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}/stories`]);
   await (await s.find('[data-testid="story-row"] button')).click();
   await s.find("#story-title");
-  cli("story", "update", story.id, "--version", "1", "--title", "Pay by card or cash");
+  // My edit first (an editor with no edits would take their newer version as it arrives).
   await (await s.find("#story-title")).type("Pay with a card");
+  cli("story", "update", story.id, "--version", "1", "--title", "Pay by card or cash");
+  await sleep(1500);
   await (await s.find('[data-testid="story-save"]')).click();
   await s.find('[data-testid="conflict-choice"]');
   await s.screenshot(join(OUT, "story-conflict.png"));
@@ -224,6 +226,88 @@ try {
   await s.screenshot(join(OUT, "component-graph.png"));
   const nodes = await s.script(`return document.querySelectorAll('[data-testid="graph-node"]').length;`);
   check("the component graph draws every component", nodes >= 4, `${nodes} nodes`);
+
+  // Everything the CLI does with components, in the window: edit, remove a dependency, delete.
+  const componentRow = (name) => s.script(
+    `return [...document.querySelectorAll('[data-testid="component-row"] button.link')].find((b) => b.textContent.trim() === arguments[0]) ? true : null;`,
+    [name],
+  );
+  const pick = (name) => s.script(
+    `[...document.querySelectorAll('[data-testid="component-row"] button.link')].find((b) => b.textContent.trim() === arguments[0]).click();`,
+    [name],
+  );
+  await s.until("the Catalog row", () => componentRow("Catalog"));
+  await pick("Catalog");
+  const nameInput = await s.find('[data-testid="component-edit-name"]');
+  await nameInput.type("Catalog.Browse");
+  await (await s.find('[data-testid="component-edit-save"]')).click();
+  const renamed = await s.until("the rename", () => (cli("component", "list", "-p", "e2e_app").some((c) => c.name === "Catalog.Browse") ? true : null), 10000).catch(() => false);
+  check("a component is renamed in the window", renamed === true);
+  await pick("Web.PayLive");
+  await s.find('[data-testid="component-dependencies"]');
+  const before = (await s.findAll('[data-testid="dependency-remove"]')).length;
+  await (await s.find('[data-testid="dependency-remove"]')).click();
+  const after = await s.until("the dependency gone", async () => {
+    const n = (await s.findAll('[data-testid="dependency-remove"]')).length;
+    return n === before - 1 ? String(n) : null;
+  }, 10000).catch(() => "unchanged");
+  const deps = cli("component", "deps", "Web.PayLive", "-p", "e2e_app");
+  check("a dependency is removed in the window, and the list follows", after === String(before - 1) && deps.length === before - 1, `${before} → ${after}, CLI ${deps.length}`);
+  await pick("Catalog.Browse");
+  await (await s.find('[data-testid="component-delete"]')).click();
+  await s.find('[data-testid="confirm-delete"]');
+  await s.screenshot(join(OUT, "component-delete-confirm.png"));
+  await s.script(`[...document.querySelectorAll('[data-testid="confirm-delete"] button')].find((b) => /yes, delete/i.test(b.textContent)).click();`);
+  const gone = await s.until("the component deleted", () => (cli("component", "list", "-p", "e2e_app").every((c) => c.name !== "Catalog.Browse") ? true : null), 10000).catch(() => false);
+  check("a component is deleted in the window after one confirmation", gone === true);
+
+  // A session's details.
+  cli("session", "create", "-p", "e2e_app", "--type", "design", "--target-type", "project");
+  await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}/sessions`]);
+  await (await s.find('[data-testid="session-row"] button')).click();
+  const detail = await (await s.find('[data-testid="session-detail"]')).text();
+  check("a session's details open from its row", /design/i.test(detail), detail.replace(/\s+/g, " ").slice(0, 120));
+
+  // The project itself: description, executive summary and its approval, the context
+  // mapping, members.
+  await s.script(`location.hash = arguments[0];`, [`/projects/${projectId}`]);
+  await (await s.find('[data-testid="project-edit-description"]')).type(" Edited in the window.");
+  await (await s.find('[data-testid="project-edit-save"]')).click();
+  const described = await s.until("the description", () => (/Edited in the window\./.test(cli("project", "show", "e2e_app").description ?? "") ? true : null), 10000).catch(() => false);
+  check("the project's description is edited in the window", described === true);
+  await (await s.find('[data-testid="summary-text"]')).type("A shop that takes card payments.");
+  await (await s.find('[data-testid="summary-save"]')).click();
+  await s.until("the summary saved", () => (cli("project", "show", "e2e_app").executive_summary ? true : null), 10000).catch(() => null);
+  await (await s.find('[data-testid="summary-approve"]')).click();
+  await (await s.find('[data-testid="mapping-approve"]')).click();
+  const approved = await s.until("the approvals", () => {
+    const p = cli("project", "show", "e2e_app");
+    return p.executive_summary_approved && p.context_mapping_approved ? p : null;
+  }, 10000).catch(() => null);
+  check("the executive summary and the context mapping are approved in the window", approved !== null);
+  execFileSync(CLI, ["--data-dir", DATA, "account", "create", "--email", "bob@example.com"], { input: "a long password\n" });
+  cli("--as", "ada@example.com", "account", "show");
+  await (await s.find('[data-testid="member-email"]')).type("bob@example.com");
+  await select(s, '[data-testid="member-role"]', "member");
+  await (await s.find('[data-testid="member-add"]')).click();
+  const added = await s.until("bob added", () => (cli("member", "list", "e2e_app").some((m) => m.email === "bob@example.com") ? true : null), 10000).catch(() => false);
+  check("a member is added by email in the window", added === true);
+  await s.until("bob's row", async () => ((await s.findAll('[data-testid="member-row"][data-email="bob@example.com"]')).length ? true : null), 10000);
+  await s.screenshot(join(OUT, "project-overview-members.png"));
+  await (await s.find('[data-testid="member-row"][data-email="bob@example.com"] [data-testid="member-remove"]')).click();
+  await s.script(`[...document.querySelectorAll('[data-testid="confirm-delete"] button')].find((b) => /yes/i.test(b.textContent)).click();`);
+  const removed = await s.until("bob removed", () => (cli("member", "list", "e2e_app").every((m) => m.email !== "bob@example.com") ? true : null), 10000).catch(() => false);
+  check("a member is removed in the window after one confirmation", removed === true);
+
+  // Deleting a project: one question that names it and keeps its GitHub repositories.
+  const scratch = cli("project", "create", "scratch_app", "--framework", "elixir");
+  await s.script(`location.hash = arguments[0];`, [`/projects/${scratch.id}`]);
+  await (await s.find('[data-testid="project-delete"]')).click();
+  const question = await (await s.find('[data-testid="confirm-delete"]')).text();
+  check("deleting a project names it and says GitHub repositories are kept", /scratch_app/.test(question) && /GitHub/.test(question), question.replace(/\s+/g, " ").slice(0, 160));
+  await s.script(`[...document.querySelectorAll('[data-testid="confirm-delete"] button')].find((b) => /yes, delete/i.test(b.textContent)).click();`);
+  const deleted = await s.until("scratch_app deleted", () => (cli("project", "list").every((p) => p.name !== "scratch_app") ? true : null), 10000).catch(() => false);
+  check("a project is deleted in the window", deleted === true);
 
   // The dashboard.
   await s.script(`location.hash = "/";`);

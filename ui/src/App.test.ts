@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import App from "./App.svelte";
 import { account, project } from "./test/fixtures";
+import { register } from "./lib/unsaved.svelte";
 
 // Unmount first: components unsubscribe from events, which needs the mocks still there.
 afterEach(() => {
@@ -81,5 +82,36 @@ describe("App", () => {
     );
     render(App);
     expect((await screen.findByRole("alert")).textContent).toContain("disk on fire");
+  });
+});
+
+describe("App with unsaved edits", () => {
+  it("asks in the window before following a link away, and stays when the edits are kept", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "profile_state") return { current: account(), profiles: [account()] };
+        if (cmd === "list_projects") return [];
+        if (cmd === "list_jobs") return [];
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    location.hash = "#/";
+    await new Promise((r) => setTimeout(r, 0));
+    render(App);
+    await screen.findByText("Settings");
+    const off = register({ title: () => "“Pay by card”", dirty: () => true });
+    try {
+      await fireEvent.click(screen.getByRole("link", { name: "Settings" }));
+      location.hash = "#/settings";
+      const prompt = await screen.findByRole("alertdialog");
+      expect(prompt.textContent).toContain("Discard your unsaved changes to “Pay by card”?");
+      await fireEvent.click(screen.getByRole("button", { name: "Keep editing" }));
+      await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+      expect(location.hash).toBe("#/");
+      expect(screen.getByRole("link", { name: "Projects" }).getAttribute("aria-current")).toBe("page");
+    } finally {
+      off();
+    }
   });
 });

@@ -1,7 +1,10 @@
-// A small markdown renderer for design-doc previews. Its output goes into {@html}, so it is
-// built to be safe: the whole text is HTML-escaped first, and only the tags below are ever
-// produced — headings (# to ####), paragraphs, - / * lists, fenced code blocks, inline code,
-// **bold**, *italic* and [links](https://…) whose target is an http(s) URL.
+// Markdown for design-doc previews: CommonMark with GitHub's tables, strikethrough and task
+// lists (marked), then sanitized (DOMPurify) because the output goes into {@html}. What
+// survives is a fixed set of formatting tags; links keep only http(s) targets and open
+// outside the app; no script, style, event handler, form, frame or image survives (an image
+// is shown as a link to it, so a doc never loads anything by itself).
+import { Marked, type Tokens } from "marked";
+import DOMPurify, { type DOMPurify as Purifier } from "dompurify";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -9,77 +12,68 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-// Placeholders for finished inline pieces; NUL never survives into the escaped text.
-const HOLE = "\u0000";
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    // ![alt](url) → a link named by its alt text: nothing is fetched by the preview.
+    image({ href, text }: Tokens.Image) {
+      const name = escapeHtml(text || href);
+      return `<a href="${escapeHtml(href)}">${name}</a>`;
+    },
+  },
+});
 
-function inline(escaped: string): string {
-  const held: string[] = [];
-  const hold = (html: string) => `${HOLE}${held.push(html) - 1}${HOLE}`;
+const ALLOWED_TAGS = [
+  "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote",
+  "ul", "ol", "li", "input", "pre", "code", "kbd", "samp", "sub", "sup",
+  "strong", "em", "b", "i", "u", "del", "s", "ins", "mark", "small", "abbr",
+  "a", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+  "details", "summary", "dl", "dt", "dd", "span", "div",
+];
+const ALLOWED_ATTR = ["href", "title", "align", "start", "type", "checked", "disabled", "class", "colspan", "rowspan", "open"];
+const SAFE_URL = /^https?:\/\/[^\s]+$/i;
 
-  let out = escaped.replace(/`([^`]+)`/g, (_, code: string) => hold(`<code>${code}</code>`));
-  out = out.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole: string, label: string, url: string) =>
-    /^https?:\/\/[^\s]+$/i.test(url)
-      ? hold(`<a href="${url}" rel="noreferrer" target="_blank">${emphasis(label)}</a>`)
-      : whole,
-  );
-  out = emphasis(out);
-  return out.replace(new RegExp(`${HOLE}(\\d+)${HOLE}`, "g"), (_, i: string) => held[Number(i)]);
+let purifier: Purifier | null = null;
+
+/** One DOMPurify of our own, so its hooks touch nothing else. */
+function purify(): Purifier {
+  if (purifier) return purifier;
+  const p = DOMPurify(window);
+  p.addHook("uponSanitizeAttribute", (node, data) => {
+    // Classes only for a code block's language (marked's `language-x`), never app classes.
+    if (data.attrName === "class") data.keepAttr = node.nodeName === "CODE" && /^language-[\w+#-]+$/.test(data.attrValue);
+    // Inputs only as GitHub's task-list checkboxes.
+    if (data.attrName === "type") data.keepAttr = node.nodeName === "INPUT" && data.attrValue === "checkbox";
+  });
+  p.addHook("afterSanitizeAttributes", (node) => {
+    if (node.nodeName === "INPUT") {
+      if (node.getAttribute("type") !== "checkbox") node.remove();
+      else node.setAttribute("disabled", "");
+    }
+    if (node.nodeName === "A") {
+      const href = node.getAttribute("href") ?? "";
+      if (SAFE_URL.test(href)) {
+        node.setAttribute("target", "_blank");
+        node.setAttribute("rel", "noreferrer");
+      } else {
+        // javascript:, data:, relative and in-page targets: the text stays, the link goes.
+        node.removeAttribute("href");
+      }
+    }
+  });
+  purifier = p;
+  return p;
 }
 
-function emphasis(text: string): string {
-  return text
-    .replace(/\*\*(?!\s)(.+?)(?<!\s)\*\*/g, "<strong>$1</strong>")
-    .replace(/\*(?![\s*])([^*<]+?)(?<!\s)\*/g, "<em>$1</em>");
-}
-
-const FENCE = /^\s*```\s*([\w+-]*)\s*$/;
-const HEADING = /^(#{1,4})\s+(.*?)\s*#*\s*$/;
-const ITEM = /^\s*[-*]\s+(.*)$/;
-
+/** The markdown as safe HTML (for {@html}). */
 export function renderMarkdown(text: string): string {
-  const lines = escapeHtml(text.replace(/\u0000/g, "").replace(/\r\n?/g, "\n")).split("\n");
-  const html: string[] = [];
-  let paragraph: string[] = [];
-  let items: string[] = [];
-
-  const flush = () => {
-    if (paragraph.length) html.push(`<p>${inline(paragraph.join("\n"))}</p>`);
-    if (items.length) html.push(`<ul>${items.map((i) => `<li>${inline(i)}</li>`).join("")}</ul>`);
-    paragraph = [];
-    items = [];
-  };
-
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const fence = FENCE.exec(line);
-    if (fence) {
-      flush();
-      const body: string[] = [];
-      while (++i < lines.length && !/^\s*```\s*$/.test(lines[i])) body.push(lines[i]);
-      const lang = fence[1] ? ` class="language-${fence[1]}"` : "";
-      html.push(`<pre><code${lang}>${body.join("\n")}</code></pre>`);
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      flush();
-      const level = heading[1].length;
-      html.push(`<h${level}>${inline(heading[2])}</h${level}>`);
-      continue;
-    }
-    const item = ITEM.exec(line);
-    if (item) {
-      if (paragraph.length) flush();
-      items.push(item[1]);
-      continue;
-    }
-    if (line.trim() === "") {
-      flush();
-      continue;
-    }
-    if (items.length) flush();
-    paragraph.push(line.trim());
-  }
-  flush();
-  return html.join("\n");
+  const html = marked.parse(text.replace(/\u0000/g, ""), { async: false });
+  return purify().sanitize(html, {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR,
+    ALLOW_DATA_ATTR: false,
+    ALLOW_ARIA_ATTR: false,
+    KEEP_CONTENT: true,
+  }).trim();
 }

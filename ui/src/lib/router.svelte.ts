@@ -5,6 +5,9 @@
 //                           conflicts with its docs repository)
 //   #/jobs[/:id]            the job queue, a job
 //   #/settings              settings
+// Leaving a route with unsaved edits asks first (lib/unsaved); kept edits keep the address.
+
+import { confirmDiscard, hasUnsaved } from "./unsaved.svelte";
 
 export type Route =
   | { name: "dashboard" }
@@ -32,17 +35,57 @@ export function parse(path: string): Route {
   return { name: "missing", path };
 }
 
-export const router = $state({ route: parse(typeof location === "undefined" ? "" : location.hash) });
+/** The hash of the route shown (the address bar may be ahead of it while a question is open). */
+let shown = typeof location === "undefined" ? "" : location.hash;
+/** Bumped per navigation that waits for an answer: only the latest goes ahead. */
+let asking = 0;
 
-if (typeof window !== "undefined") {
-  window.addEventListener("hashchange", () => {
-    router.route = parse(location.hash);
-  });
+export const router = $state({ route: parse(shown) });
+
+function show(hash: string) {
+  shown = hash;
+  router.route = parse(hash);
 }
 
-export function navigate(path: string) {
-  if (location.hash !== `#${path}`) location.hash = path;
-  router.route = parse(path);
+/** Puts the address back to the route shown, adding no history entry and no hashchange. */
+function revert() {
+  history.replaceState(history.state, "", shown === "" ? location.pathname + location.search : shown);
+}
+
+/** A link, the back button or a typed address changed the hash: leave only with nothing unsaved. */
+async function hashChanged() {
+  const next = location.hash;
+  if (next === shown) return;
+  const same = JSON.stringify(parse(next)) === JSON.stringify(parse(shown));
+  if (same || !hasUnsaved()) return show(next);
+  const ticket = ++asking;
+  const discard = await confirmDiscard();
+  if (ticket !== asking) return;
+  if (discard) show(next);
+  else revert();
+}
+
+if (typeof window !== "undefined") {
+  window.addEventListener("hashchange", () => void hashChanged());
+}
+
+/** Goes to `path`, asking first if open editors hold unsaved edits; resolves to whether it went. */
+export function navigate(path: string): Promise<boolean> {
+  const hash = `#${path}`;
+  const go = () => {
+    show(hash);
+    if (location.hash !== hash) location.hash = path;
+  };
+  if (!hasUnsaved()) {
+    go();
+    return Promise.resolve(true);
+  }
+  const ticket = ++asking;
+  return confirmDiscard().then((discard) => {
+    const going = discard && ticket === asking;
+    if (going) go();
+    return going;
+  });
 }
 
 export function href(path: string): string {

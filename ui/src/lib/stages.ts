@@ -1,6 +1,7 @@
 // The lifecycle of DESIGN.md §4 as the picture draws it: the forward chain, then the loop
-// and the detours.
-import type { Stage } from "./api";
+// and the detours; and what each stage and each setup status means, for the badges' hints.
+import type { SetupStatus, Stage } from "./api";
+import { label } from "./format";
 
 export const CHAIN: Stage[] = [
   "draft", "estimated", "provisioning", "initialized", "designing", "designed",
@@ -9,10 +10,66 @@ export const CHAIN: Stage[] = [
 
 export const OFF_CHAIN: Stage[] = ["maintenance", "error", "archived", "missing", "discovered"];
 
+/** Every stage, in the picture's order. */
+export const STAGES: Stage[] = [...CHAIN, ...OFF_CHAIN];
+
 /** Where a stage stands relative to the current one, for colouring the picture. */
 export function position(stage: Stage, current: Stage): "done" | "current" | "next" {
   if (stage === current) return "current";
   const i = CHAIN.indexOf(stage);
   const c = CHAIN.indexOf(current);
   return i >= 0 && c >= 0 && i < c ? "done" : "next";
+}
+
+/** One short sentence per stage. */
+export const STAGE_MEANING: Record<Stage, string> = {
+  draft: "Just created: being described, nothing generated yet.",
+  estimated: "Described and sized up; ready to be set up.",
+  provisioning: "The setup is creating the repositories and generating the app.",
+  initialized: "Set up: the app is generated, compiles and is committed.",
+  designing: "The contexts, components and design documents are being written.",
+  designed: "The design is done and approved.",
+  implementing: "The code is being written from the design.",
+  implemented: "The code is written.",
+  verifying: "The code is being tested against the stories.",
+  verified: "The tests pass: ready to deploy.",
+  deploying: "Being deployed.",
+  active: "Deployed and in use.",
+  maintenance: "In use and being changed; goes back to designing for the next round.",
+  error: "Something failed; it returns to the stage it left once fixed.",
+  archived: "Put aside; it can return to the stage it left.",
+  missing: "Its GitHub repository can no longer be found; the GitHub sync brings it back.",
+  discovered: "Found on GitHub by the org sync, not made here; adopt it to work on it.",
+};
+
+/** One short sentence per setup status. */
+export const SETUP_MEANING: Record<SetupStatus, string> = {
+  created: "No setup has run yet.",
+  setup_queued: "Waiting in the setup queue.",
+  creating_repositories: "Creating (or adopting) the code and docs repositories on GitHub.",
+  initializing: "Generating the app.",
+  deps_installing: "Installing its dependencies.",
+  setting_up_auth: "Adding authentication.",
+  compiling: "Compiling.",
+  testing: "Running its tests.",
+  committing: "Committing and pushing the result.",
+  ready: "Set up: the app is generated, tested and committed.",
+  failed: "The setup stopped with an error; see Setup on the Overview to retry.",
+};
+
+/** The stage badge's hint: the current stage, then what every stage means. */
+export function stageHint(stage: Stage): string {
+  const all = STAGES.map((s) => `${label(s)}: ${STAGE_MEANING[s]}`).join("\n");
+  return (
+    `Stage: where the project is in its lifecycle — now ${label(stage)}: ${STAGE_MEANING[stage]}\n` +
+    `The ${STAGES.length} stages:\n${all}`
+  );
+}
+
+/** The setup badge's hint: what setup status means, and the current one. */
+export function setupHint(status: SetupStatus): string {
+  return (
+    "Setup: how far the one-time setup has got — it creates the GitHub repositories, generates the app, " +
+    `installs its dependencies, compiles, tests and commits it. Now ${label(status)}: ${SETUP_MEANING[status]}`
+  );
 }

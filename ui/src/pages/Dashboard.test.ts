@@ -41,4 +41,14 @@ describe("Dashboard", () => {
     await fireEvent.input(screen.getByPlaceholderText("Search by name…"), { target: { value: "project_0999" } });
     expect(screen.getByTestId("project-count").textContent).toBe("4 of 10,000 projects");
   });
+
+  it("labels its inputs and keeps a long name whole in the row's title", async () => {
+    const long = "a_project_whose_name_is_far_too_long_for_an_eight_hundred_pixel_window";
+    projects.list = [project({ id: "p-long", name: long })];
+    render(Dashboard);
+    expect(screen.getByLabelText("Search projects by name")).toBeTruthy();
+    expect(screen.getByLabelText("Filter by stage")).toBeTruthy();
+    const row = await screen.findByTestId("project-row");
+    expect(row.getAttribute("title")).toBe(long);
+  });
 });

@@ -34,4 +34,30 @@ describe("Project", () => {
     await waitFor(() => expect(screen.getByTestId("publish-state").dataset.state).toBe("published"));
     expect(calls).toContain("docs_resolve");
   });
+
+  it("labels the stage and setup badges and explains them", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "get_project") return project({ stage: "initialized", setup_status: "ready", setup_complete: true });
+        if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
+        if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
+        if (cmd === "project_setup") return null;
+        throw new Error(`unexpected command ${cmd}`);
+      },
+      { shouldMockEvents: true },
+    );
+    render(Project, { id: "p-1", tab: "overview" });
+    const stage = await screen.findByTestId("stage-badge");
+    expect(stage.textContent).toBe("Stage: initialized");
+    expect(screen.getByTestId("project-stage").textContent).toBe("initialized");
+    const setup = screen.getByTestId("setup-badge");
+    expect(setup.textContent).toBe("Setup: ready");
+    // A tooltip and the same text as the accessible description; reachable by keyboard.
+    expect(stage.getAttribute("title")).toContain("The 17 stages");
+    expect(stage.getAttribute("title")).toContain("draft: ");
+    expect(stage.tabIndex).toBe(0);
+    const described = document.getElementById(stage.getAttribute("aria-describedby")!);
+    expect(described?.textContent).toBe(stage.getAttribute("title"));
+    expect(document.getElementById(setup.getAttribute("aria-describedby")!)?.textContent).toContain("one-time setup");
+  });
 });

@@ -68,3 +68,69 @@ describe("Settings → GitHub", () => {
     await waitFor(() => expect(screen.queryByTestId("device-code")).toBeNull());
   });
 });
+
+describe("Settings → field errors", () => {
+  it("shows a bad workspace folder under the workspace field, not under the GitHub host", async () => {
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "app_settings") return settings;
+        if (cmd === "set_setting") {
+          expect(args).toMatchObject({ key: "workspace_dir", value: "code" });
+          throw { code: "invalid_input", field: "value", message: "the workspace folder must be an absolute path" };
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    const folder = (await screen.findByLabelText("Folder for set-up projects")) as HTMLInputElement;
+    await fireEvent.input(folder, { target: { value: "code" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Save folder" }));
+    expect((await screen.findByTestId("field-error-workspace_dir")).textContent).toBe("the workspace folder must be an absolute path");
+    expect(folder.closest(".field")!.classList.contains("invalid")).toBe(true);
+    const host = screen.getByLabelText("Host");
+    expect(host.closest(".field")!.querySelector(".field-error")).toBeNull();
+    expect(host.closest(".field")!.classList.contains("invalid")).toBe(false);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("shows a bad host under the host field", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_settings") return settings;
+        if (cmd === "set_setting") throw { code: "invalid_input", field: "value", message: "not a host name" };
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    const host = (await screen.findByLabelText("Host")) as HTMLInputElement;
+    await fireEvent.input(host, { target: { value: "not a host" } });
+    // Enter in the field saves it.
+    await fireEvent.submit(host.form!);
+    expect((await screen.findByTestId("field-error-github_host")).textContent).toBe("not a host name");
+    expect(screen.queryByTestId("field-error-workspace_dir")).toBeNull();
+  });
+
+  it("shows both profile fields' problems at once", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_settings") return settings;
+        if (cmd === "update_profile")
+          throw {
+            code: "invalid_input",
+            field: "name",
+            message: "name: name is too long; github_login: github_login is too long",
+            fields: [
+              { field: "name", message: "name is too long" },
+              { field: "github_login", message: "github_login is too long" },
+            ],
+          };
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    await fireEvent.click(await screen.findByRole("button", { name: "Save profile" }));
+    expect((await screen.findByTestId("field-error-name")).textContent).toBe("name is too long");
+    expect(screen.getByTestId("field-error-github_login").textContent).toBe("github_login is too long");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});

@@ -22,4 +22,29 @@ describe("listProjects", () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: "invalid_input", field: "name", message: "name is required" });
   });
+
+  it("keeps every field error of a form", async () => {
+    mockIPC(() => {
+      throw {
+        code: "invalid_input",
+        field: "name",
+        message: "name: name is required; docs_repo: the docs repo must differ from the code repo",
+        fields: [
+          { field: "name", message: "name is required" },
+          { field: "docs_repo", message: "the docs repo must differ from the code repo" },
+        ],
+      };
+    });
+    const err = (await api.listProjects().catch((e: unknown) => e)) as ApiError;
+    expect(err.field).toBe("name");
+    expect(err.fields).toEqual([
+      { field: "name", message: "name is required" },
+      { field: "docs_repo", message: "the docs repo must differ from the code repo" },
+    ]);
+  });
+
+  it("lists a one-field error's field in `fields` too", () => {
+    expect(new ApiError({ code: "invalid_input", field: "name", message: "name is required" }).fields).toEqual([{ field: "name", message: "name is required" }]);
+    expect(new ApiError({ code: "internal", message: "disk on fire" }).fields).toEqual([]);
+  });
 });

@@ -19,6 +19,7 @@ import {
   type Dependency,
   type DesignDoc,
   type ErrorView_Serialize,
+  type FieldError,
   type Framework,
   type Graph_Serialize,
   type Inserted_Serialize,
@@ -111,18 +112,25 @@ export type {
   TargetType,
 };
 
+/** The core's error: `field` is the first (or only) input concerned, `fields` every input's
+ * problem (`FieldError`), so that a form shows them all at once. */
 export type ErrorView = ErrorView_Serialize;
+export type { FieldError };
 export type ErrorCode = ErrorView["code"];
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly field: string | null;
+  /** Every field's problem; for a one-field error, that field's; else empty. */
+  readonly fields: FieldError[];
 
   constructor(view: ErrorView) {
     super(view.message);
     this.name = "ApiError";
     this.code = view.code;
     this.field = view.field ?? null;
+    const fields = (view.fields ?? []).filter((f) => typeof f?.field === "string" && typeof f.message === "string");
+    this.fields = fields.length > 0 || !view.field ? fields : [{ field: view.field, message: view.message }];
   }
 }
 
@@ -147,6 +155,11 @@ export const api = Object.fromEntries(
 /** The error's field when it has one, else null: forms show it beside that input. */
 export function fieldOf(error: unknown): string | null {
   return error instanceof ApiError ? error.field : null;
+}
+
+/** Every field's problem the error names (none for an error of no field). */
+export function fieldsOf(error: unknown): FieldError[] {
+  return error instanceof ApiError ? error.fields : [];
 }
 
 /** A message a person can read for any thrown value. */
@@ -192,6 +205,40 @@ export function onJobChanged(handler: (job: Job) => void): Promise<Unsubscribe> 
 /** A notification or the tray asked to show a project. */
 export function onOpenProject(handler: (projectId: string) => void): Promise<Unsubscribe> {
   return events.openProject.listen((e) => handler(e.payload.project_id));
+}
+
+/** The project's spec (stories, contexts, components, dependencies, design docs) changed —
+ * here, in another process, or from its docs repository. */
+export function onSpecChanged(projectId: string, handler: () => void): Promise<Unsubscribe> {
+  return events.specChanged.listen((e) => {
+    if (e.payload.project_id === projectId) handler();
+  });
+}
+
+/**
+ * Subscribes (with `subscribe`) for as long as a component is mounted: returns the function that
+ * ends it, for an `$effect` to return. Ending it before the subscription is done ends that too;
+ * a subscription the backend refuses leaves the page as it is, only not live.
+ */
+export function whileMounted(subscribe: () => Promise<Unsubscribe>): () => void {
+  let off: Unsubscribe | null = null;
+  let gone = false;
+  const end = (f: Unsubscribe) => {
+    try {
+      void Promise.resolve(f() as unknown).catch(() => {});
+    } catch {
+      // Already gone with the window.
+    }
+  };
+  subscribe().then(
+    (f) => (gone ? end(f) : (off = f)),
+    () => {},
+  );
+  return () => {
+    gone = true;
+    if (off) end(off);
+    off = null;
+  };
 }
 
 /** The backend could not deliver every event: reload what is shown. */

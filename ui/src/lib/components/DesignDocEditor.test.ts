@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import DesignDocEditor from "./DesignDocEditor.svelte";
+import UnsavedPrompt from "./UnsavedPrompt.svelte";
 import type { DesignDoc } from "../api";
 
 afterEach(() => clearMocks());
@@ -92,5 +93,64 @@ describe("DesignDocEditor on a stale save", () => {
     await waitFor(() => expect(db.current.version).toBe(3));
     expect(db.saves.map((s) => s.version)).toEqual([1, 2]);
     expect(db.current.content).toBe("# Payments\n\nMy text.\n");
+  });
+});
+
+describe("DesignDocEditor keys and preview", () => {
+  it("puts the markdown and its preview side by side, and renders tables and quotes", async () => {
+    backend(v1);
+    render(DesignDocEditor, { componentId: "k-1" });
+    const area = (await screen.findByLabelText("Markdown")) as HTMLTextAreaElement;
+    const split = area.closest(".split")!;
+    expect(split.contains(screen.getByTestId("design-doc-preview"))).toBe(true);
+    await fireEvent.input(area, { target: { value: "> note\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<img src=x onerror=alert(1)>" } });
+    const preview = screen.getByTestId("design-doc-preview");
+    expect(preview.querySelector("blockquote")?.textContent?.trim()).toBe("note");
+    expect(preview.querySelectorAll("td")).toHaveLength(2);
+    expect(preview.querySelector("img")).toBeNull();
+  });
+
+  it("Ctrl+S saves the text", async () => {
+    const db = backend(v1);
+    render(DesignDocEditor, { componentId: "k-1" });
+    const area = (await screen.findByLabelText("Markdown")) as HTMLTextAreaElement;
+    await fireEvent.input(area, { target: { value: "# Payments\n\nSaved by key.\n" } });
+    await fireEvent.keyDown(area, { key: "s", ctrlKey: true });
+    await waitFor(() => expect(db.current.version).toBe(2));
+    expect(db.current.content).toBe("# Payments\n\nSaved by key.\n");
+  });
+
+  it("Escape discards the edits once the person confirms", async () => {
+    const db = backend(v1);
+    render(UnsavedPrompt);
+    let closed = 0;
+    render(DesignDocEditor, { componentId: "k-1", title: "the design doc of Payments", onClose: () => closed++ });
+    const area = (await screen.findByLabelText("Markdown")) as HTMLTextAreaElement;
+    await fireEvent.input(area, { target: { value: "draft" } });
+    await fireEvent.keyDown(area, { key: "Escape" });
+    expect((await screen.findByTestId("unsaved-prompt")).textContent).toContain("Discard your unsaved changes to the design doc of Payments?");
+    await fireEvent.click(screen.getByTestId("discard-changes"));
+    await waitFor(() => expect(area.value).toBe("# Payments\n"));
+    expect(closed).toBe(1);
+    expect(db.saves).toHaveLength(0);
+  });
+
+  it("when told to read the doc again, shows the newer doc unless it holds unsaved edits", async () => {
+    const be = backend(v1);
+    const view = render(DesignDocEditor, { componentId: "k-1", refresh: 0 });
+    const area = (await screen.findByLabelText("Markdown")) as HTMLTextAreaElement;
+    expect(area.value).toBe("# Payments\n");
+
+    be.theirEdit({ content: "# Payments, theirs\n" });
+    await view.rerender({ componentId: "k-1", refresh: 1 });
+    await waitFor(() => expect(area.value).toBe("# Payments, theirs\n"));
+    expect(screen.getByText("version 2")).toBeTruthy();
+
+    await fireEvent.input(area, { target: { value: "mine" } });
+    be.theirEdit({ content: "# Payments, theirs again\n" });
+    await view.rerender({ componentId: "k-1", refresh: 2 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(area.value).toBe("mine");
+    expect(screen.getByText("version 2")).toBeTruthy();
   });
 });

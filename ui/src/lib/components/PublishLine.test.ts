@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import PublishLine from "./PublishLine.svelte";
 import type { DocsStatus } from "../api";
 import { docsStatus } from "../../test/fixtures";
@@ -14,12 +15,15 @@ type Handler = (args: Record<string, unknown>) => unknown;
 
 function backend(handlers: Record<string, Handler>) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: args as Record<string, unknown> });
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args as Record<string, unknown>);
-  });
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      const handler = handlers[cmd];
+      if (!handler) throw new Error(`unexpected command ${cmd}`);
+      return handler(args as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 
@@ -129,5 +133,59 @@ describe("PublishLine", () => {
     await waitFor(() => expect(screen.getByTestId("publish-state").dataset.state).toBe("pending"));
     expect(calls.filter((c) => c.cmd === "docs_status").length).toBeGreaterThanOrEqual(2);
     expect(changes).toHaveLength(1);
+  });
+
+  it("asks again when this project's spec changed, not another project's", async () => {
+    let state: DocsStatus = docsStatus({ state: "published" });
+    const calls = backend({ docs_status: () => state });
+    // Slow polling: only the events ask again here.
+    render(PublishLine, { projectId: "p-1", every: 600_000 });
+    await line();
+    state = docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } });
+    await emit("spec-changed", { project_id: "p-2" });
+    await emit("spec-changed", { project_id: "p-1" });
+    await waitFor(() => expect(screen.getByTestId("publish-state").textContent).toContain("1 edit pending"));
+    // Events arrive in order: the other project's asked nothing.
+    expect(calls.filter((c) => c.cmd === "docs_status")).toHaveLength(2);
+  });
+
+  describe("says where in the window to fix what the core's CLI hint names", () => {
+    const NO_REPO = "this project has no docs repository; set one (codemyspec project update --docs-repo URL) or set the project up";
+    const WHERE = "set one (in Overview → Edit project → Docs repository URL) or set the project up";
+
+    it("in a failed sync's state", async () => {
+      backend({ docs_status: () => docsStatus({ state: "failing", error: NO_REPO }) });
+      render(PublishLine, { projectId: "p-1" });
+      const text = (await line()).textContent!;
+      expect(text).toContain(WHERE);
+      expect(text).not.toContain("codemyspec");
+    });
+
+    it("in Sync now's error", async () => {
+      backend({
+        docs_status: () => docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } }),
+        docs_sync_now: () => {
+          throw { code: "invalid", message: NO_REPO };
+        },
+      });
+      render(PublishLine, { projectId: "p-1" });
+      await line();
+      await fireEvent.click(screen.getByTestId("publish-sync-now"));
+      const error = (await screen.findByTestId("publish-error")).textContent!;
+      expect(error).toContain(WHERE);
+      expect(error).not.toContain("codemyspec");
+    });
+
+    it("when the state cannot be read", async () => {
+      backend({
+        docs_status: () => {
+          throw { code: "unavailable", message: "not signed in: run `codemyspec github login`" };
+        },
+      });
+      render(PublishLine, { projectId: "p-1" });
+      const error = (await screen.findByTestId("publish-load-error")).textContent!;
+      expect(error).toContain("sign in to GitHub in Settings → GitHub");
+      expect(error).not.toContain("codemyspec");
+    });
   });
 });

@@ -4,6 +4,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import SetupTimeline from "./SetupTimeline.svelte";
 import { job, project, step } from "../../test/fixtures";
+import { missingSignIn } from "../../test/project-fixtures";
 
 // Unmount first: components unsubscribe from events, which needs the mocks still there.
 afterEach(() => {
@@ -108,5 +109,70 @@ describe("SetupTimeline", () => {
     attempt = 2;
     await emit("job-changed", { job: job({ attempt: 2, state: "executing" }) });
     await waitFor(() => expect(follows).toEqual([1, 2]));
+  });
+
+  it("disables Set up while a requirement is missing, saying where in the window to fix it", async () => {
+    let signedIn = false;
+    const calls: string[] = [];
+    mockIPC(
+      (cmd) => {
+        calls.push(cmd);
+        if (cmd === "project_setup") return null;
+        if (cmd === "preflight") return signedIn ? missingSignIn().map((c) => ({ ...c, ok: true })) : missingSignIn();
+        if (cmd === "setup_project") return { job: job({ state: "available", attempt: 0 }), conflict: false };
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project({ code_repo: "https://github.com/acme/my_shop" }) });
+    const setUp = (await screen.findByTestId("setup-button")) as HTMLButtonElement;
+    expect(setUp.disabled).toBe(false);
+
+    await fireEvent.click(screen.getByTestId("check-requirements"));
+    const blocked = await screen.findByTestId("setup-blocked");
+    await waitFor(() => expect(setUp.disabled).toBe(true));
+    expect(blocked.textContent).toContain("2 requirements are missing");
+    expect(blocked.textContent).toContain("Sign in to GitHub in Settings → GitHub");
+    expect(blocked.querySelector("a")?.getAttribute("href")).toBe("#/settings");
+    expect(setUp.getAttribute("aria-describedby")).toBe(blocked.id);
+    // No message sends a desktop user to the CLI.
+    expect(screen.getByTestId("setup").textContent).not.toMatch(/codemyspec/);
+
+    // Signed in now: checked again, Set up is back.
+    signedIn = true;
+    await fireEvent.click(screen.getByTestId("check-requirements"));
+    await waitFor(() => expect(setUp.disabled).toBe(false));
+    expect(screen.queryByTestId("setup-blocked")).toBeNull();
+    await fireEvent.click(setUp);
+    await waitFor(() => expect(calls).toContain("setup_project"));
+  });
+
+  it("rewrites a failed setup's CLI hint to a place in the window", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, {
+      project: project({ setup_status: "failed", setup_error: "preflight failed — token for github.com: missing: run `codemyspec github login`" }),
+    });
+    const error = await screen.findByTestId("setup-error");
+    expect(error.textContent).toBe("preflight failed — token for github.com: missing: sign in to GitHub in Settings → GitHub");
+  });
+
+  it("labels the setup status and explains it", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project() });
+    const status = screen.getByTestId("setup-status");
+    expect(status.textContent).toBe("created");
+    const badge = status.parentElement!;
+    expect(badge.textContent).toBe("Status: created");
+    expect(badge.getAttribute("title")).toContain("one-time setup");
+    expect(document.getElementById(badge.getAttribute("aria-describedby")!)?.textContent).toContain("No setup has run yet.");
   });
 });

@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Components from "./Components.svelte";
 import type { Component, Dependency } from "../../lib/api";
 
-afterEach(() => clearMocks());
+// Unmount first: the page unsubscribes from events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
 
 const component = (name: string, extra: Partial<Component> = {}): Component => ({
   id: `k-${name}`,
@@ -43,11 +47,14 @@ function backend(extra: Record<string, Handler> = {}) {
     get_design_doc: () => null,
     ...extra,
   };
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: args as Record<string, unknown> });
-    if (!handlers[cmd]) throw new Error(`unexpected ${cmd}`);
-    return handlers[cmd](args as Record<string, unknown>);
-  });
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (!handlers[cmd]) throw new Error(`unexpected ${cmd}`);
+      return handlers[cmd](args as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 

@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import Contexts from "./Contexts.svelte";
+import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
 import type { Context, Story } from "../../lib/api";
 
-afterEach(() => clearMocks());
+// Unmount first: the page unsubscribes from events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
 
 const context = (name: string, extra: Partial<Context> = {}): Context => ({
   id: `c-${name}`,
@@ -127,5 +133,99 @@ describe("Contexts", () => {
     expect(updates.map((u) => u.input)).toEqual([{ purpose: "my purpose" }, { purpose: "my purpose" }]);
     expect(current.purpose).toBe("my purpose");
     expect(screen.getByTestId("context-row").textContent).toContain("3");
+  });
+});
+
+describe("Contexts: every problem at once, and unsaved edits", () => {
+  it("shows every field error of a new context under its field at once", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_contexts") return [];
+      if (cmd === "create_context")
+        throw {
+          code: "invalid_input",
+          field: "name",
+          message: "name: name is required; purpose: purpose is required",
+          fields: [
+            { field: "name", message: "name is required" },
+            { field: "purpose", message: "purpose is required" },
+          ],
+        };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Contexts, { projectId: "p1" });
+    await screen.findByTestId("empty");
+    await fireEvent.click(screen.getByRole("button", { name: "New context" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Create context" }));
+    const errorOf = (id: string) => document.getElementById(id)!.closest(".field")!.querySelector(".field-error")?.textContent;
+    await waitFor(() => expect(errorOf("new-context-name")).toBe("name is required"));
+    expect(errorOf("new-context-purpose")).toBe("purpose is required");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("asks before switching contexts with unsaved edits", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_contexts") return [context("Orders"), context("Billing")];
+      if (cmd === "context_stories" || cmd === "list_stories") return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(UnsavedPrompt);
+    render(Contexts, { projectId: "p1" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Orders" }));
+    await fireEvent.input(document.getElementById("context-purpose")!, { target: { value: "changed" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Billing" }));
+    expect((await screen.findByTestId("unsaved-prompt")).textContent).toContain("Discard your unsaved changes to “Orders”?");
+    await fireEvent.click(screen.getByTestId("keep-editing"));
+    expect((document.getElementById("context-name") as HTMLInputElement).value).toBe("Orders");
+    await fireEvent.click(screen.getByRole("button", { name: "Billing" }));
+    await fireEvent.click(await screen.findByTestId("discard-changes"));
+    await waitFor(() => expect((document.getElementById("context-name") as HTMLInputElement).value).toBe("Billing"));
+  });
+
+  describe("live", () => {
+    /** A backend whose lists a test changes as another process would; returns the commands made. */
+    function live(db: { contexts: Context[]; linked: Story[] }) {
+      const calls: string[] = [];
+      mockIPC(
+        (cmd) => {
+          calls.push(cmd);
+          if (cmd === "list_contexts") return db.contexts;
+          if (cmd === "context_stories") return db.linked;
+          if (cmd === "list_stories") return [story("Checkout"), story("Refunds")];
+          throw new Error(`unexpected ${cmd}`);
+        },
+        { shouldMockEvents: true },
+      );
+      return calls;
+    }
+
+    it("a SpecChanged for this project reloads the list and the linked stories, leaving the editor's edits alone", async () => {
+      const db = { contexts: [context("Orders"), context("Billing")], linked: [] as Story[] };
+      const calls = live(db);
+      render(Contexts, { projectId: "p1" });
+      await fireEvent.click(await screen.findByRole("button", { name: "Orders" }));
+      await fireEvent.input(document.getElementById("context-purpose")!, { target: { value: "mine, not saved" } });
+
+      db.contexts = [context("Orders", { version: 2, dirty: true }), context("Billing"), context("Shipping")];
+      db.linked = [story("Checkout")];
+      await emit("spec-changed", { project_id: "p1" });
+      await waitFor(() => expect(screen.getAllByTestId("context-row")).toHaveLength(3));
+      expect(within(screen.getAllByTestId("context-row")[0]).getByText("dirty")).toBeTruthy();
+      await waitFor(() => expect(within(screen.getByTestId("context-stories")).getByText("Checkout")).toBeTruthy());
+      expect(calls.filter((c) => c === "list_contexts")).toHaveLength(2);
+      expect((document.getElementById("context-purpose") as HTMLInputElement).value).toBe("mine, not saved");
+    });
+
+    it("a SpecChanged for another project reloads nothing", async () => {
+      const db = { contexts: [context("Orders")], linked: [] as Story[] };
+      const calls = live(db);
+      render(Contexts, { projectId: "p1" });
+      await screen.findAllByTestId("context-row");
+      db.contexts = [context("Orders"), context("Billing")];
+      await emit("spec-changed", { project_id: "p2" });
+      // Events arrive in order: once this project's is handled, the other one's would have been.
+      await emit("spec-changed", { project_id: "p1" });
+      await waitFor(() => expect(screen.getAllByTestId("context-row")).toHaveLength(2));
+      expect(calls.filter((c) => c === "list_contexts")).toHaveLength(2);
+    });
   });
 });

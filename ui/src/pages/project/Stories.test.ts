@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import Stories from "./Stories.svelte";
+import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
 import type { Story } from "../../lib/api";
 
-afterEach(() => clearMocks());
+// Unmount first: the page unsubscribes from events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
 
 const story = (title: string, extra: Partial<Story> = {}): Story => ({
   id: `s-${title}`,
@@ -25,12 +31,15 @@ type Call = { cmd: string; args: Record<string, unknown> };
 
 function backend(handlers: Record<string, (args: Record<string, unknown>) => unknown>) {
   const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: args as Record<string, unknown> });
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args as Record<string, unknown>);
-  });
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      const handler = handlers[cmd];
+      if (!handler) throw new Error(`unexpected command ${cmd}`);
+      return handler(args as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 
@@ -152,5 +161,164 @@ describe("Stories", () => {
     expect(calls.some((c) => c.cmd === "delete_story")).toBe(false);
     await fireEvent.click(screen.getByRole("button", { name: "Yes, delete" }));
     expect(await screen.findByTestId("empty")).toBeTruthy();
+  });
+});
+
+describe("Stories with unsaved edits", () => {
+  const list = () => [story("Checkout"), story("Refunds")];
+  const editorTitle = () => (document.getElementById("story-title") as HTMLInputElement | null)?.value;
+
+  it("shows every field error of a save at once, under each field", async () => {
+    backend({
+      list_stories: list,
+      update_story: () => {
+        throw {
+          code: "invalid_input",
+          field: "title",
+          message: "title: title is required; description: description is too long",
+          fields: [
+            { field: "title", message: "title is required" },
+            { field: "description", message: "description is too long" },
+          ],
+        };
+      },
+    });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: " " } });
+    await fireEvent.click(screen.getByTestId("story-save"));
+    const fieldOf = (id: string) => document.getElementById(id)!.closest(".field")!;
+    await waitFor(() => expect(fieldOf("story-title").querySelector(".field-error")?.textContent).toBe("title is required"));
+    expect(fieldOf("story-description").querySelector(".field-error")?.textContent).toBe("description is too long");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("asks once before switching stories; keeping the edits stays, discarding switches", async () => {
+    backend({ list_stories: list });
+    render(UnsavedPrompt);
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "Checkout, edited" } });
+
+    await fireEvent.click(screen.getByRole("button", { name: "Refunds" }));
+    const prompt = await screen.findByTestId("unsaved-prompt");
+    expect(prompt.textContent).toContain("Discard your unsaved changes to “Checkout”?");
+    expect(document.activeElement).toBe(screen.getByTestId("keep-editing"));
+    await fireEvent.click(screen.getByTestId("keep-editing"));
+    await waitFor(() => expect(screen.queryByTestId("unsaved-prompt")).toBeNull());
+    expect(editorTitle()).toBe("Checkout, edited");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Refunds" }));
+    await fireEvent.click(await screen.findByTestId("discard-changes"));
+    await waitFor(() => expect(editorTitle()).toBe("Refunds"));
+    expect(screen.queryByTestId("unsaved-prompt")).toBeNull();
+  });
+
+  it("switches without asking when nothing is edited", async () => {
+    backend({ list_stories: list });
+    render(UnsavedPrompt);
+    render(Stories, { projectId: "p1" });
+    await openEditor("Checkout");
+    await fireEvent.click(screen.getByRole("button", { name: "Refunds" }));
+    await waitFor(() => expect(editorTitle()).toBe("Refunds"));
+    expect(screen.queryByTestId("unsaved-prompt")).toBeNull();
+  });
+
+  it("Ctrl+S saves the open editor", async () => {
+    const calls = backend({
+      list_stories: list,
+      update_story: (args) => story("Checkout", { ...(args.input as object), version: 2 }),
+    });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "Checkout, saved" } });
+    await fireEvent.keyDown(title, { key: "s", ctrlKey: true });
+    await waitFor(() => expect(screen.getByText("version 2")).toBeTruthy());
+    expect(calls.filter((c) => c.cmd === "update_story").map((c) => c.args.input)).toEqual([{ title: "Checkout, saved" }]);
+  });
+
+  it("Escape closes the editor, asking first about unsaved edits, and gives the focus back to the list", async () => {
+    backend({ list_stories: list });
+    render(UnsavedPrompt);
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "Checkout, edited" } });
+    title.focus();
+    await fireEvent.keyDown(title, { key: "Escape" });
+    await fireEvent.click(await screen.findByTestId("keep-editing"));
+    expect(editorTitle()).toBe("Checkout, edited");
+
+    await fireEvent.keyDown(document.getElementById("story-title")!, { key: "Escape" });
+    await fireEvent.click(await screen.findByTestId("discard-changes"));
+    await waitFor(() => expect(editorTitle()).toBeUndefined());
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Checkout" }));
+  });
+
+  it("keeps a new story's draft unless its discarding is confirmed", async () => {
+    backend({ list_stories: list });
+    render(UnsavedPrompt);
+    render(Stories, { projectId: "p1" });
+    await screen.findAllByTestId("story-row");
+    await fireEvent.click(screen.getByRole("button", { name: "New story" }));
+    await fireEvent.input(document.getElementById("new-story-title")!, { target: { value: "Gift cards" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect((await screen.findByTestId("unsaved-prompt")).textContent).toContain("the new story");
+    await fireEvent.click(screen.getByTestId("keep-editing"));
+    expect((document.getElementById("new-story-title") as HTMLInputElement).value).toBe("Gift cards");
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await fireEvent.click(await screen.findByTestId("discard-changes"));
+    await waitFor(() => expect(screen.queryByTestId("new-story")).toBeNull());
+  });
+
+  it("a SpecChanged for this project reloads the list, leaving the open editor's unsaved edits alone", async () => {
+    let stories = list();
+    const calls = backend({ list_stories: () => stories });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "Checkout, edited" } });
+
+    // Another process adds a story and changes Checkout.
+    stories = [story("Checkout", { version: 2, dirty: true, title: "Checkout v2" }), story("Refunds"), story("Gift cards")];
+    await emit("spec-changed", { project_id: "p1" });
+    await waitFor(() => expect(screen.getAllByTestId("story-row")).toHaveLength(3));
+    expect(screen.getByRole("button", { name: "Gift cards" })).toBeTruthy();
+    expect(calls.filter((c) => c.cmd === "list_stories")).toHaveLength(2);
+    expect(editorTitle()).toBe("Checkout, edited");
+  });
+
+  it("a SpecChanged for another project reloads nothing", async () => {
+    let stories = list();
+    const calls = backend({ list_stories: () => stories });
+    render(Stories, { projectId: "p1" });
+    await screen.findAllByTestId("story-row");
+    stories = [...list(), story("Gift cards")];
+    await emit("spec-changed", { project_id: "p2" });
+    // Events arrive in order: once this project's is handled, the other one's would have been.
+    await emit("spec-changed", { project_id: "p1" });
+    await waitFor(() => expect(screen.getAllByTestId("story-row")).toHaveLength(3));
+    expect(calls.filter((c) => c.cmd === "list_stories")).toHaveLength(2);
+  });
+
+  it("a clean open editor shows the newer version the reload brings", async () => {
+    let stories = list();
+    backend({ list_stories: () => stories });
+    render(Stories, { projectId: "p1" });
+    await openEditor("Checkout");
+    stories = [story("Checkout", { version: 2, title: "Checkout by card" }), story("Refunds")];
+    await emit("spec-changed", { project_id: "p1" });
+    await waitFor(() => expect(editorTitle()).toBe("Checkout by card"));
+  });
+
+  it("keeps an editor with unsaved edits when its story was deleted elsewhere", async () => {
+    let stories = list();
+    backend({ list_stories: () => stories });
+    render(Stories, { projectId: "p1" });
+    const title = await openEditor("Checkout");
+    await fireEvent.input(title, { target: { value: "Checkout, edited" } });
+    stories = [story("Refunds")];
+    await emit("spec-changed", { project_id: "p1" });
+    await waitFor(() => expect(screen.getAllByTestId("story-row")).toHaveLength(1));
+    expect(screen.getByTestId("deleted-elsewhere")).toBeTruthy();
+    expect(editorTitle()).toBe("Checkout, edited");
   });
 });

@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Jobs from "./Jobs.svelte";
+import { projects } from "../lib/projects.svelte";
+import { job, project } from "../test/fixtures";
+
+// Unmount first: the page unsubscribes from job events, which needs the mocks still there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  projects.list = [];
+});
+
+const LONG = "an_exceedingly_long_project_name_that_would_push_the_table_past_the_window_edge";
+
+beforeEach(() => {
+  projects.list = [project({ id: "p-1", name: LONG })];
+});
+
+function backend() {
+  const listed: unknown[] = [];
+  mockIPC(
+    (cmd, args) => {
+      switch (cmd) {
+        case "job_counts":
+          return { executing: 1, discarded: 1 };
+        case "list_jobs": {
+          const filter = (args as { filter: { state: string | null } }).filter;
+          listed.push(filter.state);
+          const all = [job({ id: 7 }), job({ id: 8, state: "discarded" })];
+          return filter.state ? all.filter((j) => j.state === filter.state) : all;
+        }
+        case "app_settings":
+          return { queue: { name: "default", paused: false, concurrency: 2 } };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
+  return listed;
+}
+
+describe("Jobs", () => {
+  it("keeps long names whole in a title and names the job on its buttons", async () => {
+    backend();
+    render(Jobs);
+    const rows = await screen.findAllByTestId("job-row");
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]).getByTitle(LONG).textContent).toBe(LONG);
+    expect(within(rows[0]).getByRole("link").getAttribute("title")).toBe("#7 ProjectSetup");
+    expect(within(rows[0]).getByRole("button", { name: "Cancel job #7 ProjectSetup" })).toBeTruthy();
+    expect(within(rows[1]).getByRole("button", { name: "Retry job #8 ProjectSetup" })).toBeTruthy();
+  });
+
+  it("filters by a state and says which filter is on", async () => {
+    const listed = backend();
+    render(Jobs);
+    await screen.findAllByTestId("job-row");
+    const discarded = screen.getByTestId("count-discarded");
+    expect(discarded.getAttribute("aria-pressed")).toBe("false");
+    await fireEvent.click(discarded);
+    await waitFor(() => expect(screen.getAllByTestId("job-row")).toHaveLength(1));
+    expect(discarded.getAttribute("aria-pressed")).toBe("true");
+    expect(listed).toContain("discarded");
+  });
+});
