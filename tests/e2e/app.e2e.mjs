@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
+import { axe } from "./axe.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -132,6 +133,8 @@ try {
   check("the statuses arrived live", seen.at(-1) === "ready" && seen.length >= 4, seen.join(" → "));
   check("the step output streamed into the log tail while it ran", logWhileRunning.includes("creating mix.exs"));
   if (!shotDuringSetup) await s.screenshot(join(OUT, "project-during-setup.png"));
+  const setupViolations = await axe(s);
+  check("the project page after a setup has no serious accessibility violation", setupViolations.length === 0, setupViolations.join("; "));
   const steps = await s.findAll('[data-testid="setup-step"]');
   check("the timeline shows every step (creating repositories, then the five of the recipe)", steps.length === 6, `${steps.length} steps`);
   check("the code repo holds the commit", /Initial commit of e2e_app/.test(mainCommit(git.root, "e2e_app")));
@@ -150,6 +153,15 @@ try {
     250,
   ).catch(() => "");
   check("a desktop notification says the setup finished", notified.includes("e2e_app is ready"));
+
+  // The setup's job, in the jobs list and its detail page.
+  const setupJob = cli("jobs", "list").find((j) => j.worker !== "DocsSync" && j.worker !== "OrgSync");
+  await s.script(`location.hash = arguments[0];`, [`/jobs/${setupJob.id}`]);
+  await s.find('[data-testid="job-log"]');
+  await sleep(300);
+  await s.screenshot(join(OUT, "job-detail.png"));
+  const jobViolations = await axe(s);
+  check("the job detail page has no serious accessibility violation", jobViolations.length === 0, jobViolations.join("; "));
 
   // A story edited in two places gives the conflict choice.
   const projectId = cli("project", "show", "e2e_app").id;
@@ -205,6 +217,8 @@ try {
   const card = await s.find('[data-testid="conflict-card"]');
   const cardText = await card.text();
   await s.screenshot(join(OUT, "docs-conflict.png"));
+  const conflictViolations = await axe(s);
+  check("the conflicts view with a conflict has no serious accessibility violation", conflictViolations.length === 0, conflictViolations.join("; "));
   check("the conflicts view shows both titles side by side", cardText.includes("Pay by card (Ada)") && cardText.includes("Pay by card (Bob)"), cardText.replace(/\s+/g, " ").slice(0, 200));
   await (await s.find('[data-testid="conflict-keep-mine"]')).click();
   await s.find('[data-testid="conflicts-empty"]');

@@ -4,19 +4,17 @@
 // light theme and with GTK_THEME=Adwaita:dark (WebKitGTK then reports
 // `prefers-color-scheme: dark`); THEME names the screenshots.
 import { Session } from "./webdriver.mjs";
+import { axe } from "./axe.mjs";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const THEME = process.env.THEME ?? "light";
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-pages-"));
-const AXE = readFileSync(resolve(here, "node_modules/axe-core/axe.min.js"), "utf8");
 
 let failures = 0;
 function check(what, ok, detail = "") {
@@ -27,19 +25,6 @@ function check(what, ok, detail = "") {
 function cli(...args) {
   const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
   return out.trim() ? JSON.parse(out) : null;
-}
-
-/** axe-core on the page as it is: the serious and critical violations, described. */
-async function axe(s) {
-  const loaded = await s.script(`return typeof window.axe === "object";`);
-  if (!loaded) await s.script(`${AXE}\n;return true;`);
-  const result = await s.asyncScript(`
-    const done = arguments[arguments.length - 1];
-    window.axe.run(document, { resultTypes: ["violations"] })
-      .then((r) => done(r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "))))
-      .catch((e) => done(["axe failed: " + e]));`);
-  return result;
 }
 
 /** Whether anything sticks out to the right of the window (sideways scrolling). */
