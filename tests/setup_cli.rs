@@ -79,11 +79,16 @@ fn setup_wait_shows_each_step_and_lands_in_the_repositories() {
     ));
 
     let out = Command::new(cli_bin())
-        .args(["setup", "cli_app", "--wait"])
+        .args(["setup", "cli_app", "--wait", "-vv"])
         .env("CODEMYSPEC_DATA_DIR", dir.path())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // -vv logs the run on stderr: what happened, never the token or the password.
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("DEBUG") || log.contains("INFO"), "the run is logged: {log}");
+    assert!(!log.contains(&git.token), "the token is in the log");
+    assert!(!log.contains("a long password"), "the password is in the log");
     assert!(
         out.status.success(),
         "setup failed: {stdout}\n{}",

@@ -16,6 +16,8 @@ pub const COMMANDS: &[&str] = &[
     "github_device_wait",
     "sync_status",
     "sync_now",
+    "open_log_folder",
+    "log_ui_error",
     // the docs repository
     "docs_status",
     "docs_sync_now",

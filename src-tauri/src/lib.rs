@@ -137,6 +137,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             p::github_device_wait,
             p::sync_status,
             p::sync_now,
+            p::open_log_folder,
+            p::log_ui_error,
             d::docs_status,
             d::docs_sync_now,
             d::docs_conflicts,
@@ -297,6 +299,16 @@ fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
 
 pub fn run() {
     rendering::choose();
+    // What happens goes to a daily file in the OS log folder (Settings shows where).
+    let _log = match codemyspec_logging::log_dir().map(|dir| codemyspec_logging::to_files(&dir)) {
+        Some(Ok(guard)) => Some(guard),
+        Some(Err(e)) => {
+            eprintln!("codemyspec: no log file: {e}");
+            None
+        }
+        None => None,
+    };
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "CodeMySpec starts");
     let builder = specta_builder::<tauri::Wry>();
     let opened = data_dir(std::env::args().skip(1))
         .and_then(|dir| tauri::async_runtime::block_on(Store::open(&dir)));

@@ -4,7 +4,7 @@
 // story edited in two places offers the conflict choice → the component graph is drawn.
 // Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh (see the Makefile's e2e target).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -353,6 +353,17 @@ try {
   const line = await (await s.find('[data-testid="sync-line"]')).text();
   check("the sync line tells the last run", /last run ok/.test(line), line);
   gh.server.kill();
+
+  // The app's log: a file in the OS log folder (Settings shows where) holding what happened
+  // — and neither token nor password.
+  await s.script(`location.hash = "/settings";`);
+  const logDirShown = await (await s.find('[data-testid="log-dir"]')).text();
+  const logDir = join(process.env.XDG_DATA_HOME, "dev.codemyspec.desktop", "logs");
+  check("Settings shows the log folder", logDirShown.includes(logDir), logDirShown);
+  const logs = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), "utf8")).join("\n");
+  check("the log holds what happened (start, docs syncs, the org sync)", /CodeMySpec starts/.test(logs) && /docs sync/.test(logs) && /org sync/.test(logs), `${logs.length} characters`);
+  const secrets = [git.token, "ghp_e2e_ada", "a long password"].filter((x) => logs.includes(x));
+  check("the log holds no token and no password", secrets.length === 0, secrets.join(", "));
 } catch (e) {
   console.log(`FAIL ${e.stack ?? e}`);
   failures++;

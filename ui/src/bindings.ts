@@ -37,6 +37,13 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs with GitHub now and returns the run. */
 	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
+	/**  Opens the folder of the app's log files in the file manager. */
+	openLogFolder: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_log_folder")),
+	/**
+	 *  A failure the window met (a command that failed unexpectedly, a script error): written to
+	 *  the app's log, so that it holds what the person saw.
+	 */
+	logUiError: (context: string, message: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("log_ui_error", { context, message })),
 	/**  The project's publish state: published, pending edits, offline, conflicts. */
 	docsStatus: (projectId: string) => typedError<DocsStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("docs_status", { projectId })),
 	/**  Syncs the project's spec with its docs repository now, and waits for it. */
@@ -163,6 +170,8 @@ export type AppSettings_Deserialize = {
 	/**  Whether this window's process runs the data dir's jobs (else another one does). */
 	runs_jobs: boolean,
 	data_dir: string,
+	/**  Where the app's log files are, if this system has a folder for them. */
+	log_dir?: string | null,
 };
 
 export type AppSettings_Serialize = {
@@ -178,6 +187,8 @@ export type AppSettings_Serialize = {
 	/**  Whether this window's process runs the data dir's jobs (else another one does). */
 	runs_jobs: boolean,
 	data_dir: string,
+	/**  Where the app's log files are, if this system has a folder for them. */
+	log_dir: string | null,
 };
 
 /**  One failed attempt, kept with the job. */

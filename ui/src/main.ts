@@ -1,6 +1,11 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
+import { logFailure } from "./lib/api";
 import "./app.css";
+
+// A script error or a failed promise nobody caught goes to the app's log too.
+window.addEventListener("error", (e) => logFailure("window", e.error ?? e.message));
+window.addEventListener("unhandledrejection", (e) => logFailure("window", e.reason));
 
 const target = document.getElementById("app");
 if (!target) throw new Error("no #app element");

@@ -37,6 +37,11 @@ struct Cli {
     #[arg(long = "as", global = true, env = "CODEMYSPEC_AS", value_name = "EMAIL")]
     as_email: Option<String>,
 
+    /// Say what happens on stderr: -v for each step, -vv for details (`RUST_LOG` filters
+    /// further, e.g. `RUST_LOG=codemyspec_core::docs_sync=debug`).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -162,6 +167,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    codemyspec_logging::to_stderr(cli.verbose);
     let out = Out { json: cli.json };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

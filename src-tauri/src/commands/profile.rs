@@ -38,6 +38,8 @@ pub struct AppSettings {
     /// Whether this window's process runs the data dir's jobs (else another one does).
     pub runs_jobs: bool,
     pub data_dir: String,
+    /// Where the app's log files are, if this system has a folder for them.
+    pub log_dir: Option<String>,
 }
 
 #[tauri::command]
@@ -99,7 +101,31 @@ pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
         queue: jobs::queue(&state.store, codemyspec_core::pipeline::QUEUE).await?,
         runs_jobs: state.runs_jobs(),
         data_dir: state.store.data_dir().display().to_string(),
+        log_dir: codemyspec_logging::log_dir().map(|d| d.display().to_string()),
     })
+}
+
+/// Opens the folder of the app's log files in the file manager.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_log_folder() -> Res<()> {
+    let dir = codemyspec_logging::log_dir().ok_or_else(|| Error::Unavailable {
+        message: "this system reports no folder for logs".into(),
+    })?;
+    tauri_plugin_opener::open_path(&dir, None::<&str>).map_err(|e| Error::Unavailable {
+        message: format!("cannot open {}: {e}", dir.display()),
+    })?;
+    Ok(())
+}
+
+/// A failure the window met (a command that failed unexpectedly, a script error): written to
+/// the app's log, so that it holds what the person saw.
+#[tauri::command]
+#[specta::specta]
+pub async fn log_ui_error(context: String, message: String) -> Res<()> {
+    let clip = |s: &str| s.chars().take(2000).collect::<String>();
+    tracing::warn!(context = clip(&context), "window: {}", clip(&message));
+    Ok(())
 }
 
 /// `github_host` or `workspace_dir` ("" resets it).

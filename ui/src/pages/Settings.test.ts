@@ -134,3 +134,18 @@ describe("Settings → field errors", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 });
+
+describe("Settings → logs", () => {
+  it("shows where the logs are and opens the folder", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === "app_settings") return { ...settings, log_dir: "/home/ada/.local/share/dev.codemyspec.desktop/logs" };
+      return null;
+    });
+    render(Settings, { profile: account(), onProfile: () => {} });
+    expect((await screen.findByTestId("log-dir")).textContent).toBe("/home/ada/.local/share/dev.codemyspec.desktop/logs");
+    await fireEvent.click(screen.getByTestId("open-log-folder"));
+    await waitFor(() => expect(calls).toContain("open_log_folder"));
+  });
+});

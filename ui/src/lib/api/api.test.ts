@@ -48,3 +48,24 @@ describe("listProjects", () => {
     expect(new ApiError({ code: "internal", message: "disk on fire" }).fields).toEqual([]);
   });
 });
+
+describe("logging the window's failures", () => {
+  it("writes an unexpected failure to the app's log, and not the person's own input errors", async () => {
+    const logged: unknown[] = [];
+    let answer: unknown = { code: "internal", message: "database error: disk I/O error" };
+    mockIPC((cmd, args) => {
+      if (cmd === "log_ui_error") {
+        logged.push(args);
+        return null;
+      }
+      throw answer;
+    });
+    await expect(api.listProjects()).rejects.toThrow("disk I/O error");
+    await Promise.resolve();
+    expect(logged).toEqual([{ context: "listProjects", message: "database error: disk I/O error" }]);
+    answer = { code: "invalid_input", field: "name", message: "name is required" };
+    await expect(api.listProjects()).rejects.toThrow("name is required");
+    await Promise.resolve();
+    expect(logged).toHaveLength(1);
+  });
+});

@@ -144,11 +144,31 @@ function unwrap<T>(result: Result<T>): T {
 type Commands = typeof commands;
 type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer D>> ? (...args: A) => Promise<D> : never;
 
-/** Every backend command; a failure throws an ApiError. */
+/** Writes a failure the window met to the app's log (never throws; never about itself). */
+export function logFailure(context: string, error: unknown): void {
+  const log = (commands as Partial<Commands>).logUiError;
+  if (typeof log !== "function" || context === "logUiError") return;
+  log(context, messageOf(error)).catch(() => {});
+}
+
+/** Failures that are not the person's input: the IPC itself, or the core's own trouble. */
+const UNEXPECTED: ErrorCode[] = ["internal", "unavailable"];
+
+/** Every backend command; a failure throws an ApiError (and an unexpected one is logged). */
 export const api = Object.fromEntries(
   Object.entries(commands).map(([name, call]) => [
     name,
-    async (...args: unknown[]) => unwrap(await (call as (...a: unknown[]) => Promise<Result<unknown>>)(...args)),
+    async (...args: unknown[]) => {
+      let result: Result<unknown>;
+      try {
+        result = await (call as (...a: unknown[]) => Promise<Result<unknown>>)(...args);
+      } catch (e) {
+        logFailure(name, e);
+        throw e;
+      }
+      if (result.status === "error" && UNEXPECTED.includes(result.error.code)) logFailure(name, result.error.message);
+      return unwrap(result);
+    },
   ]),
 ) as { [K in keyof Commands]: Unwrapped<Commands[K]> };
 
