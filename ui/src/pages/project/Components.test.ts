@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Components from "./Components.svelte";
-import type { Component, Dependency } from "../../lib/api";
+import { component, dependency, type Handler } from "../../test/component-fixtures";
 
 // Unmount first: the page unsubscribes from events, which needs the mocks still there.
 afterEach(() => {
@@ -10,38 +10,12 @@ afterEach(() => {
   clearMocks();
 });
 
-const component = (name: string, extra: Partial<Component> = {}): Component => ({
-  id: `k-${name}`,
-  project_id: "p1",
-  context_id: null,
-  name,
-  type: "schema",
-  file_path: `lib/app/${name.toLowerCase()}.ex`,
-  description: null,
-  docs_complete: false,
-  code_complete: false,
-  tests_complete: false,
-  dirty: false,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  ...extra,
-});
-
-const dep = (from: string, to: string): Dependency => ({
-  id: `d-${from}-${to}`,
-  component_id: `k-${from}`,
-  depends_on_id: `k-${to}`,
-  inserted_at: "2026-01-01T00:00:00Z",
-});
-
-type Handler = (args: Record<string, unknown>) => unknown;
-
 function backend(extra: Record<string, Handler> = {}) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   const handlers: Record<string, Handler> = {
     dependency_graph: () => ({
       components: [component("Order"), component("Cart", { dirty: true, docs_complete: true }), component("Web")],
-      dependencies: [dep("Cart", "Order"), dep("Web", "Cart")],
+      dependencies: [dependency("Cart", "Order"), dependency("Web", "Cart")],
     }),
     list_contexts: () => [],
     get_design_doc: () => null,
@@ -151,7 +125,7 @@ describe("Components", () => {
 
   it("draws at most 300 components and says so", async () => {
     const many = Array.from({ length: 305 }, (_, i) => component(`C${i}`));
-    backend({ dependency_graph: () => ({ components: many, dependencies: [dep("C1", "C0"), dep("C302", "C0")] }) });
+    backend({ dependency_graph: () => ({ components: many, dependencies: [dependency("C1", "C0"), dependency("C302", "C0")] }) });
     render(Components, { projectId: "p1" });
     expect((await screen.findByTestId("graph-truncated")).textContent).toContain("first 300 of 305");
     const svg = screen.getByTestId("component-graph");
