@@ -9,113 +9,21 @@ mod commands;
 mod events;
 mod notify;
 mod rendering;
+mod state;
 mod tray;
+mod window;
 
 pub use command_names::COMMANDS;
+pub use state::AppState;
+pub use window::show_main;
+use window::{grant_commands, quit_on_signals};
 
-use codemyspec_core::events::Broadcaster;
-use codemyspec_core::pipeline::{self, PipelineConfig};
-use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
-use codemyspec_core::secrets::{Keyring, SecretStore};
-use codemyspec_core::{accounts, store, ErrorView, Store};
+use codemyspec_core::secrets::Keyring;
+use codemyspec_core::{store, Store};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
-
-/// What the commands share.
-pub struct AppState {
-    pub store: Store,
-    pub events: Broadcaster,
-    pub secrets: Arc<dyn SecretStore>,
-    pub pipeline: Arc<PipelineConfig>,
-    runner: Mutex<Option<RunnerHandle>>,
-    runs_jobs: AtomicBool,
-    /// Executing setups, as the tray last counted them (decides what closing the window does).
-    pub running_setups: AtomicUsize,
-    tray: Mutex<Option<tokio::sync::mpsc::UnboundedSender<()>>>,
-    /// A device-flow sign-in waiting for its code to be entered.
-    pub device: Mutex<Option<(codemyspec_github::DeviceFlow, codemyspec_github::DeviceCode)>>,
-    /// Stops the docs-sync watcher this process runs with its runner.
-    docs_watch: Mutex<Option<tokio_util::sync::CancellationToken>>,
-}
-
-impl AppState {
-    pub fn new(store: Store, secrets: Arc<dyn SecretStore>) -> Self {
-        AppState {
-            pipeline: Arc::new(PipelineConfig::new(secrets.clone())),
-            store,
-            events: Broadcaster::new(),
-            secrets,
-            runner: Mutex::new(None),
-            runs_jobs: AtomicBool::new(false),
-            running_setups: AtomicUsize::new(0),
-            tray: Mutex::new(None),
-            device: Mutex::new(None),
-            docs_watch: Mutex::new(None),
-        }
-    }
-
-    /// The acting profile's id (the last one used, or the only one).
-    pub async fn actor(&self) -> Result<String, ErrorView> {
-        Ok(accounts::current(&self.store, None).await?.id)
-    }
-
-    pub fn runs_jobs(&self) -> bool {
-        self.runs_jobs.load(Ordering::SeqCst)
-    }
-
-    /// Starts this process's job runner; `false` when another process already runs the
-    /// data dir's jobs (this one then only watches).
-    pub async fn start_runner(&self) -> Result<bool, codemyspec_core::Error> {
-        let runner = Runner::new(&self.store, &self.events, RunnerConfig::default());
-        let started = pipeline::register_workers(runner, self.pipeline.clone()).start().await;
-        match started {
-            Ok(handle) => {
-                *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
-                self.runs_jobs.store(true, Ordering::SeqCst);
-                codemyspec_core::sync::schedule_heartbeats(&self.store).await?;
-                // Edits reach the docs repository from here (debounced), and others' come in.
-                let interval = codemyspec_core::sync::interval(&self.store).await?.max(30) as u64;
-                let stop = tokio_util::sync::CancellationToken::new();
-                tauri::async_runtime::spawn(codemyspec_core::docs_sync::watch(
-                    self.store.clone(),
-                    interval,
-                    stop.clone(),
-                ));
-                *self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
-                Ok(true)
-            }
-            Err(codemyspec_core::Error::Unavailable { message }) => {
-                tracing::info!("{message}");
-                Ok(false)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Stops the runner: running steps are interrupted and go back to the queue.
-    pub async fn stop_runner(&self) {
-        if let Some(stop) = self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            stop.cancel();
-        }
-        let handle = self.runner.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(handle) = handle {
-            handle.stop().await;
-        }
-    }
-
-    fn set_tray_refresher(&self, tx: tokio::sync::mpsc::UnboundedSender<()>) {
-        *self.tray.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
-    }
-
-    /// Asks the tray to recount running setups (no-op without a tray).
-    pub fn refresh_tray(&self) {
-        if let Some(tx) = self.tray.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            let _ = tx.send(());
-        }
-    }
-}
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
@@ -211,42 +119,6 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
 }
 
-/// Grants the main window exactly the app's commands (and event listening), nothing else.
-fn grant_commands<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let mut capability = tauri::ipc::CapabilityBuilder::new("main-window")
-        .window("main")
-        .permission("core:event:default");
-    #[cfg(feature = "bench")]
-    {
-        capability = capability.permission("allow-emit-test-events");
-    }
-    for command in COMMANDS {
-        capability = capability.permission(format!("allow-{}", command.replace('_', "-")));
-    }
-    app.add_capability(capability)
-}
-
-/// Brings the main window to the front (tray, notification, second launch), making it
-/// again if it was closed while the app stayed in the tray.
-pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    let window = match app.get_webview_window("main") {
-        Some(window) => Some(window),
-        None => app
-            .config()
-            .app
-            .windows
-            .iter()
-            .find(|w| w.label == "main")
-            .and_then(|config| tauri::WebviewWindowBuilder::from_config(app, config).ok())
-            .and_then(|builder| builder.build().ok()),
-    };
-    if let Some(window) = window {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
-}
-
 /// The data dir: `--data-dir DIR` (or `--data-dir=DIR`), else `CODEMYSPEC_DATA_DIR`, else the
 /// OS app-data dir — the same rule as the CLI's, so both open one database.
 fn data_dir(args: impl IntoIterator<Item = String>) -> Result<PathBuf, codemyspec_core::Error> {
@@ -269,32 +141,6 @@ fn data_dir(args: impl IntoIterator<Item = String>) -> Result<PathBuf, codemyspe
         }
     }
     store::default_data_dir()
-}
-
-/// SIGTERM (a logout, `kill`), SIGINT and SIGHUP quit the app as the tray's Quit does: the
-/// runner stops the running step's process group and records the attempt as interrupted
-/// (it does not count), then the app exits.
-fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
-    #[cfg(unix)]
-    tauri::async_runtime::spawn(async move {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::hangup()),
-        ) else {
-            return;
-        };
-        let name = tokio::select! {
-            _ = term.recv() => "SIGTERM",
-            _ = int.recv() => "SIGINT",
-            _ = hup.recv() => "SIGHUP",
-        };
-        tracing::info!("{name}: quitting");
-        app.exit(0);
-    });
-    #[cfg(not(unix))]
-    let _ = app;
 }
 
 pub fn run() {

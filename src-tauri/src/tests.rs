@@ -2,7 +2,7 @@
 //! through IPC as the window would call them. Also keeps `ui/src/bindings.ts` current.
 
 use super::*;
-use codemyspec_core::accounts::NewAccount;
+use codemyspec_core::accounts::{self, NewAccount};
 use codemyspec_core::projects::NewProject;
 use codemyspec_core::Secret;
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};

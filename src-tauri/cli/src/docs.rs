@@ -82,7 +82,7 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
             let cancel = tokio_util::sync::CancellationToken::new();
             let done = tokio::select! {
                 r = docs_sync::run_once(&ctx.store, &secrets, &actor, &p.id, &cancel) => r,
-                signal = crate::setup::stop_signal() => {
+                signal = crate::worker::stop_signal() => {
                     cancel.cancel();
                     return Err(Error::Unavailable {
                         message: format!("{signal}: the sync stopped; nothing was lost, run it again"),

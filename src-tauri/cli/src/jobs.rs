@@ -4,7 +4,7 @@
 use crate::output::{opt, Out};
 use crate::Ctx;
 use clap::Subcommand;
-use codemyspec_core::jobs::{self, Job, JobFilter, JobState};
+use codemyspec_core::jobs::{self, Job, JobDetail, JobFilter, JobState};
 use codemyspec_core::pipeline;
 use codemyspec_core::{Error, Result};
 
@@ -128,13 +128,12 @@ pub async fn run(ctx: &Ctx, cmd: JobsCmd) -> Result<()> {
 
 async fn show(ctx: &Ctx, id: i64, all: bool) -> Result<()> {
     let actor = ctx.actor().await?;
-    let job = jobs::get(&ctx.store, &actor, id).await?;
-    let steps = jobs::steps(&ctx.store, &actor, id).await?;
-    let lines = jobs::logs(&ctx.store, &actor, id, 0, 100_000).await?;
+    let detail = jobs::detail(&ctx.store, &actor, id, jobs::MAX_LOG_LINES).await?;
     if ctx.out.json {
-        ctx.out.json_value(&serde_json::json!({ "job": job, "steps": steps, "log": lines }));
+        ctx.out.json_value(&detail);
         return Ok(());
     }
+    let JobDetail { job, steps, log: lines } = detail;
     println!(
         "job {} ({}) {} — attempt {}/{}",
         job.id, job.worker, job.state, job.attempt, job.max_attempts

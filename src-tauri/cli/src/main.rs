@@ -6,12 +6,14 @@ mod components;
 mod docs;
 mod github;
 mod jobs;
+mod members;
 mod output;
 mod projects;
 mod sessions;
 mod setup;
 mod spec;
 mod sync;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use codemyspec_core::accounts::Account;
@@ -59,7 +61,7 @@ enum Command {
     Project(projects::ProjectCmd),
     /// Project members and their roles.
     #[command(subcommand)]
-    Member(projects::MemberCmd),
+    Member(members::MemberCmd),
     /// The project lifecycle: allowed moves, move, history.
     #[command(subcommand)]
     Stage(projects::StageCmd),
@@ -145,7 +147,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Account(cmd) => accounts::run_account(&ctx, cmd).await,
         Command::Config(cmd) => accounts::run_config(&ctx, cmd).await,
         Command::Project(cmd) => projects::run_project(&ctx, cmd).await,
-        Command::Member(cmd) => projects::run_member(&ctx, cmd).await,
+        Command::Member(cmd) => members::run(&ctx, cmd).await,
         Command::Stage(cmd) => projects::run_stage(&ctx, cmd).await,
         Command::Story(cmd) => spec::run_story(&ctx, cmd).await,
         Command::Context(cmd) => spec::run_context(&ctx, cmd).await,
@@ -154,7 +156,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Session(cmd) => sessions::run(&ctx, cmd).await,
         Command::Setup { project, wait } => setup::setup(&ctx, &project, wait).await,
         Command::Jobs(cmd) => jobs::run(&ctx, cmd).await,
-        Command::Worker => setup::worker(&ctx).await,
+        Command::Worker => worker::worker(&ctx).await,
         Command::Github(cmd) => github::run_github(&ctx, cmd).await,
         Command::Docs(cmd) => docs::run_docs(&ctx, cmd).await,
         Command::Sync(cmd) => sync::run_sync(&ctx, cmd).await,

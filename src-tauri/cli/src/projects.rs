@@ -5,7 +5,7 @@ use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::lifecycle::{self, Move};
 use codemyspec_core::projects::{self, Database, Framework, NewProject, Project, ProjectChanges};
-use codemyspec_core::{accounts, Result, Role, Stage};
+use codemyspec_core::{Result, Stage};
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectCmd {
@@ -59,22 +59,6 @@ pub enum ProjectCmd {
     },
     /// Delete a project and everything in it (owner only).
     Delete { project: String },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MemberCmd {
-    /// Add a profile to a project.
-    Add {
-        project: String,
-        email: String,
-        /// viewer, member (default) or admin.
-        #[arg(long, default_value = "member")]
-        role: String,
-    },
-    /// Remove a profile from a project.
-    Remove { project: String, email: String },
-    /// List a project's members.
-    List { project: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,33 +151,6 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
             let p = ctx.project(&project).await?;
             projects::delete(store, &ctx.actor().await?, &p.id).await?;
             ctx.out.done(&format!("deleted project {}", p.name));
-        }
-    }
-    Ok(())
-}
-
-pub async fn run_member(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
-    let store = &ctx.store;
-    let actor = ctx.actor().await?;
-    match cmd {
-        MemberCmd::Add { project, email, role } => {
-            let p = ctx.project(&project).await?;
-            let role = Role::parse("role", &role)?;
-            let account = accounts::get_by_email(store, &email).await?;
-            ctx.out.record(&projects::add_member(store, &actor, &p.id, &account.id, role).await?);
-        }
-        MemberCmd::Remove { project, email } => {
-            let p = ctx.project(&project).await?;
-            let account = accounts::get_by_email(store, &email).await?;
-            projects::remove_member(store, &actor, &p.id, &account.id).await?;
-            ctx.out.done(&format!("removed {} from {}", account.email, p.name));
-        }
-        MemberCmd::List { project } => {
-            let p = ctx.project(&project).await?;
-            let members = projects::list_members(store, &actor, &p.id).await?;
-            ctx.out.table(&members, &["email", "name", "role"], |m| {
-                vec![m.email.clone(), opt(&m.name), m.role.to_string()]
-            });
         }
     }
     Ok(())

@@ -17,7 +17,10 @@ mod queries;
 #[cfg(test)]
 mod tests;
 
-pub use queries::{changed_after, counts, get, list, logs, steps, JobFilter, LogLine, StepRecord};
+pub use queries::{
+    changed_after, counts, detail, get, list, logs, steps, JobDetail, JobFilter, LogLine,
+    StepRecord, DETAIL_LOG_LINES, MAX_LOG_LINES,
+};
 
 text_enum! {
     pub enum JobState ("job state") {

@@ -24,6 +24,7 @@ mod graph;
 pub mod jobs;
 pub mod lifecycle;
 pub mod links;
+pub mod memberships;
 pub mod outbox;
 pub mod pipeline;
 pub mod projects;

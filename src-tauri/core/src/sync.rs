@@ -509,7 +509,7 @@ async fn reconcile_in(
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        projects::insert_membership(tx, &project_id, actor, crate::Role::Owner, &now).await?;
+        crate::memberships::insert(tx, &project_id, actor, crate::Role::Owner, &now).await?;
         touched.push((project_id, Change::Discovered));
     }
     let mut changes = Changes::default();

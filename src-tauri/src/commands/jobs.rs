@@ -3,7 +3,10 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::events::JobEvent;
-use codemyspec_core::jobs::{self, Inserted, Job, JobFilter, JobState, LogLine, StepRecord};
+use codemyspec_core::jobs::{
+    self, Inserted, Job, JobDetail, JobFilter, JobState, LogLine, StepRecord, DETAIL_LOG_LINES,
+    MAX_LOG_LINES,
+};
 use codemyspec_core::pipeline::{self, preflight};
 use codemyspec_core::projects;
 use serde::{Deserialize, Serialize};
@@ -17,14 +20,6 @@ use tauri::State;
 pub struct SetupView {
     pub job: Job,
     pub steps: Vec<StepRecord>,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct JobDetail {
-    pub job: Job,
-    pub steps: Vec<StepRecord>,
-    /// The last 1,000 lines.
-    pub log: Vec<LogLine>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, specta::Type)]
@@ -104,13 +99,7 @@ pub async fn list_jobs(state: State<'_, AppState>, filter: JobFilterInput) -> Re
 #[specta::specta]
 pub async fn job_detail(state: State<'_, AppState>, id: u32) -> Res<JobDetail> {
     let actor = state.actor().await?;
-    let id = i64::from(id);
-    let job = jobs::get(&state.store, &actor, id).await?;
-    let steps = jobs::steps(&state.store, &actor, id).await?;
-    let mut log = jobs::logs(&state.store, &actor, id, 0, 100_000).await?;
-    let keep = log.len().saturating_sub(1000);
-    log.drain(..keep);
-    Ok(JobDetail { job, steps, log })
+    Ok(jobs::detail(&state.store, &actor, i64::from(id), DETAIL_LOG_LINES).await?)
 }
 
 #[tauri::command]
@@ -144,7 +133,7 @@ pub async fn follow_job_log(
     // Subscribe first, then read the backlog: nothing falls between the two.
     let mut live = state.events.subscribe_to_jobs();
     let mut last = i64::from(after);
-    let backlog = jobs::logs(&state.store, &actor, id, last, 100_000).await?;
+    let backlog = jobs::logs(&state.store, &actor, id, last, MAX_LOG_LINES).await?;
     if let Some(l) = backlog.last() {
         last = l.id;
     }
@@ -168,7 +157,7 @@ pub async fn follow_job_log(
                     }
                     Ok(JobEvent::JobChanged { job }) if job.id == id && job.state.is_final() => {
                         // Read what the end wrote, send it, and stop.
-                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, 100_000).await {
+                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, MAX_LOG_LINES).await {
                             batch.extend(rest);
                         }
                         let _ = lines.send(std::mem::take(&mut batch));
@@ -176,7 +165,7 @@ pub async fn follow_job_log(
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         // Fell behind the live stream: catch up from the database.
-                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, 100_000).await {
+                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, MAX_LOG_LINES).await {
                             if let Some(l) = rest.last() { last = l.id; }
                             batch.extend(rest);
                         }
@@ -188,7 +177,7 @@ pub async fn follow_job_log(
                     ticks += 1;
                     if ticks.is_multiple_of(5) {
                         // What the live stream cannot carry: another process's lines and end.
-                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, 100_000).await {
+                        if let Ok(rest) = jobs::logs(&store, &actor, id, last, MAX_LOG_LINES).await {
                             if let Some(l) = rest.last() { last = l.id; }
                             batch.extend(rest);
                         }

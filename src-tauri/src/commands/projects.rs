@@ -3,9 +3,8 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::lifecycle::{self, Move, StageTransition};
-use codemyspec_core::projects::{
-    self, Database, Framework, Member, NewProject, Project, ProjectChanges,
-};
+use codemyspec_core::memberships::{self, Member};
+use codemyspec_core::projects::{self, Database, Framework, NewProject, Project, ProjectChanges};
 use codemyspec_core::{accounts, Role, Stage};
 use serde::Deserialize;
 use tauri::State;
@@ -129,7 +128,7 @@ pub async fn stage_history(state: State<'_, AppState>, id: String) -> Res<Vec<St
 #[specta::specta]
 pub async fn list_members(state: State<'_, AppState>, id: String) -> Res<Vec<Member>> {
     let actor = state.actor().await?;
-    Ok(projects::list_members(&state.store, &actor, &id).await?)
+    Ok(memberships::list(&state.store, &actor, &id).await?)
 }
 
 #[tauri::command]
@@ -142,14 +141,14 @@ pub async fn add_member(
 ) -> Res<Member> {
     let actor = state.actor().await?;
     let account = accounts::get_by_email(&state.store, &email).await?;
-    Ok(projects::add_member(&state.store, &actor, &id, &account.id, role).await?)
+    Ok(memberships::add(&state.store, &actor, &id, &account.id, role).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_member(state: State<'_, AppState>, id: String, account_id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(projects::remove_member(&state.store, &actor, &id, &account_id).await?)
+    Ok(memberships::remove(&state.store, &actor, &id, &account_id).await?)
 }
 
 /// Opens a repository's page on the GitHub host in the browser (https GitHub pages only).

@@ -1,11 +1,19 @@
-//! Reading jobs for people: lists, counts, a job's steps and logs. A job about a project is
-//! visible only to that project's members; jobs about no project (maintenance) to everyone.
+//! Reading jobs for people: lists, counts, a job's steps and logs, and its detail. A job about
+//! a project is visible only to that project's members; jobs about no project (maintenance)
+//! to everyone.
 
 use super::{Job, JobRow, JobState, JOB_COLUMNS};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// The most log lines one read returns, and so the most a job's detail carries.
+pub const MAX_LOG_LINES: i64 = 100_000;
+
+/// How many log lines the window's job detail carries: the end of the log, which it then
+/// follows as it grows.
+pub const DETAIL_LOG_LINES: i64 = 1_000;
 
 const VISIBLE: &str = "(json_extract(args, '$.project_id') IS NULL \
     OR json_extract(args, '$.project_id') IN \
@@ -129,7 +137,8 @@ pub struct LogLine {
     pub at: String,
 }
 
-/// The job's log lines after line id `after` (0 for all), oldest first, at most `limit`.
+/// The job's log lines after line id `after` (0 for all), oldest first, at most `limit`
+/// (and at most [`MAX_LOG_LINES`]).
 pub async fn logs(
     store: &Store,
     actor: &str,
@@ -144,7 +153,35 @@ pub async fn logs(
     )
     .bind(job_id)
     .bind(after)
-    .bind(limit.clamp(1, 100_000))
+    .bind(limit.clamp(1, MAX_LOG_LINES))
     .fetch_all(store.pool())
     .await?)
+}
+
+// A job as its page shows it: the job, every step of every attempt, and the end of its log.
+// (No doc comment here: it would change the window's generated bindings.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct JobDetail {
+    pub job: Job,
+    pub steps: Vec<StepRecord>,
+    /// The last 1,000 lines.
+    pub log: Vec<LogLine>,
+}
+
+/// The detail of a job the actor may see: the job, its steps, and the last `log_lines` lines
+/// of its log (at least one, at most [`MAX_LOG_LINES`]), oldest first. The window asks for
+/// [`DETAIL_LOG_LINES`]; `codemyspec jobs show` for [`MAX_LOG_LINES`].
+pub async fn detail(store: &Store, actor: &str, id: i64, log_lines: i64) -> Result<JobDetail> {
+    let job = get(store, actor, id).await?;
+    let steps = steps(store, actor, id).await?;
+    let log = sqlx::query_as(
+        "SELECT id, attempt, position, stream, line, at FROM \
+         (SELECT * FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+    )
+    .bind(id)
+    .bind(log_lines.clamp(1, MAX_LOG_LINES))
+    .fetch_all(store.pool())
+    .await?;
+    Ok(JobDetail { job, steps, log })
 }

@@ -273,3 +273,91 @@ async fn every_change_of_a_job_is_numbered_for_followers_in_other_processes() {
     let (seen, same) = changed_after(&s, "nobody", after_claim).await.unwrap();
     assert!(seen.is_empty() && same == after_claim, "nothing new");
 }
+
+async fn account(s: &Store, email: &str) -> String {
+    let new = crate::accounts::NewAccount {
+        email: email.into(),
+        password: crate::Secret::new("a long password"),
+        name: None,
+    };
+    crate::accounts::create(s, new).await.unwrap().id
+}
+
+async fn add_logs(s: &Store, job_id: i64, n: i64) {
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2) \
+         INSERT INTO job_logs (job_id, attempt, position, stream, line, at) \
+         SELECT ?1, 1, 1, 'stdout', 'line ' || i, '2025-01-01T00:00:00Z' FROM n",
+    )
+    .bind(job_id)
+    .bind(n)
+    .execute(s.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_jobs_detail_is_the_job_its_steps_and_the_end_of_its_log_for_members_only() {
+    let (s, _clock, _dir) = store().await;
+    let ada = account(&s, "ada@example.com").await;
+    let bob = account(&s, "bob@example.com").await;
+    let project = crate::projects::create(
+        &s,
+        &ada,
+        crate::projects::NewProject { name: "shop".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let id = insert(&s, job(Some(&project.id))).await.unwrap().job.id;
+    for (position, command) in [(2, "mix test"), (1, "mix deps.get")] {
+        sqlx::query(
+            "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at) \
+             VALUES (?, 1, ?, 'running', ?, '2025-01-01T00:00:00Z')",
+        )
+        .bind(id)
+        .bind(position)
+        .bind(command)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    }
+    add_logs(&s, id, 7).await;
+
+    let shown = detail(&s, &ada, id, 5).await.unwrap();
+    assert_eq!(shown.job, get(&s, &ada, id).await.unwrap());
+    let commands: Vec<_> = shown.steps.iter().map(|st| st.command.as_str()).collect();
+    assert_eq!(commands, ["mix deps.get", "mix test"], "in order");
+    let lines: Vec<_> = shown.log.iter().map(|l| l.line.as_str()).collect();
+    assert_eq!(
+        lines,
+        ["line 3", "line 4", "line 5", "line 6", "line 7"],
+        "the last 5, oldest first"
+    );
+    let all = detail(&s, &ada, id, MAX_LOG_LINES).await.unwrap();
+    assert_eq!(all.log.len(), 7, "a short log whole");
+    assert_eq!(detail(&s, &ada, id, 0).await.unwrap().log.len(), 1, "at least one line");
+
+    // Another profile, not a member of the project, cannot see the job at all.
+    let err = detail(&s, &bob, id, DETAIL_LOG_LINES).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { entity: "job" }), "{err:?}");
+    assert!(matches!(
+        detail(&s, &ada, id + 1, DETAIL_LOG_LINES).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_log_longer_than_the_most_a_detail_carries_shows_its_end() {
+    let (s, _clock, _dir) = store().await;
+    let mut maintenance = job(None);
+    maintenance.args = Fields::new();
+    let id = insert(&s, maintenance).await.unwrap().job.id;
+    add_logs(&s, id, MAX_LOG_LINES + 5).await;
+    let log = detail(&s, "anyone", id, MAX_LOG_LINES + 100).await.unwrap().log;
+    assert_eq!(log.len() as i64, MAX_LOG_LINES, "never more than the most");
+    assert_eq!(log.first().unwrap().line, "line 6");
+    assert_eq!(log.last().unwrap().line, format!("line {}", MAX_LOG_LINES + 5));
+    let window = detail(&s, "anyone", id, DETAIL_LOG_LINES).await.unwrap().log;
+    assert_eq!(window.len() as i64, DETAIL_LOG_LINES);
+    assert_eq!(window.last(), log.last());
+}

@@ -7,7 +7,9 @@ use codemyspec_core::contexts::{self, ContextChanges, ContextType, NewContext};
 use codemyspec_core::projects::{self, NewProject, ProjectChanges};
 use codemyspec_core::sessions::{self, NewSession, SessionStatus, SessionType, TargetType};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
-use codemyspec_core::{dependencies, design_docs, lifecycle, Code, Result, Role, Stage};
+use codemyspec_core::{
+    dependencies, design_docs, lifecycle, memberships, Code, Result, Role, Stage,
+};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -40,7 +42,7 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
     let eve = account(s, "eve@example.com").await;
     let p = project(s, &ada, "my_shop").await;
     let other = project(s, &eve, "eves_app").await;
-    projects::add_member(s, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
+    memberships::add(s, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
     let story =
         stories::create(s, &ada.id, &p.id, NewStory { title: "Pay".into(), ..Default::default() })
             .await
@@ -276,7 +278,7 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
             "owner role",
             InvalidInput,
             Some("role"),
-            projects::add_member(s, me, &p.id, &eve.id, Role::Owner),
+            memberships::add(s, me, &p.id, &eve.id, Role::Owner),
         ),
     ];
     let total = cases.len();

@@ -1,6 +1,6 @@
 use crate::support::*;
 use codemyspec_core::lifecycle::{self, Move};
-use codemyspec_core::{projects, Code, Error, Role, Stage, Trigger};
+use codemyspec_core::{memberships, Code, Error, Role, Stage, Trigger};
 
 fn user(to: Stage) -> Move {
     Move { to, trigger: Trigger::User }
@@ -94,7 +94,7 @@ async fn moving_stages_needs_write_access() {
     let vic = account(&f.store, "vic@example.com").await;
     let eve = account(&f.store, "eve@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
-    projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
+    memberships::add(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
     let err =
         lifecycle::transition(&f.store, &vic.id, &p.id, Stage::Estimated, "x").await.unwrap_err();
     assert_eq!(err.code(), Code::Forbidden);

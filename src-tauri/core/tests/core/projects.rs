@@ -3,7 +3,7 @@ use codemyspec_core::access::user_has_access;
 use codemyspec_core::projects::{
     self, Database, Framework, NewProject, ProjectChanges, SetupStatus,
 };
-use codemyspec_core::{settings, Code, Role, Stage};
+use codemyspec_core::{memberships, settings, Code, Role, Stage};
 
 #[tokio::test]
 async fn a_new_project_is_a_draft_with_setup_created_and_its_creator_as_owner() {
@@ -36,7 +36,7 @@ async fn a_new_project_is_a_draft_with_setup_created_and_its_creator_as_owner() 
     };
     let p = projects::update(&f.store, &ada.id, &p.id, summary).await.unwrap();
     assert_eq!(projects::list(&f.store, &ada.id).await.unwrap(), vec![p.clone()], "list == get");
-    let members = projects::list_members(&f.store, &ada.id, &p.id).await.unwrap();
+    let members = memberships::list(&f.store, &ada.id, &p.id).await.unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!((members[0].user_id.as_str(), members[0].role), (ada.id.as_str(), Role::Owner));
 }
@@ -62,8 +62,7 @@ async fn another_accounts_project_is_invisible_and_untouchable() {
         projects::delete(&f.store, &eve.id, &p.id).await.unwrap_err().code(),
         Code::NotFound
     );
-    let err =
-        projects::add_member(&f.store, &eve.id, &p.id, &eve.id, Role::Admin).await.unwrap_err();
+    let err = memberships::add(&f.store, &eve.id, &p.id, &eve.id, Role::Admin).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert!(!user_has_access(&f.store, &eve.id, &p.id).await.unwrap());
     assert!(user_has_access(&f.store, &ada.id, &p.id).await.unwrap());
@@ -77,8 +76,8 @@ async fn members_see_the_project_and_roles_limit_what_they_do() {
     let bob = account(&f.store, "bob@example.com").await;
     let vic = account(&f.store, "vic@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
-    projects::add_member(&f.store, &ada.id, &p.id, &bob.id, Role::Member).await.unwrap();
-    projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
+    memberships::add(&f.store, &ada.id, &p.id, &bob.id, Role::Member).await.unwrap();
+    memberships::add(&f.store, &ada.id, &p.id, &vic.id, Role::Viewer).await.unwrap();
 
     assert_eq!(projects::list(&f.store, &bob.id).await.unwrap()[0].id, p.id);
     assert_eq!(projects::get(&f.store, &vic.id, &p.id).await.unwrap().id, p.id);
@@ -87,18 +86,16 @@ async fn members_see_the_project_and_roles_limit_what_they_do() {
     assert_eq!(err.code(), Code::Forbidden, "a member does not manage settings");
     let err = projects::delete(&f.store, &bob.id, &p.id).await.unwrap_err();
     assert_eq!(err.code(), Code::Forbidden);
-    let err =
-        projects::add_member(&f.store, &ada.id, &p.id, &bob.id, Role::Admin).await.unwrap_err();
+    let err = memberships::add(&f.store, &ada.id, &p.id, &bob.id, Role::Admin).await.unwrap_err();
     assert_eq!(err.code(), Code::Conflict, "already a member");
-    let err =
-        projects::add_member(&f.store, &ada.id, &p.id, &vic.id, Role::Owner).await.unwrap_err();
+    let err = memberships::add(&f.store, &ada.id, &p.id, &vic.id, Role::Owner).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("role")));
-    let err = projects::remove_member(&f.store, &ada.id, &p.id, &ada.id).await.unwrap_err();
+    let err = memberships::remove(&f.store, &ada.id, &p.id, &ada.id).await.unwrap_err();
     assert_eq!(err.code(), Code::Forbidden, "the owner stays");
 
-    projects::remove_member(&f.store, &ada.id, &p.id, &bob.id).await.unwrap();
+    memberships::remove(&f.store, &ada.id, &p.id, &bob.id).await.unwrap();
     assert_eq!(projects::get(&f.store, &bob.id, &p.id).await.unwrap_err().code(), Code::NotFound);
-    let members = projects::list_members(&f.store, &vic.id, &p.id).await.unwrap();
+    let members = memberships::list(&f.store, &vic.id, &p.id).await.unwrap();
     let emails: Vec<&str> = members.iter().map(|m| m.email.as_str()).collect();
     assert_eq!(emails, ["ada@example.com", "vic@example.com"]);
 }

@@ -1,0 +1,119 @@
+//! A project's members and their roles (seed 004's memberships): the owner and admins add
+//! and remove members; nobody is made owner, and the owner cannot be removed.
+
+use crate::access::{self, Need, Role};
+use crate::error::{Error, Result};
+use crate::store::{new_id, unique_as_conflict, Store};
+use crate::validate;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Member {
+    pub id: String,
+    pub project_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: Role,
+    pub inserted_at: String,
+}
+
+/// Seed 004's `add_member/3`. Admins and the owner add members; nobody is made owner.
+pub async fn add(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    account_id: &str,
+    role: Role,
+) -> Result<Member> {
+    let project_id = validate::id("project_id", project_id)?;
+    let account_id = validate::id("account_id", account_id)?;
+    if role == Role::Owner {
+        return Err(Error::invalid(
+            "role",
+            "a project has one owner, its creator; add an admin instead",
+        ));
+    }
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
+        .bind(&account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(Error::not_found("account"));
+    }
+    insert(&mut tx, &project_id, &account_id, role, &store.now()).await?;
+    tx.commit().await?;
+    list(store, actor, &project_id)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == account_id)
+        .ok_or(Error::not_found("member"))
+}
+
+pub async fn remove(store: &Store, actor: &str, project_id: &str, account_id: &str) -> Result<()> {
+    let project_id = validate::id("project_id", project_id)?;
+    let account_id = validate::id("account_id", account_id)?;
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let role: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
+    )
+    .bind(&project_id)
+    .bind(&account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match role {
+        None => return Err(Error::not_found("member")),
+        Some(Role::Owner) => {
+            return Err(Error::forbidden("the owner cannot be removed from their project"))
+        }
+        Some(_) => {}
+    }
+    sqlx::query("DELETE FROM project_memberships WHERE project_id = ? AND user_id = ?")
+        .bind(&project_id)
+        .bind(&account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Member>> {
+    let project_id = validate::id("project_id", project_id)?;
+    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.project_id, m.user_id, a.email, a.name, m.role, m.inserted_at \
+         FROM project_memberships m JOIN accounts a ON a.id = m.user_id \
+         WHERE m.project_id = ? ORDER BY m.role = 'owner' DESC, a.email COLLATE NOCASE",
+    )
+    .bind(&project_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// The membership row itself (a project's creation makes its owner one).
+pub(crate) async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    project_id: &str,
+    user_id: &str,
+    role: Role,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO project_memberships (id, project_id, user_id, role, inserted_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(project_id)
+    .bind(user_id)
+    .bind(role)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(|e| unique_as_conflict(e, "account", "this account is already a member"))?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! What the commands share: the store, the broadcaster, the keyring, and this process's job
+//! runner with the docs-sync watcher that goes with it.
+
+use codemyspec_core::events::Broadcaster;
+use codemyspec_core::pipeline::{self, PipelineConfig};
+use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
+use codemyspec_core::secrets::SecretStore;
+use codemyspec_core::{accounts, ErrorView, Store};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the commands share.
+pub struct AppState {
+    pub store: Store,
+    pub events: Broadcaster,
+    pub secrets: Arc<dyn SecretStore>,
+    pub pipeline: Arc<PipelineConfig>,
+    runner: Mutex<Option<RunnerHandle>>,
+    runs_jobs: AtomicBool,
+    /// Executing setups, as the tray last counted them (decides what closing the window does).
+    pub running_setups: AtomicUsize,
+    tray: Mutex<Option<tokio::sync::mpsc::UnboundedSender<()>>>,
+    /// A device-flow sign-in waiting for its code to be entered.
+    pub device: Mutex<Option<(codemyspec_github::DeviceFlow, codemyspec_github::DeviceCode)>>,
+    /// Stops the docs-sync watcher this process runs with its runner.
+    docs_watch: Mutex<Option<tokio_util::sync::CancellationToken>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, secrets: Arc<dyn SecretStore>) -> Self {
+        AppState {
+            pipeline: Arc::new(PipelineConfig::new(secrets.clone())),
+            store,
+            events: Broadcaster::new(),
+            secrets,
+            runner: Mutex::new(None),
+            runs_jobs: AtomicBool::new(false),
+            running_setups: AtomicUsize::new(0),
+            tray: Mutex::new(None),
+            device: Mutex::new(None),
+            docs_watch: Mutex::new(None),
+        }
+    }
+
+    /// The acting profile's id (the last one used, or the only one).
+    pub async fn actor(&self) -> Result<String, ErrorView> {
+        Ok(accounts::current(&self.store, None).await?.id)
+    }
+
+    pub fn runs_jobs(&self) -> bool {
+        self.runs_jobs.load(Ordering::SeqCst)
+    }
+
+    /// Starts this process's job runner; `false` when another process already runs the
+    /// data dir's jobs (this one then only watches).
+    pub async fn start_runner(&self) -> Result<bool, codemyspec_core::Error> {
+        let runner = Runner::new(&self.store, &self.events, RunnerConfig::default());
+        let started = pipeline::register_workers(runner, self.pipeline.clone()).start().await;
+        match started {
+            Ok(handle) => {
+                *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+                self.runs_jobs.store(true, Ordering::SeqCst);
+                codemyspec_core::sync::schedule_heartbeats(&self.store).await?;
+                // Edits reach the docs repository from here (debounced), and others' come in.
+                let interval = codemyspec_core::sync::interval(&self.store).await?.max(30) as u64;
+                let stop = tokio_util::sync::CancellationToken::new();
+                tauri::async_runtime::spawn(codemyspec_core::docs_sync::watch(
+                    self.store.clone(),
+                    interval,
+                    stop.clone(),
+                ));
+                *self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
+                Ok(true)
+            }
+            Err(codemyspec_core::Error::Unavailable { message }) => {
+                tracing::info!("{message}");
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stops the runner: running steps are interrupted and go back to the queue.
+    pub async fn stop_runner(&self) {
+        if let Some(stop) = self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            stop.cancel();
+        }
+        let handle = self.runner.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = handle {
+            handle.stop().await;
+        }
+    }
+
+    pub(crate) fn set_tray_refresher(&self, tx: tokio::sync::mpsc::UnboundedSender<()>) {
+        *self.tray.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    }
+
+    /// Asks the tray to recount running setups (no-op without a tray).
+    pub fn refresh_tray(&self) {
+        if let Some(tx) = self.tray.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = tx.send(());
+        }
+    }
+}
