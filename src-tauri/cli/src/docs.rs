@@ -81,7 +81,7 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
             let cancel = tokio_util::sync::CancellationToken::new();
             let done = tokio::select! {
-                r = docs_sync::run_once(&ctx.store, &secrets, &actor, &p.id, &cancel) => r,
+                r = docs_sync::sync_now(&ctx.store, &secrets, &actor, &p.id, &cancel) => r,
                 signal = crate::worker::stop_signal() => {
                     cancel.cancel();
                     return Err(Error::Unavailable {
@@ -89,16 +89,7 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
                     });
                 }
             };
-            let report = match done {
-                Ok(report) => report,
-                Err(e) => {
-                    let pending = codemyspec_core::outbox::pending(&ctx.store, &actor, &p.id)
-                        .await
-                        .map(|p| p.entities)
-                        .unwrap_or(0);
-                    return Err(e.into_error(pending));
-                }
-            };
+            let report = done?;
             if ctx.out.json {
                 ctx.out.json_value(&report);
                 return Ok(());

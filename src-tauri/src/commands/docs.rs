@@ -33,16 +33,7 @@ pub async fn docs_status(state: State<'_, AppState>, project_id: String) -> Res<
 pub async fn docs_sync_now(state: State<'_, AppState>, project_id: String) -> Res<SyncReport> {
     let me = state.actor().await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    match docs_sync::run_once(&state.store, &state.secrets, &me, &project_id, &cancel).await {
-        Ok(report) => Ok(report),
-        Err(e) => {
-            let pending = codemyspec_core::outbox::pending(&state.store, &me, &project_id)
-                .await
-                .map(|p| p.entities)
-                .unwrap_or(0);
-            Err(e.into_error(pending).into())
-        }
-    }
+    Ok(docs_sync::sync_now(&state.store, &state.secrets, &me, &project_id, &cancel).await?)
 }
 
 /// The clashes that wait for a choice, with both values.

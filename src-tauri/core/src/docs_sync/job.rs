@@ -60,8 +60,9 @@ pub async fn watch(store: Store, interval_secs: u64, stop: CancellationToken) {
     let mut first = true;
     loop {
         let due_all = first || last_all.elapsed().as_secs() >= interval_secs;
+        // The spec revision only grows (outbox ids are reused once a sync empties the outbox).
         let max: std::result::Result<i64, sqlx::Error> =
-            sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM outbox")
+            sqlx::query_scalar("SELECT coalesce(max(revision), 0) FROM spec_revisions")
                 .fetch_one(store.pool())
                 .await;
         let result = match max {

@@ -124,29 +124,16 @@ async fn remote_side(
     }
     let deleted_ids: Vec<String> = if full {
         // Without the base commit, every base entity whose file is not there was deleted.
-        let all: Vec<String> =
-            sqlx::query_scalar("SELECT entity_id FROM docs_entities WHERE project_id = ?")
+        let all: Vec<(String, String)> =
+            sqlx::query_as("SELECT entity_id, path FROM docs_entities WHERE project_id = ?")
                 .bind(project_id)
                 .fetch_all(&mut *conn)
                 .await?;
         let unreadable: BTreeSet<&str> = side.problems.iter().map(|p| p.path.as_str()).collect();
-        let mut out = Vec::new();
-        for id in all {
-            if side.docs.contains_key(&id) {
-                continue;
-            }
-            let path: String = sqlx::query_scalar(
-                "SELECT path FROM docs_entities WHERE project_id = ? AND entity_id = ?",
-            )
-            .bind(project_id)
-            .bind(&id)
-            .fetch_one(&mut *conn)
-            .await?;
-            if !unreadable.contains(path.as_str()) {
-                out.push(id);
-            }
-        }
-        out
+        all.into_iter()
+            .filter(|(id, path)| !side.docs.contains_key(id) && !unreadable.contains(path.as_str()))
+            .map(|(id, _)| id)
+            .collect()
     } else {
         let mut out = Vec::new();
         for path in gone_paths {
@@ -516,12 +503,7 @@ pub(super) async fn prepare(
         None
     } else {
         let message = commit_message(&lines);
-        let readme = format!(
-            "# {} — specification\n\nOne file per story (`stories/`), bounded context (`contexts/`) and \
-             component (`components/`), kept by CodeMySpec. Edit them here or in the app; \
-             the front matter's `id` is what names an entity, not its file name.\n",
-            project.module_name
-        );
+        let readme = crate::pipeline::docs::readme(project);
         repo::commit(&git, head.as_deref(), &writes, &readme, author, &message)?
     };
     let outbox_max: i64 =

@@ -90,7 +90,7 @@ impl SyncError {
 impl SyncError {
     /// The error a person sees, `pending` being the edits that wait: offline says so and
     /// that nothing is lost.
-    pub fn into_error(self, pending: i64) -> Error {
+    fn into_error(self, pending: i64) -> Error {
         match self {
             SyncError::Store(e) => e,
             SyncError::Remote(PublishError::Infrastructure(m)) => Error::Unavailable {
@@ -152,6 +152,25 @@ pub async fn run_once(
         record_failure(store, &project.id, e).await;
     }
     result
+}
+
+/// [`run_once`] for a person waiting on it (the CLI's `docs sync`, the window's Sync now): a
+/// failure is the error they see, and offline says how many edits wait.
+pub async fn sync_now(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    project_id: &str,
+    cancel: &CancellationToken,
+) -> Result<SyncReport> {
+    match run_once(store, secrets, actor, project_id, cancel).await {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            let pending =
+                outbox::pending(store, actor, project_id).await.map(|p| p.entities).unwrap_or(0);
+            Err(e.into_error(pending))
+        }
+    }
 }
 
 async fn sync_locked(
