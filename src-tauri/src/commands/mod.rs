@@ -12,3 +12,10 @@ pub mod spec;
 use codemyspec_core::ErrorView;
 
 pub type Res<T> = Result<T, ErrorView>;
+
+/// What the OS opener answered, as the window's error: "cannot open {what}: why".
+fn opened(result: Result<(), tauri_plugin_opener::Error>, what: &str) -> Res<()> {
+    result.map_err(|e| {
+        codemyspec_core::Error::Unavailable { message: format!("cannot open {what}: {e}") }.into()
+    })
+}

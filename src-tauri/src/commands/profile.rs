@@ -112,10 +112,7 @@ pub async fn open_log_folder() -> Res<()> {
     let dir = codemyspec_logging::log_dir().ok_or_else(|| Error::Unavailable {
         message: "this system reports no folder for logs".into(),
     })?;
-    tauri_plugin_opener::open_path(&dir, None::<&str>).map_err(|e| Error::Unavailable {
-        message: format!("cannot open {}: {e}", dir.display()),
-    })?;
-    Ok(())
+    super::opened(tauri_plugin_opener::open_path(&dir, None::<&str>), &dir.display().to_string())
 }
 
 /// A failure the window met (a command that failed unexpectedly, a script error): written to

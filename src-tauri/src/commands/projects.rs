@@ -156,10 +156,7 @@ pub async fn remove_member(state: State<'_, AppState>, id: String, account_id: S
 #[specta::specta]
 pub async fn open_url(state: State<'_, AppState>, url: String) -> Res<()> {
     let url = codemyspec_core::links::web_url(&state.store, &url).await?;
-    tauri_plugin_opener::open_url(url, None::<&str>).map_err(|e| {
-        codemyspec_core::Error::Unavailable { message: format!("cannot open the browser: {e}") }
-    })?;
-    Ok(())
+    super::opened(tauri_plugin_opener::open_url(url, None::<&str>), "the browser")
 }
 
 /// Opens a set-up project's folder (inside the workspace folder only) in the file manager.
@@ -168,8 +165,5 @@ pub async fn open_url(state: State<'_, AppState>, url: String) -> Res<()> {
 pub async fn open_project_folder(state: State<'_, AppState>, project_id: String) -> Res<()> {
     let actor = state.actor().await?;
     let path = codemyspec_core::links::project_folder(&state.store, &actor, &project_id).await?;
-    tauri_plugin_opener::open_path(path, None::<&str>).map_err(|e| {
-        codemyspec_core::Error::Unavailable { message: format!("cannot open the folder: {e}") }
-    })?;
-    Ok(())
+    super::opened(tauri_plugin_opener::open_path(path, None::<&str>), "the folder")
 }
