@@ -6,7 +6,7 @@ use codemyspec_tests::{cli_bin, codemyspec, json_of, GitServer};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 struct Machine {
@@ -41,6 +41,17 @@ impl Machine {
 
     fn run(&self, args: &[&str]) -> Value {
         json_of(&codemyspec(self.path(), args, ""))
+    }
+
+    /// `codemyspec ARGS…` on this machine's data dir, in the background.
+    fn spawn(&self, args: &[&str]) -> Child {
+        Command::new(cli_bin())
+            .args(args)
+            .env("CODEMYSPEC_DATA_DIR", self.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
     }
 
     fn sync(&self) -> Value {
@@ -429,13 +440,7 @@ fn a_sync_killed_mid_push_makes_no_duplicate_commit_and_loses_no_edit() {
     a.sync();
     assert_eq!(git.commits("acme", "shop_docs"), 1);
     a.edit_story(&checkout, "--title", "Checkout, killed");
-    let mut child = Command::new(cli_bin())
-        .args(["--json", "docs", "sync", "shop"])
-        .env("CODEMYSPEC_DATA_DIR", a.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = a.spawn(&["--json", "docs", "sync", "shop"]);
     // Inside the push (the server holds it for 3 s): the commit is made, not yet sent.
     let started = Instant::now();
     while !a.path().join("docs").exists() && started.elapsed() < Duration::from_secs(10) {
@@ -456,6 +461,13 @@ fn a_sync_killed_mid_push_makes_no_duplicate_commit_and_loses_no_edit() {
     assert_eq!(again["commit"], Value::Null);
     assert_eq!(git.commits("acme", "shop_docs"), 2);
     assert_eq!(a.status()["state"], "published");
+}
+
+/// SIGTERM, as a logout or `kill` sends it, then waits for the process to end.
+fn stop(child: &mut Child) {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let _ = child.wait();
 }
 
 fn spawn_sync(m: &Machine) -> std::process::Child {
@@ -500,13 +512,7 @@ fn a_worker_publishes_an_edit_by_itself_shortly_after_it_is_made() {
     let a = Machine::new(&git, "ada@example.com", &url);
     let checkout = a.story("Checkout", "Pay.");
     a.sync();
-    let mut worker = Command::new(cli_bin())
-        .arg("worker")
-        .env("CODEMYSPEC_DATA_DIR", a.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut worker = a.spawn(&["worker"]);
     a.edit_story(&checkout, "--title", "Checkout, by itself");
     let started = Instant::now();
     let published = loop {
@@ -527,12 +533,7 @@ fn a_worker_publishes_an_edit_by_itself_shortly_after_it_is_made() {
         std::thread::sleep(Duration::from_millis(200));
         status = a.status();
     }
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(worker.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let _ = worker.wait();
+    stop(&mut worker);
     assert!(published, "the worker's docs sync did not publish the edit within 30 s");
     assert_eq!(
         (status["state"].as_str(), status["outbox"]["entities"].as_i64()),
@@ -549,13 +550,7 @@ fn a_worker_retries_a_sync_the_remote_refused_while_down_and_publishes_once_it_i
     let checkout = a.story("Checkout", "Pay.");
     a.sync();
     git.stop();
-    let mut worker = Command::new(cli_bin())
-        .arg("worker")
-        .env("CODEMYSPEC_DATA_DIR", a.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut worker = a.spawn(&["worker"]);
     a.edit_story(&checkout, "--title", "Checkout, retried");
     let wait = |what: &str, secs: u64, check: &dyn Fn() -> bool| {
         let started = Instant::now();
@@ -581,12 +576,7 @@ fn a_worker_retries_a_sync_the_remote_refused_while_down_and_publishes_once_it_i
     });
     // The push lands a moment before the sync records it.
     wait("the published state", 15, &|| a.status()["state"] == "published");
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(worker.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let _ = worker.wait();
+    stop(&mut worker);
     assert_eq!(a.status()["outbox"]["entities"], 0);
 }
 
