@@ -12,8 +12,8 @@ export const commands = {
 	signIn: (email: string, password: string) => typedError<Account_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sign_in", { email, password })),
 	updateProfile: (name: string | null, githubLogin: string | null) => typedError<Account_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_profile", { name, githubLogin })),
 	appSettings: () => typedError<AppSettings_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("app_settings")),
-	/**  `github_host` or `workspace_dir` ("" resets it). */
-	setSetting: (key: string, value: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("set_setting", { key, value })),
+	/**  One of the settings a person may set ("" resets it to its default). */
+	setSetting: (key: Setting, value: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("set_setting", { key, value })),
 	/**
 	 *  Signs the profile in to GitHub with a pasted token: checked with `GET /user`, then kept
 	 *  in the OS keyring for this profile and host. A refused token is stored nowhere.
@@ -155,41 +155,24 @@ export type Account_Serialize = {
 	updated_at: string,
 };
 
+/**  The core's settings overview, and what only this window knows. */
 export type AppSettings = AppSettings_Serialize | AppSettings_Deserialize;
 
+/**  The core's settings overview, and what only this window knows. */
 export type AppSettings_Deserialize = {
-	github_host: string,
-	workspace_dir?: string | null,
-	/**  Where set-up projects go while `workspace_dir` is not set. */
-	default_workspace_dir?: string | null,
-	/**  Whether a GitHub token for `github_host` is in the OS keyring (never the token). */
-	token_set: boolean,
-	/**  Why the keyring cannot be used, when it cannot. */
-	keyring_problem?: string | null,
-	queue: Queue,
 	/**  Whether this window's process runs the data dir's jobs (else another one does). */
 	runs_jobs: boolean,
-	data_dir: string,
 	/**  Where the app's log files are, if this system has a folder for them. */
 	log_dir?: string | null,
-};
+} & Overview_Deserialize;
 
+/**  The core's settings overview, and what only this window knows. */
 export type AppSettings_Serialize = {
-	github_host: string,
-	workspace_dir: string | null,
-	/**  Where set-up projects go while `workspace_dir` is not set. */
-	default_workspace_dir: string | null,
-	/**  Whether a GitHub token for `github_host` is in the OS keyring (never the token). */
-	token_set: boolean,
-	/**  Why the keyring cannot be used, when it cannot. */
-	keyring_problem: string | null,
-	queue: Queue,
 	/**  Whether this window's process runs the data dir's jobs (else another one does). */
 	runs_jobs: boolean,
-	data_dir: string,
 	/**  Where the app's log files are, if this system has a folder for them. */
 	log_dir: string | null,
-};
+} & Overview_Serialize;
 
 /**  One failed attempt, kept with the job. */
 export type AttemptError = {
@@ -452,35 +435,49 @@ export type DocsStatus_Serialize = {
 	problems: Problem[],
 };
 
+/**  What a `conflict` is about. */
+export type ErrorDetail = 
+/**  The row changed since the caller read it: reload, then apply the change again. */
+{ kind: "stale_version"; entity: string; expected: number; actual: number } | 
+/**  The dependency would close this cycle (component names, the first again at the end). */
+{ kind: "dependency_cycle"; cycle: string[] } | 
+/**  The lifecycle does not allow the move; these are the stages it allows from here. */
+{ kind: "illegal_transition"; allowed: string[] };
+
 /**
- *  The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
- *  only) input concerned; `fields` lists every input's problem, so that a form shows them
- *  all at once.
+ *  The wire shape of an error: `{code, field?, message, fields?, detail?}`. `field` is the
+ *  first (or only) input concerned; `fields` lists every input's problem, so that a form
+ *  shows them all at once; `detail` says what a conflict is about, so that a window acts on
+ *  it without reading the message.
  */
 export type ErrorView = ErrorView_Serialize | ErrorView_Deserialize;
 
 /**
- *  The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
- *  only) input concerned; `fields` lists every input's problem, so that a form shows them
- *  all at once.
+ *  The wire shape of an error: `{code, field?, message, fields?, detail?}`. `field` is the
+ *  first (or only) input concerned; `fields` lists every input's problem, so that a form
+ *  shows them all at once; `detail` says what a conflict is about, so that a window acts on
+ *  it without reading the message.
  */
 export type ErrorView_Deserialize = {
 	code: Code,
 	field?: string | null,
 	message: string,
 	fields?: FieldError[],
+	detail?: ErrorDetail | null,
 };
 
 /**
- *  The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
- *  only) input concerned; `fields` lists every input's problem, so that a form shows them
- *  all at once.
+ *  The wire shape of an error: `{code, field?, message, fields?, detail?}`. `field` is the
+ *  first (or only) input concerned; `fields` lists every input's problem, so that a form
+ *  shows them all at once; `detail` says what a conflict is about, so that a window acts on
+ *  it without reading the message.
  */
 export type ErrorView_Serialize = {
 	code: Code,
 	field?: string,
 	message: string,
 	fields?: FieldError[],
+	detail?: ErrorDetail,
 };
 
 /**  Why an attempt failed, which decides what happens next (seed 002). */
@@ -719,6 +716,50 @@ export type OpenProject = {
 	project_id: string,
 };
 
+/**
+ *  What the window's Settings shows: the settings in force, the profile's token status and
+ *  the setup queue.
+ */
+export type Overview = Overview_Serialize | Overview_Deserialize;
+
+/**
+ *  What the window's Settings shows: the settings in force, the profile's token status and
+ *  the setup queue.
+ */
+export type Overview_Deserialize = {
+	/**  The GitHub host repository URLs point at (the setting or its default). */
+	github_host: string,
+	workspace_dir?: string | null,
+	/**  Where set-up projects go while `workspace_dir` is not set. */
+	default_workspace_dir?: string | null,
+	/**
+	 *  Whether the acting profile has a token for the GitHub host in the OS keyring (never the
+	 *  token), or why the keyring cannot say.
+	 */
+	token: TokenStatus_Deserialize,
+	queue: Queue,
+	data_dir: string,
+};
+
+/**
+ *  What the window's Settings shows: the settings in force, the profile's token status and
+ *  the setup queue.
+ */
+export type Overview_Serialize = {
+	/**  The GitHub host repository URLs point at (the setting or its default). */
+	github_host: string,
+	workspace_dir: string | null,
+	/**  Where set-up projects go while `workspace_dir` is not set. */
+	default_workspace_dir: string | null,
+	/**
+	 *  Whether the acting profile has a token for the GitHub host in the OS keyring (never the
+	 *  token), or why the keyring cannot say.
+	 */
+	token: TokenStatus_Serialize,
+	queue: Queue,
+	data_dir: string,
+};
+
 /**  How much of a project's spec waits to be published. */
 export type Pending = {
 	/**
@@ -919,6 +960,9 @@ export type SessionStatus = "pending" | "in_progress" | "complete" | "failed";
 
 export type SessionType = "design" | "test" | "implementation" | "setup";
 
+/**  A setting a person may set (`codemyspec config set`, the window's Settings). */
+export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs";
+
 /**  The setup pipeline's status (seed 000). */
 export type SetupStatus = "created" | "setup_queued" | 
 /**  Creating (or adopting) the code and docs repositories on GitHub. */
@@ -1009,6 +1053,24 @@ export type StageTransition_Serialize = {
 	inserted_at: string,
 };
 
+/**  How one step of one attempt ended (`job_steps.outcome`; none while it runs). */
+export type StepOutcome = 
+/**  Done: the program exited 0, or the built-in action finished. */
+"ok" | 
+/**
+ *  The program exited non-zero, was killed by a signal or could not start, or the
+ *  action failed.
+ */
+"failed" | 
+/**  It ran past its step's timeout and was stopped. */
+"timed_out" | 
+/**  A person cancelled the setup while it ran. */
+"cancelled" | 
+/**  Its runner was stopped (Quit, SIGTERM): a retry resumes here. */
+"interrupted" | 
+/**  An earlier attempt did it in the kept work dir; this attempt did not run it again. */
+"reused";
+
 /**  One step of one attempt. */
 export type StepRecord = StepRecord_Serialize | StepRecord_Deserialize;
 
@@ -1016,26 +1078,30 @@ export type StepRecord = StepRecord_Serialize | StepRecord_Deserialize;
 export type StepRecord_Deserialize = {
 	attempt: number,
 	position: number,
-	status: string,
+	/**  The setup status the step stands for. */
+	status: SetupStatus,
 	command: string,
 	started_at: string,
 	finished_at?: string | null,
 	duration_ms?: number | null,
 	exit_code?: number | null,
-	outcome?: string | null,
+	/**  None while it runs. */
+	outcome?: StepOutcome | null,
 };
 
 /**  One step of one attempt. */
 export type StepRecord_Serialize = {
 	attempt: number,
 	position: number,
-	status: string,
+	/**  The setup status the step stands for. */
+	status: SetupStatus,
 	command: string,
 	started_at: string,
 	finished_at: string | null,
 	duration_ms: number | null,
 	exit_code: number | null,
-	outcome: string | null,
+	/**  None while it runs. */
+	outcome: StepOutcome | null,
 };
 
 export type Story = Story_Serialize | Story_Deserialize;
@@ -1192,6 +1258,34 @@ export type SyncStatus_Serialize = {
 };
 
 export type TargetType = "component" | "context" | "project";
+
+/**
+ *  Whether `profile` has a token for `host` (never the token), or why the keyring cannot
+ *  say.
+ */
+export type TokenStatus = TokenStatus_Serialize | TokenStatus_Deserialize;
+
+/**
+ *  Whether `profile` has a token for `host` (never the token), or why the keyring cannot
+ *  say.
+ */
+export type TokenStatus_Deserialize = {
+	host: string,
+	set: boolean,
+	/**  Why the keyring cannot be used, when it cannot. */
+	problem?: string | null,
+};
+
+/**
+ *  Whether `profile` has a token for `host` (never the token), or why the keyring cannot
+ *  say.
+ */
+export type TokenStatus_Serialize = {
+	host: string,
+	set: boolean,
+	/**  Why the keyring cannot be used, when it cannot. */
+	problem: string | null,
+};
 
 /**  Who moves a project: a person, the setup pipeline, or the org sync. */
 export type Trigger = "user" | "setup" | "sync";

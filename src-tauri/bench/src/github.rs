@@ -115,8 +115,12 @@ pub async fn run(report: &mut Report) -> Result<()> {
     )?;
     let store = Store::open(&dir.path().join("data")).await?;
     let actor = crate::seed::account(&store).await?;
-    settings::set(&store, settings::GITHUB_API_URL, &format!("http://127.0.0.1:{}", stand_in.port))
-        .await?;
+    settings::set(
+        &store,
+        settings::Setting::GithubApiUrl,
+        &format!("http://127.0.0.1:{}", stand_in.port),
+    )
+    .await?;
     sync::set_org(&store, &actor.id, "acme").await?;
     sqlx::query("UPDATE accounts SET github_login = 'bench' WHERE id = ?")
         .bind(&actor.id)

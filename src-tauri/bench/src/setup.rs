@@ -60,7 +60,7 @@ pub async fn run(_args: &Args, report: &mut Report) -> Result<()> {
     let events = Broadcaster::new();
     let actor = seed::account(&store).await?;
     let workspace = dir.path().join("workspace").display().to_string();
-    settings::set(&store, settings::WORKSPACE_DIR, &workspace).await?;
+    settings::set(&store, settings::Setting::WorkspaceDir, &workspace).await?;
     let config = Arc::new(PipelineConfig::new(Arc::new(Keyring)));
     // Retries at once: the resume figure times the retried attempt, not the backoff.
     let runner_config = RunnerConfig {

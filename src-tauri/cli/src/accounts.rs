@@ -4,7 +4,8 @@ use crate::output::{opt, Out};
 use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
-use codemyspec_core::{settings, sync, Error, Result, Secret};
+use codemyspec_core::settings::{self, Setting};
+use codemyspec_core::{sync, Error, Result, Secret};
 use std::io::{BufRead, IsTerminal};
 
 #[derive(Debug, Subcommand)]
@@ -86,22 +87,10 @@ pub async fn run_account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
 pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
     match cmd {
         ConfigCmd::List => {
-            let mut rows = Vec::new();
-            for (key, about) in settings::USER_KEYS {
-                let value = settings::get(&ctx.store, key).await?;
-                rows.push(serde_json::json!({ "key": key, "value": value, "about": about }));
-            }
-            let org = match ctx.actor().await {
-                Ok(actor) => sync::profile_setting(&ctx.store, &actor, sync::GITHUB_ORG).await?,
-                Err(_) => None,
-            };
-            rows.push(serde_json::json!({
-                "key": sync::GITHUB_ORG,
-                "value": org,
-                "about": "this profile's source-of-truth GitHub organization (default: your own account)",
-            }));
+            let actor = ctx.actor().await.ok();
+            let rows = settings::values(&ctx.store, actor.as_deref()).await?;
             ctx.out.table(&rows, &["key", "value", "about"], |r| {
-                ["key", "value", "about"].iter().map(|k| crate::output::plain(&r[*k])).collect()
+                vec![r.key.clone(), crate::output::opt(&r.value), r.about.to_owned()]
             });
         }
         ConfigCmd::Set { key, value } if key == sync::GITHUB_ORG => {
@@ -110,7 +99,7 @@ pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
             ctx.out.done(&format!("{key} set for this profile"));
         }
         ConfigCmd::Set { key, value } => {
-            settings::set(&ctx.store, &key, &value).await?;
+            settings::set(&ctx.store, Setting::parse("key", &key)?, &value).await?;
             ctx.out.done(&format!("{key} set"));
         }
     }

@@ -4,7 +4,7 @@
 use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::github::{self, SignIn};
-use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::secrets::{self, Keyring, SecretStore};
 use codemyspec_core::{Error, Result, Secret};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -131,36 +131,24 @@ async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
 pub async fn run_token(ctx: &Ctx, cmd: TokenCmd) -> Result<()> {
     let profile = ctx.actor().await?;
     let keyring = secrets();
-    let blocking = |f: Box<dyn FnOnce() -> Result<String> + Send>| async move {
-        tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
-    };
     let message = match cmd {
         TokenCmd::Set { host } => {
             let host = host_or_default(ctx, host).await?;
             let token = read_token(&format!("token for {host}"))?;
-            blocking(Box::new(move || {
-                keyring
-                    .set(&profile, &host, &token)
-                    .map(|()| format!("token for {host} stored in the OS keyring"))
-            }))
-            .await?
+            secrets::set_token(&keyring, &profile, &host, token).await?;
+            format!("token for {host} stored in the OS keyring")
         }
         TokenCmd::Status { host } => {
             let host = host_or_default(ctx, host).await?;
-            blocking(Box::new(move || {
-                Ok(match keyring.get(&profile, &host)? {
-                    Some(_) => format!("a token for {host} is set"),
-                    None => format!("no token for {host}"),
-                })
-            }))
-            .await?
+            match secrets::token(&keyring, &profile, &host).await? {
+                Some(_) => format!("a token for {host} is set"),
+                None => format!("no token for {host}"),
+            }
         }
         TokenCmd::Delete { host } => {
             let host = host_or_default(ctx, host).await?;
-            blocking(Box::new(move || {
-                keyring.delete(&profile, &host).map(|()| format!("token for {host} removed"))
-            }))
-            .await?
+            secrets::delete_token(&keyring, &profile, &host).await?;
+            format!("token for {host} removed")
         }
     };
     ctx.out.done(&message);

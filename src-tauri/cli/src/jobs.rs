@@ -155,7 +155,7 @@ async fn show(ctx: &Ctx, id: i64, all: bool) -> Result<()> {
                 .duration_ms
                 .map(|ms| format!("{:.1}s", ms as f64 / 1000.0))
                 .unwrap_or_else(|| "…".into());
-            let end = s.outcome.clone().unwrap_or_else(|| "running".into());
+            let end = s.outcome.map_or("running", |o| o.as_str());
             let code = s.exit_code.map(|c| format!(" exit {c}")).unwrap_or_default();
             println!(
                 "[{}.{}] {:<16} {:<9} {:>7}{code}  {}",

@@ -1,7 +1,7 @@
 //! `codemyspec setup` and `doctor`: running setups from a terminal.
 
 use crate::Ctx;
-use codemyspec_core::jobs::{self, Job, JobState, StepRecord};
+use codemyspec_core::jobs::{self, Job, JobState, StepOutcome, StepRecord};
 use codemyspec_core::pipeline::{self, preflight, PipelineConfig};
 use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
 use codemyspec_core::secrets::Keyring;
@@ -128,14 +128,16 @@ async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
                         print!("\r\x1b[2K");
                     }
                     let took = s.duration_ms.unwrap_or(0) as f64 / 1000.0;
-                    let mark = match s.outcome.as_deref() {
-                        Some("ok") => "✓",
-                        Some("reused") => "↺",
+                    let mark = match s.outcome {
+                        Some(StepOutcome::Ok) => "✓",
+                        Some(StepOutcome::Reused) => "↺",
                         _ => "✗",
                     };
-                    let end = match (s.outcome.as_deref(), s.exit_code) {
-                        (Some("ok"), _) => String::new(),
-                        (Some("reused"), _) => " reused (done by an earlier attempt)".into(),
+                    let end = match (s.outcome, s.exit_code) {
+                        (Some(StepOutcome::Ok), _) => String::new(),
+                        (Some(StepOutcome::Reused), _) => {
+                            " reused (done by an earlier attempt)".into()
+                        }
                         (Some(o), Some(c)) => format!(" {o} (exit {c})"),
                         (Some(o), None) => format!(" {o}"),
                         _ => String::new(),

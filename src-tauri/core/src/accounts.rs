@@ -239,7 +239,7 @@ pub async fn current(store: &Store, email: Option<&str>) -> Result<Account> {
         settings::put(store, settings::LAST_ACCOUNT, Some(&account.id)).await?;
         return Ok(account);
     }
-    if let Some(id) = settings::get(store, settings::LAST_ACCOUNT).await? {
+    if let Some(id) = settings::read(store, settings::LAST_ACCOUNT).await? {
         if let Ok(account) = get(store, &id).await {
             return Ok(account);
         }

@@ -149,6 +149,24 @@ impl Error {
         }
     }
 
+    /// What a conflict is about, for a window to act on.
+    pub fn detail(&self) -> Option<ErrorDetail> {
+        match self {
+            Error::StaleVersion { entity, expected, actual } => Some(ErrorDetail::StaleVersion {
+                entity: (*entity).to_owned(),
+                expected: *expected,
+                actual: *actual,
+            }),
+            Error::DependencyCycle { cycle } => {
+                Some(ErrorDetail::DependencyCycle { cycle: cycle.clone() })
+            }
+            Error::IllegalTransition { allowed, .. } => {
+                Some(ErrorDetail::IllegalTransition { allowed: allowed.clone() })
+            }
+            _ => None,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput { field: field.into(), message: message.into() }
     }
@@ -181,6 +199,7 @@ impl Error {
             field: self.field().map(str::to_owned),
             message: self.to_string(),
             fields,
+            detail: self.detail(),
         }
     }
 }
@@ -209,9 +228,10 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// The wire shape of an error: `{code, field?, message, fields?}`. `field` is the first (or
-/// only) input concerned; `fields` lists every input's problem, so that a form shows them
-/// all at once.
+/// The wire shape of an error: `{code, field?, message, fields?, detail?}`. `field` is the
+/// first (or only) input concerned; `fields` lists every input's problem, so that a form
+/// shows them all at once; `detail` says what a conflict is about, so that a window acts on
+/// it without reading the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorView {
@@ -221,10 +241,68 @@ pub struct ErrorView {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub fields: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<ErrorDetail>,
+}
+
+/// What a `conflict` is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorDetail {
+    /// The row changed since the caller read it: reload, then apply the change again.
+    StaleVersion {
+        entity: String,
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        expected: i64,
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        actual: i64,
+    },
+    /// The dependency would close this cycle (component names, the first again at the end).
+    DependencyCycle { cycle: Vec<String> },
+    /// The lifecycle does not allow the move; these are the stages it allows from here.
+    IllegalTransition { allowed: Vec<String> },
 }
 
 impl From<Error> for ErrorView {
     fn from(err: Error) -> Self {
         err.to_view()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wire(e: Error) -> serde_json::Value {
+        serde_json::to_value(e.to_view()).unwrap()
+    }
+
+    #[test]
+    fn conflicts_name_what_they_are_about_in_a_typed_detail() {
+        let stale = wire(Error::StaleVersion { entity: "story", expected: 2, actual: 3 });
+        assert_eq!(stale["code"], "conflict");
+        assert_eq!(
+            stale["detail"],
+            json!({ "kind": "stale_version", "entity": "story", "expected": 2, "actual": 3 })
+        );
+        let cycle =
+            wire(Error::DependencyCycle { cycle: vec!["A".into(), "B".into(), "A".into()] });
+        assert_eq!(
+            cycle["detail"],
+            json!({ "kind": "dependency_cycle", "cycle": ["A", "B", "A"] })
+        );
+        let moves = wire(Error::IllegalTransition {
+            message: "draft cannot become active".into(),
+            allowed: vec!["ready".into(), "archived".into()],
+        });
+        assert_eq!(
+            moves["detail"],
+            json!({ "kind": "illegal_transition", "allowed": ["ready", "archived"] })
+        );
+        // A conflict on a field's value (a name taken, say) has no detail to act on.
+        let taken = wire(Error::conflict(Some("name"), "that name is taken"));
+        assert!(taken.get("detail").is_none(), "{taken}");
     }
 }

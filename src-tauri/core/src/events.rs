@@ -7,8 +7,8 @@
 //! (it is told how many) instead of slowing a setup down. One topic's messages reach each
 //! subscriber in the order they were published.
 
-use crate::jobs::{Job, LogLine};
-use crate::projects::Project;
+use crate::jobs::{Job, LogLine, StepOutcome};
+use crate::projects::{Project, SetupStatus};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -51,7 +51,7 @@ pub enum JobEvent {
         attempt: i64,
         #[cfg_attr(feature = "specta", specta(type = i32))]
         position: i64,
-        status: String,
+        status: SetupStatus,
         command: String,
     },
     StepFinished {
@@ -61,7 +61,7 @@ pub enum JobEvent {
         attempt: i64,
         #[cfg_attr(feature = "specta", specta(type = i32))]
         position: i64,
-        outcome: String,
+        outcome: StepOutcome,
         #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
         exit_code: Option<i64>,
         #[cfg_attr(feature = "specta", specta(type = i32))]

@@ -28,7 +28,7 @@ pub struct Endpoints {
 /// its tokens are for. A loopback API (a local stand-in) is its own web and git host.
 pub async fn endpoints(store: &Store) -> Result<Endpoints> {
     let github_host = store.repo_host().await?.as_str().to_owned();
-    let api = match settings::get(store, settings::GITHUB_API_URL).await? {
+    let api = match settings::get(store, settings::Setting::GithubApiUrl).await? {
         Some(url) => url,
         None => api_url_for_host(&github_host),
     };
@@ -86,10 +86,6 @@ pub fn error(e: GitHubError) -> Error {
     }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
-}
-
 /// Checks `token` with `GET /user` and, when GitHub accepts it, stores it for `actor` and the
 /// GitHub host and records the login on the profile. A refused token is an error and is
 /// stored nowhere.
@@ -109,8 +105,7 @@ pub async fn login_with_token(
     let at = endpoints(store).await?;
     let client = Client::new(&at.api, Some(token.expose())).map_err(error)?;
     let user = client.user().await.map_err(error)?;
-    let (secrets_c, profile, host) = (secrets.clone(), actor.to_owned(), at.host.clone());
-    blocking(move || secrets_c.set(&profile, &host, &token)).await?;
+    crate::secrets::set_token(secrets, actor, &at.host, token).await?;
     let mut tx = store.write().await?;
     sqlx::query("UPDATE accounts SET github_login = ?, updated_at = ? WHERE id = ?")
         .bind(&user.login)
@@ -136,7 +131,7 @@ pub async fn login_with_token(
 
 /// Starts the OAuth device flow (`github_client_id` is needed): the code and URL to show.
 pub async fn device_start(store: &Store) -> Result<(DeviceFlow, DeviceCode)> {
-    let client_id = settings::get(store, settings::GITHUB_CLIENT_ID).await?.ok_or_else(|| {
+    let client_id = settings::get(store, settings::Setting::GithubClientId).await?.ok_or_else(|| {
         Error::invalid(
             "github_client_id",
             "the device flow needs an OAuth App client id: codemyspec config set github_client_id ID",
@@ -177,8 +172,7 @@ pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) 
 /// Removes the profile's token for the GitHub host and forgets its login.
 pub async fn logout(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<()> {
     let at = endpoints(store).await?;
-    let (secrets_c, profile, host) = (secrets.clone(), actor.to_owned(), at.host);
-    blocking(move || secrets_c.delete(&profile, &host)).await?;
+    crate::secrets::delete_token(secrets, actor, &at.host).await?;
     let mut tx = store.write().await?;
     sqlx::query("UPDATE accounts SET github_login = NULL, updated_at = ? WHERE id = ?")
         .bind(store.now())

@@ -64,6 +64,32 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How one step of one attempt ended (`job_steps.outcome`; none while it runs).
+    pub enum StepOutcome ("step outcome") {
+        /// Done: the program exited 0, or the built-in action finished.
+        Ok = "ok",
+        /// The program exited non-zero, was killed by a signal or could not start, or the
+        /// action failed.
+        Failed = "failed",
+        /// It ran past its step's timeout and was stopped.
+        TimedOut = "timed_out",
+        /// A person cancelled the setup while it ran.
+        Cancelled = "cancelled",
+        /// Its runner was stopped (Quit, SIGTERM): a retry resumes here.
+        Interrupted = "interrupted",
+        /// An earlier attempt did it in the kept work dir; this attempt did not run it again.
+        Reused = "reused",
+    }
+}
+
+impl StepOutcome {
+    /// Its work is there: a resumed attempt can start after it.
+    pub fn is_done(self) -> bool {
+        matches!(self, StepOutcome::Ok | StepOutcome::Reused)
+    }
+}
+
 impl FailureClass {
     pub fn retries(self) -> bool {
         matches!(

@@ -39,7 +39,7 @@ pub mod sync;
 pub mod validate;
 
 pub use access::Role;
-pub use error::{Code, Error, ErrorView, Result};
+pub use error::{Code, Error, ErrorDetail, ErrorView, Result};
 pub use lifecycle::{Stage, Trigger};
 pub use secret::Secret;
 pub use store::Store;

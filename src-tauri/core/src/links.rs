@@ -110,7 +110,7 @@ mod tests {
         let outside = dir.path().join("elsewhere");
         std::fs::create_dir_all(&inside).unwrap();
         std::fs::create_dir_all(&outside).unwrap();
-        settings::set(&store, settings::WORKSPACE_DIR, &workspace.display().to_string())
+        settings::set(&store, settings::Setting::WorkspaceDir, &workspace.display().to_string())
             .await
             .unwrap();
         let set_path = |path: std::path::PathBuf| {

@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::store::APP_IDENTIFIER;
+use std::sync::Arc;
 
 /// Where tokens live. The keyring is the real one; the trait keeps the pipeline's tests able
 /// to run where no keyring session exists, and is the seam for other stores later.
@@ -73,17 +74,65 @@ impl SecretStore for Keyring {
     }
 }
 
-/// [`SecretStore::get`] off the async runtime (the keyring blocks on D-Bus or its platform
-/// service).
+/// The keyring's calls, off the async runtime: they block on D-Bus or the platform service.
+async fn off_runtime<T: Send + 'static>(
+    secrets: &Arc<dyn SecretStore>,
+    profile: &str,
+    host: &str,
+    call: impl FnOnce(&dyn SecretStore, &str, &str) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let (s, p, h) = (secrets.clone(), profile.to_owned(), host.to_owned());
+    tokio::task::spawn_blocking(move || call(s.as_ref(), &p, &h))
+        .await
+        .map_err(|e| Error::Internal(format!("the keyring call failed: {e}")))?
+}
+
+/// The token of `profile` for `host`.
 pub async fn token(
-    secrets: &std::sync::Arc<dyn SecretStore>,
+    secrets: &Arc<dyn SecretStore>,
     profile: &str,
     host: &str,
 ) -> Result<Option<Secret>> {
-    let (s, p, h) = (secrets.clone(), profile.to_owned(), host.to_owned());
-    tokio::task::spawn_blocking(move || s.get(&p, &h))
-        .await
-        .map_err(|e| Error::Internal(format!("keyring lookup failed: {e}")))?
+    off_runtime(secrets, profile, host, |s, p, h| s.get(p, h)).await
+}
+
+/// Keeps `token` for `profile` and `host` (unchecked: `github::login_with_token` checks a
+/// GitHub token first).
+pub async fn set_token(
+    secrets: &Arc<dyn SecretStore>,
+    profile: &str,
+    host: &str,
+    token: Secret,
+) -> Result<()> {
+    off_runtime(secrets, profile, host, move |s, p, h| s.set(p, h, &token)).await
+}
+
+/// Removes the token of `profile` for `host`; none there is fine.
+pub async fn delete_token(secrets: &Arc<dyn SecretStore>, profile: &str, host: &str) -> Result<()> {
+    off_runtime(secrets, profile, host, |s, p, h| s.delete(p, h)).await
+}
+
+/// Whether `profile` has a token for `host` (never the token), or why the keyring cannot
+/// say.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TokenStatus {
+    pub host: String,
+    pub set: bool,
+    /// Why the keyring cannot be used, when it cannot.
+    pub problem: Option<String>,
+}
+
+pub async fn token_status(
+    secrets: &Arc<dyn SecretStore>,
+    profile: &str,
+    host: &str,
+) -> TokenStatus {
+    let (set, problem) = match token(secrets, profile, host).await {
+        Ok(t) => (t.is_some(), None),
+        Err(e) => (false, Some(e.to_string())),
+    };
+    TokenStatus { host: host.to_owned(), set, problem }
 }
 
 /// The host part of a repository URL (`github.com`, `127.0.0.1:8080`): tokens are per host.

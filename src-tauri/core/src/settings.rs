@@ -1,24 +1,42 @@
-//! App-wide settings kept in the database: the GitHub host, and the last account that acted
-//! (the CLI's default `--as`). Unknown keys are refused, known ones validated.
+//! App-wide settings kept in the database: the ones a person sets ([`Setting`]: the GitHub
+//! host and API, the workspace folder, …) and the core's own (the last account that acted,
+//! the CLI's default `--as`). A person's values are validated; the core's are not theirs
+//! to set.
 
 use crate::error::{Error, Result};
+use crate::jobs::Queue;
+use crate::secrets::{self, SecretStore, TokenStatus};
 use crate::store::Store;
+use crate::text_enum::text_enum;
 use crate::validate::RepoHost;
+use std::sync::Arc;
 
-pub const GITHUB_HOST: &str = "github_host";
-pub const LAST_ACCOUNT: &str = "last_account";
-pub const WORKSPACE_DIR: &str = "workspace_dir";
-pub const GITHUB_API_URL: &str = "github_api_url";
-pub const GITHUB_CLIENT_ID: &str = "github_client_id";
+text_enum! {
+    /// A setting a person may set (`codemyspec config set`, the window's Settings).
+    pub enum Setting ("setting") {
+        GithubHost = "github_host",
+        WorkspaceDir = "workspace_dir",
+        GithubApiUrl = "github_api_url",
+        GithubClientId = "github_client_id",
+        SyncInterval = "sync_interval_secs",
+    }
+}
 
-/// The keys a user may set, with what each holds.
-pub const USER_KEYS: &[(&str, &str)] = &[
-    (GITHUB_HOST, "the GitHub host repository URLs point at (default github.com)"),
-    (WORKSPACE_DIR, "where set-up projects are kept (default: a CodeMySpec folder in your documents or home folder)"),
-    (GITHUB_API_URL, "the GitHub REST API (default: from github_host; https://api.github.com, or https://HOST/api/v3)"),
-    (GITHUB_CLIENT_ID, "the OAuth App client id that `github login --device` signs in with"),
-    (crate::sync::SYNC_INTERVAL, "seconds between GitHub org syncs (default 300; at least 30)"),
-];
+impl Setting {
+    /// What it holds, and its default.
+    pub fn about(self) -> &'static str {
+        match self {
+            Setting::GithubHost => "the GitHub host repository URLs point at (default github.com)",
+            Setting::WorkspaceDir => "where set-up projects are kept (default: a CodeMySpec folder in your documents or home folder)",
+            Setting::GithubApiUrl => "the GitHub REST API (default: from github_host; https://api.github.com, or https://HOST/api/v3)",
+            Setting::GithubClientId => "the OAuth App client id that `github login --device` signs in with",
+            Setting::SyncInterval => "seconds between GitHub org syncs (default 300; at least 30)",
+        }
+    }
+}
+
+/// The core's own key for the last account that acted.
+pub(crate) const LAST_ACCOUNT: &str = "last_account";
 
 /// The folder a set-up project is kept in when `workspace_dir` is not set: `CodeMySpec` in
 /// the user's documents folder when there is one, else in the home folder.
@@ -31,7 +49,7 @@ pub fn default_workspace_dir() -> Option<std::path::PathBuf> {
 
 /// The folder set-up projects are kept in: the setting, else [`default_workspace_dir`].
 pub async fn workspace_dir(store: &Store) -> Result<std::path::PathBuf> {
-    match get(store, WORKSPACE_DIR).await? {
+    match get(store, Setting::WorkspaceDir).await? {
         Some(dir) => Ok(std::path::PathBuf::from(dir)),
         None => default_workspace_dir().ok_or_else(|| {
             Error::invalid(
@@ -42,24 +60,88 @@ pub async fn workspace_dir(store: &Store) -> Result<std::path::PathBuf> {
     }
 }
 
-pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
+/// A person's setting; None when it is at its default.
+pub async fn get(store: &Store, key: Setting) -> Result<Option<String>> {
+    read(store, key.as_str()).await
+}
+
+pub(crate) async fn read(store: &Store, key: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
         .bind(key)
         .fetch_optional(store.pool())
         .await?)
 }
 
+/// Every setting a person may set, with its value (None: the default) and what it holds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SettingValue {
+    pub key: String,
+    pub value: Option<String>,
+    pub about: &'static str,
+}
+
+/// The settings table of `codemyspec config list`: the app-wide ones, then the acting
+/// profile's organization (when a profile acts).
+pub async fn values(store: &Store, actor: Option<&str>) -> Result<Vec<SettingValue>> {
+    let mut rows = Vec::new();
+    for key in Setting::ALL {
+        let value = get(store, *key).await?;
+        rows.push(SettingValue { key: key.as_str().to_owned(), value, about: key.about() });
+    }
+    if let Some(actor) = actor {
+        rows.push(SettingValue {
+            key: crate::sync::GITHUB_ORG.to_owned(),
+            value: crate::sync::profile_setting(store, actor, crate::sync::GITHUB_ORG).await?,
+            about: "this profile's source-of-truth GitHub organization (default: your own account)",
+        });
+    }
+    Ok(rows)
+}
+
+/// What the window's Settings shows: the settings in force, the profile's token status and
+/// the setup queue.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Overview {
+    /// The GitHub host repository URLs point at (the setting or its default).
+    pub github_host: String,
+    pub workspace_dir: Option<String>,
+    /// Where set-up projects go while `workspace_dir` is not set.
+    pub default_workspace_dir: Option<String>,
+    /// Whether the acting profile has a token for the GitHub host in the OS keyring (never the
+    /// token), or why the keyring cannot say.
+    pub token: TokenStatus,
+    pub queue: Queue,
+    pub data_dir: String,
+}
+
+/// The [`Overview`] for `actor` (None: no profile yet, so no token).
+pub async fn overview(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: Option<&str>,
+) -> Result<Overview> {
+    let host = crate::github::endpoints(store).await?.host;
+    Ok(Overview {
+        github_host: store.repo_host().await?.as_str().to_owned(),
+        workspace_dir: get(store, Setting::WorkspaceDir).await?,
+        default_workspace_dir: default_workspace_dir().map(|d| d.display().to_string()),
+        token: secrets::token_status(secrets, actor.unwrap_or_default(), &host).await,
+        queue: crate::jobs::queue(store, crate::pipeline::QUEUE).await?,
+        data_dir: store.data_dir().display().to_string(),
+    })
+}
+
 /// Sets a user-facing setting after validating it; an empty value resets it to its default.
-pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
+pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
     let value = match key {
-        GITHUB_HOST if value.trim().is_empty() => None,
-        GITHUB_HOST => Some(RepoHost::new("value", value)?.as_str().to_owned()),
-        GITHUB_API_URL | GITHUB_CLIENT_ID if value.trim().is_empty() => None,
-        GITHUB_API_URL => Some(
+        _ if value.trim().is_empty() => None,
+        Setting::GithubHost => Some(RepoHost::new("value", value)?.as_str().to_owned()),
+        Setting::GithubApiUrl => Some(
             codemyspec_github::check_api_url(value)
                 .map_err(|e| Error::invalid("value", e.to_string()))?,
         ),
-        GITHUB_CLIENT_ID => {
+        Setting::GithubClientId => {
             let id = value.trim();
             if id.len() > 100
                 || !id
@@ -70,13 +152,11 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
             }
             Some(id.to_owned())
         }
-        crate::sync::SYNC_INTERVAL if value.trim().is_empty() => None,
-        crate::sync::SYNC_INTERVAL => match value.trim().parse::<i64>() {
+        Setting::SyncInterval => match value.trim().parse::<i64>() {
             Ok(n) if (30..=86_400).contains(&n) => Some(n.to_string()),
             _ => return Err(Error::invalid("value", "the sync interval is 30 to 86400 seconds")),
         },
-        WORKSPACE_DIR if value.trim().is_empty() => None,
-        WORKSPACE_DIR => {
+        Setting::WorkspaceDir => {
             let dir = std::path::Path::new(value.trim());
             if !dir.is_absolute() {
                 return Err(Error::invalid(
@@ -86,15 +166,8 @@ pub async fn set(store: &Store, key: &str, value: &str) -> Result<()> {
             }
             Some(dir.display().to_string())
         }
-        _ => {
-            let known: Vec<&str> = USER_KEYS.iter().map(|(k, _)| *k).collect();
-            return Err(Error::invalid(
-                "key",
-                format!("unknown setting \"{key}\"; known settings: {}", known.join(", ")),
-            ));
-        }
     };
-    put(store, key, value.as_deref()).await
+    put(store, key.as_str(), value.as_deref()).await
 }
 
 /// Writes a setting without user-facing validation (for the core's own keys).

@@ -117,7 +117,7 @@ impl Store {
 
     /// The GitHub host repository URLs must point at (setting `github_host`).
     pub async fn repo_host(&self) -> Result<RepoHost> {
-        match crate::settings::get(self, crate::settings::GITHUB_HOST).await? {
+        match crate::settings::get(self, crate::settings::Setting::GithubHost).await? {
             Some(host) => RepoHost::new("github_host", &host),
             None => Ok(RepoHost::default()),
         }

@@ -30,8 +30,7 @@ use std::time::SystemTime;
 /// The heartbeat's queue and worker.
 pub const QUEUE: &str = "github_sync";
 pub const WORKER: &str = "OrgSync";
-/// The app setting: seconds between heartbeats (default 300, with ±10 % jitter).
-pub const SYNC_INTERVAL: &str = "sync_interval_secs";
+/// Seconds between heartbeats unless `Setting::SyncInterval` says otherwise (±10 % jitter).
 const DEFAULT_INTERVAL: i64 = 300;
 
 /// The profile setting naming the source-of-truth organization ("" or none: the user's own
@@ -527,7 +526,7 @@ async fn reconcile_in(
 
 /// Seconds between heartbeats (the setting, or 300).
 pub async fn interval(store: &Store) -> Result<i64> {
-    Ok(crate::settings::get(store, SYNC_INTERVAL)
+    Ok(crate::settings::get(store, crate::settings::Setting::SyncInterval)
         .await?
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(DEFAULT_INTERVAL))

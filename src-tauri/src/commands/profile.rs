@@ -5,6 +5,7 @@ use crate::AppState;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
 use codemyspec_core::github::{self, SignIn};
 use codemyspec_core::jobs::{self, Queue};
+use codemyspec_core::settings::Setting;
 use codemyspec_core::sync::{self, SyncRun, SyncStatus};
 use codemyspec_core::{settings, Error, ErrorView, Secret};
 use serde::{Deserialize, Serialize};
@@ -24,20 +25,13 @@ pub struct NewProfileInput {
     pub password: String,
 }
 
+/// The core's settings overview, and what only this window knows.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppSettings {
-    pub github_host: String,
-    pub workspace_dir: Option<String>,
-    /// Where set-up projects go while `workspace_dir` is not set.
-    pub default_workspace_dir: Option<String>,
-    /// Whether a GitHub token for `github_host` is in the OS keyring (never the token).
-    pub token_set: bool,
-    /// Why the keyring cannot be used, when it cannot.
-    pub keyring_problem: Option<String>,
-    pub queue: Queue,
+    #[serde(flatten)]
+    pub overview: settings::Overview,
     /// Whether this window's process runs the data dir's jobs (else another one does).
     pub runs_jobs: bool,
-    pub data_dir: String,
     /// Where the app's log files are, if this system has a folder for them.
     pub log_dir: Option<String>,
 }
@@ -84,23 +78,10 @@ pub async fn update_profile(
 #[tauri::command]
 #[specta::specta]
 pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
-    let host = state.store.repo_host().await?.as_str().to_owned();
-    let lookup = codemyspec_core::github::endpoints(&state.store).await?.host;
-    let profile = state.actor().await.unwrap_or_default();
-    let token = codemyspec_core::secrets::token(&state.secrets, &profile, &lookup).await;
-    let (token_set, keyring_problem) = match token {
-        Ok(t) => (t.is_some(), None),
-        Err(e) => (false, Some(e.to_string())),
-    };
+    let actor = state.actor().await.ok();
     Ok(AppSettings {
-        github_host: host,
-        workspace_dir: settings::get(&state.store, settings::WORKSPACE_DIR).await?,
-        default_workspace_dir: settings::default_workspace_dir().map(|d| d.display().to_string()),
-        token_set,
-        keyring_problem,
-        queue: jobs::queue(&state.store, codemyspec_core::pipeline::QUEUE).await?,
+        overview: settings::overview(&state.store, &state.secrets, actor.as_deref()).await?,
         runs_jobs: state.runs_jobs(),
-        data_dir: state.store.data_dir().display().to_string(),
         log_dir: codemyspec_logging::log_dir().map(|d| d.display().to_string()),
     })
 }
@@ -125,11 +106,11 @@ pub async fn log_ui_error(context: String, message: String) -> Res<()> {
     Ok(())
 }
 
-/// `github_host` or `workspace_dir` ("" resets it).
+/// One of the settings a person may set ("" resets it to its default).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Res<()> {
-    Ok(settings::set(&state.store, &key, &value).await?)
+pub async fn set_setting(state: State<'_, AppState>, key: Setting, value: String) -> Res<()> {
+    Ok(settings::set(&state.store, key, &value).await?)
 }
 
 /// Signs the profile in to GitHub with a pasted token: checked with `GET /user`, then kept

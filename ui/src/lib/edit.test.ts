@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./api";
-import { fieldError, formError, invalid, merged, problemOf, renamed, without } from "./edit";
+import { fieldError, formError, invalid, isStale, merged, problemOf, renamed, without } from "./edit";
 
 const several = new ApiError({
   code: "invalid_input",
@@ -95,7 +95,11 @@ describe("combining problems", () => {
   });
 
   it("renames a command's generic field to the input it came from", () => {
-    const p = renamed(problemOf(new ApiError({ code: "invalid_input", field: "value", message: "must be absolute" })), "value", "workspace_dir");
+    const p = renamed(
+      problemOf(new ApiError({ code: "invalid_input", field: "value", message: "must be absolute" })),
+      "value",
+      "workspace_dir",
+    );
     expect(p?.field).toBe("workspace_dir");
     expect(fieldError(p, "workspace_dir")).toBe("must be absolute");
     expect(renamed(null, "value", "x")).toBeNull();
@@ -108,5 +112,27 @@ describe("combining problems", () => {
     expect(fieldError(left, "email")).toContain("email address");
     expect(without(left, "email")).toBeNull();
     expect(without(p, "password")).toBe(p);
+  });
+});
+
+describe("isStale", () => {
+  it("reads a stale edit from the error's typed detail, not from its field", () => {
+    const stale = new ApiError({
+      code: "conflict",
+      field: "version",
+      message: "this story was changed since you read it",
+      detail: { kind: "stale_version", entity: "story", expected: 1, actual: 2 },
+    });
+    expect(isStale(stale)).toBe(true);
+    // A conflict on the version field that is not a stale read (no such detail) is not one.
+    expect(isStale(new ApiError({ code: "conflict", field: "version", message: "something else" }))).toBe(false);
+    const cycle = new ApiError({
+      code: "conflict",
+      field: "depends_on",
+      message: "a cycle",
+      detail: { kind: "dependency_cycle", cycle: ["A", "B", "A"] },
+    });
+    expect(isStale(cycle)).toBe(false);
+    expect(isStale(new Error("stale"))).toBe(false);
   });
 });

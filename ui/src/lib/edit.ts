@@ -98,9 +98,9 @@ export function formError(problem: Problem | null, fields: readonly string[]): s
   return [...new Set(unshown.map((f) => f.message))].join("; ");
 }
 
-/** The edit was based on a version someone else has replaced since. */
+/** The edit was based on a version someone else has replaced since (the core says so in the error's detail). */
 export function isStale(error: unknown): boolean {
-  return error instanceof ApiError && error.code === "conflict" && error.field === "version";
+  return error instanceof ApiError && error.detail?.kind === "stale_version";
 }
 
 /** Versions arrive as `number | null` from the bindings; the backend always sets them. */

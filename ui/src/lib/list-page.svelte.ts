@@ -22,9 +22,7 @@ export class ListSelection<T extends Item> {
   readonly #items: () => readonly T[] | null;
 
   /** The open item: from the list, or the one kept. */
-  readonly item = $derived.by(
-    () => this.#items()?.find((i) => i.id === this.id) ?? (this.#kept?.id === this.id ? this.#kept : null),
-  );
+  readonly item = $derived.by(() => this.#items()?.find((i) => i.id === this.id) ?? (this.#kept?.id === this.id ? this.#kept : null));
   /** The open item is no longer in the list: it is on screen only for its unsaved edits. */
   readonly orphaned = $derived.by(() => {
     const item = this.item;

@@ -147,7 +147,15 @@ describe("renderMarkdown safety", () => {
   });
 
   it("does not make javascript:, data: or relative links", () => {
-    for (const url of ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,x", "/local", "//evil.com", "#top"]) {
+    for (const url of [
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      "java\tscript:alert(1)",
+      "data:text/html,x",
+      "/local",
+      "//evil.com",
+      "#top",
+    ]) {
       const root = dom(`[click](${url}) <a href="${url}">raw</a>`);
       expect(root.querySelector("a[href]"), url).toBeNull();
       expect(root.textContent, url).toContain("click");

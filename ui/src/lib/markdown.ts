@@ -25,11 +25,53 @@ const marked = new Marked({
 });
 
 const ALLOWED_TAGS = [
-  "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote",
-  "ul", "ol", "li", "input", "pre", "code", "kbd", "samp", "sub", "sup",
-  "strong", "em", "b", "i", "u", "del", "s", "ins", "mark", "small", "abbr",
-  "a", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
-  "details", "summary", "dl", "dt", "dd", "span", "div",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "p",
+  "br",
+  "hr",
+  "blockquote",
+  "ul",
+  "ol",
+  "li",
+  "input",
+  "pre",
+  "code",
+  "kbd",
+  "samp",
+  "sub",
+  "sup",
+  "strong",
+  "em",
+  "b",
+  "i",
+  "u",
+  "del",
+  "s",
+  "ins",
+  "mark",
+  "small",
+  "abbr",
+  "a",
+  "table",
+  "thead",
+  "tbody",
+  "tfoot",
+  "tr",
+  "th",
+  "td",
+  "caption",
+  "details",
+  "summary",
+  "dl",
+  "dt",
+  "dd",
+  "span",
+  "div",
 ];
 const ALLOWED_ATTR = ["href", "title", "align", "start", "type", "checked", "disabled", "class", "colspan", "rowspan", "open"];
 const SAFE_URL = /^https?:\/\/[^\s]+$/i;
@@ -68,12 +110,14 @@ function purify(): Purifier {
 
 /** The markdown as safe HTML (for {@html}). */
 export function renderMarkdown(text: string): string {
-  const html = marked.parse(text.replace(/\u0000/g, ""), { async: false });
-  return purify().sanitize(html, {
-    ALLOWED_TAGS,
-    ALLOWED_ATTR,
-    ALLOW_DATA_ATTR: false,
-    ALLOW_ARIA_ATTR: false,
-    KEEP_CONTENT: true,
-  }).trim();
+  const html = marked.parse(text.replaceAll("\u0000", ""), { async: false });
+  return purify()
+    .sanitize(html, {
+      ALLOWED_TAGS,
+      ALLOWED_ATTR,
+      ALLOW_DATA_ATTR: false,
+      ALLOW_ARIA_ATTR: false,
+      KEEP_CONTENT: true,
+    })
+    .trim();
 }

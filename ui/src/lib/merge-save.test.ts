@@ -8,7 +8,13 @@ const FIELDS = ["title", "criteria"] as const;
 const LABELS = { title: "Title", criteria: "Acceptance criteria" };
 const toForm = (r: Rec): Form => ({ title: r.title, criteria: r.criteria });
 
-const stale = () => new ApiError({ code: "conflict", field: "version", message: "stale" });
+const stale = () =>
+  new ApiError({
+    code: "conflict",
+    field: "version",
+    message: "stale",
+    detail: { kind: "stale_version", entity: "story", expected: 1, actual: 2 },
+  });
 
 /** A store that holds one record and rejects a write based on another version. */
 function store(initial: Rec) {

@@ -31,20 +31,11 @@ export type Merge<T> = {
 };
 
 /** Where `mine` differs from `base`, among `fields`. */
-export function changedFields<T extends object, K extends keyof T & string>(
-  base: T,
-  mine: T,
-  fields: readonly K[],
-): K[] {
+export function changedFields<T extends object, K extends keyof T & string>(base: T, mine: T, fields: readonly K[]): K[] {
   return fields.filter((f) => !Object.is(base[f], mine[f]));
 }
 
-export function merge<T extends object, K extends keyof T & string>(
-  base: T,
-  mine: T,
-  theirs: T,
-  fields: readonly K[],
-): Merge<T> {
+export function merge<T extends object, K extends keyof T & string>(base: T, mine: T, theirs: T, fields: readonly K[]): Merge<T> {
   const outcomes = {} as Record<keyof T & string, Outcome>;
   const merged = { ...theirs };
   const taken: K[] = [];

@@ -4,8 +4,18 @@ import type { SetupStatus, Stage } from "./api";
 import { label } from "./format";
 
 export const CHAIN: Stage[] = [
-  "draft", "estimated", "provisioning", "initialized", "designing", "designed",
-  "implementing", "implemented", "verifying", "verified", "deploying", "active",
+  "draft",
+  "estimated",
+  "provisioning",
+  "initialized",
+  "designing",
+  "designed",
+  "implementing",
+  "implemented",
+  "verifying",
+  "verified",
+  "deploying",
+  "active",
 ];
 
 export const OFF_CHAIN: Stage[] = ["maintenance", "error", "archived", "missing", "discovered"];
@@ -61,8 +71,7 @@ export const SETUP_MEANING: Record<SetupStatus, string> = {
 export function stageHint(stage: Stage): string {
   const all = STAGES.map((s) => `${label(s)}: ${STAGE_MEANING[s]}`).join("\n");
   return (
-    `Stage: where the project is in its lifecycle — now ${label(stage)}: ${STAGE_MEANING[stage]}\n` +
-    `The ${STAGES.length} stages:\n${all}`
+    `Stage: where the project is in its lifecycle — now ${label(stage)}: ${STAGE_MEANING[stage]}\n` + `The ${STAGES.length} stages:\n${all}`
   );
 }
 

@@ -39,7 +39,15 @@ describe("NewProject", () => {
     await fireEvent.click(screen.getByTestId("project-create"));
     await new Promise((r) => setTimeout(r, 0));
     expect(sent).toEqual({
-      input: { name: "my_shop", description: null, framework: "elixir", database: null, code_repo: "https://github.com/acme/my_shop", docs_repo: null, public_repos: false },
+      input: {
+        name: "my_shop",
+        description: null,
+        framework: "elixir",
+        database: null,
+        code_repo: "https://github.com/acme/my_shop",
+        docs_repo: null,
+        public_repos: false,
+      },
     });
     expect(location.hash).toBe("#/projects/new-id");
   });
@@ -54,10 +62,11 @@ describe("NewProject field errors", () => {
         throw {
           code: "invalid_input",
           field: "name",
-          message: "name: name is required; code_repo: \"-x\" is not an owner name GitHub allows; docs_repo: the docs repo must differ from the code repo",
+          message:
+            'name: name is required; code_repo: "-x" is not an owner name GitHub allows; docs_repo: the docs repo must differ from the code repo',
           fields: [
             { field: "name", message: "name is required" },
-            { field: "code_repo", message: "\"-x\" is not an owner name GitHub allows" },
+            { field: "code_repo", message: '"-x" is not an owner name GitHub allows' },
             { field: "docs_repo", message: "the docs repo must differ from the code repo" },
           ],
         };

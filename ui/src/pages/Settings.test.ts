@@ -13,8 +13,7 @@ const settings = {
   github_host: "github.com",
   workspace_dir: null,
   default_workspace_dir: "/home/ada/CodeMySpec",
-  token_set: false,
-  keyring_problem: null,
+  token: { host: "github.com", set: false, problem: null },
   queue: { name: "project_setup", paused: false, concurrency: 1 },
   runs_jobs: true,
   data_dir: "/home/ada/.local/share/dev.codemyspec.desktop",
@@ -29,8 +28,21 @@ describe("Settings → GitHub", () => {
         if (cmd === "set_github_token") {
           const token = (args as { token: string }).token;
           tokens.push(token);
-          if (token === "ghp_wrong") throw { code: "invalid_input", field: "token", message: "GitHub refused this token (401 Bad credentials); sign in again with a valid token" };
-          return { host: "github.com", api_url: "https://api.github.com", login: "ada-gh", token_set: true, scopes: ["repo"], rate: null, problem: null };
+          if (token === "ghp_wrong")
+            throw {
+              code: "invalid_input",
+              field: "token",
+              message: "GitHub refused this token (401 Bad credentials); sign in again with a valid token",
+            };
+          return {
+            host: "github.com",
+            api_url: "https://api.github.com",
+            login: "ada-gh",
+            token_set: true,
+            scopes: ["repo"],
+            rate: null,
+            problem: null,
+          };
         }
       },
       { shouldMockEvents: true },
@@ -52,9 +64,22 @@ describe("Settings → GitHub", () => {
     mockIPC(
       (cmd) => {
         if (cmd === "app_settings") return settings;
-        if (cmd === "github_device_start") return { user_code: "WDJB-MJHT", verification_uri: "https://github.com/login/device", expires_in: 900 };
+        if (cmd === "github_device_start")
+          return { user_code: "WDJB-MJHT", verification_uri: "https://github.com/login/device", expires_in: 900 };
         if (cmd === "github_device_wait")
-          return new Promise((ok) => (entered = () => ok({ host: "github.com", api_url: "https://api.github.com", login: "ada-gh", token_set: true, scopes: null, rate: null, problem: null })));
+          return new Promise(
+            (ok) =>
+              (entered = () =>
+                ok({
+                  host: "github.com",
+                  api_url: "https://api.github.com",
+                  login: "ada-gh",
+                  token_set: true,
+                  scopes: null,
+                  rate: null,
+                  problem: null,
+                })),
+          );
       },
       { shouldMockEvents: true },
     );

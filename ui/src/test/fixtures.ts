@@ -1,5 +1,5 @@
 // Values shaped like what the backend sends, for component tests.
-import type { Account, DocsConflict, DocsStatus, Project, StepRecord, Job } from "../lib/api";
+import type { Account, DocsConflict, DocsStatus, Project, SetupStatus, StepRecord, Job } from "../lib/api";
 
 export function account(overrides: Partial<Account> = {}): Account {
   return {
@@ -65,7 +65,7 @@ export function job(overrides: Partial<Job> = {}): Job {
   };
 }
 
-export function step(position: number, status: string, overrides: Partial<StepRecord> = {}): StepRecord {
+export function step(position: number, status: SetupStatus, overrides: Partial<StepRecord> = {}): StepRecord {
   return {
     attempt: 1,
     position,

@@ -2,8 +2,9 @@
 //! a project is visible only to that project's members; jobs about no project (maintenance)
 //! to everyone.
 
-use super::{Job, JobRow, JobState, JOB_COLUMNS};
+use super::{Job, JobRow, JobState, StepOutcome, JOB_COLUMNS};
 use crate::error::{Error, Result};
+use crate::projects::SetupStatus;
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -99,7 +100,8 @@ pub struct StepRecord {
     pub attempt: i64,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub position: i64,
-    pub status: String,
+    /// The setup status the step stands for.
+    pub status: SetupStatus,
     pub command: String,
     pub started_at: String,
     pub finished_at: Option<String>,
@@ -107,7 +109,8 @@ pub struct StepRecord {
     pub duration_ms: Option<i64>,
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub exit_code: Option<i64>,
-    pub outcome: Option<String>,
+    /// None while it runs.
+    pub outcome: Option<StepOutcome>,
 }
 
 /// Every step of every attempt of the job, in order.

@@ -312,7 +312,7 @@ async fn a_jobs_detail_is_the_job_its_steps_and_the_end_of_its_log_for_members_o
     for (position, command) in [(2, "mix test"), (1, "mix deps.get")] {
         sqlx::query(
             "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at) \
-             VALUES (?, 1, ?, 'running', ?, '2025-01-01T00:00:00Z')",
+             VALUES (?, 1, ?, 'testing', ?, '2025-01-01T00:00:00Z')",
         )
         .bind(id)
         .bind(position)

@@ -12,7 +12,7 @@ use super::{docs, fail_project, preflight, provision, write_status, PipelineConf
 use crate::clock::format_ts;
 use crate::error::Error;
 use crate::events::JobEvent;
-use crate::jobs::{self, FailureClass, Job, JobState};
+use crate::jobs::{self, FailureClass, Job, JobState, StepOutcome};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
 use crate::runner::{JobFailure, JobRun};
@@ -134,7 +134,7 @@ impl Attempt<'_> {
             return Ok(0);
         }
         // The newest outcome of each position in earlier attempts.
-        let rows: Vec<(i64, String)> = sqlx::query_as(
+        let rows: Vec<(i64, StepOutcome)> = sqlx::query_as(
             "SELECT position, outcome FROM job_steps WHERE job_id = ? AND attempt < ? \
              AND outcome IS NOT NULL ORDER BY attempt",
         )
@@ -146,8 +146,7 @@ impl Attempt<'_> {
         for (position, outcome) in rows {
             newest.insert(position, outcome);
         }
-        let done =
-            |i: usize| newest.get(&(i as i64 + 1)).is_some_and(|o| o == "ok" || o == "reused");
+        let done = |i: usize| newest.get(&(i as i64 + 1)).is_some_and(|o| o.is_done());
         let mut at = 0;
         while at < recipe.steps.len() && done(at) {
             at += 1;
@@ -165,7 +164,7 @@ impl Attempt<'_> {
         let now = store.now();
         sqlx::query(
             "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at, \
-             finished_at, duration_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'reused')",
+             finished_at, duration_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
         )
         .bind(job_id)
         .bind(attempt)
@@ -174,20 +173,21 @@ impl Attempt<'_> {
         .bind(step.describe())
         .bind(&now)
         .bind(&now)
+        .bind(StepOutcome::Reused)
         .execute(store.pool())
         .await?;
         self.run.events.publish_job(JobEvent::StepStarted {
             job_id,
             attempt,
             position,
-            status: step.status.to_string(),
+            status: step.status,
             command: step.describe(),
         });
         self.run.events.publish_job(JobEvent::StepFinished {
             job_id,
             attempt,
             position,
-            outcome: "reused".into(),
+            outcome: StepOutcome::Reused,
             exit_code: None,
             duration_ms: 0,
         });
@@ -215,11 +215,11 @@ impl Attempt<'_> {
 
     /// How a stopped step is recorded: `interrupted` when the runner stopped, else
     /// `cancelled`.
-    fn stopped_outcome(&self) -> &'static str {
+    fn stopped_outcome(&self) -> StepOutcome {
         if self.run.stopping.is_cancelled() {
-            "interrupted"
+            StepOutcome::Interrupted
         } else {
-            "cancelled"
+            StepOutcome::Cancelled
         }
     }
 
@@ -256,7 +256,7 @@ impl Attempt<'_> {
             job_id,
             attempt,
             position,
-            status: step.status.to_string(),
+            status: step.status,
             command: command.clone(),
         });
         let mut sink = LogSink::new(&store, &self.run.events, job_id, attempt, position);
@@ -301,7 +301,7 @@ impl Attempt<'_> {
             job_id,
             attempt,
             position,
-            outcome: outcome.to_owned(),
+            outcome,
             exit_code,
             duration_ms,
         });
@@ -313,7 +313,7 @@ impl Attempt<'_> {
         cmd: &StepCommand,
         step: &Step,
         sink: &mut LogSink,
-    ) -> (&'static str, Option<i64>, Outcome) {
+    ) -> (StepOutcome, Option<i64>, Outcome) {
         let store = self.store().clone();
         let job_id = self.job().id;
         let mut command = cmd.clone();
@@ -343,9 +343,9 @@ impl Attempt<'_> {
             }
         };
         match end {
-            StepEnd::Exited(0) => ("ok", Some(0), Ok(())),
+            StepEnd::Exited(0) => (StepOutcome::Ok, Some(0), Ok(())),
             StepEnd::Exited(code) => (
-                "failed",
+                StepOutcome::Failed,
                 Some(i64::from(code)),
                 Err(JobFailure::new(
                     step.on_failure,
@@ -353,7 +353,7 @@ impl Attempt<'_> {
                 )),
             ),
             StepEnd::Signalled => (
-                "failed",
+                StepOutcome::Failed,
                 None,
                 Err(JobFailure::new(
                     step.on_failure,
@@ -361,7 +361,7 @@ impl Attempt<'_> {
                 )),
             ),
             StepEnd::TimedOut => (
-                "timed_out",
+                StepOutcome::TimedOut,
                 None,
                 Err(JobFailure::new(
                     FailureClass::Infrastructure,
@@ -375,7 +375,7 @@ impl Attempt<'_> {
             ),
             StepEnd::Cancelled => (self.stopped_outcome(), None, Err(self.cancelled())),
             StepEnd::SpawnFailed(e) => (
-                "failed",
+                StepOutcome::Failed,
                 None,
                 Err(JobFailure::new(
                     FailureClass::Step,
@@ -391,19 +391,19 @@ impl Attempt<'_> {
         &self,
         step: &Step,
         work: impl std::future::Future<Output = Outcome>,
-    ) -> (&'static str, Option<i64>, Outcome) {
+    ) -> (StepOutcome, Option<i64>, Outcome) {
         let ended = tokio::select! {
             r = tokio::time::timeout(step.timeout, work) => r,
             _ = self.run.cancel.cancelled() => return (self.stopped_outcome(), None, Err(self.cancelled())),
         };
         match ended {
-            Ok(Ok(())) => ("ok", None, Ok(())),
+            Ok(Ok(())) => (StepOutcome::Ok, None, Ok(())),
             Ok(Err(f)) if f.class == FailureClass::Cancelled => {
                 (self.stopped_outcome(), None, Err(f))
             }
-            Ok(Err(f)) => ("failed", None, Err(f)),
+            Ok(Err(f)) => (StepOutcome::Failed, None, Err(f)),
             Err(_) => (
-                "timed_out",
+                StepOutcome::TimedOut,
                 None,
                 Err(JobFailure::new(
                     FailureClass::Infrastructure,

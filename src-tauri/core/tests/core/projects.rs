@@ -197,7 +197,7 @@ async fn deleting_a_project_removes_everything_in_it() {
 async fn repo_urls_follow_the_configured_github_host() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
-    settings::set(&f.store, settings::GITHUB_HOST, "ghe.acme.dev").await.unwrap();
+    settings::set(&f.store, settings::Setting::GithubHost, "ghe.acme.dev").await.unwrap();
     let on_ghe = NewProject {
         name: "on_ghe".into(),
         code_repo: Some("https://ghe.acme.dev/team/on_ghe".into()),
@@ -211,6 +211,6 @@ async fn repo_urls_follow_the_configured_github_host() {
     };
     let err = projects::create(&f.store, &ada.id, on_github).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("code_repo")));
-    let err = settings::set(&f.store, "colour", "blue").await.unwrap_err();
+    let err = settings::Setting::parse("key", "colour").unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("key")));
 }

@@ -3,7 +3,7 @@
 //! refuses ones with someone else's commits, and a retry resumes at the push.
 
 use crate::setup::Pipeline;
-use codemyspec_core::jobs::{self, FailureClass, JobState};
+use codemyspec_core::jobs::{self, FailureClass, JobState, StepOutcome};
 use codemyspec_core::pipeline::{self, PipelineConfig};
 use codemyspec_core::projects::{Project, SetupStatus};
 use codemyspec_core::secrets::{Keyring, SecretStore};
@@ -22,7 +22,7 @@ async fn signed_in() -> (GitHubStandIn, Pipeline) {
     gh.user("ada-gh", TOKEN);
     gh.org("acme");
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
-    settings::set(&p.f.store, "github_api_url", &gh.url()).await.unwrap();
+    settings::set(&p.f.store, settings::Setting::GithubApiUrl, &gh.url()).await.unwrap();
     Keyring
         .set(&p.ada.id, &format!("127.0.0.1:{}", gh.port), &Secret::new(TOKEN))
         .expect("the OS keyring (run under make test)");
@@ -66,8 +66,8 @@ async fn a_setup_creates_both_repositories_on_github_before_any_mix_step_and_pus
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
     let job = p.wait_job(&project, JobState::Completed, 3 * MINUTE).await;
     let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
-    assert_eq!(steps[0].status, "creating_repositories", "first, before mix");
-    assert_eq!(steps[1].status, "initializing");
+    assert_eq!(steps[0].status, SetupStatus::CreatingRepositories, "first, before mix");
+    assert_eq!(steps[1].status, SetupStatus::Initializing);
     let logs = jobs::logs(&p.f.store, &p.ada.id, job.id, 0, 10_000).await.unwrap();
     for created in ["created acme/made_here (private)", "created acme/made_here_docs (private)"] {
         assert!(logs.iter().any(|l| l.line.starts_with(created)), "{created}");
@@ -164,7 +164,7 @@ async fn a_retry_after_the_docs_push_failed_resumes_at_the_push_and_ends_ready_w
     let second: Vec<(&str, Option<&str>)> = steps
         .iter()
         .filter(|s| s.attempt == 2)
-        .map(|s| (s.status.as_str(), s.outcome.as_deref()))
+        .map(|s| (s.status.as_str(), s.outcome.map(StepOutcome::as_str)))
         .collect();
     assert_eq!(
         second,
@@ -222,7 +222,7 @@ async fn a_retry_that_starts_over_after_its_code_was_pushed_replaces_only_its_ow
     assert_eq!(job.attempt, 2);
     let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
     assert!(
-        steps.iter().filter(|s| s.attempt == 2).all(|s| s.outcome.as_deref() == Some("ok")),
+        steps.iter().filter(|s| s.attempt == 2).all(|s| s.outcome == Some(StepOutcome::Ok)),
         "started over: {steps:?}"
     );
     let logs = jobs::logs(&p.f.store, &p.ada.id, job.id, 0, 10_000).await.unwrap();

@@ -5,11 +5,12 @@
 //! over smart HTTP, the OS keyring (run under `make test`'s D-Bus session).
 
 use crate::setup::Pipeline;
-use codemyspec_core::jobs::{self, FailureClass, JobState};
+use codemyspec_core::jobs::{self, FailureClass, JobState, StepOutcome};
 use codemyspec_core::lifecycle;
 use codemyspec_core::pipeline::{self, PipelineConfig};
 use codemyspec_core::projects::SetupStatus;
 use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::settings::Setting;
 use codemyspec_core::{Code, Secret, Stage};
 use codemyspec_tests::GitServer;
 use std::sync::Arc;
@@ -53,7 +54,7 @@ async fn a_retry_after_a_partial_publish_resumes_at_the_push_and_the_remote_hold
     let second: Vec<(&str, Option<&str>)> = steps
         .iter()
         .filter(|s| s.attempt == 2)
-        .map(|s| (s.status.as_str(), s.outcome.as_deref()))
+        .map(|s| (s.status.as_str(), s.outcome.map(StepOutcome::as_str)))
         .collect();
     assert_eq!(
         second,
@@ -114,12 +115,12 @@ async fn cancelling_while_the_push_hangs_ends_cancelled_at_once_and_pushes_nothi
     // The step ends as cancelled while the server still holds the push.
     let ended = loop {
         let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
-        if let Some(outcome) = steps.last().and_then(|s| s.outcome.clone()) {
+        if let Some(outcome) = steps.last().and_then(|s| s.outcome) {
             break outcome;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(ended, "cancelled");
+    assert_eq!(ended, StepOutcome::Cancelled);
     let job = jobs::get(&p.f.store, &p.ada.id, job.id).await.unwrap();
     assert_eq!(job.state, JobState::Cancelled);
     assert!(
@@ -155,7 +156,7 @@ async fn a_workspace_on_another_filesystem_gets_the_project_copied_and_the_setup
     assert_ne!(disk, tmpfs, "the test needs two filesystems");
     codemyspec_core::settings::set(
         &p.f.store,
-        "workspace_dir",
+        Setting::WorkspaceDir,
         &workspace.path().display().to_string(),
     )
     .await
@@ -262,9 +263,13 @@ async fn a_project_that_cannot_reach_the_workspace_is_not_ready_and_its_tree_is_
 ) {
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
     let blocked = p.f.dir.path().join("blocked");
-    codemyspec_core::settings::set(&p.f.store, "workspace_dir", &blocked.display().to_string())
-        .await
-        .unwrap();
+    codemyspec_core::settings::set(
+        &p.f.store,
+        Setting::WorkspaceDir,
+        &blocked.display().to_string(),
+    )
+    .await
+    .unwrap();
     // The preflight finds the folder writable; then, mid-setup, it becomes a plain file (a
     // disk unmounted, a folder replaced): the move at the end cannot happen.
     p.recipe(&format!(

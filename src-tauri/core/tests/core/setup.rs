@@ -5,11 +5,12 @@
 use crate::support::*;
 use codemyspec_core::accounts::Account;
 use codemyspec_core::events::{Broadcaster, ProjectEvent};
-use codemyspec_core::jobs::{self, FailureClass, Job, JobState};
+use codemyspec_core::jobs::{self, FailureClass, Job, JobState, StepOutcome};
 use codemyspec_core::pipeline::{self, process, PipelineConfig};
 use codemyspec_core::projects::{self, Framework, NewProject, Project, SetupStatus};
 use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
 use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::settings::Setting;
 use codemyspec_core::stories::{self, NewStory};
 use codemyspec_core::{Code, Secret, Stage};
 use codemyspec_tests::GitServer;
@@ -46,9 +47,13 @@ impl Pipeline {
                 .unwrap();
         // Set-up projects land in the test's own folder, not the user's home.
         let workspace = f.dir.path().join("workspace");
-        codemyspec_core::settings::set(&f.store, "workspace_dir", &workspace.display().to_string())
-            .await
-            .unwrap();
+        codemyspec_core::settings::set(
+            &f.store,
+            Setting::WorkspaceDir,
+            &workspace.display().to_string(),
+        )
+        .await
+        .unwrap();
         Pipeline { f, events, runner: Some(runner), ada }
     }
 
@@ -199,8 +204,10 @@ async fn an_elixir_project_is_set_up_for_real_and_pushed_with_the_token() {
     );
 
     let steps = jobs::steps(&p.f.store, &p.ada.id, job.id).await.unwrap();
-    let summary: Vec<(&str, Option<i64>, Option<&str>)> =
-        steps.iter().map(|s| (s.status.as_str(), s.exit_code, s.outcome.as_deref())).collect();
+    let summary: Vec<(&str, Option<i64>, Option<&str>)> = steps
+        .iter()
+        .map(|s| (s.status.as_str(), s.exit_code, s.outcome.map(StepOutcome::as_str)))
+        .collect();
     // The git server is not the configured GitHub: provisioning has nothing to create.
     assert_eq!(summary[0], ("creating_repositories", None, Some("ok")));
     assert_eq!(summary[1], ("initializing", Some(0), Some("ok")));
@@ -228,7 +235,7 @@ async fn a_project_with_no_repos_finishes_locally_and_is_kept_in_the_workspace()
     let workspace = tempfile::tempdir().unwrap();
     codemyspec_core::settings::set(
         &p.f.store,
-        "workspace_dir",
+        Setting::WorkspaceDir,
         &workspace.path().display().to_string(),
     )
     .await

@@ -30,7 +30,7 @@ impl World {
         gh.org("acme");
         let f = fixture().await;
         let ada = account(&f.store, "ada@example.com").await;
-        settings::set(&f.store, "github_api_url", &gh.url()).await.unwrap();
+        settings::set(&f.store, settings::Setting::GithubApiUrl, &gh.url()).await.unwrap();
         sync::set_org(&f.store, &ada.id, "acme").await.unwrap();
         let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
         secrets

@@ -44,7 +44,9 @@ describe("listProjects", () => {
   });
 
   it("lists a one-field error's field in `fields` too", () => {
-    expect(new ApiError({ code: "invalid_input", field: "name", message: "name is required" }).fields).toEqual([{ field: "name", message: "name is required" }]);
+    expect(new ApiError({ code: "invalid_input", field: "name", message: "name is required" }).fields).toEqual([
+      { field: "name", message: "name is required" },
+    ]);
     expect(new ApiError({ code: "internal", message: "disk on fire" }).fields).toEqual([]);
   });
 });

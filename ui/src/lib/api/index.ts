@@ -18,6 +18,7 @@ import {
   type Database,
   type Dependency,
   type DesignDoc,
+  type ErrorDetail,
   type ErrorView_Serialize,
   type FieldError,
   type Framework,
@@ -64,7 +65,7 @@ export type Account = Account_Serialize;
 export type SignIn = SignIn_Serialize;
 export type SyncRun = SyncRun_Serialize;
 export type SyncStatus = SyncStatus_Serialize;
-export type { DeviceCodeView };
+export type { DeviceCodeView, ErrorDetail };
 export type DocsStatus = DocsStatus_Serialize;
 export type DocsConflict = DocsConflict_Serialize;
 export type SyncReport = SyncReport_Serialize;
@@ -123,12 +124,15 @@ export class ApiError extends Error {
   readonly field: string | null;
   /** Every field's problem; for a one-field error, that field's; else empty. */
   readonly fields: FieldError[];
+  /** What a conflict is about (a stale version, the cycle, the allowed moves), when the core says. */
+  readonly detail: ErrorDetail | null;
 
   constructor(view: ErrorView) {
     super(view.message);
     this.name = "ApiError";
     this.code = view.code;
     this.field = view.field ?? null;
+    this.detail = view.detail ?? null;
     const fields = (view.fields ?? []).filter((f) => typeof f?.field === "string" && typeof f.message === "string");
     this.fields = fields.length > 0 || !view.field ? fields : [{ field: view.field, message: view.message }];
   }
@@ -190,9 +194,7 @@ export function messageOf(error: unknown): string {
 
 // ---- Events (seed 001's shapes) ----
 
-export type ProjectMessage =
-  | { event: "project_updated"; project: Project }
-  | { event: "project_error"; project: Project; error: string };
+export type ProjectMessage = { event: "project_updated"; project: Project } | { event: "project_error"; project: Project; error: string };
 
 export type Unsubscribe = () => void;
 

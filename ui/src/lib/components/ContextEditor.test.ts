@@ -29,7 +29,13 @@ function backend(initial: Context) {
     if (cmd === "list_contexts") return [state.current];
     if (cmd === "update_context") {
       updates.push({ version: args.version, input: args.input });
-      if (args.version !== state.current.version) throw { code: "conflict", field: "version", message: "stale" };
+      if (args.version !== state.current.version)
+        throw {
+          code: "conflict",
+          field: "version",
+          message: "stale",
+          detail: { kind: "stale_version", entity: "context", expected: args.version, actual: state.current.version },
+        };
       state.current = { ...state.current, ...args.input, version: state.current.version! + 1 } as Context;
       return state.current;
     }
@@ -76,7 +82,11 @@ describe("ContextEditor on a stale save", () => {
     await fireEvent.click(screen.getByTestId("context-save"));
 
     const choice = await screen.findByTestId("conflict-choice");
-    expect(within(choice).getAllByRole("group").map((g) => g.dataset.testid)).toEqual(["conflict-field-purpose"]);
+    expect(
+      within(choice)
+        .getAllByRole("group")
+        .map((g) => g.dataset.testid),
+    ).toEqual(["conflict-field-purpose"]);
     expect(screen.getByTestId("conflict-taken").textContent).toContain("Description");
     expect(screen.getByTestId("conflict-taken").textContent).not.toContain("Type");
     await fireEvent.input(screen.getByTestId("conflict-value-purpose"), { target: { value: "our purpose" } });

@@ -26,7 +26,13 @@ function backend(initial: DesignDoc) {
     if (cmd === "get_design_doc") return state.current;
     if (cmd === "save_design_doc") {
       saves.push({ version: args.version, content: args.content });
-      if (args.version !== state.current.version) throw { code: "conflict", field: "version", message: "stale" };
+      if (args.version !== state.current.version)
+        throw {
+          code: "conflict",
+          field: "version",
+          message: "stale",
+          detail: { kind: "stale_version", entity: "design doc", expected: args.version, actual: state.current.version },
+        };
       state.current = { ...state.current, content: args.content, approved: false, version: state.current.version + 1 };
       return state.current;
     }
@@ -128,7 +134,9 @@ describe("DesignDocEditor keys and preview", () => {
     const area = (await screen.findByLabelText("Markdown")) as HTMLTextAreaElement;
     await fireEvent.input(area, { target: { value: "draft" } });
     await fireEvent.keyDown(area, { key: "Escape" });
-    expect((await screen.findByTestId("unsaved-prompt")).textContent).toContain("Discard your unsaved changes to the design doc of Payments?");
+    expect((await screen.findByTestId("unsaved-prompt")).textContent).toContain(
+      "Discard your unsaved changes to the design doc of Payments?",
+    );
     await fireEvent.click(screen.getByTestId("discard-changes"));
     await waitFor(() => expect(area.value).toBe("# Payments\n"));
     expect(closed).toBe(1);

@@ -15,7 +15,11 @@ describe("Lifecycle", () => {
   it("marks the current stage and moves through an allowed transition", async () => {
     let moved: unknown = null;
     mockIPC((cmd, args) => {
-      if (cmd === "allowed_transitions") return [{ to: "estimated", trigger: "user" }, { to: "archived", trigger: "user" }];
+      if (cmd === "allowed_transitions")
+        return [
+          { to: "estimated", trigger: "user" },
+          { to: "archived", trigger: "user" },
+        ];
       if (cmd === "transition_project") {
         moved = args;
         return project({ stage: "estimated" });

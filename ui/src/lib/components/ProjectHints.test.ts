@@ -6,19 +6,34 @@ describe("forWindow", () => {
   it.each([
     ["missing: run `codemyspec github login`", "missing: sign in to GitHub in Settings → GitHub"],
     ["not signed in: run `codemyspec github login`, or Settings → GitHub", "not signed in: sign in to GitHub in Settings → GitHub"],
-    ["sign in to GitHub (github.com) first: `codemyspec github login`, or Settings → GitHub", "sign in to GitHub (github.com) first, in Settings → GitHub"],
-    ["GitHub refused the profile's token (401): sign in again with `codemyspec github login`", "GitHub refused the profile's token (401): sign in to GitHub again in Settings → GitHub"],
+    [
+      "sign in to GitHub (github.com) first: `codemyspec github login`, or Settings → GitHub",
+      "sign in to GitHub (github.com) first, in Settings → GitHub",
+    ],
+    [
+      "GitHub refused the profile's token (401): sign in again with `codemyspec github login`",
+      "GitHub refused the profile's token (401): sign in to GitHub again in Settings → GitHub",
+    ],
     [
       "https://github.com/a/b: refused (sign in with `codemyspec github login`, or set a token for github.com with `codemyspec token set`)",
       "https://github.com/a/b: refused (sign in to GitHub in Settings → GitHub)",
     ],
-    ["this system reports no home folder: set one with `codemyspec config set workspace_dir /abs/path`", "this system reports no home folder: pick a workspace folder in Settings → Workspace"],
+    [
+      "this system reports no home folder: set one with `codemyspec config set workspace_dir /abs/path`",
+      "this system reports no home folder: pick a workspace folder in Settings → Workspace",
+    ],
     [
       "this project has no docs repository; set one (codemyspec project update --docs-repo URL) or set the project up",
       "this project has no docs repository; set one (in Overview → Edit project → Docs repository URL) or set the project up",
     ],
-    ["no docs repository: run `codemyspec project update shop --docs-repo https://github.com/a/b`", "no docs repository: in Overview → Edit project → Docs repository URL"],
-    ["no docs repository: codemyspec project update shop --docs-repo URL; then sync", "no docs repository: in Overview → Edit project → Docs repository URL; then sync"],
+    [
+      "no docs repository: run `codemyspec project update shop --docs-repo https://github.com/a/b`",
+      "no docs repository: in Overview → Edit project → Docs repository URL",
+    ],
+    [
+      "no docs repository: codemyspec project update shop --docs-repo URL; then sync",
+      "no docs repository: in Overview → Edit project → Docs repository URL; then sync",
+    ],
     ["rename it (codemyspec project update shop --name NEW)", "rename it (in Overview → Edit project)"],
   ])("%s", (from, to) => {
     expect(forWindow(from)).toBe(to);
@@ -31,7 +46,10 @@ describe("forWindow", () => {
 
 describe("whereToFix", () => {
   it("points a missing sign-in and workspace at Settings", () => {
-    expect(whereToFix(check("token for github.com", false, "missing"))).toEqual({ text: "Sign in to GitHub in Settings → GitHub.", settings: true });
+    expect(whereToFix(check("token for github.com", false, "missing"))).toEqual({
+      text: "Sign in to GitHub in Settings → GitHub.",
+      settings: true,
+    });
     expect(whereToFix(check("workspace folder", false, "x")).settings).toBe(true);
     expect(whereToFix(check("program mix", false, "x")).text).toContain("Install mix");
   });

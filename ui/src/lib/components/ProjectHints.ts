@@ -11,7 +11,10 @@ const REWRITES: [RegExp, string][] = [
   [/first: `codemyspec github login`, or (Settings → GitHub)/g, "first, in $1"],
   [/(?:run |with )?`codemyspec github login`,? or (Settings → GitHub)/g, "sign in to GitHub in $1"],
   [/sign in again with `codemyspec github login`/g, "sign in to GitHub again in Settings → GitHub"],
-  [/\(sign in with `codemyspec github login`, or set a token for \S+ with `codemyspec token set`\)/g, "(sign in to GitHub in Settings → GitHub)"],
+  [
+    /\(sign in with `codemyspec github login`, or set a token for \S+ with `codemyspec token set`\)/g,
+    "(sign in to GitHub in Settings → GitHub)",
+  ],
   [/(?:run |with )?`codemyspec github login`/g, "sign in to GitHub in Settings → GitHub"],
   [/(?:run |with )?`codemyspec token set[^`]*`/g, "set a token in Settings → GitHub"],
   [/(?:set one with |run )?`?codemyspec config set workspace_dir[^`)]*`?/g, "pick a workspace folder in Settings → Workspace"],

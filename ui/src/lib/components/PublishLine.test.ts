@@ -35,7 +35,10 @@ describe("PublishLine", () => {
   const cases: [Partial<DocsStatus>, string][] = [
     [{ state: "published" }, "Published"],
     [{ state: "pending", outbox: { entities: 3, changes: 4 } }, "3 edits pending"],
-    [{ state: "offline", offline: true, error: "cannot reach github.com", outbox: { entities: 2, changes: 2 } }, "Offline — 2 edits not published"],
+    [
+      { state: "offline", offline: true, error: "cannot reach github.com", outbox: { entities: 2, changes: 2 } },
+      "Offline — 2 edits not published",
+    ],
     [{ state: "failing", error: "the remote refused the push" }, "Sync failed: the remote refused the push"],
     [{ state: "conflicts", conflicts: 2 }, "2 conflicts"],
     [{ state: "no_repository", docs_repo: null, synced_commit: null, synced_at: null }, "No docs repository yet"],
@@ -97,7 +100,10 @@ describe("PublishLine", () => {
       docs_status: () => state,
       docs_sync_now: () => {
         state = docsStatus({ state: "offline", offline: true, error: "connection refused", outbox: { entities: 2, changes: 2 } });
-        throw { code: "unavailable", message: "offline — 2 edits not published: connection refused. They are kept and published at the next sync" };
+        throw {
+          code: "unavailable",
+          message: "offline — 2 edits not published: connection refused. They are kept and published at the next sync",
+        };
       },
     });
     render(PublishLine, { projectId: "p-1" });

@@ -33,7 +33,10 @@ describe("SetupTimeline", () => {
       (cmd) => {
         if (cmd === "project_setup")
           return {
-            job: job({ attempt: 2, errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "infrastructure", error: "push refused: network down" }] }),
+            job: job({
+              attempt: 2,
+              errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "infrastructure", error: "push refused: network down" }],
+            }),
             steps: [
               step(1, "initializing", { attempt: 1 }),
               step(1, "initializing", { attempt: 2 }),
@@ -56,7 +59,8 @@ describe("SetupTimeline", () => {
   it("offers Retry for a failed setup whose job was discarded", async () => {
     mockIPC(
       (cmd) => {
-        if (cmd === "project_setup") return { job: job({ state: "discarded" }), steps: [step(1, "compiling", { outcome: "failed", exit_code: 1 })] };
+        if (cmd === "project_setup")
+          return { job: job({ state: "discarded" }), steps: [step(1, "compiling", { outcome: "failed", exit_code: 1 })] };
         if (cmd === "follow_job_log") return null;
       },
       { shouldMockEvents: true },
@@ -154,7 +158,10 @@ describe("SetupTimeline", () => {
       { shouldMockEvents: true },
     );
     render(SetupTimeline, {
-      project: project({ setup_status: "failed", setup_error: "preflight failed — token for github.com: missing: run `codemyspec github login`" }),
+      project: project({
+        setup_status: "failed",
+        setup_error: "preflight failed — token for github.com: missing: run `codemyspec github login`",
+      }),
     });
     const error = await screen.findByTestId("setup-error");
     expect(error.textContent).toBe("preflight failed — token for github.com: missing: sign in to GitHub in Settings → GitHub");

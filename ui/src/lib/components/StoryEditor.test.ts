@@ -30,7 +30,12 @@ function backend(initial: Story) {
     if (cmd === "update_story") {
       updates.push({ version: args.version, input: args.input });
       if (args.version !== state.current.version) {
-        throw { code: "conflict", field: "version", message: "this story was changed since you read it" };
+        throw {
+          code: "conflict",
+          field: "version",
+          message: "this story was changed since you read it",
+          detail: { kind: "stale_version", entity: "story", expected: 1, actual: 2 },
+        };
       }
       state.current = { ...state.current, ...args.input, version: state.current.version! + 1 } as Story;
       return state.current;
@@ -94,7 +99,11 @@ describe("StoryEditor on a stale save", () => {
     await fireEvent.click(screen.getByTestId("story-save"));
 
     const choice = await screen.findByTestId("conflict-choice");
-    expect(within(choice).getAllByRole("group").map((g) => g.dataset.testid)).toEqual(["conflict-field-title"]);
+    expect(
+      within(choice)
+        .getAllByRole("group")
+        .map((g) => g.dataset.testid),
+    ).toEqual(["conflict-field-title"]);
     expect(screen.getByTestId("conflict-taken").textContent).toContain("Acceptance criteria");
     expect(within(screen.getByTestId("conflict-field-title")).getByTestId("conflict-mine").textContent).toBe("Pay by card or cash");
     expect(within(screen.getByTestId("conflict-field-title")).getByTestId("conflict-theirs").textContent).toBe("Pay by cash");

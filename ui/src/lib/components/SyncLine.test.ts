@@ -9,9 +9,20 @@ afterEach(() => {
 });
 
 const run = (overrides = {}) => ({
-  id: 1, owner: "acme", started_at: "2026-11-30T10:00:00.000000Z", finished_at: "2026-11-30T10:00:01.000000Z",
-  status: "ok", requests: 3, not_modified: 0, discovered: 2, missing: 1, renamed: 0, reappeared: 0,
-  rate_remaining: 4990, error: null, ...overrides,
+  id: 1,
+  owner: "acme",
+  started_at: "2026-11-30T10:00:00.000000Z",
+  finished_at: "2026-11-30T10:00:01.000000Z",
+  status: "ok",
+  requests: 3,
+  not_modified: 0,
+  discovered: 2,
+  missing: 1,
+  renamed: 0,
+  reappeared: 0,
+  rate_remaining: 4990,
+  error: null,
+  ...overrides,
 });
 
 describe("SyncLine", () => {
@@ -19,7 +30,8 @@ describe("SyncLine", () => {
     const calls: string[] = [];
     mockIPC((cmd) => {
       calls.push(cmd);
-      if (cmd === "sync_status") return { org: "acme", last: run(), next_at: "2026-11-30T10:05:00.000000Z", offline_since: null, interval_secs: 300 };
+      if (cmd === "sync_status")
+        return { org: "acme", last: run(), next_at: "2026-11-30T10:05:00.000000Z", offline_since: null, interval_secs: 300 };
       if (cmd === "sync_now") return run({ id: 2 });
     });
     render(SyncLine);
@@ -35,7 +47,13 @@ describe("SyncLine", () => {
   it("says since when it is offline", async () => {
     mockIPC((cmd) => {
       if (cmd === "sync_status")
-        return { org: null, last: run({ status: "skipped", error: "GitHub cannot be reached (connection refused)" }), next_at: null, offline_since: "2026-11-30T09:00:00.000000Z", interval_secs: 300 };
+        return {
+          org: null,
+          last: run({ status: "skipped", error: "GitHub cannot be reached (connection refused)" }),
+          next_at: null,
+          offline_since: "2026-11-30T09:00:00.000000Z",
+          interval_secs: 300,
+        };
     });
     render(SyncLine);
     const line = await screen.findByTestId("sync-line");

@@ -39,9 +39,7 @@ function backend(extra: Record<string, Handler> = {}) {
       return null;
     },
     remove_dependency: (args) => {
-      db.dependencies = db.dependencies.filter(
-        (d) => !(d.component_id === args.id && d.depends_on_id === args.dependsOnId),
-      );
+      db.dependencies = db.dependencies.filter((d) => !(d.component_id === args.id && d.depends_on_id === args.dependsOnId));
       return null;
     },
     ...extra,
@@ -110,7 +108,7 @@ describe("Components: edit, delete, dependencies", () => {
     expect(calls.filter((c) => c.cmd === "dependency_graph")).toHaveLength(2);
   });
 
-  it("sends an emptied description as \"\" to clear it, and shows an error no input has above the form", async () => {
+  it('sends an emptied description as "" to clear it, and shows an error no input has above the form', async () => {
     const { calls } = backend({
       update_component: () => {
         throw { code: "forbidden", message: "you cannot change this project" };
@@ -167,10 +165,7 @@ describe("Components: edit, delete, dependencies", () => {
     expect(screen.queryByTestId("component-edit")).toBeNull();
     // The reloaded graph marks what depended on it.
     await waitFor(() =>
-      expect(screen.getAllByTestId("component-row").map((r) => within(r).queryByText("dirty") !== null)).toEqual([
-        true,
-        true,
-      ]),
+      expect(screen.getAllByTestId("component-row").map((r) => within(r).queryByText("dirty") !== null)).toEqual([true, true]),
     );
   });
 
@@ -179,9 +174,7 @@ describe("Components: edit, delete, dependencies", () => {
     render(Components, { projectId: "p1" });
     const form = await select("Web");
     await fireEvent.click(within(form).getByRole("button", { name: "Delete" }));
-    expect(within(form).getByTestId("confirm-delete").textContent).toContain(
-      "Delete the component “Web”? Nothing depends on it.",
-    );
+    expect(within(form).getByTestId("confirm-delete").textContent).toContain("Delete the component “Web”? Nothing depends on it.");
     await fireEvent.click(within(form).getByRole("button", { name: "Cancel" }));
     expect(within(form).queryByTestId("confirm-delete")).toBeNull();
     expect(calls.some((c) => c.cmd === "delete_component")).toBe(false);
@@ -194,19 +187,21 @@ describe("Components: edit, delete, dependencies", () => {
     const deps = await screen.findByTestId("component-dependencies");
     const graph = screen.getByTestId("component-graph");
     expect(within(graph).getAllByTestId("graph-edge")).toHaveLength(2);
-    expect(within(deps).getAllByTestId("dependency").map((d) => d.textContent)).toEqual([
-      expect.stringContaining("Order"),
-    ]);
+    expect(
+      within(deps)
+        .getAllByTestId("dependency")
+        .map((d) => d.textContent),
+    ).toEqual([expect.stringContaining("Order")]);
 
     await fireEvent.click(within(deps).getByTestId("dependency-remove"));
     await waitFor(() => expect(within(deps).queryAllByTestId("dependency")).toHaveLength(0));
-    expect(calls.filter((c) => c.cmd === "remove_dependency").map((c) => c.args)).toEqual([
-      { id: "k-Cart", dependsOnId: "k-Order" },
-    ]);
+    expect(calls.filter((c) => c.cmd === "remove_dependency").map((c) => c.args)).toEqual([{ id: "k-Cart", dependsOnId: "k-Order" }]);
     expect(within(deps).getByText("Cart depends on nothing.")).toBeTruthy();
     expect(within(screen.getByTestId("component-graph")).getAllByTestId("graph-edge")).toHaveLength(1);
     // Order is offered again as something to depend on.
-    const options = within(deps).getAllByRole("option").map((o) => o.textContent);
+    const options = within(deps)
+      .getAllByRole("option")
+      .map((o) => o.textContent);
     expect(options).toContain("Order");
   });
 

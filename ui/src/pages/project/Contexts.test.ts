@@ -111,7 +111,13 @@ describe("Contexts", () => {
       if (cmd === "context_stories" || cmd === "list_stories") return [];
       if (cmd === "update_context") {
         updates.push(args);
-        if (args.version !== current.version) throw { code: "conflict", field: "version", message: "stale" };
+        if (args.version !== current.version)
+          throw {
+            code: "conflict",
+            field: "version",
+            message: "stale",
+            detail: { kind: "stale_version", entity: "context", expected: args.version, actual: current.version },
+          };
         current = { ...current, ...(args.input as object), version: current.version! + 1 };
         return current;
       }

@@ -69,7 +69,8 @@ describe("Overview", () => {
     const calls: [string, unknown][] = [];
     backend(calls, {
       open_url: (args) => {
-        if (!(args as { url: string }).url.startsWith("https://github.com/")) throw { code: "invalid_input", field: "url", message: "only https GitHub pages open" };
+        if (!(args as { url: string }).url.startsWith("https://github.com/"))
+          throw { code: "invalid_input", field: "url", message: "only https GitHub pages open" };
         return null;
       },
       open_project_folder: () => null,

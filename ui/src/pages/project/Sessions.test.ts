@@ -63,20 +63,25 @@ describe("Sessions", () => {
     });
     expect(row.textContent).toContain("component Orders.Order");
     expect(row.textContent).toContain("pending");
-    expect(moves().getAllByRole("button").map((b) => b.textContent?.trim())).toEqual(["Start"]);
+    expect(
+      moves()
+        .getAllByRole("button")
+        .map((b) => b.textContent?.trim()),
+    ).toEqual(["Start"]);
 
     await fireEvent.click(moves().getByRole("button", { name: "Start" }));
     await waitFor(() => expect(row.textContent).toContain("in progress"));
-    expect(moves().getAllByRole("button").map((b) => b.textContent?.trim())).toEqual(["Complete", "Mark failed"]);
+    expect(
+      moves()
+        .getAllByRole("button")
+        .map((b) => b.textContent?.trim()),
+    ).toEqual(["Complete", "Mark failed"]);
 
     await fireEvent.click(moves().getByRole("button", { name: "Complete" }));
     await waitFor(() => expect(row.textContent).toContain("complete"));
     expect(moves().queryAllByRole("button")).toHaveLength(0);
     expect(screen.queryByTestId("session-detail")).toBeNull();
-    expect(calls.filter((c) => c.cmd === "update_session_status").map((c) => c.args.status)).toEqual([
-      "in_progress",
-      "complete",
-    ]);
+    expect(calls.filter((c) => c.cmd === "update_session_status").map((c) => c.args.status)).toEqual(["in_progress", "complete"]);
   });
 });
 
@@ -95,7 +100,11 @@ describe("Session details", () => {
       list_components: () => [{ id: "k-Order", name: "Orders.Order" }],
       list_contexts: () => [],
       update_session_status: (args) => {
-        const s = { ...current.find((x) => x.id === args.id)!, status: args.status as Session["status"], updated_at: "2026-01-03T08:00:00Z" };
+        const s = {
+          ...current.find((x) => x.id === args.id)!,
+          status: args.status as Session["status"],
+          updated_at: "2026-01-03T08:00:00Z",
+        };
         current = current.map((x) => (x.id === s.id ? s : x));
         return s;
       },
@@ -126,19 +135,22 @@ describe("Session details", () => {
     expect(within(detail).getByTestId("session-detail-project").textContent).toBe("my_shop");
     expect(within(detail).getByTestId("session-detail-created").textContent).toBe(when("2026-01-02T09:00:00Z"));
     expect(within(detail).getByTestId("session-detail-updated").textContent).toBe(when("2026-01-02T10:30:00Z"));
-    expect(within(detail).getAllByTestId("session-detail-move").map((b) => b.textContent)).toEqual(["Start"]);
+    expect(
+      within(detail)
+        .getAllByTestId("session-detail-move")
+        .map((b) => b.textContent),
+    ).toEqual(["Start"]);
     const opener = within(row).getByRole("button", { name: /details of the test session/ });
     expect(opener.getAttribute("aria-expanded")).toBe("true");
 
     await fireEvent.click(within(detail).getByRole("button", { name: "Start" }));
     await waitFor(() => expect(within(detail).getByTestId("session-detail-status").textContent).toBe("in progress"));
-    expect(calls.filter((c) => c.cmd === "update_session_status").map((c) => c.args)).toEqual([
-      { id: "s1", status: "in_progress" },
-    ]);
-    expect(within(detail).getAllByTestId("session-detail-move").map((b) => b.textContent)).toEqual([
-      "Complete",
-      "Mark failed",
-    ]);
+    expect(calls.filter((c) => c.cmd === "update_session_status").map((c) => c.args)).toEqual([{ id: "s1", status: "in_progress" }]);
+    expect(
+      within(detail)
+        .getAllByTestId("session-detail-move")
+        .map((b) => b.textContent),
+    ).toEqual(["Complete", "Mark failed"]);
     expect(within(detail).getByTestId("session-detail-updated").textContent).toBe(when("2026-01-03T08:00:00Z"));
     expect(row.textContent).toContain("in progress");
 

@@ -94,7 +94,13 @@ describe("Stories", () => {
       get_story: () => theirs,
       update_story: (args) => {
         saves += 1;
-        if (saves === 1) throw { code: "conflict", field: "version", message: "this story was changed since you read it" };
+        if (saves === 1)
+          throw {
+            code: "conflict",
+            field: "version",
+            message: "this story was changed since you read it",
+            detail: { kind: "stale_version", entity: "story", expected: 1, actual: 2 },
+          };
         return { ...theirs, ...(args.input as object), version: 3 };
       },
     });
@@ -129,7 +135,12 @@ describe("Stories", () => {
       list_stories: () => [story("Checkout")],
       get_story: () => theirs,
       update_story: () => {
-        throw { code: "conflict", field: "version", message: "this story was changed since you read it" };
+        throw {
+          code: "conflict",
+          field: "version",
+          message: "this story was changed since you read it",
+          detail: { kind: "stale_version", entity: "story", expected: 1, actual: 2 },
+        };
       },
     });
     render(Stories, { projectId: "p1" });
