@@ -1,7 +1,8 @@
 //! Built only with the `bench` feature (`make bench`): a command that sends `n` status events
 //! for the acting profile's first project to the window, the way the bridge forwards the
-//! broadcaster's `project_updated` (one typed event each, back to back), so that the
-//! benchmark can count how many arrive and how fast.
+//! broadcaster's `project_updated` (one typed event each), so that the benchmark can count
+//! how many arrive and how fast: back to back, or one every `every_ms` (the soak's steady
+//! 10 per second).
 
 use crate::events::ProjectUpdated;
 use crate::AppState;
@@ -14,6 +15,7 @@ pub async fn emit_test_events(
     app: AppHandle,
     state: State<'_, AppState>,
     n: u32,
+    every_ms: Option<u32>,
 ) -> Result<u32, ErrorView> {
     let actor = state.actor().await?;
     let project = projects::list(&state.store, &actor)
@@ -26,6 +28,9 @@ pub async fn emit_test_events(
             let mut p = project.clone();
             p.updated_at = format!("bench-{i}");
             let _ = ProjectUpdated { project: p }.emit(&app);
+            if let Some(ms) = every_ms {
+                std::thread::sleep(std::time::Duration::from_millis(u64::from(ms)));
+            }
         }
     });
     Ok(n)
