@@ -144,6 +144,7 @@ fn data_dir(args: impl IntoIterator<Item = String>) -> Result<PathBuf, codemyspe
 }
 
 pub fn run() {
+    let started = std::time::Instant::now();
     rendering::choose();
     // What happens goes to a daily file in the OS log folder (Settings shows where).
     let _log = match codemyspec_logging::log_dir().map(|dir| codemyspec_logging::to_files(&dir)) {
@@ -159,7 +160,10 @@ pub fn run() {
     let opened = data_dir(std::env::args().skip(1))
         .and_then(|dir| tauri::async_runtime::block_on(Store::open(&dir)));
     let store = match opened {
-        Ok(store) => store,
+        Ok(store) => {
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "database open");
+            store
+        }
         Err(err) => {
             eprintln!("codemyspec: cannot open the database: {err}");
             std::process::exit(1);
@@ -203,6 +207,10 @@ pub fn run() {
             }
             state.refresh_tray();
             quit_on_signals(app.handle().clone());
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "set up: runner, tray, events"
+            );
             Ok(())
         })
         .on_window_event(|window, event| {
