@@ -18,11 +18,13 @@ APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11
 CARGO ?= cargo
 NPM   ?= npm
 
-.PHONY: e2e-run help run test e2e bench bench-app tauri-build deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build check-bindings
+.PHONY: e2e-run help run test e2e bench bench-app tauri-build package package-test deny deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build check-bindings
 
 help:
 	@echo "make run    - install what the app needs, build the UI, open the desktop app"
-	@echo "make test   - install what the checks need, run fmt, clippy, UI checks, all tests"
+	@echo "make test   - install what the checks need, run fmt, cargo deny, clippy, UI checks, all tests,"
+	@echo "              the window tests, and the .deb package installed and started"
+	@echo "make package - the .deb (target/release/bundle/deb/)"
 	@echo "make bench  - release builds; prints the core's and the app's figures (not run by CI)"
 	@echo "make tauri-build - the Tauri CLI's debug build from the repo root (no bundle)"
 
@@ -44,11 +46,25 @@ deps-build:
 deps-test: deps-build
 	@$(call apt_install,$(APT_TEST))
 
+# rust-toolchain.toml pins the Rust release. rustup downloads it where it can; on a machine
+# that cannot reach rustup's servers but whose installed stable toolchain is exactly that
+# release, the pinned name is pointed at it (rustup refuses to `toolchain link` a release
+# name, so it is a symlink in rustup's toolchains folder). Runs from / so that the toolchain
+# file does not make rustup try a download first.
 deps-rust:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
 	@if command -v rustup >/dev/null; then \
+	  want=$$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml); \
+	  cd / && host=$$(rustc +stable -vV | sed -n 's/^host: //p'); \
+	  if ! rustup toolchain list | grep -q "^$$want-$$host" \
+	     && [ "$$(rustc +stable --version | cut -d' ' -f2)" = "$$want" ]; then \
+	    echo "using the installed stable toolchain as the pinned Rust $$want"; \
+	    ln -s "stable-$$host" "$${RUSTUP_HOME:-$$HOME/.rustup}/toolchains/$$want-$$host"; \
+	  fi; \
+	  cd "$(CURDIR)"; \
 	  for c in rustfmt clippy; do rustup component list --installed | grep -q "^$$c" || rustup component add $$c; done; \
 	fi
+	@command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --version 0.20.2 --locked
 
 # npm ci only when the lock file is newer than what is installed.
 deps-ui: ui/node_modules/.package-lock.json
@@ -75,6 +91,7 @@ run: deps-build deps-rust ui-build
 
 test: deps
 	$(CARGO) fmt --all -- --check
+	$(MAKE) --no-print-directory deny
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(NPM) --prefix ui run check
 	$(NPM) --prefix ui test
@@ -82,6 +99,13 @@ test: deps
 	tests/with-session.sh $(CARGO) test --workspace --locked --features custom-protocol
 	$(MAKE) --no-print-directory check-bindings
 	$(MAKE) --no-print-directory e2e-run
+	$(MAKE) --no-print-directory package-test
+
+# Licenses, bans and sources of every crate (deny.toml), offline: the crates of every target
+# are fetched first, as cargo-deny reads them all. Advisories need GitHub (see deny.toml).
+deny: deps-rust
+	$(CARGO) fetch --locked --quiet
+	$(CARGO) deny -L error --offline --locked --workspace check -s licenses bans sources
 
 # The app with the UI embedded (what the end-to-end tests drive), and the CLI beside it.
 app-build: ui-build
@@ -109,13 +133,33 @@ bench: deps-build deps-rust deps-test deps-e2e ui-build
 	$(MAKE) --no-print-directory bench-app
 
 # The app's figures in the real window: a release build with the `bench` command.
+# The bare Tauri window beside it is the yardstick for start time and memory.
 bench-app:
 	$(CARGO) build --locked --release -p codemyspec-bench
+	$(CARGO) build --locked --release -p codemyspec-bare-window --features custom-protocol
 	$(CARGO) build --locked --release -p codemyspec-desktop --features custom-protocol,bench
-	E2E_OUT=$(CURDIR)/tests/e2e/out tests/e2e/run.sh target/release/codemyspec-desktop tests/e2e/bench.mjs $(CURDIR)/target/release/codemyspec-bench
+	E2E_OUT=$(CURDIR)/tests/e2e/out tests/e2e/run.sh target/release/codemyspec-desktop tests/e2e/bench.mjs \
+	  $(CURDIR)/target/release/codemyspec-bench $(CURDIR)/target/release/codemyspec-bare-window
+
+# The installable package: a release build of the app with the UI embedded and the CLI beside
+# it, bundled as a .deb by the Tauri CLI (desktop entry, icons, the libraries it depends on),
+# in target/release/bundle/deb/. package-test checks it and starts the installed app under
+# Xvfb (tests/package/deb.sh).
+TAURI_CLI := npx --yes @tauri-apps/cli@$(TAURI_CLI_VERSION)
+TAURI_CLI_VERSION := 2.12.5
+
+package: deps-build deps-rust deps-ui
+	$(CARGO) build --locked --release -p codemyspec-cli
+	$(TAURI_CLI) build --bundles deb -- --locked -p codemyspec-desktop
+
+package-test: deps package
+	tests/package/deb.sh target/release/bundle/deb/CodeMySpec_$(VERSION)_$(DEB_ARCH).deb
+
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+DEB_ARCH = $(shell dpkg --print-architecture)
 
 # The Tauri CLI (npm @tauri-apps/cli, fetched by npx) building from the repository root.
 # It is not a ui/ dev dependency: its per-platform packages do not survive this machine's
 # lock-file settings, which breaks `npm ci`.
 tauri-build: deps-build deps-rust deps-ui
-	npx --yes @tauri-apps/cli@^2 build --debug --no-bundle
+	$(TAURI_CLI) build --debug --no-bundle
