@@ -131,22 +131,19 @@ async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
 pub async fn run_token(ctx: &Ctx, cmd: TokenCmd) -> Result<()> {
     let profile = ctx.actor().await?;
     let keyring = secrets();
+    let (TokenCmd::Set { host } | TokenCmd::Status { host } | TokenCmd::Delete { host }) = &cmd;
+    let host = host_or_default(ctx, host.clone()).await?;
     let message = match cmd {
-        TokenCmd::Set { host } => {
-            let host = host_or_default(ctx, host).await?;
+        TokenCmd::Set { .. } => {
             let token = read_token(&format!("token for {host}"))?;
             secrets::set_token(&keyring, &profile, &host, token).await?;
             format!("token for {host} stored in the OS keyring")
         }
-        TokenCmd::Status { host } => {
-            let host = host_or_default(ctx, host).await?;
-            match secrets::token(&keyring, &profile, &host).await? {
-                Some(_) => format!("a token for {host} is set"),
-                None => format!("no token for {host}"),
-            }
-        }
-        TokenCmd::Delete { host } => {
-            let host = host_or_default(ctx, host).await?;
+        TokenCmd::Status { .. } => match secrets::token(&keyring, &profile, &host).await? {
+            Some(_) => format!("a token for {host} is set"),
+            None => format!("no token for {host}"),
+        },
+        TokenCmd::Delete { .. } => {
             secrets::delete_token(&keyring, &profile, &host).await?;
             format!("token for {host} removed")
         }
