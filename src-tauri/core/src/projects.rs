@@ -302,6 +302,7 @@ pub async fn update(
         };
         Error::conflict(Some(field), format!("the {field} cannot change {why}"))
     };
+    let docs_repo_before = p.docs_repo.clone();
     let mut checks = validate::Checks::new();
     let framework = changes.framework.unwrap_or(p.framework);
     if let Some(name) =
@@ -386,6 +387,15 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", "the owner already has a project with this name"))?;
+    if !crate::docs_sync::same_repository(docs_repo_before.as_deref(), p.docs_repo.as_deref()) {
+        // Another docs repository: the sync starts anew there (the whole spec is published),
+        // and the repository id found for the old one is not this one's.
+        crate::docs_sync::forget_repository(&mut tx, &id).await?;
+        sqlx::query("UPDATE projects SET docs_repo_id = NULL WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     get(store, actor, &id).await
 }

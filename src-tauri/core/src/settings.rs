@@ -19,6 +19,7 @@ text_enum! {
         GithubApiUrl = "github_api_url",
         GithubClientId = "github_client_id",
         SyncInterval = "sync_interval_secs",
+        DocsSyncTimeout = "docs_sync_timeout_secs",
     }
 }
 
@@ -31,6 +32,7 @@ impl Setting {
             Setting::GithubApiUrl => "the GitHub REST API (default: from github_host; https://api.github.com, or https://HOST/api/v3)",
             Setting::GithubClientId => "the OAuth App client id that `github login --device` signs in with",
             Setting::SyncInterval => "seconds between GitHub org syncs (default 300; at least 30)",
+            Setting::DocsSyncTimeout => "seconds a docs sync may take before it stops and retries later (default 120; 1 to 3600)",
         }
     }
 }
@@ -155,6 +157,10 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
         Setting::SyncInterval => match value.trim().parse::<i64>() {
             Ok(n) if (30..=86_400).contains(&n) => Some(n.to_string()),
             _ => return Err(Error::invalid("value", "the sync interval is 30 to 86400 seconds")),
+        },
+        Setting::DocsSyncTimeout => match value.trim().parse::<u64>() {
+            Ok(n) if (1..=3600).contains(&n) => Some(n.to_string()),
+            _ => return Err(Error::invalid("value", "the docs sync timeout is 1 to 3600 seconds")),
         },
         Setting::WorkspaceDir => {
             let dir = std::path::Path::new(value.trim());

@@ -13,21 +13,16 @@ pub(super) struct Base {
     fields: Fields,
 }
 
-/// A conflict row as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct ConflictRow {
-    kind: Kind,
-    field: String,
-    label: String,
-    base: Value,
-    theirs: Value,
-}
-
 /// What a merge decided, to be recorded once the push is through.
 pub(super) struct Prepared {
     pub(super) commit: Option<String>,
     head: Option<String>,
+    /// The repository this merge ran against: nothing is recorded if the project points
+    /// elsewhere by the time the push is through.
+    url: String,
     outbox_max: i64,
+    /// The bases are replaced as a whole (no base was used: a first sync, an empty remote).
+    replace_bases: bool,
     bases: Vec<(String, Option<Base>)>,
     conflicts: Vec<(String, Vec<ConflictRow>)>,
     checked_paths: Vec<String>,
@@ -53,219 +48,87 @@ async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Res
     .transpose()
 }
 
-/// The remote's side of this merge: the files that changed since the base, parsed.
-struct RemoteSide {
-    docs: HashMap<String, (Kind, String, Doc)>,
-    deleted: BTreeSet<String>,
-    problems: Vec<Problem>,
-    checked: Vec<String>,
-}
-
-async fn remote_side(
+/// The entities this merge looks at: changed here (the outbox), waiting on a conflict,
+/// changed there, and — without a base to diff against — every entity on either side.
+async fn candidates(
     conn: &mut SqliteConnection,
-    project_id: &str,
-    dir: &std::path::Path,
-    synced: Option<&str>,
-    head: &str,
-) -> std::result::Result<RemoteSide, SyncError> {
-    // Owned (a `&Repository` is not `Send` across the awaits below).
-    let git = repo::open(dir)?;
-    let full = !synced.is_some_and(|s| repo::has_commit(&git, s));
-    let mut files = if Some(head) == synced {
-        Vec::new()
-    } else if full {
-        repo::all_files(&git, head)?
-    } else {
-        repo::changed(&git, synced, head)?
-    };
-    // Files that could not be read before are read again until they can.
-    let earlier: Vec<String> =
-        sqlx::query_scalar("SELECT path FROM docs_problems WHERE project_id = ?")
-            .bind(project_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for path in earlier {
-        if files.iter().any(|f| f.path == path) {
-            continue;
-        }
-        let blob = repo::file_at(&git, head, &path).map(|(oid, _)| oid);
-        if let Some(kind) = Kind::of_path(&path) {
-            files.push(repo::Changed { path, kind, blob });
-        }
-    }
-    let mut side = RemoteSide {
-        docs: HashMap::new(),
-        deleted: BTreeSet::new(),
-        problems: Vec::new(),
-        checked: files.iter().map(|f| f.path.clone()).collect(),
-    };
-    let mut gone_paths = Vec::new();
-    for file in &files {
-        let Some(blob) = file.blob else {
-            gone_paths.push(file.path.clone());
-            continue;
+    pid: &str,
+    history: History,
+    max_outbox: i64,
+    side: &RemoteSide,
+    open: &HashMap<String, Vec<ConflictRow>>,
+) -> Result<BTreeMap<String, Kind>> {
+    let mut out: BTreeMap<String, Kind> = BTreeMap::new();
+    let changed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT coalesce(subject, entity_id), entity FROM outbox \
+         WHERE project_id = ? AND id <= ?",
+    )
+    .bind(pid)
+    .bind(max_outbox)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, entity) in changed {
+        let kind = match entity.as_str() {
+            "story" => Kind::Story,
+            "context" | "context_story" => Kind::Context,
+            _ => Kind::Component,
         };
-        let text = repo::text(&git, blob)?;
-        match parse(file.kind, &text) {
-            Ok(doc) => {
-                if let Some((_, other, _)) = side.docs.get(&doc.id) {
-                    side.problems.push(Problem {
-                        path: file.path.clone(),
-                        message: format!("its id {} is also the id of {other}", doc.id),
-                    });
-                    continue;
-                }
-                side.docs.insert(doc.id.clone(), (file.kind, file.path.clone(), doc));
-            }
-            Err(e) => {
-                side.problems.push(Problem { path: file.path.clone(), message: e.to_string() })
-            }
+        out.insert(id, kind);
+    }
+    for (id, rows) in open {
+        if let Some(row) = rows.first() {
+            out.insert(id.clone(), row.kind);
         }
     }
-    let deleted_ids: Vec<String> = if full {
-        // Without the base commit, every base entity whose file is not there was deleted.
+    if history != History::Descends {
+        for (kind, id, _) in local::read_all(conn, pid).await? {
+            out.insert(id, kind);
+        }
+    }
+    if history == History::Unrelated {
         let all: Vec<(String, String)> =
-            sqlx::query_as("SELECT entity_id, path FROM docs_entities WHERE project_id = ?")
-                .bind(project_id)
+            sqlx::query_as("SELECT entity_id, kind FROM docs_entities WHERE project_id = ?")
+                .bind(pid)
                 .fetch_all(&mut *conn)
                 .await?;
-        let unreadable: BTreeSet<&str> = side.problems.iter().map(|p| p.path.as_str()).collect();
-        all.into_iter()
-            .filter(|(id, path)| !side.docs.contains_key(id) && !unreadable.contains(path.as_str()))
-            .map(|(id, _)| id)
-            .collect()
-    } else {
-        let mut out = Vec::new();
-        for path in gone_paths {
-            let id: Option<String> = sqlx::query_scalar(
-                "SELECT entity_id FROM docs_entities WHERE project_id = ? AND path = ?",
-            )
-            .bind(project_id)
-            .bind(&path)
-            .fetch_optional(&mut *conn)
-            .await?;
-            out.extend(id);
+        for (id, kind) in all {
+            out.insert(id, kind_of(&kind)?);
         }
-        out
-    };
-    side.deleted = deleted_ids.into_iter().filter(|id| !side.docs.contains_key(id)).collect();
-    Ok(side)
+    }
+    for (id, (kind, _, _)) in &side.docs {
+        out.insert(id.clone(), *kind);
+    }
+    for id in &side.deleted {
+        if let Some(b) = base_of(conn, pid, id).await? {
+            out.insert(id.clone(), b.kind);
+        }
+    }
+    Ok(out)
 }
 
-fn label(kind: Kind, fields: Option<&Fields>) -> String {
-    fields
-        .and_then(|f| f.get(kind.label_field()))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// One entity's merge, with the conflicts still open on it.
-struct Decision {
-    kind: Kind,
-    local_before: Option<Fields>,
-    local_after: Option<Fields>,
-    repo: Option<Fields>,
-    remote: Option<Fields>,
-    conflicts: Vec<ConflictRow>,
-    conflicts_changed: bool,
-}
-
-fn decide(
-    kind: Kind,
-    base: Option<&Fields>,
-    local: Option<Fields>,
-    remote: Option<Fields>,
-    open: &[ConflictRow],
-) -> Decision {
-    let whole = open.iter().find(|c| c.field == "*");
-    let name = label(kind, local.as_ref().or(remote.as_ref()).or(base));
-    let row = |field: &str, base: Value, theirs: Value| ConflictRow {
-        kind,
-        field: field.to_owned(),
-        label: name.clone(),
-        base,
-        theirs,
-    };
-    if whole.is_some() {
-        // An edit against a delete waits for a choice: nothing local moves, the repository
-        // follows the remote.
-        let settled = local == remote;
-        let theirs =
-            remote.clone().map(|f| Value::Object(f.into_iter().collect())).unwrap_or(Value::Null);
-        let conflicts = if settled {
-            vec![]
-        } else {
-            vec![row("*", whole.map(|c| c.base.clone()).unwrap_or(Value::Null), theirs)]
-        };
-        return Decision {
+async fn open_conflicts(
+    conn: &mut SqliteConnection,
+    pid: &str,
+) -> Result<HashMap<String, Vec<ConflictRow>>> {
+    let mut open: HashMap<String, Vec<ConflictRow>> = HashMap::new();
+    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT entity_id, kind, field, label, base, theirs FROM docs_conflicts WHERE project_id = ?",
+    )
+    .bind(pid)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, kind, field, label, base, theirs) in rows {
+        let kind = kind_of(&kind)?;
+        let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
+        open.entry(id).or_default().push(ConflictRow {
             kind,
-            local_before: local.clone(),
-            local_after: local,
-            repo: remote.clone(),
-            remote,
-            conflicts_changed: conflicts != open,
-            conflicts,
-        };
+            field,
+            label,
+            base: json(&base),
+            theirs: json(&theirs),
+        });
     }
-    if !open.is_empty() && local.is_some() && remote.is_none() {
-        // Deleted there while a clash on it waits here: an edit against a delete.
-        let b = base.map(|f| Value::Object(f.clone().into_iter().collect())).unwrap_or(Value::Null);
-        return Decision {
-            kind,
-            local_before: local.clone(),
-            local_after: local,
-            repo: None,
-            remote: None,
-            conflicts: vec![row("*", b, Value::Null)],
-            conflicts_changed: true,
-        };
-    }
-    // Fields in conflict count as unchanged here until the person chooses.
-    let masked = local.clone().map(|mut l| {
-        for c in open {
-            if let Some(b) = base.and_then(|b| b.get(&c.field)) {
-                l.insert(c.field.clone(), b.clone());
-            }
-        }
-        l
-    });
-    let merged = merge(base, masked.as_ref(), remote.as_ref(), kind.set_fields());
-    let mut local_after = merged.local.clone();
-    let mut conflicts = Vec::new();
-    if let (Some(after), Some(l)) = (local_after.as_mut(), local.as_ref()) {
-        for c in open {
-            let mine = l.get(&c.field).cloned().unwrap_or(Value::Null);
-            let theirs =
-                remote.as_ref().and_then(|r| r.get(&c.field)).cloned().unwrap_or(Value::Null);
-            after.insert(c.field.clone(), mine.clone());
-            if mine != theirs {
-                conflicts.push(row(&c.field, c.base.clone(), theirs));
-            }
-        }
-    }
-    for clash in merged.clashes {
-        match clash {
-            Clash::Field { field, base, theirs } => conflicts.push(row(&field, base, theirs)),
-            Clash::Entity { theirs } => {
-                let b = base
-                    .map(|f| Value::Object(f.clone().into_iter().collect()))
-                    .unwrap_or(Value::Null);
-                let t =
-                    theirs.map(|f| Value::Object(f.into_iter().collect())).unwrap_or(Value::Null);
-                conflicts.push(row("*", b, t));
-            }
-        }
-    }
-    Decision {
-        kind,
-        local_before: local,
-        local_after,
-        repo: merged.repo,
-        remote,
-        conflicts_changed: conflicts != open,
-        conflicts,
-    }
+    Ok(open)
 }
 
 /// Merges, writes the database's side and builds the commit — one transaction. Nothing is
@@ -273,6 +136,7 @@ fn decide(
 pub(super) async fn prepare(
     store: &Store,
     project: &Project,
+    url: &str,
     dir: &std::path::Path,
     head: Option<String>,
     author: &Author,
@@ -292,72 +156,21 @@ pub(super) async fn prepare(
             .fetch_one(&mut *tx)
             .await?;
     let git = repo::open(dir)?;
-    // An empty remote (a new repository, or one emptied since) gets the whole spec again.
-    let fresh = head.is_none();
-    let mut candidates: BTreeMap<String, Kind> = BTreeMap::new();
-    if fresh {
-        for (kind, id, _) in local::read_all(&mut tx, pid).await? {
-            candidates.insert(id, kind);
-        }
-    } else {
-        let changed: Vec<(String, Option<String>, String)> = sqlx::query_as(
-            "SELECT DISTINCT coalesce(subject, entity_id), subject, entity FROM outbox \
-             WHERE project_id = ? AND id <= ?",
-        )
-        .bind(pid)
-        .bind(max_before)
-        .fetch_all(&mut *tx)
-        .await?;
-        for (id, _, entity) in changed {
-            let kind = match entity.as_str() {
-                "story" => Kind::Story,
-                "context" | "context_story" => Kind::Context,
-                _ => Kind::Component,
-            };
-            candidates.insert(id, kind);
-        }
-    }
-    let mut open: HashMap<String, Vec<ConflictRow>> = HashMap::new();
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT entity_id, kind, field, label, base, theirs FROM docs_conflicts WHERE project_id = ?",
-    )
-    .bind(pid)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (id, kind, field, label, base, theirs) in rows {
-        let kind = kind_of(&kind)?;
-        let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
-        candidates.insert(id.clone(), kind);
-        open.entry(id).or_default().push(ConflictRow {
-            kind,
-            field,
-            label,
-            base: json(&base),
-            theirs: json(&theirs),
-        });
-    }
-    let side = match &head {
-        Some(h) => remote_side(&mut tx, pid, dir, synced.as_deref(), h).await?,
-        None => RemoteSide {
-            docs: HashMap::new(),
-            deleted: BTreeSet::new(),
-            problems: vec![],
-            checked: vec![],
-        },
-    };
-    for (id, (kind, _, _)) in &side.docs {
-        candidates.insert(id.clone(), *kind);
-    }
-    for id in &side.deleted {
-        if let Some(b) = base_of(&mut tx, pid, id).await? {
-            candidates.insert(id.clone(), b.kind);
-        }
-    }
+    let history = History::of(&git, head.as_deref(), synced.as_deref());
+    let side = remote::read(&mut tx, pid, dir, history, synced.as_deref(), head.as_deref()).await?;
+    let mut open = open_conflicts(&mut tx, pid).await?;
+    // A clash with a file that could not be read is over once the file can be: the entity is
+    // merged with it like any other from then on.
+    open.retain(|id, rows| {
+        let was_broken = rows.iter().any(|r| r.field == "*" && r.theirs.is_string());
+        !(was_broken && side.docs.contains_key(id))
+    });
+    let candidates = candidates(&mut tx, pid, history, max_before, &side, &open).await?;
 
     let mut problems = side.problems.clone();
     let mut decisions: Vec<(String, Option<Base>, Decision)> = Vec::new();
     for (id, kind) in candidates {
-        let base = if fresh { None } else { base_of(&mut tx, pid, &id).await? };
+        let base = if history.has_base() { base_of(&mut tx, pid, &id).await? } else { None };
         let kind = base.as_ref().map(|b| b.kind).unwrap_or(kind);
         if let Some((k, path, _)) = side.docs.get(&id) {
             if *k != kind {
@@ -372,18 +185,37 @@ pub(super) async fn prepare(
             }
         }
         let local = local::read(&mut tx, pid, kind, &id).await?;
-        let remote = match side.docs.get(&id) {
-            Some((_, _, doc)) => Some(doc.fields.clone()),
-            None if side.deleted.contains(&id) || fresh => None,
-            None => base.as_ref().map(|b| b.fields.clone()),
+        let waiting = open.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let unreadable = base
+            .as_ref()
+            .filter(|_| !side.docs.contains_key(&id))
+            .and_then(|b| side.broken.get(&b.path).map(|text| (b, text)));
+        if let Some((b, text)) = unreadable {
+            // Someone's file that cannot be read: never overwritten. Untouched here, it just
+            // waits (reported as a problem); changed here, it is a clash keeping their text.
+            if local.as_ref() != Some(&b.fields) || !waiting.is_empty() {
+                let d = decide::broken(kind, &b.fields, local, text.as_deref(), waiting);
+                decisions.push((id, base, d));
+            }
+            continue;
+        }
+        let (remote, present) = match side.docs.get(&id) {
+            Some((_, _, doc)) => (Some(doc.fields.clone()), Some(doc.fields.clone())),
+            None if side.deleted.contains(&id) => (None, None),
+            None => match history {
+                // Unchanged there since the synced commit.
+                History::Descends => {
+                    let b = base.as_ref().map(|b| b.fields.clone());
+                    (b.clone(), b)
+                }
+                // Not in a history that does not continue ours: not a delete, the file is
+                // published again.
+                History::Unrelated => (base.as_ref().map(|b| b.fields.clone()), None),
+                History::First | History::Empty => (None, None),
+            },
         };
-        let decision = decide(
-            kind,
-            base.as_ref().map(|b| &b.fields),
-            local,
-            remote,
-            open.get(&id).map(Vec::as_slice).unwrap_or_default(),
-        );
+        let decision =
+            decide::decide(kind, base.as_ref().map(|b| &b.fields), local, remote, present, waiting);
         decisions.push((id, base, decision));
     }
 
@@ -404,6 +236,7 @@ pub(super) async fn prepare(
             }
             let written = local::write(
                 &mut tx,
+                store,
                 &now,
                 pid,
                 d.kind,
@@ -423,30 +256,43 @@ pub(super) async fn prepare(
             }
         }
     }
-    // A story whose text came from elsewhere lost its approval here: that is published too.
+    // An approval the import did not keep (its text changed here) is not published either.
     for (id, _, d) in decisions.iter_mut() {
-        if d.kind != Kind::Story || failed.contains(id) || d.local_after == d.local_before {
+        let Some(after) = d.local_after.as_mut() else { continue };
+        if failed.contains(id) || d.local_before.as_ref() == Some(after) {
             continue;
         }
-        let now_here = local::read(&mut tx, pid, d.kind, id).await?;
-        let approved = |f: &Option<Fields>| f.as_ref().and_then(|f| f.get("approved")).cloned();
-        if let (Some(a), Some(repo)) = (approved(&now_here), d.repo.as_mut()) {
-            if approved(&d.local_after) != Some(a.clone()) {
-                repo.insert("approved".into(), a);
+        let Some(now_here) = local::read(&mut tx, pid, d.kind, id).await? else { continue };
+        for flag in ["approved", "design_approved"] {
+            let Some(kept) = now_here.get(flag) else { continue };
+            if after.get(flag) != Some(kept) {
+                after.insert(flag.into(), kept.clone());
+                if let Some(repo) = d.repo.as_mut() {
+                    repo.insert(flag.into(), kept.clone());
+                }
             }
         }
-        d.local_after = now_here;
     }
     for (id, _, d) in &decisions {
         if d.local_after.is_none() && d.local_before.is_some() {
-            local::write(&mut tx, &now, pid, d.kind, id, d.local_before.as_ref(), None).await?;
+            local::write(&mut tx, store, &now, pid, d.kind, id, d.local_before.as_ref(), None)
+                .await?;
             imported += 1;
         }
     }
     for (id, _, d) in &decisions {
         if let Some(after) = d.local_after.as_ref().filter(|_| !failed.contains(id)) {
-            let before = if d.local_before.is_some() { d.local_before.as_ref() } else { None };
-            local::write_links(&mut tx, &now, pid, d.kind, id, before, after).await?;
+            local::write_links(
+                &mut tx,
+                store,
+                &now,
+                pid,
+                d.kind,
+                id,
+                d.local_before.as_ref(),
+                after,
+            )
+            .await?;
         }
     }
 
@@ -455,12 +301,20 @@ pub(super) async fn prepare(
     let mut bases: Vec<(String, Option<Base>)> = Vec::new();
     let mut conflicts: Vec<(String, Vec<ConflictRow>)> = Vec::new();
     let mut lines: Vec<String> = Vec::new();
+    let mut taken: HashMap<String, String> = side
+        .paths
+        .iter()
+        .map(|(path, id)| (path.clone(), id.clone().unwrap_or_default()))
+        .collect();
     for (id, base, d) in &decisions {
         if failed.contains(id) {
             continue;
         }
         if d.conflicts_changed {
             conflicts.push((id.clone(), d.conflicts.clone()));
+        }
+        if d.keep_file {
+            continue;
         }
         let remote_version =
             side.docs.get(id).map(|(_, _, doc)| doc.version).or(base.as_ref().map(|b| b.version));
@@ -469,32 +323,34 @@ pub(super) async fn prepare(
             None => None,
             Some(fields) => {
                 let path = match &known_path {
-                    Some(p) => p.clone(),
-                    None => {
-                        free_path(&mut tx, pid, d.kind, id, &label(d.kind, Some(fields))).await?
+                    Some(p) if taken.get(p).is_none_or(|holder| holder == id) => p.clone(),
+                    _ => {
+                        free_path(&mut tx, pid, d.kind, id, &label(d.kind, Some(fields)), &taken)
+                            .await?
                     }
                 };
-                let changed = d.repo != d.remote;
-                let version = remote_version.unwrap_or(0) + i64::from(changed);
+                taken.insert(path.clone(), id.clone());
+                let changed = d.repo != d.present;
+                let version = remote_version.unwrap_or(0).saturating_add(i64::from(changed));
                 if changed {
                     let doc = Doc { id: id.clone(), version, fields: fields.clone() };
                     writes.push((path.clone(), Some(render(d.kind, &doc))));
-                    lines.push(edit_line(d.kind, fields, d.remote.as_ref()));
+                    lines.push(edit_line(d.kind, fields, d.present.as_ref()));
                 }
                 Some(Base { kind: d.kind, path, version, fields: fields.clone() })
             }
         };
-        if d.repo.is_none() && d.remote.is_some() {
+        if d.repo.is_none() && d.present.is_some() {
             if let Some(p) = &known_path {
                 writes.push((p.clone(), None));
                 lines.push(format!(
                     "- {} \"{}\": deleted",
                     d.kind.as_str(),
-                    label(d.kind, d.remote.as_ref())
+                    label(d.kind, d.present.as_ref())
                 ));
             }
         }
-        if new_base != *base || fresh {
+        if new_base != *base || !history.has_base() {
             bases.push((id.clone(), new_base));
         }
     }
@@ -515,7 +371,9 @@ pub(super) async fn prepare(
     Ok(Prepared {
         head: commit.clone().or(head),
         commit,
+        url: url.to_owned(),
         outbox_max,
+        replace_bases: !history.has_base(),
         bases,
         conflicts,
         checked_paths: side.checked,
@@ -532,9 +390,11 @@ async fn free_path(
     kind: Kind,
     id: &str,
     label: &str,
+    in_repo: &HashMap<String, String>,
 ) -> Result<String> {
     let path = path_for(kind, id, label);
-    let taken: bool = sqlx::query_scalar(
+    let held = in_repo.get(&path).is_some_and(|holder| holder != id);
+    let taken: bool = held || sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM docs_entities WHERE project_id = ? AND path = ? AND entity_id <> ?)",
     )
     .bind(project_id)
@@ -584,6 +444,31 @@ pub(super) async fn finish(
 ) -> Result<SyncReport> {
     let now = store.now();
     let mut tx = store.write().await?;
+    let points_at: Option<String> =
+        sqlx::query_scalar("SELECT docs_repo FROM projects WHERE id = ?")
+            .bind(project_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+    if points_at.as_deref() != Some(p.url.as_str()) {
+        // The project was pointed at another repository meanwhile: what this merge learnt
+        // belongs to the old one. The outbox stays; the next sync publishes to the new one.
+        return Ok(SyncReport {
+            commit: p.commit,
+            synced_commit: None,
+            published: p.published,
+            imported: p.imported,
+            conflicts: 0,
+            problems: p.problems,
+            merges,
+        });
+    }
+    if p.replace_bases {
+        sqlx::query("DELETE FROM docs_entities WHERE project_id = ?")
+            .bind(project_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     for (id, base) in &p.bases {
         match base {
             Some(b) => {
@@ -658,13 +543,15 @@ pub(super) async fn finish(
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO docs_sync (project_id, synced_commit, synced_at, attempted_at, error, offline) \
-         VALUES (?1, ?2, ?3, ?3, NULL, 0) ON CONFLICT (project_id) DO UPDATE \
-         SET synced_commit = ?2, synced_at = ?3, attempted_at = ?3, error = NULL, offline = 0",
+        "INSERT INTO docs_sync (project_id, synced_commit, synced_at, attempted_at, error, offline, \
+         repo_url) VALUES (?1, ?2, ?3, ?3, NULL, 0, ?4) ON CONFLICT (project_id) DO UPDATE \
+         SET synced_commit = ?2, synced_at = ?3, attempted_at = ?3, error = NULL, offline = 0, \
+         repo_url = ?4",
     )
     .bind(project_id)
     .bind(&p.head)
     .bind(&now)
+    .bind(&p.url)
     .execute(&mut *tx)
     .await?;
     let open: i64 = sqlx::query_scalar("SELECT count(*) FROM docs_conflicts WHERE project_id = ?")

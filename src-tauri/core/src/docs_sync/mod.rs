@@ -7,16 +7,20 @@
 //! `docs_problems`. Its cost follows the change: the outbox says which entities changed
 //! here, a tree diff which files changed there, and the commit is built from blobs.
 
+mod decide;
 mod job;
 pub mod local;
 mod merge;
+mod remote;
 mod repo;
 mod state;
 
 pub use job::{perform, schedule, schedule_projects, watch};
 pub use state::{conflicts, resolve, status, DocsConflict, DocsStatus, PublishState, Resolution};
 
+use decide::{label, ConflictRow, Decision};
 use merge::{all_problems, finish, prepare};
+use remote::{History, RemoteSide};
 
 use crate::error::{Error, Result};
 use crate::jobs::{FailureClass, Fields as JobArgs, JobState, NewJob, Unique};
@@ -124,6 +128,30 @@ fn kind_of(name: &str) -> Result<Kind> {
     Kind::parse_name(name).ok_or_else(|| Error::Internal(format!("unknown entity kind {name}")))
 }
 
+/// Whether two docs repository URLs name the same repository (GitHub's names are not
+/// case-sensitive; a trailing `.git` or `/` does not make another one).
+pub fn same_repository(a: Option<&str>, b: Option<&str>) -> bool {
+    let norm = |u: &str| {
+        let u = u.trim().trim_end_matches('/');
+        u.strip_suffix(".git").unwrap_or(u).to_ascii_lowercase()
+    };
+    a.map(norm) == b.map(norm)
+}
+
+/// The project points at another docs repository: what the sync knew belongs to the old one
+/// (its synced commit, the bases, the conflicts with it, its unreadable files). Nothing local
+/// is deleted; the next sync publishes the whole spec to the new repository and merges with
+/// whatever it holds. Part of the caller's transaction.
+pub(crate) async fn forget_repository(conn: &mut SqliteConnection, project_id: &str) -> Result<()> {
+    for table in ["docs_sync", "docs_entities", "docs_conflicts", "docs_problems"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE project_id = ?")))
+            .bind(project_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The bare clone of a project's docs repository.
 pub fn clone_dir(store: &Store, project_id: &str) -> PathBuf {
     store.data_dir().join("docs").join(format!("{project_id}.git"))
@@ -147,7 +175,26 @@ pub async fn run_once(
         )
         .into());
     };
-    let result = sync_locked(store, secrets, actor, &project, &url, cancel).await;
+    // Past the deadline the sync is told to stop; one that does not stop at once (git
+    // waiting on a remote that does not answer) is abandoned, which frees its lock. Either
+    // way it fails as offline, so the job retries with backoff.
+    let secs = deadline(store).await?;
+    let stop = cancel.child_token();
+    let run = sync_locked(store, secrets, actor, &project, &url, &stop);
+    tokio::pin!(run);
+    let result = tokio::select! {
+        done = &mut run => done,
+        _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {
+            stop.cancel();
+            match tokio::time::timeout(GRACE, &mut run).await {
+                Ok(Ok(report)) => Ok(report),
+                Ok(Err(_)) | Err(_) => Err(PublishError::Infrastructure(format!(
+                    "{url}: the sync took longer than {secs} s and was stopped; it will try again"
+                ))
+                .into()),
+            }
+        }
+    };
     if let Err(e) = &result {
         record_failure(store, &project.id, e).await;
     }
@@ -171,6 +218,19 @@ pub async fn sync_now(
             Err(e.into_error(pending))
         }
     }
+}
+
+/// How long a sync may take unless `docs_sync_timeout_secs` says otherwise.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
+/// After the deadline, how long the sync gets to stop by itself before it is abandoned.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The sync's overall deadline (`docs_sync_timeout_secs`).
+async fn deadline(store: &Store) -> Result<u64> {
+    Ok(crate::settings::get(store, crate::settings::Setting::DocsSyncTimeout)
+        .await?
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_TIMEOUT_SECS))
 }
 
 async fn sync_locked(
@@ -207,6 +267,19 @@ async fn sync_locked(
     })
     .await
     .map_err(|e| Error::Internal(format!("lock task failed: {e}")))??;
+    // The clone belongs to the repository it was made from.
+    let made_for: Option<String> =
+        sqlx::query_scalar("SELECT repo_url FROM docs_sync WHERE project_id = ?")
+            .bind(&project.id)
+            .fetch_optional(store.pool())
+            .await?
+            .flatten();
+    if made_for.as_deref() != Some(url) && dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|source| Error::Io {
+            context: format!("cannot remove the old clone {}", dir.display()),
+            source,
+        })?;
+    }
     let host = crate::secrets::host_of(url).unwrap_or_default();
     let token = crate::secrets::token(secrets, actor, &host).await?;
     let author = crate::pipeline::author(store, project).await;
@@ -225,7 +298,7 @@ async fn sync_locked(
                 .await
                 .map_err(|e| Error::Internal(format!("git task failed: {e}")))??
         };
-        let prepared = prepare(store, project, &dir, head, &author).await?;
+        let prepared = prepare(store, project, url, &dir, head, &author).await?;
         if prepared.commit.is_some() {
             let (d, u, t, c) = (dir.clone(), url.to_owned(), token.clone(), cancel.clone());
             let pushed = tokio::task::spawn_blocking(move || repo::push(&d, &u, t.as_ref(), &c))

@@ -76,9 +76,17 @@ fn commit_tree<'r>(repo: &'r Repository, commit: &str) -> Result<git2::Tree<'r>,
     repo.find_commit(oid).and_then(|c| c.tree()).map_err(|e| step("git read commit", e))
 }
 
-/// Whether `commit` is in the clone (a synced commit the remote rewrote away is not).
-pub fn has_commit(repo: &Repository, commit: &str) -> bool {
-    Oid::from_str(commit).is_ok_and(|oid| repo.find_commit(oid).is_ok())
+/// Whether `head` is `synced` or a descendant of it: the remote's history continues from
+/// what this machine last synced. A force-push, a repository recreated, or a synced commit
+/// the clone does not have is not (docs/DOCS_SYNC.md, "What may delete").
+pub fn descends(repo: &Repository, head: &str, synced: &str) -> bool {
+    let (Ok(head), Ok(synced)) = (Oid::from_str(head), Oid::from_str(synced)) else {
+        return false;
+    };
+    if repo.find_commit(synced).is_err() || repo.find_commit(head).is_err() {
+        return false;
+    }
+    head == synced || repo.graph_descendant_of(head, synced).unwrap_or(false)
 }
 
 /// The spec files that differ between `from` (none: the empty tree) and `to`.
@@ -112,12 +120,18 @@ pub fn all_files(repo: &Repository, commit: &str) -> Result<Vec<Changed>, Publis
     changed(repo, None, commit)
 }
 
-/// A file of `commit` at `path`, if it is there.
-pub fn file_at(repo: &Repository, commit: &str, path: &str) -> Option<(Oid, String)> {
+/// The blob at `path` in `commit`, if there is one there.
+pub fn blob_at(repo: &Repository, commit: &str, path: &str) -> Option<Oid> {
     let tree = commit_tree(repo, commit).ok()?;
     let entry = tree.get_path(Path::new(path)).ok()?;
-    let blob = repo.find_blob(entry.id()).ok()?;
-    Some((entry.id(), String::from_utf8_lossy(blob.content()).into_owned()))
+    Some(entry.id())
+}
+
+/// A blob's size in bytes, read from its header (the content is not loaded).
+pub fn size(repo: &Repository, blob: Oid) -> Result<usize, PublishError> {
+    let odb = repo.odb().map_err(|e| step("git odb", e))?;
+    let (size, _) = odb.read_header(blob).map_err(|e| step("git read blob", e))?;
+    Ok(size)
 }
 
 /// A blob's text (invalid UTF-8 is replaced, and then fails to parse where it matters).

@@ -181,8 +181,8 @@ pub async fn resolve(
     let now = store.now();
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project_id, access::Need::Write).await?;
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT kind, field, theirs FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT kind, field, theirs, base FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
     )
     .bind(&project_id)
     .bind(&entity_id)
@@ -193,10 +193,24 @@ pub async fn resolve(
     };
     let local = local::read(&mut tx, &project_id, kind, &entity_id).await?;
     let json = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let whole = rows.iter().find(|r| r.1 == "*").map(|r| json(&r.2));
+    let whole = rows.iter().find(|r| r.1 == "*").map(|r| (json(&r.2), json(&r.3)));
+    // Their file could not be read: `theirs` is its raw text.
+    let unreadable = matches!(&whole, Some((Value::String(_), _)));
     let mut settled: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     match choice {
         Resolution::Mine => {
+            if unreadable {
+                // Chosen over their unreadable file: it is not a problem that protects the
+                // file any more, and the next sync writes this machine's version over it.
+                sqlx::query(
+                    "DELETE FROM docs_problems WHERE project_id = ?1 AND path = \
+                     (SELECT path FROM docs_entities WHERE project_id = ?1 AND entity_id = ?2)",
+                )
+                .bind(&project_id)
+                .bind(&entity_id)
+                .execute(&mut *tx)
+                .await?;
+            }
             // Counted as an edit here, so the next sync publishes it over theirs.
             sqlx::query(
                 "INSERT INTO outbox (project_id, entity, entity_id, op, subject) VALUES (?1, ?2, ?3, ?4, ?3)",
@@ -210,10 +224,15 @@ pub async fn resolve(
         }
         Resolution::Theirs => {
             let after = match whole {
-                Some(Value::Object(map)) => Some(canonical(kind, map.into_iter().collect())),
+                Some((Value::Object(map), _)) => Some(canonical(kind, map.into_iter().collect())),
+                // Their file cannot be read: back to what both last agreed on; their file
+                // stays as it is until it is fixed, then it is imported like any edit.
+                Some((Value::String(_), Value::Object(base))) => {
+                    Some(canonical(kind, base.into_iter().collect()))
+                }
                 Some(_) => None,
                 None => local.clone().map(|mut l| {
-                    for (_, field, theirs) in &rows {
+                    for (_, field, theirs, _) in &rows {
                         l.insert(field.clone(), json(theirs));
                     }
                     canonical(kind, l)
@@ -221,6 +240,7 @@ pub async fn resolve(
             };
             local::write(
                 &mut tx,
+                store,
                 &now,
                 &project_id,
                 kind,
@@ -232,6 +252,7 @@ pub async fn resolve(
             if let Some(after) = &after {
                 local::write_links(
                     &mut tx,
+                    store,
                     &now,
                     &project_id,
                     kind,
@@ -246,7 +267,7 @@ pub async fn resolve(
             if whole.is_some() {
                 return Err(Error::invalid(
                     "keep",
-                    "an edit against a delete is settled with mine or theirs, not an edited text",
+                    "an edit against a delete or an unreadable file is settled with mine or theirs, not an edited text",
                 ));
             }
             let field = match field {
@@ -270,6 +291,7 @@ pub async fn resolve(
             let after = canonical(kind, after);
             local::write(
                 &mut tx,
+                store,
                 &now,
                 &project_id,
                 kind,

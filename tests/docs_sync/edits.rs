@@ -1,149 +1,11 @@
-//! The docs sync through the `codemyspec` binary, with two data dirs standing in for two
-//! machines and one docs repository behind the local smart-HTTP git server. Runs under
-//! `tests/with-session.sh` (the tokens live in the keyring), as `make test` does.
+//! Edits on two machines, offline and online: merged per field, clashes kept, nothing lost;
+//! the remote down, a killed push, a lost race, a worker publishing by itself.
 
-use codemyspec_tests::{cli_bin, codemyspec, json_of, GitServer};
+use super::machine::*;
+use codemyspec_tests::{codemyspec, json_of, GitServer};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
-
-struct Machine {
-    dir: tempfile::TempDir,
-}
-
-impl Machine {
-    fn new(git: &GitServer, email: &str, url: &str) -> Machine {
-        let dir = tempfile::tempdir().unwrap();
-        json_of(&codemyspec(
-            dir.path(),
-            &["account", "create", "--email", email],
-            "a long password\n",
-        ));
-        let token = codemyspec(
-            dir.path(),
-            &["token", "set", "--host", &git.host()],
-            &format!("{}\n", git.token),
-        );
-        assert!(token.status.success(), "token set: {}", String::from_utf8_lossy(&token.stderr));
-        json_of(&codemyspec(
-            dir.path(),
-            &["project", "create", "shop", "--framework", "elixir", "--docs-repo", url],
-            "",
-        ));
-        Machine { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Value {
-        json_of(&codemyspec(self.path(), args, ""))
-    }
-
-    /// `codemyspec ARGS…` on this machine's data dir, in the background.
-    fn spawn(&self, args: &[&str]) -> Child {
-        Command::new(cli_bin())
-            .args(args)
-            .env("CODEMYSPEC_DATA_DIR", self.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    }
-
-    fn sync(&self) -> Value {
-        self.run(&["docs", "sync", "shop"])
-    }
-
-    fn status(&self) -> Value {
-        self.run(&["docs", "status", "shop"])
-    }
-
-    fn conflicts(&self) -> Vec<Value> {
-        self.run(&["docs", "conflicts", "shop"]).as_array().cloned().unwrap_or_default()
-    }
-
-    fn story(&self, title: &str, description: &str) -> String {
-        let s = self.run(&[
-            "story",
-            "create",
-            "-p",
-            "shop",
-            "--title",
-            title,
-            "--description",
-            description,
-        ]);
-        s["id"].as_str().unwrap().to_owned()
-    }
-
-    fn get_story(&self, id: &str) -> Option<Value> {
-        let out = codemyspec(self.path(), &["story", "show", id], "");
-        out.status.success().then(|| json_of(&out))
-    }
-
-    fn edit_story(&self, id: &str, field: &str, value: &str) {
-        let version = self.get_story(id).expect("the story is here")["version"].to_string();
-        self.run(&["story", "update", id, "--version", &version, field, value]);
-    }
-
-    fn component(&self, name: &str) -> String {
-        let file = format!("lib/shop/{}.ex", name.to_lowercase());
-        let c = self.run(&["component", "create", "-p", "shop", "--file", &file, name]);
-        c["id"].as_str().unwrap().to_owned()
-    }
-
-    fn deps(&self, id: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .run(&["component", "deps", id])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["id"].as_str().unwrap().to_owned())
-            .collect();
-        out.sort();
-        out
-    }
-}
-
-/// Every spec file on `main` of the docs repository, by the id in its front matter.
-fn repo_files(git: &GitServer) -> HashMap<String, String> {
-    let repo = git2::Repository::open_bare(git.root.path().join("acme/shop_docs.git")).unwrap();
-    let tree =
-        repo.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap().tree().unwrap();
-    let mut out = HashMap::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if dir.is_empty() || entry.kind() != Some(git2::ObjectType::Blob) {
-            return git2::TreeWalkResult::Ok;
-        }
-        let blob = repo.find_blob(entry.id()).unwrap();
-        let text = String::from_utf8_lossy(blob.content()).into_owned();
-        if let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) {
-            out.insert(id.trim_matches('"').to_owned(), text);
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .unwrap();
-    out
-}
-
-fn has_conflict(
-    m: &Machine,
-    id: &str,
-    field: &str,
-    mine: Option<&str>,
-    theirs: Option<&str>,
-) -> bool {
-    m.conflicts().iter().any(|c| {
-        c["entity_id"] == id
-            && c["field"] == field
-            && mine.is_none_or(|v| c["mine"].as_str().is_some_and(|x| x.contains(v)))
-            && theirs.is_none_or(|v| c["theirs"].as_str().is_some_and(|x| x.contains(v)))
-    })
-}
 
 fn scenario(first_is_a: bool) {
     let git = GitServer::start();
@@ -293,16 +155,6 @@ fn two_syncs_of_an_unchanged_spec_make_no_commit() {
     a.run(&["project", "delete", "shop"]);
     assert_eq!(clones(), 0);
     assert_eq!(git.commits("acme", "shop_docs"), commits);
-}
-
-fn git_cli(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Web Editor", "-c", "user.email=web@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -461,23 +313,6 @@ fn a_sync_killed_mid_push_makes_no_duplicate_commit_and_loses_no_edit() {
     assert_eq!(again["commit"], Value::Null);
     assert_eq!(git.commits("acme", "shop_docs"), 2);
     assert_eq!(a.status()["state"], "published");
-}
-
-/// SIGTERM, as a logout or `kill` sends it, then waits for the process to end.
-fn stop(child: &mut Child) {
-    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    let _ = child.wait();
-}
-
-fn spawn_sync(m: &Machine) -> std::process::Child {
-    Command::new(cli_bin())
-        .args(["--json", "docs", "sync", "shop"])
-        .env("CODEMYSPEC_DATA_DIR", m.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 #[test]
