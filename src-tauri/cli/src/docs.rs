@@ -127,7 +127,11 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
                 println!("{}: no conflicts", p.name);
             }
             for c in &list {
-                let what = if c.field == "*" {
+                let what = if c.unreadable {
+                    "their file cannot be read (--keep mine replaces it, --keep theirs undoes \
+                     the edit here)"
+                        .to_owned()
+                } else if c.field == "*" {
                     "edited against a delete".to_owned()
                 } else {
                     c.field.clone()

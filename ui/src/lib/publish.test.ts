@@ -23,11 +23,15 @@ describe("conflict helpers", () => {
     expect(fieldLabel(docsConflict({ field: "acceptance_criteria" }))).toBe("acceptance criteria");
     expect(fieldLabel(docsConflict({ field: "*", theirs: null }))).toBe("edited here, deleted in the repository");
     expect(fieldLabel(docsConflict({ field: "*", mine: null }))).toBe("deleted here, edited in the repository");
+    expect(fieldLabel(docsConflict({ field: "*", unreadable: true, theirs: "---\ntitle: [One" }))).toBe(
+      "edited here, their file cannot be read",
+    );
   });
 
   it("offers an edited merge for text fields only", () => {
     expect(mergeable(docsConflict({ field: "description" }))).toBe(true);
     expect(mergeable(docsConflict({ field: "*", theirs: null }))).toBe(false);
+    expect(mergeable(docsConflict({ field: "*", unreadable: true }))).toBe(false);
     expect(mergeable(docsConflict({ field: "depends_on", kind: "component" }))).toBe(false);
   });
 

@@ -106,6 +106,7 @@ export function docsConflict(overrides: Partial<DocsConflict> = {}): DocsConflic
     mine: "As a buyer I pay by card",
     theirs: "As a buyer I pay in cash",
     base: "As a buyer I pay",
+    unreadable: false,
     at: "2026-01-01T00:00:00.000000Z",
     ...overrides,
   };

@@ -95,7 +95,8 @@ pub struct DocsConflict {
     pub kind: String,
     /// Its title or name.
     pub label: String,
-    /// The field both sides changed, or `*` for an edit against a delete.
+    /// The field both sides changed, or `*` for the whole entity: an edit against a delete,
+    /// or an edit against a file that cannot be read.
     pub field: String,
     /// The value here (`None`: deleted here).
     pub mine: Option<String>,
@@ -103,6 +104,9 @@ pub struct DocsConflict {
     pub theirs: Option<String>,
     /// The value both started from.
     pub base: Option<String>,
+    /// For `*`: their file cannot be read, and `theirs` is its raw text (it is never
+    /// overwritten until the person keeps theirs or chooses mine).
+    pub unreadable: bool,
     pub at: String,
 }
 
@@ -143,9 +147,11 @@ pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<V
             (Some(l), true) => Value::Object(l.clone().into_iter().collect()),
             (Some(l), false) => l.get(&field).cloned().unwrap_or(Value::Null),
         };
+        let theirs = json(&theirs);
         out.push(DocsConflict {
+            unreadable: whole && theirs.is_string(),
             mine: shown(k, &id, &mine, whole),
-            theirs: shown(k, &id, &json(&theirs), whole),
+            theirs: shown(k, &id, &theirs, whole),
             base: shown(k, &id, &json(&base), whole),
             entity_id: id,
             kind,

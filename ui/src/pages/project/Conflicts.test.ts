@@ -56,6 +56,18 @@ describe("Conflicts", () => {
     expect(within(cards[1]).getByTestId("conflict-theirs").textContent).toBe("(deleted in the repository)");
   });
 
+  it("shows their unreadable file as they wrote it, and says what each choice does", async () => {
+    const raw = "---\nid: s-2\ntitle: [Refunds\n---\n";
+    const broken = docsConflict({ entity_id: "s-2", label: "Refunds", field: "*", mine: "title: Refunds, edited", theirs: raw, unreadable: true });
+    withConflicts([broken]);
+    render(Conflicts, { projectId: "p-1" });
+    const card = await screen.findByTestId("conflict-card");
+    expect(card.textContent).toContain("edited here, their file cannot be read");
+    expect(within(card).getByTestId("conflict-theirs").textContent).toBe(raw);
+    expect(within(card).getByTestId("conflict-unreadable").textContent).toContain("Keep mine replaces it");
+    expect(within(card).queryByTestId("conflict-edit-merge")).toBeNull();
+  });
+
   it("says when there are none", async () => {
     withConflicts([]);
     render(Conflicts, { projectId: "p-1" });
