@@ -1,34 +1,34 @@
 //! One merge of the docs sync: the remote's changed files read, each changed entity merged
 //! three-way against its base, the database's side written and the commit built, in one
 //! transaction ([`prepare`]); once the push is through, the merge becomes the base
-//! ([`finish`]).
+//! ([`super::record::finish`]).
 
 use super::*;
 /// An entity as the synced commit holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Base {
-    kind: Kind,
-    path: String,
-    version: i64,
-    fields: Fields,
+    pub(super) kind: Kind,
+    pub(super) path: String,
+    pub(super) version: i64,
+    pub(super) fields: Fields,
 }
 
 /// What a merge decided, to be recorded once the push is through.
 pub(super) struct Prepared {
     pub(super) commit: Option<String>,
-    head: Option<String>,
+    pub(super) head: Option<String>,
     /// The repository this merge ran against: nothing is recorded if the project points
     /// elsewhere by the time the push is through.
-    url: String,
-    outbox_max: i64,
+    pub(super) url: String,
+    pub(super) outbox_max: i64,
     /// The bases are replaced as a whole (no base was used: a first sync, an empty remote).
-    replace_bases: bool,
-    bases: Vec<(String, Option<Base>)>,
-    conflicts: Vec<(String, Vec<ConflictRow>)>,
-    checked_paths: Vec<String>,
-    problems: Vec<Problem>,
-    published: u32,
-    imported: u32,
+    pub(super) replace_bases: bool,
+    pub(super) bases: Vec<(String, Option<Base>)>,
+    pub(super) conflicts: Vec<(String, Vec<ConflictRow>)>,
+    pub(super) checked_paths: Vec<String>,
+    pub(super) problems: Vec<Problem>,
+    pub(super) published: u32,
+    pub(super) imported: u32,
 }
 
 async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
@@ -433,153 +433,4 @@ fn commit_message(lines: &[String]) -> String {
         message.push_str(&format!("- … and {} more\n", n - SHOWN));
     }
     message
-}
-
-/// The push went through (or there was nothing to push): the merge becomes the base.
-pub(super) async fn finish(
-    store: &Store,
-    project_id: &str,
-    p: Prepared,
-    merges: u32,
-) -> Result<SyncReport> {
-    let now = store.now();
-    let mut tx = store.write().await?;
-    let points_at: Option<String> =
-        sqlx::query_scalar("SELECT docs_repo FROM projects WHERE id = ?")
-            .bind(project_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
-    if points_at.as_deref() != Some(p.url.as_str()) {
-        // The project was pointed at another repository meanwhile: what this merge learnt
-        // belongs to the old one. The outbox stays; the next sync publishes to the new one.
-        return Ok(SyncReport {
-            commit: p.commit,
-            synced_commit: None,
-            published: p.published,
-            imported: p.imported,
-            conflicts: 0,
-            problems: p.problems,
-            merges,
-        });
-    }
-    if p.replace_bases {
-        sqlx::query("DELETE FROM docs_entities WHERE project_id = ?")
-            .bind(project_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for (id, base) in &p.bases {
-        match base {
-            Some(b) => {
-                sqlx::query(
-                    "INSERT INTO docs_entities (project_id, entity_id, kind, path, version, fields) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (project_id, entity_id) DO UPDATE \
-                     SET kind = ?3, path = ?4, version = ?5, fields = ?6",
-                )
-                .bind(project_id)
-                .bind(id)
-                .bind(b.kind.as_str())
-                .bind(&b.path)
-                .bind(b.version)
-                .bind(serde_json::to_string(&b.fields).unwrap_or_default())
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM docs_entities WHERE project_id = ? AND entity_id = ?")
-                    .bind(project_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-    }
-    for (id, rows) in &p.conflicts {
-        sqlx::query("DELETE FROM docs_conflicts WHERE project_id = ? AND entity_id = ?")
-            .bind(project_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for row in rows {
-            sqlx::query(
-                "INSERT INTO docs_conflicts (project_id, entity_id, kind, field, label, base, theirs, at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(project_id)
-            .bind(id)
-            .bind(row.kind.as_str())
-            .bind(&row.field)
-            .bind(&row.label)
-            .bind(row.base.to_string())
-            .bind(row.theirs.to_string())
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    for path in &p.checked_paths {
-        sqlx::query("DELETE FROM docs_problems WHERE project_id = ? AND path = ?")
-            .bind(project_id)
-            .bind(path)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for problem in &p.problems {
-        sqlx::query(
-            "INSERT INTO docs_problems (project_id, path, message, at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (project_id, path) DO UPDATE SET message = ?3, at = ?4",
-        )
-        .bind(project_id)
-        .bind(&problem.path)
-        .bind(&problem.message)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::query("DELETE FROM outbox WHERE project_id = ? AND id <= ?")
-        .bind(project_id)
-        .bind(p.outbox_max)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO docs_sync (project_id, synced_commit, synced_at, attempted_at, error, offline, \
-         repo_url) VALUES (?1, ?2, ?3, ?3, NULL, 0, ?4) ON CONFLICT (project_id) DO UPDATE \
-         SET synced_commit = ?2, synced_at = ?3, attempted_at = ?3, error = NULL, offline = 0, \
-         repo_url = ?4",
-    )
-    .bind(project_id)
-    .bind(&p.head)
-    .bind(&now)
-    .bind(&p.url)
-    .execute(&mut *tx)
-    .await?;
-    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM docs_conflicts WHERE project_id = ?")
-        .bind(project_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let problems = all_problems(&mut tx, project_id).await?;
-    tx.commit().await?;
-    Ok(SyncReport {
-        commit: p.commit,
-        synced_commit: p.head,
-        published: p.published,
-        imported: p.imported,
-        conflicts: open as u32,
-        problems,
-        merges,
-    })
-}
-
-pub(super) async fn all_problems(
-    conn: &mut SqliteConnection,
-    project_id: &str,
-) -> Result<Vec<Problem>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT path, message FROM docs_problems WHERE project_id = ? ORDER BY path",
-    )
-    .bind(project_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().map(|(path, message)| Problem { path, message }).collect())
 }

@@ -11,6 +11,7 @@ mod decide;
 mod job;
 pub mod local;
 mod merge;
+mod record;
 mod remote;
 mod repo;
 mod state;
@@ -19,7 +20,8 @@ pub use job::{perform, schedule, schedule_projects, watch};
 pub use state::{conflicts, resolve, status, DocsConflict, DocsStatus, PublishState, Resolution};
 
 use decide::{label, ConflictRow, Decision};
-use merge::{all_problems, finish, prepare};
+use merge::prepare;
+use record::{all_problems, finish};
 use remote::{History, RemoteSide};
 
 use crate::error::{Error, Result};
