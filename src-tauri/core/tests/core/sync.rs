@@ -13,18 +13,18 @@ use codemyspec_tests::GitHubStandIn;
 use serde_json::json;
 use std::sync::Arc;
 
-const TOKEN: &str = "ghp_sync_ada";
+pub(crate) const TOKEN: &str = "ghp_sync_ada";
 
-struct World {
-    gh: GitHubStandIn,
-    f: Fixture,
-    ada: codemyspec_core::accounts::Account,
-    events: Broadcaster,
-    secrets: Arc<dyn SecretStore>,
+pub(crate) struct World {
+    pub gh: GitHubStandIn,
+    pub f: Fixture,
+    pub ada: codemyspec_core::accounts::Account,
+    pub events: Broadcaster,
+    pub secrets: Arc<dyn SecretStore>,
 }
 
 impl World {
-    async fn new() -> World {
+    pub async fn new() -> World {
         let gh = GitHubStandIn::start();
         gh.user("ada-gh", TOKEN);
         gh.org("acme");
@@ -39,15 +39,15 @@ impl World {
         World { gh, f, ada, events: Broadcaster::new(), secrets }
     }
 
-    async fn sync(&self) -> SyncRun {
+    pub async fn sync(&self) -> SyncRun {
         sync::run_once(&self.f.store, &self.events, &self.secrets, &self.ada.id).await.unwrap()
     }
 
-    async fn projects(&self) -> Vec<Project> {
+    pub async fn projects(&self) -> Vec<Project> {
         projects::list(&self.f.store, &self.ada.id).await.unwrap()
     }
 
-    async fn named(&self, github_name: &str) -> Project {
+    pub async fn named(&self, github_name: &str) -> Project {
         self.projects()
             .await
             .into_iter()
@@ -165,11 +165,15 @@ async fn a_failed_page_no_network_or_a_low_budget_changes_nothing() {
     assert_eq!(failed.missing, 0);
     assert_eq!(w.named("r5").await.stage, Stage::Initialized);
 
+    // A complete listing without it, and GitHub's 404 for its id: missing.
+    let complete = w.sync().await;
+    assert_eq!((complete.status.as_str(), complete.missing), ("ok", 1), "{complete:?}");
+    assert_eq!(w.named("r5").await.stage, Stage::Missing, "a complete listing and a 404 mark it");
+
     // A low rate budget: background work waits for the reset.
     w.gh.control("rate", json!({ "token": TOKEN, "remaining": 100 }));
     let spent = w.sync().await;
     assert_eq!(spent.status, "ok", "the run that learns the budget still runs: {spent:?}");
-    assert_eq!(w.named("r5").await.stage, Stage::Missing, "a complete listing marks it");
     let floor = w.sync().await;
     assert_eq!(floor.status, "skipped");
     assert!(floor.error.as_deref().unwrap().contains("rate budget is low"), "{floor:?}");
