@@ -11,6 +11,7 @@ mod lifecycle;
 mod outbox;
 mod projects;
 mod provision;
+mod provision_race;
 mod resume;
 mod sessions;
 mod setup;
