@@ -261,7 +261,20 @@ pub async fn interval(store: &Store) -> Result<i64> {
         .unwrap_or(DEFAULT_INTERVAL))
 }
 
-fn heartbeat(actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> crate::jobs::NewJob {
+/// A heartbeat for `actor`, due at `at` (now when none). The beat a running heartbeat queues
+/// for its successor is unique among waiting ones only (its own job is running); a beat
+/// scheduled from outside (`running_too`) also yields to a running one, which queues the next
+/// itself, so that a runner that claims a beat just as it is scheduled does not beat twice.
+fn heartbeat(
+    actor: &str,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    running_too: bool,
+) -> crate::jobs::NewJob {
+    use crate::jobs::JobState;
+    let mut states = vec![JobState::Available, JobState::Scheduled, JobState::Retryable];
+    if running_too {
+        states.push(JobState::Executing);
+    }
     crate::jobs::NewJob {
         queue: QUEUE.into(),
         worker: WORKER.into(),
@@ -269,15 +282,10 @@ fn heartbeat(actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> crate::j
         priority: 5,
         max_attempts: 3,
         scheduled_at: at,
-        // One waiting heartbeat per profile; a running one does not block the next.
         unique: Some(crate::jobs::Unique {
             key: format!("{WORKER}:{actor}"),
             period: chrono::Duration::days(3650),
-            states: vec![
-                crate::jobs::JobState::Available,
-                crate::jobs::JobState::Scheduled,
-                crate::jobs::JobState::Retryable,
-            ],
+            states,
         }),
     }
 }
@@ -289,7 +297,7 @@ pub async fn schedule_heartbeats(store: &Store) -> Result<usize> {
         sqlx::query_scalar("SELECT id FROM accounts WHERE github_login IS NOT NULL")
             .fetch_all(store.pool())
             .await?;
-    let jobs: Vec<_> = signed_in.iter().map(|a| heartbeat(a, None)).collect();
+    let jobs: Vec<_> = signed_in.iter().map(|a| heartbeat(a, None, true)).collect();
     let n = jobs.len();
     if n > 0 {
         crate::jobs::insert_all(store, jobs).await?;
@@ -330,7 +338,7 @@ pub async fn perform(
     let jitter = rand::thread_rng().gen_range(-0.1..=0.1) * every;
     let next = run.store.clock().now()
         + chrono::Duration::milliseconds(((every + jitter) * 1000.0) as i64);
-    crate::jobs::insert(&run.store, heartbeat(&actor, Some(next))).await.map_err(fail)?;
+    crate::jobs::insert(&run.store, heartbeat(&actor, Some(next), false)).await.map_err(fail)?;
     let done = done.map_err(|e| {
         // Recorded on this job; the next beat is already waiting, so no retry of this one.
         crate::runner::JobFailure::new(FailureClass::Step, e.to_string())

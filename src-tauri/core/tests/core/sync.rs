@@ -240,3 +240,23 @@ async fn two_profiles_syncing_one_org_import_each_repository_once() {
     );
     w.secrets.delete(&bob.id, &format!("127.0.0.1:{}", w.gh.port)).unwrap();
 }
+
+#[tokio::test]
+async fn a_runner_starting_while_a_heartbeat_runs_queues_no_second_beat() {
+    let w = World::new().await;
+    codemyspec_core::github::login_with_token(
+        &w.f.store,
+        &w.secrets,
+        &w.ada.id,
+        Secret::new(TOKEN),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sync::schedule_heartbeats(&w.f.store).await.unwrap(), 1);
+    let running = codemyspec_core::jobs::claim(&w.f.store, sync::QUEUE, 10).await.unwrap();
+    assert_eq!(running.len(), 1, "a runner took the beat");
+    // Another runner (the app, a worker) starts and schedules heartbeats meanwhile.
+    sync::schedule_heartbeats(&w.f.store).await.unwrap();
+    let due = codemyspec_core::jobs::claim(&w.f.store, sync::QUEUE, 10).await.unwrap();
+    assert_eq!(due, [], "the running beat queues the next one itself");
+}
