@@ -7,6 +7,7 @@ mod bad_input;
 mod components;
 mod contexts;
 mod docs_sync;
+mod jobs_access;
 mod lifecycle;
 mod outbox;
 mod projects;
