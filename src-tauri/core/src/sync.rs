@@ -253,6 +253,14 @@ async fn check_unlisted(client: &Client, ids: &[i64], before: &PageCache) -> Che
     checks
 }
 
+/// Reconciles the actor's projects with what a run saw, in one transaction.
+pub async fn reconcile(store: &Store, actor: &str, seen: &Seen) -> Result<Changes> {
+    let mut tx = store.write().await?;
+    let changes = reconcile_in(&mut tx, store, actor, seen).await?;
+    tx.commit().await?;
+    Ok(changes)
+}
+
 /// Seconds between heartbeats (the setting, or 300).
 pub async fn interval(store: &Store) -> Result<i64> {
     Ok(crate::settings::get(store, crate::settings::Setting::SyncInterval)

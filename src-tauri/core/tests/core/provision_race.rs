@@ -31,7 +31,7 @@ async fn a_repository_discovered_then_named_by_a_new_project_ends_as_one_project
     p.recipe(QUICK);
     sync::set_org(&p.f.store, &p.ada.id, "acme").await.unwrap();
     let id = gh.repo("acme", "storefront");
-    let run = sync::run_once(&p.f.store, &p.events, &&keyring(), &p.ada.id).await.unwrap();
+    let run = sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
     assert_eq!(run.discovered, 1, "{run:?}");
     assert_eq!(standing_for(&p, id).await[0].stage, Stage::Discovered);
 
@@ -46,7 +46,7 @@ async fn a_repository_discovered_then_named_by_a_new_project_ends_as_one_project
     assert_eq!(one.len(), 1, "{one:?}");
     assert_eq!((one[0].id.as_str(), one[0].setup_status), (named.id.as_str(), SetupStatus::Ready));
     assert_eq!(gh.commits("acme", "storefront"), 1, "pushed to the repository it adopted");
-    let again = sync::run_once(&p.f.store, &p.events, &&keyring(), &p.ada.id).await.unwrap();
+    let again = sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
     assert_eq!(again.discovered, 0, "nothing imported again: {again:?}");
     assert_eq!(standing_for(&p, id).await.len(), 1);
     sign_out(&gh, &p).await;
@@ -79,7 +79,7 @@ async fn a_repository_created_by_provisioning_just_before_the_heartbeat_lists_it
         assert!(started.elapsed() < MINUTE, "provisioning never created the repository");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let beat = sync::run_once(&p.f.store, &p.events, &&keyring(), &p.ada.id).await.unwrap();
+    let beat = sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
     assert_eq!((beat.status.as_str(), beat.discovered), ("ok", 0), "{beat:?}");
     let linked = p.reload(&project).await;
     assert!(linked.github_repo_id.is_some(), "the heartbeat knew it by its URL: {linked:?}");
@@ -103,7 +103,7 @@ async fn a_repository_a_worked_on_project_stands_for_stops_the_setup_with_a_conf
     p.recipe(QUICK);
     sync::set_org(&p.f.store, &p.ada.id, "acme").await.unwrap();
     let id = gh.repo("acme", "shop");
-    sync::run_once(&p.f.store, &p.events, &&keyring(), &p.ada.id).await.unwrap();
+    sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
     let adopted = standing_for(&p, id).await.remove(0);
     lifecycle::transition(&p.f.store, &p.ada.id, &adopted.id, Stage::Initialized, "adopt")
         .await
