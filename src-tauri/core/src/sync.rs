@@ -152,7 +152,15 @@ pub async fn run_once(
     };
     // Tracked repositories the listing does not hold are asked after by id: only GitHub's
     // answer about that repository may judge it.
-    let ids = unlisted(store, actor, &listing.repos).await?;
+    let ids = match unlisted(store, actor, &listing.repos).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            let failed =
+                Ending { status: "failed", rate: client.budget(), ..skipped(e.to_string()) };
+            finish_run(store, id, failed).await?;
+            return Err(e);
+        }
+    };
     let checks = check_unlisted(&client, &ids, &cache).await;
     let seen = Seen { listed: listing.repos, checked: checks.checked };
     let (requests, not_modified) =
