@@ -291,3 +291,54 @@ fn doctor_asks_github_about_the_sign_in_and_each_repository_before_anything_comp
     );
     json_of(&as_(dir.path(), "ada@example.com", &["github", "logout"], ""));
 }
+
+#[test]
+fn another_profiles_org_sync_job_is_neither_listed_shown_cancelled_nor_retried() {
+    let gh = GitHubStandIn::start();
+    gh.user("ada-gh", "ghp_ada_beats");
+    gh.user("bob-gh", "ghp_bob_beats");
+    let dir = tempfile::tempdir().unwrap();
+    profiles(dir.path(), &gh);
+    for (email, token) in
+        [("ada@example.com", "ghp_ada_beats"), ("bob@example.com", "ghp_bob_beats")]
+    {
+        json_of(&as_(
+            dir.path(),
+            email,
+            &["github", "login", "--with-token"],
+            &format!("{token}\n"),
+        ));
+    }
+    // Each sign-in queued its profile's heartbeat; each profile sees its own only.
+    let heartbeats = |email: &str| -> Vec<i64> {
+        let list =
+            json_of(&as_(dir.path(), email, &["jobs", "list", "--queue", "github_sync"], ""));
+        list.as_array().unwrap().iter().map(|j| j["id"].as_i64().unwrap()).collect()
+    };
+    let (adas, bobs) = (heartbeats("ada@example.com"), heartbeats("bob@example.com"));
+    assert_eq!((adas.len(), bobs.len()), (1, 1), "ada {adas:?}, bob {bobs:?}");
+    assert_ne!(adas, bobs);
+    let ada_beat = adas[0].to_string();
+    let state = |email: &str| -> Value {
+        json_of(&as_(dir.path(), email, &["jobs", "show", &ada_beat], ""))["job"]["state"].clone()
+    };
+    let waiting = state("ada@example.com");
+
+    // To Bob, Ada's heartbeat does not exist: not shown, not cancelled, not retried.
+    for verb in ["show", "cancel"] {
+        let refused = as_(dir.path(), "bob@example.com", &["jobs", verb, &ada_beat], "");
+        assert_eq!(refused.status.code(), Some(4), "bob {verb}: not found");
+    }
+    assert_eq!(state("ada@example.com"), waiting, "Bob's cancel changed nothing");
+    let cancelled =
+        json_of(&as_(dir.path(), "ada@example.com", &["jobs", "cancel", &ada_beat], ""));
+    assert_eq!(cancelled["state"], "cancelled");
+    let refused = as_(dir.path(), "bob@example.com", &["jobs", "retry", &ada_beat], "");
+    assert_eq!(refused.status.code(), Some(4), "bob retry: not found");
+    assert_eq!(state("ada@example.com"), "cancelled");
+    let retried = json_of(&as_(dir.path(), "ada@example.com", &["jobs", "retry", &ada_beat], ""));
+    assert_eq!(retried["state"], "available");
+    for email in ["ada@example.com", "bob@example.com"] {
+        json_of(&as_(dir.path(), email, &["github", "logout"], ""));
+    }
+}

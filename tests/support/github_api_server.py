@@ -17,13 +17,17 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST repos   {"owner", "name", "private"?}       a repository (and its bare git repo)
   POST bulk    {"owner", "prefix", "count"}       many repositories at once (API only, no git)
   POST rename  {"owner", "name", "new_name"}       the old name answers 301 from then on
+  POST transfer {"owner", "name", "new_owner"}     to another owner, same id (old name → 301)
   POST delete  {"owner", "name"}
-  POST hide    {"owner", "name", "hidden"}
-  POST readonly {"owner", "name"}                  the token may read it but not push         out of sight (listings, GET) and back, same id
+  POST hide    {"owner", "name", "hidden"}       out of sight (listings, GET) and back, same id
+  POST readonly {"owner", "name"}                  the token may read it but not push
   POST fail    {"method"?, "path", "query"?, "status", "times"?, "headers"?, "body"?}
   POST device  {"answers": [...], "token"?}        what the token endpoint answers, in order:
                authorization_pending | slow_down | expired_token | access_denied | ok
   POST rate    {"token", "remaining"?, "limit"?}
+  POST gate    {"method", "path", "open"?}        a request is done (a repository made)
+                                                   but its answer waits until the gate opens;
+                                                   the log says "held" meanwhile
   GET  log                                         every request: method, path, status
 Stdlib only."""
 import base64
@@ -64,6 +68,7 @@ STATE = {
     "failures": [],
     "device": {"answers": [], "token": None, "interval": 5},
     "rate": {},  # token -> {"limit", "remaining", "reset"}
+    "gates": {},  # "METHOD path" -> threading.Event: answers wait until the gate opens
     "log": [],
 }
 
@@ -234,6 +239,12 @@ class Handler(BaseHTTPRequestHandler):
         if rate["remaining"] <= 0:
             return self.send(403, payload("error-403-rate-limit.json"), self.rate_headers(token))
         status, answer, headers = self.api(login, token, path, query, body)
+        with LOCK:
+            gate = STATE["gates"].get(f"{self.command} {path}")
+            if gate is not None:
+                STATE["log"].append({"method": self.command, "path": self.path, "status": "held"})
+        if gate is not None:
+            gate.wait(timeout=120)
         if status != 304:
             rate["remaining"] -= 1
         all_headers = self.rate_headers(token)
@@ -281,11 +292,21 @@ class Handler(BaseHTTPRequestHandler):
                 return 301, body, {"Location": f"{base}/repositories/{moved}"}
             return 404, payload("error-404.json"), {}
         if self.command == "GET" and len(parts) == 2 and parts[0] == "repositories":
+            # GitHub's get-by-id (see recorded/rename-repository.json): the same body as
+            # GET /repos/{owner}/{name}, with an ETag; a hidden repository is out of sight.
             repo = STATE["repos"].get(int(parts[1])) if parts[1].isdigit() else None
-            if repo:
-                return 200, fill(FULL_REPO, base, repo), {}
+            if repo and not repo.get("hidden"):
+                return self.conditional(fill(FULL_REPO, base, repo))
             return 404, payload("error-404.json"), {}
         return 404, payload("error-404.json"), {}
+
+    def conditional(self, body):
+        """A 200 with GitHub's caching headers, or a 304 when If-None-Match still matches."""
+        etag = '"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
+        headers = {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60", "Vary": "Accept, Authorization"}
+        if self.headers.get("If-None-Match") == etag:
+            return 304, None, headers
+        return 200, body, headers
 
     def listing(self, owners, path, query):
         q = parse_qs(query)
@@ -367,6 +388,12 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["moved"][f"{spec['owner']}/{spec['name']}".lower()] = repo["id"]
                 shutil.move(bare_path(repo["owner"], repo["name"]), bare_path(repo["owner"], spec["new_name"]))
                 repo["name"] = spec["new_name"]
+            elif what == "transfer":
+                repo = find_repo(spec["owner"], spec["name"])
+                STATE["moved"][f"{spec['owner']}/{spec['name']}".lower()] = repo["id"]
+                os.makedirs(os.path.join(GIT_ROOT, spec["new_owner"]), exist_ok=True)
+                shutil.move(bare_path(repo["owner"], repo["name"]), bare_path(spec["new_owner"], repo["name"]))
+                repo["owner"] = spec["new_owner"]
             elif what == "readonly":
                 find_repo(spec["owner"], spec["name"])["read_only"] = True
             elif what == "hide":
@@ -376,6 +403,14 @@ class Handler(BaseHTTPRequestHandler):
                 repo = find_repo(spec["owner"], spec["name"])
                 del STATE["repos"][repo["id"]]
                 shutil.rmtree(bare_path(repo["owner"], repo["name"]), ignore_errors=True)
+            elif what == "gate":
+                key = f"{spec['method']} {spec['path']}"
+                if spec.get("open"):
+                    gate = STATE["gates"].pop(key, None)
+                    if gate is not None:
+                        gate.set()
+                else:
+                    STATE["gates"].setdefault(key, threading.Event())
             elif what == "fail":
                 STATE["failures"].append(spec)
             elif what == "device":

@@ -170,15 +170,16 @@ pub async fn run(report: &mut Report) -> Result<()> {
         .await
         .map_err(codemyspec_core::github::error)?
         .repos;
+    let seen = sync::Seen { listed: repos, checked: Default::default() };
     let mut times = Vec::new();
     for _ in 0..7 {
         let t = Instant::now();
-        sync::reconcile(&store, &actor.id, &repos).await?;
+        sync::reconcile(&store, &actor.id, &seen).await?;
         times.push(t.elapsed());
     }
     let timing = Timing::from(times);
     report.value(
-        &format!("reconcile {} repositories (median of 7)", repos.len()),
+        &format!("reconcile {} repositories (median of 7)", seen.listed.len()),
         format!("{:.1} ms", timing.median().as_secs_f64() * 1000.0),
         String::new(),
         format!(

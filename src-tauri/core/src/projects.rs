@@ -303,6 +303,7 @@ pub async fn update(
         Error::conflict(Some(field), format!("the {field} cannot change {why}"))
     };
     let docs_repo_before = p.docs_repo.clone();
+    let code_repo_before = p.code_repo.clone();
     let mut checks = validate::Checks::new();
     let framework = changes.framework.unwrap_or(p.framework);
     if let Some(name) =
@@ -366,11 +367,21 @@ pub async fn update(
     if let Some(approved) = changes.context_mapping_approved {
         p.context_mapping_approved = approved;
     }
+    // The repository id belongs to the URL it was recorded for: another URL is another
+    // repository, found again by its URL (the heartbeat) or when a setup provisions it.
+    let same_repo = match (&code_repo_before, &p.code_repo) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (a, b) => a == b,
+    };
+    if !same_repo {
+        p.github_repo_id = None;
+        p.github_repo_name = None;
+    }
     sqlx::query(
         "UPDATE projects SET name = ?, module_name = ?, description = ?, framework = ?, \
          database = ?, code_repo = ?, docs_repo = ?, executive_summary = ?, \
-         executive_summary_approved = ?, context_mapping_approved = ?, updated_at = ? \
-         WHERE id = ?",
+         executive_summary_approved = ?, context_mapping_approved = ?, github_repo_id = ?, \
+         github_repo_name = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&p.name)
     .bind(&p.module_name)
@@ -382,6 +393,8 @@ pub async fn update(
     .bind(&p.executive_summary)
     .bind(p.executive_summary_approved)
     .bind(p.context_mapping_approved)
+    .bind(p.github_repo_id)
+    .bind(&p.github_repo_name)
     .bind(store.now())
     .bind(&id)
     .execute(&mut *tx)

@@ -1,29 +1,38 @@
 //! The org sync (seed 003 "Sync Logic", DESIGN.md §8): the heartbeat lists every repository
 //! of the profile's source-of-truth organization (or its own account) and reconciles the
-//! projects with it **by repository id, never by name**:
+//! projects with it **by repository id, never by name** ([`reconcile`]):
 //! - a new repository becomes a project in stage `discovered` (a valid app name made from
-//!   GitHub's, which is kept in `github_repo_name`); a known project's docs repository is
-//!   matched to it, not imported;
-//! - a tracked repository that is gone moves an `initialized`-or-later project to `missing`;
-//!   draft/estimated/provisioning ones are left alone;
-//! - a renamed one: the project's repository name and URL follow, and its history says so;
+//!   GitHub's, which is kept in `github_repo_name`); a repository a project of this data dir
+//!   already names by URL (its code or docs repository) gets linked to it, not imported;
+//! - a tracked repository the listing does not hold is asked after by id
+//!   (`GET /repositories/{id}`): it may live in another owner, or have moved. A 404 moves an
+//!   `initialized`-or-later project to `missing` (draft/estimated/provisioning ones are left
+//!   alone); any other failure leaves it as it is;
+//! - a renamed or moved one: the project's repository name and URL follow, and its history
+//!   says so;
 //! - a missing one that is back returns to the stage it had.
 //!
-//! Only a complete listing (every page 200 or 304) may mark anything missing: a failed page,
-//! a rate limit or no network records the run as failed or skipped and changes nothing.
-//! Every run is a row in `sync_runs`.
+//! Only a complete listing (every page 200 or 304) may change anything: a failed page, a
+//! rate limit or no network records the run as failed or skipped and changes nothing. Every
+//! run is a row in `sync_runs` ([`runs`]).
+
+mod reconcile;
+mod runs;
+
+pub use reconcile::{app_name, Changes, Seen};
+pub use runs::{runs, SyncRun};
 
 use crate::error::{Error, Result};
 use crate::events::Broadcaster;
 use crate::github;
-use crate::lifecycle::{self, Stage, Trigger};
-use crate::projects::{self, Project};
 use crate::secrets::SecretStore;
-use crate::store::{new_id, Store};
+use crate::store::Store;
 use crate::validate;
-use codemyspec_github::{Client, GitHubError, PageCache, RateBudget, Repo};
+use codemyspec_github::{ById, Client, GitHubError, PageCache, RateBudget};
+use reconcile::{gone, reconcile_in, unlisted};
+use runs::{finish_run, last_budget, page_cache, record_end, start_run, Ending};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -38,46 +47,6 @@ const DEFAULT_INTERVAL: i64 = 300;
 pub const GITHUB_ORG: &str = "github_org";
 /// Background work never spends the rate budget below this fraction of the hourly limit.
 pub const RATE_FLOOR: f64 = 0.2;
-
-/// One run of the sync, as `codemyspec sync runs` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SyncRun {
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub id: i64,
-    pub owner: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    /// `running`, `ok`, `failed` or `skipped` (offline, not signed in, rate budget low).
-    pub status: String,
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub requests: i64,
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub not_modified: i64,
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub discovered: i64,
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub missing: i64,
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub renamed: i64,
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub reappeared: i64,
-    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
-    pub rate_remaining: Option<i64>,
-    pub error: Option<String>,
-}
-
-const RUN_COLUMNS: &str = "id, owner, started_at, finished_at, status, requests, not_modified, \
-    discovered, missing, renamed, reappeared, rate_remaining, error";
-
-/// What one reconciliation changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    pub discovered: Vec<Project>,
-    pub missing: Vec<Project>,
-    pub renamed: Vec<Project>,
-    pub reappeared: Vec<Project>,
-}
 
 /// A profile setting.
 pub async fn profile_setting(store: &Store, actor: &str, key: &str) -> Result<Option<String>> {
@@ -117,142 +86,6 @@ pub async fn set_org(store: &Store, actor: &str, org: &str) -> Result<()> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// A valid app name made from a repository name: lowercase, `_` for anything else, a
-/// letter first, not a reserved or taken name, and free among the actor's projects.
-pub fn app_name(repo: &str, taken: &HashSet<String>) -> String {
-    let mut name: String = repo
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
-    while name.contains("__") {
-        name = name.replace("__", "_");
-    }
-    let mut name = name.trim_matches('_').to_owned();
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        name = format!("repo_{name}");
-    }
-    name.truncate(56);
-    let name = name.trim_end_matches('_').to_owned();
-    let usable = |n: &str| validate::project_name("name", n).is_ok() && !taken.contains(n);
-    if usable(&name) {
-        return name;
-    }
-    (2..)
-        .map(|i| format!("{name}_{i}"))
-        .find(|n| usable(n))
-        .unwrap_or_else(|| format!("repo_{}", new_id().replace('-', "_")))
-}
-
-async fn start_run(store: &Store, actor: &str, owner: &str) -> Result<i64> {
-    let mut tx = store.write().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO sync_runs (account_id, owner, started_at) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(actor)
-    .bind(owner)
-    .bind(store.now())
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-struct Ending<'a> {
-    status: &'a str,
-    requests: u32,
-    not_modified: u32,
-    changes: Option<&'a Changes>,
-    rate: Option<RateBudget>,
-    error: Option<String>,
-}
-
-async fn finish_run(store: &Store, id: i64, end: Ending<'_>) -> Result<SyncRun> {
-    let mut tx = store.write().await?;
-    let run = record_end(&mut tx, store, id, end).await?;
-    tx.commit().await?;
-    Ok(run)
-}
-
-/// Writes how run `id` ended, in the caller's transaction.
-async fn record_end(
-    conn: &mut sqlx::SqliteConnection,
-    store: &Store,
-    id: i64,
-    end: Ending<'_>,
-) -> Result<SyncRun> {
-    let count = |f: fn(&Changes) -> usize| end.changes.map(|c| f(c) as i64).unwrap_or(0);
-    sqlx::query(
-        "UPDATE sync_runs SET finished_at = ?, status = ?, requests = ?, not_modified = ?, \
-         discovered = ?, missing = ?, renamed = ?, reappeared = ?, rate_remaining = ?, \
-         rate_limit = ?, rate_reset = ?, error = ? WHERE id = ?",
-    )
-    .bind(store.now())
-    .bind(end.status)
-    .bind(i64::from(end.requests))
-    .bind(i64::from(end.not_modified))
-    .bind(count(|c| c.discovered.len()))
-    .bind(count(|c| c.missing.len()))
-    .bind(count(|c| c.renamed.len()))
-    .bind(count(|c| c.reappeared.len()))
-    .bind(end.rate.map(|r| r.remaining as i64))
-    .bind(end.rate.map(|r| r.limit as i64))
-    .bind(end.rate.map(|r| r.reset as i64))
-    .bind(&end.error)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    fetch_run(conn, id).await
-}
-
-async fn fetch_run(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<SyncRun> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {RUN_COLUMNS} FROM sync_runs WHERE id = ?"
-    )))
-    .bind(id)
-    .fetch_one(conn)
-    .await?)
-}
-
-/// The profile's runs, newest first.
-pub async fn runs(store: &Store, actor: &str, limit: i64) -> Result<Vec<SyncRun>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT ?"
-    )))
-    .bind(actor)
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(store.pool())
-    .await?)
-}
-
-/// The rate budget the profile's last run saw, if it is still in its window.
-async fn last_budget(store: &Store, actor: &str) -> Result<Option<RateBudget>> {
-    let row: Option<(Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT rate_limit, rate_remaining, rate_reset FROM sync_runs \
-         WHERE account_id = ? AND rate_limit IS NOT NULL ORDER BY id DESC LIMIT 1",
-    )
-    .bind(actor)
-    .fetch_optional(store.pool())
-    .await?;
-    Ok(match row {
-        Some((Some(limit), Some(remaining), Some(reset))) => Some(RateBudget {
-            limit: limit as u64,
-            remaining: remaining as u64,
-            reset: reset as u64,
-        }),
-        _ => None,
-    })
-}
-
-async fn page_cache(store: &Store, actor: &str, owner: &str) -> Result<PageCache> {
-    let text: Option<String> =
-        sqlx::query_scalar("SELECT pages FROM sync_pages WHERE account_id = ? AND owner = ?")
-            .bind(actor)
-            .bind(owner)
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
 }
 
 /// Runs one sync for `actor` now, and records it.
@@ -317,12 +150,28 @@ pub async fn run_once(
             return finish_run(store, id, ending).await;
         }
     };
+    // Tracked repositories the listing does not hold are asked after by id: only GitHub's
+    // answer about that repository may judge it.
+    let ids = match unlisted(store, actor, &listing.repos).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            let failed =
+                Ending { status: "failed", rate: client.budget(), ..skipped(e.to_string()) };
+            finish_run(store, id, failed).await?;
+            return Err(e);
+        }
+    };
+    let checks = check_unlisted(&client, &ids, &cache).await;
+    let seen = Seen { listed: listing.repos, checked: checks.checked };
+    let (requests, not_modified) =
+        (listing.requests + checks.requests, listing.not_modified + checks.not_modified);
+    let mut kept = listing.cache;
+    kept.pages.extend(checks.cache.pages);
     // The reconciliation, the pages' ETags and the run's record: one transaction.
     let mut tx = store.write().await?;
     let done = async {
-        let changes = reconcile_in(&mut tx, store, actor, &listing.repos).await?;
-        let pages =
-            serde_json::to_string(&listing.cache).map_err(|e| Error::Internal(e.to_string()))?;
+        let changes = reconcile_in(&mut tx, store, actor, &seen).await?;
+        let pages = serde_json::to_string(&kept).map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO sync_pages (account_id, owner, pages) VALUES (?, ?, ?) \
              ON CONFLICT (account_id, owner) DO UPDATE SET pages = excluded.pages",
@@ -334,8 +183,8 @@ pub async fn run_once(
         .await?;
         let end = Ending {
             status: "ok",
-            requests: listing.requests,
-            not_modified: listing.not_modified,
+            requests,
+            not_modified,
             changes: Some(&changes),
             rate: client.budget(),
             error: None,
@@ -353,8 +202,8 @@ pub async fn run_once(
             drop(tx);
             let failed = Ending {
                 status: "failed",
-                requests: listing.requests,
-                not_modified: listing.not_modified,
+                requests,
+                not_modified,
                 rate: client.budget(),
                 ..skipped(e.to_string())
             };
@@ -362,7 +211,8 @@ pub async fn run_once(
             return Err(e);
         }
     };
-    for p in changes.discovered.iter().chain(&changes.renamed).chain(&changes.reappeared) {
+    let updated = [&changes.discovered, &changes.renamed, &changes.reappeared, &changes.linked];
+    for p in updated.into_iter().flatten() {
         events.broadcast_project_update(p);
     }
     for p in &changes.missing {
@@ -371,156 +221,51 @@ pub async fn run_once(
     Ok(run)
 }
 
-/// Why a project went missing.
-fn gone(p: &Project) -> String {
-    format!(
-        "its repository {} is gone from GitHub",
-        p.github_repo_name.as_deref().unwrap_or(&p.name)
-    )
+/// What asking after unlisted repositories by id found, and what it cost.
+#[derive(Default)]
+struct Checks {
+    checked: HashMap<i64, Option<codemyspec_github::Repo>>,
+    requests: u32,
+    not_modified: u32,
+    cache: PageCache,
 }
 
-/// What reconciling did to one project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    Discovered,
-    Missing,
-    Renamed,
-    Reappeared,
+/// Asks GitHub by id about each of `ids` (tracked repositories the listing did not hold):
+/// 200 or 304 → it exists, 404 → gone. A 403 or a 5xx leaves that one unjudged; a rate limit,
+/// no network, or a budget down to [`RATE_FLOOR`] stops the checks (the rest stay unjudged
+/// until a later run).
+async fn check_unlisted(client: &Client, ids: &[i64], before: &PageCache) -> Checks {
+    let mut checks = Checks::default();
+    for &id in ids {
+        if client.budget().is_some_and(|b| !b.allows_background(RATE_FLOOR, SystemTime::now())) {
+            tracing::info!(left = ids.len() - checks.checked.len(), "rate budget low: checks wait");
+            break;
+        }
+        let Ok(github_id) = u64::try_from(id) else { continue };
+        checks.requests += 1;
+        match client.repo_by_id(github_id, before, &mut checks.cache).await {
+            Ok(ById::Found { repo, fresh }) => {
+                checks.not_modified += u32::from(!fresh);
+                checks.checked.insert(id, Some(repo));
+            }
+            Ok(ById::Gone) => {
+                checks.checked.insert(id, None);
+            }
+            Err(e @ (GitHubError::Offline { .. } | GitHubError::RateLimited { .. })) => {
+                tracing::info!(repository = id, "checks stop: {e}");
+                break;
+            }
+            Err(e) => tracing::warn!(repository = id, "cannot check the repository: {e}"),
+        }
+    }
+    checks
 }
 
-/// Reconciles the actor's projects with a complete listing, in one transaction.
-pub async fn reconcile(store: &Store, actor: &str, repos: &[Repo]) -> Result<Changes> {
+/// Reconciles the actor's projects with what a run saw, in one transaction.
+pub async fn reconcile(store: &Store, actor: &str, seen: &Seen) -> Result<Changes> {
     let mut tx = store.write().await?;
-    let changes = reconcile_in(&mut tx, store, actor, repos).await?;
+    let changes = reconcile_in(&mut tx, store, actor, seen).await?;
     tx.commit().await?;
-    Ok(changes)
-}
-
-async fn reconcile_in(
-    tx: &mut sqlx::SqliteConnection,
-    store: &Store,
-    actor: &str,
-    repos: &[Repo],
-) -> Result<Changes> {
-    let by_id: HashMap<i64, &Repo> = repos.iter().map(|r| (r.id as i64, r)).collect();
-    let mine: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM projects p JOIN project_memberships m ON m.project_id = p.id \
-         WHERE m.user_id = ?",
-        projects::COLUMNS
-    )))
-    .bind(actor)
-    .fetch_all(&mut *tx)
-    .await?;
-    // Repositories any project of this data dir already stands for (another profile's too: a
-    // repository id belongs to one project) are never imported again.
-    let known: HashSet<i64> = sqlx::query_scalar(
-        "SELECT github_repo_id FROM projects WHERE github_repo_id IS NOT NULL \
-         UNION SELECT docs_repo_id FROM projects WHERE docs_repo_id IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
-    let mut names: HashSet<String> = mine.iter().map(|p| p.name.clone()).collect();
-    let docs_urls: HashMap<String, &Project> = mine
-        .iter()
-        .filter(|p| p.docs_repo_id.is_none())
-        .filter_map(|p| p.docs_repo.as_ref().map(|u| (u.to_ascii_lowercase(), p)))
-        .collect();
-    let mut touched: Vec<(String, Change)> = Vec::new();
-    for p in &mine {
-        if let Some(repo) = p.docs_repo_id.and_then(|docs| by_id.get(&docs)) {
-            if p.docs_repo.as_deref() != Some(repo.html_url.as_str()) {
-                sqlx::query("UPDATE projects SET docs_repo = ?, updated_at = ? WHERE id = ?")
-                    .bind(&repo.html_url)
-                    .bind(store.now())
-                    .bind(&p.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        let Some(code) = p.github_repo_id else { continue };
-        match by_id.get(&code) {
-            Some(repo) => {
-                if p.stage == Stage::Missing {
-                    let back = lifecycle::stage_returns(&mut *tx, &p.id).await?;
-                    let back = back.last().copied().unwrap_or(Stage::Initialized);
-                    let reason = format!("{} is back on GitHub", repo.full_name);
-                    lifecycle::apply(tx, store, &p.id, back, &reason, Trigger::Sync, None).await?;
-                    touched.push((p.id.clone(), Change::Reappeared));
-                }
-                if p.github_repo_name.as_deref() != Some(repo.name.as_str()) {
-                    let old = p.github_repo_name.clone().unwrap_or_else(|| p.name.clone());
-                    sqlx::query(
-                        "UPDATE projects SET github_repo_name = ?, code_repo = ?, updated_at = ? WHERE id = ?",
-                    )
-                    .bind(&repo.name)
-                    .bind(&repo.html_url)
-                    .bind(store.now())
-                    .bind(&p.id)
-                    .execute(&mut *tx)
-                    .await?;
-                    let reason = format!("renamed on GitHub: {old} → {}", repo.name);
-                    lifecycle::note(tx, store, &p.id, &reason, Trigger::Sync).await?;
-                    touched.push((p.id.clone(), Change::Renamed));
-                }
-            }
-            None if lifecycle::check(p.stage, Stage::Missing, Trigger::Sync, &[]).is_ok() => {
-                lifecycle::apply(tx, store, &p.id, Stage::Missing, &gone(p), Trigger::Sync, None)
-                    .await?;
-                touched.push((p.id.clone(), Change::Missing));
-            }
-            None => {}
-        }
-    }
-    for repo in repos {
-        let id = repo.id as i64;
-        if known.contains(&id) {
-            continue;
-        }
-        // A known project's docs repository (by its URL, the id not recorded yet).
-        if let Some(p) = docs_urls.get(&repo.html_url.to_ascii_lowercase()) {
-            sqlx::query("UPDATE projects SET docs_repo_id = ?, updated_at = ? WHERE id = ?")
-                .bind(id)
-                .bind(store.now())
-                .bind(&p.id)
-                .execute(&mut *tx)
-                .await?;
-            continue;
-        }
-        let name = app_name(&repo.name, &names);
-        names.insert(name.clone());
-        let project_id = new_id();
-        let now = store.now();
-        sqlx::query(
-            "INSERT INTO projects (id, name, module_name, framework, database, code_repo, \
-             github_repo_id, github_repo_name, stage, owner_id, inserted_at, updated_at) \
-             VALUES (?, ?, ?, 'phoenix', 'sqlite3', ?, ?, ?, 'discovered', ?, ?, ?)",
-        )
-        .bind(&project_id)
-        .bind(&name)
-        .bind(validate::module_name(&name))
-        .bind(&repo.html_url)
-        .bind(id)
-        .bind(&repo.name)
-        .bind(actor)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        crate::memberships::insert(tx, &project_id, actor, crate::Role::Owner, &now).await?;
-        touched.push((project_id, Change::Discovered));
-    }
-    let mut changes = Changes::default();
-    for (id, change) in touched {
-        let p = projects::fetch_any(&mut *tx, &id).await?;
-        match change {
-            Change::Discovered => changes.discovered.push(p),
-            Change::Missing => changes.missing.push(p),
-            Change::Renamed => changes.renamed.push(p),
-            Change::Reappeared => changes.reappeared.push(p),
-        }
-    }
     Ok(changes)
 }
 
@@ -532,7 +277,20 @@ pub async fn interval(store: &Store) -> Result<i64> {
         .unwrap_or(DEFAULT_INTERVAL))
 }
 
-fn heartbeat(actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> crate::jobs::NewJob {
+/// A heartbeat for `actor`, due at `at` (now when none). The beat a running heartbeat queues
+/// for its successor is unique among waiting ones only (its own job is running); a beat
+/// scheduled from outside (`running_too`) also yields to a running one, which queues the next
+/// itself, so that a runner that claims a beat just as it is scheduled does not beat twice.
+fn heartbeat(
+    actor: &str,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    running_too: bool,
+) -> crate::jobs::NewJob {
+    use crate::jobs::JobState;
+    let mut states = vec![JobState::Available, JobState::Scheduled, JobState::Retryable];
+    if running_too {
+        states.push(JobState::Executing);
+    }
     crate::jobs::NewJob {
         queue: QUEUE.into(),
         worker: WORKER.into(),
@@ -540,15 +298,10 @@ fn heartbeat(actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> crate::j
         priority: 5,
         max_attempts: 3,
         scheduled_at: at,
-        // One waiting heartbeat per profile; a running one does not block the next.
         unique: Some(crate::jobs::Unique {
             key: format!("{WORKER}:{actor}"),
             period: chrono::Duration::days(3650),
-            states: vec![
-                crate::jobs::JobState::Available,
-                crate::jobs::JobState::Scheduled,
-                crate::jobs::JobState::Retryable,
-            ],
+            states,
         }),
     }
 }
@@ -560,7 +313,7 @@ pub async fn schedule_heartbeats(store: &Store) -> Result<usize> {
         sqlx::query_scalar("SELECT id FROM accounts WHERE github_login IS NOT NULL")
             .fetch_all(store.pool())
             .await?;
-    let jobs: Vec<_> = signed_in.iter().map(|a| heartbeat(a, None)).collect();
+    let jobs: Vec<_> = signed_in.iter().map(|a| heartbeat(a, None, true)).collect();
     let n = jobs.len();
     if n > 0 {
         crate::jobs::insert_all(store, jobs).await?;
@@ -601,7 +354,7 @@ pub async fn perform(
     let jitter = rand::thread_rng().gen_range(-0.1..=0.1) * every;
     let next = run.store.clock().now()
         + chrono::Duration::milliseconds(((every + jitter) * 1000.0) as i64);
-    crate::jobs::insert(&run.store, heartbeat(&actor, Some(next))).await.map_err(fail)?;
+    crate::jobs::insert(&run.store, heartbeat(&actor, Some(next), false)).await.map_err(fail)?;
     let done = done.map_err(|e| {
         // Recorded on this job; the next beat is already waiting, so no retry of this one.
         crate::runner::JobFailure::new(FailureClass::Step, e.to_string())
@@ -647,24 +400,4 @@ pub async fn status(store: &Store, actor: &str) -> Result<SyncStatus> {
         offline_since,
         interval_secs: interval(store).await?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_repository_name_becomes_a_valid_free_app_name() {
-        let none = HashSet::new();
-        assert_eq!(app_name("Hello-World", &none), "hello_world");
-        assert_eq!(app_name("my.site--v2", &none), "my_site_v2");
-        assert_eq!(app_name("2048", &none), "repo_2048");
-        assert_eq!(app_name("server", &none), "server_2", "reserved by Phoenix");
-        let taken: HashSet<String> = ["shop".to_owned(), "shop_2".to_owned()].into();
-        assert_eq!(app_name("Shop", &taken), "shop_3");
-        for raw in ["---", "Ünïcödé", "a", &"x".repeat(100)] {
-            let n = app_name(raw, &none);
-            assert!(validate::project_name("name", &n).is_ok(), "{raw} → {n}");
-        }
-    }
 }

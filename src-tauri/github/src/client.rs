@@ -120,13 +120,13 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    fn json<T: for<'de> Deserialize<'de>>(&self, what: &str) -> Result<T> {
+    pub(crate) fn json<T: for<'de> Deserialize<'de>>(&self, what: &str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| GitHubError::Other {
             message: format!("GitHub's answer to {what} could not be read: {e}"),
         })
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
@@ -234,7 +234,7 @@ impl Client {
         self.scopes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn url(&self, path_or_url: &str) -> String {
+    pub(crate) fn url(&self, path_or_url: &str) -> String {
         if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
             path_or_url.to_owned()
         } else {

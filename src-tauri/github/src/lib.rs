@@ -1,17 +1,21 @@
 //! GitHub's REST API for CodeMySpec, on octocrab: who a token belongs to (`GET /user`, its
 //! scopes), creating and reading repositories, listing an organization's (or the user's)
-//! repositories page by page with ETags — an unchanged page is a free 304 — and the OAuth
-//! device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
+//! repositories page by page with ETags — an unchanged page is a free 304 —, asking after one
+//! repository by its id (also with its ETag), and the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
 //! failures come back as a typed [`GitHubError`] with a stable code.
 //!
 //! The crate knows nothing of projects or the database: the core calls it.
 
+mod by_id;
 mod client;
 mod device;
 mod error;
 mod types;
 
-pub use client::{api_url_for_host, check_api_url, Client, Listing, PageCache, API_VERSION};
+pub use by_id::ById;
+pub use client::{
+    api_url_for_host, check_api_url, CachedPage, Client, Listing, PageCache, API_VERSION,
+};
 pub use device::{DeviceCode, DeviceFlow, DevicePoll};
 pub use error::{GitHubError, Result};
 pub use types::{Permissions, RateBudget, Repo, User};

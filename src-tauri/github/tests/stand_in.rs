@@ -158,3 +158,42 @@ async fn the_device_flow_handles_its_four_answers() {
     assert!(denied.to_string().contains("refused"), "{denied}");
     assert!(DeviceFlow::new(&gh.url(), " ").is_err(), "a client id is needed");
 }
+
+#[tokio::test]
+async fn a_repository_asked_after_by_id_follows_renames_and_moves_and_an_unchanged_one_is_a_free_304(
+) {
+    use codemyspec_github::ById;
+    let (gh, client) = signed_in();
+    gh.org("acme");
+    gh.org("globex");
+    let id = gh.repo("acme", "shop");
+    let mut cache = PageCache::default();
+    let first = client.repo_by_id(id, &PageCache::default(), &mut cache).await.unwrap();
+    let ById::Found { repo, fresh: true } = first else { panic!("{first:?}") };
+    assert_eq!(repo.full_name, "acme/shop");
+    let before = client.budget().unwrap().remaining;
+    let mut kept = PageCache::default();
+    let again = client.repo_by_id(id, &cache, &mut kept).await.unwrap();
+    assert_eq!(again, ById::Found { repo, fresh: false });
+    assert_eq!(client.budget().unwrap().remaining, before, "a 304 costs nothing");
+    assert_eq!(kept, cache, "the ETag is kept for the next check");
+
+    gh.control("rename", json!({ "owner": "acme", "name": "shop", "new_name": "store" }));
+    gh.control("transfer", json!({ "owner": "acme", "name": "store", "new_owner": "globex" }));
+    let moved = client.repo_by_id(id, &kept, &mut PageCache::default()).await.unwrap();
+    let ById::Found { repo, fresh: true } = moved else { panic!("{moved:?}") };
+    assert_eq!((repo.id, repo.full_name.as_str()), (id, "globex/store"));
+
+    // A failure says nothing about the repository, and keeps what was known.
+    let path = format!("/repositories/{id}");
+    gh.control("fail", json!({ "path": path, "status": 503, "body": "" }));
+    let mut after = PageCache::default();
+    let failed = client.repo_by_id(id, &kept, &mut after).await.unwrap_err();
+    assert_eq!(failed, GitHubError::Server { status: 503 });
+    assert_eq!(after, kept);
+
+    gh.control("delete", json!({ "owner": "globex", "name": "store" }));
+    let mut after = PageCache::default();
+    assert_eq!(client.repo_by_id(id, &kept, &mut after).await.unwrap(), ById::Gone);
+    assert!(after.pages.is_empty(), "nothing kept for a repository that is gone");
+}

@@ -1,6 +1,7 @@
 //! Reading jobs for people: lists, counts, a job's steps and logs, and its detail. A job about
-//! a project is visible only to that project's members; jobs about no project (maintenance)
-//! to everyone.
+//! a project is visible only to that project's members; a job for a profile and no project
+//! (its org sync heartbeat) only to that profile; jobs about neither (maintenance) to
+//! everyone.
 
 use super::{Job, JobRow, JobState, StepOutcome, JOB_COLUMNS};
 use crate::error::{Error, Result};
@@ -16,9 +17,10 @@ pub const MAX_LOG_LINES: i64 = 100_000;
 /// follows as it grows.
 pub const DETAIL_LOG_LINES: i64 = 1_000;
 
-const VISIBLE: &str = "(json_extract(args, '$.project_id') IS NULL \
-    OR json_extract(args, '$.project_id') IN \
-       (SELECT project_id FROM project_memberships WHERE user_id = ?))";
+const VISIBLE: &str = "(CASE WHEN json_extract(args, '$.project_id') IS NOT NULL \
+    THEN json_extract(args, '$.project_id') IN \
+       (SELECT project_id FROM project_memberships WHERE user_id = ?1) \
+    ELSE coalesce(json_extract(args, '$.actor_id') = ?1, 1) END)";
 
 #[derive(Debug, Clone, Default)]
 pub struct JobFilter {

@@ -2,6 +2,7 @@
 //! runs the project's recipe step by step in a temp dir; every status change goes to the
 //! database first and then to the broadcaster (seed 001's order).
 
+mod control;
 pub mod docs;
 pub mod logs;
 pub mod preflight;
@@ -28,6 +29,7 @@ use sqlx::SqliteConnection;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use control::{cancel_job, retry_job};
 pub use worker::perform;
 
 pub const QUEUE: &str = "project_setup";
@@ -303,59 +305,6 @@ pub async fn retry_setup(
     events.broadcast_project_update(&project);
     store.notify_jobs();
     Ok(job)
-}
-
-/// The project of a setup job: such a job is cancelled and retried through its setup, so
-/// that the project follows.
-fn setup_of(job: &Job) -> Option<&str> {
-    (job.worker == WORKER).then(|| job.project_id()).flatten()
-}
-
-/// The project's newest setup job, when `job` is an earlier one (it is superseded).
-async fn newer_setup(store: &Store, project_id: &str, job: &Job) -> Result<Option<i64>> {
-    let mut conn = store.pool().acquire().await?;
-    let latest = latest_job(&mut conn, project_id).await?;
-    Ok((latest.id != job.id).then_some(latest.id))
-}
-
-/// Retries a discarded or cancelled job (a setup job through [`retry_setup`]). An earlier
-/// setup job of a project that has been set up again since cannot be retried.
-pub async fn retry_job(
-    store: &Store,
-    events: &Broadcaster,
-    actor: &str,
-    job_id: i64,
-) -> Result<Job> {
-    let job = jobs::get(store, actor, job_id).await?;
-    match setup_of(&job) {
-        Some(project_id) => match newer_setup(store, project_id, &job).await? {
-            Some(newest) => Err(Error::conflict(
-                Some("job_id"),
-                format!(
-                    "job {job_id} is an earlier setup of this project; job {newest} is its newest"
-                ),
-            )),
-            None => retry_setup(store, events, actor, project_id).await,
-        },
-        None => jobs::retry(store, job_id).await,
-    }
-}
-
-/// Cancels a job (a setup job through [`cancel_setup`]; an earlier setup job of the project
-/// is cancelled on its own, never its newest one in its place).
-pub async fn cancel_job(
-    store: &Store,
-    events: &Broadcaster,
-    actor: &str,
-    job_id: i64,
-) -> Result<Job> {
-    let job = jobs::get(store, actor, job_id).await?;
-    match setup_of(&job) {
-        Some(project_id) if newer_setup(store, project_id, &job).await?.is_none() => {
-            cancel_setup(store, events, actor, project_id).await
-        }
-        _ => jobs::cancel(store, job_id).await,
-    }
 }
 
 async fn write_status(

@@ -9,6 +9,7 @@
 use super::publish::{self, RemoteState};
 use crate::github::{self, Endpoints};
 use crate::jobs::{FailureClass, Job};
+use crate::lifecycle::Stage;
 use crate::projects::Project;
 use crate::runner::JobFailure;
 use crate::secret::Secret;
@@ -100,7 +101,11 @@ pub async fn provision(
     for target in &targets {
         let (repo, line) =
             ensure(&client, project.public_repos, &login, target, &token, job).await?;
-        record(store, project, target, &repo).await.map_err(infra)?;
+        record(store, actor, project, target, &repo).await.map_err(|e| match e {
+            // Another project stands for this repository: a retry would meet it again.
+            crate::Error::Conflict { .. } => JobFailure::new(FailureClass::Step, e.to_string()),
+            e => infra(e),
+        })?;
         // Pushes go where GitHub says the repository is, not to a URL built by hand.
         if let Some(clone) = &repo.clone_url {
             crate::jobs::set_meta(store, job.id, &[(&clone_key(target.kind), Some(clone))])
@@ -265,39 +270,90 @@ pub async fn checks(
     out
 }
 
-/// Records the repository's GitHub id (and, for the code repository, its name).
+/// Records the repository's GitHub id (and, for the code repository, its name). A repository
+/// id stands for one project of the data dir: when the heartbeat imported this repository as
+/// a `discovered` project before the id was recorded here (it listed the repository between
+/// its creation and this write, or before this project named it), that untouched placeholder
+/// gives way, in the same transaction. A project someone has worked on is never removed: the
+/// setup stops with a conflict naming it instead.
 async fn record(
     store: &Store,
+    actor: &str,
     project: &Project,
     target: &Target,
     repo: &Repo,
 ) -> crate::Result<()> {
     let id = i64::try_from(repo.id).unwrap_or(i64::MAX);
     let mut tx = store.write().await?;
-    let sql = if target.kind == "code" {
-        "UPDATE projects SET github_repo_id = ?, github_repo_name = ?, updated_at = ? WHERE id = ?"
-    } else {
-        "UPDATE projects SET docs_repo_id = ?, updated_at = ? WHERE id = ? AND ? IS NOT NULL"
-    };
-    if target.kind == "code" {
-        sqlx::query(sql)
+    let holder: Option<(String, String, Stage)> =
+        sqlx::query_as("SELECT id, name, stage FROM projects WHERE github_repo_id = ? AND id <> ?")
             .bind(id)
-            .bind(&repo.name)
-            .bind(store.now())
             .bind(&project.id)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+    if let Some((holder, name, stage)) = holder {
+        if !is_placeholder(&mut tx, &holder).await? {
+            // Named only to whom may see it.
+            let seen = crate::access::role(&mut *tx, actor, &holder).await.is_ok();
+            let which =
+                if seen { format!("project {name} ({stage})") } else { "another project".into() };
+            return Err(crate::Error::conflict(
+                Some(&format!("{}_repo", target.kind)),
+                format!(
+                    "{} is already the code repository of {which} in this data dir; point this \
+                     project's {} repository elsewhere, or delete that project",
+                    target.url, target.kind
+                ),
+            ));
+        }
+        tracing::info!(
+            project = project.id,
+            placeholder = holder,
+            "a discovered project gives way"
+        );
+        sqlx::query("DELETE FROM projects WHERE id = ?").bind(&holder).execute(&mut *tx).await?;
+    }
+    if target.kind == "code" {
+        sqlx::query(
+            "UPDATE projects SET github_repo_id = ?, github_repo_name = ?, updated_at = ? \
+             WHERE id = ?",
+        )
+        .bind(id)
+        .bind(&repo.name)
+        .bind(store.now())
+        .bind(&project.id)
+        .execute(&mut *tx)
+        .await?;
     } else {
-        sqlx::query(sql)
+        sqlx::query("UPDATE projects SET docs_repo_id = ?, updated_at = ? WHERE id = ?")
             .bind(id)
             .bind(store.now())
             .bind(&project.id)
-            .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether a project is only what the heartbeat imported: `discovered`, never set up, with no
+/// summary, description, docs repository, spec or other member. Removing it loses nothing
+/// (the repository stays on GitHub).
+async fn is_placeholder(conn: &mut sqlx::SqliteConnection, id: &str) -> crate::Result<bool> {
+    let untouched: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM projects p WHERE p.id = ?1 AND p.stage = 'discovered' \
+         AND p.setup_status = 'created' AND p.executive_summary IS NULL \
+         AND p.description IS NULL AND p.docs_repo IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM stories WHERE project_id = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM contexts WHERE project_id = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM components WHERE project_id = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM sessions WHERE project_id = ?1) \
+         AND (SELECT count(*) FROM project_memberships WHERE project_id = ?1) <= 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(untouched.is_some())
 }
 
 #[cfg(test)]

@@ -13,18 +13,18 @@ use codemyspec_tests::GitHubStandIn;
 use serde_json::json;
 use std::sync::Arc;
 
-const TOKEN: &str = "ghp_sync_ada";
+pub(crate) const TOKEN: &str = "ghp_sync_ada";
 
-struct World {
-    gh: GitHubStandIn,
-    f: Fixture,
-    ada: codemyspec_core::accounts::Account,
-    events: Broadcaster,
-    secrets: Arc<dyn SecretStore>,
+pub(crate) struct World {
+    pub gh: GitHubStandIn,
+    pub f: Fixture,
+    pub ada: codemyspec_core::accounts::Account,
+    pub events: Broadcaster,
+    pub secrets: Arc<dyn SecretStore>,
 }
 
 impl World {
-    async fn new() -> World {
+    pub async fn new() -> World {
         let gh = GitHubStandIn::start();
         gh.user("ada-gh", TOKEN);
         gh.org("acme");
@@ -39,15 +39,15 @@ impl World {
         World { gh, f, ada, events: Broadcaster::new(), secrets }
     }
 
-    async fn sync(&self) -> SyncRun {
+    pub async fn sync(&self) -> SyncRun {
         sync::run_once(&self.f.store, &self.events, &self.secrets, &self.ada.id).await.unwrap()
     }
 
-    async fn projects(&self) -> Vec<Project> {
+    pub async fn projects(&self) -> Vec<Project> {
         projects::list(&self.f.store, &self.ada.id).await.unwrap()
     }
 
-    async fn named(&self, github_name: &str) -> Project {
+    pub async fn named(&self, github_name: &str) -> Project {
         self.projects()
             .await
             .into_iter()
@@ -165,11 +165,15 @@ async fn a_failed_page_no_network_or_a_low_budget_changes_nothing() {
     assert_eq!(failed.missing, 0);
     assert_eq!(w.named("r5").await.stage, Stage::Initialized);
 
+    // A complete listing without it, and GitHub's 404 for its id: missing.
+    let complete = w.sync().await;
+    assert_eq!((complete.status.as_str(), complete.missing), ("ok", 1), "{complete:?}");
+    assert_eq!(w.named("r5").await.stage, Stage::Missing, "a complete listing and a 404 mark it");
+
     // A low rate budget: background work waits for the reset.
     w.gh.control("rate", json!({ "token": TOKEN, "remaining": 100 }));
     let spent = w.sync().await;
     assert_eq!(spent.status, "ok", "the run that learns the budget still runs: {spent:?}");
-    assert_eq!(w.named("r5").await.stage, Stage::Missing, "a complete listing marks it");
     let floor = w.sync().await;
     assert_eq!(floor.status, "skipped");
     assert!(floor.error.as_deref().unwrap().contains("rate budget is low"), "{floor:?}");
@@ -235,4 +239,24 @@ async fn two_profiles_syncing_one_org_import_each_repository_once() {
         "it is Ada's project already: {run:?}"
     );
     w.secrets.delete(&bob.id, &format!("127.0.0.1:{}", w.gh.port)).unwrap();
+}
+
+#[tokio::test]
+async fn a_runner_starting_while_a_heartbeat_runs_queues_no_second_beat() {
+    let w = World::new().await;
+    codemyspec_core::github::login_with_token(
+        &w.f.store,
+        &w.secrets,
+        &w.ada.id,
+        Secret::new(TOKEN),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sync::schedule_heartbeats(&w.f.store).await.unwrap(), 1);
+    let running = codemyspec_core::jobs::claim(&w.f.store, sync::QUEUE, 10).await.unwrap();
+    assert_eq!(running.len(), 1, "a runner took the beat");
+    // Another runner (the app, a worker) starts and schedules heartbeats meanwhile.
+    sync::schedule_heartbeats(&w.f.store).await.unwrap();
+    let due = codemyspec_core::jobs::claim(&w.f.store, sync::QUEUE, 10).await.unwrap();
+    assert_eq!(due, [], "the running beat queues the next one itself");
 }
