@@ -3,6 +3,7 @@
 //! database first and then to the broadcaster (seed 001's order).
 
 pub mod docs;
+pub mod lines;
 pub mod logs;
 pub mod preflight;
 pub mod process;

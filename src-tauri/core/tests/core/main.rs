@@ -14,6 +14,7 @@ mod provision;
 mod resume;
 mod sessions;
 mod setup;
+mod step_output;
 mod store;
 mod stories;
 mod sync;
