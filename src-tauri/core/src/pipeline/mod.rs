@@ -10,6 +10,7 @@ pub mod process;
 pub mod provision;
 pub mod publish;
 pub mod recipe;
+pub mod rescue;
 pub mod toolchain;
 mod worker;
 

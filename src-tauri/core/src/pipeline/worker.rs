@@ -8,7 +8,7 @@ use super::logs::{LogSink, Stream};
 use super::process::{self, StepCommand, StepEnd};
 use super::publish::{self, Author, PublishError};
 use super::recipe::{self, Action, Step, Work};
-use super::{docs, fail_project, preflight, provision, write_status, PipelineConfig};
+use super::{docs, fail_project, preflight, provision, rescue, write_status, PipelineConfig};
 use crate::clock::format_ts;
 use crate::error::Error;
 use crate::events::JobEvent;
@@ -321,6 +321,9 @@ impl Attempt<'_> {
         if let Some(found) = preflight::find_program(&cmd.program, &self.config.path()) {
             command.program = found.display().to_string();
         }
+        // What the processes this step starts inherit: a rescue after a crash tells them by it.
+        let mark = rescue::new_mark();
+        command.env.push((rescue::STEP_MARK.to_owned(), mark.clone().into()));
         let end = process::run(&command, &self.run.cancel, sink, |pgid| {
             let store = store.clone();
             tokio::spawn(async move {
@@ -328,7 +331,11 @@ impl Attempt<'_> {
                 let _ = jobs::set_meta(
                     &store,
                     job_id,
-                    &[("pgid", Some(&pgid.to_string())), ("pgid_identity", identity.as_deref())],
+                    &[
+                        ("pgid", Some(&pgid.to_string())),
+                        ("pgid_identity", identity.as_deref()),
+                        ("pgid_mark", Some(&mark)),
+                    ],
                 )
                 .await;
             });
