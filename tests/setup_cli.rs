@@ -570,3 +570,50 @@ fn a_child_left_running_by_a_step_whose_worker_and_shell_died_is_stopped_by_the_
     theirs.kill().unwrap();
     theirs.wait().unwrap();
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn setup_wait_names_the_copy_as_the_projects_folder_when_the_original_cannot_be_removed() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    // The workspace on a tmpfs, the data dir on disk: the tree is copied, then removed.
+    let workspace = tempfile::tempdir_in("/dev/shm").expect("a tmpfs at /dev/shm");
+    assert_ne!(
+        std::fs::metadata(dir.path()).unwrap().dev(),
+        std::fs::metadata(workspace.path()).unwrap().dev(),
+        "the test needs two filesystems"
+    );
+    let ws = workspace.path().display().to_string();
+    json_of(&codemyspec(dir.path(), &["config", "set", "workspace_dir", &ws], ""));
+    // An immutable file (chattr +i stops root too), or a read-only folder where chattr is
+    // not allowed (which stops anyone else): the original cannot be removed.
+    recipe(
+        dir.path(),
+        "name = \"stuck\"\n[[steps]]\nstatus = \"compiling\"\nprogram = \"sh\"\n\
+         args = [\"-c\", \"mkdir -p locked && echo mine > locked/file && \
+         (chattr +i locked/file 2>/dev/null || chmod 0555 locked)\"]\n\
+         timeout_secs = 30\non_failure = \"step\"\n",
+    );
+    json_of(&codemyspec(dir.path(), &["project", "create", "copied", "--framework", "elixir"], ""));
+    let out = Command::new(cli_bin())
+        .args(["setup", "copied", "--wait"])
+        .env("CODEMYSPEC_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    let locked = dir.path().join("work/job-1/locked");
+    let _ = Command::new("chattr").arg("-i").arg(locked.join("file")).status();
+    let _ = Command::new("chmod").arg("0755").arg(&locked).status();
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("copied is ready"), "{stdout}");
+    let copy = workspace.path().join("copied");
+    assert!(
+        stderr.contains(&format!("copied in full to {}, its folder from now on", copy.display())),
+        "the message names the copy: {stderr}"
+    );
+    let project = project_json(dir.path(), "copied");
+    assert_eq!(project["local_path"], copy.display().to_string());
+    assert_eq!(std::fs::read_to_string(copy.join("locked/file")).unwrap(), "mine\n");
+}

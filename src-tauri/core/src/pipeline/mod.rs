@@ -12,6 +12,7 @@ pub mod publish;
 pub mod recipe;
 pub mod rescue;
 pub mod toolchain;
+mod tree;
 mod worker;
 
 pub(crate) use worker::author;
