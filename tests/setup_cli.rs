@@ -519,3 +519,101 @@ fn doctor_names_the_elixir_and_otp_versions_and_a_generator_that_does_not_fit_th
     let plain = doctor(&["doctor"]);
     assert!(String::from_utf8_lossy(&plain.stdout).contains("Elixir and Erlang/OTP"));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_left_running_by_a_step_whose_worker_and_shell_died_is_stopped_by_the_next_worker() {
+    // Orphans come to this test process, which reaps the step's shell when it exits: its id
+    // is then truly gone (no zombie holding it), as under a desktop's init.
+    nix::sys::prctl::set_child_subreaper(true).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    // The shell starts a program in the background and exits a few seconds later.
+    recipe(
+        dir.path(),
+        "name = \"leaves_a_child\"\n[[steps]]\nstatus = \"compiling\"\nprogram = \"sh\"\n\
+         args = [\"-c\", \"sleep 300 & sleep 4\"]\ntimeout_secs = 60\non_failure = \"step\"\n",
+    );
+    json_of(&codemyspec(
+        dir.path(),
+        &["project", "create", "left_behind", "--framework", "elixir"],
+        "",
+    ));
+    // A program of the user's, in a group of its own: it must outlive every rescue.
+    let mut theirs = Command::new("sleep");
+    std::os::unix::process::CommandExt::process_group(theirs.arg("300"), 0);
+    let mut theirs = theirs.spawn().unwrap();
+
+    let id = json_of(&codemyspec(dir.path(), &["setup", "left_behind"], ""))["job"]["id"]
+        .as_i64()
+        .unwrap();
+    let pgid = kill_worker_mid_step(dir.path(), id, 0);
+    // The worker is dead; its step's shell exits on its own and is reaped here.
+    nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pgid), None).expect("the shell exits");
+    assert!(!Path::new(&format!("/proc/{pgid}")).exists(), "the group's leader is gone for good");
+    assert!(group_alive(pgid), "its background child runs on in the step's group");
+
+    let mut second = worker(dir.path());
+    wait_until("the rescued job to complete", Duration::from_secs(60), || {
+        job(dir.path(), id)["job"]["state"] == "completed"
+    });
+    assert!(!group_alive(pgid), "the child the dead step left behind was stopped");
+    assert_eq!(theirs.try_wait().unwrap(), None, "the user's program still runs");
+    let done = job(dir.path(), id);
+    assert_eq!(
+        (done["job"]["attempt"].as_i64(), &done["job"]["errors"][0]["class"]),
+        (Some(2), &Value::from("orphaned"))
+    );
+    assert_eq!(project_json(dir.path(), "left_behind")["setup_status"], "ready");
+    signal(&second, "TERM");
+    assert!(second.wait().unwrap().success());
+    theirs.kill().unwrap();
+    theirs.wait().unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn setup_wait_names_the_copy_as_the_projects_folder_when_the_original_cannot_be_removed() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    // The workspace on a tmpfs, the data dir on disk: the tree is copied, then removed.
+    let workspace = tempfile::tempdir_in("/dev/shm").expect("a tmpfs at /dev/shm");
+    assert_ne!(
+        std::fs::metadata(dir.path()).unwrap().dev(),
+        std::fs::metadata(workspace.path()).unwrap().dev(),
+        "the test needs two filesystems"
+    );
+    let ws = workspace.path().display().to_string();
+    json_of(&codemyspec(dir.path(), &["config", "set", "workspace_dir", &ws], ""));
+    // An immutable file (chattr +i stops root too), or a read-only folder where chattr is
+    // not allowed (which stops anyone else): the original cannot be removed.
+    recipe(
+        dir.path(),
+        "name = \"stuck\"\n[[steps]]\nstatus = \"compiling\"\nprogram = \"sh\"\n\
+         args = [\"-c\", \"mkdir -p locked && echo mine > locked/file && \
+         (chattr +i locked/file 2>/dev/null || chmod 0555 locked)\"]\n\
+         timeout_secs = 30\non_failure = \"step\"\n",
+    );
+    json_of(&codemyspec(dir.path(), &["project", "create", "copied", "--framework", "elixir"], ""));
+    let out = Command::new(cli_bin())
+        .args(["setup", "copied", "--wait"])
+        .env("CODEMYSPEC_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    let locked = dir.path().join("work/job-1/locked");
+    let _ = Command::new("chattr").arg("-i").arg(locked.join("file")).status();
+    let _ = Command::new("chmod").arg("0755").arg(&locked).status();
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("copied is ready"), "{stdout}");
+    let copy = workspace.path().join("copied");
+    assert!(
+        stderr.contains(&format!("copied in full to {}, its folder from now on", copy.display())),
+        "the message names the copy: {stderr}"
+    );
+    let project = project_json(dir.path(), "copied");
+    assert_eq!(project["local_path"], copy.display().to_string());
+    assert_eq!(std::fs::read_to_string(copy.join("locked/file")).unwrap(), "mine\n");
+}

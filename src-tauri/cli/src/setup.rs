@@ -96,6 +96,11 @@ pub async fn setup(ctx: &Ctx, project: &str, wait: bool) -> Result<()> {
         JobState::Completed => {
             if !ctx.out.json {
                 println!("{} is ready (stage {})", project.name, project.stage);
+                // A ready setup's message is worth reading (its tree was copied, say, and
+                // the original could not be removed).
+                if let Some(note) = &project.setup_error {
+                    eprintln!("note: {note}");
+                }
             }
             Ok(())
         }

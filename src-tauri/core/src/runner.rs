@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use crate::events::{Broadcaster, JobEvent};
 use crate::jobs::{self, Backoff, FailureClass, Job};
-use crate::pipeline::process;
+use crate::pipeline::rescue;
 use crate::store::Store;
 use chrono::Duration as ChronoDuration;
 use std::collections::HashMap;
@@ -199,21 +199,34 @@ fn take_lock(data_dir: &std::path::Path) -> Result<File> {
     }
 }
 
-/// Stops what a job that died mid-run left running: its step's process group, but only
-/// while that group is provably the one the job started (same boot, same start time of its
-/// leader). Its work dir stays: the job's next attempt resumes in it.
+/// Stops what a job that died mid-run left running: its step's process group while its
+/// leader is provably the one the job started, or, once the leader is gone, the members
+/// of its group provably started by that step ([`rescue`]). Its work dir stays: the job's
+/// next attempt resumes in it.
 fn clean_up_after(job: &Job) {
     let pgid = job.meta.get("pgid").and_then(|p| p.parse::<u32>().ok());
-    if let (Some(pgid), Some(recorded)) = (pgid, job.meta.get("pgid_identity")) {
-        if process::kill_group_if_ours(pgid, recorded) {
-            tracing::info!(job = job.id, pgid, "killed the step left running by a dead runner");
-        } else if process::group_alive(pgid) {
-            tracing::warn!(
-                job = job.id,
-                pgid,
-                "process group {pgid} is not the step we started; left alone"
-            );
-        }
+    let (Some(pgid), Some(identity)) = (pgid, job.meta.get("pgid_identity")) else { return };
+    let recorded =
+        rescue::Recorded { pgid, identity, mark: job.meta.get("pgid_mark").map(String::as_str) };
+    let done = rescue::stop_leftovers(&recorded);
+    if done.group_killed {
+        tracing::info!(job = job.id, pgid, "killed the step left running by a dead runner");
+    }
+    if !done.killed.is_empty() {
+        tracing::info!(
+            job = job.id,
+            pgid,
+            "killed {:?}, left running by the step of a dead runner whose leader had exited",
+            done.killed
+        );
+    }
+    if !done.left_alone.is_empty() {
+        tracing::warn!(
+            job = job.id,
+            pgid,
+            "processes {:?} of group {pgid} are not provably the step we started; left alone",
+            done.left_alone
+        );
     }
 }
 
@@ -374,8 +387,12 @@ async fn execute(
     });
     match record_end(&store, job.id, &outcome, &backoff, &stopping).await {
         Ok(job) => {
-            let _ =
-                jobs::set_meta(&store, job.id, &[("pgid", None), ("pgid_identity", None)]).await;
+            let _ = jobs::set_meta(
+                &store,
+                job.id,
+                &[("pgid", None), ("pgid_identity", None), ("pgid_mark", None)],
+            )
+            .await;
             events.publish_job(JobEvent::JobChanged { job: Box::new(job) });
         }
         // Left executing: the next start rescues it (and the invariant repair follows).

@@ -7,6 +7,18 @@ use crate::error::{GitHubError, Result};
 use http_body_util::BodyExt;
 use octocrab::{OctoBody, Octocrab};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The pause between polls when GitHub names none (RFC 8628 §3.2).
+pub const DEFAULT_INTERVAL_SECS: u64 = 5;
+/// The longest pause between polls the flow accepts from a server. GitHub asks for 5 s and
+/// adds 5 s per `slow_down`; a server asking for more is capped, so a sign-in never waits
+/// for ages (or forever) between two polls.
+pub const MAX_INTERVAL_SECS: u64 = 300;
+/// The longest life of a device code the flow accepts. GitHub's codes live 15 minutes; a
+/// longer (or absurd) `expires_in` is capped, so the wait has an end and its deadline
+/// arithmetic cannot overflow.
+pub const MAX_EXPIRES_IN_SECS: u64 = 3600;
 
 /// `POST /login/device/code`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,9 +27,47 @@ pub struct DeviceCode {
     /// What the user types at `verification_uri`, e.g. `WDJB-MJHT`.
     pub user_code: String,
     pub verification_uri: String,
+    /// Seconds the code lives: 1 ..= [`MAX_EXPIRES_IN_SECS`] once read from a server.
     pub expires_in: u64,
-    /// Seconds to wait between polls.
+    /// Seconds to wait between polls: 1 ..= [`MAX_INTERVAL_SECS`] once read from a server.
     pub interval: u64,
+}
+
+/// `POST /login/device/code`'s answer as sent: its timings are any JSON number until they
+/// are brought within bounds (a negative, fractional or 2^64-sized value must neither fail
+/// the arithmetic nor stall the sign-in).
+#[derive(Deserialize)]
+struct RawDeviceCode {
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    expires_in: serde_json::Number,
+    interval: Option<serde_json::Number>,
+}
+
+/// A server's number of seconds within `1 ..= max`: negative and zero become 1, fractions
+/// round up, anything past `max` (however large) becomes `max`.
+fn seconds_within(value: &serde_json::Number, max: u64) -> u64 {
+    let secs = if let Some(whole) = value.as_u64() {
+        whole
+    } else if value.as_i64().is_some() {
+        0 // negative
+    } else {
+        match value.as_f64() {
+            Some(f) if f >= max as f64 => max,
+            Some(f) if f > 0.0 => f.ceil() as u64,
+            _ => 0,
+        }
+    };
+    secs.clamp(1, max)
+}
+
+/// The pause after a `slow_down`: what the server asked for, else the current one plus 5 s
+/// (RFC 8628 §3.5), never shorter than the current one, within bounds.
+fn slowed_down(current: u64, asked: Option<&serde_json::Number>) -> u64 {
+    let asked = asked.map(|n| seconds_within(n, MAX_INTERVAL_SECS));
+    let at_least = current.saturating_add(5);
+    asked.unwrap_or(at_least).max(at_least).clamp(1, MAX_INTERVAL_SECS)
 }
 
 /// One poll's answer.
@@ -99,8 +149,19 @@ impl DeviceFlow {
                 message: format!("GitHub refused the device flow: {e}"),
             });
         }
-        serde_json::from_slice(&answer.body).map_err(|e| GitHubError::Other {
-            message: format!("GitHub's device code could not be read: {e}"),
+        let raw: RawDeviceCode = serde_json::from_slice(&answer.body).map_err(|e| {
+            GitHubError::Other { message: format!("GitHub's device code could not be read: {e}") }
+        })?;
+        let interval = raw
+            .interval
+            .as_ref()
+            .map_or(DEFAULT_INTERVAL_SECS, |n| seconds_within(n, MAX_INTERVAL_SECS));
+        Ok(DeviceCode {
+            device_code: raw.device_code,
+            user_code: raw.user_code,
+            verification_uri: raw.verification_uri,
+            expires_in: seconds_within(&raw.expires_in, MAX_EXPIRES_IN_SECS),
+            interval,
         })
     }
 
@@ -124,7 +185,7 @@ impl DeviceFlow {
             access_token: Option<String>,
             error: Option<String>,
             error_description: Option<String>,
-            interval: Option<u64>,
+            interval: Option<serde_json::Number>,
         }
         let reply: Reply = serde_json::from_slice(&answer.body).map_err(|e| {
             GitHubError::Other { message: format!("GitHub's token answer could not be read: {e}") }
@@ -132,9 +193,9 @@ impl DeviceFlow {
         match (reply.access_token, reply.error.as_deref()) {
             (Some(token), None) => Ok(DevicePoll::Token(token)),
             (_, Some("authorization_pending")) => Ok(DevicePoll::Pending),
-            (_, Some("slow_down")) => {
-                Ok(DevicePoll::SlowDown { interval: reply.interval.unwrap_or(code.interval + 5) })
-            }
+            (_, Some("slow_down")) => Ok(DevicePoll::SlowDown {
+                interval: slowed_down(code.interval, reply.interval.as_ref()),
+            }),
             (_, Some("expired_token")) => Ok(DevicePoll::Expired),
             (_, Some("access_denied")) => Ok(DevicePoll::Denied),
             (_, Some(other)) => Err(GitHubError::Other {
@@ -150,33 +211,34 @@ impl DeviceFlow {
     }
 
     /// Polls until the user has entered the code (or refused, or it expired), waiting the
-    /// interval GitHub asks for between polls (+5 s at each `slow_down`).
+    /// interval GitHub asks for between polls (+5 s at each `slow_down`). The timings are
+    /// brought within bounds here too (a [`DeviceCode`] can be made by hand), and no pause
+    /// runs past the code's expiry: one last poll comes at the deadline.
     pub async fn wait_for_token(&self, code: &DeviceCode) -> Result<String> {
-        let mut interval = code.interval.max(1);
-        let deadline =
-            tokio::time::Instant::now() + std::time::Duration::from_secs(code.expires_in.max(1));
+        let mut interval = code.interval.clamp(1, MAX_INTERVAL_SECS);
+        let lifetime = Duration::from_secs(code.expires_in.clamp(1, MAX_EXPIRES_IN_SECS));
+        let deadline = tokio::time::Instant::now() + lifetime;
+        let expired = || GitHubError::Other {
+            message: "the device code expired before it was entered: sign in again".into(),
+        };
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            tokio::time::sleep(Duration::from_secs(interval).min(left)).await;
             match self.poll(code).await? {
                 DevicePoll::Token(token) => return Ok(token),
                 DevicePoll::Pending => {}
-                DevicePoll::SlowDown { interval: next } => interval = next.max(interval + 5),
-                DevicePoll::Expired => {
-                    return Err(GitHubError::Other {
-                        message: "the device code expired before it was entered: sign in again"
-                            .into(),
-                    })
+                DevicePoll::SlowDown { interval: next } => {
+                    interval = next.max(interval.saturating_add(5)).clamp(1, MAX_INTERVAL_SECS)
                 }
+                DevicePoll::Expired => return Err(expired()),
                 DevicePoll::Denied => {
                     return Err(GitHubError::Other {
                         message: "the sign-in was refused on GitHub (access denied)".into(),
                     })
                 }
             }
-            if tokio::time::Instant::now() > deadline {
-                return Err(GitHubError::Other {
-                    message: "the device code expired before it was entered: sign in again".into(),
-                });
+            if tokio::time::Instant::now() >= deadline {
+                return Err(expired());
             }
         }
     }
@@ -201,4 +263,42 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(json: &str) -> serde_json::Number {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_servers_seconds_of_any_size_or_sign_land_within_bounds() {
+        let cases = [
+            ("900", 900),
+            ("0", 1),
+            ("-7", 1),
+            ("-9223372036854775808", 1),
+            ("2.2", 3),
+            ("0.0001", 1),
+            ("-1e300", 1),
+            ("18446744073709551615", MAX_EXPIRES_IN_SECS),
+            ("18446744073709551616", MAX_EXPIRES_IN_SECS),
+            ("1e300", MAX_EXPIRES_IN_SECS),
+        ];
+        for (json, secs) in cases {
+            assert_eq!(seconds_within(&number(json), MAX_EXPIRES_IN_SECS), secs, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_slow_down_waits_longer_than_before_but_never_past_the_cap() {
+        assert_eq!(slowed_down(5, None), 10, "RFC 8628: 5 s more");
+        assert_eq!(slowed_down(5, Some(&number("30"))), 30, "what the server asks");
+        assert_eq!(slowed_down(20, Some(&number("1"))), 25, "never shorter than before + 5");
+        assert_eq!(slowed_down(u64::MAX, None), MAX_INTERVAL_SECS);
+        assert_eq!(slowed_down(5, Some(&number("1e30"))), MAX_INTERVAL_SECS);
+        assert_eq!(slowed_down(5, Some(&number("-3"))), 10);
+    }
 }

@@ -16,6 +16,9 @@ pub use by_id::ById;
 pub use client::{
     api_url_for_host, check_api_url, CachedPage, Client, Listing, PageCache, API_VERSION,
 };
-pub use device::{DeviceCode, DeviceFlow, DevicePoll};
+pub use device::{
+    DeviceCode, DeviceFlow, DevicePoll, DEFAULT_INTERVAL_SECS, MAX_EXPIRES_IN_SECS,
+    MAX_INTERVAL_SECS,
+};
 pub use error::{GitHubError, Result};
 pub use types::{Permissions, RateBudget, Repo, User};

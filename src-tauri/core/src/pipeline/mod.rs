@@ -4,13 +4,16 @@
 
 mod control;
 pub mod docs;
+pub mod lines;
 pub mod logs;
 pub mod preflight;
 pub mod process;
 pub mod provision;
 pub mod publish;
 pub mod recipe;
+pub mod rescue;
 pub mod toolchain;
+mod tree;
 mod worker;
 
 pub(crate) use worker::author;

@@ -1,13 +1,14 @@
 //! Running one step's program: an argument vector (never a shell), stdin closed, in its own
-//! process group, with a timeout. Output is read line by line as it comes. When the step
-//! ends — by itself, by timeout or by cancellation — the whole group is killed, so no
-//! process it started outlives it.
+//! process group, with a timeout. Output is read line by line as it comes, a long line cut
+//! while it is read ([`super::lines`]). When the step ends — by itself, by timeout or by
+//! cancellation — the whole group is killed, so no process it started outlives it.
 
+use super::lines::read_lines;
 use super::logs::{LogSink, Stream};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::BufReader;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
@@ -81,8 +82,8 @@ pub fn step_environment(
     env
 }
 
-/// A line longer than this is cut (a minified asset printed by a tool, say).
-const MAX_LINE: usize = 4096;
+/// How much of a pipe is read at once: Linux's default pipe size.
+const PIPE: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct StepCommand {
@@ -153,10 +154,10 @@ pub async fn run(
     on_spawn(pgid);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(Stream, String)>(1024);
     if let Some(out) = child.stdout.take() {
-        tokio::spawn(read_lines(out, Stream::Stdout, tx.clone()));
+        tokio::spawn(read_lines(BufReader::with_capacity(PIPE, out), Stream::Stdout, tx.clone()));
     }
     if let Some(err) = child.stderr.take() {
-        tokio::spawn(read_lines(err, Stream::Stderr, tx.clone()));
+        tokio::spawn(read_lines(BufReader::with_capacity(PIPE, err), Stream::Stderr, tx.clone()));
     }
     drop(tx);
 
@@ -193,33 +194,6 @@ pub async fn run(
     let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
     sink.flush().await;
     end
-}
-
-async fn read_lines(
-    pipe: impl AsyncRead + Unpin,
-    stream: Stream,
-    tx: tokio::sync::mpsc::Sender<(Stream, String)>,
-) {
-    let mut reader = BufReader::new(pipe);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                let mut line =
-                    String::from_utf8_lossy(&buf).trim_end_matches(['\n', '\r']).to_owned();
-                if line.len() > MAX_LINE {
-                    let cut = (0..=MAX_LINE).rev().find(|i| line.is_char_boundary(*i)).unwrap_or(0);
-                    line.truncate(cut);
-                    line.push_str(" …[cut]");
-                }
-                if tx.send((stream, line)).await.is_err() {
-                    return;
-                }
-            }
-        }
-    }
 }
 
 /// Kills every process of the group (SIGKILL). A group that is already gone is fine.

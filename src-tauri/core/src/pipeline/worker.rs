@@ -8,8 +8,9 @@ use super::logs::{LogSink, Stream};
 use super::process::{self, StepCommand, StepEnd};
 use super::publish::{self, Author, PublishError};
 use super::recipe::{self, Action, Step, Work};
-use super::{docs, fail_project, preflight, provision, write_status, PipelineConfig};
-use crate::clock::format_ts;
+use super::tree::Kept;
+use super::{docs, fail_project, preflight, provision, rescue, write_status, PipelineConfig};
+use crate::accounts;
 use crate::error::Error;
 use crate::events::JobEvent;
 use crate::jobs::{self, FailureClass, Job, JobState, StepOutcome};
@@ -17,7 +18,6 @@ use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
 use crate::runner::{JobFailure, JobRun};
 use crate::store::Store;
-use crate::{accounts, settings};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -117,7 +117,7 @@ impl Attempt<'_> {
             self.run_step(step, &tree).await?;
         }
         self.still_running().await?;
-        let kept = keep_tree(&store, &tree, &self.project).await?;
+        let kept = super::tree::keep(&store, &tree, &self.project).await?;
         self.finish(&kept).await?;
         // The tree has moved; what is left (the docs tree) goes.
         jobs::remove_work_dir(&store, self.job().id);
@@ -321,6 +321,9 @@ impl Attempt<'_> {
         if let Some(found) = preflight::find_program(&cmd.program, &self.config.path()) {
             command.program = found.display().to_string();
         }
+        // What the processes this step starts inherit: a rescue after a crash tells them by it.
+        let mark = rescue::new_mark();
+        command.env.push((rescue::STEP_MARK.to_owned(), mark.clone().into()));
         let end = process::run(&command, &self.run.cancel, sink, |pgid| {
             let store = store.clone();
             tokio::spawn(async move {
@@ -328,7 +331,11 @@ impl Attempt<'_> {
                 let _ = jobs::set_meta(
                     &store,
                     job_id,
-                    &[("pgid", Some(&pgid.to_string())), ("pgid_identity", identity.as_deref())],
+                    &[
+                        ("pgid", Some(&pgid.to_string())),
+                        ("pgid_identity", identity.as_deref()),
+                        ("pgid_mark", Some(&mark)),
+                    ],
                 )
                 .await;
             });
@@ -507,10 +514,11 @@ impl Attempt<'_> {
         }
     }
 
-    /// The setup is done: `ready`, `setup_complete`, where the tree is, and the stage moves
-    /// to `initialized` — unless the job was cancelled meanwhile (then nothing is written and
+    /// The setup is done: `ready` (with the kept tree's note, if any, as its message),
+    /// `setup_complete`, where the tree is, and the stage moves to `initialized` — unless the job was cancelled meanwhile (then nothing is written and
     /// the attempt ends cancelled; the tree stays where it was kept).
-    async fn finish(&mut self, kept: &Path) -> Outcome {
+    async fn finish(&mut self, kept: &Kept) -> Outcome {
+        let (note, kept) = (kept.note.as_deref(), kept.path.as_path());
         let store = self.store().clone();
         let mut tx = store.write().await.map_err(internal)?;
         let state = jobs::state(&mut *tx, self.job().id).await.map_err(internal)?;
@@ -521,7 +529,7 @@ impl Attempt<'_> {
                 format!("cancelled; the generated project is kept in {}", kept.display()),
             ));
         }
-        write_status(&mut tx, &store, &self.project.id, SetupStatus::Ready, None)
+        write_status(&mut tx, &store, &self.project.id, SetupStatus::Ready, note)
             .await
             .map_err(internal)?;
         sqlx::query("UPDATE projects SET setup_complete = 1, local_path = ? WHERE id = ?")
@@ -623,83 +631,4 @@ pub(crate) async fn author(store: &Store, project: &Project) -> Author {
         Ok(a) => Author { name: a.name.clone().unwrap_or_else(|| a.email.clone()), email: a.email },
         Err(_) => Author { name: "CodeMySpec".into(), email: "codemyspec@localhost".into() },
     }
-}
-
-/// On success the tree moves to the workspace folder (the setting, or its default), as
-/// `<name>` or `<name>-<time>` when that exists: an existing folder is never overwritten.
-/// Across filesystems it is copied, then removed. Any failure leaves the tree where it is
-/// and says where that is.
-async fn keep_tree(
-    store: &Store,
-    tree: &Path,
-    project: &Project,
-) -> std::result::Result<PathBuf, JobFailure> {
-    let kept_here = |why: String| {
-        JobFailure::new(
-            FailureClass::Step,
-            format!("{why}; the generated project is kept in {}", tree.display()),
-        )
-    };
-    let workspace = settings::workspace_dir(store).await.map_err(|e| kept_here(e.to_string()))?;
-    std::fs::create_dir_all(&workspace).map_err(|e| {
-        kept_here(format!("cannot make the workspace folder {}: {e}", workspace.display()))
-    })?;
-    let mut target = workspace.join(&project.name);
-    if target.exists() {
-        target = workspace.join(format!(
-            "{}-{}",
-            project.name,
-            format_ts(store.clock().now()).replace([':', '.'], "-")
-        ));
-    }
-    let (from, to) = (tree.to_owned(), target.clone());
-    tokio::task::spawn_blocking(move || move_tree(&from, &to))
-        .await
-        .map_err(|e| kept_here(e.to_string()))?
-        .map_err(|e| kept_here(format!("cannot move it to {}: {e}", target.display())))?;
-    Ok(target)
-}
-
-/// `rename`, or — across filesystems — a copy and then the removal of the original. A copy
-/// that fails half way is removed and the original stays.
-pub(crate) fn move_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    match std::fs::rename(from, to) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
-            if let Err(e) = copy_tree(from, to) {
-                let _ = std::fs::remove_dir_all(to);
-                return Err(e);
-            }
-            std::fs::remove_dir_all(from)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir(to)?;
-    std::fs::set_permissions(to, std::fs::metadata(from)?.permissions())?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else if kind.is_symlink() {
-            copy_link(&src, &dst)?;
-        } else {
-            std::fs::copy(&src, &dst)?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn copy_link(src: &Path, dst: &Path) -> std::io::Result<()> {
-    std::os::unix::fs::symlink(std::fs::read_link(src)?, dst)
-}
-
-#[cfg(not(unix))]
-fn copy_link(src: &Path, dst: &Path) -> std::io::Result<()> {
-    std::fs::copy(src, dst).map(|_| ())
 }

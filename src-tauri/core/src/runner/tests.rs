@@ -1,6 +1,7 @@
 use super::*;
 use crate::clock::{Clock, ManualClock};
 use crate::jobs::{Fields, JobState, NewJob};
+use crate::pipeline::{process, rescue};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -234,15 +235,15 @@ async fn one_runner_per_data_dir_and_the_next_one_rescues_orphans() {
     second.stop().await;
 }
 
-/// A job left executing with `pgid` and `identity` recorded as its step's group, rescued by
-/// a runner that starts (and then completes it).
+/// A job left executing with `pgid` and `identity` (and the step's `mark`) recorded as its
+/// step's group, rescued by a runner that starts (and then completes it).
 #[cfg(target_os = "linux")]
-async fn rescue_a_job_recorded_with(s: &Setup, pgid: u32, identity: &str) {
+async fn rescue_a_job_recorded_with(s: &Setup, pgid: u32, identity: &str, mark: Option<&str>) {
     let id = jobs::insert(&s.store, job("Ok")).await.unwrap().job.id;
     jobs::claim(&s.store, "q", 1).await.unwrap();
-    let recorded = [("pgid", Some(pgid.to_string())), ("pgid_identity", Some(identity.to_owned()))];
-    let recorded: Vec<(&str, Option<&str>)> =
-        recorded.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+    let pgid = pgid.to_string();
+    let recorded =
+        [("pgid", Some(pgid.as_str())), ("pgid_identity", Some(identity)), ("pgid_mark", mark)];
     jobs::set_meta(&s.store, id, &recorded).await.unwrap();
     let runner = Runner::new(&s.store, &s.events, config())
         .worker("Ok", |_run| async { Ok(()) })
@@ -267,14 +268,98 @@ async fn a_rescue_leaves_alone_a_process_that_only_has_the_recorded_id() {
     let real = process::identity(pgid).expect("a live process has an identity");
     let (boot, _) = real.split_once(':').unwrap();
     let stale = format!("{boot}:1");
-    rescue_a_job_recorded_with(&s, pgid, &stale).await;
+    rescue_a_job_recorded_with(&s, pgid, &stale, None).await;
     assert!(process::group_alive(pgid), "the user's program survived the rescue");
     assert_eq!(theirs.try_wait().unwrap(), None, "still running");
 
     // The same group recorded with its real identity is ours, and is stopped.
-    rescue_a_job_recorded_with(&s, pgid, &real).await;
+    rescue_a_job_recorded_with(&s, pgid, &real, None).await;
     let status = theirs.wait().unwrap();
     assert!(!status.success(), "our recorded step was killed: {status:?}");
+}
+
+/// Whether `pid` runs (a zombie, dead and waiting to be reaped, does not).
+#[cfg(target_os = "linux")]
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().to_owned()))
+        .is_some_and(|rest| !rest.starts_with(['Z', 'X']))
+}
+
+/// Waits a while for `pid` to stop running; whether it did.
+#[cfg(target_os = "linux")]
+async fn stops(pid: u32) -> bool {
+    for _ in 0..100 {
+        if !running(pid) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+/// A group like a step's whose leader exited and left a child running, as `sh -c 'sleep &
+/// …'` does: its id, its dead leader's identity, and the child's pid. `mark` is put in its
+/// environment as a step's run mark.
+#[cfg(target_os = "linux")]
+fn group_with_a_dead_leader(mark: Option<&str>) -> (u32, String, u32) {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let mut sh = std::process::Command::new("sh");
+    sh.args(["-c", "sleep 300 > /dev/null & echo $!; read _"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .process_group(0);
+    if let Some(mark) = mark {
+        sh.env(rescue::STEP_MARK, mark);
+    }
+    let mut leader = sh.spawn().unwrap();
+    let pgid = leader.id();
+    let identity = process::identity(pgid).expect("a live process has an identity");
+    let mut line = String::new();
+    std::io::BufReader::new(leader.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let child: u32 = line.trim().parse().unwrap();
+    drop(leader.stdin.take()); // `read` ends: the leader exits…
+    leader.wait().unwrap(); // …and is reaped: gone for good
+    assert_eq!(process::identity(pgid), None, "the leader is gone");
+    assert!(running(child) && process::group_alive(pgid), "its child runs on in its group");
+    (pgid, identity, child)
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_rescue_stops_what_a_step_left_in_its_group_after_its_leader_died_and_nothing_else() {
+    let s = setup().await;
+    add_queue(&s.store, 1).await;
+    let mark = rescue::new_mark();
+    let (pgid, identity, child) = group_with_a_dead_leader(Some(&mark));
+    // The user's programs: a group of the same shape without the step's mark, and one with
+    // it but recorded with a leader that started after it (as when the id was reused).
+    let (their_pgid, their_identity, their_child) = group_with_a_dead_leader(None);
+    let (earlier_pgid, earlier_identity, earlier_child) = group_with_a_dead_leader(Some(&mark));
+    let (boot, start) = earlier_identity.rsplit_once(':').unwrap();
+    let later_leader = format!("{boot}:{}", start.parse::<u64>().unwrap() + 1_000_000);
+    let other_boot = format!("{}:{start}", "0".repeat(boot.len()));
+
+    rescue_a_job_recorded_with(&s, their_pgid, &their_identity, Some(&mark)).await;
+    rescue_a_job_recorded_with(&s, earlier_pgid, &later_leader, Some(&mark)).await;
+    rescue_a_job_recorded_with(&s, earlier_pgid, &other_boot, Some(&mark)).await;
+    // Recorded before steps had marks: nothing proves the child is the step's.
+    rescue_a_job_recorded_with(&s, pgid, &identity, None).await;
+    assert!(running(child), "a child without a recorded mark is left alone");
+    rescue_a_job_recorded_with(&s, pgid, &identity, Some(&mark)).await;
+
+    assert!(stops(child).await, "the step's child was stopped by the rescue");
+    assert!(!codemyspec_tests::group_running(pgid as i32), "nothing of the step's group runs");
+    assert!(running(their_child), "the user's unmarked program survived");
+    assert!(running(earlier_child), "a process older than the recorded leader survived");
+    for pid in [their_child, earlier_child] {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
 }
 
 #[tokio::test]

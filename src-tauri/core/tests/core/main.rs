@@ -16,6 +16,7 @@ mod provision_race;
 mod resume;
 mod sessions;
 mod setup;
+mod step_output;
 mod store;
 mod stories;
 mod sync;

@@ -1,6 +1,7 @@
 //! Setups that nothing can wedge (docs/PIPELINE.md "Interruption, resume and rescue"): a
 //! retry resumes in the kept work dir, publishing is idempotent, a cancel is honoured while
-//! a push hangs, the tree reaches a workspace on another filesystem, steps get a minimal
+//! a push hangs, the tree reaches a workspace on another filesystem (and is the project's
+//! folder there even when its original cannot be removed), steps get a minimal
 //! environment, and stage moves cannot contradict a running setup. Real `mix`, real git
 //! over smart HTTP, the OS keyring (run under `make test`'s D-Bus session).
 
@@ -175,6 +176,79 @@ async fn a_workspace_on_another_filesystem_gets_the_project_copied_and_the_setup
     p.runner.unwrap().stop().await;
 }
 
+/// Lets a test's folder be removed again: undoes what made the original unremovable.
+#[cfg(target_os = "linux")]
+struct Removable(std::path::PathBuf);
+
+#[cfg(target_os = "linux")]
+impl Drop for Removable {
+    fn drop(&mut self) {
+        let locked = self.0.join("locked");
+        let _ = std::process::Command::new("chattr").arg("-i").arg(locked.join("file")).status();
+        let _ = std::process::Command::new("chmod").arg("0755").arg(&locked).status();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_copy_to_another_filesystem_whose_original_cannot_be_removed_is_the_projects_folder_and_the_message_names_it(
+) {
+    use std::os::unix::fs::MetadataExt;
+    let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
+    // /dev/shm is a tmpfs; the data dir is on disk: the tree is copied, then removed.
+    let workspace = tempfile::tempdir_in("/dev/shm").expect("a tmpfs at /dev/shm");
+    let (disk, tmpfs) = (
+        std::fs::metadata(p.f.dir.path()).unwrap().dev(),
+        std::fs::metadata(workspace.path()).unwrap().dev(),
+    );
+    assert_ne!(disk, tmpfs, "the test needs two filesystems");
+    codemyspec_core::settings::set(
+        &p.f.store,
+        Setting::WorkspaceDir,
+        &workspace.path().display().to_string(),
+    )
+    .await
+    .unwrap();
+    // The step makes a file nobody may remove: immutable (`chattr +i`, which stops root
+    // too), or in a read-only folder where chattr is not allowed (which stops anyone else).
+    p.recipe(
+        r#"name = "stuck_original"
+[[steps]]
+status = "initializing"
+program = "sh"
+args = ["-c", "mkdir -p app/locked && echo hello > app/README.md && echo mine > app/locked/file && (chattr +i app/locked/file 2>/dev/null || chmod 0555 app/locked)"]
+timeout_secs = 30
+on_failure = "step"
+[[steps]]
+status = "compiling"
+dir = "app"
+program = "true"
+timeout_secs = 30
+on_failure = "step"
+"#,
+    );
+    let project = p.project("two_places", None, None).await;
+    let queued =
+        pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
+    let original = jobs::work_dir(&p.f.store, queued.job.id).join("app");
+    let _removable = Removable(original.clone());
+    p.wait_job(&project, JobState::Completed, MINUTE).await;
+    assert!(original.join("locked/file").exists(), "the original could not be removed");
+
+    // The whole copy is the project's folder, and the message names it (and the leftover).
+    let copy = workspace.path().join("two_places");
+    let ready = p.reload(&project).await;
+    assert_eq!((ready.setup_status, ready.stage), (SetupStatus::Ready, Stage::Initialized));
+    assert_eq!(ready.local_path.as_deref(), Some(copy.to_str().unwrap()));
+    let message = ready.setup_error.unwrap_or_default();
+    assert!(message.contains(&copy.display().to_string()), "names the copy: {message}");
+    assert!(message.contains("its folder from now on"), "{message}");
+    assert!(message.contains(&original.display().to_string()), "names the leftover: {message}");
+    assert_eq!(std::fs::read_to_string(copy.join("README.md")).unwrap(), "hello\n");
+    assert_eq!(std::fs::read_to_string(copy.join("locked/file")).unwrap(), "mine\n");
+    p.runner.unwrap().stop().await;
+}
+
 #[tokio::test]
 async fn steps_get_a_minimal_environment_without_the_sessions_secrets() {
     // The session this test runs in (make test's) has a D-Bus session bus: the keyring.
@@ -198,7 +272,9 @@ async fn steps_get_a_minimal_environment_without_the_sessions_secrets() {
     {
         assert!(!names.contains(&secret), "{secret} reached a step: {names:?}");
     }
-    for name in &names {
+    // Besides the documented list, the step's run mark, by which a rescue knows its children.
+    assert!(names.contains(&pipeline::rescue::STEP_MARK), "{names:?}");
+    for name in names.iter().filter(|n| **n != pipeline::rescue::STEP_MARK) {
         assert!(pipeline::process::STEP_ENV.contains(name), "{name} is not in the documented list");
     }
     p.runner.unwrap().stop().await;
