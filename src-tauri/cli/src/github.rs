@@ -124,7 +124,8 @@ pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
 async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
     match host {
         Some(h) => Ok(h.trim().to_ascii_lowercase()),
-        None => Ok(github::endpoints(&ctx.store).await?.host),
+        // The keyring's host alone: a token can be removed even while github_api_url is wrong.
+        None => github::token_host(&ctx.store).await,
     }
 }
 

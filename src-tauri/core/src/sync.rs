@@ -263,8 +263,6 @@ pub async fn run_once(
     actor: &str,
 ) -> Result<SyncRun> {
     let org = profile_setting(store, actor, GITHUB_ORG).await?.filter(|o| !o.is_empty());
-    let at = github::endpoints(store).await?;
-    let token = crate::secrets::token(secrets, actor, &at.host).await?;
     let account = crate::accounts::get(store, actor).await?;
     let owner =
         org.clone().or(account.github_login.clone()).unwrap_or_else(|| "(not signed in)".into());
@@ -276,6 +274,19 @@ pub async fn run_once(
         changes: None,
         rate: None,
         error: Some(error),
+    };
+    // An API that is not the GitHub host's own fails the run before the token is even read.
+    let found = async {
+        let at = github::endpoints(store).await?;
+        let token = crate::secrets::token(secrets, actor, &at.host).await?;
+        Ok::<_, Error>((at, token))
+    };
+    let (at, token) = match found.await {
+        Ok(found) => found,
+        Err(e) => {
+            finish_run(store, id, Ending { status: "failed", ..skipped(e.to_string()) }).await?;
+            return Err(e);
+        }
     };
     let Some(token) = token else {
         return finish_run(store, id, skipped(format!("not signed in to {}", at.host))).await;

@@ -74,7 +74,11 @@ pub async fn provision(
     job: &Job,
 ) -> Result<Vec<String>, JobFailure> {
     let infra = |e: crate::Error| JobFailure::new(FailureClass::Infrastructure, e.to_string());
-    let at = github::endpoints(store).await.map_err(infra)?;
+    // A github_api_url that is not the host's own API will not mend itself: not retried.
+    let at = github::endpoints(store).await.map_err(|e| match e {
+        crate::Error::ApiNotOfHost(_) => JobFailure::new(FailureClass::Step, e.to_string()),
+        e => infra(e),
+    })?;
     let targets = targets(project, &at);
     if targets.is_empty() {
         return Ok(vec![format!(
@@ -193,7 +197,10 @@ pub async fn checks(
 ) -> Vec<super::preflight::Check> {
     use super::preflight::Check;
     let check = |name: String, ok: bool, detail: String| Check { name, ok, detail };
-    let Ok(at) = github::endpoints(store).await else { return Vec::new() };
+    let at = match github::endpoints(store).await {
+        Ok(at) => at,
+        Err(e) => return vec![check("GitHub API".into(), false, e.to_string())],
+    };
     let targets = targets(project, &at);
     if targets.is_empty() {
         return Vec::new();
