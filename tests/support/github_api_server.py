@@ -24,6 +24,8 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST device  {"answers": [...], "token"?}        what the token endpoint answers, in order:
                authorization_pending | slow_down | expired_token | access_denied | ok
   POST rate    {"token", "remaining"?, "limit"?}
+  POST clone_base {"base"}                         repositories' clone_url on another host from
+                                                   then on ("" or null: this one again)
   GET  log                                         every request: method, path, status
 Stdlib only."""
 import base64
@@ -65,6 +67,7 @@ STATE = {
     "device": {"answers": [], "token": None, "interval": 5},
     "rate": {},  # token -> {"limit", "remaining", "reset"}
     "log": [],
+    "clone_base": None,  # where clone_url points when not here
 }
 
 
@@ -109,7 +112,7 @@ def fill(template, base, repo):
         "full_name": full_name,
         "private": repo["private"],
         "visibility": "private" if repo["private"] else "public",
-        "clone_url": f"{base}/{full_name}.git",
+        "clone_url": f"{STATE['clone_base'] or base}/{full_name}.git",
         "html_url": f"{base}/{full_name}",
         "url": f"{base}/repos/{full_name}",
         "created_at": repo["created"],
@@ -385,6 +388,8 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "rate":
                 r = STATE["rate"].setdefault(spec["token"], {"limit": 5000, "remaining": 5000, "reset": int(time.time()) + 3600})
                 r.update({k: spec[k] for k in ("limit", "remaining", "reset") if k in spec})
+            elif what == "clone_base":
+                STATE["clone_base"] = spec.get("base") or None
             elif what == "log":
                 return self.send(200, STATE["log"])
             else:

@@ -4,7 +4,8 @@
 //! adopted; one that holds this setup's own commit (a retried job) is kept; one with commits
 //! CodeMySpec did not make is refused, naming it, before anything runs. The repositories'
 //! GitHub ids are recorded on the project. Repositories on another host than the configured
-//! GitHub (a plain git server) are left as they are.
+//! GitHub (a plain git server) are left as they are. The clone URL GitHub answers with is
+//! where the pushes go, and it gets the token only when it is on the token's own host.
 
 use super::publish::{self, RemoteState};
 use crate::github::{self, Endpoints};
@@ -103,7 +104,7 @@ pub async fn provision(
     let mut done = Vec::new();
     for target in &targets {
         let (repo, line) =
-            ensure(&client, project.public_repos, &login, target, &token, job).await?;
+            ensure(&client, project.public_repos, &login, target, (&at.host, &token), job).await?;
         record(store, project, target, &repo).await.map_err(infra)?;
         // Pushes go where GitHub says the repository is, not to a URL built by hand.
         if let Some(clone) = &repo.clone_url {
@@ -116,13 +117,26 @@ pub async fn provision(
     Ok(done)
 }
 
+/// The token for a clone URL GitHub answered with: `token`, kept for `host`, only when the
+/// URL is on that same host; a clone URL elsewhere gets no credentials from us.
+fn token_for<'a>(clone_url: &str, (host, token): (&str, &'a Secret)) -> Option<&'a Secret> {
+    (host_of(clone_url).as_deref() == Some(host)).then_some(token)
+}
+
+/// Why a clone URL on another host than the token's failed, or goes without the token.
+pub(crate) fn elsewhere(clone_url: &str, host: &str, e: impl std::fmt::Display) -> String {
+    format!(
+        "GitHub answered with the clone URL {clone_url}, which is not on {host}: the token kept          for {host} is not sent there ({e})"
+    )
+}
+
 /// One repository: created, adopted, kept, or refused.
 async fn ensure(
     client: &Client,
     public: bool,
     login: &str,
     target: &Target,
-    token: &Secret,
+    (host, token): (&str, &Secret),
     job: &Job,
 ) -> Result<(Repo, String), JobFailure> {
     let existing = client.repo(&target.owner, &target.name).await.map_err(failure)?;
@@ -159,11 +173,17 @@ async fn ensure(
         ));
     }
     let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
-    let (u, t) = (url.clone(), token.clone());
-    let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, Some(&t)))
+    let (u, t) = (url.clone(), token_for(&url, (host, token)).cloned());
+    let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, t.as_ref()))
         .await
         .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
-        .map_err(publish::PublishError::failure)?;
+        .map_err(|e| {
+            let mut failure = e.failure();
+            if token_for(&url, (host, token)).is_none() {
+                failure.message = elsewhere(&url, host, &failure.message);
+            }
+            failure
+        })?;
     let ours = job.meta.get(&pushed_key(target.kind));
     match state {
         RemoteState::Empty => {
@@ -253,14 +273,16 @@ pub async fn checks(
             ),
             Ok(Some(repo)) => {
                 let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
-                let t = token.clone();
-                match tokio::task::spawn_blocking(move || publish::remote_state(&url, Some(&t))).await {
+                let offered = token_for(&url, (&at.host, &token)).cloned();
+                let (u, t) = (url.clone(), offered.clone());
+                match tokio::task::spawn_blocking(move || publish::remote_state(&u, t.as_ref())).await {
                     Ok(Ok(RemoteState::Empty)) => check(name, true, "exists and is empty: the setup adopts it".into()),
                     Ok(Ok(_)) => check(
                         name,
                         false,
                         "has commits CodeMySpec did not make: the setup would refuse it; point the project at a new or empty repository".into(),
                     ),
+                    Ok(Err(e)) if offered.is_none() => check(name, false, elsewhere(&url, &at.host, e)),
                     Ok(Err(e)) => check(name, false, e.to_string()),
                     Err(e) => check(name, false, e.to_string()),
                 }

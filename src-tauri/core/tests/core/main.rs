@@ -17,3 +17,4 @@ mod setup;
 mod store;
 mod stories;
 mod sync;
+mod tokens;

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const MINUTE: Duration = Duration::from_secs(60);
-const TOKEN: &str = "ghp_provision_ada";
+pub(crate) const TOKEN: &str = "ghp_provision_ada";
 
 /// The stand-in with Ada signed in (her token in the keyring) and an org `acme`.
-async fn signed_in() -> (GitHubStandIn, Pipeline) {
+pub(crate) async fn signed_in() -> (GitHubStandIn, Pipeline) {
     let gh = GitHubStandIn::start();
     gh.user("ada-gh", TOKEN);
     gh.org("acme");
@@ -29,17 +29,17 @@ async fn signed_in() -> (GitHubStandIn, Pipeline) {
     (gh, p)
 }
 
-async fn sign_out(gh: &GitHubStandIn, p: &Pipeline) {
+pub(crate) async fn sign_out(gh: &GitHubStandIn, p: &Pipeline) {
     Keyring.delete(&p.ada.id, &format!("127.0.0.1:{}", gh.port)).unwrap();
 }
 
-async fn on_github(p: &Pipeline, gh: &GitHubStandIn, name: &str) -> Project {
+pub(crate) async fn on_github(p: &Pipeline, gh: &GitHubStandIn, name: &str) -> Project {
     let code = format!("{}/acme/{name}", gh.url());
     let docs = format!("{}/acme/{name}_docs", gh.url());
     p.project(name, Some(code), Some(docs)).await
 }
 
-const QUICK: &str = r#"name = "quick"
+pub(crate) const QUICK: &str = r#"name = "quick"
 [[steps]]
 status = "creating_repositories"
 action = "provision"
