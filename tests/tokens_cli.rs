@@ -1,13 +1,16 @@
 //! Tokens go only where they belong (issue 17), seen through the `codemyspec` CLI with the OS
 //! keyring (run under tests/with-session.sh, as `make test` does): a token kept for a host
-//! is sent only to that host's API, whatever `github_api_url` says.
+//! is sent only to that host's API, whatever `github_api_url` says, and a token typed at a
+//! terminal is never shown on it.
 
 use codemyspec_core::Store;
 use codemyspec_tests::{cli_bin, codemyspec, json_of, GitHubStandIn, Recorder, ThrowawayCa};
 use serde_json::Value;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 const ADA: &str = "ada@example.com";
 
@@ -149,4 +152,96 @@ fn config_set_takes_only_the_api_of_the_github_host_and_names_both_when_it_refus
     json_of(&set("github_api_url", "http://127.0.0.1:9"));
     let list = json_of(&as_ada(dir.path(), &ca, &["config", "list"], ""));
     assert!(list.to_string().contains("http://127.0.0.1:9"), "{list}");
+}
+
+/// Runs `codemyspec ARGS…` on a real pseudo-terminal (`script`), types `typed` and Enter
+/// once `prompt` is on the screen, and returns whether it succeeded and everything the
+/// terminal showed.
+fn on_a_terminal(dir: &Path, args: &[&str], prompt: &str, typed: &str) -> (bool, String) {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = quote(&cli_bin().display().to_string());
+    for a in args {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .env("CODEMYSPEC_DATA_DIR", dir)
+        .env_remove("CODEMYSPEC_AS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let mut out = child.stdout.take().unwrap();
+    let shown = screen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            shown.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text = |s: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&s.lock().unwrap()).into_owned();
+    // Typed only once the prompt is up, as a person would: typed earlier, the terminal would
+    // echo it before any program could stop that.
+    let start = Instant::now();
+    while !text(&screen).contains(prompt) {
+        assert!(start.elapsed() < Duration::from_secs(60), "no prompt: {:?}", text(&screen));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "stuck: {:?}", text(&screen));
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    reader.join().unwrap();
+    (status.success(), text(&screen))
+}
+
+#[test]
+fn a_token_typed_for_token_set_at_a_terminal_is_never_shown_and_is_kept_exactly() {
+    let gh = GitHubStandIn::start();
+    let token = "ghp_typed_at_the_terminal_1";
+    gh.user("ada-gh", token);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    json_of(&codemyspec(dir.path(), &["config", "set", "github_api_url", &gh.url()], ""));
+
+    let host = format!("127.0.0.1:{}", gh.port);
+    let (ok, screen) =
+        on_a_terminal(dir.path(), &["token", "set", "--host", &host], "token for", token);
+    assert!(ok, "{screen}");
+    assert!(screen.contains(&format!("token for {host} stored")), "{screen}");
+    assert!(!screen.contains(token) && !screen.contains("ghp_"), "shown: {screen}");
+    // Kept exactly as typed: GitHub accepts it.
+    let status = json_of(&codemyspec(dir.path(), &["github", "status"], ""));
+    assert_eq!(status["login"], "ada-gh", "{status}");
+    json_of(&codemyspec(dir.path(), &["token", "delete"], ""));
+}
+
+#[test]
+fn a_token_typed_for_github_login_at_a_terminal_is_never_shown() {
+    let gh = GitHubStandIn::start();
+    let token = "ghp_typed_at_the_terminal_2";
+    gh.user("ada-gh", token);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    json_of(&codemyspec(dir.path(), &["config", "set", "github_api_url", &gh.url()], ""));
+
+    let (ok, screen) =
+        on_a_terminal(dir.path(), &["github", "login", "--with-token"], "GitHub token", token);
+    assert!(ok, "{screen}");
+    assert!(screen.contains("as ada-gh"), "{screen}");
+    assert!(!screen.contains(token) && !screen.contains("ghp_"), "shown: {screen}");
+    json_of(&codemyspec(dir.path(), &["github", "logout"], ""));
 }
