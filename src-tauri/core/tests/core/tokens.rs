@@ -70,11 +70,11 @@ async fn a_repository_host_redirecting_elsewhere_does_not_take_the_token_along()
     .await
     .unwrap();
 
+    assert!(!elsewhere.requests().is_empty(), "git followed the redirect");
+    assert!(elsewhere.carrying(token.expose()).is_empty(), "{:?}", elsewhere.requests());
+    assert!(moved.carrying(token.expose()).is_empty(), "{:?}", moved.requests());
     let refused = [asked.unwrap_err().to_string(), pushed.unwrap_err().to_string()];
     for e in &refused {
         assert!(e.contains("goes to that host only") && e.contains(&moved.host()), "{e}");
     }
-    assert!(!elsewhere.requests().is_empty(), "git followed the redirect");
-    assert!(elsewhere.carrying(token.expose()).is_empty(), "{:?}", elsewhere.requests());
-    assert!(moved.carrying(token.expose()).is_empty(), "{:?}", moved.requests());
 }
