@@ -126,7 +126,8 @@ fn token_for<'a>(clone_url: &str, (host, token): (&str, &'a Secret)) -> Option<&
 /// Why a clone URL on another host than the token's failed, or goes without the token.
 pub(crate) fn elsewhere(clone_url: &str, host: &str, e: impl std::fmt::Display) -> String {
     format!(
-        "GitHub answered with the clone URL {clone_url}, which is not on {host}: the token kept          for {host} is not sent there ({e})"
+        "GitHub answered with the clone URL {clone_url}, which is not on {host}: the token kept \
+         for {host} is not sent there ({e})"
     )
 }
 
