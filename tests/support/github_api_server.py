@@ -28,6 +28,8 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST gate    {"method", "path", "open"?}        a request is done (a repository made)
                                                    but its answer waits until the gate opens;
                                                    the log says "held" meanwhile
+  POST clone_base {"base"}                         repositories' clone_url on another host from
+                                                   then on ("" or null: this one again)
   GET  log                                         every request: method, path, status
 Stdlib only."""
 import base64
@@ -70,6 +72,7 @@ STATE = {
     "rate": {},  # token -> {"limit", "remaining", "reset"}
     "gates": {},  # "METHOD path" -> threading.Event: answers wait until the gate opens
     "log": [],
+    "clone_base": None,  # where clone_url points when not here
 }
 
 
@@ -114,7 +117,7 @@ def fill(template, base, repo):
         "full_name": full_name,
         "private": repo["private"],
         "visibility": "private" if repo["private"] else "public",
-        "clone_url": f"{base}/{full_name}.git",
+        "clone_url": f"{STATE['clone_base'] or base}/{full_name}.git",
         "html_url": f"{base}/{full_name}",
         "url": f"{base}/repos/{full_name}",
         "created_at": repo["created"],
@@ -420,6 +423,8 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "rate":
                 r = STATE["rate"].setdefault(spec["token"], {"limit": 5000, "remaining": 5000, "reset": int(time.time()) + 3600})
                 r.update({k: spec[k] for k in ("limit", "remaining", "reset") if k in spec})
+            elif what == "clone_base":
+                STATE["clone_base"] = spec.get("base") or None
             elif what == "log":
                 return self.send(200, STATE["log"])
             else:

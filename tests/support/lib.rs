@@ -1,6 +1,9 @@
 //! Helpers for the cross-crate tests: the `codemyspec` binary of this workspace, run against
 //! a data dir that the tests also open with the core library.
 
+mod recorder;
+pub use recorder::{Recorder, ThrowawayCa};
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -5,8 +5,7 @@ use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
 use codemyspec_core::settings::{self, Setting};
-use codemyspec_core::{sync, Error, Result, Secret};
-use std::io::{BufRead, IsTerminal};
+use codemyspec_core::{sync, Result, Secret};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCmd {
@@ -44,13 +43,7 @@ pub enum ConfigCmd {
 }
 
 fn read_password(prompt: &str) -> Result<Secret> {
-    let io_err = |source| Error::Io { context: "cannot read the password".into(), source };
-    if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(prompt).map(Secret::new).map_err(io_err);
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(io_err)?;
-    Ok(Secret::new(line.trim_end_matches(['\n', '\r'])))
+    crate::secret_input::read_secret(prompt, "password").map(Secret::new)
 }
 
 fn table(out: &Out, list: &[Account]) {

@@ -5,14 +5,14 @@ use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::github::{self, SignIn};
 use codemyspec_core::secrets::{self, Keyring, SecretStore};
-use codemyspec_core::{Error, Result, Secret};
-use std::io::{BufRead, IsTerminal, Write};
+use codemyspec_core::{Result, Secret};
 use std::sync::Arc;
 
 #[derive(Debug, Subcommand)]
 pub enum GitHubCmd {
     /// Sign this profile in: the token is checked with GitHub (GET /user) before it is kept
-    /// in the OS keyring. With --with-token it is read from standard input; with --device
+    /// in the OS keyring. With --with-token it is typed without echo on a terminal, or piped
+    /// on standard input; with --device
     /// GitHub shows a code to enter at its device page (needs `config set github_client_id`).
     Login {
         #[arg(long, conflicts_with = "device", required_unless_present = "device")]
@@ -29,7 +29,8 @@ pub enum GitHubCmd {
 #[derive(Debug, Subcommand)]
 pub enum TokenCmd {
     /// Store a token for a git host, unchecked (for a host with no GitHub API; for GitHub use
-    /// `codemyspec github login`); read from standard input.
+    /// `codemyspec github login`); typed without echo on a terminal, or piped on standard
+    /// input.
     Set {
         /// The host it is for (default: the GitHub host).
         #[arg(long)]
@@ -47,16 +48,9 @@ pub enum TokenCmd {
     },
 }
 
+/// The token, typed without echo on a terminal (like a password) or piped.
 fn read_token(prompt: &str) -> Result<Secret> {
-    if std::io::stdin().is_terminal() {
-        eprint!("{prompt}: ");
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|source| Error::Io { context: "cannot read the token".into(), source })?;
+    let line = crate::secret_input::read_secret(&format!("{prompt}: "), "token")?;
     Ok(Secret::new(line.trim()))
 }
 
@@ -124,7 +118,8 @@ pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
 async fn host_or_default(ctx: &Ctx, host: Option<String>) -> Result<String> {
     match host {
         Some(h) => Ok(h.trim().to_ascii_lowercase()),
-        None => Ok(github::endpoints(&ctx.store).await?.host),
+        // The keyring's host alone: a token can be removed even while github_api_url is wrong.
+        None => github::token_host(&ctx.store).await,
     }
 }
 

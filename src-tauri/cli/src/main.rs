@@ -9,6 +9,7 @@ mod jobs;
 mod members;
 mod output;
 mod projects;
+mod secret_input;
 mod sessions;
 mod setup;
 mod spec;

@@ -102,6 +102,11 @@ pub enum Error {
     #[error("{message}")]
     Unavailable { message: String },
 
+    /// `github_api_url` is not the API of `github_host`: a token kept for that host would go
+    /// elsewhere, so nothing is sent (issue 17).
+    #[error("{0}")]
+    ApiNotOfHost(#[from] codemyspec_github::NotOfHost),
+
     #[error("database error: {0}")]
     Database(sqlx::Error),
 
@@ -120,7 +125,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn code(&self) -> Code {
         match self {
-            Error::InvalidInput { .. } | Error::InvalidFields { .. } => Code::InvalidInput,
+            Error::InvalidInput { .. } | Error::InvalidFields { .. } | Error::ApiNotOfHost(_) => {
+                Code::InvalidInput
+            }
             Error::NotFound { .. } => Code::NotFound,
             Error::StaleVersion { .. }
             | Error::Conflict { .. }
@@ -145,6 +152,7 @@ impl Error {
             Error::StaleVersion { .. } => Some("version"),
             Error::DependencyCycle { .. } => Some("depends_on"),
             Error::IllegalTransition { .. } => Some("to"),
+            Error::ApiNotOfHost(_) => Some("github_api_url"),
             _ => None,
         }
     }

@@ -1,11 +1,12 @@
 //! Signing in to GitHub (DESIGN.md §8): a token — pasted, or from the OAuth device flow — is
 //! checked with `GET /user` before it is stored, in the OS keyring only, per profile and
 //! host; the profile records its GitHub login. The API base is `github_api_url`, derived from
-//! `github_host` by default. The GitHub client itself is `codemyspec-github`.
+//! `github_host` by default, and a token goes only to its own host's API ([`endpoints`]).
+//! The GitHub client itself is `codemyspec-github`.
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::secrets::{host_of, SecretStore};
+use crate::secrets::SecretStore;
 use crate::settings;
 use crate::store::Store;
 use codemyspec_github::{api_url_for_host, Client, DeviceCode, DeviceFlow, GitHubError};
@@ -25,18 +26,35 @@ pub struct Endpoints {
 }
 
 /// `github_api_url` (or the default for `github_host`), the web host beside it, and the host
-/// its tokens are for. A loopback API (a local stand-in) is its own web and git host.
+/// its tokens are for. A loopback API (a local stand-in) is its own web and git host. An API
+/// that does not belong to `github_host` is [`Error::ApiNotOfHost`], naming both: whatever
+/// wrote it (an older version, a hand edit of the database), the token of `github_host` is
+/// never sent there. Every path that sends a token asks here first.
 pub async fn endpoints(store: &Store) -> Result<Endpoints> {
+    let (api, github_host) = configured(store).await?;
+    let host = codemyspec_github::token_host(&api, &github_host)?;
+    if host != github_host || api.starts_with("http://") {
+        return Ok(Endpoints { web: api.clone(), api, host });
+    }
+    Ok(Endpoints { web: format!("https://{github_host}"), api, host })
+}
+
+/// The host the profile's GitHub token is kept for, for the keyring alone (storing,
+/// removing, saying whether one is there): nothing is sent, so an API that does not belong
+/// to `github_host` is no error here, and its host is `github_host`.
+pub async fn token_host(store: &Store) -> Result<String> {
+    let (api, github_host) = configured(store).await?;
+    Ok(codemyspec_github::token_host(&api, &github_host).unwrap_or(github_host))
+}
+
+/// The API base in force and `github_host`.
+async fn configured(store: &Store) -> Result<(String, String)> {
     let github_host = store.repo_host().await?.as_str().to_owned();
     let api = match settings::get(store, settings::Setting::GithubApiUrl).await? {
         Some(url) => url,
         None => api_url_for_host(&github_host),
     };
-    if api.starts_with("http://") {
-        let host = host_of(&api).unwrap_or_default();
-        return Ok(Endpoints { web: api.clone(), api, host });
-    }
-    Ok(Endpoints { web: format!("https://{github_host}"), api, host: github_host })
+    Ok((api, github_host))
 }
 
 /// What the CLI's `github status` and the window's Settings show.
@@ -171,8 +189,8 @@ pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) 
 
 /// Removes the profile's token for the GitHub host and forgets its login.
 pub async fn logout(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<()> {
-    let at = endpoints(store).await?;
-    crate::secrets::delete_token(secrets, actor, &at.host).await?;
+    let host = token_host(store).await?;
+    crate::secrets::delete_token(secrets, actor, &host).await?;
     let mut tx = store.write().await?;
     sqlx::query("UPDATE accounts SET github_login = NULL, updated_at = ? WHERE id = ?")
         .bind(store.now())

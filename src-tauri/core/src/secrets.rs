@@ -136,10 +136,14 @@ pub async fn token_status(
 }
 
 /// The host part of a repository URL (`github.com`, `127.0.0.1:8080`): tokens are per host.
+/// None when there is none, or when the authority holds anything but a host and a port (a
+/// user name: `https://github.com@elsewhere/` is not on github.com).
 pub fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let host = rest.split('/').next()?;
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    let plain =
+        host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    (!host.is_empty() && plain).then(|| host.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -151,6 +155,8 @@ mod tests {
         assert_eq!(host_of("https://github.com/acme/shop"), Some("github.com".into()));
         assert_eq!(host_of("http://127.0.0.1:8080/acme/shop"), Some("127.0.0.1:8080".into()));
         assert_eq!(host_of("nope"), None);
+        assert_eq!(host_of("https://github.com@evil.example/a/b"), None);
+        assert_eq!(host_of("https://github.com?@evil.example/"), None);
         assert_eq!(account("p1", "GitHub.com"), "github-token:p1@github.com");
         assert_ne!(account("p1", "github.com"), account("p2", "github.com"));
     }

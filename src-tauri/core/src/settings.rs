@@ -29,7 +29,7 @@ impl Setting {
         match self {
             Setting::GithubHost => "the GitHub host repository URLs point at (default github.com)",
             Setting::WorkspaceDir => "where set-up projects are kept (default: a CodeMySpec folder in your documents or home folder)",
-            Setting::GithubApiUrl => "the GitHub REST API (default: from github_host; https://api.github.com, or https://HOST/api/v3)",
+            Setting::GithubApiUrl => "the GitHub REST API of github_host, the only place its token goes (default: https://api.github.com, or https://HOST/api/v3)",
             Setting::GithubClientId => "the OAuth App client id that `github login --device` signs in with",
             Setting::SyncInterval => "seconds between GitHub org syncs (default 300; at least 30)",
             Setting::DocsSyncTimeout => "seconds a docs sync may take before it stops and retries later (default 120; 1 to 3600)",
@@ -123,7 +123,9 @@ pub async fn overview(
     secrets: &Arc<dyn SecretStore>,
     actor: Option<&str>,
 ) -> Result<Overview> {
-    let host = crate::github::endpoints(store).await?.host;
+    // The keyring's host alone: Settings must open even when github_api_url is wrong, so that
+    // it can be put right there.
+    let host = crate::github::token_host(store).await?;
     Ok(Overview {
         github_host: store.repo_host().await?.as_str().to_owned(),
         workspace_dir: get(store, Setting::WorkspaceDir).await?,
@@ -138,11 +140,20 @@ pub async fn overview(
 pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
     let value = match key {
         _ if value.trim().is_empty() => None,
-        Setting::GithubHost => Some(RepoHost::new("value", value)?.as_str().to_owned()),
-        Setting::GithubApiUrl => Some(
-            codemyspec_github::check_api_url(value)
-                .map_err(|e| Error::invalid("value", e.to_string()))?,
-        ),
+        Setting::GithubHost => {
+            let host = RepoHost::new("value", value)?.as_str().to_owned();
+            // The API set before must still be this host's, or its token would follow it.
+            if let Some(api) = get(store, Setting::GithubApiUrl).await? {
+                codemyspec_github::token_host(&api, &host)?;
+            }
+            Some(host)
+        }
+        Setting::GithubApiUrl => {
+            let api = codemyspec_github::check_api_url(value)
+                .map_err(|e| Error::invalid("value", e.to_string()))?;
+            codemyspec_github::token_host(&api, store.repo_host().await?.as_str())?;
+            Some(api)
+        }
         Setting::GithubClientId => {
             let id = value.trim();
             if id.len() > 100

@@ -96,8 +96,14 @@ pub async fn run_once(
     actor: &str,
 ) -> Result<SyncRun> {
     let org = profile_setting(store, actor, GITHUB_ORG).await?.filter(|o| !o.is_empty());
-    let at = github::endpoints(store).await?;
-    let token = crate::secrets::token(secrets, actor, &at.host).await?;
+    // Where the token would go, checked before the token is even read: an API that is not
+    // the GitHub host's own fails the run with nothing sent.
+    let found = async {
+        let at = github::endpoints(store).await?;
+        let token = crate::secrets::token(secrets, actor, &at.host).await?;
+        Ok::<_, Error>((at, token))
+    }
+    .await;
     let account = crate::accounts::get(store, actor).await?;
     let owner =
         org.clone().or(account.github_login.clone()).unwrap_or_else(|| "(not signed in)".into());
@@ -109,6 +115,13 @@ pub async fn run_once(
         changes: None,
         rate: None,
         error: Some(error),
+    };
+    let (at, token) = match found {
+        Ok(found) => found,
+        Err(e) => {
+            finish_run(store, id, Ending { status: "failed", ..skipped(e.to_string()) }).await?;
+            return Err(e);
+        }
     };
     let Some(token) = token else {
         return finish_run(store, id, skipped(format!("not signed in to {}", at.host))).await;

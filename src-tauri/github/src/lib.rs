@@ -4,12 +4,15 @@
 //! repository by its id (also with its ETag), and the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
 //! failures come back as a typed [`GitHubError`] with a stable code.
 //!
+//! A token goes only to its own host's API ([`token_host`]).
+//!
 //! The crate knows nothing of projects or the database: the core calls it.
 
 mod by_id;
 mod client;
 mod device;
 mod error;
+mod host;
 mod types;
 
 pub use by_id::ById;
@@ -21,4 +24,5 @@ pub use device::{
     MAX_INTERVAL_SECS,
 };
 pub use error::{GitHubError, Result};
+pub use host::{token_host, NotOfHost};
 pub use types::{Permissions, RateBudget, Repo, User};

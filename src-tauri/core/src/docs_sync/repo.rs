@@ -46,7 +46,7 @@ pub fn fetch(
     let url = publish::git_url(repo_url);
     let mut remote = repo.remote_anonymous(&url).map_err(|e| step("git remote", e))?;
     let mut callbacks = RemoteCallbacks::new();
-    publish::offer_token(&mut callbacks, token, cancel);
+    publish::offer_token(&mut callbacks, repo_url, token, cancel);
     callbacks.transfer_progress(|_| !cancel.is_cancelled());
     let mut options = FetchOptions::new();
     options.remote_callbacks(callbacks);

@@ -182,8 +182,14 @@ pub async fn doctor(
         })
         .collect();
     out.extend(toolchain_checks(config, false, true).await);
-    let host = crate::github::endpoints(store).await?.host;
-    out.push(token_check(config, actor, &host).await);
+    match crate::github::endpoints(store).await {
+        Ok(at) => out.push(token_check(config, actor, &at.host).await),
+        // Said here, not as doctor's own failure: the other checks still show.
+        Err(e @ crate::Error::ApiNotOfHost(_)) => {
+            out.push(check("GitHub API", false, e.to_string()))
+        }
+        Err(e) => return Err(e),
+    }
     out.push(workspace_check(store).await);
     Ok(out)
 }

@@ -4,7 +4,8 @@
 //! adopted; one that holds this setup's own commit (a retried job) is kept; one with commits
 //! CodeMySpec did not make is refused, naming it, before anything runs. The repositories'
 //! GitHub ids are recorded on the project. Repositories on another host than the configured
-//! GitHub (a plain git server) are left as they are.
+//! GitHub (a plain git server) are left as they are. The clone URL GitHub answers with is
+//! where the pushes go, and it gets the token only when it is on the token's own host.
 
 use super::publish::{self, RemoteState};
 use crate::github::{self, Endpoints};
@@ -75,7 +76,11 @@ pub async fn provision(
     job: &Job,
 ) -> Result<Vec<String>, JobFailure> {
     let infra = |e: crate::Error| JobFailure::new(FailureClass::Infrastructure, e.to_string());
-    let at = github::endpoints(store).await.map_err(infra)?;
+    // A github_api_url that is not the host's own API will not mend itself: not retried.
+    let at = github::endpoints(store).await.map_err(|e| match e {
+        crate::Error::ApiNotOfHost(_) => JobFailure::new(FailureClass::Step, e.to_string()),
+        e => infra(e),
+    })?;
     let targets = targets(project, &at);
     if targets.is_empty() {
         return Ok(vec![format!(
@@ -100,7 +105,7 @@ pub async fn provision(
     let mut done = Vec::new();
     for target in &targets {
         let (repo, line) =
-            ensure(&client, project.public_repos, &login, target, &token, job).await?;
+            ensure(&client, project.public_repos, &login, target, (&at.host, &token), job).await?;
         record(store, actor, project, target, &repo).await.map_err(|e| match e {
             // Another project stands for this repository: a retry would meet it again.
             crate::Error::Conflict { .. } => JobFailure::new(FailureClass::Step, e.to_string()),
@@ -117,13 +122,27 @@ pub async fn provision(
     Ok(done)
 }
 
+/// The token for a clone URL GitHub answered with: `token`, kept for `host`, only when the
+/// URL is on that same host; a clone URL elsewhere gets no credentials from us.
+fn token_for<'a>(clone_url: &str, (host, token): (&str, &'a Secret)) -> Option<&'a Secret> {
+    (host_of(clone_url).as_deref() == Some(host)).then_some(token)
+}
+
+/// Why a clone URL on another host than the token's failed, or goes without the token.
+pub(crate) fn elsewhere(clone_url: &str, host: &str, e: impl std::fmt::Display) -> String {
+    format!(
+        "GitHub answered with the clone URL {clone_url}, which is not on {host}: the token kept \
+         for {host} is not sent there ({e})"
+    )
+}
+
 /// One repository: created, adopted, kept, or refused.
 async fn ensure(
     client: &Client,
     public: bool,
     login: &str,
     target: &Target,
-    token: &Secret,
+    (host, token): (&str, &Secret),
     job: &Job,
 ) -> Result<(Repo, String), JobFailure> {
     let existing = client.repo(&target.owner, &target.name).await.map_err(failure)?;
@@ -160,11 +179,17 @@ async fn ensure(
         ));
     }
     let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
-    let (u, t) = (url.clone(), token.clone());
-    let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, Some(&t)))
+    let (u, t) = (url.clone(), token_for(&url, (host, token)).cloned());
+    let state = tokio::task::spawn_blocking(move || publish::remote_state(&u, t.as_ref()))
         .await
         .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
-        .map_err(publish::PublishError::failure)?;
+        .map_err(|e| {
+            let mut failure = e.failure();
+            if token_for(&url, (host, token)).is_none() {
+                failure.message = elsewhere(&url, host, &failure.message);
+            }
+            failure
+        })?;
     let ours = job.meta.get(&pushed_key(target.kind));
     match state {
         RemoteState::Empty => {
@@ -198,7 +223,10 @@ pub async fn checks(
 ) -> Vec<super::preflight::Check> {
     use super::preflight::Check;
     let check = |name: String, ok: bool, detail: String| Check { name, ok, detail };
-    let Ok(at) = github::endpoints(store).await else { return Vec::new() };
+    let at = match github::endpoints(store).await {
+        Ok(at) => at,
+        Err(e) => return vec![check("GitHub API".into(), false, e.to_string())],
+    };
     let targets = targets(project, &at);
     if targets.is_empty() {
         return Vec::new();
@@ -251,14 +279,16 @@ pub async fn checks(
             ),
             Ok(Some(repo)) => {
                 let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
-                let t = token.clone();
-                match tokio::task::spawn_blocking(move || publish::remote_state(&url, Some(&t))).await {
+                let offered = token_for(&url, (&at.host, &token)).cloned();
+                let (u, t) = (url.clone(), offered.clone());
+                match tokio::task::spawn_blocking(move || publish::remote_state(&u, t.as_ref())).await {
                     Ok(Ok(RemoteState::Empty)) => check(name, true, "exists and is empty: the setup adopts it".into()),
                     Ok(Ok(_)) => check(
                         name,
                         false,
                         "has commits CodeMySpec did not make: the setup would refuse it; point the project at a new or empty repository".into(),
                     ),
+                    Ok(Err(e)) if offered.is_none() => check(name, false, elsewhere(&url, &at.host, e)),
                     Ok(Err(e)) => check(name, false, e.to_string()),
                     Err(e) => check(name, false, e.to_string()),
                 }

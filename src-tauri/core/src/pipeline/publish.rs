@@ -149,7 +149,7 @@ fn push_refspec(
     let mut refused: Option<String> = None;
     let stop = || git2::Error::new(ErrorCode::User, ErrorClass::Callback, "cancelled");
     let mut callbacks = RemoteCallbacks::new();
-    offer_token(&mut callbacks, token, cancel);
+    offer_token(&mut callbacks, repo_url, token, cancel);
     // The last moment before the pack is sent.
     callbacks.push_negotiation(|_updates| if cancel.is_cancelled() { Err(stop()) } else { Ok(()) });
     callbacks.pack_progress(|_stage, _current, _total| {});
@@ -197,18 +197,32 @@ fn push_refspec(
 
 /// Offers `token` once through the credential callback (a second request means it was
 /// refused: answered with an error instead of looping), and stops when `cancel` fires.
+/// The token is the one kept for `repo_url`'s host, and it goes to that host only: libgit2
+/// follows an off-site redirect of the first request and then asks for credentials for the
+/// new address, which gets none.
 pub(crate) fn offer_token<'a>(
     callbacks: &mut RemoteCallbacks<'a>,
+    repo_url: &str,
     token: Option<&'a Secret>,
     cancel: &'a CancellationToken,
 ) {
+    let home = crate::secrets::host_of(repo_url);
     let mut asked = 0;
-    callbacks.credentials(move |_url, _user, allowed| {
+    callbacks.credentials(move |url, _user, allowed| {
         asked += 1;
         if cancel.is_cancelled() {
             return Err(git2::Error::new(ErrorCode::User, ErrorClass::Callback, "cancelled"));
         }
+        let there = crate::secrets::host_of(url);
         match token {
+            Some(_) if home.is_none() || there != home => Err(git2::Error::new(
+                ErrorCode::Auth,
+                ErrorClass::Http,
+                format!(
+                    "{url} asks for credentials, and the token kept for {} goes to that host only",
+                    home.as_deref().unwrap_or("the repository's host")
+                ),
+            )),
             Some(token) if asked == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) => {
                 Cred::userpass_plaintext("x-access-token", token.expose())
             }
@@ -266,7 +280,7 @@ pub fn remote_state(repo_url: &str, token: Option<&Secret>) -> Result<RemoteStat
         git2::Remote::create_detached(url.as_str()).map_err(|e| step("git remote", e))?;
     let never = CancellationToken::new();
     let mut callbacks = RemoteCallbacks::new();
-    offer_token(&mut callbacks, token, &never);
+    offer_token(&mut callbacks, repo_url, token, &never);
     let connection = remote
         .connect_auth(git2::Direction::Fetch, Some(callbacks), None)
         .map_err(|e| remote_error(repo_url, &e))?;

@@ -475,19 +475,35 @@ impl Attempt<'_> {
         sink: &mut LogSink,
     ) -> std::result::Result<(), PublishError> {
         let host = crate::secrets::host_of(url).unwrap_or_default();
-        // The pushes use the token of the profile that set the project up.
+        // The pushes use the token of the profile that set the project up, the one kept for
+        // the host pushed to (publish offers it to that host only).
         let token = crate::secrets::token(&self.config.secrets, &self.actor(), &host)
             .await
             .map_err(|e| PublishError::Step(e.to_string()))?;
+        // A clone URL GitHub gave on another host than the project's repository: the token
+        // of the project's host does not go there.
+        let project_url =
+            if kind == "code" { &self.project.code_repo } else { &self.project.docs_repo };
+        let home = project_url.as_deref().and_then(crate::secrets::host_of);
+        let elsewhere = home.filter(|home| *home != host);
+        if let Some(home) = &elsewhere {
+            sink.note(provision::elsewhere(url, home, "it is pushed to without it")).await;
+        }
         sink.note(format!("pushing main to {}", publish::git_url(url))).await;
         let (d, u, cancel) = (dir.to_owned(), url.to_owned(), self.run.cancel.clone());
         // What this job pushed there before, if an earlier attempt did (it may be replaced).
         let own = self.meta(&provision::pushed_key(kind)).await;
         // A cancel ends the step at once, even while the network hangs; the push thread
         // stops at libgit2's next callback, before it sends anything.
-        tokio::select! {
-            pushed = blocking(move || publish::push_main_over(&d, &u, token.as_ref(), &cancel, own.as_deref())) => pushed?,
+        let pushed = tokio::select! {
+            pushed = blocking(move || publish::push_main_over(&d, &u, token.as_ref(), &cancel, own.as_deref())) => pushed,
             _ = self.run.cancel.cancelled() => return Err(PublishError::Cancelled),
+        };
+        match (pushed, &elsewhere) {
+            (Err(PublishError::Step(m)), Some(home)) => {
+                return Err(PublishError::Step(provision::elsewhere(url, home, m)))
+            }
+            (pushed, _) => pushed?,
         }
         sink.note("pushed (or already there)").await;
         Ok(())

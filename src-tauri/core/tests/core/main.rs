@@ -21,3 +21,4 @@ mod store;
 mod stories;
 mod sync;
 mod sync_owners;
+mod tokens;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) const MINUTE: Duration = Duration::from_secs(60);
-const TOKEN: &str = "ghp_provision_ada";
+pub(crate) const TOKEN: &str = "ghp_provision_ada";
 
 /// The stand-in with Ada signed in (her token in the keyring) and an org `acme`.
 pub(crate) async fn signed_in() -> (GitHubStandIn, Pipeline) {
