@@ -373,7 +373,10 @@ export type DocsConflict_Deserialize = {
 	kind: string,
 	/**  Its title or name. */
 	label: string,
-	/**  The field both sides changed, or `*` for an edit against a delete. */
+	/**
+	 *  The field both sides changed, or `*` for the whole entity: an edit against a delete,
+	 *  or an edit against a file that cannot be read.
+	 */
 	field: string,
 	/**  The value here (`None`: deleted here). */
 	mine?: string | null,
@@ -381,6 +384,11 @@ export type DocsConflict_Deserialize = {
 	theirs?: string | null,
 	/**  The value both started from. */
 	base?: string | null,
+	/**
+	 *  For `*`: their file cannot be read, and `theirs` is its raw text (it is never
+	 *  overwritten until the person keeps theirs or chooses mine).
+	 */
+	unreadable: boolean,
 	at: string,
 };
 
@@ -391,7 +399,10 @@ export type DocsConflict_Serialize = {
 	kind: string,
 	/**  Its title or name. */
 	label: string,
-	/**  The field both sides changed, or `*` for an edit against a delete. */
+	/**
+	 *  The field both sides changed, or `*` for the whole entity: an edit against a delete,
+	 *  or an edit against a file that cannot be read.
+	 */
 	field: string,
 	/**  The value here (`None`: deleted here). */
 	mine: string | null,
@@ -399,6 +410,11 @@ export type DocsConflict_Serialize = {
 	theirs: string | null,
 	/**  The value both started from. */
 	base: string | null,
+	/**
+	 *  For `*`: their file cannot be read, and `theirs` is its raw text (it is never
+	 *  overwritten until the person keeps theirs or chooses mine).
+	 */
+	unreadable: boolean,
 	at: string,
 };
 
@@ -961,7 +977,7 @@ export type SessionStatus = "pending" | "in_progress" | "complete" | "failed";
 export type SessionType = "design" | "test" | "implementation" | "setup";
 
 /**  A setting a person may set (`codemyspec config set`, the window's Settings). */
-export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs";
+export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs" | "docs_sync_timeout_secs";
 
 /**  The setup pipeline's status (seed 000). */
 export type SetupStatus = "created" | "setup_queued" | 

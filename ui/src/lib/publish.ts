@@ -32,7 +32,8 @@ export function kindLabel(kind: string): string {
 /** What clashes on this field, in words: the field's name, or who deleted it for `*`. */
 export function fieldLabel(conflict: DocsConflict): string {
   if (conflict.field !== "*") return conflict.field.replaceAll("_", " ");
-  if (conflict.unreadable) return conflict.mine === null ? "deleted here, their file cannot be read" : "edited here, their file cannot be read";
+  if (conflict.unreadable)
+    return conflict.mine === null ? "deleted here, their file cannot be read" : "edited here, their file cannot be read";
   if (conflict.mine !== null && conflict.theirs !== null) return "edited on both sides";
   if (conflict.mine === null && conflict.theirs === null) return "deleted on both sides";
   if (conflict.mine === null) return "deleted here, edited in the repository";

@@ -58,7 +58,14 @@ describe("Conflicts", () => {
 
   it("shows their unreadable file as they wrote it, and says what each choice does", async () => {
     const raw = "---\nid: s-2\ntitle: [Refunds\n---\n";
-    const broken = docsConflict({ entity_id: "s-2", label: "Refunds", field: "*", mine: "title: Refunds, edited", theirs: raw, unreadable: true });
+    const broken = docsConflict({
+      entity_id: "s-2",
+      label: "Refunds",
+      field: "*",
+      mine: "title: Refunds, edited",
+      theirs: raw,
+      unreadable: true,
+    });
     withConflicts([broken]);
     render(Conflicts, { projectId: "p-1" });
     const card = await screen.findByTestId("conflict-card");
