@@ -14,7 +14,10 @@ flow) and git share the one address: http://127.0.0.1:PORT.
 Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST users   {"login", "token", "scopes"?}       a user and a token for it
   POST orgs    {"login"}                           an organization
-  POST repos   {"owner", "name", "private"?}       a repository (and its bare git repo)
+  POST repos   {"owner", "name", "private"?, "fork"?, "archived"?}
+                                                   a repository (and its bare git repo); a fork
+                                                   or an archived one carries GitHub's flags
+  POST archive {"owner", "name", "archived"?}     archived (read-only) on GitHub, or not again
   POST bulk    {"owner", "prefix", "count"}       many repositories at once (API only, no git)
   POST rename  {"owner", "name", "new_name"}       the old name answers 301 from then on
   POST transfer {"owner", "name", "new_owner"}     to another owner, same id (old name → 301)
@@ -125,7 +128,13 @@ def fill(template, base, repo):
         "size": 0,
         # The stand-in's users may push to every repository unless a test made it read-only.
         "permissions": {"admin": not repo.get("read_only"), "push": not repo.get("read_only"), "pull": True},
+        "fork": bool(repo.get("fork")),
+        "archived": bool(repo.get("archived")),
     })
+    if not repo.get("fork"):
+        # GitHub names a fork's parent and source; a repository that is no fork has neither.
+        out.pop("parent", None)
+        out.pop("source", None)
     if isinstance(out.get("owner"), dict):
         out["owner"].update({"login": repo["owner"], "id": owner_id(repo["owner"]), "type": owner_type(repo["owner"])})
     return out
@@ -142,9 +151,10 @@ def bare_path(owner, name):
     return os.path.join(GIT_ROOT, owner, f"{name}.git")
 
 
-def make_repo(owner, name, private, git=True):
+def make_repo(owner, name, private, git=True, fork=False, archived=False):
     repo = {"id": next_id(), "owner": owner, "name": name, "private": private,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "fork": fork, "archived": archived}
     STATE["repos"][repo["id"]] = repo
     if git:
         os.makedirs(os.path.dirname(bare_path(owner, name)), exist_ok=True)
@@ -381,8 +391,11 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "orgs":
                 STATE["orgs"][spec["login"]] = next_id()
             elif what == "repos":
-                repo = make_repo(spec["owner"], spec["name"], spec.get("private", True))
+                repo = make_repo(spec["owner"], spec["name"], spec.get("private", True),
+                                 fork=bool(spec.get("fork")), archived=bool(spec.get("archived")))
                 return self.send(201, {"id": repo["id"]})
+            elif what == "archive":
+                find_repo(spec["owner"], spec["name"])["archived"] = bool(spec.get("archived", True))
             elif what == "bulk":
                 for i in range(int(spec["count"])):
                     make_repo(spec["owner"], f"{spec['prefix']}{i:05d}", True, git=False)

@@ -424,8 +424,14 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     }
     sqlx::query("DELETE FROM projects WHERE id = ?").bind(&id).execute(&mut *tx).await?;
     tx.commit().await?;
-    // Its docs repository's local clone goes too (the repository itself stays where it is).
-    let clone = crate::docs_sync::clone_dir(store, &id);
+    remove_docs_clone(store, &id);
+    Ok(())
+}
+
+/// After a project's row is deleted: its docs repository's local clone goes too (the
+/// repository itself stays where it is).
+pub(crate) fn remove_docs_clone(store: &Store, id: &str) {
+    let clone = crate::docs_sync::clone_dir(store, id);
     for path in [clone.clone(), clone.with_extension("lock")] {
         let gone = if path.is_dir() {
             std::fs::remove_dir_all(&path)
@@ -438,5 +444,4 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
             }
         }
     }
-    Ok(())
 }

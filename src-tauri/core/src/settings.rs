@@ -83,7 +83,8 @@ pub struct SettingValue {
 }
 
 /// The settings table of `codemyspec config list`: the app-wide ones, then the acting
-/// profile's organization (when a profile acts).
+/// profile's own (its organization, and whether its sync imports forks and archived
+/// repositories), when a profile acts.
 pub async fn values(store: &Store, actor: Option<&str>) -> Result<Vec<SettingValue>> {
     let mut rows = Vec::new();
     for key in Setting::ALL {
@@ -96,6 +97,14 @@ pub async fn values(store: &Store, actor: Option<&str>) -> Result<Vec<SettingVal
             value: crate::sync::profile_setting(store, actor, crate::sync::GITHUB_ORG).await?,
             about: "this profile's source-of-truth GitHub organization (default: your own account)",
         });
+        let filters = crate::sync::filters(store, actor).await?;
+        for (key, on) in [
+            (crate::sync::SyncFilter::IncludeForks, filters.include_forks),
+            (crate::sync::SyncFilter::IncludeArchived, filters.include_archived),
+        ] {
+            let value = on.then(|| "true".to_owned());
+            rows.push(SettingValue { key: key.as_str().to_owned(), value, about: key.about() });
+        }
     }
     Ok(rows)
 }

@@ -10,16 +10,29 @@
 //!   alone); any other failure leaves it as it is;
 //! - a renamed or moved one: the project's repository name and URL follow, and its history
 //!   says so;
-//! - a missing one that is back returns to the stage it had.
+//! - a missing one that is back returns to the stage it had;
+//! - without the noise (issue 18, [`discover`]): a docs repository joins its code
+//!   repository's project ([`pairs`]), forks and archived repositories stay out unless the
+//!   profile asks ([`filters`]), and so do the repositories it ignored ([`ignored`]).
 //!
 //! Only a complete listing (every page 200 or 304) may change anything: a failed page, a
 //! rate limit or no network records the run as failed or skipped and changes nothing. Every
 //! run is a row in `sync_runs` ([`runs`]).
 
+mod discover;
+mod filters;
+mod ignored;
+pub mod pairs;
 mod reconcile;
 mod runs;
 
-pub use reconcile::{app_name, Changes, Seen};
+pub use discover::app_name;
+pub use filters::{filters, parse_flag, set_filter, SyncFilter, SyncFilters};
+pub use ignored::{
+    delete_and_ignore, full_name_of, ignore, ignored, unignore, IgnoredRepo, Ignoring,
+    RemovedProject,
+};
+pub use reconcile::{Changes, Seen};
 pub use runs::{runs, SyncRun};
 
 use crate::error::{Error, Result};

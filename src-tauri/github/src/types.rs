@@ -37,6 +37,12 @@ pub struct Repo {
     /// What the token may do with it (present when the request was authenticated).
     #[serde(default)]
     pub permissions: Option<Permissions>,
+    /// A fork of another repository (GitHub's `fork`).
+    #[serde(default)]
+    pub fork: bool,
+    /// Archived: read-only on GitHub (GitHub's `archived`).
+    #[serde(default)]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,5 +70,28 @@ impl RateBudget {
     pub fn allows_background(&self, floor: f64, now: SystemTime) -> bool {
         let reset = UNIX_EPOCH + Duration::from_secs(self.reset);
         now >= reset || (self.remaining as f64) > (self.limit as f64) * floor
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GitHub's own example of an org listing (`minimal-repository`).
+    const LISTING: &str = include_str!("../../../tests/support/github-api/list-org-repos.200.json");
+
+    #[test]
+    fn a_listed_repository_says_whether_it_is_a_fork_or_archived() {
+        let mut listing: Vec<serde_json::Value> = serde_json::from_str(LISTING).unwrap();
+        let plain: Repo = serde_json::from_value(listing[0].clone()).unwrap();
+        assert!(!plain.fork && !plain.archived, "GitHub's example is neither");
+        listing[0]["fork"] = true.into();
+        listing[0]["archived"] = true.into();
+        let flagged: Repo = serde_json::from_value(listing[0].clone()).unwrap();
+        assert!(flagged.fork && flagged.archived);
+        // A cached page written before the flags were read has neither field.
+        listing[0].as_object_mut().unwrap().retain(|k, _| k != "fork" && k != "archived");
+        let older: Repo = serde_json::from_value(listing[0].clone()).unwrap();
+        assert!(!older.fork && !older.archived);
     }
 }

@@ -367,13 +367,17 @@ async fn record(
 }
 
 /// Whether a project is only what the heartbeat imported: `discovered`, never set up, with no
-/// summary, description, docs repository, spec or other member. Removing it loses nothing
-/// (the repository stays on GitHub).
-async fn is_placeholder(conn: &mut sqlx::SqliteConnection, id: &str) -> crate::Result<bool> {
+/// summary, description, docs repository (but the one the heartbeat paired with its code
+/// repository, recorded by id), spec or other member. Removing it loses nothing (the
+/// repositories stay on GitHub).
+pub(crate) async fn is_placeholder(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+) -> crate::Result<bool> {
     let untouched: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM projects p WHERE p.id = ?1 AND p.stage = 'discovered' \
          AND p.setup_status = 'created' AND p.executive_summary IS NULL \
-         AND p.description IS NULL AND p.docs_repo IS NULL \
+         AND p.description IS NULL AND (p.docs_repo IS NULL OR p.docs_repo_id IS NOT NULL) \
          AND NOT EXISTS (SELECT 1 FROM stories WHERE project_id = ?1) \
          AND NOT EXISTS (SELECT 1 FROM contexts WHERE project_id = ?1) \
          AND NOT EXISTS (SELECT 1 FROM components WHERE project_id = ?1) \

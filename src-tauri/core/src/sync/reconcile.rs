@@ -6,8 +6,7 @@
 use crate::error::Result;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project};
-use crate::store::{new_id, Store};
-use crate::validate;
+use crate::store::Store;
 use codemyspec_github::Repo;
 use std::collections::{HashMap, HashSet};
 
@@ -35,7 +34,7 @@ pub struct Changes {
 
 /// What reconciling did to one project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
+pub(super) enum Change {
     Discovered,
     Missing,
     Renamed,
@@ -54,32 +53,6 @@ pub(crate) fn gone(p: &Project) -> String {
 /// The owner part of a repository URL (`https://HOST/OWNER/REPO`).
 fn url_owner(url: &str) -> Option<&str> {
     url.split_once("://")?.1.split('/').nth(1)
-}
-
-/// A valid app name made from a repository name: lowercase, `_` for anything else, a
-/// letter first, not a reserved or taken name, and free among the actor's projects.
-pub fn app_name(repo: &str, taken: &HashSet<String>) -> String {
-    let mut name: String = repo
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
-    while name.contains("__") {
-        name = name.replace("__", "_");
-    }
-    let mut name = name.trim_matches('_').to_owned();
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        name = format!("repo_{name}");
-    }
-    name.truncate(56);
-    let name = name.trim_end_matches('_').to_owned();
-    let usable = |n: &str| validate::project_name("name", n).is_ok() && !taken.contains(n);
-    if usable(&name) {
-        return name;
-    }
-    (2..)
-        .map(|i| format!("{name}_{i}"))
-        .find(|n| usable(n))
-        .unwrap_or_else(|| format!("repo_{}", new_id().replace('-', "_")))
 }
 
 /// The actor's projects whose repository a run must ask GitHub about by id: tracked, in a
@@ -149,10 +122,15 @@ pub(crate) async fn reconcile_in(
             touched.push((p.id.clone(), Change::Missing));
         }
     }
-    touched.extend(discover(tx, store, actor, &mine, &seen.listed).await?);
+    touched.extend(super::discover::discover(tx, store, actor, &mine, &seen.listed).await?);
     let mut changes = Changes::default();
     for (id, change) in touched {
-        let p = projects::fetch_any(&mut *tx, &id).await?;
+        // A docs repository's own placeholder may have given way to its pair in this run.
+        let p = match projects::fetch_any(&mut *tx, &id).await {
+            Ok(p) => p,
+            Err(crate::Error::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        };
         match change {
             Change::Discovered => changes.discovered.push(p),
             Change::Missing => changes.missing.push(p),
@@ -203,113 +181,9 @@ async fn follow(
     Ok(out)
 }
 
-/// Listed repositories no project stands for yet: a project of this data dir that names one
-/// by URL (its code or docs repository, the id not recorded yet — provisioning created it
-/// moments ago, or will adopt it) gets its id; any other becomes a `discovered` project.
-async fn discover(
-    tx: &mut sqlx::SqliteConnection,
-    store: &Store,
-    actor: &str,
-    mine: &[Project],
-    listed: &[Repo],
-) -> Result<Vec<(String, Change)>> {
-    // A repository id belongs to one project of the data dir, whichever profile's.
-    let known: HashSet<i64> = sqlx::query_scalar(
-        "SELECT github_repo_id FROM projects WHERE github_repo_id IS NOT NULL \
-         UNION SELECT docs_repo_id FROM projects WHERE docs_repo_id IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
-    let mut by_url: HashMap<String, (String, &'static str)> = HashMap::new();
-    let unlinked: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, CASE WHEN github_repo_id IS NULL THEN code_repo END, \
-         CASE WHEN docs_repo_id IS NULL THEN docs_repo END FROM projects \
-         WHERE (github_repo_id IS NULL AND code_repo IS NOT NULL) \
-            OR (docs_repo_id IS NULL AND docs_repo IS NOT NULL)",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for (id, code, docs) in unlinked {
-        if let Some(url) = code {
-            by_url.insert(url.to_ascii_lowercase(), (id.clone(), "code"));
-        }
-        if let Some(url) = docs {
-            by_url.insert(url.to_ascii_lowercase(), (id, "docs"));
-        }
-    }
-    let mut names: HashSet<String> = mine.iter().map(|p| p.name.clone()).collect();
-    let mut out = Vec::new();
-    for repo in listed {
-        let id = repo.id as i64;
-        if known.contains(&id) {
-            continue;
-        }
-        if let Some((project_id, kind)) = by_url.get(&repo.html_url.to_ascii_lowercase()) {
-            let sql = if *kind == "code" {
-                "UPDATE projects SET github_repo_id = ?1, github_repo_name = ?2, updated_at = ?3 \
-                 WHERE id = ?4 AND github_repo_id IS NULL"
-            } else {
-                "UPDATE projects SET docs_repo_id = ?1, updated_at = ?3 \
-                 WHERE id = ?4 AND docs_repo_id IS NULL"
-            };
-            sqlx::query(sql)
-                .bind(id)
-                .bind(&repo.name)
-                .bind(store.now())
-                .bind(project_id)
-                .execute(&mut *tx)
-                .await?;
-            if mine.iter().any(|p| &p.id == project_id) {
-                out.push((project_id.clone(), Change::Linked));
-            }
-            continue;
-        }
-        let name = app_name(&repo.name, &names);
-        names.insert(name.clone());
-        let project_id = new_id();
-        let now = store.now();
-        sqlx::query(
-            "INSERT INTO projects (id, name, module_name, framework, database, code_repo, \
-             github_repo_id, github_repo_name, stage, owner_id, inserted_at, updated_at) \
-             VALUES (?, ?, ?, 'phoenix', 'sqlite3', ?, ?, ?, 'discovered', ?, ?, ?)",
-        )
-        .bind(&project_id)
-        .bind(&name)
-        .bind(validate::module_name(&name))
-        .bind(&repo.html_url)
-        .bind(id)
-        .bind(&repo.name)
-        .bind(actor)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        crate::memberships::insert(tx, &project_id, actor, crate::Role::Owner, &now).await?;
-        out.push((project_id, Change::Discovered));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_repository_name_becomes_a_valid_free_app_name() {
-        let none = HashSet::new();
-        assert_eq!(app_name("Hello-World", &none), "hello_world");
-        assert_eq!(app_name("my.site--v2", &none), "my_site_v2");
-        assert_eq!(app_name("2048", &none), "repo_2048");
-        assert_eq!(app_name("server", &none), "server_2", "reserved by Phoenix");
-        let taken: HashSet<String> = ["shop".to_owned(), "shop_2".to_owned()].into();
-        assert_eq!(app_name("Shop", &taken), "shop_3");
-        for raw in ["---", "Ünïcödé", "a", &"x".repeat(100)] {
-            let n = app_name(raw, &none);
-            assert!(validate::project_name("name", &n).is_ok(), "{raw} → {n}");
-        }
-    }
 
     #[test]
     fn the_owner_of_a_repository_is_read_from_its_url() {
