@@ -47,8 +47,11 @@ impl Held {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let mut held =
-            Held { by_code_id: HashMap::new(), by_code_url: HashMap::new(), docs_ids: HashSet::new() };
+        let mut held = Held {
+            by_code_id: HashMap::new(),
+            by_code_url: HashMap::new(),
+            docs_ids: HashSet::new(),
+        };
         for h in all {
             held.docs_ids.extend(h.docs_id);
             if let Some(url) = &h.code_repo {
@@ -152,7 +155,8 @@ pub(crate) async fn discover(
     let mut docs_of_new: HashMap<i64, (&Repo, Option<String>)> = HashMap::new();
     let mut paired: HashSet<i64> = HashSet::new();
     let mut docs_given: HashSet<String> = HashSet::new();
-    let docs_named = fresh.iter().map(|r| (*r, None)).chain(strays.iter().map(|(r, q)| (*r, Some(q.clone()))));
+    let docs_named =
+        fresh.iter().map(|r| (*r, None)).chain(strays.iter().map(|(r, q)| (*r, Some(q.clone()))));
     for (docs, stray_of) in docs_named {
         let id = docs.id as i64;
         match home(docs) {

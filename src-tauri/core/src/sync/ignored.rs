@@ -162,8 +162,8 @@ pub async fn ignore(store: &Store, actor: &str, target: &str) -> Result<Ignoring
             "repository (none of that name in this profile's last GitHub listing; `codemyspec sync now` lists it)",
         ))?;
     let mut tx = store.write().await?;
-    let ignored = record(&mut tx, store, actor, repo.id as i64, &repo.full_name, &repo.html_url)
-        .await?;
+    let ignored =
+        record(&mut tx, store, actor, repo.id as i64, &repo.full_name, &repo.html_url).await?;
     tx.commit().await?;
     Ok(Ignoring { ignored, removed_project: None })
 }
@@ -277,10 +277,11 @@ pub async fn unignore(store: &Store, actor: &str, target: &str) -> Result<Ignore
 
 /// Every repository the profile's last listings held (the pages the heartbeat keeps).
 async fn listed(store: &Store, actor: &str) -> Result<Vec<Repo>> {
-    let pages: Vec<String> = sqlx::query_scalar("SELECT pages FROM sync_pages WHERE account_id = ?")
-        .bind(actor)
-        .fetch_all(store.pool())
-        .await?;
+    let pages: Vec<String> =
+        sqlx::query_scalar("SELECT pages FROM sync_pages WHERE account_id = ?")
+            .bind(actor)
+            .fetch_all(store.pool())
+            .await?;
     Ok(pages
         .iter()
         .filter_map(|text| serde_json::from_str::<PageCache>(text).ok())
@@ -295,7 +296,10 @@ mod tests {
     #[test]
     fn a_repository_is_named_by_owner_and_name_or_by_its_url() {
         assert_eq!(full_name_of("https://github.com/acme/shop").as_deref(), Some("acme/shop"));
-        assert_eq!(full_name_of("http://127.0.0.1:4000/acme/shop.git").as_deref(), Some("acme/shop"));
+        assert_eq!(
+            full_name_of("http://127.0.0.1:4000/acme/shop.git").as_deref(),
+            Some("acme/shop")
+        );
         assert_eq!(full_name_of("https://github.com/acme"), None);
         assert_eq!(repo_named(" acme/shop ").unwrap(), "acme/shop");
         assert_eq!(repo_named("https://github.com/acme/shop/").unwrap(), "acme/shop");

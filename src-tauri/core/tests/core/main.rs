@@ -20,5 +20,6 @@ mod step_output;
 mod store;
 mod stories;
 mod sync;
+mod sync_noise;
 mod sync_owners;
 mod tokens;
