@@ -162,7 +162,8 @@ fn the_worker_beats_once_signed_in_and_sync_now_runs_and_reports_a_sync() {
     let started = std::time::Instant::now();
     let runs = loop {
         let runs = json_of(&as_(dir.path(), "ada@example.com", &["sync", "runs"], ""));
-        if runs.as_array().is_some_and(|r| !r.is_empty()) {
+        // A run's row is there from its start: wait for it to end.
+        if runs.as_array().is_some_and(|r| !r.is_empty() && r[0]["status"] != "running") {
             break runs;
         }
         assert!(started.elapsed() < std::time::Duration::from_secs(30), "no heartbeat ran");

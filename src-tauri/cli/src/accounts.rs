@@ -38,7 +38,8 @@ pub enum AccountCmd {
 pub enum ConfigCmd {
     /// Show the settings.
     List,
-    /// Set a setting ("" resets it to its default).
+    /// Set a setting ("" resets it to its default). `github_org`, `sync_include_forks` and
+    /// `sync_include_archived` are the acting profile's own.
     Set { key: String, value: String },
 }
 
@@ -92,7 +93,23 @@ pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
             ctx.out.done(&format!("{key} set for this profile"));
         }
         ConfigCmd::Set { key, value } => {
-            settings::set(&ctx.store, Setting::parse("key", &key)?, &value).await?;
+            if let Some(filter) = sync::SyncFilter::from_text(key.trim()) {
+                // Per profile too: what this profile's sync imports.
+                let on = sync::parse_flag(filter, &value)?;
+                sync::set_filter(&ctx.store, &ctx.actor().await?, filter, on).await?;
+                ctx.out.done(&format!("{filter} set to {on} for this profile"));
+                return Ok(());
+            }
+            let setting = Setting::parse("key", &key).map_err(|e| {
+                // The profile's own keys are settings too.
+                let mine = [sync::GITHUB_ORG]
+                    .into_iter()
+                    .chain(sync::SyncFilter::ALL.iter().map(|f| f.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                codemyspec_core::Error::invalid("key", format!("{e}, or this profile's: {mine}"))
+            })?;
+            settings::set(&ctx.store, setting, &value).await?;
             ctx.out.done(&format!("{key} set"));
         }
     }

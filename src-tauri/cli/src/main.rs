@@ -99,7 +99,7 @@ enum Command {
     /// GitHub: sign in (a checked token, or the device flow), status, sign out.
     #[command(subcommand)]
     Github(github::GitHubCmd),
-    /// The GitHub org sync: run one now, the runs, the status.
+    /// The GitHub org sync: run one now, the runs, the status, ignored repositories.
     #[command(subcommand)]
     Sync(sync::SyncCmd),
     /// A token for a git host, unchecked (use `github login` for GitHub).

@@ -5,7 +5,8 @@ use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::lifecycle::{self, Move};
 use codemyspec_core::projects::{self, Database, Framework, NewProject, Project, ProjectChanges};
-use codemyspec_core::{Result, Stage};
+use codemyspec_core::{sync, Error, Result, Stage};
+use serde::Serialize;
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectCmd {
@@ -57,8 +58,18 @@ pub enum ProjectCmd {
         #[arg(long)]
         approve_context_mapping: Option<bool>,
     },
-    /// Delete a project and everything in it (owner only).
-    Delete { project: String },
+    /// Delete a project and everything in it (owner only). For a discovered project it asks
+    /// (a line of standard input) whether to ignore its repository too, so that the sync
+    /// does not bring it back; --ignore or --no-ignore answers beforehand.
+    Delete {
+        project: String,
+        /// A discovered project: ignore its repository too (`sync unignore` undoes it).
+        #[arg(long, conflicts_with = "no_ignore")]
+        ignore: bool,
+        /// A discovered project: the sync may bring it back at its next run.
+        #[arg(long)]
+        no_ignore: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,17 +87,54 @@ pub enum StageCmd {
     History { project: String },
 }
 
+/// A project as the CLI shows it: its own fields, and its code repository's `owner/name` as
+/// GitHub shows it now (the URL follows renames; the project's name stays the app's).
+#[derive(Serialize)]
+pub struct Shown<'a> {
+    #[serde(flatten)]
+    pub project: &'a Project,
+    pub repository: Option<String>,
+}
+
+impl<'a> Shown<'a> {
+    pub fn of(project: &'a Project) -> Self {
+        Shown { project, repository: project.code_repo.as_deref().and_then(sync::full_name_of) }
+    }
+}
+
 pub fn project_table(out: &Out, list: &[Project]) {
-    out.table(list, &["name", "stage", "setup", "framework", "code repo", "id"], |p| {
+    let shown: Vec<Shown> = list.iter().map(Shown::of).collect();
+    out.table(&shown, &["name", "repository", "stage", "setup", "framework", "id"], |s| {
+        let p = s.project;
         vec![
             p.name.clone(),
+            opt(&s.repository),
             p.stage.to_string(),
             p.setup_status.to_string(),
             p.framework.to_string(),
-            opt(&p.code_repo),
             p.id.clone(),
         ]
     });
+}
+
+/// Asks whether a discovered project's repository should be ignored too: the question on
+/// stderr, the answer a line of standard input (a terminal, or a pipe's first line; none is
+/// no).
+fn ask_to_ignore(name: &str, repo: &str) -> Result<bool> {
+    use std::io::{BufRead, Write};
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "{name} is a discovered project: ignore {repo} too, so that the sync does not bring it \
+         back? [y/N] "
+    );
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|source| Error::Io { context: "cannot read the answer".into(), source })?;
+    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
 fn parse_opt<T>(raw: Option<String>, parse: impl Fn(&str) -> Result<T>) -> Result<Option<T>> {
@@ -120,7 +168,7 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
         ProjectCmd::List => {
             project_table(&ctx.out, &projects::list(store, &ctx.actor().await?).await?)
         }
-        ProjectCmd::Show { project } => ctx.out.record(&ctx.project(&project).await?),
+        ProjectCmd::Show { project } => ctx.out.record(&Shown::of(&ctx.project(&project).await?)),
         ProjectCmd::Update {
             project,
             name,
@@ -147,10 +195,31 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
             };
             ctx.out.record(&projects::update(store, &ctx.actor().await?, &p.id, changes).await?);
         }
-        ProjectCmd::Delete { project } => {
+        ProjectCmd::Delete { project, ignore, no_ignore } => {
             let p = ctx.project(&project).await?;
-            projects::delete(store, &ctx.actor().await?, &p.id).await?;
-            ctx.out.done(&format!("deleted project {}", p.name));
+            let actor = ctx.actor().await?;
+            let repo = Shown::of(&p).repository.filter(|_| p.stage == Stage::Discovered);
+            let Some(repo) = repo else {
+                projects::delete(store, &actor, &p.id).await?;
+                ctx.out.done(&format!("deleted project {}", p.name));
+                return Ok(());
+            };
+            let ignore = ignore || (!no_ignore && ask_to_ignore(&p.name, &repo)?);
+            if ignore {
+                sync::delete_and_ignore(store, &actor, &p.id).await?;
+                ctx.out.done(&format!(
+                    "deleted project {} and ignored {repo}: the sync leaves it alone \
+                     (`codemyspec sync unignore {repo}` undoes it)",
+                    p.name
+                ));
+            } else {
+                projects::delete(store, &actor, &p.id).await?;
+                ctx.out.done(&format!(
+                    "deleted project {}; the sync brings {repo} back at its next run \
+                     (`codemyspec sync ignore {repo}` keeps it out)",
+                    p.name
+                ));
+            }
         }
     }
     Ok(())

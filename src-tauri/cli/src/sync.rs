@@ -1,10 +1,11 @@
-//! `codemyspec sync …`: the GitHub org sync — run one now, the runs, the status.
+//! `codemyspec sync …`: the GitHub org sync — run one now, the runs, the status, and the
+//! repositories it leaves alone.
 
 use crate::output::opt;
 use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::secrets::{Keyring, SecretStore};
-use codemyspec_core::sync::{self, SyncRun};
+use codemyspec_core::sync::{self, IgnoredRepo, SyncRun};
 use codemyspec_core::Result;
 use std::sync::Arc;
 
@@ -19,6 +20,25 @@ pub enum SyncCmd {
     },
     /// The last run, the next heartbeat, since when offline, the rate budget.
     Status,
+    /// Leave a repository alone: the sync never imports it again (nor its docs repository).
+    /// A discovered project that stands for it is deleted, if nobody worked on it.
+    Ignore {
+        /// OWNER/NAME, the repository's URL, or the discovered project's name.
+        repo: String,
+    },
+    /// Let the sync import an ignored repository again (at its next run).
+    Unignore {
+        /// OWNER/NAME, the repository's URL, or its GitHub id (see `sync ignored`).
+        repo: String,
+    },
+    /// The repositories this profile's sync leaves alone.
+    Ignored,
+}
+
+fn show_ignored(ctx: &Ctx, list: &[IgnoredRepo]) {
+    ctx.out.table(list, &["repository", "id", "since", "url"], |r| {
+        vec![r.full_name.clone(), r.repo_id.to_string(), r.ignored_at.clone(), r.html_url.clone()]
+    });
 }
 
 fn show_runs(ctx: &Ctx, runs: &[SyncRun]) {
@@ -107,6 +127,29 @@ pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
                 println!("rate budget left: {rate}");
             }
         }
+        SyncCmd::Ignore { repo } => {
+            let done = sync::ignore(&ctx.store, &actor, &repo).await?;
+            if ctx.out.json {
+                ctx.out.json_value(&done);
+                return Ok(());
+            }
+            let removed = done
+                .removed_project
+                .map(|p| format!("; its discovered project {} is deleted", p.name))
+                .unwrap_or_default();
+            println!(
+                "ignored {}: the sync leaves it alone (`codemyspec sync unignore {}` undoes it){removed}",
+                done.ignored.full_name, done.ignored.full_name
+            );
+        }
+        SyncCmd::Unignore { repo } => {
+            let back = sync::unignore(&ctx.store, &actor, &repo).await?;
+            ctx.out.done(&format!(
+                "{} is no longer ignored: the next sync imports it",
+                back.full_name
+            ));
+        }
+        SyncCmd::Ignored => show_ignored(ctx, &sync::ignored(&ctx.store, &actor).await?),
     }
     Ok(())
 }
