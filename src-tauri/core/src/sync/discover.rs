@@ -75,7 +75,8 @@ enum Home {
     WithNew(i64),
     /// With the project that holds its code repository.
     With(Holder),
-    /// Nowhere: its code repository is ignored, filtered out, or its project has docs already.
+    /// Nowhere: its code repository is ignored, filtered out, or stands for a project that
+    /// is not this docs repository's to join.
     Nowhere,
     /// Its name says docs, but no code repository stands beside it: a repository like any.
     Unpaired,
@@ -140,10 +141,11 @@ pub(crate) async fn discover(
             if fresh_ids.contains(&id) {
                 return if stays_out(code) { Home::Nowhere } else { Home::WithNew(id) };
             }
-            if let Some(h) = held.by_code_id.get(&id) {
-                return Home::With(h.clone());
-            }
-            return Home::Unpaired;
+            return match held.by_code_id.get(&id) {
+                Some(h) => Home::With(h.clone()),
+                // Linked by URL to a project in this run (or someone's docs): taken.
+                None => Home::Nowhere,
+            };
         }
         let url = code_url_of(&docs.html_url).map(|u| u.to_ascii_lowercase());
         match url.and_then(|u| held.by_code_url.get(&u)) {

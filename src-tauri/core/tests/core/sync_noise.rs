@@ -302,3 +302,22 @@ async fn a_code_repository_and_its_docs_repository_are_one_project_never_two() {
     assert_eq!(run.discovered, 0, "{run:?}");
     assert_eq!(names(&w, &w.ada.id).await, ["docs", "news", "news_docs", "shop"]);
 }
+
+#[tokio::test]
+async fn a_docs_repository_beside_a_project_named_by_url_is_not_imported_on_its_own() {
+    let w = World::new().await;
+    let site = w.gh.repo("acme", "site");
+    w.gh.repo("acme", "site-docs");
+    let url = format!("{}/acme/site", w.gh.url());
+    let new =
+        projects::NewProject { name: "my_site".into(), code_repo: Some(url), ..Default::default() };
+    let mine = projects::create(&w.f.store, &w.ada.id, new).await.unwrap();
+
+    let run = w.sync().await;
+    assert_eq!(run.discovered, 0, "{run:?}");
+    assert_eq!(names(&w, &w.ada.id).await, ["my_site"]);
+    let linked = projects::get(&w.f.store, &w.ada.id, &mine.id).await.unwrap();
+    assert_eq!(linked.github_repo_id, Some(site as i64));
+    assert_eq!(linked.docs_repo, None, "a project's docs repository is the person's to name");
+    assert_eq!(w.sync().await.discovered, 0, "nor at the next run");
+}
