@@ -28,7 +28,7 @@ use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s,
+        components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s, sync as sy,
     };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
@@ -45,6 +45,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             p::github_device_wait,
             p::sync_status,
             p::sync_now,
+            sy::sync_filters,
+            sy::set_sync_filter,
+            sy::ignored_repositories,
+            sy::ignore_repository,
+            sy::unignore_repository,
             p::open_log_folder,
             p::log_ui_error,
             d::docs_status,
@@ -60,6 +65,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             pr::open_project_folder,
             pr::update_project,
             pr::delete_project,
+            sy::delete_and_ignore_project,
             pr::allowed_transitions,
             pr::transition_project,
             pr::stage_history,

@@ -37,6 +37,19 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs with GitHub now and returns the run. */
 	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
+	/**  Whether the profile's sync imports forks and archived repositories. */
+	syncFilters: () => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("sync_filters")),
+	/**  Sets one of the profile's filters. */
+	setSyncFilter: (filter: SyncFilter, on: boolean) => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("set_sync_filter", { filter, on })),
+	/**  The repositories the profile's sync leaves alone. */
+	ignoredRepositories: () => typedError<IgnoredRepo[], ErrorView_Serialize>(__TAURI_INVOKE("ignored_repositories")),
+	/**
+	 *  Ignores a repository (a discovered project's id, or `OWNER/NAME`): its untouched
+	 *  discovered project goes.
+	 */
+	ignoreRepository: (target: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("ignore_repository", { target })),
+	/**  Lets the sync import an ignored repository again (by its GitHub id). */
+	unignoreRepository: (repoId: number) => typedError<IgnoredRepo, ErrorView_Serialize>(__TAURI_INVOKE("unignore_repository", { repoId })),
 	/**  Opens the folder of the app's log files in the file manager. */
 	openLogFolder: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_log_folder")),
 	/**
@@ -63,6 +76,8 @@ export const commands = {
 	openProjectFolder: (projectId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_project_folder", { projectId })),
 	updateProject: (id: string, changes: ProjectChangesInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_project", { id, changes })),
 	deleteProject: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_project", { id })),
+	/**  Deletes a discovered project and ignores its repository (the delete's "and ignore"). */
+	deleteAndIgnoreProject: (id: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("delete_and_ignore_project", { id })),
 	allowedTransitions: (id: string) => typedError<Move[], ErrorView_Serialize>(__TAURI_INVOKE("allowed_transitions", { id })),
 	transitionProject: (id: string, to: Stage, reason: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("transition_project", { id, to, reason })),
 	stageHistory: (id: string) => typedError<StageTransition_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("stage_history", { id })),
@@ -549,6 +564,31 @@ export type Graph_Serialize = {
 	dependencies: Dependency[],
 };
 
+/**  A repository the profile's heartbeat leaves alone. */
+export type IgnoredRepo = {
+	/**  GitHub's id of the repository (it survives renames). */
+	repo_id: number,
+	/**  `owner/name` as GitHub last showed it. */
+	full_name: string,
+	html_url: string,
+	ignored_at: string,
+};
+
+/**  What ignoring did. */
+export type Ignoring = Ignoring_Serialize | Ignoring_Deserialize;
+
+/**  What ignoring did. */
+export type Ignoring_Deserialize = {
+	ignored: IgnoredRepo,
+	removed_project?: RemovedProject | null,
+};
+
+/**  What ignoring did. */
+export type Ignoring_Serialize = {
+	ignored: IgnoredRepo,
+	removed_project: RemovedProject | null,
+};
+
 /**  The result of an insert: the job, and whether it was already there (a unique conflict). */
 export type Inserted = Inserted_Serialize | Inserted_Deserialize;
 
@@ -955,6 +995,12 @@ export type Rate = {
 	reset: number | null,
 };
 
+/**  The discovered project that stood for an ignored repository, deleted with the ignore. */
+export type RemovedProject = {
+	id: string,
+	name: string,
+};
+
 /**  Events were missed (the window fell behind): reload what is shown. */
 export type Resync = Record<string, never>;
 
@@ -1168,6 +1214,15 @@ export type Story_Serialize = {
 	version: number,
 	inserted_at: string,
 	updated_at: string,
+};
+
+/**  A profile's choice of what else the heartbeat imports. */
+export type SyncFilter = "sync_include_forks" | "sync_include_archived";
+
+/**  A profile's filters: what its heartbeat imports besides plain repositories. */
+export type SyncFilters = {
+	include_forks: boolean,
+	include_archived: boolean,
 };
 
 /**  What one sync did. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { count, duration, label } from "./format";
+import { count, duration, label, repositoryName } from "./format";
 
 describe("format", () => {
   it("counts in the singular only for one", () => {
@@ -17,5 +17,12 @@ describe("format", () => {
 
   it("turns snake_case into words", () => {
     expect(label("deps_installing")).toBe("deps installing");
+  });
+
+  it("names a repository as GitHub does, from its URL", () => {
+    expect(repositoryName("https://github.com/acme/storefront")).toBe("acme/storefront");
+    expect(repositoryName("http://127.0.0.1:4000/acme/shop.git")).toBe("acme/shop");
+    expect(repositoryName("https://github.com/acme")).toBeNull();
+    expect(repositoryName(null)).toBeNull();
   });
 });

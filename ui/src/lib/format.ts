@@ -31,6 +31,13 @@ export function label(value: string): string {
   return value.replaceAll("_", " ");
 }
 
+/** "https://github.com/acme/shop" → "acme/shop": a repository as GitHub names it (the
+ * project's URLs follow renames, so this is its current name). */
+export function repositoryName(url: string | null | undefined): string | null {
+  const match = /^[a-z]+:\/\/[^/]+\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url ?? "");
+  return match ? `${match[1]}/${match[2]}` : null;
+}
+
 /** Statuses of a setup that is queued or running. */
 export const RUNNING_SETUP = new Set([
   "setup_queued",

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import Project from "./Project.svelte";
 import { docsConflict, docsStatus, project } from "../test/fixtures";
 
@@ -59,5 +60,29 @@ describe("Project", () => {
     const described = document.getElementById(stage.getAttribute("aria-describedby")!);
     expect(described?.textContent).toBe(stage.getAttribute("title"));
     expect(document.getElementById(setup.getAttribute("aria-describedby")!)?.textContent).toContain("one-time setup");
+  });
+
+  it("names the project and, beside it, its repository as GitHub names it now", async () => {
+    let current = project({ name: "shop", code_repo: "https://github.com/acme/shop", github_repo_name: "shop", stage: "initialized" });
+    mockIPC(
+      (cmd) => {
+        if (cmd === "get_project") return current;
+        if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
+        if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
+        if (cmd === "project_setup") return null;
+        throw new Error(`unexpected command ${cmd}`);
+      },
+      { shouldMockEvents: true },
+    );
+    render(Project, { id: "p-1", tab: "overview" });
+    expect((await screen.findByTestId("project-title")).textContent).toBe("shop");
+    expect(screen.getByTestId("project-repository").textContent).toBe("GitHub: acme/shop");
+
+    // Renamed on GitHub: the sync's update reaches the page; the project keeps its name.
+    current = { ...current, code_repo: "https://github.com/acme/storefront", github_repo_name: "storefront" };
+    await emit("project-updated", { project: current });
+    await waitFor(() => expect(screen.getByTestId("project-repository").textContent).toBe("GitHub: acme/storefront"));
+    expect(screen.getByTestId("project-title").textContent).toBe("shop");
+    expect(screen.getByTestId("code-repo").textContent).toBe("https://github.com/acme/storefront");
   });
 });

@@ -58,6 +58,10 @@ import {
   type Problem,
   type PublishState,
   type SyncReport_Serialize,
+  type IgnoredRepo,
+  type Ignoring_Serialize,
+  type SyncFilter,
+  type SyncFilters,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
@@ -70,6 +74,8 @@ export type DocsStatus = DocsStatus_Serialize;
 export type DocsConflict = DocsConflict_Serialize;
 export type SyncReport = SyncReport_Serialize;
 export type { Problem, PublishState };
+export type Ignoring = Ignoring_Serialize;
+export type { IgnoredRepo, SyncFilter, SyncFilters };
 export type AppSettings = AppSettings_Serialize;
 export type Component = Component_Serialize;
 export type Context = Context_Serialize;

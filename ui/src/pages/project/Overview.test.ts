@@ -94,4 +94,74 @@ describe("Overview", () => {
     await fireEvent.click(screen.getByTestId("open-docs-repo"));
     expect((await screen.findByRole("alert")).textContent).toContain("only https GitHub pages open");
   });
+
+  it("ignores a discovered project: it leaves the list, and a refusal shows in place", async () => {
+    const calls: [string, unknown][] = [];
+    let refuse = true;
+    backend(calls, {
+      ignore_repository: () => {
+        if (refuse)
+          throw {
+            code: "conflict",
+            field: "project",
+            message: "project shop holds more than the sync imported; delete it, choosing to ignore its repository too, if it should go",
+          };
+        return {
+          ignored: { repo_id: 7, full_name: "acme/shop", html_url: "https://github.com/acme/shop", ignored_at: "x" },
+          removed_project: { id: "p-1", name: "shop" },
+        };
+      },
+    });
+    const shop = project({ name: "shop", stage: "discovered", code_repo: "https://github.com/acme/shop", github_repo_id: 7 });
+    projects.list = [shop];
+    location.hash = "#/projects/p-1";
+    render(Overview, { project: shop, onChanged: () => {} });
+
+    const ignore = screen.getByTestId("project-ignore");
+    expect(ignore.textContent).toBe("Ignore acme/shop");
+    expect(screen.getByTestId("discovered-panel").textContent).toContain("will not bring it back");
+    await fireEvent.click(ignore);
+    expect((await screen.findByRole("alert")).textContent).toContain("holds more than the sync imported");
+    expect(projects.list).toHaveLength(1);
+
+    refuse = false;
+    await fireEvent.click(ignore);
+    await waitFor(() => expect(location.hash).toBe("#/"));
+    expect(calls.filter(([c]) => c === "ignore_repository").map(([, a]) => a)).toEqual([{ target: "p-1" }, { target: "p-1" }]);
+    expect(projects.list).toEqual([]);
+  });
+
+  it("deleting a discovered project asks whether to ignore it too, and does what was chosen", async () => {
+    for (const [choice, command] of [
+      ["Delete and ignore", "delete_and_ignore_project"],
+      ["Delete only", "delete_project"],
+    ]) {
+      const calls: [string, unknown][] = [];
+      backend(calls, { delete_project: () => null, delete_and_ignore_project: () => ({}) });
+      const shop = project({ name: "shop", stage: "discovered", code_repo: "https://github.com/acme/shop", github_repo_id: 7 });
+      projects.list = [shop];
+      location.hash = "#/projects/p-1";
+      render(Overview, { project: shop, onChanged: () => {} });
+
+      await fireEvent.click(screen.getByTestId("project-delete"));
+      const question = screen.getByTestId("confirm-delete");
+      expect(question.textContent).toContain("Ignore acme/shop too, so that the sync does not bring it back?");
+      await fireEvent.click(screen.getByRole("button", { name: choice }));
+      await waitFor(() => expect(location.hash).toBe("#/"));
+      const deletes = calls.filter(([c]) => c.startsWith("delete_"));
+      expect(deletes).toEqual([[command, { id: "p-1" }]]);
+      expect(projects.list).toEqual([]);
+      cleanup();
+      clearMocks();
+    }
+  });
+
+  it("offers neither Ignore nor the choice for a project in use", async () => {
+    backend([]);
+    render(Overview, { project: project({ stage: "initialized", code_repo: "https://github.com/acme/my_shop" }), onChanged: () => {} });
+    expect(screen.queryByTestId("project-ignore")).toBeNull();
+    await fireEvent.click(screen.getByTestId("project-delete"));
+    expect(screen.getByTestId("confirm-delete").textContent).not.toContain("Ignore");
+    expect(screen.getByRole("button", { name: "Yes, delete" })).toBeTruthy();
+  });
 });
