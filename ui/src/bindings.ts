@@ -48,8 +48,11 @@ export const commands = {
 	 *  discovered project goes.
 	 */
 	ignoreRepository: (target: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("ignore_repository", { target })),
-	/**  Lets the sync import an ignored repository again (by its GitHub id). */
-	unignoreRepository: (repoId: number) => typedError<IgnoredRepo, ErrorView_Serialize>(__TAURI_INVOKE("unignore_repository", { repoId })),
+	/**
+	 *  Lets the sync import an ignored repository again: `target` is its GitHub id (as text:
+	 *  ids outgrow 32 bits) or `OWNER/NAME`.
+	 */
+	unignoreRepository: (target: string) => typedError<IgnoredRepo, ErrorView_Serialize>(__TAURI_INVOKE("unignore_repository", { target })),
 	/**  Opens the folder of the app's log files in the file manager. */
 	openLogFolder: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_log_folder")),
 	/**

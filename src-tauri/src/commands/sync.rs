@@ -44,12 +44,13 @@ pub async fn ignore_repository(state: State<'_, AppState>, target: String) -> Re
     Ok(sync::ignore(&state.store, &me, &target).await?)
 }
 
-/// Lets the sync import an ignored repository again (by its GitHub id).
+/// Lets the sync import an ignored repository again: `target` is its GitHub id (as text:
+/// ids outgrow 32 bits) or `OWNER/NAME`.
 #[tauri::command]
 #[specta::specta]
-pub async fn unignore_repository(state: State<'_, AppState>, repo_id: i32) -> Res<IgnoredRepo> {
+pub async fn unignore_repository(state: State<'_, AppState>, target: String) -> Res<IgnoredRepo> {
     let me = state.actor().await?;
-    Ok(sync::unignore(&state.store, &me, &repo_id.to_string()).await?)
+    Ok(sync::unignore(&state.store, &me, &target).await?)
 }
 
 /// Deletes a discovered project and ignores its repository (the delete's "and ignore").

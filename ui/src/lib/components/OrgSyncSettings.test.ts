@@ -30,8 +30,8 @@ function backend(calls: [string, unknown][]) {
         return state.filters;
       }
       if (cmd === "unignore_repository") {
-        const { repoId } = args as { repoId: number };
-        state.ignored = state.ignored.filter((r) => r.repo_id !== repoId);
+        const { target } = args as { target: string };
+        state.ignored = state.ignored.filter((r) => String(r.repo_id) !== target);
         return shop;
       }
       throw new Error(`unexpected command ${cmd}`);
@@ -67,6 +67,6 @@ describe("Settings → Org sync", () => {
     expect((await screen.findByRole("status")).textContent).toContain("acme/storefront is no longer ignored");
     expect(screen.queryByTestId("ignored-repo")).toBeNull();
     expect(screen.getByTestId("ignored-none")).toBeTruthy();
-    expect(calls.find(([c]) => c === "unignore_repository")?.[1]).toEqual({ repoId: 7 });
+    expect(calls.find(([c]) => c === "unignore_repository")?.[1]).toEqual({ target: "7" });
   });
 });
