@@ -140,5 +140,14 @@ fn ignored_repositories_stay_out_forks_come_in_when_asked_and_a_rename_shows_bes
     assert_eq!(worked_on.status.code(), Some(5), "worked on: a conflict");
     assert!(String::from_utf8_lossy(&worked_on.stderr).contains("delete it"));
     assert_eq!(names(d), ["journal", "shop"], "nothing deleted");
+    // Deleting it with --ignore answers beforehand: both, whatever it held.
+    ok(d, &["project", "delete", "journal", "--ignore"]);
+    assert_eq!(names(d), ["shop"]);
+    assert!(ok(d, &["sync", "ignored"]).to_string().contains("acme/journal"));
+    // --ignore on a project of one's own (not discovered) is refused, and deletes nothing.
+    ok(d, &["project", "create", "mine"]);
+    let refused = ada(d, &["project", "delete", "mine", "--ignore"], "");
+    assert_eq!(refused.status.code(), Some(5), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(names(d), ["mine", "shop"]);
     json_of(&ada(d, &["github", "logout"], ""));
 }

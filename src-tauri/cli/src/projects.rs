@@ -199,26 +199,31 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
             let p = ctx.project(&project).await?;
             let actor = ctx.actor().await?;
             let repo = Shown::of(&p).repository.filter(|_| p.stage == Stage::Discovered);
-            let Some(repo) = repo else {
-                projects::delete(store, &actor, &p.id).await?;
-                ctx.out.done(&format!("deleted project {}", p.name));
-                return Ok(());
+            let ignore = match &repo {
+                // --ignore on a project in use is refused by the core (a conflict), not
+                // dropped: nothing is deleted then.
+                _ if ignore => true,
+                Some(repo) => !no_ignore && ask_to_ignore(&p.name, repo)?,
+                None => false,
             };
-            let ignore = ignore || (!no_ignore && ask_to_ignore(&p.name, &repo)?);
             if ignore {
-                sync::delete_and_ignore(store, &actor, &p.id).await?;
+                let done = sync::delete_and_ignore(store, &actor, &p.id).await?;
+                let repo = done.ignored.full_name;
                 ctx.out.done(&format!(
                     "deleted project {} and ignored {repo}: the sync leaves it alone \
                      (`codemyspec sync unignore {repo}` undoes it)",
                     p.name
                 ));
-            } else {
+            } else if let Some(repo) = repo {
                 projects::delete(store, &actor, &p.id).await?;
                 ctx.out.done(&format!(
                     "deleted project {}; the sync brings {repo} back at its next run \
                      (`codemyspec sync ignore {repo}` keeps it out)",
                     p.name
                 ));
+            } else {
+                projects::delete(store, &actor, &p.id).await?;
+                ctx.out.done(&format!("deleted project {}", p.name));
             }
         }
     }
