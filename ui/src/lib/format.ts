@@ -35,6 +35,9 @@ export function label(value: string): string {
 export const RUNNING_SETUP = new Set([
   "setup_queued",
   "creating_repositories",
+  "checking_access",
+  "cloning",
+  "importing_spec",
   "initializing",
   "deps_installing",
   "setting_up_auth",

@@ -273,7 +273,7 @@ async fn discover(
         sqlx::query(
             "INSERT INTO projects (id, name, module_name, framework, database, code_repo, \
              github_repo_id, github_repo_name, stage, owner_id, inserted_at, updated_at) \
-             VALUES (?, ?, ?, 'phoenix', 'sqlite3', ?, ?, ?, 'discovered', ?, ?, ?)",
+             VALUES (?, ?, ?, 'unknown', 'sqlite3', ?, ?, ?, 'discovered', ?, ?, ?)",
         )
         .bind(&project_id)
         .bind(&name)
