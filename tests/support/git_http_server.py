@@ -2,9 +2,11 @@
 """A smart-HTTP git server for tests, as GitHub would answer: HTTP Basic auth with a token
 (any user name, the token as the password), then `git http-backend` (CGI) on bare repos.
 
-usage: git_http_server.py ROOT TOKEN [PUSH_DELAY_SECONDS]
+usage: git_http_server.py ROOT TOKEN [PUSH_DELAY_SECONDS [PORT [FETCH_DELAY_SECONDS]]]
 With a push delay, the answer to a push's first request (the receive-pack advertisement)
 comes that many seconds late, as from a slow network: a test can act while a push hangs.
+With a fetch delay, the pack of a fetch or clone (the upload-pack POST, not the ref
+advertisement that `ls-remote` reads) comes that many seconds late.
 Serves http://127.0.0.1:PORT/OWNER/REPO.git from ROOT/OWNER/REPO.git on loopback only.
 Prints the port it listens on as its first line, then logs one line per request to stderr.
 The GitHub stand-in (github_api_server.py) serves git with `read_body` and `serve_git` from
@@ -80,6 +82,7 @@ def main():
     root, token = sys.argv[1], sys.argv[2]
     push_delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    fetch_delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
 
     def authorized(header):
         if not header or not header.startswith("Basic "):
@@ -110,6 +113,8 @@ def main():
             path, _, query = self.path.partition("?")
             if push_delay and "service=git-receive-pack" in query:
                 time.sleep(push_delay)
+            if fetch_delay and self.command == "POST" and path.endswith("/git-upload-pack"):
+                time.sleep(fetch_delay)
             serve_git(self, root, path, query, body)
 
         do_GET = do_POST = handle_any

@@ -90,20 +90,31 @@ impl GitServer {
 
     /// A server that answers each push's first request `seconds` late (a slow network).
     pub fn start_with_push_delay(seconds: u32) -> GitServer {
+        Self::start_with_delays(seconds, 0)
+    }
+
+    /// A server that sends the pack of each fetch or clone `seconds` late (the refs that
+    /// `ls-remote` reads come at once).
+    pub fn start_with_fetch_delay(seconds: u32) -> GitServer {
+        Self::start_with_delays(0, seconds)
+    }
+
+    fn start_with_delays(push_delay: u32, fetch_delay: u32) -> GitServer {
         let root = tempfile::tempdir().unwrap();
         let token = format!("ghp_test{}", std::process::id());
-        let (child, port) = Self::spawn(root.path(), &token, seconds, 0);
+        let (child, port) = Self::spawn(root.path(), &token, (push_delay, fetch_delay), 0);
         GitServer { child, root, port, token }
     }
 
-    fn spawn(root: &Path, token: &str, push_delay: u32, port: u16) -> (Child, u16) {
+    fn spawn(root: &Path, token: &str, (push, fetch): (u32, u32), port: u16) -> (Child, u16) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/git_http_server.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(root)
             .arg(token)
-            .arg(push_delay.to_string())
+            .arg(push.to_string())
             .arg(port.to_string())
+            .arg(fetch.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -123,7 +134,7 @@ impl GitServer {
     /// The server comes back on the same port with the same repositories.
     pub fn restart(&mut self) {
         self.stop();
-        let (child, _) = Self::spawn(self.root.path(), &self.token, 0, self.port);
+        let (child, _) = Self::spawn(self.root.path(), &self.token, (0, 0), self.port);
         self.child = child;
     }
 

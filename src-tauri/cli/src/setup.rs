@@ -121,10 +121,18 @@ async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
     let mut printed: Vec<(i64, i64)> = Vec::new();
     let mut running: Option<(StepRecord, Instant)> = None;
     let mut retry_noted = 0;
+    let mut path_noted = false;
     loop {
         let job = jobs::get(&ctx.store, actor, id).await?;
         let steps = jobs::steps(&ctx.store, actor, id).await?;
         if !ctx.out.json {
+            // Which way the setup goes (generate and push, or clone), once it is decided.
+            if let (false, Some(path), Some(why)) =
+                (path_noted, job.meta.get("path"), job.meta.get("path_reason"))
+            {
+                path_noted = true;
+                println!("{path}: {why}");
+            }
             for s in &steps {
                 let key = (s.attempt, s.position);
                 if s.outcome.is_some() && !printed.contains(&key) {

@@ -114,7 +114,9 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
         Draft => add(Provisioning, Trigger::Setup),
         Active => add(Maintenance, Trigger::User),
         Maintenance => add(Designing, Trigger::User),
-        Discovered => add(Initialized, Trigger::User),
+        // A discovered project is brought onto a machine by setting it up (its code cloned):
+        // a stage that says code exists here is reached only when it does.
+        Discovered => add(Provisioning, Trigger::Setup),
         _ => {}
     }
     if IN_FLIGHT.contains(&from) {
@@ -389,8 +391,10 @@ mod tests {
     }
 
     #[test]
-    fn discovered_projects_are_adopted_or_archived() {
-        assert_eq!(user_moves(Discovered, &[]), vec![Initialized, Archived]);
+    fn a_discovered_project_reaches_initialized_only_through_its_setup() {
+        assert_eq!(user_moves(Discovered, &[]), vec![Archived]);
+        assert!(check(Discovered, Initialized, Trigger::User, &[]).is_err());
+        assert!(check(Discovered, Provisioning, Trigger::Setup, &[]).is_ok());
     }
 
     #[test]

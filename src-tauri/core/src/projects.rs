@@ -15,6 +15,33 @@ text_enum! {
     pub enum Framework ("framework") {
         Phoenix = "phoenix",
         Elixir = "elixir",
+        /// A discovered project's, until its code is cloned and its `mix.exs` read: never a
+        /// person's choice, and never generated.
+        Unknown = "unknown",
+    }
+}
+
+impl Framework {
+    /// The framework a project's `mix.exs` says it is: a Phoenix dependency makes it Phoenix.
+    pub fn of_mix_exs(text: &str) -> Framework {
+        let phoenix = text.lines().map(str::trim_start).filter(|l| !l.starts_with('#')).any(|l| {
+            l.contains("{:phoenix,") || l.contains("{:phoenix ,") || l.contains("{ :phoenix,")
+        });
+        if phoenix {
+            Framework::Phoenix
+        } else {
+            Framework::Elixir
+        }
+    }
+}
+
+/// A person names the framework to generate: `unknown` is only what a discovered project has.
+fn chosen(checks: &mut validate::Checks, framework: Option<Framework>) {
+    if framework == Some(Framework::Unknown) {
+        checks.fail(
+            "framework",
+            "unknown is what a discovered project has until its code is read; choose phoenix or elixir",
+        );
     }
 }
 
@@ -34,6 +61,12 @@ text_enum! {
         SetupQueued = "setup_queued",
         /// Creating (or adopting) the code and docs repositories on GitHub.
         CreatingRepositories = "creating_repositories",
+        /// A project whose code exists: checking this profile may read its repositories.
+        CheckingAccess = "checking_access",
+        /// Cloning the code repository into the work dir.
+        Cloning = "cloning",
+        /// Bringing the spec in from the docs repository (the docs sync's first pull).
+        ImportingSpec = "importing_spec",
         Initializing = "initializing",
         DepsInstalling = "deps_installing",
         SettingUpAuth = "setting_up_auth",
@@ -130,6 +163,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     let host = store.repo_host().await?;
     let framework = new.framework.unwrap_or(Framework::Phoenix);
     let mut checks = validate::Checks::new();
+    chosen(&mut checks, new.framework);
     let name = checks.check(validate::project_name_for("name", &new.name, framework));
     let description =
         checks.check(validate::optional_text("description", new.description.as_deref()));
@@ -305,6 +339,7 @@ pub async fn update(
     let docs_repo_before = p.docs_repo.clone();
     let code_repo_before = p.code_repo.clone();
     let mut checks = validate::Checks::new();
+    chosen(&mut checks, changes.framework);
     let framework = changes.framework.unwrap_or(p.framework);
     if let Some(name) =
         changes.name.and_then(|n| checks.check(validate::project_name_for("name", &n, framework)))

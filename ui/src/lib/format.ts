@@ -42,6 +42,9 @@ export function repositoryName(url: string | null | undefined): string | null {
 export const RUNNING_SETUP = new Set([
   "setup_queued",
   "creating_repositories",
+  "checking_access",
+  "cloning",
+  "importing_spec",
   "initializing",
   "deps_installing",
   "setting_up_auth",

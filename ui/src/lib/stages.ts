@@ -49,7 +49,7 @@ export const STAGE_MEANING: Record<Stage, string> = {
   error: "Something failed; it returns to the stage it left once fixed.",
   archived: "Put aside; it can return to the stage it left.",
   missing: "Its GitHub repository can no longer be found; the GitHub sync brings it back.",
-  discovered: "Found on GitHub by the org sync, not made here; adopt it to work on it.",
+  discovered: "Found on GitHub by the org sync, not on this machine yet; set it up here to clone it and bring its spec in.",
 };
 
 /** One short sentence per setup status. */
@@ -57,13 +57,16 @@ export const SETUP_MEANING: Record<SetupStatus, string> = {
   created: "No setup has run yet.",
   setup_queued: "Waiting in the setup queue.",
   creating_repositories: "Creating (or adopting) the code and docs repositories on GitHub.",
+  checking_access: "Checking that your GitHub account can read the project's repositories.",
+  cloning: "Cloning the code repository onto this machine.",
+  importing_spec: "Bringing the spec in from the docs repository.",
   initializing: "Generating the app.",
   deps_installing: "Installing its dependencies.",
   setting_up_auth: "Adding authentication.",
   compiling: "Compiling.",
   testing: "Running its tests.",
   committing: "Committing and pushing the result.",
-  ready: "Set up: the app is generated, tested and committed.",
+  ready: "Set up: the app is on this machine, built and tested (generated and pushed, or cloned).",
   failed: "The setup stopped with an error; see Setup on the Overview to retry.",
 };
 

@@ -154,6 +154,45 @@ pub(crate) async fn forget_repository(conn: &mut SqliteConnection, project_id: &
     Ok(())
 }
 
+/// The setup pushed the docs repository's first tree (`commit`, holding `published`): that
+/// is the sync's first synced commit, and each entity's base. One transaction.
+pub(crate) async fn record_setup(
+    store: &Store,
+    project_id: &str,
+    url: &str,
+    commit: &str,
+    published: &[crate::pipeline::docs::Published],
+) -> Result<()> {
+    let now = store.now();
+    let mut tx = store.write().await?;
+    forget_repository(&mut tx, project_id).await?;
+    for p in published {
+        sqlx::query(
+            "INSERT INTO docs_entities (project_id, entity_id, kind, path, version, fields) \
+             VALUES (?, ?, ?, ?, 1, ?)",
+        )
+        .bind(project_id)
+        .bind(&p.id)
+        .bind(p.kind.as_str())
+        .bind(&p.path)
+        .bind(serde_json::to_string(&p.fields).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO docs_sync (project_id, synced_commit, synced_at, attempted_at, repo_url) \
+         VALUES (?1, ?2, ?3, ?3, ?4)",
+    )
+    .bind(project_id)
+    .bind(commit)
+    .bind(&now)
+    .bind(url)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The bare clone of a project's docs repository.
 pub fn clone_dir(store: &Store, project_id: &str) -> PathBuf {
     store.data_dir().join("docs").join(format!("{project_id}.git"))

@@ -1,13 +1,15 @@
 //! The docs repository's first tree, written at setup: a README and one file per story,
-//! context and component in the layout the docs sync reads and writes (docs/DOCS_SYNC.md),
-//! so that the first sync finds every entity already published.
+//! context and component in the layout the docs sync reads and writes (docs/DOCS_SYNC.md).
+//! Once pushed, it is recorded as the docs sync's first synced commit, with each entity as
+//! its base: a teammate's edit made before this machine's first sync is then merged, not a
+//! conflict.
 
 use crate::docs_sync::local;
 use crate::error::{Error, Result};
 use crate::projects::Project;
 use crate::store::Store;
 use crate::{access, validate};
-use codemyspec_specdocs::{path_for, render, Doc};
+use codemyspec_specdocs::{path_for, render, Doc, Fields, Kind};
 use std::path::Path;
 
 /// The README the setup writes (the sync leaves it to people afterwards).
@@ -24,28 +26,45 @@ pub fn readme(project: &Project) -> String {
     readme
 }
 
-/// Every file of the tree: (relative path, content).
-pub async fn files(store: &Store, actor: &str, project: &Project) -> Result<Vec<(String, String)>> {
+/// An entity as the setup's tree publishes it (version 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    pub kind: Kind,
+    pub id: String,
+    pub path: String,
+    pub fields: Fields,
+}
+
+/// Every file of the tree: (relative path, content), and the entities they hold.
+pub async fn files(
+    store: &Store,
+    actor: &str,
+    project: &Project,
+) -> Result<(Vec<(String, String)>, Vec<Published>)> {
     let project_id = validate::id("project_id", &project.id)?;
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
     let mut files = vec![("README.md".to_owned(), readme(project))];
+    let mut published = Vec::new();
     for (kind, id, fields) in local::read_all(&mut conn, &project_id).await? {
         let label = fields.get(kind.label_field()).and_then(|v| v.as_str()).unwrap_or_default();
         let path = path_for(kind, &id, label);
-        files.push((path, render(kind, &Doc { id, version: 1, fields })));
+        let doc = Doc { id: id.clone(), version: 1, fields: fields.clone() };
+        files.push((path.clone(), render(kind, &doc)));
+        published.push(Published { kind, id, path, fields });
     }
-    Ok(files)
+    Ok((files, published))
 }
 
-/// Reads the project's spec as `actor` and writes the tree into `dir`.
+/// Reads the project's spec as `actor` and writes the tree into `dir`; returns the entities
+/// written.
 pub async fn write_tree(
     store: &Store,
     actor: &str,
     project: &Project,
     dir: &Path,
-) -> Result<usize> {
-    let files = files(store, actor, project).await?;
+) -> Result<Vec<Published>> {
+    let (files, published) = files(store, actor, project).await?;
     for (path, content) in &files {
         let full = dir.join(path);
         if let Some(parent) = full.parent() {
@@ -59,7 +78,7 @@ pub async fn write_tree(
             source,
         })?;
     }
-    Ok(files.len())
+    Ok(published)
 }
 
 #[cfg(test)]

@@ -2,10 +2,12 @@
 //! runs the project's recipe step by step in a temp dir; every status change goes to the
 //! database first and then to the broadcaster (seed 001's order).
 
+pub mod clone;
 mod control;
 pub mod docs;
 pub mod lines;
 pub mod logs;
+pub mod path;
 pub mod preflight;
 pub mod process;
 pub mod provision;
@@ -115,7 +117,7 @@ async fn enter_provisioning(
     let returns = lifecycle::stage_returns(&mut *conn, &project.id).await?;
     match project.stage {
         Stage::Provisioning => Ok(()),
-        Stage::Draft | Stage::Estimated => {
+        Stage::Draft | Stage::Estimated | Stage::Discovered => {
             lifecycle::apply(
                 conn,
                 store,

@@ -3,6 +3,7 @@
 //! reachable database, a token for each repository host, a writable workspace folder.
 //! `codemyspec doctor` shows the same checks.
 
+use super::path::SetupPath;
 use super::recipe::{Recipe, Work};
 use super::PipelineConfig;
 use crate::projects::{Database, Project};
@@ -168,9 +169,24 @@ pub async fn doctor(
     project: Option<&Project>,
 ) -> crate::Result<Vec<Check>> {
     if let Some(project) = project {
-        let recipe = super::recipe::for_project(store.data_dir(), project)?;
-        let mut out = checks(store, config, actor, project, &recipe).await;
-        out.extend(super::provision::checks(store, &config.secrets, actor, project).await);
+        // Which way the setup would go, asked of the code repository now.
+        let (path, mut out) = match super::path::decide(&config.secrets, actor, project).await {
+            Ok(c) => (c.path, vec![check("setup path", true, format!("{}: {}", c.path, c.reason))]),
+            Err(u) => (SetupPath::Generate, vec![check("setup path", false, u.message)]),
+        };
+        let recipe = match super::recipe::for_setup(store.data_dir(), project, path) {
+            Ok(recipe) => recipe,
+            Err(e) if !out[0].ok => {
+                let _ = e; // the path check already says why nothing can be generated
+                return Ok(out);
+            }
+            Err(e) => return Err(e),
+        };
+        out.extend(checks(store, config, actor, project, &recipe).await);
+        if path == SetupPath::Generate {
+            // Cloning only reads, and the path check above already read the code repository.
+            out.extend(super::provision::checks(store, &config.secrets, actor, project).await);
+        }
         return Ok(out);
     }
     let path = config.path();

@@ -122,6 +122,75 @@ pub async fn provision(
     Ok(done)
 }
 
+/// The clone path's check (issue 18): the profile may read the project's repositories on
+/// GitHub (read is enough: nothing is pushed). Their ids are recorded as provisioning does.
+/// A code repository that cannot be read fails the setup; a docs repository that cannot be
+/// is a warning (the spec is then not brought in). Returns the lines for the step's log
+/// and the warnings.
+pub async fn access(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    project: &Project,
+) -> Result<(Vec<String>, Vec<String>), JobFailure> {
+    let infra = |e: crate::Error| JobFailure::new(FailureClass::Infrastructure, e.to_string());
+    let at = github::endpoints(store).await.map_err(|e| match e {
+        crate::Error::ApiNotOfHost(_) => JobFailure::new(FailureClass::Step, e.to_string()),
+        e => infra(e),
+    })?;
+    let (mut lines, mut warnings) = (Vec::new(), Vec::new());
+    for (kind, url) in [("code", &project.code_repo), ("docs", &project.docs_repo)] {
+        if let Some(url) = url.as_ref().filter(|u| host_of(u).as_deref() != Some(&at.host)) {
+            lines.push(format!(
+                "{url} is not on {}: the {kind} repository's access is checked by git",
+                at.host
+            ));
+        }
+    }
+    let targets = targets(project, &at);
+    if targets.is_empty() {
+        return Ok((lines, warnings));
+    }
+    let token = crate::secrets::token(secrets, actor, &at.host)
+        .await
+        .map_err(|e| JobFailure::new(FailureClass::Step, e.to_string()))?;
+    let client = Client::new(&at.api, token.as_ref().map(|t| t.expose())).map_err(failure)?;
+    for target in &targets {
+        match client.repo(&target.owner, &target.name).await.map_err(failure)? {
+            Some(repo) => {
+                record(store, actor, project, target, &repo).await.map_err(|e| match e {
+                    crate::Error::Conflict { .. } => {
+                        JobFailure::new(FailureClass::Step, e.to_string())
+                    }
+                    e => infra(e),
+                })?;
+                let push = repo.permissions.is_some_and(|p| p.push);
+                lines.push(format!(
+                    "{} can be read{}",
+                    repo.full_name,
+                    if push { " and pushed to" } else { " (not pushed to: read-only)" }
+                ));
+            }
+            None if target.kind == "code" => {
+                return Err(JobFailure::new(
+                    FailureClass::Step,
+                    format!(
+                        "{} cannot be read: it does not exist, or the signed-in account has no \
+                         access to it (ask for access, or check the URL)",
+                        target.url
+                    ),
+                ))
+            }
+            None => warnings.push(format!(
+                "the docs repository {} does not exist or cannot be read: the spec is not \
+                 brought in (create it, or set another one; the docs sync publishes there)",
+                target.url
+            )),
+        }
+    }
+    Ok((lines, warnings))
+}
+
 /// The token for a clone URL GitHub answered with: `token`, kept for `host`, only when the
 /// URL is on that same host; a clone URL elsewhere gets no credentials from us.
 fn token_for<'a>(clone_url: &str, (host, token): (&str, &'a Secret)) -> Option<&'a Secret> {

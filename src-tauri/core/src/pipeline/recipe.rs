@@ -14,6 +14,7 @@ use std::time::Duration;
 const BUILT_IN: &[(&str, &str)] = &[
     ("elixir", include_str!("../../recipes/elixir.toml")),
     ("phoenix", include_str!("../../recipes/phoenix.toml")),
+    ("clone", include_str!("../../recipes/clone.toml")),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -24,6 +25,13 @@ pub enum Action {
     /// Commit the tree and push it to the code repo; build the docs tree and push it to the
     /// docs repo.
     Publish,
+    /// The clone path: the profile may read the code repository (and the docs one, whose
+    /// absence is a warning).
+    CheckAccess,
+    /// The clone path: clone the code repository into the step's dir.
+    Clone,
+    /// The clone path: the docs sync's first pull (a missing docs repository is a warning).
+    ImportSpec,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +108,9 @@ impl Step {
             .display(),
             Work::Act(Action::Publish) => "publish (git commit, push code and docs)".into(),
             Work::Act(Action::Provision) => "create or adopt the GitHub repositories".into(),
+            Work::Act(Action::CheckAccess) => "check access to the repositories".into(),
+            Work::Act(Action::Clone) => "git clone the code repository".into(),
+            Work::Act(Action::ImportSpec) => "bring the spec in from the docs repository".into(),
         }
     }
 }
@@ -180,10 +191,34 @@ pub fn parse(text: &str, source: &str, project: &Project) -> Result<Recipe> {
     Ok(Recipe { name: raw.name, description: raw.description, source: source.to_owned(), steps })
 }
 
+/// The recipe for a setup going `path`: the project's framework's to generate it, `clone` to
+/// bring existing code here.
+pub fn for_setup(
+    data_dir: &Path,
+    project: &Project,
+    path: super::path::SetupPath,
+) -> Result<Recipe> {
+    match path {
+        super::path::SetupPath::Generate => for_project(data_dir, project),
+        super::path::SetupPath::Clone => named(data_dir, "clone", project),
+    }
+}
+
 /// The recipe for a project: `data_dir/recipes/<framework>.toml` if there is one, else the
 /// built-in.
 pub fn for_project(data_dir: &Path, project: &Project) -> Result<Recipe> {
-    let name = project.framework.as_str();
+    if project.framework == crate::projects::Framework::Unknown {
+        return Err(Error::invalid(
+            "framework",
+            "this project's framework is unknown (it was discovered on GitHub): nothing can be \
+             generated for it; set up its existing code, or choose phoenix or elixir",
+        ));
+    }
+    named(data_dir, project.framework.as_str(), project)
+}
+
+/// `data_dir/recipes/<name>.toml` if there is one, else the built-in of that name.
+fn named(data_dir: &Path, name: &str, project: &Project) -> Result<Recipe> {
     let file = data_dir.join("recipes").join(format!("{name}.toml"));
     if file.is_file() {
         let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {

@@ -5,6 +5,7 @@
 //! finished in the kept work dir are reused, not run again (docs/PIPELINE.md).
 
 use super::logs::{LogSink, Stream};
+use super::path::{self, SetupPath};
 use super::process::{self, StepCommand, StepEnd};
 use super::publish::{self, Author, PublishError};
 use super::recipe::{self, Action, Step, Work};
@@ -21,6 +22,8 @@ use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+
+mod existing;
 
 type Outcome = std::result::Result<(), JobFailure>;
 
@@ -50,8 +53,15 @@ pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
             format!("the project is {}, not waiting for a setup", project.setup_status),
         ));
     }
-    let mut attempt =
-        Attempt { run: &run, config: &config, project, position: 0, workdir: PathBuf::new() };
+    let mut attempt = Attempt {
+        run: &run,
+        config: &config,
+        project,
+        position: 0,
+        workdir: PathBuf::new(),
+        path: SetupPath::Generate,
+        warnings: std::sync::Mutex::new(Vec::new()),
+    };
     let result = attempt.go().await;
     if let Err(failure) = &result {
         attempt.report(failure).await;
@@ -65,6 +75,11 @@ struct Attempt<'a> {
     project: Project,
     position: i64,
     workdir: PathBuf,
+    /// Generate and push, or clone what exists (decided once per job, kept on its meta).
+    path: SetupPath,
+    /// What went wrong without failing the setup (a missing docs repository): shown with
+    /// `ready`.
+    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 impl Attempt<'_> {
@@ -83,8 +98,20 @@ impl Attempt<'_> {
 
     async fn go(&mut self) -> Outcome {
         let store = self.store().clone();
-        let recipe = recipe::for_project(store.data_dir(), &self.project).map_err(internal)?;
         let actor = self.actor();
+        // Which way this setup goes: decided from the code repository once, then kept, so a
+        // retry never changes course.
+        let choice = match path::recorded(self.job()) {
+            Some(choice) => choice,
+            None => {
+                let choice = path::decide(&self.config.secrets, &actor, &self.project).await?;
+                path::record(&store, self.job(), &choice).await.map_err(internal)?;
+                choice
+            }
+        };
+        self.path = choice.path;
+        let recipe =
+            recipe::for_setup(store.data_dir(), &self.project, choice.path).map_err(internal)?;
         let checks = preflight::checks(&store, self.config, &actor, &self.project, &recipe).await;
         if let Some(problems) = preflight::problems(&checks) {
             return Err(JobFailure::new(FailureClass::Step, problems));
@@ -278,6 +305,9 @@ impl Attempt<'_> {
                 self.act(step, work).await
             }
             Work::Act(Action::Provision) => self.act(step, self.provision(&mut sink)).await,
+            Work::Act(Action::CheckAccess) => self.act(step, self.check_access(&mut sink)).await,
+            Work::Act(Action::Clone) => self.act(step, self.clone_code(dir, &mut sink)).await,
+            Work::Act(Action::ImportSpec) => self.act(step, self.import_spec(&mut sink)).await,
         };
         if let Err(f) = &result {
             sink.push(Stream::System, f.message.clone());
@@ -447,6 +477,10 @@ impl Attempt<'_> {
             let url = self.clone_url("code").await.unwrap_or_else(|| url.clone());
             self.push(dir, &url, "code", sink).await?;
             self.note_pushed("code", &commit).await;
+            // The folder is a working copy of the code repository from now on.
+            let (d, u) = (dir.to_owned(), self.project.code_repo.clone().unwrap_or(url));
+            blocking(move || super::clone::track_origin(&d, &u)).await?;
+            sink.note("origin is the code repository; main tracks origin/main").await;
         }
         if self.run.cancel.is_cancelled() {
             return Err(PublishError::Cancelled);
@@ -454,15 +488,19 @@ impl Attempt<'_> {
         if let Some(url) = &self.project.docs_repo {
             let docs_dir = self.workdir.join(format!("{}-docs", self.project.name));
             let actor = self.actor();
-            let n = docs::write_tree(store, &actor, &self.project, &docs_dir)
+            let published = docs::write_tree(store, &actor, &self.project, &docs_dir)
                 .await
                 .map_err(|e| PublishError::Step(format!("cannot write the docs tree: {e}")))?;
             let (d, m) = (docs_dir.clone(), format!("Initial spec of {}", self.project.name));
             let commit = blocking(move || publish::commit_all(&d, &author, &m)).await?;
-            sink.note(format!("docs: {n} files committed as {commit}")).await;
-            let url = self.clone_url("docs").await.unwrap_or_else(|| url.clone());
-            self.push(&docs_dir, &url, "docs", sink).await?;
+            sink.note(format!("docs: {} files committed as {commit}", published.len() + 1)).await;
+            let push_url = self.clone_url("docs").await.unwrap_or_else(|| url.clone());
+            self.push(&docs_dir, &push_url, "docs", sink).await?;
             self.note_pushed("docs", &commit).await;
+            // The docs sync starts from this commit: what was published is its base.
+            crate::docs_sync::record_setup(store, &self.project.id, url, &commit, &published)
+                .await
+                .map_err(|e| PublishError::Infrastructure(e.to_string()))?;
         }
         Ok(())
     }
@@ -534,7 +572,10 @@ impl Attempt<'_> {
     /// `setup_complete`, where the tree is, and the stage moves to `initialized` — unless the job was cancelled meanwhile (then nothing is written and
     /// the attempt ends cancelled; the tree stays where it was kept).
     async fn finish(&mut self, kept: &Kept) -> Outcome {
-        let (note, kept) = (kept.note.as_deref(), kept.path.as_path());
+        let mut notes: Vec<String> = self.warnings.lock().map(|w| w.clone()).unwrap_or_default();
+        notes.extend(kept.note.clone());
+        let note = (!notes.is_empty()).then(|| notes.join("; "));
+        let (note, kept) = (note.as_deref(), kept.path.as_path());
         let store = self.store().clone();
         let mut tx = store.write().await.map_err(internal)?;
         let state = jobs::state(&mut *tx, self.job().id).await.map_err(internal)?;
@@ -554,6 +595,17 @@ impl Attempt<'_> {
             .execute(&mut *tx)
             .await
             .map_err(|e| internal(e.into()))?;
+        if self.path == SetupPath::Clone {
+            // What the code is, read from it: a Phoenix dependency makes it Phoenix.
+            if let Ok(mix) = std::fs::read_to_string(kept.join("mix.exs")) {
+                sqlx::query("UPDATE projects SET framework = ? WHERE id = ?")
+                    .bind(projects::Framework::of_mix_exs(&mix))
+                    .bind(&self.project.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| internal(e.into()))?;
+            }
+        }
         if project.stage == Stage::Provisioning {
             let reason = format!("kept in {}", kept.display());
             lifecycle::apply(

@@ -313,7 +313,7 @@ async fn give_way(tx: &mut sqlx::SqliteConnection, stray: Option<&str>) -> Resul
 }
 
 /// A `discovered` project for a listed repository (and its docs repository, if listed), the
-/// actor its owner. Its framework and database are what a new project gets.
+/// actor its owner. Its framework is `unknown` until a setup clones it and reads its `mix.exs`.
 async fn import(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
@@ -328,7 +328,7 @@ async fn import(
         "INSERT INTO projects (id, name, module_name, framework, database, code_repo, \
          github_repo_id, github_repo_name, docs_repo, docs_repo_id, stage, owner_id, \
          inserted_at, updated_at) \
-         VALUES (?, ?, ?, 'phoenix', 'sqlite3', ?, ?, ?, ?, ?, 'discovered', ?, ?, ?)",
+         VALUES (?, ?, ?, 'unknown', 'sqlite3', ?, ?, ?, ?, ?, 'discovered', ?, ?, ?)",
     )
     .bind(&project_id)
     .bind(name)

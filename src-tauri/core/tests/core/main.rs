@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod bad_input;
+mod clone_setup;
 mod components;
 mod contexts;
 mod docs_sync;
