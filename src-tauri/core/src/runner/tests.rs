@@ -91,9 +91,14 @@ async fn a_new_job_runs_at_once_and_completes() {
     let id = jobs::insert(&s.store, job("Count")).await.unwrap().job.id;
     let done = wait_for(&s.store, id, JobState::Completed).await;
     assert_eq!((done.attempt, ran.load(Ordering::SeqCst)), (1, 1));
+    // The event follows the database write: wait for it rather than race it.
     let mut states = Vec::new();
-    while let Ok(JobEvent::JobChanged { job }) = changes.try_recv() {
-        states.push(job.state);
+    while states.last() != Some(&JobState::Completed) {
+        match tokio::time::timeout(Duration::from_secs(10), changes.recv()).await {
+            Ok(Ok(JobEvent::JobChanged { job })) => states.push(job.state),
+            Ok(Ok(_)) => {}
+            other => panic!("no Completed event after {states:?}: {other:?}"),
+        }
     }
     assert_eq!(states, [JobState::Executing, JobState::Completed]);
     handle.stop().await;

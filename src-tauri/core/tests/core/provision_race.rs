@@ -5,7 +5,7 @@
 
 use crate::provision::{on_github, sign_out, signed_in, MINUTE, QUICK};
 use codemyspec_core::jobs::{self, FailureClass, JobState};
-use codemyspec_core::lifecycle;
+use crate::support::as_set_up;
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Project, SetupStatus};
 use codemyspec_core::secrets::{Keyring, SecretStore};
@@ -105,9 +105,7 @@ async fn a_repository_a_worked_on_project_stands_for_stops_the_setup_with_a_conf
     let id = gh.repo("acme", "shop");
     sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
     let adopted = standing_for(&p, id).await.remove(0);
-    lifecycle::transition(&p.f.store, &p.ada.id, &adopted.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&p.f.store, &adopted.id).await;
 
     let named = p.project("shop_again", Some(format!("{}/acme/shop", gh.url())), None).await;
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &named.id).await.unwrap();

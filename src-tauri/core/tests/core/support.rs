@@ -73,3 +73,18 @@ pub async fn snapshot(store: &Store) -> String {
     }
     out
 }
+
+/// A discovered project as a setup on this machine leaves it — cloned, `ready`, stage
+/// `initialized` — without running one: the org sync's tests need a project whose repository
+/// exists (so that it can go missing), not its code. The clone itself is tested in
+/// `clone_setup.rs`.
+pub async fn as_set_up(store: &Store, project_id: &str) {
+    sqlx::query(
+        "UPDATE projects SET stage = 'initialized', setup_status = 'ready', setup_complete = 1 \
+         WHERE id = ? AND stage = 'discovered'",
+    )
+    .bind(project_id)
+    .execute(store.pool())
+    .await
+    .expect("a discovered project");
+}

@@ -113,9 +113,7 @@ async fn renames_deletions_and_returns_are_followed_by_id() {
     // Ada adopts shop and blog; draft_one stays discovered.
     for name in ["shop", "blog"] {
         let p = w.named(name).await;
-        lifecycle::transition(&w.f.store, &w.ada.id, &p.id, Stage::Initialized, "adopt")
-            .await
-            .unwrap();
+        as_set_up(&w.f.store, &p.id).await;
     }
 
     w.gh.control("rename", json!({ "owner": "acme", "name": "shop", "new_name": "storefront" }));
@@ -149,9 +147,7 @@ async fn a_failed_page_no_network_or_a_low_budget_changes_nothing() {
     }
     w.sync().await;
     let adopted = w.named("r5").await;
-    lifecycle::transition(&w.f.store, &w.ada.id, &adopted.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&w.f.store, &adopted.id).await;
     w.gh.control("hide", json!({ "owner": "acme", "name": "r5", "hidden": true }));
 
     // A 502 on page 2: the listing is incomplete, so nothing may be marked missing.

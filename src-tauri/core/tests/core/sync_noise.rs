@@ -6,7 +6,6 @@
 use crate::support::*;
 use crate::sync::World;
 use codemyspec_core::accounts::Account;
-use codemyspec_core::lifecycle;
 use codemyspec_core::projects::{self, Project};
 use codemyspec_core::stories::{self, NewStory};
 use codemyspec_core::sync::{self, SyncFilter};
@@ -77,9 +76,7 @@ async fn forks_and_archived_repositories_stay_out_until_the_profile_asks_for_the
     sync::set_filter(&w.f.store, &w.ada.id, SyncFilter::IncludeArchived, false).await.unwrap();
     // A project's repository archived on GitHub is still followed, as before.
     let shop = w.named("shop").await;
-    lifecycle::transition(&w.f.store, &w.ada.id, &shop.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&w.f.store, &shop.id).await;
     w.gh.control("archive", json!({ "owner": "acme", "name": "shop" }));
     let after = w.sync().await;
     assert_eq!((after.discovered, after.missing), (0, 0), "{after:?}");
@@ -160,9 +157,7 @@ async fn ignoring_refuses_what_is_not_noise_and_a_delete_can_ignore_a_worked_on_
 
     // A project in use is followed, never ignored.
     let blog = w.named("blog").await;
-    lifecycle::transition(&w.f.store, &w.ada.id, &blog.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&w.f.store, &blog.id).await;
     let refused = sync::ignore(&w.f.store, &w.ada.id, "acme/blog").await.unwrap_err();
     assert_eq!(refused.code(), Code::Conflict);
     assert!(refused.to_string().contains("only a discovered project"), "{refused}");
@@ -264,9 +259,7 @@ async fn a_code_repository_and_its_docs_repository_are_one_project_never_two() {
     // A second docs-named repository for shop, or one for a project in use without docs:
     // never a project of its own, and a project in use keeps the docs repository it names.
     let docs = with_code(&w, "docs").await;
-    lifecycle::transition(&w.f.store, &w.ada.id, &docs.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&w.f.store, &docs.id).await;
     w.gh.repo("acme", "shop-docs");
     w.gh.repo("acme", "docs-docs");
     let third = w.sync().await;

@@ -30,7 +30,7 @@ async fn adopted_elsewhere(w: &World, owner: &str, name: &str, then_org: &str) -
     sync::set_org(&w.f.store, &w.ada.id, owner).await.unwrap();
     w.sync().await;
     let p = w.named(name).await;
-    lifecycle::transition(&w.f.store, &w.ada.id, &p.id, Stage::Initialized, "adopt").await.unwrap();
+    as_set_up(&w.f.store, &p.id).await;
     sync::set_org(&w.f.store, &w.ada.id, then_org).await.unwrap();
     projects::get(&w.f.store, &w.ada.id, &p.id).await.unwrap()
 }
@@ -140,9 +140,7 @@ async fn two_members_syncing_different_owners_never_flip_a_shared_project() {
     sync::set_org(&w.f.store, &bob.id, "globex").await.unwrap();
     sync::run_once(&w.f.store, &w.events, &w.secrets, &bob.id).await.unwrap();
     let shop = projects::list(&w.f.store, &bob.id).await.unwrap().remove(0);
-    lifecycle::transition(&w.f.store, &bob.id, &shop.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&w.f.store, &shop.id).await;
     memberships::add(&w.f.store, &bob.id, &shop.id, &w.ada.id, Role::Member).await.unwrap();
     let mut notes = w.events.subscribe_to_all_projects();
 
