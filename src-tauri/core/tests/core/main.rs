@@ -21,4 +21,5 @@ mod store;
 mod stories;
 mod sync;
 mod sync_owners;
+mod team;
 mod tokens;
