@@ -28,7 +28,7 @@ use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s,
+        components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s, team as t,
     };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
@@ -66,6 +66,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             pr::list_members,
             pr::add_member,
             pr::remove_member,
+            t::set_member_role,
+            t::project_team,
+            t::invite_to_team,
+            t::set_team_role,
+            t::remove_from_team,
             j::setup_project,
             j::cancel_setup,
             j::retry_setup,

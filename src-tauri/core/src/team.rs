@@ -164,14 +164,14 @@ async fn github_side(
 ) -> Result<GitHubTeam> {
     let gh = on_github::connect(store, secrets, actor, project, "login").await?;
     let code = gh.code();
-    let mut can_manage = true;
-    let mut personal = false;
-    for target in &gh.repos {
-        let access = gh.access(target, "login").await?;
-        can_manage &= access.permissions.admin;
-        if target.kind == "code" {
-            personal = access.personal();
-        }
+    let held = gh.access(code, "login").await?;
+    let personal = held.personal();
+    let mut can_manage = held.permissions.admin;
+    // The docs repository only decides whether changes are possible (they go to both): one
+    // the token cannot see, or that is not there yet, does not hide the code repository's people.
+    for target in &gh.repos[1..] {
+        let docs = gh.client.repo_access(&target.owner, &target.name).await;
+        can_manage &= matches!(docs, Ok(Some(a)) if a.permissions.admin);
     }
     let collaborators = gh.client.collaborators(&code.owner, &code.name).await.map_err(|e| {
         let e = on_github::refused(e, "login", &on_github::full(code));

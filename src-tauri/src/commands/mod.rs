@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod profile;
 pub mod projects;
 pub mod spec;
+pub mod team;
 
 use codemyspec_core::ErrorView;
 

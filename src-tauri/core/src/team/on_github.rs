@@ -83,7 +83,8 @@ impl OnGitHub {
                     GitHubReason::NoAccess,
                     field,
                     format!(
-                        "{} was not found on GitHub, or your GitHub account cannot see it",
+                        "{} was not found on GitHub, or your GitHub account cannot see it (a \
+                         project's setup creates its repositories)",
                         full(target)
                     ),
                 )

@@ -406,3 +406,31 @@ async fn a_local_members_role_changes_here_and_the_owners_never_does() {
         .collect();
     assert_eq!(roles, [Role::Owner, Role::Admin]);
 }
+
+#[tokio::test]
+async fn before_the_docs_repository_exists_the_code_repositorys_people_show_and_no_change_is_half_made(
+) {
+    let t = Team::new().await;
+    let early = projects::create(
+        &t.f.store,
+        &t.ada.id,
+        NewProject {
+            name: "early".into(),
+            code_repo: Some(format!("{}/acme/shop", t.gh.url())),
+            docs_repo: Some(format!("{}/acme/early_docs", t.gh.url())),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page = team::overview(&t.f.store, &t.secrets, &t.ada.id, &early.id).await.unwrap();
+    let github = page.github.expect("the code repository's people");
+    assert_eq!(github.people.len(), 2);
+    assert!(!github.can_manage, "a change could not reach the docs repository");
+    let e = team::invite(&t.f.store, &t.secrets, &t.ada.id, &early.id, "cy-gh", Role::Member)
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(&e), (Code::Forbidden, Some("login".into()), Some(GitHubReason::NoAccess)));
+    assert!(e.to_string().contains("acme/early_docs"), "{e}");
+    assert_eq!(t.held("shop")["invitations"], json!([]));
+}
