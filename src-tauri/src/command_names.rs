@@ -45,6 +45,11 @@ pub const COMMANDS: &[&str] = &[
     "list_members",
     "add_member",
     "remove_member",
+    "set_member_role",
+    "project_team",
+    "invite_to_team",
+    "set_team_role",
+    "remove_from_team",
     // setup and jobs
     "setup_project",
     "cancel_setup",

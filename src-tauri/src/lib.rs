@@ -29,6 +29,7 @@ use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
         components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s, sync as sy,
+        team as t,
     };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
@@ -72,6 +73,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             pr::list_members,
             pr::add_member,
             pr::remove_member,
+            t::set_member_role,
+            t::project_team,
+            t::invite_to_team,
+            t::set_team_role,
+            t::remove_from_team,
             j::setup_project,
             j::cancel_setup,
             j::retry_setup,

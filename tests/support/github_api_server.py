@@ -34,6 +34,8 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST clone_base {"base"}                         repositories' clone_url on another host from
                                                    then on ("" or null: this one again)
   GET  log                                         every request: method, path, status
+Collaborators and invitations (who may reach a repository, and its controls `access`,
+`accept`, `collaborators`) are in github_collaborators.py.
 Stdlib only."""
 import base64
 import hashlib
@@ -44,11 +46,13 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from git_http_server import read_body, serve_git  # noqa: E402  (the same git bridge)
+import github_collaborators  # noqa: E402
 
 PAYLOADS, GIT_ROOT = sys.argv[1], sys.argv[2]
 LOCK = threading.RLock()
@@ -162,6 +166,11 @@ def make_repo(owner, name, private, git=True, fork=False, archived=False):
     return repo
 
 
+COLLABORATORS = github_collaborators.Collaborators(types.SimpleNamespace(
+    STATE=STATE, LOCK=LOCK, payload=payload, fill=fill, find_repo=find_repo, next_id=next_id,
+    owner_type=owner_type, owner_id=owner_id, MINIMAL_REPO=MINIMAL_REPO, FULL_REPO=FULL_REPO))
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Separate small writes for headers and body: no Nagle delay (~40 ms per answer).
@@ -269,6 +278,9 @@ class Handler(BaseHTTPRequestHandler):
     def api(self, login, token, path, query, body):
         parts = [p for p in path.split("/") if p]
         base = self.base()
+        answer = COLLABORATORS.api(self, login, path, query, body)
+        if answer is not None:
+            return answer
         if path == "/user" and self.command == "GET":
             user = dict(USER)
             user.update({"login": login, "id": STATE["users"][login]["id"], "html_url": f"{base}/{login}", "url": f"{base}/users/{login}"})
@@ -440,6 +452,9 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["clone_base"] = spec.get("base") or None
             elif what == "log":
                 return self.send(200, STATE["log"])
+            elif what in github_collaborators.CONTROLS:
+                answer = COLLABORATORS.control(what, spec)
+                return self.send(404 if "error" in answer else 200, answer)
             else:
                 return self.send(404, {"message": f"unknown control {what}"})
         return self.send(200, {"ok": True})

@@ -261,6 +261,29 @@ impl GitHubStandIn {
 }
 
 impl GitHubStandIn {
+    /// Gives `login` a role on `owner/name` (`read`, `triage`, `write`, `maintain`, `admin`;
+    /// `None` takes it away), as an admin would on GitHub. From then on the repository
+    /// answers each caller by their own access (support/github_collaborators.py).
+    pub fn access(&self, owner: &str, name: &str, login: &str, role: Option<&str>) {
+        self.control(
+            "access",
+            serde_json::json!({ "owner": owner, "name": name, "login": login, "permission": role }),
+        );
+    }
+
+    /// `login` accepts their pending invitation to `owner/name`.
+    pub fn accept(&self, owner: &str, name: &str, login: &str) {
+        self.control("accept", serde_json::json!({ "owner": owner, "name": name, "login": login }));
+    }
+
+    /// What GitHub holds for `owner/name`: `{"access": {login: role}, "invitations":
+    /// [{"login", "permissions"}]}`.
+    pub fn collaborators(&self, owner: &str, name: &str) -> serde_json::Value {
+        self.control("collaborators", serde_json::json!({ "owner": owner, "name": name }))
+    }
+}
+
+impl GitHubStandIn {
     /// GitHub goes away: the stand-in stops (connections are refused from now on).
     pub fn stop(&mut self) {
         let _ = self.child.kill();

@@ -37,22 +37,6 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs with GitHub now and returns the run. */
 	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
-	/**  Whether the profile's sync imports forks and archived repositories. */
-	syncFilters: () => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("sync_filters")),
-	/**  Sets one of the profile's filters. */
-	setSyncFilter: (filter: SyncFilter, on: boolean) => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("set_sync_filter", { filter, on })),
-	/**  The repositories the profile's sync leaves alone. */
-	ignoredRepositories: () => typedError<IgnoredRepo[], ErrorView_Serialize>(__TAURI_INVOKE("ignored_repositories")),
-	/**
-	 *  Ignores a repository (a discovered project's id, or `OWNER/NAME`): its untouched
-	 *  discovered project goes.
-	 */
-	ignoreRepository: (target: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("ignore_repository", { target })),
-	/**
-	 *  Lets the sync import an ignored repository again: `target` is its GitHub id (as text:
-	 *  ids outgrow 32 bits) or `OWNER/NAME`.
-	 */
-	unignoreRepository: (target: string) => typedError<IgnoredRepo, ErrorView_Serialize>(__TAURI_INVOKE("unignore_repository", { target })),
 	/**  Opens the folder of the app's log files in the file manager. */
 	openLogFolder: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_log_folder")),
 	/**
@@ -79,14 +63,22 @@ export const commands = {
 	openProjectFolder: (projectId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_project_folder", { projectId })),
 	updateProject: (id: string, changes: ProjectChangesInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_project", { id, changes })),
 	deleteProject: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_project", { id })),
-	/**  Deletes a discovered project and ignores its repository (the delete's "and ignore"). */
-	deleteAndIgnoreProject: (id: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("delete_and_ignore_project", { id })),
 	allowedTransitions: (id: string) => typedError<Move[], ErrorView_Serialize>(__TAURI_INVOKE("allowed_transitions", { id })),
 	transitionProject: (id: string, to: Stage, reason: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("transition_project", { id, to, reason })),
 	stageHistory: (id: string) => typedError<StageTransition_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("stage_history", { id })),
 	listMembers: (id: string) => typedError<Member_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_members", { id })),
 	addMember: (id: string, email: string, role: Role) => typedError<Member_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("add_member", { id, email, role })),
 	removeMember: (id: string, accountId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("remove_member", { id, accountId })),
+	/**  Changes a local member's role (this machine only). */
+	setMemberRole: (id: string, accountId: string, role: Role) => typedError<Member_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_member_role", { id, accountId, role })),
+	/**  The members page: local members, GitHub's people, or why those are not shown. */
+	projectTeam: (id: string) => typedError<Team_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("project_team", { id })),
+	/**  Invites a GitHub login to the project's repositories on GitHub with `role`. */
+	inviteToTeam: (id: string, login: string, role: Role) => typedError<TeamChange_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("invite_to_team", { id, login, role })),
+	/**  Changes the role of a GitHub login on the project's repositories (and here). */
+	setTeamRole: (id: string, login: string, role: Role) => typedError<TeamChange_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_team_role", { id, login, role })),
+	/**  Removes a GitHub login from the project's repositories (and here). */
+	removeFromTeam: (id: string, login: string) => typedError<TeamChange_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("remove_from_team", { id, login })),
 	setupProject: (id: string) => typedError<Inserted_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("setup_project", { id })),
 	cancelSetup: (id: string) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("cancel_setup", { id })),
 	retrySetup: (id: string) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("retry_setup", { id })),
@@ -153,6 +145,12 @@ export const events = {
 };
 
 /* Types */
+/**  Why GitHub's side is missing from the page. */
+export type Absence = {
+	reason: GitHubReason,
+	message: string,
+};
+
 export type Account = Account_Serialize | Account_Deserialize;
 
 export type Account_Deserialize = {
@@ -476,7 +474,9 @@ export type ErrorDetail =
 /**  The dependency would close this cycle (component names, the first again at the end). */
 { kind: "dependency_cycle"; cycle: string[] } | 
 /**  The lifecycle does not allow the move; these are the stages it allows from here. */
-{ kind: "illegal_transition"; allowed: string[] };
+{ kind: "illegal_transition"; allowed: string[] } | 
+/**  GitHub did not show or change a project's people, for this reason (issue 18). */
+{ kind: "github"; reason: GitHubReason };
 
 /**
  *  The wire shape of an error: `{code, field?, message, fields?, detail?}`. `field` is the
@@ -552,6 +552,100 @@ export type FieldError = {
 
 export type Framework = "phoenix" | "elixir";
 
+/**  One person GitHub lists for the code repository, or one invited to it. */
+export type GitHubPerson = GitHubPerson_Serialize | GitHubPerson_Deserialize;
+
+/**  One person GitHub lists for the code repository, or one invited to it. */
+export type GitHubPerson_Deserialize = {
+	login: string,
+	/**  Their GitHub permission as our role. */
+	role: Role,
+	/**  GitHub's own name for it (`role_name`, or the invitation's permission). */
+	github_role: string,
+	/**  Invited, not accepted yet. */
+	invited: boolean,
+	/**  The local profile that signed in to GitHub as this login, if any. */
+	account_id?: string | null,
+	email?: string | null,
+};
+
+/**  One person GitHub lists for the code repository, or one invited to it. */
+export type GitHubPerson_Serialize = {
+	login: string,
+	/**  Their GitHub permission as our role. */
+	role: Role,
+	/**  GitHub's own name for it (`role_name`, or the invitation's permission). */
+	github_role: string,
+	/**  Invited, not accepted yet. */
+	invited: boolean,
+	/**  The local profile that signed in to GitHub as this login, if any. */
+	account_id: string | null,
+	email: string | null,
+};
+
+/**  Why GitHub's people of a project are not shown, or a change to them was not made. */
+export type GitHubReason = 
+/**  The project has no code repository on the configured GitHub host. */
+"no_repository" | 
+/**  The acting profile has no token for the GitHub host, or GitHub refused it. */
+"not_signed_in" | 
+/**
+ *  The token cannot see the repository, or may not list its collaborators (that
+ *  needs write access on GitHub).
+ */
+"no_access" | 
+/**  Inviting, changing and removing people needs admin rights on the repositories. */
+"not_admin" | 
+/**  No GitHub account has this login. */
+"no_such_user" | 
+/**  Nobody with this login can reach the project's repositories (or is invited). */
+"not_a_member" | 
+/**  GitHub refused the change itself (a 422, or what it does not allow), in its words. */
+"refused" | 
+/**
+ *  GitHub cannot be reached now (offline, a 5xx, a rate limit): nothing was changed
+ *  on this machine.
+ */
+"unavailable";
+
+export type GitHubTeam = GitHubTeam_Serialize | GitHubTeam_Deserialize;
+
+export type GitHubTeam_Deserialize = {
+	/**  The code repository whose people these are (`owner/name`). */
+	repository: string,
+	/**
+	 *  Every repository of the project on the GitHub host, code first: an invitation, a
+	 *  role change or a removal goes to each.
+	 */
+	repositories: string[],
+	people: GitHubPerson_Deserialize[],
+	/**  Whether the acting profile's token is an admin of every one of them, as changes need. */
+	can_manage: boolean,
+	/**
+	 *  The code repository belongs to a personal account: GitHub gives its collaborators
+	 *  write access only (member), whatever is asked.
+	 */
+	personal: boolean,
+};
+
+export type GitHubTeam_Serialize = {
+	/**  The code repository whose people these are (`owner/name`). */
+	repository: string,
+	/**
+	 *  Every repository of the project on the GitHub host, code first: an invitation, a
+	 *  role change or a removal goes to each.
+	 */
+	repositories: string[],
+	people: GitHubPerson_Serialize[],
+	/**  Whether the acting profile's token is an admin of every one of them, as changes need. */
+	can_manage: boolean,
+	/**
+	 *  The code repository belongs to a personal account: GitHub gives its collaborators
+	 *  write access only (member), whatever is asked.
+	 */
+	personal: boolean,
+};
+
 /**  The whole graph of a project, for drawing it. */
 export type Graph = Graph_Serialize | Graph_Deserialize;
 
@@ -565,31 +659,6 @@ export type Graph_Deserialize = {
 export type Graph_Serialize = {
 	components: Component_Serialize[],
 	dependencies: Dependency[],
-};
-
-/**  A repository the profile's heartbeat leaves alone. */
-export type IgnoredRepo = {
-	/**  GitHub's id of the repository (it survives renames). */
-	repo_id: number,
-	/**  `owner/name` as GitHub last showed it. */
-	full_name: string,
-	html_url: string,
-	ignored_at: string,
-};
-
-/**  What ignoring did. */
-export type Ignoring = Ignoring_Serialize | Ignoring_Deserialize;
-
-/**  What ignoring did. */
-export type Ignoring_Deserialize = {
-	ignored: IgnoredRepo,
-	removed_project?: RemovedProject | null,
-};
-
-/**  What ignoring did. */
-export type Ignoring_Serialize = {
-	ignored: IgnoredRepo,
-	removed_project: RemovedProject | null,
 };
 
 /**  The result of an insert: the job, and whether it was already there (a unique conflict). */
@@ -774,6 +843,17 @@ export type NewProjectInput_Serialize = {
 export type OpenProject = {
 	project_id: string,
 };
+
+/**  What a change did to one repository on GitHub. */
+export type Outcome = 
+/**  Someone new was invited; they reach the repository once they accept. */
+"invited" | 
+/**  A pending invitation now asks for the new permission. */
+"invitation_changed" | 
+/**  A collaborator's permission changed. */
+"role_changed" | "removed" | 
+/**  An invitation not yet accepted was withdrawn. */
+"invitation_cancelled";
 
 /**
  *  What the window's Settings shows: the settings in force, the profile's token status and
@@ -998,10 +1078,10 @@ export type Rate = {
 	reset: number | null,
 };
 
-/**  The discovered project that stood for an ignored repository, deleted with the ignore. */
-export type RemovedProject = {
-	id: string,
-	name: string,
+export type RepositoryChange = {
+	/**  `owner/name`. */
+	repository: string,
+	outcome: Outcome,
 };
 
 /**  Events were missed (the window fell behind): reload what is shown. */
@@ -1219,15 +1299,6 @@ export type Story_Serialize = {
 	updated_at: string,
 };
 
-/**  A profile's choice of what else the heartbeat imports. */
-export type SyncFilter = "sync_include_forks" | "sync_include_archived";
-
-/**  A profile's filters: what its heartbeat imports besides plain repositories. */
-export type SyncFilters = {
-	include_forks: boolean,
-	include_archived: boolean,
-};
-
 /**  What one sync did. */
 export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;
 
@@ -1332,6 +1403,58 @@ export type SyncStatus_Serialize = {
 };
 
 export type TargetType = "component" | "context" | "project";
+
+/**  What a project's members page shows. */
+export type Team = Team_Serialize | Team_Deserialize;
+
+/**  What an invitation, a role change or a removal did. */
+export type TeamChange = TeamChange_Serialize | TeamChange_Deserialize;
+
+/**  What an invitation, a role change or a removal did. */
+export type TeamChange_Deserialize = {
+	login: string,
+	/**  The role given (none for a removal). */
+	role?: Role | null,
+	repositories: RepositoryChange[],
+	/**
+	 *  The emails of the local profiles (signed in to GitHub as this login) whose membership
+	 *  of the project changed with it.
+	 */
+	profiles: string[],
+};
+
+/**  What an invitation, a role change or a removal did. */
+export type TeamChange_Serialize = {
+	login: string,
+	/**  The role given (none for a removal). */
+	role: Role | null,
+	repositories: RepositoryChange[],
+	/**
+	 *  The emails of the local profiles (signed in to GitHub as this login) whose membership
+	 *  of the project changed with it.
+	 */
+	profiles: string[],
+};
+
+/**  What a project's members page shows. */
+export type Team_Deserialize = {
+	/**  The local profiles that are members, as [`memberships::list`] has them. */
+	members: Member_Deserialize[],
+	/**  The people GitHub says can reach the code repository, when GitHub could be asked. */
+	github?: GitHubTeam_Deserialize | null,
+	/**  Why GitHub's people are not shown, when they are not. */
+	absent?: Absence | null,
+};
+
+/**  What a project's members page shows. */
+export type Team_Serialize = {
+	/**  The local profiles that are members, as [`memberships::list`] has them. */
+	members: Member_Serialize[],
+	/**  The people GitHub says can reach the code repository, when GitHub could be asked. */
+	github: GitHubTeam_Serialize | null,
+	/**  Why GitHub's people are not shown, when they are not. */
+	absent: Absence | null,
+};
 
 /**
  *  Whether `profile` has a token for `host` (never the token), or why the keyring cannot

@@ -102,6 +102,11 @@ pub enum Error {
     #[error("{message}")]
     Unavailable { message: String },
 
+    /// GitHub's side of a project's team (issue 18) could not be read or changed: `reason`
+    /// says why in a word a window acts on, `field` is the input it is about.
+    #[error("{message}")]
+    GitHub { reason: crate::team::GitHubReason, field: String, message: String },
+
     /// `github_api_url` is not the API of `github_host`: a token kept for that host would go
     /// elsewhere, so nothing is sent (issue 17).
     #[error("{0}")]
@@ -139,6 +144,7 @@ impl Error {
             Error::Busy | Error::Unavailable { .. } => Code::Unavailable,
             Error::AlreadyFinished { .. } => Code::AlreadyCompleted,
             Error::Io { .. } => Code::Unavailable,
+            Error::GitHub { reason, .. } => reason.code(),
             Error::Database(_) | Error::Migration(_) | Error::Internal(_) => Code::Internal,
         }
     }
@@ -153,6 +159,7 @@ impl Error {
             Error::DependencyCycle { .. } => Some("depends_on"),
             Error::IllegalTransition { .. } => Some("to"),
             Error::ApiNotOfHost(_) => Some("github_api_url"),
+            Error::GitHub { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -171,6 +178,7 @@ impl Error {
             Error::IllegalTransition { allowed, .. } => {
                 Some(ErrorDetail::IllegalTransition { allowed: allowed.clone() })
             }
+            Error::GitHub { reason, .. } => Some(ErrorDetail::GitHub { reason: *reason }),
             _ => None,
         }
     }
@@ -270,6 +278,9 @@ pub enum ErrorDetail {
     DependencyCycle { cycle: Vec<String> },
     /// The lifecycle does not allow the move; these are the stages it allows from here.
     IllegalTransition { allowed: Vec<String> },
+    /// GitHub did not show or change a project's people, for this reason (issue 18).
+    #[serde(rename = "github")]
+    GitHub { reason: crate::team::GitHubReason },
 }
 
 impl From<Error> for ErrorView {

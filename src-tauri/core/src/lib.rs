@@ -36,6 +36,7 @@ pub mod settings;
 pub mod store;
 pub mod stories;
 pub mod sync;
+pub mod team;
 pub mod validate;
 
 pub use access::Role;

@@ -1,5 +1,6 @@
 //! A project's members and their roles (seed 004's memberships): the owner and admins add
-//! and remove members; nobody is made owner, and the owner cannot be removed.
+//! and remove members and change their roles; nobody is made owner, and the owner cannot be
+//! removed. Their people on GitHub are the `team` module's.
 
 use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
@@ -81,6 +82,47 @@ pub async fn remove(store: &Store, actor: &str, project_id: &str, account_id: &s
     Ok(())
 }
 
+/// Changes a member's role. Admins and the owner do it; nobody is made owner and the
+/// owner's role does not change.
+pub async fn set_role(
+    store: &Store,
+    actor: &str,
+    project_id: &str,
+    account_id: &str,
+    role: Role,
+) -> Result<Member> {
+    let project_id = validate::id("project_id", project_id)?;
+    let account_id = validate::id("account_id", account_id)?;
+    if role == Role::Owner {
+        return Err(Error::invalid(
+            "role",
+            "a project has one owner, its creator; make them an admin instead",
+        ));
+    }
+    let mut tx = store.write().await?;
+    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    let current: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
+    )
+    .bind(&project_id)
+    .bind(&account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match current {
+        None => return Err(Error::not_found("member")),
+        Some(Role::Owner) => {
+            return Err(Error::forbidden("the owner's role stays owner: they created the project"))
+        }
+        Some(_) => update_role(&mut tx, &project_id, &account_id, role, &store.now()).await?,
+    }
+    tx.commit().await?;
+    list(store, actor, &project_id)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == account_id)
+        .ok_or(Error::not_found("member"))
+}
+
 pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Member>> {
     let project_id = validate::id("project_id", project_id)?;
     access::require(store.pool(), actor, &project_id, Need::Read).await?;
@@ -115,5 +157,25 @@ pub(crate) async fn insert(
     .execute(conn)
     .await
     .map_err(|e| unique_as_conflict(e, "account", "this account is already a member"))?;
+    Ok(())
+}
+
+/// A membership row's new role.
+pub(crate) async fn update_role(
+    conn: &mut sqlx::SqliteConnection,
+    project_id: &str,
+    user_id: &str,
+    role: Role,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE project_memberships SET role = ?, updated_at = ? WHERE project_id = ? AND user_id = ?",
+    )
+    .bind(role)
+    .bind(now)
+    .bind(project_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! GitHub's REST API for CodeMySpec, on octocrab: who a token belongs to (`GET /user`, its
 //! scopes), creating and reading repositories, listing an organization's (or the user's)
 //! repositories page by page with ETags — an unchanged page is a free 304 —, asking after one
-//! repository by its id (also with its ETag), and the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
+//! repository by its id (also with its ETag), a repository's collaborators and invitations
+//! (listing, inviting, changing, removing), and the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
 //! failures come back as a typed [`GitHubError`] with a stable code.
 //!
 //! A token goes only to its own host's API ([`token_host`]).
@@ -10,6 +11,7 @@
 
 mod by_id;
 mod client;
+mod collaborators;
 mod device;
 mod error;
 mod host;
@@ -18,6 +20,9 @@ mod types;
 pub use by_id::ById;
 pub use client::{
     api_url_for_host, check_api_url, CachedPage, Client, Listing, PageCache, API_VERSION,
+};
+pub use collaborators::{
+    Added, Collaborator, Grants, Invitation, Login, OwnerKind, Permission, RepoAccess,
 };
 pub use device::{
     DeviceCode, DeviceFlow, DevicePoll, DEFAULT_INTERVAL_SECS, MAX_EXPIRES_IN_SECS,

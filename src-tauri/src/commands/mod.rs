@@ -9,6 +9,7 @@ pub mod profile;
 pub mod projects;
 pub mod spec;
 pub mod sync;
+pub mod team;
 
 use codemyspec_core::ErrorView;
 

@@ -42,6 +42,8 @@ describe("Project", () => {
         if (cmd === "get_project") return project({ stage: "initialized", setup_status: "ready", setup_complete: true });
         if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
         if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
+        if (cmd === "project_team")
+          return { members: [], github: null, absent: { reason: "no_repository", message: "no code repository" } };
         if (cmd === "project_setup") return null;
         throw new Error(`unexpected command ${cmd}`);
       },

@@ -10,7 +10,7 @@ fn help_is_everywhere() {
         ("account", &["create", "list", "show", "update", "login"][..]),
         ("config", &["list", "set"]),
         ("project", &["create", "list", "show", "update", "delete"]),
-        ("member", &["add", "remove", "list"]),
+        ("member", &["add", "role", "remove", "list"]),
         ("stage", &["show", "move", "history"]),
         ("story", &["create", "list", "show", "update", "approve", "dirty", "clean", "delete"]),
         (

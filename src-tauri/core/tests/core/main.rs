@@ -23,4 +23,5 @@ mod stories;
 mod sync;
 mod sync_noise;
 mod sync_owners;
+mod team;
 mod tokens;

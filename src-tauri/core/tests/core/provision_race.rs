@@ -4,8 +4,8 @@
 //! someone worked on stands for stops the setup with a conflict naming it.
 
 use crate::provision::{on_github, sign_out, signed_in, MINUTE, QUICK};
-use codemyspec_core::jobs::{self, FailureClass, JobState};
 use crate::support::as_set_up;
+use codemyspec_core::jobs::{self, FailureClass, JobState};
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Project, SetupStatus};
 use codemyspec_core::secrets::{Keyring, SecretStore};

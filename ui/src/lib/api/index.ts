@@ -62,6 +62,14 @@ import {
   type Ignoring_Serialize,
   type SyncFilter,
   type SyncFilters,
+  type Absence,
+  type GitHubPerson_Serialize,
+  type GitHubReason,
+  type GitHubTeam_Serialize,
+  type Outcome,
+  type RepositoryChange,
+  type Team_Serialize,
+  type TeamChange_Serialize,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
@@ -84,6 +92,12 @@ export type Inserted = Inserted_Serialize;
 export type Job = Job_Serialize;
 export type JobDetail = JobDetail_Serialize;
 export type Member = Member_Serialize;
+// A project's people on GitHub beside its members (issue 18).
+export type Team = Team_Serialize;
+export type GitHubTeam = GitHubTeam_Serialize;
+export type GitHubPerson = GitHubPerson_Serialize;
+export type TeamChange = TeamChange_Serialize;
+export type { Absence, GitHubReason, Outcome, RepositoryChange };
 export type ProfileState = ProfileState_Serialize;
 export type Project = Project_Serialize;
 export type SetupView = SetupView_Serialize;

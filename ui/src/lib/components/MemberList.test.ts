@@ -49,6 +49,34 @@ describe("MemberList", () => {
     expect(calls.find(([c]) => c === "remove_member")?.[1]).toEqual({ id: "p-1", accountId: "acc-2" });
   });
 
+  it("changes a member's role here; a refusal shows at that row, whose role goes back", async () => {
+    const bob = member({ id: "m-2", user_id: "acc-2", email: "bob@example.com", name: "Bob", role: "viewer" });
+    let refuse = true;
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "list_members") return [member(), bob];
+      if (cmd === "set_member_role") {
+        if (refuse) throw coreError("forbidden", "your role in this project is member; to manage it you need to be admin or above");
+        return { ...bob, role: (args as { role: Member["role"] }).role };
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(MemberList, { projectId: "p-1" });
+    // The owner's role is not for changing.
+    expect(await screen.findAllByTestId("member-row-role")).toHaveLength(1);
+    const select = screen.getByLabelText("Role of Bob (bob@example.com)") as HTMLSelectElement;
+    await fireEvent.change(select, { target: { value: "admin" } });
+    expect((await screen.findByTestId("member-row-role-error")).textContent).toContain("admin or above");
+    expect(select.value).toBe("viewer");
+
+    refuse = false;
+    await fireEvent.change(select, { target: { value: "member" } });
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Bob (bob@example.com) is now member."));
+    expect(calls.filter(([c]) => c === "set_member_role").at(-1)?.[1]).toEqual({ id: "p-1", accountId: "acc-2", role: "member" });
+    expect(screen.queryByTestId("member-row-role-error")).toBeNull();
+  });
+
   it("shows an unknown email's error at the email field", async () => {
     mockIPC((cmd) => {
       if (cmd === "list_members") return [member()];

@@ -18,6 +18,8 @@ function backend(calls: [string, unknown][], answers: Record<string, (args: unkn
       if (answers[cmd]) return answers[cmd](args);
       if (cmd === "allowed_transitions" || cmd === "stage_history") return [];
       if (cmd === "list_members") return [member()];
+      if (cmd === "project_team")
+        return { members: [member()], github: null, absent: { reason: "no_repository", message: "this project has no code repository" } };
       if (cmd === "project_setup") return null;
       throw new Error(`unexpected command ${cmd}`);
     },
@@ -63,6 +65,28 @@ describe("Overview", () => {
     expect(screen.getByTestId("summary-text")).toBeTruthy();
     expect(screen.getByTestId("mapping-approve")).toBeTruthy();
     expect(await screen.findAllByTestId("member-row")).toHaveLength(1);
+    expect((await screen.findByTestId("github-absent")).textContent).toContain("no code repository");
+  });
+
+  it("reloads the members here after a change on GitHub, which can change them too", async () => {
+    let members = [member()];
+    const bob = { login: "bob-gh", role: "viewer", github_role: "read", invited: false, account_id: "acc-2", email: "bob@example.com" };
+    backend([], {
+      list_members: () => members,
+      project_team: () => ({
+        members,
+        github: { repository: "acme/my_shop", repositories: ["acme/my_shop"], people: [bob], can_manage: true, personal: false },
+        absent: null,
+      }),
+      set_team_role: () => {
+        members = [member(), member({ id: "m-2", user_id: "acc-2", email: "bob@example.com", name: "Bob", role: "member" })];
+        return { login: "bob-gh", role: "member", repositories: [], profiles: ["bob@example.com"] };
+      },
+    });
+    render(Overview, { project: project(), onChanged: () => {} });
+    expect(await screen.findAllByTestId("member-row")).toHaveLength(1);
+    await fireEvent.change(await screen.findByLabelText("Role of bob-gh"), { target: { value: "member" } });
+    await waitFor(() => expect(screen.getAllByTestId("member-row")).toHaveLength(2));
   });
 
   it("opens the repositories in the browser and the folder in the file manager, showing a refusal beside its link", async () => {
