@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "open_log_folder",
+    "quit_app",
     "log_ui_error",
     // the docs repository
     "docs_status",
