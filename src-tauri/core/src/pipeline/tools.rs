@@ -60,10 +60,10 @@ impl SearchPath {
         for dir in extra {
             out.push(dir.clone(), PathSource::Path);
         }
-        for dir in tools_path.map(|t| std::env::split_paths(t).collect()).unwrap_or(Vec::new()) {
+        for dir in tools_path.into_iter().flat_map(std::env::split_paths) {
             out.push(dir, PathSource::ToolsPath);
         }
-        for dir in login.map(|l| std::env::split_paths(l).collect()).unwrap_or(Vec::new()) {
+        for dir in login.into_iter().flat_map(std::env::split_paths) {
             let source =
                 if on_process.contains(&dir) { PathSource::Path } else { PathSource::LoginShell };
             out.push(dir, source);
