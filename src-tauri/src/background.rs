@@ -32,12 +32,14 @@ pub fn close_requested<R: Runtime>(window: &Window<R>) {
             let _ = window.hide();
             tracing::info!("window closed: the app keeps running in the tray");
             if keep && settings::first_time(&state.store, FIRST_CLOSE).await.unwrap_or(false) {
+                let quit_key = if cfg!(target_os = "macos") { "Cmd+Q" } else { "Ctrl+Q" };
                 notify::plain(
                     &app,
                     "CodeMySpec is still running".into(),
-                    "The setup queue, the GitHub heartbeat and the docs sync go on in the \
-                     background. Open or quit it from the tray icon, or quit with Ctrl+Q."
-                        .into(),
+                    format!(
+                        "The setup queue, the GitHub heartbeat and the docs sync go on in the \
+                         background. Open or quit it from the tray icon, or quit with {quit_key}."
+                    ),
                 );
             }
         } else {
