@@ -9,11 +9,12 @@ SHELL := /bin/bash
 
 # Debian packages: Tauri's build needs (webkit2gtk & co.), the tests' real parts (elixir for
 # real mix runs, python3 for the local git smart-HTTP server, Xvfb + WebKitWebDriver for the
-# window, D-Bus + gnome-keyring for the OS keyring, dunst for notifications).
+# window, D-Bus + gnome-keyring for the OS keyring, dunst for notifications, python3-xlib and
+# python3-dbus for the window manager's close button, keys and the tray menu in tests/e2e).
 APT_BUILD := build-essential pkg-config curl file git libssl-dev libwebkit2gtk-4.1-dev \
              libayatana-appindicator3-dev librsvg2-dev libxdo-dev
 APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring \
-             libsecret-tools dunst keyutils
+             libsecret-tools dunst keyutils python3-xlib python3-dbus
 
 CARGO ?= cargo
 NPM   ?= npm
@@ -112,13 +113,16 @@ app-build: ui-build
 	$(CARGO) build --workspace --locked --features custom-protocol
 
 # End to end in the real window under Xvfb; screenshots land in tests/e2e/out/. The second
-# script runs the app beside a `codemyspec worker` and stops it with SIGTERM; the third visits
+# script runs the app beside a `codemyspec worker` and stops it with SIGTERM; the tray script
+# closes the window (the heartbeat goes on), quits from the tray menu and with Ctrl+Q, and
+# starts the app at login in the tray; the last visits
 # every page (axe-core accessibility check, 800×600) in the light and the dark theme.
 e2e: deps app-build e2e-run
 
 e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/app.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/worker.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/tray.e2e.mjs
 	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 	THEME=dark GTK_THEME=Adwaita:dark tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 

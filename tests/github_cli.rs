@@ -162,14 +162,14 @@ fn the_worker_beats_once_signed_in_and_sync_now_runs_and_reports_a_sync() {
     let started = std::time::Instant::now();
     let runs = loop {
         let runs = json_of(&as_(dir.path(), "ada@example.com", &["sync", "runs"], ""));
-        // A run's row is there from its start: wait for it to end.
-        if runs.as_array().is_some_and(|r| !r.is_empty() && r[0]["status"] != "running") {
+        // The first run once it has ended (its row is written "running" first).
+        if runs.as_array().is_some_and(|r| r.last().is_some_and(|f| f["status"] != "running")) {
             break runs;
         }
         assert!(started.elapsed() < std::time::Duration::from_secs(30), "no heartbeat ran");
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
-    let first = &runs[0];
+    let first = runs.as_array().unwrap().last().unwrap();
     assert_eq!(
         (first["status"].as_str(), first["discovered"].as_i64()),
         (Some("ok"), Some(2)),

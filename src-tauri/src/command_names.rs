@@ -22,6 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "ignore_repository",
     "unignore_repository",
     "open_log_folder",
+    "quit_app",
     "log_ui_error",
     // the docs repository
     "docs_status",

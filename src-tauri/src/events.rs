@@ -62,8 +62,6 @@ fn emit<R: Runtime, E: Event + Serialize + Clone>(app: &AppHandle<R>, event: E) 
 pub enum Notice {
     /// A setup ended: ready (no error) or failed.
     SetupEnded { error: Option<String> },
-    /// The org sync found the project's repository gone from GitHub.
-    Missing { why: String },
 }
 
 /// Remembers each project's last setup status, to tell a setup's end from any later update
@@ -81,14 +79,15 @@ impl SetupEnds {
     }
 
     /// The desktop notification an event calls for, if any: a setup's end (once, on the
-    /// transition), or an incident (the org sync found the project's repository gone).
+    /// transition). A project gone missing is not one of these: the org sync records a notice
+    /// (`codemyspec_core::notices`) that whichever process runs shows, once.
     pub fn notice(&mut self, event: &ProjectEvent) -> Option<Notice> {
         let project = event.project();
         match event {
-            ProjectEvent::ProjectError { error, .. }
+            ProjectEvent::ProjectError { .. }
                 if project.stage == codemyspec_core::Stage::Missing =>
             {
-                Some(Notice::Missing { why: error.clone() })
+                None
             }
             ProjectEvent::ProjectError { error, .. } => {
                 self.ended(project).then(|| Notice::SetupEnded { error: Some(error.clone()) })
@@ -144,9 +143,6 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                     match ends.notice(&event) {
                         Some(Notice::SetupEnded { error }) => {
                             notify::setup_ended(&handle, event.project(), error.as_deref())
-                        }
-                        Some(Notice::Missing { why }) => {
-                            notify::incident(&handle, event.project(), &why)
                         }
                         None => {}
                     }

@@ -2,6 +2,7 @@
 //! the tray, notifications, the typed commands and events (tauri-specta) and the app state;
 //! it never writes SQL. See `docs/ARCHITECTURE.md`.
 
+mod background;
 #[cfg(feature = "bench")]
 mod bench;
 mod command_names;
@@ -52,6 +53,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             sy::ignore_repository,
             sy::unignore_repository,
             p::open_log_folder,
+            p::quit_app,
             p::log_ui_error,
             d::docs_status,
             d::docs_sync_now,
@@ -169,8 +171,14 @@ pub fn run() {
     };
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "CodeMySpec starts");
     let builder = specta_builder::<tauri::Wry>();
-    let opened = data_dir(std::env::args().skip(1))
-        .and_then(|dir| tauri::async_runtime::block_on(Store::open(&dir)));
+    let dir = data_dir(std::env::args().skip(1));
+    // A login start must open the same data dir: given when it is not the default.
+    let login_dir = match (&dir, store::default_data_dir()) {
+        (Ok(dir), Ok(default)) if *dir != default => Some(dir.clone()),
+        _ => None,
+    };
+    let in_tray = std::env::args().any(|a| a == background::IN_TRAY);
+    let opened = dir.and_then(|dir| tauri::async_runtime::block_on(Store::open(&dir)));
     let store = match opened {
         Ok(store) => {
             tracing::info!(ms = started.elapsed().as_millis() as u64, "database open");
@@ -184,7 +192,17 @@ pub fn run() {
     let app = tauri::Builder::default()
         // A second launch focuses the first window instead of starting another app.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| show_main(app)))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Size and position are kept, not whether the window was shown: a window closed to
+        // the tray must come back at the next start.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .plugin(background::autostart_plugin(login_dir.as_deref()))
         .manage(AppState::new(store, Arc::new(Keyring)))
         .invoke_handler({
             let typed = builder.invoke_handler();
@@ -219,6 +237,16 @@ pub fn run() {
             }
             state.refresh_tray();
             quit_on_signals(app.handle().clone());
+            state.set_shell(Arc::new(background::AppShell(app.handle().clone())));
+            background::spawn_notices(app.handle().clone());
+            background::sync_start_at_login(app.handle());
+            background::resolve_tools(app.handle());
+            if in_tray {
+                // Started at login: the work goes on; the window waits for the tray's Open.
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.hide();
+                }
+            }
             tracing::info!(
                 ms = started.elapsed().as_millis() as u64,
                 "set up: runner, tray, events"
@@ -226,13 +254,10 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window while setups run keeps the app in the tray.
+            // Closing the window keeps the app in the tray (keep_in_tray, or setups running).
             if let WindowEvent::CloseRequested { api, .. } = event {
-                let state = window.state::<AppState>();
-                if state.running_setups.load(Ordering::SeqCst) > 0 {
-                    api.prevent_close();
-                    let _ = window.hide();
-                }
+                api.prevent_close();
+                background::close_requested(window);
             }
         })
         .build(tauri::generate_context!())

@@ -9,6 +9,25 @@ use codemyspec_core::{accounts, ErrorView, Store};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// What the app itself does on a command's behalf (its handle is generic over the runtime,
+/// the commands are not): quitting, and the OS's login start.
+pub trait Shell: Send + Sync {
+    /// Quits as the tray's Quit does.
+    fn quit(&self);
+    /// Makes the OS start the app at login, or not.
+    fn start_at_login(&self, on: bool) -> Result<(), codemyspec_core::Error>;
+}
+
+/// Before the app is set up: nothing to quit, no login start to change.
+struct NoShell;
+
+impl Shell for NoShell {
+    fn quit(&self) {}
+    fn start_at_login(&self, _: bool) -> Result<(), codemyspec_core::Error> {
+        Err(codemyspec_core::Error::Unavailable { message: "the app is not set up yet".into() })
+    }
+}
+
 /// What the commands share.
 pub struct AppState {
     pub store: Store,
@@ -24,6 +43,7 @@ pub struct AppState {
     pub device: Mutex<Option<(codemyspec_github::DeviceFlow, codemyspec_github::DeviceCode)>>,
     /// Stops the docs-sync watcher this process runs with its runner.
     docs_watch: Mutex<Option<tokio_util::sync::CancellationToken>>,
+    shell: std::sync::OnceLock<Arc<dyn Shell>>,
 }
 
 impl AppState {
@@ -39,7 +59,17 @@ impl AppState {
             tray: Mutex::new(None),
             device: Mutex::new(None),
             docs_watch: Mutex::new(None),
+            shell: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Set once, when the app is set up.
+    pub fn set_shell(&self, shell: Arc<dyn Shell>) {
+        let _ = self.shell.set(shell);
+    }
+
+    pub fn shell(&self) -> Arc<dyn Shell> {
+        self.shell.get().cloned().unwrap_or_else(|| Arc::new(NoShell))
     }
 
     /// The acting profile's id (the last one used, or the only one).

@@ -2,7 +2,7 @@
 //! It stays when the window is closed while setups run.
 
 use crate::AppState;
-use codemyspec_core::jobs::{self, JobState};
+use codemyspec_core::jobs;
 use codemyspec_core::pipeline;
 use std::sync::atomic::Ordering;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -56,12 +56,8 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         while rx.recv().await.is_some() {
             while rx.try_recv().is_ok() {} // coalesce a burst into one refresh
             let state = app.state::<AppState>();
-            let Ok(actor) = state.actor().await else { continue };
-            let executing = jobs::counts(&state.store, &actor)
-                .await
-                .ok()
-                .and_then(|c| c.get(&JobState::Executing).copied())
-                .unwrap_or(0);
+            // Setups only: a heartbeat or a docs sync running is no reason to stay open.
+            let executing = jobs::executing(&state.store, pipeline::QUEUE).await.unwrap_or(0);
             state.running_setups.store(executing.max(0) as usize, Ordering::SeqCst);
             let paused =
                 jobs::queue(&state.store, pipeline::QUEUE).await.map(|q| q.paused).unwrap_or(false);

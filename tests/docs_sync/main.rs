@@ -4,4 +4,5 @@
 
 mod edits;
 mod machine;
+mod notices;
 mod team;

@@ -40,6 +40,11 @@ export const commands = {
 	/**  Opens the folder of the app's log files in the file manager. */
 	openLogFolder: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_log_folder")),
 	/**
+	 *  Quits the app as the tray's Quit does (Ctrl/Cmd+Q in the window): running steps are
+	 *  stopped and their jobs go back to the queue, then the app exits.
+	 */
+	quitApp: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("quit_app")),
+	/**
 	 *  A failure the window met (a command that failed unexpectedly, a script error): written to
 	 *  the app's log, so that it holds what the person saw.
 	 */
@@ -878,6 +883,12 @@ export type Overview_Deserialize = {
 	token: TokenStatus_Deserialize,
 	queue: Queue,
 	data_dir: string,
+	/**  Closing the window keeps the app in the tray (the setting or its default, on). */
+	keep_in_tray: boolean,
+	/**  The app starts in the tray at login (the setting or its default, off). */
+	start_at_login: boolean,
+	/**  Folders searched first for the programs setups run; None: PATH (or the login shell's). */
+	tools_path?: string | null,
 };
 
 /**
@@ -897,6 +908,12 @@ export type Overview_Serialize = {
 	token: TokenStatus_Serialize,
 	queue: Queue,
 	data_dir: string,
+	/**  Closing the window keeps the app in the tray (the setting or its default, on). */
+	keep_in_tray: boolean,
+	/**  The app starts in the tray at login (the setting or its default, off). */
+	start_at_login: boolean,
+	/**  Folders searched first for the programs setups run; None: PATH (or the login shell's). */
+	tools_path: string | null,
 };
 
 /**  How much of a project's spec waits to be published. */
@@ -1106,7 +1123,7 @@ export type SessionStatus = "pending" | "in_progress" | "complete" | "failed";
 export type SessionType = "design" | "test" | "implementation" | "setup";
 
 /**  A setting a person may set (`codemyspec config set`, the window's Settings). */
-export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs" | "docs_sync_timeout_secs";
+export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs" | "docs_sync_timeout_secs" | "keep_in_tray" | "start_at_login" | "tools_path";
 
 /**  The setup pipeline's status (seed 000). */
 export type SetupStatus = "created" | "setup_queued" | 

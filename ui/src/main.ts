@@ -1,11 +1,14 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { logFailure } from "./lib/api";
+import { quitOnKey } from "./lib/quit";
 import "./app.css";
 
 // A script error or a failed promise nobody caught goes to the app's log too.
 window.addEventListener("error", (e) => logFailure("window", e.error ?? e.message));
 window.addEventListener("unhandledrejection", (e) => logFailure("window", e.reason));
+
+quitOnKey();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("no #app element");

@@ -7,6 +7,7 @@ mod docs;
 mod github;
 mod jobs;
 mod members;
+mod notices;
 mod output;
 mod projects;
 mod secret_input;

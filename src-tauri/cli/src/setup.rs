@@ -16,12 +16,15 @@ fn pipeline_config() -> Arc<PipelineConfig> {
 
 /// Starts this process's job runner for the data dir (fails if another process has it).
 pub async fn start_runner(ctx: &Ctx) -> Result<RunnerHandle> {
+    let config = pipeline_config();
     let runner = pipeline::register_workers(
         Runner::new(&ctx.store, &ctx.events, RunnerConfig::default()),
-        pipeline_config(),
+        config.clone(),
     )
     .start()
     .await?;
+    // Where steps find mix (tools_path, PATH, or the login shell's PATH, read once here).
+    config.resolve_tools(&ctx.store).await?;
     codemyspec_core::sync::schedule_heartbeats(&ctx.store).await?;
     Ok(runner)
 }

@@ -25,6 +25,8 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
         interval,
         watching.clone(),
     ));
+    // What the syncs found that the person must hear of, as desktop notifications.
+    let notices = tokio::spawn(crate::notices::deliver(ctx.store.clone(), watching.clone()));
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
@@ -41,6 +43,7 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
     println!("stopping: running steps are stopped and their jobs go back to the queue");
     watching.cancel();
     let _ = watcher.await;
+    let _ = notices.await;
     handle.stop().await;
     Ok(())
 }

@@ -18,8 +18,8 @@ mod queries;
 mod tests;
 
 pub use queries::{
-    changed_after, counts, detail, get, list, logs, steps, JobDetail, JobFilter, LogLine,
-    StepRecord, DETAIL_LOG_LINES, MAX_LOG_LINES,
+    changed_after, counts, detail, executing, get, list, logs, steps, JobDetail, JobFilter,
+    LogLine, StepRecord, DETAIL_LOG_LINES, MAX_LOG_LINES,
 };
 
 text_enum! {

@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod links;
 pub mod memberships;
+pub mod notices;
 pub mod outbox;
 pub mod pipeline;
 pub mod projects;

@@ -20,6 +20,9 @@ text_enum! {
         GithubClientId = "github_client_id",
         SyncInterval = "sync_interval_secs",
         DocsSyncTimeout = "docs_sync_timeout_secs",
+        KeepInTray = "keep_in_tray",
+        StartAtLogin = "start_at_login",
+        ToolsPath = "tools_path",
     }
 }
 
@@ -33,9 +36,38 @@ impl Setting {
             Setting::GithubClientId => "the OAuth App client id that `github login --device` signs in with",
             Setting::SyncInterval => "seconds between GitHub org syncs (default 300; at least 30)",
             Setting::DocsSyncTimeout => "seconds a docs sync may take before it stops and retries later (default 120; 1 to 3600)",
+            Setting::KeepInTray => "closing the window keeps the app running in the tray, with the queue, the heartbeat and the docs sync (true or false; default true)",
+            Setting::StartAtLogin => "the app starts, in the tray, when you log in (true or false; default false)",
+            Setting::ToolsPath => "folders searched first for mix, elixir and the other programs setups run, separated by ':' (default: PATH, or your login shell's PATH when mix is not on it)",
         }
     }
 }
+
+/// A yes/no setting's value: the stored one, else its default (only [`Setting::KeepInTray`]
+/// defaults to yes).
+pub async fn flag(store: &Store, key: Setting) -> Result<bool> {
+    Ok(match get(store, key).await?.as_deref() {
+        Some(v) => v == "true",
+        None => matches!(key, Setting::KeepInTray),
+    })
+}
+
+/// Marks a one-time notice (the first close to the tray, say) as given; true only for the
+/// call that marks it, so that it is given once even with several processes.
+pub async fn first_time(store: &Store, notice: &str) -> Result<bool> {
+    let key = format!("{ONCE_PREFIX}{notice}");
+    let mut tx = store.write().await?;
+    let done = sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)")
+        .bind(&key)
+        .bind(store.now())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The prefix of the core's keys that remember one-time notices.
+const ONCE_PREFIX: &str = "once.";
 
 /// The core's own key for the last account that acted.
 pub(crate) const LAST_ACCOUNT: &str = "last_account";
@@ -124,6 +156,12 @@ pub struct Overview {
     pub token: TokenStatus,
     pub queue: Queue,
     pub data_dir: String,
+    /// Closing the window keeps the app in the tray (the setting or its default, on).
+    pub keep_in_tray: bool,
+    /// The app starts in the tray at login (the setting or its default, off).
+    pub start_at_login: bool,
+    /// Folders searched first for the programs setups run; None: PATH (or the login shell's).
+    pub tools_path: Option<String>,
 }
 
 /// The [`Overview`] for `actor` (None: no profile yet, so no token).
@@ -142,6 +180,9 @@ pub async fn overview(
         token: secrets::token_status(secrets, actor.unwrap_or_default(), &host).await,
         queue: crate::jobs::queue(store, crate::pipeline::QUEUE).await?,
         data_dir: store.data_dir().display().to_string(),
+        keep_in_tray: flag(store, Setting::KeepInTray).await?,
+        start_at_login: flag(store, Setting::StartAtLogin).await?,
+        tools_path: get(store, Setting::ToolsPath).await?,
     })
 }
 
@@ -182,6 +223,12 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
             Ok(n) if (1..=3600).contains(&n) => Some(n.to_string()),
             _ => return Err(Error::invalid("value", "the docs sync timeout is 1 to 3600 seconds")),
         },
+        Setting::KeepInTray | Setting::StartAtLogin => match value.trim() {
+            "true" | "on" | "yes" => Some("true".to_owned()),
+            "false" | "off" | "no" => Some("false".to_owned()),
+            _ => return Err(Error::invalid("value", "use true or false")),
+        },
+        Setting::ToolsPath => Some(tools_path(value)?),
         Setting::WorkspaceDir => {
             let dir = std::path::Path::new(value.trim());
             if !dir.is_absolute() {
@@ -194,6 +241,33 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
         }
     };
     put(store, key.as_str(), value.as_deref()).await
+}
+
+/// A `tools_path` value: existing folders given by absolute paths, separated as in `PATH`.
+/// A folder that does not exist is refused now rather than silently skipped at every setup.
+fn tools_path(value: &str) -> Result<String> {
+    let mut dirs = Vec::new();
+    for dir in std::env::split_paths(value.trim()) {
+        if dir.as_os_str().is_empty() {
+            continue;
+        }
+        if !dir.is_absolute() {
+            return Err(Error::invalid(
+                "value",
+                format!("{} is not an absolute path: tools_path holds folders like /home/you/.asdf/shims", dir.display()),
+            ));
+        }
+        if !dir.is_dir() {
+            return Err(Error::invalid("value", format!("{} is not a folder", dir.display())));
+        }
+        dirs.push(dir);
+    }
+    if dirs.is_empty() {
+        return Err(Error::invalid("value", "tools_path names no folder"));
+    }
+    let joined = std::env::join_paths(&dirs)
+        .map_err(|e| Error::invalid("value", format!("a folder cannot be in a path list: {e}")))?;
+    Ok(joined.to_string_lossy().into_owned())
 }
 
 /// Writes a setting without user-facing validation (for the core's own keys).

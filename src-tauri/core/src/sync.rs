@@ -197,6 +197,10 @@ pub async fn run_once(
     let mut tx = store.write().await?;
     let done = async {
         let changes = reconcile_in(&mut tx, store, actor, &seen).await?;
+        // The person hears of it whichever process runs this (the app or a worker).
+        for p in &changes.missing {
+            crate::notices::record_missing(&mut tx, store, p, &gone(p)).await?;
+        }
         let pages = serde_json::to_string(&kept).map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO sync_pages (account_id, owner, pages) VALUES (?, ?, ?) \

@@ -110,7 +110,34 @@ pub async fn log_ui_error(context: String, message: String) -> Res<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn set_setting(state: State<'_, AppState>, key: Setting, value: String) -> Res<()> {
-    Ok(settings::set(&state.store, key, &value).await?)
+    let before = settings::get(&state.store, key).await?;
+    settings::set(&state.store, key, &value).await?;
+    match key {
+        // The OS's login start follows at once; if it cannot, the setting stays as it was.
+        Setting::StartAtLogin => {
+            let on = settings::flag(&state.store, key).await?;
+            if let Err(e) = state.shell().start_at_login(on) {
+                settings::set(&state.store, key, before.as_deref().unwrap_or("")).await?;
+                return Err(e.into());
+            }
+        }
+        // Steps find their programs there from the next setup; checks show it at once.
+        Setting::ToolsPath => {
+            state.pipeline.resolve_tools(&state.store).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Quits the app as the tray's Quit does (Ctrl/Cmd+Q in the window): running steps are
+/// stopped and their jobs go back to the queue, then the app exits.
+#[tauri::command]
+#[specta::specta]
+pub async fn quit_app(state: State<'_, AppState>) -> Res<()> {
+    tracing::info!("Quit from the window");
+    state.shell().quit();
+    Ok(())
 }
 
 /// Signs the profile in to GitHub with a pasted token: checked with `GET /user`, then kept

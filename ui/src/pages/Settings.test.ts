@@ -17,6 +17,9 @@ const settings = {
   queue: { name: "project_setup", paused: false, concurrency: 1 },
   runs_jobs: true,
   data_dir: "/home/ada/.local/share/dev.codemyspec.desktop",
+  keep_in_tray: true,
+  start_at_login: false,
+  tools_path: null as string | null,
 };
 
 describe("Settings → GitHub", () => {
@@ -172,5 +175,51 @@ describe("Settings → logs", () => {
     expect((await screen.findByTestId("log-dir")).textContent).toBe("/home/ada/.local/share/dev.codemyspec.desktop/logs");
     await fireEvent.click(screen.getByTestId("open-log-folder"));
     await waitFor(() => expect(calls).toContain("open_log_folder"));
+  });
+});
+
+describe("Settings → In the background and Tools", () => {
+  it("saves keep running in the tray, start at login and the tools folders, and shows a refused folder at its field", async () => {
+    const saved: [string, string][] = [];
+    const now = { ...settings };
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "app_settings") return now;
+        if (cmd === "set_setting") {
+          const { key, value } = args as { key: string; value: string };
+          if (key === "tools_path" && !value.startsWith("/"))
+            throw { code: "invalid_input", field: "value", message: `${value} is not an absolute path` };
+          saved.push([key, value]);
+          if (key === "keep_in_tray") now.keep_in_tray = value === "true";
+          if (key === "start_at_login") now.start_at_login = value === "true";
+          if (key === "tools_path") now.tools_path = value;
+          return null;
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    const keep = (await screen.findByTestId("keep-in-tray")) as HTMLInputElement;
+    expect(keep.checked).toBe(true);
+    await fireEvent.click(keep);
+    expect(await screen.findByText("Closing the window quits the app.")).toBeTruthy();
+    const login = screen.getByTestId("start-at-login") as HTMLInputElement;
+    expect(login.checked).toBe(false);
+    await fireEvent.click(login);
+    expect(await screen.findByText("The app starts in the tray when you log in.")).toBeTruthy();
+    await waitFor(() => expect((screen.getByTestId("start-at-login") as HTMLInputElement).checked).toBe(true));
+
+    const tools = screen.getByLabelText(/Folders with mix and elixir/);
+    await fireEvent.input(tools, { target: { value: "asdf/shims" } });
+    await fireEvent.click(screen.getByText("Save tools folders"));
+    expect((await screen.findByText("asdf/shims is not an absolute path")).className).toContain("field-error");
+    await fireEvent.input(tools, { target: { value: "/home/ada/.asdf/shims" } });
+    await fireEvent.click(screen.getByText("Save tools folders"));
+    expect(await screen.findByText("Tools folder saved.")).toBeTruthy();
+    expect(saved).toEqual([
+      ["keep_in_tray", "false"],
+      ["start_at_login", "true"],
+      ["tools_path", "/home/ada/.asdf/shims"],
+    ]);
   });
 });

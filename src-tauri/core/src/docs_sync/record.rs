@@ -65,7 +65,17 @@ pub(super) async fn finish(
             }
         }
     }
+    let mut new_conflicts = 0;
     for (id, rows) in &p.conflicts {
+        // A field already in conflict is not news; one that was not is (a notice below).
+        let known: Vec<String> = sqlx::query_scalar(
+            "SELECT field FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
+        )
+        .bind(project_id)
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        new_conflicts += rows.iter().filter(|r| !known.contains(&r.field)).count();
         sqlx::query("DELETE FROM docs_conflicts WHERE project_id = ? AND entity_id = ?")
             .bind(project_id)
             .bind(id)
@@ -124,6 +134,7 @@ pub(super) async fn finish(
     .bind(&p.url)
     .execute(&mut *tx)
     .await?;
+    crate::notices::record_conflicts(&mut tx, store, project_id, new_conflicts).await?;
     let open: i64 = sqlx::query_scalar("SELECT count(*) FROM docs_conflicts WHERE project_id = ?")
         .bind(project_id)
         .fetch_one(&mut *tx)

@@ -94,6 +94,15 @@ pub async fn counts(store: &Store, actor: &str) -> Result<BTreeMap<JobState, i64
     Ok(out)
 }
 
+/// How many jobs of `queue` execute now, whoever's: what quitting the process that runs the
+/// queue would interrupt (the tray's count; closing the window keeps the app while any run).
+pub async fn executing(store: &Store, queue: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM jobs WHERE queue = ? AND state = 'executing'")
+        .bind(queue)
+        .fetch_one(store.pool())
+        .await?)
+}
+
 /// One step of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -6,6 +6,7 @@ pub mod clone;
 mod control;
 pub mod docs;
 pub mod lines;
+pub mod login_shell;
 pub mod logs;
 pub mod path;
 pub mod preflight;
@@ -15,6 +16,7 @@ pub mod publish;
 pub mod recipe;
 pub mod rescue;
 pub mod toolchain;
+pub mod tools;
 mod tree;
 mod worker;
 
@@ -48,11 +50,49 @@ pub struct PipelineConfig {
     pub extra_path: Vec<PathBuf>,
     /// `MIX_HOME` for steps and the archive checks (default: mix's own, `~/.mix`).
     pub mix_home: Option<PathBuf>,
+    /// The folders steps search, as [`PipelineConfig::resolve_tools`] last found them.
+    resolved: Arc<std::sync::Mutex<Option<tools::SearchPath>>>,
 }
 
 impl PipelineConfig {
     pub fn new(secrets: Arc<dyn SecretStore>) -> Self {
-        PipelineConfig { secrets, extra_path: Vec::new(), mix_home: None }
+        PipelineConfig { secrets, extra_path: Vec::new(), mix_home: None, resolved: Arc::default() }
+    }
+
+    /// Decides where steps find their programs: the `tools_path` setting, else this
+    /// process's `PATH` — with the login shell's first when `mix` is not on it (read once per
+    /// process, [`login_shell::path_once`]). Called when the app or a worker starts, before
+    /// every setup and every check, so a changed setting counts from the next one.
+    pub async fn resolve_tools(&self, store: &Store) -> Result<tools::SearchPath> {
+        let setting = crate::settings::get(store, crate::settings::Setting::ToolsPath).await?;
+        let process = std::env::var_os("PATH").unwrap_or_default();
+        let login = match &setting {
+            Some(_) => None,
+            None => {
+                let plain = tools::SearchPath::build(&self.extra_path, None, None, &process);
+                match plain.find("mix") {
+                    Some(_) => None,
+                    None => login_shell::path_once().await,
+                }
+            }
+        };
+        let path = tools::SearchPath::build(
+            &self.extra_path,
+            setting.as_deref().map(std::ffi::OsStr::new),
+            login.as_deref(),
+            &process,
+        );
+        *self.resolved.lock().unwrap_or_else(|e| e.into_inner()) = Some(path.clone());
+        Ok(path)
+    }
+
+    /// The folders steps search: as last resolved, else the test stand-ins and `PATH`.
+    pub fn search_path(&self) -> tools::SearchPath {
+        let resolved = self.resolved.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        resolved.unwrap_or_else(|| {
+            let process = std::env::var_os("PATH").unwrap_or_default();
+            tools::SearchPath::build(&self.extra_path, None, None, &process)
+        })
     }
 
     /// The whole environment steps get: a few of the app's variables (see
@@ -67,10 +107,7 @@ impl PipelineConfig {
 
     /// The `PATH` steps run with.
     pub fn path(&self) -> std::ffi::OsString {
-        let base = std::env::var_os("PATH").unwrap_or_default();
-        let mut parts: Vec<PathBuf> = self.extra_path.clone();
-        parts.extend(std::env::split_paths(&base));
-        std::env::join_paths(parts).unwrap_or(base)
+        self.search_path().join()
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::path::SetupPath;
 use super::recipe::{Recipe, Work};
+use super::tools::SearchPath;
 use super::PipelineConfig;
 use crate::projects::{Database, Project};
 use crate::secrets::host_of;
@@ -36,18 +37,29 @@ pub fn find_program(program: &str, path: &OsStr) -> Option<PathBuf> {
     }
     std::env::split_paths(path)
         .map(|dir| dir.join(program))
-        .find(|candidate| is_executable(candidate))
+        .find(|candidate| super::tools::is_executable(candidate))
 }
 
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+/// Where `program` is on the steps' path and where that folder came from ("PATH", "login
+/// shell", "tools_path"), or why it is not there.
+fn program_check(search: &SearchPath, program: &str, missing: &str) -> Check {
+    match search.find(program) {
+        Some((at, source)) => {
+            check(format!("program {program}"), true, format!("{} (from {source})", at.display()))
+        }
+        None => check(format!("program {program}"), false, missing),
     }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
+}
+
+/// The steps' search path as the setting and the login shell decide it now; what was last
+/// resolved if the setting cannot be read.
+async fn search_path(store: &Store, config: &PipelineConfig) -> SearchPath {
+    match config.resolve_tools(store).await {
+        Ok(search) => search,
+        Err(e) => {
+            tracing::warn!("cannot read tools_path: {e}");
+            config.search_path()
+        }
     }
 }
 
@@ -85,7 +97,7 @@ pub async fn checks(
     project: &Project,
     recipe: &Recipe,
 ) -> Vec<Check> {
-    let path = config.path();
+    let search = search_path(store, config).await;
     let mut out = Vec::new();
     let mut programs: Vec<&str> = Vec::new();
     let mut runs_phx_new = false;
@@ -98,14 +110,7 @@ pub async fn checks(
         }
     }
     for program in programs.iter().copied() {
-        out.push(match find_program(program, &path) {
-            Some(at) => check(format!("program {program}"), true, at.display().to_string()),
-            None => check(
-                format!("program {program}"),
-                false,
-                format!("{program} is not installed (not on PATH)"),
-            ),
-        });
+        out.push(program_check(&search, program, &not_found(program)));
     }
     let runs_elixir = programs.iter().any(|p| matches!(*p, "mix" | "elixir"));
     out.extend(toolchain_checks(config, runs_phx_new, runs_elixir).await);
@@ -144,6 +149,14 @@ pub async fn checks(
     }
     out.push(workspace_check(store).await);
     out
+}
+
+/// What a missing program's check says: where it was looked for, and how to point there.
+fn not_found(program: &str) -> String {
+    format!(
+        "{program} is not installed (not on PATH, nor on your login shell's PATH); if it is \
+         installed, set `tools_path` to its folder (`codemyspec config set tools_path DIR`)"
+    )
 }
 
 /// Whether `actor` has a token for `host` in the OS keyring.
@@ -189,13 +202,10 @@ pub async fn doctor(
         }
         return Ok(out);
     }
-    let path = config.path();
+    let search = search_path(store, config).await;
     let mut out: Vec<Check> = ["mix", "elixir"]
         .into_iter()
-        .map(|program| match find_program(program, &path) {
-            Some(at) => check(format!("program {program}"), true, at.display().to_string()),
-            None => check(format!("program {program}"), false, "not on PATH"),
-        })
+        .map(|program| program_check(&search, program, &not_found(program)))
         .collect();
     out.extend(toolchain_checks(config, false, true).await);
     match crate::github::endpoints(store).await {

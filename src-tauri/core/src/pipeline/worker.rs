@@ -53,6 +53,10 @@ pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
             format!("the project is {}, not waiting for a setup", project.setup_status),
         ));
     }
+    // Where this attempt's steps find mix & co. (a tools_path set since the last counts).
+    if let Err(e) = config.resolve_tools(&run.store).await {
+        tracing::warn!("cannot read tools_path: {e}");
+    }
     let mut attempt = Attempt {
         run: &run,
         config: &config,

@@ -10,6 +10,7 @@ mod contexts;
 mod docs_sync;
 mod jobs_access;
 mod lifecycle;
+mod notices;
 mod outbox;
 mod projects;
 mod provision;
