@@ -352,6 +352,14 @@ try {
   await s.screenshot(join(OUT, "dashboard-synced.png"));
   const line = await (await s.find('[data-testid="sync-line"]')).text();
   check("the sync line tells the last run", /last run ok/.test(line), line);
+  // A discovered project is brought onto this machine by setting it up (its code cloned):
+  // no Adopt, and the button says so.
+  const discovered = cli("project", "show", "found_on_github");
+  await s.script(`location.hash = arguments[0];`, [`/projects/${discovered.id}`]);
+  const setUp = await (await s.find('[data-testid="setup-button"]')).text();
+  check("a discovered project offers Set up on this machine", setUp.includes("Set up on this machine"), setUp);
+  check("and no move to initialized by hand", !(await s.exists('[data-testid="move-initialized"]')));
+  await s.screenshot(join(OUT, "project-discovered.png"));
   gh.server.kill();
 
   // The app's log: a file in the OS log folder (Settings shows where) holding what happened

@@ -37,6 +37,22 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs with GitHub now and returns the run. */
 	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
+	/**  Whether the profile's sync imports forks and archived repositories. */
+	syncFilters: () => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("sync_filters")),
+	/**  Sets one of the profile's filters. */
+	setSyncFilter: (filter: SyncFilter, on: boolean) => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("set_sync_filter", { filter, on })),
+	/**  The repositories the profile's sync leaves alone. */
+	ignoredRepositories: () => typedError<IgnoredRepo[], ErrorView_Serialize>(__TAURI_INVOKE("ignored_repositories")),
+	/**
+	 *  Ignores a repository (a discovered project's id, or `OWNER/NAME`): its untouched
+	 *  discovered project goes.
+	 */
+	ignoreRepository: (target: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("ignore_repository", { target })),
+	/**
+	 *  Lets the sync import an ignored repository again: `target` is its GitHub id (as text:
+	 *  ids outgrow 32 bits) or `OWNER/NAME`.
+	 */
+	unignoreRepository: (target: string) => typedError<IgnoredRepo, ErrorView_Serialize>(__TAURI_INVOKE("unignore_repository", { target })),
 	/**  Opens the folder of the app's log files in the file manager. */
 	openLogFolder: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_log_folder")),
 	/**
@@ -68,6 +84,8 @@ export const commands = {
 	openProjectFolder: (projectId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_project_folder", { projectId })),
 	updateProject: (id: string, changes: ProjectChangesInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_project", { id, changes })),
 	deleteProject: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_project", { id })),
+	/**  Deletes a discovered project and ignores its repository (the delete's "and ignore"). */
+	deleteAndIgnoreProject: (id: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("delete_and_ignore_project", { id })),
 	allowedTransitions: (id: string) => typedError<Move[], ErrorView_Serialize>(__TAURI_INVOKE("allowed_transitions", { id })),
 	transitionProject: (id: string, to: Stage, reason: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("transition_project", { id, to, reason })),
 	stageHistory: (id: string) => typedError<StageTransition_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("stage_history", { id })),
@@ -555,7 +573,12 @@ export type FieldError = {
 	message: string,
 };
 
-export type Framework = "phoenix" | "elixir";
+export type Framework = "phoenix" | "elixir" | 
+/**
+ *  A discovered project's, until its code is cloned and its `mix.exs` read: never a
+ *  person's choice, and never generated.
+ */
+"unknown";
 
 /**  One person GitHub lists for the code repository, or one invited to it. */
 export type GitHubPerson = GitHubPerson_Serialize | GitHubPerson_Deserialize;
@@ -664,6 +687,31 @@ export type Graph_Deserialize = {
 export type Graph_Serialize = {
 	components: Component_Serialize[],
 	dependencies: Dependency[],
+};
+
+/**  A repository the profile's heartbeat leaves alone. */
+export type IgnoredRepo = {
+	/**  GitHub's id of the repository (it survives renames). */
+	repo_id: number,
+	/**  `owner/name` as GitHub last showed it. */
+	full_name: string,
+	html_url: string,
+	ignored_at: string,
+};
+
+/**  What ignoring did. */
+export type Ignoring = Ignoring_Serialize | Ignoring_Deserialize;
+
+/**  What ignoring did. */
+export type Ignoring_Deserialize = {
+	ignored: IgnoredRepo,
+	removed_project?: RemovedProject | null,
+};
+
+/**  What ignoring did. */
+export type Ignoring_Serialize = {
+	ignored: IgnoredRepo,
+	removed_project: RemovedProject | null,
 };
 
 /**  The result of an insert: the job, and whether it was already there (a unique conflict). */
@@ -1095,6 +1143,12 @@ export type Rate = {
 	reset: number | null,
 };
 
+/**  The discovered project that stood for an ignored repository, deleted with the ignore. */
+export type RemovedProject = {
+	id: string,
+	name: string,
+};
+
 export type RepositoryChange = {
 	/**  `owner/name`. */
 	repository: string,
@@ -1128,7 +1182,13 @@ export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "gith
 /**  The setup pipeline's status (seed 000). */
 export type SetupStatus = "created" | "setup_queued" | 
 /**  Creating (or adopting) the code and docs repositories on GitHub. */
-"creating_repositories" | "initializing" | "deps_installing" | "setting_up_auth" | "compiling" | "testing" | "committing" | "ready" | "failed";
+"creating_repositories" | 
+/**  A project whose code exists: checking this profile may read its repositories. */
+"checking_access" | 
+/**  Cloning the code repository into the work dir. */
+"cloning" | 
+/**  Bringing the spec in from the docs repository (the docs sync's first pull). */
+"importing_spec" | "initializing" | "deps_installing" | "setting_up_auth" | "compiling" | "testing" | "committing" | "ready" | "failed";
 
 /**  A project's setup as the timeline shows it: its newest job and that job's steps. */
 export type SetupView = SetupView_Serialize | SetupView_Deserialize;
@@ -1314,6 +1374,15 @@ export type Story_Serialize = {
 	version: number,
 	inserted_at: string,
 	updated_at: string,
+};
+
+/**  A profile's choice of what else the heartbeat imports. */
+export type SyncFilter = "sync_include_forks" | "sync_include_archived";
+
+/**  A profile's filters: what its heartbeat imports besides plain repositories. */
+export type SyncFilters = {
+	include_forks: boolean,
+	include_archived: boolean,
 };
 
 /**  What one sync did. */
