@@ -65,8 +65,16 @@ fn accounts_config_projects_members_and_stages() {
     let table = cli.run(&["project", "list"]);
     assert_eq!(table.code, 0);
     let lines: Vec<&str> = table.stdout.lines().collect();
-    assert!(lines[0].starts_with("NAME     STAGE  SETUP    FRAMEWORK"), "{}", table.stdout);
-    assert!(lines[1].starts_with("my_shop  draft  created  elixir"), "{}", table.stdout);
+    assert!(
+        lines[0].starts_with("NAME     REPOSITORY    STAGE  SETUP    FRAMEWORK"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        lines[1].starts_with("my_shop  acme/my_shop  draft  created  elixir"),
+        "{}",
+        table.stdout
+    );
 
     let m = cli.ok(&["member", "add", "my_shop", "bob@example.com", "--role", "viewer"]);
     assert_eq!(s(&m["role"]), "viewer");
