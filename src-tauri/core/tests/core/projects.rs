@@ -214,3 +214,35 @@ async fn repo_urls_follow_the_configured_github_host() {
     let err = settings::Setting::parse("key", "colour").unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("key")));
 }
+
+#[tokio::test]
+async fn unknown_is_a_discovered_projects_framework_never_a_persons_choice() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let new = NewProject {
+        name: "guess".into(),
+        framework: Some(Framework::Unknown),
+        ..Default::default()
+    };
+    let err = projects::create(&f.store, &ada.id, new).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("framework")), "{err}");
+    let p = project(&f.store, &ada, "shop").await;
+    let changes =
+        projects::ProjectChanges { framework: Some(Framework::Unknown), ..Default::default() };
+    let err = projects::update(&f.store, &ada.id, &p.id, changes).await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("framework")), "{err}");
+    assert!(format!("{err:?}").contains("choose phoenix or elixir"), "{err:?}");
+    assert_eq!(projects::get(&f.store, &ada.id, &p.id).await.unwrap().framework, p.framework);
+}
+
+#[test]
+fn a_mix_exs_with_a_phoenix_dependency_is_phoenix_and_any_other_is_elixir() {
+    let phoenix = "defp deps do\n  [\n    {:phoenix, \"~> 1.7.14\"},\n    {:ecto_sql, \"~> 3.10\"}\n  ]\nend\n";
+    let commented =
+        "defp deps do\n  [\n    # {:phoenix, \"~> 1.7\"},\n    {:jason, \"~> 1.2\"}\n  ]\nend\n";
+    let html_only = "defp deps do\n  [{:phoenix_html, \"~> 4.0\"}]\nend\n";
+    assert_eq!(Framework::of_mix_exs(phoenix), Framework::Phoenix);
+    assert_eq!(Framework::of_mix_exs(commented), Framework::Elixir);
+    assert_eq!(Framework::of_mix_exs(html_only), Framework::Elixir);
+    assert_eq!(Framework::of_mix_exs(""), Framework::Elixir);
+}
