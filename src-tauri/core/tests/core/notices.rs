@@ -7,12 +7,11 @@
 use crate::support::*;
 use crate::sync::World;
 use codemyspec_core::docs_sync;
-use codemyspec_core::lifecycle;
 use codemyspec_core::notices::{self, Claimer};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
-use codemyspec_core::{Secret, Stage};
+use codemyspec_core::Secret;
 use codemyspec_tests::GitServer;
 use serde_json::json;
 use std::sync::Arc;
@@ -24,9 +23,7 @@ async fn a_project_gone_from_github_is_notified_once_by_one_process_and_only_to_
     w.gh.repo("acme", "shop");
     w.sync().await;
     let shop = w.named("shop").await;
-    lifecycle::transition(&w.f.store, &w.ada.id, &shop.id, Stage::Initialized, "adopt")
-        .await
-        .unwrap();
+    as_set_up(&w.f.store, &shop.id).await;
     assert_eq!(notices::claim(&w.f.store, Claimer::Worker).await.unwrap(), vec![]);
 
     w.gh.control("hide", json!({ "owner": "acme", "name": "shop", "hidden": true }));
