@@ -7,6 +7,7 @@
 use crate::{notify, AppState};
 use codemyspec_core::events::{JobEvent, ProjectEvent};
 use codemyspec_core::jobs::{self, Job};
+use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Project, SetupStatus};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -83,6 +84,13 @@ impl SetupEnds {
     /// (`codemyspec_core::notices`) that whichever process runs shows, once.
     pub fn notice(&mut self, event: &ProjectEvent) -> Option<Notice> {
         let project = event.project();
+        if project.setup_error.as_deref() == Some(pipeline::CANCELLED)
+            && project.setup_status == SetupStatus::Failed
+        {
+            // The person cancelled it: they know, and it did not fail.
+            self.ended(project);
+            return None;
+        }
         match event {
             ProjectEvent::ProjectError { .. }
                 if project.stage == codemyspec_core::Stage::Missing =>

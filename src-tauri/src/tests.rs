@@ -209,6 +209,30 @@ fn a_repository_gone_from_github_is_left_to_its_notice_and_a_failure_says_why() 
     assert_eq!(ends.notice(&ProjectEvent::ProjectUpdated { project: failed }), None, "once");
 }
 
+#[test]
+fn a_cancelled_setup_raises_no_failed_notification_and_a_later_failure_still_does() {
+    use codemyspec_core::events::ProjectEvent;
+    use codemyspec_core::projects::SetupStatus::*;
+    let mut ends = events::SetupEnds::seeded(&[project_with("c", Compiling)]);
+    let mut cancelled = project_with("c", Failed);
+    cancelled.setup_error = Some(codemyspec_core::pipeline::CANCELLED.into());
+    let event =
+        ProjectEvent::ProjectError { project: cancelled.clone(), error: "cancelled".into() };
+    assert_eq!(ends.notice(&event), None);
+    assert_eq!(ends.notice(&ProjectEvent::ProjectUpdated { project: cancelled }), None);
+    // Retried, and this time it fails by itself: that is told.
+    assert_eq!(
+        ends.notice(&ProjectEvent::ProjectUpdated { project: project_with("c", Compiling) }),
+        None
+    );
+    let mut failed = project_with("c", Failed);
+    failed.setup_error = Some("`mix compile` failed".into());
+    assert_eq!(
+        ends.notice(&ProjectEvent::ProjectUpdated { project: failed }),
+        Some(events::Notice::SetupEnded { error: Some("`mix compile` failed".into()) })
+    );
+}
+
 /// A stand-in for the OS side of the app (the one thing a mock runtime has not): records what
 /// it was asked, and refuses the login start when told to.
 #[derive(Default)]

@@ -309,6 +309,42 @@ pub async fn insert_all(store: &Store, new: Vec<NewJob>) -> Result<Vec<Inserted>
     Ok(out)
 }
 
+/// [`insert_all`] as a trailing debounce (Oban's `unique` with `replace: [scheduled:
+/// [:scheduled_at]]`): a job whose unique key is held by a job still `scheduled` moves that
+/// job's start later, to this job's `scheduled_at`, but never past `max_wait` after the
+/// waiting job was first queued, so that a burst of requests is one job, run once the burst
+/// has paused, and a request that never pauses is still served.
+pub async fn insert_all_debounced(
+    store: &Store,
+    new: Vec<NewJob>,
+    max_wait: Duration,
+) -> Result<Vec<Inserted>> {
+    let mut tx = store.write().await?;
+    let mut out = Vec::with_capacity(new.len());
+    for job in new {
+        let at = job.scheduled_at;
+        let mut inserted = insert_in(&mut tx, store, job).await?;
+        if let (true, JobState::Scheduled, Some(at)) = (inserted.conflict, inserted.job.state, at) {
+            let first = parse_ts(&inserted.job.inserted_at).unwrap_or(at);
+            let later = at.min(first + max_wait);
+            if parse_ts(&inserted.job.scheduled_at).is_some_and(|s| later > s) {
+                sqlx::query(
+                    "UPDATE jobs SET scheduled_at = ? WHERE id = ? AND state = 'scheduled'",
+                )
+                .bind(format_ts(later))
+                .bind(inserted.job.id)
+                .execute(&mut *tx)
+                .await?;
+                inserted.job = fetch(&mut tx, inserted.job.id).await?;
+            }
+        }
+        out.push(inserted);
+    }
+    tx.commit().await?;
+    store.notify_jobs();
+    Ok(out)
+}
+
 /// [`insert`] inside the caller's write transaction.
 pub(crate) async fn insert_in(
     conn: &mut SqliteConnection,

@@ -25,6 +25,8 @@ pub struct SetupView {
 #[derive(Debug, Clone, Default, Deserialize, specta::Type)]
 pub struct JobFilterInput {
     pub state: Option<JobState>,
+    /// One queue's jobs (`project_setup`, `docs_sync`, `github_sync`).
+    pub queue: Option<String>,
     pub project_id: Option<String>,
     pub limit: Option<u32>,
 }
@@ -50,12 +52,18 @@ pub async fn retry_setup(state: State<'_, AppState>, id: String) -> Res<Job> {
     Ok(pipeline::retry_setup(&state.store, &state.events, &actor, &id).await?)
 }
 
-/// The project's newest setup job with its steps, or nothing if it was never set up.
+/// The project's newest setup job with its steps, or nothing if it was never set up. Only
+/// the setup queue: the project's docs syncs are jobs too, and have their own line.
 #[tauri::command]
 #[specta::specta]
 pub async fn project_setup(state: State<'_, AppState>, id: String) -> Res<Option<SetupView>> {
     let actor = state.actor().await?;
-    let filter = JobFilter { project_id: Some(id), limit: Some(1), ..Default::default() };
+    let filter = JobFilter {
+        project_id: Some(id),
+        queue: Some(pipeline::QUEUE.into()),
+        limit: Some(1),
+        ..Default::default()
+    };
     match jobs::list(&state.store, &actor, &filter).await?.into_iter().next() {
         Some(job) => {
             let steps = jobs::steps(&state.store, &actor, job.id).await?;
@@ -88,7 +96,7 @@ pub async fn list_jobs(state: State<'_, AppState>, filter: JobFilterInput) -> Re
     let actor = state.actor().await?;
     let filter = JobFilter {
         state: filter.state,
-        queue: None,
+        queue: filter.queue,
         project_id: filter.project_id,
         limit: filter.limit.map(i64::from),
     };

@@ -22,10 +22,18 @@ fn job(project_id: &str, actor: &str, at: Option<chrono::DateTime<chrono::Utc>>)
     }
 }
 
-/// Queues a sync of the project `delay_secs` from now, unless one is already waiting.
+/// Queues a sync of the project `delay_secs` from now. One already waiting is the sync:
+/// its start moves to `delay_secs` from now (a burst of edits is one sync, run once the
+/// burst pauses), at most [`MAX_DEBOUNCE_SECS`] after it was first queued.
 pub async fn schedule(store: &Store, project_id: &str, actor: &str, delay_secs: i64) -> Result<()> {
     let at = store.clock().now() + chrono::Duration::seconds(delay_secs);
-    crate::jobs::insert(store, job(project_id, actor, Some(at))).await?;
+    debounced(store, vec![job(project_id, actor, Some(at))]).await?;
+    Ok(())
+}
+
+async fn debounced(store: &Store, jobs: Vec<NewJob>) -> Result<()> {
+    let max_wait = chrono::Duration::seconds(MAX_DEBOUNCE_SECS);
+    crate::jobs::insert_all_debounced(store, jobs, max_wait).await?;
     Ok(())
 }
 
@@ -46,7 +54,7 @@ pub async fn schedule_projects(store: &Store, all: bool, delay_secs: i64) -> Res
     let jobs: Vec<NewJob> = rows.iter().map(|(p, a)| job(p, a, Some(at))).collect();
     let n = jobs.len();
     if n > 0 {
-        crate::jobs::insert_all(store, jobs).await?;
+        debounced(store, jobs).await?;
     }
     Ok(n)
 }

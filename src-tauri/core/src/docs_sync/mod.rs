@@ -44,8 +44,11 @@ use tokio_util::sync::CancellationToken;
 
 pub const WORKER: &str = "DocsSync";
 pub const QUEUE: &str = "docs_sync";
-/// How long after an edit its sync starts: edits in a burst publish together.
-pub const DEBOUNCE_SECS: i64 = 3;
+/// How long after an edit its sync starts; each edit before then moves the start again, so
+/// edits in a burst publish together, in one sync.
+pub const DEBOUNCE_SECS: i64 = 10;
+/// The longest a waiting sync is put off by edits that keep coming: they still publish.
+pub const MAX_DEBOUNCE_SECS: i64 = 60;
 /// Pushes that lose a race before the sync gives up for this attempt.
 const RACES: usize = 5;
 

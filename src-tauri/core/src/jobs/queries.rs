@@ -30,8 +30,20 @@ pub struct JobFilter {
     pub limit: Option<i64>,
 }
 
-/// Jobs the actor may see, newest first.
+/// Jobs the actor may see, newest first. A queue that does not exist or a project id that
+/// is not an id is an `invalid_input` error on that field (an empty list would hide a typo).
 pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<Job>> {
+    let project_id =
+        filter.project_id.as_deref().map(|p| crate::validate::id("project_id", p)).transpose()?;
+    if let Some(queue) = &filter.queue {
+        let names: Vec<String> = super::queues(store).await?.into_iter().map(|q| q.name).collect();
+        if !names.contains(queue) {
+            return Err(Error::invalid(
+                "queue",
+                format!("there is no queue \"{queue}\"; the queues are {}", names.join(", ")),
+            ));
+        }
+    }
     let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {JOB_COLUMNS} FROM jobs WHERE {VISIBLE} \
          AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR queue = ?3) \
@@ -41,7 +53,7 @@ pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<
     .bind(actor)
     .bind(filter.state)
     .bind(&filter.queue)
-    .bind(&filter.project_id)
+    .bind(&project_id)
     .bind(filter.limit.unwrap_or(200).clamp(1, 10_000))
     .fetch_all(store.pool())
     .await?;

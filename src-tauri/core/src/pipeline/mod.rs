@@ -314,7 +314,7 @@ pub async fn cancel_setup(
     access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
     let job = latest_job(&mut tx, &project_id).await?;
     let job = jobs::cancel_in(&mut tx, store, job.id).await?;
-    let project = fail_project(&mut tx, store, &project_id, "cancelled").await?;
+    let project = fail_project(&mut tx, store, &project_id, CANCELLED).await?;
     tx.commit().await?;
     events.broadcast_project_error(&project, "cancelled");
     store.notify_jobs();
@@ -368,7 +368,11 @@ async fn write_status(
     Ok(())
 }
 
-/// The setup failed for good: `failed` with the error, and the stage moves to `error`.
+/// The setup error of a setup a person cancelled (`cancel_setup`): not a failure to them.
+pub const CANCELLED: &str = "cancelled";
+
+/// The setup failed for good (or was cancelled): `failed` with the error, and the stage
+/// moves to `error` with a history line that says which.
 async fn fail_project(
     conn: &mut SqliteConnection,
     store: &Store,
@@ -383,7 +387,7 @@ async fn fail_project(
             store,
             project_id,
             Stage::Error,
-            "setup failed",
+            if error == CANCELLED { "setup cancelled" } else { "setup failed" },
             Trigger::Setup,
             None,
         )

@@ -4,12 +4,15 @@
 //! keyring (run under `make test`'s D-Bus session).
 
 use crate::support::*;
+use chrono::Duration;
 use codemyspec_core::docs_sync::{self, SyncReport};
+use codemyspec_core::jobs::{self, JobState};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::settings::{self, Setting};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
 use codemyspec_core::Secret;
+use codemyspec_specdocs::Kind;
 use codemyspec_tests::GitServer;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -232,4 +235,78 @@ async fn a_file_with_the_id_of_another_projects_story_changes_nothing_in_that_pr
     let here: Vec<String> =
         stories::list(&f.store, &ada, &shop).await.unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(here, vec![mine.id]);
+}
+
+/// The docs-sync jobs of `project` that wait to run.
+async fn waiting_syncs(f: &Fixture, actor: &str, project: &str) -> Vec<jobs::Job> {
+    let filter = jobs::JobFilter {
+        queue: Some(docs_sync::QUEUE.into()),
+        project_id: Some(project.into()),
+        ..Default::default()
+    };
+    let all = jobs::list(&f.store, actor, &filter).await.unwrap();
+    all.into_iter()
+        .filter(|j| matches!(j.state, JobState::Available | JobState::Scheduled))
+        .collect()
+}
+
+#[tokio::test]
+async fn edits_in_a_burst_leave_one_docs_sync_waiting_and_it_publishes_all_of_them() {
+    let git = GitServer::start();
+    let f = fixture().await;
+    let (secrets, ada, p) = publishing(&f, &git, "ada@example.com", "shop", "shop_docs").await;
+    exec(&f, "UPDATE projects SET setup_complete = 1").await;
+    const N: u32 = 6;
+    // A person's pace: slower than a fixed debounce of a few seconds, inside this one.
+    let pace = Duration::seconds(docs_sync::DEBOUNCE_SECS - 2);
+    let mut made = Vec::new();
+    for i in 0..N {
+        let new = NewStory { title: format!("Story {i}"), ..Default::default() };
+        made.push(stories::create(&f.store, &ada, &p, new).await.unwrap());
+        // What the outbox watcher does when it sees the edit.
+        docs_sync::schedule_projects(&f.store, false, docs_sync::DEBOUNCE_SECS).await.unwrap();
+        f.clock.advance(pace);
+        // The runner takes what is due: nothing while the edits keep coming.
+        let started = jobs::claim(&f.store, docs_sync::QUEUE, 10).await.unwrap();
+        assert!(started.is_empty(), "a sync started in the middle of the burst, after edit {i}");
+    }
+    let waiting = waiting_syncs(&f, &ada, &p).await;
+    assert_eq!(waiting.len(), 1, "one sync waits for the whole burst: {waiting:?}");
+
+    f.clock.advance(Duration::seconds(docs_sync::DEBOUNCE_SECS));
+    let started = jobs::claim(&f.store, docs_sync::QUEUE, 10).await.unwrap();
+    assert_eq!(started.iter().map(|j| j.id).collect::<Vec<_>>(), vec![waiting[0].id]);
+    let report = sync(&f, &secrets, &ada, &p).await;
+    jobs::complete(&f.store, started[0].id).await.unwrap();
+    assert_eq!(report.published, N, "{report:?}");
+    assert_eq!(docs_sync::status(&f.store, &ada, &p).await.unwrap().outbox.entities, 0);
+    for story in &made {
+        let path = codemyspec_specdocs::path_for(Kind::Story, &story.id, &story.title);
+        assert!(file_on_main(&git, "shop_docs", &path).contains(&story.title), "{path}");
+    }
+    assert!(waiting_syncs(&f, &ada, &p).await.is_empty(), "nothing else queued");
+}
+
+#[tokio::test]
+async fn edits_that_never_pause_are_still_published_by_one_sync() {
+    let git = GitServer::start();
+    let f = fixture().await;
+    let (_secrets, ada, p) = publishing(&f, &git, "ada@example.com", "shop", "shop_docs").await;
+    exec(&f, "UPDATE projects SET setup_complete = 1").await;
+    let pace = Duration::seconds(docs_sync::DEBOUNCE_SECS - 2);
+    let mut started = Vec::new();
+    // Edits for twice the longest wait, never pausing long enough for the debounce.
+    let edits = 2 * docs_sync::MAX_DEBOUNCE_SECS / pace.num_seconds();
+    for i in 0..edits {
+        let new = NewStory { title: format!("Story {i}"), ..Default::default() };
+        stories::create(&f.store, &ada, &p, new).await.unwrap();
+        docs_sync::schedule_projects(&f.store, false, docs_sync::DEBOUNCE_SECS).await.unwrap();
+        f.clock.advance(pace);
+        for job in jobs::claim(&f.store, docs_sync::QUEUE, 10).await.unwrap() {
+            started.push(i);
+            jobs::complete(&f.store, job.id).await.unwrap();
+        }
+    }
+    assert!(!started.is_empty(), "the sync waited for the edits to stop, which they never did");
+    assert!(started.len() < edits as usize / 2, "not one sync per edit: {started:?}");
 }

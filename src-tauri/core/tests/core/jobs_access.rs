@@ -6,7 +6,7 @@ use crate::support::*;
 use codemyspec_core::events::Broadcaster;
 use codemyspec_core::jobs::{self, JobFilter, JobState};
 use codemyspec_core::projects::{self, NewProject, SetupStatus};
-use codemyspec_core::{docs_sync, memberships, pipeline, Code, Role};
+use codemyspec_core::{docs_sync, lifecycle, memberships, pipeline, Code, Role};
 
 #[tokio::test]
 async fn cancelling_or_retrying_a_job_needs_the_role_of_the_action_it_stands_for() {
@@ -69,4 +69,66 @@ async fn cancelling_or_retrying_a_job_needs_the_role_of_the_action_it_stands_for
     assert_eq!(code(hidden), Err(Code::NotFound));
     let retried = pipeline::retry_job(&f.store, &events, &member.id, sync.id).await;
     assert_eq!(code(retried), Ok(JobState::Available));
+}
+
+#[tokio::test]
+async fn a_setup_the_person_cancelled_reads_setup_cancelled_in_the_stage_history() {
+    let f = fixture().await;
+    let events = Broadcaster::new();
+    let ada = account(&f.store, "ada@example.com").await;
+    let project = project(&f.store, &ada, "shop").await;
+    pipeline::setup_project(&f.store, &events, &ada.id, &project.id).await.unwrap();
+    pipeline::cancel_setup(&f.store, &events, &ada.id, &project.id).await.unwrap();
+
+    let after = projects::get(&f.store, &ada.id, &project.id).await.unwrap();
+    assert_eq!(after.setup_error.as_deref(), Some(pipeline::CANCELLED));
+    let history = lifecycle::history(&f.store, &ada.id, &project.id).await.unwrap();
+    let last = history.last().expect("a history line");
+    assert_eq!(last.reason, "setup cancelled", "{history:?}");
+    assert!(history.iter().all(|t| t.reason != "setup failed"), "{history:?}");
+}
+
+#[tokio::test]
+async fn the_job_list_filters_by_queue_state_and_project_and_refuses_an_unknown_queue() {
+    let f = fixture().await;
+    let events = Broadcaster::new();
+    let ada = account(&f.store, "ada@example.com").await;
+    let shop = project(&f.store, &ada, "shop").await;
+    let blog = project(&f.store, &ada, "blog").await;
+    let setup = pipeline::setup_project(&f.store, &events, &ada.id, &shop.id).await.unwrap().job;
+    for p in [&shop, &blog] {
+        docs_sync::schedule(&f.store, &p.id, &ada.id, 0).await.unwrap();
+    }
+    let ids = |jobs: Vec<jobs::Job>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
+    let list = |filter: JobFilter| {
+        let store = f.store.clone();
+        let actor = ada.id.clone();
+        async move { jobs::list(&store, &actor, &filter).await }
+    };
+
+    let setups = list(JobFilter { queue: Some(pipeline::QUEUE.into()), ..Default::default() });
+    assert_eq!(ids(setups.await.unwrap()), vec![setup.id]);
+    let shop_syncs = JobFilter {
+        queue: Some(docs_sync::QUEUE.into()),
+        project_id: Some(shop.id.clone()),
+        ..Default::default()
+    };
+    let shop_syncs = list(shop_syncs).await.unwrap();
+    assert_eq!(shop_syncs.len(), 1);
+    assert_eq!(shop_syncs[0].project_id(), Some(shop.id.as_str()));
+    let shop_all = list(JobFilter { project_id: Some(shop.id.clone()), ..Default::default() });
+    assert_eq!(shop_all.await.unwrap().len(), 2, "its setup and its docs sync");
+    let available =
+        list(JobFilter { state: Some(JobState::Available), ..Default::default() }).await.unwrap();
+    assert_eq!(available.len(), 3);
+    let cancelled = JobFilter { state: Some(JobState::Cancelled), ..Default::default() };
+    assert!(list(cancelled).await.unwrap().is_empty());
+
+    let typo = list(JobFilter { queue: Some("docs-sync".into()), ..Default::default() }).await;
+    let err = typo.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("queue")));
+    assert!(err.to_string().contains("docs_sync"), "names the queues there are: {err}");
+    let bad = list(JobFilter { project_id: Some("shop".into()), ..Default::default() }).await;
+    let err = bad.unwrap_err();
+    assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("project_id")));
 }
