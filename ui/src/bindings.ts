@@ -105,7 +105,10 @@ export const commands = {
 	setupProject: (id: string) => typedError<Inserted_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("setup_project", { id })),
 	cancelSetup: (id: string) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("cancel_setup", { id })),
 	retrySetup: (id: string) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("retry_setup", { id })),
-	/**  The project's newest setup job with its steps, or nothing if it was never set up. */
+	/**
+	 *  The project's newest setup job with its steps, or nothing if it was never set up. Only
+	 *  the setup queue: the project's docs syncs are jobs too, and have their own line.
+	 */
 	projectSetup: (id: string) => typedError<SetupView_Serialize | null, ErrorView_Serialize>(__TAURI_INVOKE("project_setup", { id })),
 	/**  What setting the project up needs, checked now. */
 	preflight: (id: string) => typedError<Check[], ErrorView_Serialize>(__TAURI_INVOKE("preflight", { id })),
@@ -764,12 +767,16 @@ export type JobFilterInput = JobFilterInput_Serialize | JobFilterInput_Deseriali
 
 export type JobFilterInput_Deserialize = {
 	state?: JobState | null,
+	/**  One queue's jobs (`project_setup`, `docs_sync`, `github_sync`). */
+	queue?: string | null,
 	project_id?: string | null,
 	limit?: number | null,
 };
 
 export type JobFilterInput_Serialize = {
 	state: JobState | null,
+	/**  One queue's jobs (`project_setup`, `docs_sync`, `github_sync`). */
+	queue: string | null,
 	project_id: string | null,
 	limit: number | null,
 };

@@ -1,6 +1,6 @@
 // The lifecycle of DESIGN.md §4 as the picture draws it: the forward chain, then the loop
 // and the detours; and what each stage and each setup status means, for the badges' hints.
-import type { SetupStatus, Stage } from "./api";
+import type { Project, SetupStatus, Stage } from "./api";
 import { label } from "./format";
 
 export const CHAIN: Stage[] = [
@@ -84,4 +84,24 @@ export function setupHint(status: SetupStatus): string {
     "Setup: how far the one-time setup has got — it creates the GitHub repositories, generates the app, " +
     `installs its dependencies, compiles, tests and commits it. Now ${label(status)}: ${SETUP_MEANING[status]}`
   );
+}
+
+/** The setup error `cancel_setup` records (core `pipeline::CANCELLED`): a person's choice. */
+export const CANCELLED = "cancelled";
+
+/** Whether the project's setup stopped because a person cancelled it (not a failure). */
+export function wasCancelled(p: Pick<Project, "setup_status" | "setup_error">): boolean {
+  return p.setup_status === "failed" && p.setup_error === CANCELLED;
+}
+
+/** What a setup badge reads: a cancelled setup reads "cancelled", not "failed". */
+export function setupShown(p: Pick<Project, "setup_status" | "setup_error">): string {
+  return wasCancelled(p) ? CANCELLED : p.setup_status;
+}
+
+/** The setup badge's hint for the project, a cancelled setup told as one. */
+export function setupHintFor(p: Pick<Project, "setup_status" | "setup_error">): string {
+  return wasCancelled(p)
+    ? "Setup: how far the one-time setup has got. Now cancelled: you cancelled it; Retry runs it again from where it stopped."
+    : setupHint(p.setup_status);
 }

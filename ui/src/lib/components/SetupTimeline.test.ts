@@ -182,4 +182,86 @@ describe("SetupTimeline", () => {
     expect(badge.getAttribute("title")).toContain("one-time setup");
     expect(document.getElementById(badge.getAttribute("aria-describedby")!)?.textContent).toContain("No setup has run yet.");
   });
+
+  it("tells a cancelled setup as the person's cancel, in neutral colours, with Retry", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup")
+          return {
+            job: job({ state: "cancelled", errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "cancelled", error: "cancelled" }] }),
+            steps: [step(1, "initializing"), step(2, "compiling", { outcome: "cancelled", exit_code: null })],
+          };
+        if (cmd === "follow_job_log") return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project({ setup_status: "failed", setup_error: "cancelled", stage: "error" }) });
+    expect(await screen.findByTestId("retry-button")).toBeTruthy();
+    expect(screen.getByTestId("setup-status").textContent).toBe("cancelled");
+    const said = screen.getByTestId("setup-error");
+    expect(said.textContent).toContain("You cancelled this setup");
+    expect(said.className).not.toContain("error");
+    const steps = await screen.findAllByTestId("setup-step");
+    expect(steps[1].className).toContain("cancelled");
+    expect(screen.getByText(/was cancelled/).className).toContain("stopped");
+    expect(document.body.textContent).not.toMatch(/failed/i);
+  });
+
+  it("Check requirements answers all met when nothing is missing", async () => {
+    let asked = 0;
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return null;
+        if (cmd === "preflight") {
+          asked++;
+          return [{ name: "elixir", ok: true, detail: "1.17 at /usr/bin/elixir" }];
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project() });
+    await fireEvent.click(await screen.findByTestId("check-requirements"));
+    await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("All requirements met."));
+    await fireEvent.click(screen.getByTestId("check-requirements"));
+    await waitFor(() => expect(asked).toBe(2));
+    await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("All requirements met."));
+  });
+
+  it("Check requirements answers all met even when there is nothing to check", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return null;
+        if (cmd === "preflight") return [];
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project() });
+    await fireEvent.click(await screen.findByTestId("check-requirements"));
+    await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("All requirements met."));
+  });
+
+  it("Check requirements lists what is missing, or says why it could not check", async () => {
+    let fail = false;
+    mockIPC(
+      (cmd) => {
+        if (cmd === "project_setup") return null;
+        if (cmd === "preflight") {
+          if (fail) throw { code: "unavailable", message: "the database is locked" };
+          return [
+            { name: "elixir", ok: true, detail: "found" },
+            { name: "mix", ok: false, detail: "not found on PATH" },
+            { name: "GitHub token", ok: false, detail: "not signed in" },
+          ];
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(SetupTimeline, { project: project() });
+    await fireEvent.click(await screen.findByTestId("check-requirements"));
+    await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("2 requirements are missing: mix, GitHub token."));
+    fail = true;
+    await fireEvent.click(screen.getByTestId("check-requirements"));
+    await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("could not be checked"));
+    expect(screen.getByTestId("check-answer").textContent).toContain("the database is locked");
+  });
 });
