@@ -92,7 +92,7 @@ describe("Jobs", () => {
     const group = await screen.findByTestId("docs-group");
     expect(within(group).getByTestId("docs-group-count").textContent).toBe("3");
     expect(screen.getAllByTestId("job-row")).toHaveLength(1);
-    const toggle = within(group).getByRole("button", { name: "Show the 3 docs syncs of shop" });
+    const toggle = within(group).getByRole("button", { name: "Docs sync ×3 of shop" });
     expect(toggle.getAttribute("aria-expanded")).toBe("false");
     await fireEvent.click(toggle);
     await waitFor(() => expect(screen.getAllByTestId("job-row")).toHaveLength(4));
