@@ -29,8 +29,8 @@ use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        components as c, docs as d, github as gh, jobs as j, profile as p, projects as pr, spec as s, sync as sy,
-        team as t,
+        components as c, docs as d, github as gh, jobs as j, profile as p, projects as pr,
+        spec as s, sync as sy, team as t,
     };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![

@@ -42,9 +42,7 @@ pub async fn web_url(store: &Store, url: &str) -> Result<String> {
 /// host: its pages are on `http://127.0.0.1:PORT` and nowhere else.
 pub async fn verification_url(store: &Store, url: &str) -> Result<String> {
     let web = crate::github::endpoints(store).await?.web;
-    let refuse = || {
-        Error::invalid("url", format!("only pages of {web} open from the sign-in"))
-    };
+    let refuse = || Error::invalid("url", format!("only pages of {web} open from the sign-in"));
     let page = url::Url::parse(url.trim()).map_err(|_| refuse())?;
     let home = url::Url::parse(&web).map_err(|_| refuse())?;
     let same_origin = page.scheme() == home.scheme()

@@ -432,9 +432,10 @@ pub async fn status(store: &Store, actor: &str) -> Result<SyncStatus> {
     // A run records its failure as text; these two are GitHub's refusal and the skip for a
     // missing token, each written by one place above (from the typed error's own words).
     let refused = GitHubError::Unauthorized.to_string();
-    let needs_sign_in = last.as_ref().and_then(|r| r.error.as_deref()).is_some_and(|e| {
-        e == refused || e.starts_with(NOT_SIGNED_IN)
-    });
+    let needs_sign_in = last
+        .as_ref()
+        .and_then(|r| r.error.as_deref())
+        .is_some_and(|e| e == refused || e.starts_with(NOT_SIGNED_IN));
     Ok(SyncStatus {
         org: profile_setting(store, actor, GITHUB_ORG).await?,
         needs_sign_in,
