@@ -63,8 +63,10 @@ const errorUnder = (s, id) =>
 
 async function typeInto(s, css, text) {
   const el = await s.find(css);
-  await el.type(text);
-  if (text === "") await s.script(`document.querySelector(arguments[0]).dispatchEvent(new Event("input", { bubbles: true }));`, [css]);
+  if (text !== "") return el.type(text);
+  // Emptying a field: WebDriver's clear, then the input event a person's deleting sends.
+  await s.cmd("POST", `/element/${el.id}/clear`, {});
+  await s.script(`document.querySelector(arguments[0]).dispatchEvent(new Event("input", { bubbles: true }));`, [css]);
 }
 
 async function select(s, css, value) {
@@ -191,6 +193,11 @@ try {
   await (await s.find('[data-testid="open-link-cancel"]')).click();
   await sleep(500);
   check("Cancel opens nothing", opened().length === before && !(await s.exists('[data-testid="open-link-question"]')));
+  const stillOpen = await s.exists('[data-testid="design-doc-preview"]');
+  check("and the design doc stays open", stillOpen);
+  if (!stillOpen) {
+    await s.script(`[...document.querySelectorAll('[data-testid="component-row"] button.link')].find((b) => b.textContent.trim() === "Links.Page")?.click();`);
+  }
   await clickLink("the guide");
   await (await s.find('[data-testid="open-link-confirm"]')).click();
   await s.until("the browser to be asked", async () => opened().includes("https://example.com/guide?x=1") || null, 10000).catch(() => false);
