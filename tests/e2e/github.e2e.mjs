@@ -111,6 +111,7 @@ try {
   await (await s.find('[data-testid="github-settings-save"]')).click();
   const notOfHost = await s.until("the API error", async () => (await errorUnder(s, "settings-api-url")) || null);
   check("an API address that is not the host's is refused under the API field, as the CLI refuses it", /ghe\.example\.com/.test(notOfHost), notOfHost);
+  check("in the window's words: what to set, no CLI command", /ghe\.example\.com\/api\/v3/.test(notOfHost) && !/codemyspec|config set/.test(notOfHost), notOfHost);
   check("and the host itself is fine", (await errorUnder(s, "settings-host")) === "");
 
   await typeInto(s, "#settings-host", "");
