@@ -29,8 +29,8 @@ use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        components as c, docs as d, jobs as j, profile as p, projects as pr, spec as s, sync as sy,
-        team as t,
+        components as c, docs as d, github as gh, jobs as j, profile as p, projects as pr,
+        spec as s, sync as sy, team as t,
     };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
@@ -45,6 +45,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             p::github_status,
             p::github_device_start,
             p::github_device_wait,
+            gh::github_owners,
+            gh::set_github_settings,
+            gh::set_github_org,
+            gh::open_verification_page,
+            gh::open_external_link,
             p::sync_status,
             p::sync_now,
             sy::sync_filters,

@@ -13,7 +13,9 @@ flow) and git share the one address: http://127.0.0.1:PORT.
 
 Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST users   {"login", "token", "scopes"?}       a user and a token for it
-  POST orgs    {"login"}                           an organization
+  POST orgs    {"login", "members"?}               an organization, with the users who belong
+                                                   to it (GET /user/orgs lists it for them)
+  POST revoke  {"token"}                          the token is refused (401) from then on
   POST repos   {"owner", "name", "private"?, "fork"?, "archived"?}
                                                    a repository (and its bare git repo); a fork
                                                    or an archived one carries GitHub's flags
@@ -66,11 +68,13 @@ def payload(name):
 FULL_REPO = payload("create-org-repo.201.json")
 MINIMAL_REPO = payload("list-org-repos.200.json")[0]
 USER = payload("get-user.200.json")
+ORG = payload("list-orgs-for-user.200.json")[0]
 
 STATE = {
     "users": {},  # login -> {"id", "scopes"}
     "tokens": {},  # token -> login
     "orgs": {},  # login -> id
+    "members": {},  # org login -> [user logins]
     "repos": {},  # id -> {"id", "owner", "name", "private", "created"}
     "moved": {},  # "owner/name" (lower) -> repo id, for renamed repositories
     "next_id": 1000,
@@ -285,6 +289,8 @@ class Handler(BaseHTTPRequestHandler):
             user = dict(USER)
             user.update({"login": login, "id": STATE["users"][login]["id"], "html_url": f"{base}/{login}", "url": f"{base}/users/{login}"})
             return 200, user, {"X-OAuth-Scopes": STATE["users"][login].get("scopes", "repo, read:org")}
+        if path == "/user/orgs" and self.command == "GET":
+            return self.orgs_of(login, path, query)
         if self.command == "GET" and (path == "/user/repos" or (len(parts) == 3 and parts[0] == "orgs" and parts[2] == "repos")):
             if parts[0] == "orgs" and parts[1] not in STATE["orgs"]:
                 return 404, payload("error-404.json"), {}
@@ -359,6 +365,24 @@ class Handler(BaseHTTPRequestHandler):
             return 304, None, headers
         return 200, body, headers
 
+    def orgs_of(self, login, path, query):
+        """GET /user/orgs: the organizations the user belongs to, as organization-simple, in
+        pages of per_page (default 30) linked by Link: rel="next"."""
+        q = parse_qs(query)
+        per_page = max(1, min(100, int(q.get("per_page", ["30"])[0])))
+        page = max(1, int(q.get("page", ["1"])[0]))
+        mine = sorted((o for o, members in STATE["members"].items() if login in members), key=lambda o: STATE["orgs"][o])
+        base = self.base()
+        body = []
+        for org in mine[(page - 1) * per_page: page * per_page]:
+            item = json.loads(json.dumps(ORG).replace("https://api.github.com", base).replace("/orgs/github", f"/orgs/{org}"))
+            item.update({"login": org, "id": STATE["orgs"][org], "description": None})
+            body.append(item)
+        headers = {}
+        if page * per_page < len(mine):
+            headers["Link"] = f'<{base}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return 200, body, headers
+
     # ---- the device flow --------------------------------------------------------------------
 
     def device(self, path, body):
@@ -402,6 +426,9 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["tokens"][spec["token"]] = spec["login"]
             elif what == "orgs":
                 STATE["orgs"][spec["login"]] = next_id()
+                STATE["members"][spec["login"]] = list(spec.get("members", []))
+            elif what == "revoke":
+                STATE["tokens"].pop(spec["token"], None)
             elif what == "repos":
                 repo = make_repo(spec["owner"], spec["name"], spec.get("private", True),
                                  fork=bool(spec.get("fork")), archived=bool(spec.get("archived")))

@@ -33,6 +33,25 @@ export const commands = {
 	 *  in with the token GitHub gave.
 	 */
 	githubDeviceWait: () => typedError<SignIn_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("github_device_wait")),
+	/**
+	 *  The owners the profile may sync, as GitHub lists them: its account, then its
+	 *  organizations (`GET /user`, `GET /user/orgs`).
+	 */
+	githubOwners: () => typedError<OwnerChoice[], ErrorView_Serialize>(__TAURI_INVOKE("github_owners")),
+	/**
+	 *  The GitHub host, its API address and the device flow's client id, saved together; each
+	 *  invalid value is an error on its own field.
+	 */
+	setGithubSettings: (input: GitHubSettings) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("set_github_settings", { input })),
+	/**  The profile's source-of-truth organization ("" for its own account). */
+	setGithubOrg: (org: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("set_github_org", { org })),
+	/**
+	 *  Opens the device flow's verification page in the browser: only a page of the GitHub web
+	 *  host the token is for.
+	 */
+	openVerificationPage: (url: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_verification_page", { url })),
+	/**  Opens a link the person chose (and confirmed) in a markdown preview: http(s) only. */
+	openExternalLink: (url: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_external_link", { url })),
 	/**  The org sync's state for the window's sync line. */
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs with GitHub now and returns the run. */
@@ -639,6 +658,16 @@ export type GitHubReason =
  */
 "unavailable";
 
+/**
+ *  Where GitHub is, as the window's Settings sets it: the host, its API address and the
+ *  device flow's client id, each "" for its default.
+ */
+export type GitHubSettings = {
+	github_host: string,
+	github_api_url: string,
+	github_client_id: string,
+};
+
 export type GitHubTeam = GitHubTeam_Serialize | GitHubTeam_Deserialize;
 
 export type GitHubTeam_Deserialize = {
@@ -928,6 +957,12 @@ export type Overview = Overview_Serialize | Overview_Deserialize;
 export type Overview_Deserialize = {
 	/**  The GitHub host repository URLs point at (the setting or its default). */
 	github_host: string,
+	/**  `github_api_url` as set; None: the host's own API. */
+	github_api_url?: string | null,
+	/**  The API address in force when `github_api_url` is not set. */
+	default_github_api_url: string,
+	/**  The OAuth App client id the device flow signs in with; None: not set (no device flow). */
+	github_client_id?: string | null,
 	workspace_dir?: string | null,
 	/**  Where set-up projects go while `workspace_dir` is not set. */
 	default_workspace_dir?: string | null,
@@ -953,6 +988,12 @@ export type Overview_Deserialize = {
 export type Overview_Serialize = {
 	/**  The GitHub host repository URLs point at (the setting or its default). */
 	github_host: string,
+	/**  `github_api_url` as set; None: the host's own API. */
+	github_api_url: string | null,
+	/**  The API address in force when `github_api_url` is not set. */
+	default_github_api_url: string,
+	/**  The OAuth App client id the device flow signs in with; None: not set (no device flow). */
+	github_client_id: string | null,
 	workspace_dir: string | null,
 	/**  Where set-up projects go while `workspace_dir` is not set. */
 	default_workspace_dir: string | null,
@@ -969,6 +1010,13 @@ export type Overview_Serialize = {
 	start_at_login: boolean,
 	/**  Folders searched first for the programs setups run; None: PATH (or the login shell's). */
 	tools_path: string | null,
+};
+
+/**  An owner a profile may sync: the signed-in account itself or one of its organizations. */
+export type OwnerChoice = {
+	login: string,
+	/**  The signed-in account itself (its value as `github_org` is "": no organization). */
+	is_account: boolean,
 };
 
 /**  How much of a project's spec waits to be published. */
@@ -1227,6 +1275,11 @@ export type SignIn_Deserialize = {
 	rate?: Rate | null,
 	/**  Why GitHub could not be asked (offline, the token was refused), when it could not. */
 	problem?: string | null,
+	/**
+	 *  GitHub refused the stored token (401): it was revoked or has expired, and the profile
+	 *  must sign in again. Not set when GitHub merely could not be reached.
+	 */
+	refused: boolean,
 };
 
 /**  What the CLI's `github status` and the window's Settings show. */
@@ -1241,6 +1294,11 @@ export type SignIn_Serialize = {
 	rate: Rate | null,
 	/**  Why GitHub could not be asked (offline, the token was refused), when it could not. */
 	problem: string | null,
+	/**
+	 *  GitHub refused the stored token (401): it was revoked or has expired, and the profile
+	 *  must sign in again. Not set when GitHub merely could not be reached.
+	 */
+	refused: boolean,
 };
 
 /**
@@ -1481,6 +1539,11 @@ export type SyncStatus_Deserialize = {
 	/**  Since when every run was skipped for want of a network, if the last one was. */
 	offline_since?: string | null,
 	interval_secs: number,
+	/**
+	 *  The last run could not list for want of a sign-in: no token, or GitHub refused it
+	 *  (401). The window offers to sign in again.
+	 */
+	needs_sign_in: boolean,
 };
 
 /**  What `codemyspec sync status` and the window's sync line show. */
@@ -1493,6 +1556,11 @@ export type SyncStatus_Serialize = {
 	/**  Since when every run was skipped for want of a network, if the last one was. */
 	offline_since: string | null,
 	interval_secs: number,
+	/**
+	 *  The last run could not list for want of a sign-in: no token, or GitHub refused it
+	 *  (401). The window offers to sign in again.
+	 */
+	needs_sign_in: boolean,
 };
 
 export type TargetType = "component" | "context" | "project";

@@ -74,7 +74,10 @@ impl Out {
     }
 
     pub fn error(&self, err: &Error) {
-        let view = err.to_view();
+        let mut view = err.to_view();
+        if let Some(hint) = hint(err) {
+            view.message = format!("{}; {hint}", view.message);
+        }
         let mut stderr = std::io::stderr().lock();
         if self.json {
             let text = serde_json::to_string(&serde_json::json!({ "error": view }))
@@ -84,6 +87,15 @@ impl Out {
             let field = view.field.map(|f| format!(" (field: {f})")).unwrap_or_default();
             let _ = writeln!(stderr, "error[{}]: {}{field}", view.code, view.message);
         }
+    }
+}
+
+/// What to type to put an error right, for the errors whose own text (shared with the
+/// window) says what to change but not the command that changes it.
+fn hint(err: &Error) -> Option<&'static str> {
+    match err {
+        Error::ApiNotOfHost(_) => Some("empty it with `codemyspec config set github_api_url \"\"`"),
+        _ => None,
     }
 }
 

@@ -111,6 +111,19 @@ pub async fn list(store: &Store) -> Result<Vec<Account>> {
     .await?)
 }
 
+/// A GitHub login by GitHub's rules: letters, digits and single hyphens, at most 39, neither
+/// starting nor ending with a hyphen.
+fn github_login(login: &str) -> Result<String> {
+    let login = login.trim();
+    if !validate::is_github_owner(login) {
+        return Err(Error::invalid(
+            "github_login",
+            "a GitHub login is letters, digits and single hyphens (at most 39), not starting or ending with a hyphen",
+        ));
+    }
+    Ok(login.to_owned())
+}
+
 pub async fn update(store: &Store, id: &str, changes: AccountChanges) -> Result<Account> {
     let current = get(store, id).await?;
     let name = match changes.name {
@@ -120,7 +133,7 @@ pub async fn update(store: &Store, id: &str, changes: AccountChanges) -> Result<
     };
     let github_login = match changes.github_login {
         Some(l) if l.trim().is_empty() => None,
-        Some(l) => Some(validate::required_line("github_login", &l, 39)?),
+        Some(l) => Some(github_login(&l)?),
         None => current.github_login,
     };
     let now = store.now();

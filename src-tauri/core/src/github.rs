@@ -71,6 +71,9 @@ pub struct SignIn {
     pub rate: Option<Rate>,
     /// Why GitHub could not be asked (offline, the token was refused), when it could not.
     pub problem: Option<String>,
+    /// GitHub refused the stored token (401): it was revoked or has expired, and the profile
+    /// must sign in again. Not set when GitHub merely could not be reached.
+    pub refused: bool,
 }
 
 /// The rate budget GitHub last reported.
@@ -144,15 +147,17 @@ pub async fn login_with_token(
             reset: b.reset,
         }),
         problem: None,
+        refused: false,
     })
 }
 
 /// Starts the OAuth device flow (`github_client_id` is needed): the code and URL to show.
 pub async fn device_start(store: &Store) -> Result<(DeviceFlow, DeviceCode)> {
     let client_id = settings::get(store, settings::Setting::GithubClientId).await?.ok_or_else(|| {
+        // Said the same to the CLI and the window: each names its own way to set it.
         Error::invalid(
             "github_client_id",
-            "the device flow needs an OAuth App client id: codemyspec config set github_client_id ID",
+            "signing in with a code needs the client id of an OAuth App (github_client_id); set it first",
         )
     })?;
     let at = endpoints(store).await?;
@@ -174,12 +179,16 @@ pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) 
         scopes: None,
         rate: None,
         problem: None,
+        refused: false,
     };
     let Some(token) = token else { return Ok(out) };
     let client = Client::new(&at.api, Some(token.expose())).map_err(error)?;
     match client.user().await {
         Ok(user) => out.login = Some(user.login),
-        Err(e) => out.problem = Some(e.to_string()),
+        Err(e) => {
+            out.refused = e == GitHubError::Unauthorized;
+            out.problem = Some(e.to_string());
+        }
     }
     out.scopes = client.scopes();
     out.rate =
@@ -199,4 +208,33 @@ pub async fn logout(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) 
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// An owner a profile may sync: the signed-in account itself or one of its organizations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OwnerChoice {
+    pub login: String,
+    /// The signed-in account itself (its value as `github_org` is "": no organization).
+    pub is_account: bool,
+}
+
+/// The owners the profile may choose for its sync, as GitHub lists them: the account the
+/// token belongs to (`GET /user`), then its organizations (`GET /user/orgs`). Not signed in,
+/// or a refused token, is an error on `token`.
+pub async fn owners(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+) -> Result<Vec<OwnerChoice>> {
+    let at = endpoints(store).await?;
+    let token = crate::secrets::token(secrets, actor, &at.host).await?.ok_or_else(|| {
+        Error::invalid("token", format!("sign in to {} first to choose an organization", at.host))
+    })?;
+    let client = Client::new(&at.api, Some(token.expose())).map_err(error)?;
+    let user = client.user().await.map_err(error)?;
+    let orgs = client.orgs().await.map_err(error)?;
+    let mut out = vec![OwnerChoice { login: user.login, is_account: true }];
+    out.extend(orgs.into_iter().map(|o| OwnerChoice { login: o.login, is_account: false }));
+    Ok(out)
 }

@@ -1,6 +1,7 @@
 //! What the window may hand to the OS to open: a repository's page on the configured GitHub
-//! host (https only), and a set-up project's folder inside the workspace folder. Anything
-//! else is refused here, before an opener ever sees it.
+//! host (https only), the device flow's verification page on the GitHub web host, a link a
+//! person chose in a markdown preview (http and https only), and a set-up project's folder
+//! inside the workspace folder. Anything else is refused here, before an opener ever sees it.
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -32,6 +33,37 @@ pub async fn web_url(store: &Store, url: &str) -> Result<String> {
     validate::repo_url("url", &format!("https://{authority}/{owner}/{repo}"), &host)
         .map_err(|_| refuse())?;
     Ok(url.to_owned())
+}
+
+/// `url` if it is a page of the GitHub web host the profile's token is for (the device
+/// flow's verification page): the same scheme, host and port as that host's web address,
+/// which is `https://HOST`. The one exception is a loopback test stand-in, whose API
+/// address (plain http is allowed there only, by `github_api_url`'s rules) is its own web
+/// host: its pages are on `http://127.0.0.1:PORT` and nowhere else.
+pub async fn verification_url(store: &Store, url: &str) -> Result<String> {
+    let web = crate::github::endpoints(store).await?.web;
+    let refuse = || Error::invalid("url", format!("only pages of {web} open from the sign-in"));
+    let page = url::Url::parse(url.trim()).map_err(|_| refuse())?;
+    let home = url::Url::parse(&web).map_err(|_| refuse())?;
+    let same_origin = page.scheme() == home.scheme()
+        && page.host_str().is_some_and(|h| home.host_str() == Some(h))
+        && page.port_or_known_default() == home.port_or_known_default();
+    if !same_origin || !page.username().is_empty() || page.password().is_some() {
+        return Err(refuse());
+    }
+    Ok(page.to_string())
+}
+
+/// `url` if it is a web page a person may open from a markdown preview: http or https, with
+/// a host and without a user name or password in it (a link that hides where it goes).
+pub fn external_url(url: &str) -> Result<String> {
+    let refuse = || Error::invalid("url", "only http and https links open in the browser");
+    let page = url::Url::parse(url.trim()).map_err(|_| refuse())?;
+    let web = matches!(page.scheme(), "http" | "https") && page.host_str().is_some();
+    if !web || !page.username().is_empty() || page.password().is_some() {
+        return Err(refuse());
+    }
+    Ok(page.to_string())
 }
 
 /// The project's folder, if it has one and it lies inside the workspace folder.
@@ -82,6 +114,63 @@ mod tests {
         ] {
             let err = web_url(&store, bad).await.unwrap_err();
             assert_eq!(err.field(), Some("url"), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_verification_page_opens_only_on_the_github_web_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let page = "https://github.com/login/device";
+        assert_eq!(verification_url(&store, page).await.unwrap(), page);
+        for bad in [
+            "http://github.com/login/device",
+            "https://github.com.evil.com/login/device",
+            "https://evil.com/login/device",
+            "https://github.com:8443/login/device",
+            "https://user:pw@github.com/login/device",
+            "https://api.github.com/login/device",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "http://127.0.0.1:8080/login/device",
+        ] {
+            let err = verification_url(&store, bad).await.unwrap_err();
+            assert_eq!(err.field(), Some("url"), "{bad}");
+        }
+
+        // An Enterprise host: its own https pages, not github.com's.
+        settings::set(&store, settings::Setting::GithubHost, "ghe.example.com").await.unwrap();
+        let ghe = "https://ghe.example.com/login/device";
+        assert_eq!(verification_url(&store, ghe).await.unwrap(), ghe);
+        assert!(verification_url(&store, page).await.is_err());
+
+        // A loopback stand-in is its own web host, on its own port and scheme only.
+        settings::set(&store, settings::Setting::GithubHost, "").await.unwrap();
+        let api = "http://127.0.0.1:9411";
+        settings::set(&store, settings::Setting::GithubApiUrl, api).await.unwrap();
+        let local = "http://127.0.0.1:9411/login/device";
+        assert_eq!(verification_url(&store, local).await.unwrap(), local);
+        for bad in ["http://127.0.0.1:9412/login/device", "https://github.com/login/device"] {
+            assert!(verification_url(&store, bad).await.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_preview_link_opens_only_as_an_http_or_https_page() {
+        for ok in ["https://example.com/a?b=c#d", "http://example.com/"] {
+            assert_eq!(external_url(ok).unwrap(), ok);
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "mailto:ada@example.com",
+            "ftp://example.com/x",
+            "data:text/html,<b>x</b>",
+            "https://user:pw@example.com/",
+            "/relative/path",
+            "",
+        ] {
+            assert_eq!(external_url(bad).unwrap_err().field(), Some("url"), "{bad}");
         }
     }
 

@@ -148,6 +148,12 @@ pub async fn values(store: &Store, actor: Option<&str>) -> Result<Vec<SettingVal
 pub struct Overview {
     /// The GitHub host repository URLs point at (the setting or its default).
     pub github_host: String,
+    /// `github_api_url` as set; None: the host's own API.
+    pub github_api_url: Option<String>,
+    /// The API address in force when `github_api_url` is not set.
+    pub default_github_api_url: String,
+    /// The OAuth App client id the device flow signs in with; None: not set (no device flow).
+    pub github_client_id: Option<String>,
     pub workspace_dir: Option<String>,
     /// Where set-up projects go while `workspace_dir` is not set.
     pub default_workspace_dir: Option<String>,
@@ -175,6 +181,11 @@ pub async fn overview(
     let host = crate::github::token_host(store).await?;
     Ok(Overview {
         github_host: store.repo_host().await?.as_str().to_owned(),
+        github_api_url: get(store, Setting::GithubApiUrl).await?,
+        default_github_api_url: codemyspec_github::api_url_for_host(
+            store.repo_host().await?.as_str(),
+        ),
+        github_client_id: get(store, Setting::GithubClientId).await?,
         workspace_dir: get(store, Setting::WorkspaceDir).await?,
         default_workspace_dir: default_workspace_dir().map(|d| d.display().to_string()),
         token: secrets::token_status(secrets, actor.unwrap_or_default(), &host).await,
@@ -191,7 +202,7 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
     let value = match key {
         _ if value.trim().is_empty() => None,
         Setting::GithubHost => {
-            let host = RepoHost::new("value", value)?.as_str().to_owned();
+            let host = github_host("value", value)?;
             // The API set before must still be this host's, or its token would follow it.
             if let Some(api) = get(store, Setting::GithubApiUrl).await? {
                 codemyspec_github::token_host(&api, &host)?;
@@ -199,22 +210,11 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
             Some(host)
         }
         Setting::GithubApiUrl => {
-            let api = codemyspec_github::check_api_url(value)
-                .map_err(|e| Error::invalid("value", e.to_string()))?;
+            let api = github_api_url("value", value)?;
             codemyspec_github::token_host(&api, store.repo_host().await?.as_str())?;
             Some(api)
         }
-        Setting::GithubClientId => {
-            let id = value.trim();
-            if id.len() > 100
-                || !id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
-            {
-                return Err(Error::invalid("value", "a client id is letters, digits, . _ and -"));
-            }
-            Some(id.to_owned())
-        }
+        Setting::GithubClientId => Some(github_client_id("value", value)?),
         Setting::SyncInterval => match value.trim().parse::<i64>() {
             Ok(n) if (30..=86_400).contains(&n) => Some(n.to_string()),
             _ => return Err(Error::invalid("value", "the sync interval is 30 to 86400 seconds")),
@@ -241,6 +241,97 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
         }
     };
     put(store, key.as_str(), value.as_deref()).await
+}
+
+/// Where GitHub is, as the window's Settings sets it: the host, its API address and the
+/// device flow's client id, each "" for its default.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GitHubSettings {
+    pub github_host: String,
+    pub github_api_url: String,
+    pub github_client_id: String,
+}
+
+/// Sets the three GitHub settings together, by the rules of [`set`]: each value checked on
+/// its own, then the API address against the host (so a move to an Enterprise host and its
+/// API is one step, not two that each refuse the other's old value). Every invalid value is
+/// reported on its own field; nothing is written unless all are valid.
+pub async fn set_github(store: &Store, new: &GitHubSettings) -> Result<()> {
+    let blank = |v: &str| v.trim().is_empty();
+    let mut errors = Vec::new();
+    let mut keep = |r: Result<String>| match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.extend(e.to_view().fields);
+            None
+        }
+    };
+    let host = if blank(&new.github_host) {
+        Some(RepoHost::default().as_str().to_owned())
+    } else {
+        keep(github_host("github_host", &new.github_host))
+    };
+    let api = (!blank(&new.github_api_url))
+        .then(|| keep(github_api_url("github_api_url", &new.github_api_url)));
+    let client_id = (!blank(&new.github_client_id))
+        .then(|| keep(github_client_id("github_client_id", &new.github_client_id)));
+    if let (Some(host), Some(Some(api))) = (&host, &api) {
+        if let Err(e) = codemyspec_github::token_host(api, host) {
+            errors.extend(Error::from(e).to_view().fields);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::InvalidFields { errors });
+    }
+    let mut tx = store.write().await?;
+    for (key, value) in [
+        (Setting::GithubHost, host.filter(|_| !blank(&new.github_host))),
+        (Setting::GithubApiUrl, api.flatten()),
+        (Setting::GithubClientId, client_id.flatten()),
+    ] {
+        match value {
+            Some(v) => {
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(key.as_str())
+                .bind(v)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM settings WHERE key = ?")
+                    .bind(key.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A `github_host` value: the repository URL rules' host.
+fn github_host(field: &str, value: &str) -> Result<String> {
+    Ok(RepoHost::new(field, value)?.as_str().to_owned())
+}
+
+/// A `github_api_url` value: an https URL (plain http only on loopback, for a stand-in).
+fn github_api_url(field: &str, value: &str) -> Result<String> {
+    codemyspec_github::check_api_url(value).map_err(|e| Error::invalid(field, e.to_string()))
+}
+
+/// A `github_client_id` value: GitHub's client ids are letters, digits, `.`, `_` and `-`.
+fn github_client_id(field: &str, value: &str) -> Result<String> {
+    let id = value.trim();
+    if id.len() > 100
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+    {
+        return Err(Error::invalid(field, "a client id is letters, digits, . _ and -"));
+    }
+    Ok(id.to_owned())
 }
 
 /// A `tools_path` value: existing folders given by absolute paths, separated as in `PATH`.

@@ -58,6 +58,8 @@ const DEFAULT_INTERVAL: i64 = 300;
 /// The profile setting naming the source-of-truth organization ("" or none: the user's own
 /// account).
 pub const GITHUB_ORG: &str = "github_org";
+/// How a run skipped for want of a token begins its error.
+const NOT_SIGNED_IN: &str = "not signed in to";
 /// Background work never spends the rate budget below this fraction of the hourly limit.
 pub const RATE_FLOOR: f64 = 0.2;
 
@@ -137,7 +139,7 @@ pub async fn run_once(
         }
     };
     let Some(token) = token else {
-        return finish_run(store, id, skipped(format!("not signed in to {}", at.host))).await;
+        return finish_run(store, id, skipped(format!("{NOT_SIGNED_IN} {}", at.host))).await;
     };
     if let Some(budget) = last_budget(store, actor).await? {
         if !budget.allows_background(RATE_FLOOR, SystemTime::now()) {
@@ -406,6 +408,9 @@ pub struct SyncStatus {
     pub offline_since: Option<String>,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub interval_secs: i64,
+    /// The last run could not list for want of a sign-in: no token, or GitHub refused it
+    /// (401). The window offers to sign in again.
+    pub needs_sign_in: bool,
 }
 
 pub async fn status(store: &Store, actor: &str) -> Result<SyncStatus> {
@@ -423,9 +428,18 @@ pub async fn status(store: &Store, actor: &str) -> Result<SyncStatus> {
     .bind(actor)
     .fetch_one(store.pool())
     .await?;
+    let last = recent.into_iter().next();
+    // A run records its failure as text; these two are GitHub's refusal and the skip for a
+    // missing token, each written by one place above (from the typed error's own words).
+    let refused = GitHubError::Unauthorized.to_string();
+    let needs_sign_in = last
+        .as_ref()
+        .and_then(|r| r.error.as_deref())
+        .is_some_and(|e| e == refused || e.starts_with(NOT_SIGNED_IN));
     Ok(SyncStatus {
         org: profile_setting(store, actor, GITHUB_ORG).await?,
-        last: recent.into_iter().next(),
+        needs_sign_in,
+        last,
         next_at,
         offline_since,
         interval_secs: interval(store).await?,

@@ -9,12 +9,14 @@
 
 use http::Uri;
 
-/// An API base that does not belong to the GitHub host whose token it would carry.
+/// An API base that does not belong to the GitHub host whose token it would carry. Its text
+/// names no command (the window shows it under its API field); the CLI adds how to reset it
+/// there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "the GitHub API URL {api_url} does not belong to the GitHub host {host}: a token kept for \
-     {host} is sent only to {expected}. Set github_api_url to {expected}, or reset it with \
-     `codemyspec config set github_api_url \"\"`"
+     {host} is sent only to {expected}. Set the API URL to {expected}, or leave it empty for \
+     the host's own"
 )]
 pub struct NotOfHost {
     pub api_url: String,
@@ -119,5 +121,17 @@ mod tests {
         }
         let e = token_host("https://evil.example", "github.com").unwrap_err();
         assert_eq!(e.expected, "https://api.github.com");
+    }
+    #[test]
+    fn the_refusal_says_what_to_set_without_naming_a_command() {
+        let text = token_host("https://api.github.com", "ghe.example.com").unwrap_err().to_string();
+        assert!(
+            text.ends_with(
+                "Set the API URL to https://ghe.example.com/api/v3, or leave it empty for the \
+                 host's own"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("codemyspec") && !text.contains("config set"), "{text}");
     }
 }

@@ -2,8 +2,9 @@
 //! scopes), creating and reading repositories, listing an organization's (or the user's)
 //! repositories page by page with ETags — an unchanged page is a free 304 —, asking after one
 //! repository by its id (also with its ETag), a repository's collaborators and invitations
-//! (listing, inviting, changing, removing), and the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`]; GitHub's
-//! failures come back as a typed [`GitHubError`] with a stable code.
+//! (listing, inviting, changing, removing), the user's organizations (`GET /user/orgs`), and
+//! the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`];
+//! GitHub's failures come back as a typed [`GitHubError`] with a stable code.
 //!
 //! A token goes only to its own host's API ([`token_host`]).
 //!
@@ -15,6 +16,7 @@ mod collaborators;
 mod device;
 mod error;
 mod host;
+mod orgs;
 mod types;
 
 pub use by_id::ById;
@@ -30,4 +32,5 @@ pub use device::{
 };
 pub use error::{GitHubError, Result};
 pub use host::{token_host, NotOfHost};
+pub use orgs::Org;
 pub use types::{Permissions, RateBudget, Repo, User};

@@ -197,3 +197,20 @@ async fn a_repository_asked_after_by_id_follows_renames_and_moves_and_an_unchang
     assert_eq!(client.repo_by_id(id, &kept, &mut after).await.unwrap(), ById::Gone);
     assert!(after.pages.is_empty(), "nothing kept for a repository that is gone");
 }
+
+#[tokio::test]
+async fn the_users_organizations_are_listed_over_pages_and_only_theirs() {
+    let (gh, client) = signed_in();
+    for i in 0..105 {
+        gh.control("orgs", json!({ "login": format!("org-{i:03}"), "members": ["ada"] }));
+    }
+    gh.control("orgs", json!({ "login": "strangers", "members": ["bob"] }));
+    let orgs = client.orgs().await.unwrap();
+    let logins: Vec<&str> = orgs.iter().map(|o| o.login.as_str()).collect();
+    assert_eq!(logins.len(), 105, "two pages followed by Link");
+    assert_eq!((logins[0], logins[104]), ("org-000", "org-104"));
+    assert!(!logins.contains(&"strangers"), "an organization ada is not in is not hers");
+
+    gh.control("revoke", json!({ "token": TOKEN }));
+    assert_eq!(client.orgs().await.unwrap_err(), GitHubError::Unauthorized);
+}

@@ -4,6 +4,7 @@
 
 pub mod components;
 pub mod docs;
+pub mod github;
 pub mod jobs;
 pub mod profile;
 pub mod projects;

@@ -1,8 +1,9 @@
 // Markdown for design-doc previews: CommonMark with GitHub's tables, strikethrough and task
 // lists (marked), then sanitized (DOMPurify) because the output goes into {@html}. What
 // survives is a fixed set of formatting tags; links keep only http(s) targets and open
-// outside the app; no script, style, event handler, form, frame or image survives (an image
-// is shown as a link to it, so a doc never loads anything by itself).
+// outside the app, after asking (lib/preview-links.ts); no script, style, event handler,
+// form, frame or image survives (an image is shown as a link to it, so a doc never loads
+// anything by itself).
 import { Marked, type Tokens } from "marked";
 import DOMPurify, { type DOMPurify as Purifier } from "dompurify";
 

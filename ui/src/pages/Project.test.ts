@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import Project from "./Project.svelte";
 import { docsConflict, docsStatus, project } from "../test/fixtures";
+import { component } from "../test/component-fixtures";
 
 // Unmount first: the page unsubscribes from events, which needs the mocks still there.
 afterEach(() => {
@@ -86,5 +87,37 @@ describe("Project", () => {
     await waitFor(() => expect(screen.getByTestId("project-repository").textContent).toBe("GitHub: acme/storefront"));
     expect(screen.getByTestId("project-title").textContent).toBe("shop");
     expect(screen.getByTestId("code-repo").textContent).toBe("https://github.com/acme/storefront");
+  });
+  it("keeps the open component and its design doc when an update of the project arrives", async () => {
+    let current = project({ id: "p1", name: "shop" });
+    mockIPC(
+      (cmd) => {
+        if (cmd === "get_project") return current;
+        if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
+        if (cmd === "dependency_graph") return { components: [component("Order")], dependencies: [] };
+        if (cmd === "list_contexts") return [];
+        if (cmd === "get_design_doc")
+          return { id: "d1", component_id: "k-Order", content: "See [the guide](https://example.com/guide).", version: 1, approved: false };
+        throw new Error(`unexpected command ${cmd}`);
+      },
+      { shouldMockEvents: true },
+    );
+    render(Project, { id: "p1", tab: "components" });
+    const row = async () => within(await screen.findByTestId("component-table")).getByRole("button", { name: "Order" });
+    await fireEvent.click(await row());
+    const preview = await screen.findByTestId("design-doc-preview");
+    await waitFor(() => expect(preview.querySelector("a")).toBeTruthy());
+    await fireEvent.click(preview.querySelector("a")!);
+    await fireEvent.click(await screen.findByTestId("open-link-cancel"));
+
+    // The project changes (a CLI created it, a sync ran): the page's header follows; the
+    // component stays open, its design doc on screen.
+    current = { ...current, name: "shop renamed" };
+    await emit("project-updated", { project: current });
+    await waitFor(() => expect(screen.getByTestId("project-title").textContent).toBe("shop renamed"));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.getByTestId("component-details")).toBeTruthy();
+    expect(screen.getByTestId("design-doc-preview").textContent).toContain("the guide");
+    expect((await row()).getAttribute("aria-current")).toBe("true");
   });
 });

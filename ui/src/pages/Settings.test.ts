@@ -11,6 +11,9 @@ afterEach(() => {
 
 const settings = {
   github_host: "github.com",
+  github_api_url: null as string | null,
+  default_github_api_url: "https://api.github.com",
+  github_client_id: null as string | null,
   workspace_dir: null,
   default_workspace_dir: "/home/ada/CodeMySpec",
   token: { host: "github.com", set: false, problem: null },
@@ -45,8 +48,10 @@ describe("Settings → GitHub", () => {
             scopes: ["repo"],
             rate: null,
             problem: null,
+            refused: false,
           };
         }
+        if (cmd === "profile_state") return { current: { ...account(), github_login: "ada-gh" }, profiles: [] };
       },
       { shouldMockEvents: true },
     );
@@ -81,8 +86,10 @@ describe("Settings → GitHub", () => {
                   scopes: null,
                   rate: null,
                   problem: null,
+                  refused: false,
                 })),
           );
+        if (cmd === "profile_state") return { current: account(), profiles: [] };
       },
       { shouldMockEvents: true },
     );
@@ -115,27 +122,46 @@ describe("Settings → field errors", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Save folder" }));
     expect((await screen.findByTestId("field-error-workspace_dir")).textContent).toBe("the workspace folder must be an absolute path");
     expect(folder.closest(".field")!.classList.contains("invalid")).toBe(true);
-    const host = screen.getByLabelText("Host");
+    const host = screen.getByLabelText(/^Host/);
     expect(host.closest(".field")!.querySelector(".field-error")).toBeNull();
     expect(host.closest(".field")!.classList.contains("invalid")).toBe(false);
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
-  it("shows a bad host under the host field", async () => {
+  it("shows each bad GitHub setting under its own field", async () => {
+    const sent: unknown[] = [];
     mockIPC(
-      (cmd) => {
+      (cmd, args) => {
         if (cmd === "app_settings") return settings;
-        if (cmd === "set_setting") throw { code: "invalid_input", field: "value", message: "not a host name" };
+        if (cmd === "set_github_settings") {
+          sent.push((args as { input: unknown }).input);
+          throw {
+            code: "invalid_input",
+            field: "github_host",
+            message: "…",
+            fields: [
+              { field: "github_host", message: "not a host name" },
+              { field: "github_api_url", message: "the API address must be https" },
+              { field: "github_client_id", message: "a client id is letters, digits, . _ and -" },
+            ],
+          };
+        }
       },
       { shouldMockEvents: true },
     );
     render(Settings, { profile: account(), onProfile: () => {} });
-    const host = (await screen.findByLabelText("Host")) as HTMLInputElement;
+    const host = (await screen.findByLabelText(/^Host/)) as HTMLInputElement;
     await fireEvent.input(host, { target: { value: "not a host" } });
-    // Enter in the field saves it.
+    await fireEvent.input(screen.getByLabelText(/^API address/), { target: { value: "ftp://x" } });
+    await fireEvent.input(screen.getByLabelText(/^OAuth App client id/), { target: { value: "bad id!" } });
+    // Enter in a field saves the three together.
     await fireEvent.submit(host.form!);
     expect((await screen.findByTestId("field-error-github_host")).textContent).toBe("not a host name");
+    expect(screen.getByTestId("field-error-github_api_url").textContent).toBe("the API address must be https");
+    expect(screen.getByTestId("field-error-github_client_id").textContent).toContain("a client id");
     expect(screen.queryByTestId("field-error-workspace_dir")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(sent).toEqual([{ github_host: "not a host", github_api_url: "ftp://x", github_client_id: "bad id!" }]);
   });
 
   it("shows both profile fields' problems at once", async () => {
@@ -221,5 +247,109 @@ describe("Settings → In the background and Tools", () => {
       ["start_at_login", "true"],
       ["tools_path", "/home/ada/.asdf/shims"],
     ]);
+  });
+});
+
+describe("Settings → GitHub, told truthfully", () => {
+  it("the device sign-in's problem is beside its button in the window's words, and the hint goes once the id is set", async () => {
+    const now = { ...settings };
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_settings") return now;
+        if (cmd === "github_device_start")
+          throw {
+            code: "invalid_input",
+            field: "github_client_id",
+            message: "signing in with a code needs the client id of an OAuth App (github_client_id); set it first",
+          };
+        if (cmd === "set_github_settings") {
+          now.github_client_id = "Iv1.abc";
+          return null;
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    expect(await screen.findByTestId("device-needs-client-id")).toBeTruthy();
+    const button = screen.getByTestId("device-sign-in");
+    await fireEvent.click(button);
+    const problem = await screen.findByTestId("device-problem");
+    expect(problem.textContent).not.toMatch(/codemyspec|config set/);
+    expect(button.parentElement!.contains(problem)).toBe(true);
+    expect(button.getAttribute("aria-describedby")).toBe(problem.id);
+    await fireEvent.input(screen.getByLabelText(/^OAuth App client id/), { target: { value: "Iv1.abc" } });
+    await fireEvent.click(screen.getByTestId("github-settings-save"));
+    expect(await screen.findByText("GitHub settings saved.")).toBeTruthy();
+    expect(screen.queryByTestId("device-problem")).toBeNull();
+    expect(screen.queryByTestId("device-needs-client-id")).toBeNull();
+  });
+
+  it("a token GitHub refuses does not read signed in, and Sign in again goes to the token field", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_settings") return { ...settings, token: { host: "github.com", set: true, problem: null } };
+        if (cmd === "github_status")
+          return {
+            host: "github.com",
+            api_url: "https://api.github.com",
+            login: null,
+            token_set: true,
+            scopes: null,
+            rate: null,
+            problem: "GitHub refused the token (401 Bad credentials): sign in again",
+            refused: true,
+          };
+        if (cmd === "sync_status")
+          return { org: null, last: null, next_at: null, offline_since: null, interval_secs: 300, needs_sign_in: true };
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: { ...account(), github_login: "ada-gh" }, onProfile: () => {} });
+    const refused = await screen.findByTestId("token-refused");
+    expect(refused.textContent).toMatch(/refused/);
+    expect(screen.queryByTestId("github-login")).toBeNull();
+    expect(screen.queryByText(/Signed in/)).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in again" }));
+    expect(document.activeElement).toBe(screen.getByLabelText("Replace the token"));
+  });
+
+  it("the organization is chosen among the account and the organizations GitHub lists", async () => {
+    let org: string | null = null;
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "app_settings") return { ...settings, token: { host: "github.com", set: true, problem: null } };
+        if (cmd === "github_status")
+          return {
+            host: "github.com",
+            api_url: "https://api.github.com",
+            login: "ada-gh",
+            token_set: true,
+            scopes: null,
+            rate: null,
+            problem: null,
+            refused: false,
+          };
+        if (cmd === "sync_status") return { org, last: null, next_at: null, offline_since: null, interval_secs: 300, needs_sign_in: false };
+        if (cmd === "github_owners")
+          return [
+            { login: "ada-gh", is_account: true },
+            { login: "acme", is_account: false },
+          ];
+        if (cmd === "set_github_org") {
+          org = (args as { org: string }).org || null;
+          return null;
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(Settings, { profile: account(), onProfile: () => {} });
+    const picker = (await screen.findByLabelText(/whose repositories this profile syncs/)) as HTMLSelectElement;
+    await waitFor(() => expect([...picker.options].map((o) => o.textContent)).toEqual(["ada-gh (your account)", "acme"]));
+    expect(picker.value).toBe("");
+    await fireEvent.change(picker, { target: { value: "acme" } });
+    await fireEvent.click(screen.getByTestId("github-org-save"));
+    expect(await screen.findByText("The sync follows acme.")).toBeTruthy();
+    expect(org).toBe("acme");
+    await waitFor(() => expect(picker.value).toBe("acme"));
   });
 });

@@ -52,3 +52,22 @@ fn human_errors_name_the_code_and_field() {
     assert_eq!(run.code, 7);
     assert!(run.stderr.contains("no profile yet"), "{}", run.stderr);
 }
+
+#[test]
+fn an_api_of_another_host_is_refused_with_the_command_that_resets_it() {
+    let cli = Cli::new();
+    cli.ok(&["config", "set", "github_host", "ghe.example.com"]);
+    let run = cli.run(&["config", "set", "github_api_url", "https://api.github.com"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is sent only to https://ghe.example.com/api/v3")
+            && run.stderr.contains("empty it with `codemyspec config set github_api_url \"\"`")
+            && run.stderr.trim_end().ends_with("(field: github_api_url)"),
+        "{}",
+        run.stderr
+    );
+    // Scripts read the same words in the JSON error.
+    let e = cli.fails(&["config", "set", "github_api_url", "https://api.github.com"], 3);
+    assert_eq!(s(&e["field"]), "github_api_url");
+    assert!(s(&e["message"]).ends_with("`codemyspec config set github_api_url \"\"`"), "{e}");
+}

@@ -126,3 +126,24 @@ async fn a_profile_can_be_renamed_and_linked_to_github() {
     let ada = accounts::update(&f.store, &ada.id, cleared).await.unwrap();
     assert_eq!((ada.name.as_deref(), ada.github_login), (Some("Ada L."), None));
 }
+
+#[tokio::test]
+async fn a_malformed_github_login_is_refused_under_its_field_and_the_profile_keeps_its_own() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let changes = AccountChanges { name: None, github_login: Some("ada-gh".into()) };
+    accounts::update(&f.store, &ada.id, changes).await.unwrap();
+    let too_long = "a".repeat(40);
+    for bad in ["-ada", "ada-", "ada--gh", "ada gh", "ada_gh", "adà", too_long.as_str()] {
+        let changes = AccountChanges { name: None, github_login: Some(bad.into()) };
+        let err = accounts::update(&f.store, &ada.id, changes).await.unwrap_err();
+        assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("github_login")), "{bad}");
+    }
+    let kept = accounts::get(&f.store, &ada.id).await.unwrap();
+    assert_eq!(kept.github_login.as_deref(), Some("ada-gh"));
+    let longest = "a1-".repeat(13);
+    let ok = longest.trim_end_matches('-');
+    let changes = AccountChanges { name: None, github_login: Some(ok.into()) };
+    let ada = accounts::update(&f.store, &ada.id, changes).await.unwrap();
+    assert_eq!(ada.github_login.as_deref(), Some(ok));
+}

@@ -70,6 +70,8 @@ import {
   type RepositoryChange,
   type Team_Serialize,
   type TeamChange_Serialize,
+  type OwnerChoice,
+  type GitHubSettings,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
@@ -78,6 +80,8 @@ export type SignIn = SignIn_Serialize;
 export type SyncRun = SyncRun_Serialize;
 export type SyncStatus = SyncStatus_Serialize;
 export type { DeviceCodeView, ErrorDetail };
+// GitHub set up from Settings (issue 19).
+export type { OwnerChoice, GitHubSettings };
 export type DocsStatus = DocsStatus_Serialize;
 export type DocsConflict = DocsConflict_Serialize;
 export type SyncReport = SyncReport_Serialize;

@@ -60,4 +60,29 @@ describe("SyncLine", () => {
     await waitFor(() => expect(line.textContent).toContain("offline since"));
     expect(line.textContent).toContain("your account");
   });
+
+  it("a refused token is a Sign in again button that goes to Settings, and only then", async () => {
+    let needs = true;
+    mockIPC((cmd) => {
+      if (cmd === "sync_status")
+        return {
+          org: null,
+          last: run({ status: "failed", error: "GitHub refused the token (401 Bad credentials): sign in again" }),
+          next_at: null,
+          offline_since: null,
+          interval_secs: 300,
+          needs_sign_in: needs,
+        };
+    });
+    render(SyncLine);
+    const button = await screen.findByRole("button", { name: "Sign in again" });
+    await fireEvent.click(button);
+    await waitFor(() => expect(location.hash).toBe("#/settings"));
+    cleanup();
+    needs = false;
+    render(SyncLine);
+    const line = await screen.findByTestId("sync-line");
+    await waitFor(() => expect(line.textContent).toContain("last run failed"));
+    expect(screen.queryByRole("button", { name: "Sign in again" })).toBeNull();
+  });
 });
