@@ -113,7 +113,7 @@ describe("Components", () => {
     expect(preview.querySelector("img")).toBeNull();
 
     await fireEvent.click(within(editor).getByTestId("design-doc-save"));
-    await within(editor).findByText("version 1");
+    await within(editor).findByText("Version 1");
     expect(calls.find((c) => c.cmd === "save_design_doc")!.args).toMatchObject({ componentId: "k-Order", version: null });
   });
 

@@ -152,7 +152,7 @@ describe("Stories", () => {
     await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
     expect((document.getElementById("story-title") as HTMLInputElement).value).toBe("Their title");
     expect((document.getElementById("story-criteria") as HTMLTextAreaElement).value).toBe("it works");
-    expect(screen.getByText("version 5")).toBeTruthy();
+    expect(screen.getByText("Version 5")).toBeTruthy();
     expect(calls.filter((c) => c.cmd === "update_story")).toHaveLength(1);
   });
 
@@ -244,7 +244,7 @@ describe("Stories with unsaved edits", () => {
     const title = await openEditor("Checkout");
     await fireEvent.input(title, { target: { value: "Checkout, saved" } });
     await fireEvent.keyDown(title, { key: "s", ctrlKey: true });
-    await waitFor(() => expect(screen.getByText("version 2")).toBeTruthy());
+    await waitFor(() => expect(screen.getByText("Version 2")).toBeTruthy());
     expect(calls.filter((c) => c.cmd === "update_story").map((c) => c.args.input)).toEqual([{ title: "Checkout, saved" }]);
   });
 
