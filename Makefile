@@ -123,6 +123,7 @@ e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/app.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/worker.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/tray.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/polish.e2e.mjs
 	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 	THEME=dark GTK_THEME=Adwaita:dark tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 

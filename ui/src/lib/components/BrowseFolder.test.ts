@@ -30,6 +30,15 @@ describe("Browse… beside a folder field", () => {
     expect(asked).toEqual([expect.objectContaining({ directory: true, multiple: false, defaultPath: "/home/ada" })]);
   });
 
+  it("finds where to start when it opens (first run: the default workspace folder)", async () => {
+    const asked = chooser("/home/ada/Documents/CodeMySpec");
+    const picked: string[] = [];
+    render(BrowseFolder, { title: "Workspace folder", start: async () => "/home/ada/Documents", onpick: (p: string) => picked.push(p) });
+    await fireEvent.click(screen.getByRole("button", { name: "Browse…" }));
+    await waitFor(() => expect(picked).toEqual(["/home/ada/Documents/CodeMySpec"]));
+    expect(asked[0]).toMatchObject({ directory: true, defaultPath: "/home/ada/Documents" });
+  });
+
   it("changes nothing when the person cancels the chooser", async () => {
     const asked = chooser(null);
     const picked: string[] = [];

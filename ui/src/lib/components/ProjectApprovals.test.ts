@@ -36,7 +36,7 @@ describe("ProjectApprovals", () => {
     await fireEvent.click(screen.getByTestId("summary-approve"));
     await waitFor(() => expect(sent[1]).toEqual({ executive_summary_approved: true }));
     await rerender({ project: current, onChanged: (p: Project) => (current = p) });
-    expect(screen.getByTestId("summary-state").textContent).toBe("approved");
+    expect(screen.getByTestId("summary-state").textContent).toBe("Approved");
   });
 
   it("shows the core's refusal at the summary", async () => {
@@ -61,6 +61,6 @@ describe("ProjectApprovals", () => {
     await waitFor(() => expect(changed).not.toBeNull());
     expect(sent).toEqual({ context_mapping_approved: true });
     await rerender({ project: changed!, onChanged: () => {} });
-    expect(screen.getByTestId("mapping-state").textContent).toBe("approved");
+    expect(screen.getByTestId("mapping-state").textContent).toBe("Approved");
   });
 });

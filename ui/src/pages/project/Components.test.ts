@@ -46,7 +46,7 @@ describe("Components", () => {
     expect(rows.map((r) => r.querySelector("button")!.textContent)).toEqual(["Order", "Cart", "Web"]);
     expect(rows[1].textContent).toContain("lib/app/cart.ex");
     expect(within(rows[1]).getByLabelText("Docs complete for Cart")).toHaveProperty("checked", true);
-    expect(within(rows[1]).getByText("dirty")).toBeTruthy();
+    expect(within(rows[1]).getByText("Dirty")).toBeTruthy();
 
     const svg = screen.getByTestId("component-graph");
     const nodes = within(svg).getAllByTestId("graph-node");

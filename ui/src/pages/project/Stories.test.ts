@@ -57,10 +57,10 @@ describe("Stories", () => {
     const rows = await screen.findAllByTestId("story-row");
     expect(rows).toHaveLength(2);
     expect(rows[0].textContent).toContain("Checkout");
-    expect(rows[0].textContent).toContain("approved");
+    expect(rows[0].textContent).toContain("Approved");
     expect(rows[0].textContent).toContain("3");
     expect(rows[1].textContent).toContain("ready");
-    expect(rows[1].textContent).toContain("dirty");
+    expect(rows[1].textContent).toContain("Dirty");
   });
 
   it("says when there are no stories yet", async () => {
@@ -165,7 +165,7 @@ describe("Stories", () => {
     render(Stories, { projectId: "p1" });
     await openEditor("Checkout");
     await fireEvent.click(screen.getByRole("button", { name: "Approve" }));
-    await waitFor(() => expect(screen.getAllByTestId("story-row")[0].textContent).toContain("approved"));
+    await waitFor(() => expect(screen.getAllByTestId("story-row")[0].textContent).toContain("Approved"));
     expect(calls.find((c) => c.cmd === "approve_story")?.args).toMatchObject({ id: "s-Checkout", version: 4 });
 
     await fireEvent.click(screen.getByRole("button", { name: "Delete" }));
