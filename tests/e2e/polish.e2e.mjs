@@ -179,6 +179,7 @@ try {
     () => false,
   );
   check("Save folder keeps the chosen folder", ws2, JSON.stringify(cli("config", "list")));
+  await s.script(`document.querySelector("#settings-workspace").scrollIntoView({ block: "center" });`);
   await s.screenshot(join(OUT, "polish-settings-workspace.png"));
 
   // 5. Signed in to the stand-in; a project created in the window gets the focus on its heading.
@@ -303,8 +304,11 @@ try {
     const table = document.querySelector('[data-testid="stage-history"]'), panel = table.closest("section");
     const t = table.getBoundingClientRect(), p = panel.getBoundingClientRect();
     const cells = [...table.querySelectorAll("td")].filter((c) => c.scrollWidth > c.clientWidth + 1).length;
-    return { fits: t.right <= p.right + 0.5 && panel.scrollWidth <= panel.clientWidth + 1 && cells === 0, page: document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1, rows: table.querySelectorAll("tbody tr").length, missingRow: table.textContent.includes("gone from GitHub") };`);
-  check("the stage history wraps inside its panel at 800×600", history.fits && history.page && history.missingRow, JSON.stringify(history));
+    // A stage name (one word) is never cut in two: its text takes one line.
+    const lines = (cell) => { const r = document.createRange(); r.selectNodeContents(cell); return new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size; };
+    const cut = [...table.querySelectorAll("tbody tr")].flatMap((r) => [...r.cells].slice(1, 3)).filter((c) => lines(c) > 1).map((c) => c.textContent.trim());
+    return { fits: t.right <= p.right + 0.5 && panel.scrollWidth <= panel.clientWidth + 1 && cells === 0, cut, page: document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1, rows: table.querySelectorAll("tbody tr").length, missingRow: table.textContent.includes("gone from GitHub") };`);
+  check("the stage history wraps inside its panel at 800×600, no stage cut in two", history.fits && history.page && history.missingRow && history.cut.length === 0, JSON.stringify(history));
   await s.screenshot(join(OUT, "polish-missing-800x600.png"));
   await s.script(`document.querySelector('[data-testid="stage-history"]').scrollIntoView();`);
   await s.screenshot(join(OUT, "polish-stage-history-800x600.png"));
