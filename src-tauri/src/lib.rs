@@ -208,6 +208,8 @@ pub fn run() {
                 .build(),
         )
         .plugin(background::autostart_plugin(login_dir.as_deref()))
+        // The native folder chooser beside the workspace folder field.
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(store, Arc::new(Keyring)))
         .invoke_handler({
             let typed = builder.invoke_handler();

@@ -7,7 +7,10 @@ use tauri::{AppHandle, Manager, Runtime};
 pub(crate) fn grant_commands<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let mut capability = tauri::ipc::CapabilityBuilder::new("main-window")
         .window("main")
-        .permission("core:event:default");
+        .permission("core:event:default")
+        // The workspace folder's Browse button opens the native folder chooser; nothing else
+        // of the dialog plugin (no save dialog, no message boxes) is granted.
+        .permission("dialog:allow-open");
     #[cfg(feature = "bench")]
     {
         capability = capability.permission("allow-emit-test-events");

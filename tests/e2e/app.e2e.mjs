@@ -351,7 +351,7 @@ try {
   check("a sync shows the repository as a discovered project", /discovered/i.test(found), found);
   await s.screenshot(join(OUT, "dashboard-synced.png"));
   const line = await (await s.find('[data-testid="sync-line"]')).text();
-  check("the sync line tells the last run", /last run ok/.test(line), line);
+  check("the sync line tells the last run", /Last run succeeded/.test(line), line);
   // A discovered project is brought onto this machine by setting it up (its code cloned):
   // no Adopt, and the button says so.
   const discovered = cli("project", "show", "found_on_github");

@@ -4,6 +4,8 @@
 #   desktop.py state TITLE       "shown", "hidden" or "none": the top-level window's map state
 #   desktop.py close TITLE       the window manager's close button: WM_DELETE_WINDOW
 #   desktop.py key TITLE KEYS    real key presses (XTEST) into the focused window, e.g. ctrl+q
+#   desktop.py type TITLE TEXT   types TEXT (ASCII) into that window, key by key (XTEST)
+#   desktop.py shot PATH         a PNG of the whole screen (native dialogs included)
 #   desktop.py tray-menu PID     the labels of the tray menu of process PID (its D-Bus menu)
 #   desktop.py tray-click PID LABEL   clicks that tray menu item, as a panel does
 import logging
@@ -77,6 +79,56 @@ def key(title, keys):
     for code in reversed(codes):
         xtest.fake_input(d, X.KeyRelease, code)
         d.sync()
+
+
+def type_text(title, text):
+    d = display.Display()
+    wins = [w for w in windows(d, title) if w.get_attributes().map_state == X.IsViewable]
+    if not wins:
+        raise SystemExit(f"no shown window named {title!r}")
+    wins[0].set_input_focus(X.RevertToParent, X.CurrentTime)
+    d.sync()
+    time.sleep(0.3)
+    shift = d.keysym_to_keycode(XK.string_to_keysym("Shift_L"))
+    for char in text:
+        # Latin-1 keysyms are their code points.
+        sym = ord(char)
+        code = d.keysym_to_keycode(sym)
+        if not code:
+            raise SystemExit(f"no key types {char!r}")
+        shifted = d.keycode_to_keysym(code, 0) != sym
+        if shifted:
+            xtest.fake_input(d, X.KeyPress, shift)
+        xtest.fake_input(d, X.KeyPress, code)
+        xtest.fake_input(d, X.KeyRelease, code)
+        if shifted:
+            xtest.fake_input(d, X.KeyRelease, shift)
+        d.sync()
+        time.sleep(0.02)
+
+
+def shot(path):
+    import struct
+    import zlib
+
+    d = display.Display()
+    root = d.screen().root
+    geo = root.get_geometry()
+    w, h = geo.width, geo.height
+    raw = root.get_image(0, 0, w, h, X.ZPixmap, 0xFFFFFFFF).data
+    # 32 bits a pixel, BGRX: rows of RGB for the PNG, each after its filter byte.
+    rows = b"".join(
+        b"\x00" + bytes(c for i in range(0, w * 4, 4) for c in (raw[y * w * 4 + i + 2], raw[y * w * 4 + i + 1], raw[y * w * 4 + i]))
+        for y in range(h)
+    )
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
 
 
 # A connection that does not answer introspection is not a menu: no error noise, no wait.
@@ -164,6 +216,10 @@ if __name__ == "__main__":
         close(sys.argv[2])
     elif what == "key":
         key(sys.argv[2], sys.argv[3])
+    elif what == "type":
+        type_text(sys.argv[2], sys.argv[3])
+    elif what == "shot":
+        shot(sys.argv[2])
     elif what == "tray-menu":
         print("\n".join(tray_menu(int(sys.argv[2]))))
     elif what == "tray-click":

@@ -52,3 +52,15 @@ export const RUNNING_SETUP = new Set([
   "testing",
   "committing",
 ]);
+
+/** Words that stay lower-case at the start of a sentence: programs, spelled as typed. */
+const AS_TYPED = new Set(["mix", "git", "elixir", "erl", "npm", "node", "gh", "ssh", "psql", "docker", "cargo", "codemyspec"]);
+
+/** "not signed in" → "Not signed in": a message the window shows starts with a capital.
+ * Only a plain lower-case word is raised: code, paths, names with `_`/`/`/digits, and
+ * program names stay as written. */
+export function sentence(text: string): string {
+  const first = /^[a-z]+(?=$|[\s,.;!?—-]|:(?!\/))/.exec(text)?.[0];
+  if (!first || AS_TYPED.has(first)) return text;
+  return first[0].toUpperCase() + text.slice(1);
+}

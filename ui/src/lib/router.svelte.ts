@@ -8,6 +8,7 @@
 // Leaving a route with unsaved edits asks first (lib/unsaved); kept edits keep the address.
 
 import { confirmDiscard, hasUnsaved } from "./unsaved.svelte";
+import { focusHeadingWhenShown } from "./focus-heading";
 
 export type Route =
   | { name: "dashboard" }
@@ -42,9 +43,18 @@ let asking = 0;
 
 export const router = $state({ route: parse(shown) });
 
+/** Which page a route shows: a project's tabs are one page (the tab list keeps focus). */
+export function pageOf(route: Route): string {
+  if (route.name === "project") return `project/${route.id}`;
+  if (route.name === "job") return `job/${route.id}`;
+  return route.name;
+}
+
 function show(hash: string) {
   shown = hash;
+  const before = pageOf(router.route);
   router.route = parse(hash);
+  if (typeof document !== "undefined" && pageOf(router.route) !== before) focusHeadingWhenShown();
 }
 
 /** Puts the address back to the route shown, adding no history entry and no hashchange. */

@@ -119,8 +119,16 @@ pub(crate) async fn discover(
         }
         if let Some((project_id, kind)) = by_url.get(&repo.html_url.to_ascii_lowercase()) {
             link(tx, store, repo, project_id, kind).await?;
-            if mine.iter().any(|p| &p.id == project_id) {
-                out.push((project_id.clone(), Change::Linked));
+            match mine.iter().find(|p| &p.id == project_id) {
+                // A missing project the person pointed at another repository: GitHub shows
+                // that one, so the project is back (not one heartbeat later).
+                Some(p) if *kind == "code" && p.stage == Stage::Missing => {
+                    let reason = format!("pointed at {}, which is on GitHub", repo.full_name);
+                    super::reconcile::come_back(tx, store, project_id, &reason).await?;
+                    out.push((project_id.clone(), Change::Reappeared));
+                }
+                Some(_) => out.push((project_id.clone(), Change::Linked)),
+                None => {}
             }
             continue;
         }

@@ -142,6 +142,20 @@ pub(crate) async fn reconcile_in(
     Ok(changes)
 }
 
+/// A missing project whose repository GitHub shows again (or that was pointed at another
+/// repository GitHub shows) goes back to the stage it left.
+pub(super) async fn come_back(
+    tx: &mut sqlx::SqliteConnection,
+    store: &Store,
+    project_id: &str,
+    reason: &str,
+) -> Result<()> {
+    let back = lifecycle::stage_returns(&mut *tx, project_id).await?;
+    let back = back.last().copied().unwrap_or(Stage::Initialized);
+    lifecycle::apply(tx, store, project_id, back, reason, Trigger::Sync, None).await?;
+    Ok(())
+}
+
 /// A tracked repository GitHub shows: a missing project comes back, and a rename or a move to
 /// another owner is followed.
 async fn follow(
@@ -152,10 +166,7 @@ async fn follow(
 ) -> Result<Vec<(String, Change)>> {
     let mut out = Vec::new();
     if p.stage == Stage::Missing {
-        let back = lifecycle::stage_returns(&mut *tx, &p.id).await?;
-        let back = back.last().copied().unwrap_or(Stage::Initialized);
-        let reason = format!("{} is back on GitHub", repo.full_name);
-        lifecycle::apply(tx, store, &p.id, back, &reason, Trigger::Sync, None).await?;
+        come_back(tx, store, &p.id, &format!("{} is back on GitHub", repo.full_name)).await?;
         out.push((p.id.clone(), Change::Reappeared));
     }
     let old_owner = p.code_repo.as_deref().and_then(url_owner);

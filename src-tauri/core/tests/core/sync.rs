@@ -256,3 +256,30 @@ async fn a_runner_starting_while_a_heartbeat_runs_queues_no_second_beat() {
     let due = codemyspec_core::jobs::claim(&w.f.store, sync::QUEUE, 10).await.unwrap();
     assert_eq!(due, [], "the running beat queues the next one itself");
 }
+
+#[tokio::test]
+async fn a_missing_project_pointed_at_another_repository_is_back_at_the_next_heartbeat() {
+    let w = World::new().await;
+    w.gh.repo("acme", "blog");
+    w.sync().await;
+    let blog = w.named("blog").await;
+    as_set_up(&w.f.store, &blog.id).await;
+    w.gh.control("hide", json!({ "owner": "acme", "name": "blog", "hidden": true }));
+    assert_eq!(w.sync().await.missing, 1);
+
+    // The person made a new repository and points the project at it in the edit form.
+    w.gh.repo("acme", "blog-2026");
+    let url = format!("{}/acme/blog-2026", w.gh.url());
+    let changes = projects::ProjectChanges { code_repo: Some(url.clone()), ..Default::default() };
+    projects::update(&w.f.store, &w.ada.id, &blog.id, changes).await.unwrap();
+    let still = projects::get(&w.f.store, &w.ada.id, &blog.id).await.unwrap();
+    assert_eq!(still.stage, Stage::Missing, "nothing is known of the new repository yet");
+
+    let run = w.sync().await;
+    assert_eq!((run.reappeared, run.discovered), (1, 0), "{run:?}");
+    let back = projects::get(&w.f.store, &w.ada.id, &blog.id).await.unwrap();
+    assert_eq!(back.stage, Stage::Initialized, "back to the stage it left");
+    assert_eq!(back.github_repo_name.as_deref(), Some("blog-2026"));
+    let history = lifecycle::history(&w.f.store, &w.ada.id, &blog.id).await.unwrap();
+    assert!(history.iter().any(|t| t.reason.contains("pointed at acme/blog-2026")), "{history:?}");
+}

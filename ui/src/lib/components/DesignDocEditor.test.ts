@@ -59,7 +59,7 @@ describe("DesignDocEditor on a stale save", () => {
   it("saves my text over a newer version that did not change the text (an approval)", async () => {
     const db = backend(v1);
     render(DesignDocEditor, { componentId: "k-1" });
-    await screen.findByText("version 1");
+    await screen.findByText("Version 1");
     db.theirEdit({ approved: true });
     await typeDoc("# Payments\n\nCharges cards.\n");
 
@@ -73,7 +73,7 @@ describe("DesignDocEditor on a stale save", () => {
   it("asks when we both changed the text; taking theirs saves nothing and shows theirs", async () => {
     const db = backend(v1);
     render(DesignDocEditor, { componentId: "k-1" });
-    await screen.findByText("version 1");
+    await screen.findByText("Version 1");
     db.theirEdit({ content: "# Payments\n\nTheir text.\n" });
     await typeDoc("# Payments\n\nMy text.\n");
 
@@ -91,7 +91,7 @@ describe("DesignDocEditor on a stale save", () => {
   it("keeping mine saves it at their version", async () => {
     const db = backend(v1);
     render(DesignDocEditor, { componentId: "k-1" });
-    await screen.findByText("version 1");
+    await screen.findByText("Version 1");
     db.theirEdit({ content: "# Payments\n\nTheir text.\n" });
     await typeDoc("# Payments\n\nMy text.\n");
 
@@ -152,13 +152,13 @@ describe("DesignDocEditor keys and preview", () => {
     be.theirEdit({ content: "# Payments, theirs\n" });
     await view.rerender({ componentId: "k-1", refresh: 1 });
     await waitFor(() => expect(area.value).toBe("# Payments, theirs\n"));
-    expect(screen.getByText("version 2")).toBeTruthy();
+    expect(screen.getByText("Version 2")).toBeTruthy();
 
     await fireEvent.input(area, { target: { value: "mine" } });
     be.theirEdit({ content: "# Payments, theirs again\n" });
     await view.rerender({ componentId: "k-1", refresh: 2 });
     await new Promise((r) => setTimeout(r, 20));
     expect(area.value).toBe("mine");
-    expect(screen.getByText("version 2")).toBeTruthy();
+    expect(screen.getByText("Version 2")).toBeTruthy();
   });
 });

@@ -90,7 +90,7 @@ describe("GitHubTeam", () => {
     render(GitHubTeam, { projectId: "p-1" });
     await fireEvent.input(await screen.findByTestId("github-login"), { target: { value: "cy-gh" } });
     await fireEvent.click(screen.getByTestId("github-invite"));
-    expect((await screen.findByTestId("github-login-error")).textContent).toContain("only an admin of acme/shop");
+    expect((await screen.findByTestId("github-login-error")).textContent).toContain("Only an admin of acme/shop");
 
     answer = coreError("not_found", "GitHub has no account named nobody-x", "login");
     await fireEvent.click(screen.getByTestId("github-invite"));

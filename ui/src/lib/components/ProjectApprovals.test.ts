@@ -25,18 +25,18 @@ describe("ProjectApprovals", () => {
     const { rerender } = render(ProjectApprovals, { project: current, onChanged: (p: Project) => (current = p) });
     const approve = screen.getByTestId("summary-approve") as HTMLButtonElement;
     expect(approve.disabled).toBe(true); // nothing written yet
-    expect(screen.getByTestId("summary-state").textContent).toBe("not written");
+    expect(screen.getByTestId("summary-state").textContent).toBe("Not written");
 
     await fireEvent.input(screen.getByLabelText(/What the project is for/), { target: { value: "A shop for tea." } });
     await fireEvent.click(screen.getByTestId("summary-save"));
     await waitFor(() => expect(sent).toEqual([{ executive_summary: "A shop for tea." }]));
     await rerender({ project: current, onChanged: (p: Project) => (current = p) });
-    expect(screen.getByTestId("summary-state").textContent).toBe("not approved");
+    expect(screen.getByTestId("summary-state").textContent).toBe("Not approved");
 
     await fireEvent.click(screen.getByTestId("summary-approve"));
     await waitFor(() => expect(sent[1]).toEqual({ executive_summary_approved: true }));
     await rerender({ project: current, onChanged: (p: Project) => (current = p) });
-    expect(screen.getByTestId("summary-state").textContent).toBe("approved");
+    expect(screen.getByTestId("summary-state").textContent).toBe("Approved");
   });
 
   it("shows the core's refusal at the summary", async () => {
@@ -56,11 +56,11 @@ describe("ProjectApprovals", () => {
     });
     let changed: Project | null = null;
     const { rerender } = render(ProjectApprovals, { project: project(), onChanged: (p: Project) => (changed = p) });
-    expect(screen.getByTestId("mapping-state").textContent).toBe("not approved");
+    expect(screen.getByTestId("mapping-state").textContent).toBe("Not approved");
     await fireEvent.click(screen.getByTestId("mapping-approve"));
     await waitFor(() => expect(changed).not.toBeNull());
     expect(sent).toEqual({ context_mapping_approved: true });
     await rerender({ project: changed!, onChanged: () => {} });
-    expect(screen.getByTestId("mapping-state").textContent).toBe("approved");
+    expect(screen.getByTestId("mapping-state").textContent).toBe("Approved");
   });
 });

@@ -4,11 +4,11 @@ import { check } from "../../test/project-fixtures";
 
 describe("forWindow", () => {
   it.each([
-    ["missing: run `codemyspec github login`", "missing: sign in to GitHub in Settings → GitHub"],
-    ["not signed in: run `codemyspec github login`, or Settings → GitHub", "not signed in: sign in to GitHub in Settings → GitHub"],
+    ["missing: run `codemyspec github login`", "Missing: sign in to GitHub in Settings → GitHub"],
+    ["not signed in: run `codemyspec github login`, or Settings → GitHub", "Not signed in: sign in to GitHub in Settings → GitHub"],
     [
       "sign in to GitHub (github.com) first: `codemyspec github login`, or Settings → GitHub",
-      "sign in to GitHub (github.com) first, in Settings → GitHub",
+      "Sign in to GitHub (github.com) first, in Settings → GitHub",
     ],
     [
       "GitHub refused the profile's token (401): sign in again with `codemyspec github login`",
@@ -20,21 +20,21 @@ describe("forWindow", () => {
     ],
     [
       "this system reports no home folder: set one with `codemyspec config set workspace_dir /abs/path`",
-      "this system reports no home folder: pick a workspace folder in Settings → Workspace",
+      "This system reports no home folder: pick a workspace folder in Settings → Workspace",
     ],
     [
       "this project has no docs repository; set one (codemyspec project update --docs-repo URL) or set the project up",
-      "this project has no docs repository; set one (in Overview → Edit project → Docs repository URL) or set the project up",
+      "This project has no docs repository; set one (in Overview → Edit project → Docs repository URL) or set the project up",
     ],
     [
       "no docs repository: run `codemyspec project update shop --docs-repo https://github.com/a/b`",
-      "no docs repository: in Overview → Edit project → Docs repository URL",
+      "No docs repository: in Overview → Edit project → Docs repository URL",
     ],
     [
       "no docs repository: codemyspec project update shop --docs-repo URL; then sync",
-      "no docs repository: in Overview → Edit project → Docs repository URL; then sync",
+      "No docs repository: in Overview → Edit project → Docs repository URL; then sync",
     ],
-    ["rename it (codemyspec project update shop --name NEW)", "rename it (in Overview → Edit project)"],
+    ["rename it (codemyspec project update shop --name NEW)", "Rename it (in Overview → Edit project)"],
   ])("%s", (from, to) => {
     expect(forWindow(from)).toBe(to);
   });

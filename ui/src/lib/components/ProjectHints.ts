@@ -2,6 +2,7 @@
 // without telling a person to run a CLI command, and says where in the window to fix what
 // "Check requirements" finds missing.
 import type { Check } from "../api";
+import { sentence } from "../format";
 
 /** Where the window sets a project's docs repository. */
 const DOCS_REPO_FIELD = "Overview → Edit project → Docs repository URL";
@@ -31,7 +32,7 @@ const REWRITES: [RegExp, string][] = [
 
 /** A core message with its CLI hints turned into places in the window. */
 export function forWindow(message: string): string {
-  return REWRITES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), message);
+  return sentence(REWRITES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), message));
 }
 
 /** Where in the window (or on this computer) a missing requirement is fixed. */

@@ -109,7 +109,7 @@ describe("PublishLine", () => {
     render(PublishLine, { projectId: "p-1" });
     await line();
     await fireEvent.click(screen.getByTestId("publish-sync-now"));
-    expect((await screen.findByTestId("publish-error")).textContent).toContain("offline — 2 edits not published");
+    expect((await screen.findByTestId("publish-error")).textContent).toContain("Offline — 2 edits not published");
     await waitFor(() => expect(screen.getByTestId("publish-state").textContent).toContain("Offline — 2 edits not published"));
   });
 
@@ -125,7 +125,7 @@ describe("PublishLine", () => {
     });
     render(PublishLine, { projectId: "p-1" });
     const problems = await screen.findAllByTestId("publish-problem");
-    expect(problems.map((p) => p.textContent)).toEqual(["stories/broken.md: no front matter", "contexts/x.md: unknown field colour"]);
+    expect(problems.map((p) => p.textContent)).toEqual(["stories/broken.md: No front matter", "contexts/x.md: Unknown field colour"]);
   });
 
   it("asks again when told to, and says when the state changed", async () => {

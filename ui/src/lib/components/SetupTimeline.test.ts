@@ -53,7 +53,7 @@ describe("SetupTimeline", () => {
     expect(steps[1].textContent).toContain("running");
     expect(screen.getByTestId("cancel-button")).toBeTruthy();
     expect(screen.queryByTestId("setup-button")).toBeNull();
-    expect(screen.getByText(/push refused/)).toBeTruthy();
+    expect(screen.getByText(/Push refused: network down/)).toBeTruthy();
   });
 
   it("offers Retry for a failed setup whose job was discarded", async () => {
@@ -164,7 +164,7 @@ describe("SetupTimeline", () => {
       }),
     });
     const error = await screen.findByTestId("setup-error");
-    expect(error.textContent).toBe("preflight failed — token for github.com: missing: sign in to GitHub in Settings → GitHub");
+    expect(error.textContent).toBe("Preflight failed — token for github.com: missing: sign in to GitHub in Settings → GitHub");
   });
 
   it("labels the setup status and explains it", async () => {
@@ -262,6 +262,6 @@ describe("SetupTimeline", () => {
     fail = true;
     await fireEvent.click(screen.getByTestId("check-requirements"));
     await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("could not be checked"));
-    expect(screen.getByTestId("check-answer").textContent).toContain("the database is locked");
+    expect(screen.getByTestId("check-answer").textContent).toContain("could not be checked. The database is locked");
   });
 });

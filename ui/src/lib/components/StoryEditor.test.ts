@@ -86,7 +86,7 @@ describe("StoryEditor on a stale save", () => {
     expect(screen.queryByTestId("conflict-choice")).toBeNull();
     expect(input("story-title").value).toBe("Pay by card or cash");
     expect(input("story-criteria").value).toBe("- the card is charged once");
-    expect(screen.getByText("version 3")).toBeTruthy();
+    expect(screen.getByText("Version 3")).toBeTruthy();
     expect(changes.at(-1)?.version).toBe(3);
   });
 

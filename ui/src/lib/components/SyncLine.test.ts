@@ -39,7 +39,7 @@ describe("SyncLine", () => {
     await waitFor(() => expect(line.textContent).toContain("2 new, 1 missing"));
     expect(line.textContent).toContain("acme");
     expect(line.textContent).toContain("4990 requests left");
-    expect(line.textContent).toContain("next");
+    expect(line.textContent).toContain("· Next");
     await fireEvent.click(screen.getByTestId("sync-now"));
     await waitFor(() => expect(calls.filter((c) => c === "sync_now")).toHaveLength(1));
   });
@@ -57,7 +57,7 @@ describe("SyncLine", () => {
     });
     render(SyncLine);
     const line = await screen.findByTestId("sync-line");
-    await waitFor(() => expect(line.textContent).toContain("offline since"));
+    await waitFor(() => expect(line.textContent).toContain("Offline since"));
     expect(line.textContent).toContain("your account");
   });
 
@@ -82,7 +82,27 @@ describe("SyncLine", () => {
     needs = false;
     render(SyncLine);
     const line = await screen.findByTestId("sync-line");
-    await waitFor(() => expect(line.textContent).toContain("last run failed"));
+    await waitFor(() => expect(line.textContent).toContain("Last run failed"));
     expect(screen.queryByRole("button", { name: "Sign in again" })).toBeNull();
+  });
+
+  it("says a skipped run's reason in sentence case, apart from its time", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sync_status")
+        return {
+          org: "acme",
+          last: run({ status: "skipped", error: "not signed in" }),
+          next_at: null,
+          offline_since: null,
+          interval_secs: 300,
+          needs_sign_in: false,
+        };
+    });
+    render(SyncLine);
+    const last = await screen.findByTestId("sync-last");
+    expect(last.textContent).toMatch(/^Last run skipped \S/);
+    expect(screen.getByTestId("sync-last-error").textContent).toBe("— Not signed in");
+    // Separate items of the row: the time never runs into the reason.
+    expect(last.nextElementSibling).toBe(screen.getByTestId("sync-last-error"));
   });
 });

@@ -46,7 +46,7 @@ describe("Components", () => {
     expect(rows.map((r) => r.querySelector("button")!.textContent)).toEqual(["Order", "Cart", "Web"]);
     expect(rows[1].textContent).toContain("lib/app/cart.ex");
     expect(within(rows[1]).getByLabelText("Docs complete for Cart")).toHaveProperty("checked", true);
-    expect(within(rows[1]).getByText("dirty")).toBeTruthy();
+    expect(within(rows[1]).getByText("Dirty")).toBeTruthy();
 
     const svg = screen.getByTestId("component-graph");
     const nodes = within(svg).getAllByTestId("graph-node");
@@ -113,7 +113,7 @@ describe("Components", () => {
     expect(preview.querySelector("img")).toBeNull();
 
     await fireEvent.click(within(editor).getByTestId("design-doc-save"));
-    await within(editor).findByText("version 1");
+    await within(editor).findByText("Version 1");
     expect(calls.find((c) => c.cmd === "save_design_doc")!.args).toMatchObject({ componentId: "k-Order", version: null });
   });
 

@@ -165,7 +165,7 @@ describe("Components: edit, delete, dependencies", () => {
     expect(screen.queryByTestId("component-edit")).toBeNull();
     // The reloaded graph marks what depended on it.
     await waitFor(() =>
-      expect(screen.getAllByTestId("component-row").map((r) => within(r).queryByText("dirty") !== null)).toEqual([true, true]),
+      expect(screen.getAllByTestId("component-row").map((r) => within(r).queryByText("Dirty") !== null)).toEqual([true, true]),
     );
   });
 
@@ -287,7 +287,7 @@ describe("Components: live lists", () => {
     await waitFor(() => expect(names()).toEqual(["Order", "Cart", "Web", "Payment"]));
     expect(graphNodes()).toBe(4);
     expect(calls.filter((c) => c.cmd === "dependency_graph")).toHaveLength(reads + 1);
-    expect(within(screen.getAllByTestId("component-row")[0]).getByText("dirty")).toBeTruthy();
+    expect(within(screen.getAllByTestId("component-row")[0]).getByText("Dirty")).toBeTruthy();
     // The open editors keep what was typed.
     expect((screen.getByTestId("component-edit-name") as HTMLInputElement).value).toBe("Orders.Order");
     expect(doc.value).toBe("mine, not saved");

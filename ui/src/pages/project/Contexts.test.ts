@@ -99,7 +99,7 @@ describe("Contexts", () => {
 
     await within(panel).findByRole("button", { name: "Unlink Refunds" });
     expect(within(panel).queryByRole("option", { name: "Refunds" })).toBeNull();
-    await waitFor(() => expect(screen.getByTestId("context-row").textContent).toContain("dirty"));
+    await waitFor(() => expect(screen.getByTestId("context-row").textContent).toContain("Dirty"));
   });
 
   it("offers the conflict choice on a stale save, with theirs from the project's list", async () => {
@@ -215,7 +215,7 @@ describe("Contexts: every problem at once, and unsaved edits", () => {
       db.linked = [story("Checkout")];
       await emit("spec-changed", { project_id: "p1" });
       await waitFor(() => expect(screen.getAllByTestId("context-row")).toHaveLength(3));
-      expect(within(screen.getAllByTestId("context-row")[0]).getByText("dirty")).toBeTruthy();
+      expect(within(screen.getAllByTestId("context-row")[0]).getByText("Dirty")).toBeTruthy();
       await waitFor(() => expect(within(screen.getByTestId("context-stories")).getByText("Checkout")).toBeTruthy());
       expect(calls.filter((c) => c === "list_contexts")).toHaveLength(2);
       expect((document.getElementById("context-purpose") as HTMLInputElement).value).toBe("mine, not saved");

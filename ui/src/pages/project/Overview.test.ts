@@ -116,7 +116,7 @@ describe("Overview", () => {
     expect(calls.find(([c]) => c === "open_project_folder")?.[1]).toEqual({ projectId: "p-1" });
 
     await fireEvent.click(screen.getByTestId("open-docs-repo"));
-    expect((await screen.findByRole("alert")).textContent).toContain("only https GitHub pages open");
+    expect((await screen.findByRole("alert")).textContent).toContain("Only https GitHub pages open");
   });
 
   it("ignores a discovered project: it leaves the list, and a refusal shows in place", async () => {

@@ -57,10 +57,10 @@ describe("Stories", () => {
     const rows = await screen.findAllByTestId("story-row");
     expect(rows).toHaveLength(2);
     expect(rows[0].textContent).toContain("Checkout");
-    expect(rows[0].textContent).toContain("approved");
+    expect(rows[0].textContent).toContain("Approved");
     expect(rows[0].textContent).toContain("3");
     expect(rows[1].textContent).toContain("ready");
-    expect(rows[1].textContent).toContain("dirty");
+    expect(rows[1].textContent).toContain("Dirty");
   });
 
   it("says when there are no stories yet", async () => {
@@ -152,7 +152,7 @@ describe("Stories", () => {
     await waitFor(() => expect(screen.queryByTestId("conflict-choice")).toBeNull());
     expect((document.getElementById("story-title") as HTMLInputElement).value).toBe("Their title");
     expect((document.getElementById("story-criteria") as HTMLTextAreaElement).value).toBe("it works");
-    expect(screen.getByText("version 5")).toBeTruthy();
+    expect(screen.getByText("Version 5")).toBeTruthy();
     expect(calls.filter((c) => c.cmd === "update_story")).toHaveLength(1);
   });
 
@@ -165,7 +165,7 @@ describe("Stories", () => {
     render(Stories, { projectId: "p1" });
     await openEditor("Checkout");
     await fireEvent.click(screen.getByRole("button", { name: "Approve" }));
-    await waitFor(() => expect(screen.getAllByTestId("story-row")[0].textContent).toContain("approved"));
+    await waitFor(() => expect(screen.getAllByTestId("story-row")[0].textContent).toContain("Approved"));
     expect(calls.find((c) => c.cmd === "approve_story")?.args).toMatchObject({ id: "s-Checkout", version: 4 });
 
     await fireEvent.click(screen.getByRole("button", { name: "Delete" }));
@@ -244,7 +244,7 @@ describe("Stories with unsaved edits", () => {
     const title = await openEditor("Checkout");
     await fireEvent.input(title, { target: { value: "Checkout, saved" } });
     await fireEvent.keyDown(title, { key: "s", ctrlKey: true });
-    await waitFor(() => expect(screen.getByText("version 2")).toBeTruthy());
+    await waitFor(() => expect(screen.getByText("Version 2")).toBeTruthy());
     expect(calls.filter((c) => c.cmd === "update_story").map((c) => c.args.input)).toEqual([{ title: "Checkout, saved" }]);
   });
 
