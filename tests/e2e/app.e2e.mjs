@@ -3,15 +3,14 @@
 // up and its statuses arrive live → ready, pushed, and a desktop notification is shown → a
 // story edited in two places offers the conflict choice → the component graph is drawn.
 // Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh (see the Makefile's e2e target).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
+import { gitHubStandIn, gitServer } from "./servers.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
@@ -30,38 +29,6 @@ function check(what, ok, detail = "") {
   if (!ok) failures++;
 }
 
-/** The local smart-HTTP git server that demands the token, with two bare repositories. */
-async function gitServer() {
-  const root = mkdtempSync(join(tmpdir(), "codemyspec-git-"));
-  for (const repo of ["e2e_app", "e2e_app_docs"]) {
-    execFileSync("git", ["init", "-q", "--bare", join(root, "acme", `${repo}.git`)]);
-  }
-  const token = `ghp_e2e${process.pid}`;
-  const server = spawn("python3", [resolve(here, "../support/git_http_server.py"), root, token], { stdio: ["ignore", "pipe", "ignore"] });
-  const port = await new Promise((ok, fail) => {
-    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
-    server.once("exit", () => fail(new Error("the git server did not start")));
-  });
-  return { root, token, port, server, host: `127.0.0.1:${port}` };
-}
-
-/** The local GitHub stand-in (REST API, device flow, git), from GitHub's own payloads. */
-async function gitHubStandIn() {
-  const root = mkdtempSync(join(tmpdir(), "codemyspec-gh-"));
-  const server = spawn("python3", [resolve(here, "../support/github_api_server.py"), resolve(here, "../support/github-api"), root], { stdio: ["ignore", "pipe", "ignore"] });
-  const port = await new Promise((ok, fail) => {
-    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
-    server.once("exit", () => fail(new Error("the GitHub stand-in did not start")));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const control = async (what, body) => {
-    const r = await fetch(`${url}/_stand_in/${what}`, { method: "POST", body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`stand-in ${what}: ${r.status}`);
-    return r.json();
-  };
-  return { url, server, control };
-}
-
 function mainCommit(root, repo) {
   try {
     return execFileSync("git", ["--git-dir", join(root, "acme", `${repo}.git`), "log", "-1", "--format=%s", "main"], { encoding: "utf8" }).trim();
@@ -78,7 +45,7 @@ async function select(s, css, value) {
   );
 }
 
-const git = await gitServer();
+const git = await gitServer(["e2e_app", "e2e_app_docs"]);
 
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {

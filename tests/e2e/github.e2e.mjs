@@ -6,13 +6,14 @@
 // organization picked among those GitHub lists; the profile's GitHub login; and a token
 // GitHub refuses, which reads refused and offers to sign in again (Settings, dashboard).
 // Run by tests/e2e/run.sh with BROWSER set (the Makefile's e2e-run).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
+import { gitHubStandIn } from "./servers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -40,22 +41,6 @@ const opened = () => (existsSync(OPENED) ? readFileSync(OPENED, "utf8").split("\
 
 /** A setting's value as `codemyspec config list` shows it (null: the default). */
 const setting = (key) => cli("config", "list").find((r) => r.key === key)?.value ?? null;
-
-async function gitHubStandIn() {
-  const root = mkdtempSync(join(tmpdir(), "codemyspec-gh-"));
-  const server = spawn("python3", [resolve(here, "../support/github_api_server.py"), resolve(here, "../support/github-api"), root], { stdio: ["ignore", "pipe", "ignore"] });
-  const port = await new Promise((ok, fail) => {
-    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
-    server.once("exit", () => fail(new Error("the GitHub stand-in did not start")));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const control = async (what, body) => {
-    const r = await fetch(`${url}/_stand_in/${what}`, { method: "POST", body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`stand-in ${what}: ${r.status}`);
-    return r.json();
-  };
-  return { url, server, control };
-}
 
 /** The text of the field error under the input `#id`, or "" when that field shows none. */
 const errorUnder = (s, id) =>

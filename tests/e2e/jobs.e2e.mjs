@@ -5,13 +5,14 @@
 // opens; Check requirements answers (all met, or what is missing); a setup the person
 // cancels reads "cancelled" in neutral colours, its history line "setup cancelled", and no
 // "failed" notification is raised. Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
+import { gitServer } from "./servers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -30,19 +31,6 @@ function check(what, ok, detail = "") {
   results.push(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
   console.log(results.at(-1));
   if (!ok) failures++;
-}
-
-/** The local smart-HTTP git server that demands the token, with these bare repositories. */
-async function gitServer(repos) {
-  const root = mkdtempSync(join(tmpdir(), "codemyspec-git-"));
-  for (const repo of repos) execFileSync("git", ["init", "-q", "--bare", join(root, "acme", `${repo}.git`)]);
-  const token = `ghp_e2e${process.pid}`;
-  const server = spawn("python3", [resolve(here, "../support/git_http_server.py"), root, token], { stdio: ["ignore", "pipe", "ignore"] });
-  const port = await new Promise((ok, fail) => {
-    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
-    server.once("exit", () => fail(new Error("the git server did not start")));
-  });
-  return { root, token, server, host: `127.0.0.1:${port}` };
 }
 
 /** What the notification daemon was shown, by summary. */

@@ -11,11 +11,12 @@
 //   repointing (which brings it back at the next sync), archiving and deleting; Set up is
 //   not its primary button.
 // Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh (the Makefile's e2e-run target).
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gitHubStandIn } from "./servers.mjs";
 import { Session, sleep } from "./webdriver.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,32 +50,6 @@ async function until(what, probe, timeoutMs = 15000) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
   }
-}
-
-async function gitHubStandIn() {
-  const root = mkdtempSync(join(tmpdir(), "codemyspec-gh-"));
-  const log = openSync(join(OUT, "polish-github-stand-in.log"), "w");
-  const server = spawn("python3", [resolve(here, "../support/github_api_server.py"), resolve(here, "../support/github-api"), root], {
-    stdio: ["ignore", "pipe", log],
-  });
-  server.on("exit", (code, signal) => console.log(`(the GitHub stand-in exited: ${code ?? signal})`));
-  const port = await new Promise((ok, fail) => {
-    server.stdout.once("data", (d) => ok(Number(String(d).trim())));
-    server.once("exit", () => fail(new Error("the GitHub stand-in did not start")));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const control = async (what, body, tries = 2) => {
-    try {
-      const r = await fetch(`${url}/_stand_in/${what}`, { method: "POST", body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`stand-in ${what}: ${r.status}`);
-      return r.json();
-    } catch (e) {
-      // A kept-alive connection the stand-in closed during a long wait: ask once more.
-      if (tries > 1 && e.name === "TypeError") return control(what, body, tries - 1);
-      throw e;
-    }
-  };
-  return { url, server, control };
 }
 
 async function select(s, css, value) {
@@ -119,7 +94,8 @@ async function chooseFolder(s, browse, title, field, folder) {
   );
 }
 
-const gh = await gitHubStandIn();
+const gh = await gitHubStandIn({ log: join(OUT, "polish-github-stand-in.log") });
+gh.server.on("exit", (code, signal) => console.log(`(the GitHub stand-in exited: ${code ?? signal})`));
 await gh.control("users", { login: "ada-gh", token: "ghp_polish_ada" });
 await gh.control("orgs", { login: "acme" });
 cli("config", "set", "github_api_url", gh.url);
