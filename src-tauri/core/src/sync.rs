@@ -42,7 +42,7 @@ use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::validate;
 use codemyspec_github::{ById, Client, GitHubError, PageCache, RateBudget};
-use reconcile::{gone, reconcile_in, unlisted};
+use reconcile::{gone, reconcile_in, unlinked_elsewhere, unlisted};
 use runs::{finish_run, last_budget, page_cache, record_end, start_run, Ending};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -189,10 +189,23 @@ pub async fn run_once(
             return Err(e);
         }
     };
+    // Repositories that projects name by URL outside the listed owner are asked for by name.
+    let named = match unlinked_elsewhere(store, actor, &at.host, &listing.repos).await {
+        Ok(named) => named,
+        Err(e) => {
+            let failed =
+                Ending { status: "failed", rate: client.budget(), ..skipped(e.to_string()) };
+            finish_run(store, id, failed).await?;
+            return Err(e);
+        }
+    };
     let checks = check_unlisted(&client, &ids, &cache).await;
-    let seen = Seen { listed: listing.repos, checked: checks.checked };
+    let (found, asked) = find_named(&client, &named).await;
+    let mut listed = listing.repos;
+    listed.extend(found);
+    let seen = Seen { listed, checked: checks.checked };
     let (requests, not_modified) =
-        (listing.requests + checks.requests, listing.not_modified + checks.not_modified);
+        (listing.requests + checks.requests + asked, listing.not_modified + checks.not_modified);
     let mut kept = listing.cache;
     kept.pages.extend(checks.cache.pages);
     // The reconciliation, the pages' ETags and the run's record: one transaction.
@@ -291,6 +304,30 @@ async fn check_unlisted(client: &Client, ids: &[i64], before: &PageCache) -> Che
         }
     }
     checks
+}
+
+/// Asks GitHub for each `owner/name` in `named`: the repositories found (none for a 404 or an
+/// error, which leave the project as it is) and how many requests that took. A rate limit, no
+/// network, or a budget down to [`RATE_FLOOR`] stops the asking.
+async fn find_named(client: &Client, named: &[String]) -> (Vec<codemyspec_github::Repo>, u32) {
+    let (mut found, mut asked) = (Vec::new(), 0);
+    for full_name in named {
+        if client.budget().is_some_and(|b| !b.allows_background(RATE_FLOOR, SystemTime::now())) {
+            break;
+        }
+        let Some((owner, name)) = full_name.split_once('/') else { continue };
+        asked += 1;
+        match client.repo(owner, name).await {
+            Ok(Some(repo)) => found.push(repo),
+            Ok(None) => {}
+            Err(e @ (GitHubError::Offline { .. } | GitHubError::RateLimited { .. })) => {
+                tracing::info!(repository = %full_name, "asking by name stops: {e}");
+                break;
+            }
+            Err(e) => tracing::warn!(repository = %full_name, "cannot read the repository: {e}"),
+        }
+    }
+    (found, asked)
 }
 
 /// Reconciles the actor's projects with what a run saw, in one transaction.

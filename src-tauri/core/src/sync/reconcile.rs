@@ -74,6 +74,39 @@ pub(crate) async fn unlisted(store: &Store, actor: &str, listed: &[Repo]) -> Res
         .collect())
 }
 
+/// `owner/name` of each judged project that names its code repository by a URL on `host`
+/// whose id is not recorded yet and that the listing does not hold: a project pointed at a
+/// repository in another owner than the one listed (after it went missing, say). The run
+/// asks GitHub for these by name, so they are linked (and come back) like listed ones.
+pub(crate) async fn unlinked_elsewhere(
+    store: &Store,
+    actor: &str,
+    host: &str,
+    listed: &[Repo],
+) -> Result<Vec<String>> {
+    let listed: HashSet<String> = listed.iter().map(|r| r.html_url.to_ascii_lowercase()).collect();
+    let named: Vec<(String, Stage)> = sqlx::query_as(
+        "SELECT DISTINCT p.code_repo, p.stage FROM projects p \
+         JOIN project_memberships m ON m.project_id = p.id \
+         WHERE m.user_id = ? AND p.github_repo_id IS NULL AND p.code_repo IS NOT NULL \
+         ORDER BY p.code_repo",
+    )
+    .bind(actor)
+    .fetch_all(store.pool())
+    .await?;
+    let on_host = |url: &str| {
+        url.split_once("://")
+            .and_then(|(_, rest)| rest.split('/').next())
+            .is_some_and(|h| h.eq_ignore_ascii_case(host))
+    };
+    Ok(named
+        .into_iter()
+        .filter(|(url, stage)| judged(*stage) && on_host(url))
+        .filter(|(url, _)| !listed.contains(&url.to_ascii_lowercase()))
+        .filter_map(|(url, _)| super::ignored::full_name_of(&url))
+        .collect())
+}
+
 /// Whether a project in this stage is judged present or missing.
 fn judged(stage: Stage) -> bool {
     stage == Stage::Missing || lifecycle::check(stage, Stage::Missing, Trigger::Sync, &[]).is_ok()

@@ -189,3 +189,87 @@ async fn a_project_naming_a_repository_by_url_is_linked_to_it_and_a_new_url_forg
     assert_eq!(now.github_repo_id, Some(third as i64));
     assert_eq!(w.named("shop").await.stage, Stage::Discovered);
 }
+
+/// A second machine: its own data dir and profile, the same GitHub, and a token of its own.
+struct Machine {
+    f: Fixture,
+    bo: codemyspec_core::accounts::Account,
+    key: String,
+}
+
+impl Machine {
+    async fn new(w: &World) -> Machine {
+        w.gh.user("bo-gh", "ghp_sync_bo");
+        let f = fixture().await;
+        let bo = account(&f.store, "bo@example.com").await;
+        codemyspec_core::settings::set(
+            &f.store,
+            codemyspec_core::settings::Setting::GithubApiUrl,
+            &w.gh.url(),
+        )
+        .await
+        .unwrap();
+        sync::set_org(&f.store, &bo.id, "acme").await.unwrap();
+        let key = format!("127.0.0.1:{}", w.gh.port);
+        w.secrets.set(&bo.id, &key, &Secret::new("ghp_sync_bo")).unwrap();
+        Machine { f, bo, key }
+    }
+
+    async fn sync(&self, w: &World) -> sync::SyncRun {
+        sync::run_once(&self.f.store, &w.events, &w.secrets, &self.bo.id).await.unwrap()
+    }
+
+    async fn named(&self, name: &str) -> Project {
+        projects::list(&self.f.store, &self.bo.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.github_repo_name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("a project for {name} on the second machine"))
+    }
+}
+
+#[tokio::test]
+async fn a_missing_project_pointed_at_another_owners_repository_is_back_on_that_machine_and_the_other_keeps_its_own_until_it_does_the_same(
+) {
+    let w = World::new().await;
+    let b = Machine::new(&w).await;
+    w.gh.org("globex");
+    w.gh.repo("acme", "blog");
+    w.sync().await;
+    b.sync(&w).await;
+    let (on_a, on_b) = (w.named("blog").await, b.named("blog").await);
+    as_set_up(&w.f.store, &on_a.id).await;
+    as_set_up(&b.f.store, &on_b.id).await;
+
+    // Someone deletes acme/blog on GitHub: both machines see it gone.
+    w.gh.control("hide", json!({ "owner": "acme", "name": "blog", "hidden": true }));
+    assert_eq!(w.sync().await.missing, 1);
+    assert_eq!(b.sync(&w).await.missing, 1);
+
+    // Ada moves the code to a new repository in another owner and points her project at it.
+    w.gh.repo("globex", "blog");
+    let url = format!("{}/globex/blog", w.gh.url());
+    let changes = ProjectChanges { code_repo: Some(url.clone()), ..Default::default() };
+    projects::update(&w.f.store, &w.ada.id, &on_a.id, changes).await.unwrap();
+    let run = w.sync().await;
+    assert_eq!((run.reappeared, run.discovered), (1, 0), "{run:?}");
+    let back = projects::get(&w.f.store, &w.ada.id, &on_a.id).await.unwrap();
+    assert_eq!(back.stage, Stage::Initialized, "back on Ada's machine at its next heartbeat");
+
+    // Bo's machine knows nothing of Ada's edit: its project stays missing, nothing is invented.
+    let run = b.sync(&w).await;
+    assert_eq!((run.discovered, run.reappeared), (0, 0), "{run:?}");
+    let still = projects::get(&b.f.store, &b.bo.id, &on_b.id).await.unwrap();
+    assert_eq!(still.stage, Stage::Missing);
+    assert!(went_missing(&w, &w.ada.id, &on_a).await, "Ada's history keeps the loss");
+
+    // Bo points his at the same repository and it is back on his machine too.
+    let changes = ProjectChanges { code_repo: Some(url), ..Default::default() };
+    projects::update(&b.f.store, &b.bo.id, &on_b.id, changes).await.unwrap();
+    b.sync(&w).await;
+    let back = projects::get(&b.f.store, &b.bo.id, &on_b.id).await.unwrap();
+    assert_eq!(back.stage, Stage::Initialized, "back on Bo's machine");
+    assert_eq!(back.github_repo_name.as_deref(), Some("blog"));
+    let _ = w.secrets.delete(&b.bo.id, &b.key);
+}
