@@ -304,8 +304,18 @@ try {
   await (await s.find('[data-testid="project-edit-save"]')).click();
   await until("the new URL saved", () => (cli("project", "list").find((p) => p.name === "blog")?.code_repo ?? "").endsWith("/acme/blog-2026"), 5000).catch(() => null);
   await s.script(`location.hash = "/";`);
-  await (await s.find('[data-testid="sync-now"]')).click();
-  await until("the project back", () => cli("project", "list").find((p) => p.name === "blog")?.stage !== "missing", 20000).catch(() => null);
+  // Sync now, as a person presses it again when a run already under way started before the
+  // save (that run cannot know the new URL; the next heartbeat is minutes away).
+  await until(
+    "the project back",
+    async () => {
+      if (cli("project", "list").find((p) => p.name === "blog")?.stage !== "missing") return true;
+      await s.script(`document.querySelector('[data-testid="sync-now"]:not([disabled])')?.click();`);
+      await sleep(2000);
+      return false;
+    },
+    30000,
+  ).catch(() => null);
   await s.script(`location.hash = arguments[0];`, [`/projects/${blog.id}`]);
   const stage = await s.until("the stage", async () => {
     const t = await (await s.find('[data-testid="project-stage"]')).text();
