@@ -16,13 +16,13 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
-/// A project changed (seed 001's `project_updated`), with the whole project.
+/// A project changed (`project_updated` in docs/DESIGN.md), with the whole project.
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct ProjectUpdated {
     pub project: Project,
 }
 
-/// A project's setup failed (seed 001's `project_error`).
+/// A project's setup failed (`project_error` in docs/DESIGN.md).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct ProjectError {
     pub project: Project,

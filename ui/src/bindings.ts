@@ -271,7 +271,7 @@ export type Code =
  *  OS keyring, another process holding the job runner).
  */
 "unavailable" | 
-/**  The job or setup had already finished when asked to cancel it (seed 000). */
+/**  The job or setup had already finished when asked to cancel it (docs/DESIGN.md). */
 "already_completed" | 
 /**  A bug or an unexpected state; the message has the detail. */
 "internal";
@@ -559,7 +559,7 @@ export type ErrorView_Serialize = {
 	detail?: ErrorDetail,
 };
 
-/**  Why an attempt failed, which decides what happens next (seed 002). */
+/**  Why an attempt failed, which decides what happens next (docs/DESIGN.md: Job semantics). */
 export type FailureClass = 
 /**
  *  The work itself failed (a compile error, a failing test, a missing `mix`): a
@@ -1082,30 +1082,30 @@ export type ProjectChangesInput_Serialize = {
 	context_mapping_approved: boolean | null,
 };
 
-/**  A project's setup failed (seed 001's `project_error`). */
+/**  A project's setup failed (`project_error` in docs/DESIGN.md). */
 export type ProjectError = ProjectError_Serialize | ProjectError_Deserialize;
 
-/**  A project's setup failed (seed 001's `project_error`). */
+/**  A project's setup failed (`project_error` in docs/DESIGN.md). */
 export type ProjectError_Deserialize = {
 	project: Project_Deserialize,
 	error: string,
 };
 
-/**  A project's setup failed (seed 001's `project_error`). */
+/**  A project's setup failed (`project_error` in docs/DESIGN.md). */
 export type ProjectError_Serialize = {
 	project: Project_Serialize,
 	error: string,
 };
 
-/**  A project changed (seed 001's `project_updated`), with the whole project. */
+/**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */
 export type ProjectUpdated = ProjectUpdated_Serialize | ProjectUpdated_Deserialize;
 
-/**  A project changed (seed 001's `project_updated`), with the whole project. */
+/**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */
 export type ProjectUpdated_Deserialize = {
 	project: Project_Deserialize,
 };
 
-/**  A project changed (seed 001's `project_updated`), with the whole project. */
+/**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */
 export type ProjectUpdated_Serialize = {
 	project: Project_Serialize,
 };
@@ -1234,7 +1234,7 @@ export type SessionType = "design" | "test" | "implementation" | "setup";
 /**  A setting a person may set (`codemyspec config set`, the window's Settings). */
 export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs" | "docs_sync_timeout_secs" | "keep_in_tray" | "start_at_login" | "tools_path";
 
-/**  The setup pipeline's status (seed 000). */
+/**  The setup pipeline's status (docs/DESIGN.md: State machines). */
 export type SetupStatus = "created" | "setup_queued" | 
 /**  Creating (or adopting) the code and docs repositories on GitHub. */
 "creating_repositories" | 

@@ -83,7 +83,8 @@ where
     Ok(role)
 }
 
-/// Seed 004's `user_has_access?/2`: is the account the owner or a member of the project?
+/// The original design's `user_has_access?/2` (docs/DESIGN.md): is the account the owner or a
+/// member of the project?
 pub async fn user_has_access(
     store: &crate::Store,
     account_id: &str,

@@ -1,4 +1,4 @@
-//! Local profiles (seed 004's accounts): create, look up, sign in. Passwords are hashed with
+//! Local profiles (docs/DESIGN.md: The domain): create, look up, sign in. Passwords are hashed with
 //! argon2id; a sign-in gives the same error for an unknown email and a wrong password, and
 //! repeated failures for one email lock it for a while — unknown emails included, so a lockout
 //! does not reveal which emails have a profile.

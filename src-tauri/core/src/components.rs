@@ -1,6 +1,6 @@
-//! Components (seed 004's `CodeMySpec.Components`): the modules a project is made of, each
-//! with a relative file path, completion flags, an optional context, and a dirty mark set
-//! when something it depends on changes (see [`crate::dependencies`]).
+//! Components (`CodeMySpec.Components` of the original design, docs/DESIGN.md): the modules a
+//! project is made of, each with a relative file path, completion flags, an optional context, and a
+//! dirty mark set when something it depends on changes (see [`crate::dependencies`]).
 
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
@@ -67,7 +67,8 @@ pub struct ComponentChanges {
     pub context_id: Option<String>,
 }
 
-/// Seed 004's `status_map`: the completion flags to set; `None` leaves one alone.
+/// The original design's `status_map` (docs/DESIGN.md): the completion flags to set; `None` leaves
+/// one alone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatusFlags {
     pub docs_complete: Option<bool>,
@@ -191,8 +192,8 @@ pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Co
     query_where(store.pool(), "project_id = ?", &project_id).await
 }
 
-/// Seed 004's `update_component/2`. Every component that depends on this one, transitively,
-/// becomes dirty.
+/// The original design's `update_component/2` (docs/DESIGN.md). Every component that depends on
+/// this one, transitively, becomes dirty.
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -249,8 +250,8 @@ pub async fn update(
     Ok(c)
 }
 
-/// Seed 004's `update_status/2`: sets completion flags. Progress is not a change to what the
-/// component is, so nothing else becomes dirty.
+/// The original design's `update_status/2` (docs/DESIGN.md): sets completion flags. Progress is not
+/// a change to what the component is, so nothing else becomes dirty.
 pub async fn update_status(
     store: &Store,
     actor: &str,

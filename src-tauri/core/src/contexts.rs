@@ -1,6 +1,6 @@
-//! Bounded contexts (seed 004's `CodeMySpec.Architecture`) and their links to stories.
-//! Edits are optimistic like stories'. Editing a context clears its approval and marks its
-//! components, and every component depending on them, dirty.
+//! Bounded contexts (`CodeMySpec.Architecture` of the original design, docs/DESIGN.md) and their
+//! links to stories. Edits are optimistic like stories'. Editing a context clears its approval and
+//! marks its components, and every component depending on them, dirty.
 
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
@@ -141,7 +141,7 @@ pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Co
     .await?)
 }
 
-/// Seed 004's `update_context/2`, optimistic on `version`.
+/// The original design's `update_context/2` (docs/DESIGN.md), optimistic on `version`.
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -233,8 +233,8 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Seed 004's `add_story_to_context/2`. Both must be in one project; linking twice is a
-/// no-op. The context becomes dirty: its stories changed.
+/// The original design's `add_story_to_context/2` (docs/DESIGN.md). Both must be in one project;
+/// linking twice is a no-op. The context becomes dirty: its stories changed.
 pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &str) -> Result<()> {
     let mut tx = store.write().await?;
     let (context_id, project_id) =
@@ -300,7 +300,7 @@ pub async fn remove_story(
     Ok(())
 }
 
-/// Seed 004's `list_stories_for_context/1`.
+/// The original design's `list_stories_for_context/1` (docs/DESIGN.md).
 pub async fn list_stories(store: &Store, actor: &str, context_id: &str) -> Result<Vec<Story>> {
     let (context_id, _) =
         access::require_owned(store.pool(), actor, Owned::Context, context_id, Need::Read).await?;

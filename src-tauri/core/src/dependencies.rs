@@ -50,9 +50,9 @@ async fn graph_version(conn: &mut SqliteConnection, project_id: &str) -> Result<
         .await?)
 }
 
-/// Seed 004's `add_dependency/2`: `component_id` comes to depend on `depends_on_id`.
-/// Idempotent for an existing edge. The dependent component and everything that depends on
-/// it become dirty.
+/// The original design's `add_dependency/2` (docs/DESIGN.md): `component_id` comes to depend on
+/// `depends_on_id`. Idempotent for an existing edge. The dependent component and everything that
+/// depends on it become dirty.
 pub async fn add(
     store: &Store,
     actor: &str,
@@ -233,7 +233,8 @@ pub(crate) async fn context_changed(
     mark_with_dependents(conn, store, &project, &seeds, true).await
 }
 
-/// Seed 004's `list_dependencies/1`: what the component depends on directly.
+/// The original design's `list_dependencies/1` (docs/DESIGN.md): what the component depends on
+/// directly.
 pub async fn list(store: &Store, actor: &str, component_id: &str) -> Result<Vec<Component>> {
     let (id, _) =
         access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)

@@ -25,7 +25,7 @@ pub enum Code {
     /// A resource the core needs is unavailable right now (database busy, disk full, the
     /// OS keyring, another process holding the job runner).
     Unavailable,
-    /// The job or setup had already finished when asked to cancel it (seed 000).
+    /// The job or setup had already finished when asked to cancel it (docs/DESIGN.md).
     AlreadyCompleted,
     /// A bug or an unexpected state; the message has the detail.
     Internal,
@@ -95,7 +95,8 @@ pub enum Error {
     #[error("the database is busy; try again")]
     Busy,
 
-    /// Seed 000's `:already_completed`: the job (or setup) finished before the request.
+    /// The original design's `:already_completed` (docs/DESIGN.md): the job (or setup) finished
+    /// before the request.
     #[error("it already finished ({state})")]
     AlreadyFinished { state: &'static str },
 

@@ -1,4 +1,4 @@
-//! The status broadcaster (seed 001) and the job event stream.
+//! The status broadcaster (docs/DESIGN.md: Events) and the job event stream.
 //!
 //! Project topics are `projects:{id}` and `projects:*`; messages are `project_updated
 //! {project}` and `project_error {project, error}`, carrying the full project so that
@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 /// How many messages a topic keeps for a subscriber that has not read them yet.
 const TOPIC_CAPACITY: usize = 1024;
 
-/// A message on a project topic (seed 001's shapes).
+/// A message on a project topic (docs/DESIGN.md: Events).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -77,7 +77,7 @@ pub enum JobEvent {
 /// A subscription; dropping it (or [`Broadcaster::unsubscribe`]) ends it.
 pub type Subscription<T> = broadcast::Receiver<T>;
 
-/// The topic name of one project (seed 001's `project_topic/1`).
+/// The topic name of one project (`project_topic/1` of the original design, docs/DESIGN.md).
 pub fn project_topic(project_id: &str) -> String {
     format!("projects:{project_id}")
 }
@@ -137,12 +137,13 @@ impl Broadcaster {
         let _ = self.inner.all.send(event);
     }
 
-    /// Seed 001's `broadcast_project_update/1`: call it after the database has the change.
+    /// The original design's `broadcast_project_update/1` (docs/DESIGN.md): call it after the
+    /// database has the change.
     pub fn broadcast_project_update(&self, project: &Project) {
         self.publish(ProjectEvent::ProjectUpdated { project: project.clone() });
     }
 
-    /// Seed 001's `broadcast_project_error/2`.
+    /// The original design's `broadcast_project_error/2` (docs/DESIGN.md).
     pub fn broadcast_project_error(&self, project: &Project, error: &str) {
         self.publish(ProjectEvent::ProjectError {
             project: project.clone(),
@@ -150,7 +151,7 @@ impl Broadcaster {
         });
     }
 
-    /// Seed 001's `subscribe_to_project/1`.
+    /// The original design's `subscribe_to_project/1` (docs/DESIGN.md).
     pub fn subscribe_to_project(&self, project_id: &str) -> Subscription<ProjectEvent> {
         self.topics()
             .entry(project_topic(project_id))
@@ -158,12 +159,14 @@ impl Broadcaster {
             .subscribe()
     }
 
-    /// Seed 001's `subscribe_to_all_projects/0` (the `projects:*` topic).
+    /// The original design's `subscribe_to_all_projects/0` (docs/DESIGN.md) (the `projects:*`
+    /// topic).
     pub fn subscribe_to_all_projects(&self) -> Subscription<ProjectEvent> {
         self.inner.all.subscribe()
     }
 
-    /// Seed 001's `unsubscribe_from_project/1` and `unsubscribe_from_all_projects/0`.
+    /// The original design's `unsubscribe_from_project/1` (docs/DESIGN.md) and
+    /// `unsubscribe_from_all_projects/0`.
     pub fn unsubscribe(&self, subscription: Subscription<ProjectEvent>) {
         drop(subscription);
     }

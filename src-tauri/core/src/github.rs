@@ -1,8 +1,8 @@
-//! Signing in to GitHub (DESIGN.md §8): a token — pasted, or from the OAuth device flow — is
-//! checked with `GET /user` before it is stored, in the OS keyring only, per profile and
-//! host; the profile records its GitHub login. The API base is `github_api_url`, derived from
-//! `github_host` by default, and a token goes only to its own host's API ([`endpoints`]).
-//! The GitHub client itself is `codemyspec-github`.
+//! Signing in to GitHub (docs/DESIGN.md: GitHub and the org sync): a token — pasted, or from the
+//! OAuth device flow — is checked with `GET /user` before it is stored, in the OS keyring only, per
+//! profile and host; the profile records its GitHub login. The API base is `github_api_url`,
+//! derived from `github_host` by default, and a token goes only to its own host's API
+//! ([`endpoints`]). The GitHub client itself is `codemyspec-github`.
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;

@@ -1,4 +1,4 @@
-//! The job queue (DESIGN.md §5), Oban's model on the app's SQLite: jobs move
+//! The job queue (docs/DESIGN.md: Job semantics), Oban's model on the app's SQLite: jobs move
 //! `available | scheduled → executing → completed`, `executing → retryable → executing`
 //! while attempts remain, `→ discarded` when they are spent or the error is not worth a
 //! retry, `→ cancelled` on request. This module is the data; [`crate::runner`] runs it.
@@ -42,7 +42,7 @@ impl JobState {
 }
 
 text_enum! {
-    /// Why an attempt failed, which decides what happens next (seed 002).
+    /// Why an attempt failed, which decides what happens next (docs/DESIGN.md: Job semantics).
     pub enum FailureClass ("failure class") {
         /// The work itself failed (a compile error, a failing test, a missing `mix`): a
         /// retry would fail the same way. Discarded.

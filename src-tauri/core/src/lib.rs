@@ -1,4 +1,4 @@
-//! CodeMySpec core: the domain of seed 004 on SQLite — accounts, projects and memberships,
+//! CodeMySpec core: the domain of docs/DESIGN.md on SQLite — accounts, projects and memberships,
 //! the project lifecycle, stories, bounded contexts, components with their dependency graph,
 //! design docs and agent sessions. It knows nothing of Tauri; the desktop shell and the
 //! `codemyspec` CLI both call these functions.

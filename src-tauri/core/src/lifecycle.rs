@@ -1,4 +1,4 @@
-//! The project lifecycle of seed 003 as DESIGN.md §4 reads it: a forward chain from `draft`
+//! The project lifecycle (docs/DESIGN.md: State machines): a forward chain from `draft`
 //! to `active`, a maintenance loop, and three detours — `error`, `archived`, `missing` —
 //! that each return to the stage they were entered from. Every move is checked against the
 //! table below and recorded in `stage_transitions`.

@@ -1,4 +1,4 @@
-//! A project's members and their roles (seed 004's memberships): the owner and admins add
+//! A project's members and their roles (docs/DESIGN.md: The domain): the owner and admins add
 //! and remove members and change their roles; nobody is made owner, and the owner cannot be
 //! removed. Their people on GitHub are the `team` module's.
 
@@ -20,7 +20,8 @@ pub struct Member {
     pub inserted_at: String,
 }
 
-/// Seed 004's `add_member/3`. Admins and the owner add members; nobody is made owner.
+/// The original design's `add_member/3` (docs/DESIGN.md). Admins and the owner add members; nobody
+/// is made owner.
 pub async fn add(
     store: &Store,
     actor: &str,

@@ -1,4 +1,4 @@
-//! Projects (seeds 000, 003, 004 merged as DESIGN.md §3 says); their members are in
+//! Projects (docs/DESIGN.md: The domain); their members are in
 //! [`crate::memberships`].
 //! A project is created in stage `draft` with setup status `created`; its creator is its
 //! owner. Every call names the acting account and sees only projects it belongs to.
@@ -55,7 +55,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// The setup pipeline's status (seed 000).
+    /// The setup pipeline's status (docs/DESIGN.md: State machines).
     pub enum SetupStatus ("setup status") {
         Created = "created",
         SetupQueued = "setup_queued",
@@ -284,7 +284,8 @@ const PROJECT_JSON: &str = "json_object('id', p.id, 'name', p.name, \
     'public_repos', json(iif(p.public_repos, 'true', 'false')), 'local_path', p.local_path, \
     'owner_id', p.owner_id, 'inserted_at', p.inserted_at, 'updated_at', p.updated_at)";
 
-/// Seed 004's `list_projects/1`: every project the account owns or is a member of, by name.
+/// The original design's `list_projects/1` (docs/DESIGN.md): every project the account owns or is a
+/// member of, by name.
 ///
 /// The rows come back as one JSON array built by SQLite: for 10k projects that is several
 /// times faster than decoding 10k rows of 20 columns through sqlx (see `make bench`).

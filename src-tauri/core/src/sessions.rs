@@ -1,5 +1,6 @@
-//! Agent sessions (seed 004's `CodeMySpec.Sessions`): a unit of work on a component, a
-//! context or the project, moving pending → in_progress → complete | failed and no other way.
+//! Agent sessions (`CodeMySpec.Sessions` of the original design, docs/DESIGN.md): a unit of work on
+//! a component, a context or the project, moving pending → in_progress → complete | failed and no
+//! other way.
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
@@ -141,7 +142,8 @@ pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Se
     list_where(store, actor, project_id, false).await
 }
 
-/// Seed 004's `list_active_sessions/1`: pending and in-progress sessions.
+/// The original design's `list_active_sessions/1` (docs/DESIGN.md): pending and in-progress
+/// sessions.
 pub async fn list_active(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Session>> {
     list_where(store, actor, project_id, true).await
 }
@@ -164,7 +166,8 @@ async fn list_where(
     .await?)
 }
 
-/// Seed 004's `update_status/2`; only pending → in_progress → complete | failed.
+/// The original design's `update_status/2` (docs/DESIGN.md); only pending → in_progress → complete
+/// | failed.
 pub async fn update_status(
     store: &Store,
     actor: &str,

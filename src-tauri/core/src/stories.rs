@@ -1,6 +1,7 @@
-//! User stories (seed 004's `CodeMySpec.Stories`). Edits are optimistic: each takes the
-//! version the caller read, and a stale one is a conflict that overwrites nothing. Editing a
-//! story's text clears its approval and marks the contexts it is linked to dirty.
+//! User stories (`CodeMySpec.Stories` of the original design, docs/DESIGN.md). Edits are
+//! optimistic: each takes the version the caller read, and a stale one is a conflict that
+//! overwrites nothing. Editing a story's text clears its approval and marks the contexts it is
+//! linked to dirty.
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
@@ -134,7 +135,8 @@ pub(crate) fn check_version(entity: &'static str, expected: i64, actual: i64) ->
     Ok(())
 }
 
-/// Seed 004's `update_story/2`, made optimistic: `version` is the version the caller read.
+/// The original design's `update_story/2` (docs/DESIGN.md), made optimistic: `version` is the
+/// version the caller read.
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -206,8 +208,8 @@ pub async fn update(
     Ok(story)
 }
 
-/// Seed 004's `approve/1`, at the version the approver read. Approval is a decision about
-/// the text the approver saw, so it needs that version and counts as a change.
+/// The original design's `approve/1` (docs/DESIGN.md), at the version the approver read. Approval
+/// is a decision about the text the approver saw, so it needs that version and counts as a change.
 pub async fn approve(store: &Store, actor: &str, id: &str, version: i64) -> Result<Story> {
     let mut tx = store.write().await?;
     let (id, _) = access::require_owned(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
@@ -224,7 +226,7 @@ pub async fn approve(store: &Store, actor: &str, id: &str, version: i64) -> Resu
     Ok(story)
 }
 
-/// Seed 004's `mark_dirty/1`: the story needs regenerating.
+/// The original design's `mark_dirty/1` (docs/DESIGN.md): the story needs regenerating.
 pub async fn mark_dirty(store: &Store, actor: &str, id: &str) -> Result<Story> {
     set_dirty(store, actor, id, true).await
 }

@@ -1,4 +1,4 @@
-//! The org sync (seed 003 "Sync Logic", DESIGN.md §8): the heartbeat lists every repository
+//! The org sync (docs/DESIGN.md: GitHub and the org sync): the heartbeat lists every repository
 //! of the profile's source-of-truth organization (or its own account) and reconciles the
 //! projects with it **by repository id, never by name** ([`reconcile`]):
 //! - a new repository becomes a project in stage `discovered` (a valid app name made from

@@ -1,4 +1,4 @@
-//! Input rules of DESIGN.md §10: project names, repository URLs, component file paths,
+//! Input rules (docs/DESIGN.md: Input rules): project names, repository URLs, component file paths,
 //! module aliases, emails and free text. Each validator returns the normalised value or an
 //! [`Error::InvalidInput`] naming the field.
 

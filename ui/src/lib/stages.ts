@@ -1,4 +1,4 @@
-// The lifecycle of DESIGN.md §4 as the picture draws it: the forward chain, then the loop
+// The lifecycle of docs/DESIGN.md (State machines) as the picture draws it: the forward chain, then the loop
 // and the detours; and what each stage and each setup status means, for the badges' hints.
 import type { Project, SetupStatus, Stage } from "./api";
 import { label } from "./format";

@@ -1,6 +1,6 @@
-//! The setup pipeline (seed 000): `setup_project` queues a `ProjectSetup` job; the runner
-//! runs the project's recipe step by step in a temp dir; every status change goes to the
-//! database first and then to the broadcaster (seed 001's order).
+//! The setup pipeline (docs/DESIGN.md: The setup pipeline): `setup_project` queues a `ProjectSetup`
+//! job; the runner runs the project's recipe step by step in a temp dir; every status change goes
+//! to the database first and then to the broadcaster (docs/DESIGN.md: Events).
 
 pub mod clone;
 mod control;
@@ -185,10 +185,10 @@ async fn enter_provisioning(
     }
 }
 
-/// Seed 000's `setup_project/1`: queues the setup job (queue `project_setup`, priority 1,
-/// 3 attempts, unique per project for 300 s). The project becomes `setup_queued` and moves
-/// to `provisioning`. A second call while a setup is queued or running returns the same job
-/// with `conflict: true`.
+/// The original design's `setup_project/1` (docs/DESIGN.md): queues the setup job (queue
+/// `project_setup`, priority 1, 3 attempts, unique per project for 300 s). The project becomes
+/// `setup_queued` and moves to `provisioning`. A second call while a setup is queued or running
+/// returns the same job with `conflict: true`.
 pub async fn setup_project(
     store: &Store,
     events: &Broadcaster,
@@ -253,11 +253,11 @@ async fn setup_job_ids(conn: &mut SqliteConnection, project_id: &str) -> Result<
 /// The error a project gets when its setup stopped with no job left to finish it.
 pub const STALLED: &str = "the setup was interrupted in its last attempt (the process running it stopped); set it up again or retry";
 
-/// Seed 000's invariant, enforced: a project shows a running setup status only while a
-/// live setup job (available, scheduled, executing, retryable) exists for it. Every project
-/// that breaks it — its job was discarded by a rescue, a runner died between writes — is
-/// marked `failed` with [`STALLED`] (stage `error`), from where retry and setting up again
-/// work. The runner calls this at start and after every setup attempt ([`register_workers`]).
+/// The setup status invariant (docs/DESIGN.md: State machines), enforced: a project shows a running
+/// setup status only while a live setup job (available, scheduled, executing, retryable) exists for
+/// it. Every project that breaks it — its job was discarded by a rescue, a runner died between
+/// writes — is marked `failed` with [`STALLED`] (stage `error`), from where retry and setting up
+/// again work. The runner calls this at start and after every setup attempt ([`register_workers`]).
 /// Returns the projects
 /// repaired.
 pub async fn repair_stalled(store: &Store, events: &Broadcaster) -> Result<Vec<Project>> {
@@ -299,8 +299,8 @@ async fn latest_job(conn: &mut SqliteConnection, project_id: &str) -> Result<Job
     jobs::fetch(conn, id.ok_or(Error::not_found("setup"))?).await
 }
 
-/// Seed 000's `cancel_setup/1`: `not_found` when the project has no setup,
-/// `already_completed` when it finished; otherwise the job is cancelled (a running step's
+/// The original design's `cancel_setup/1` (docs/DESIGN.md): `not_found` when the project has no
+/// setup, `already_completed` when it finished; otherwise the job is cancelled (a running step's
 /// process group is killed by its runner) and the project is `failed` with the error
 /// `"cancelled"`.
 pub async fn cancel_setup(

@@ -1,8 +1,8 @@
-//! Seed 003's provisioning: before any mix step, the project's code and docs repositories
-//! exist on GitHub. A repository that does not exist is created (in the organization its URL
-//! names, or the signed-in user's account; private); one that exists and is empty is
-//! adopted; one that holds this setup's own commit (a retried job) is kept; one with commits
-//! CodeMySpec did not make is refused, naming it, before anything runs. The repositories'
+//! Provisioning (docs/DESIGN.md: GitHub and the org sync): before any mix step, the project's code
+//! and docs repositories exist on GitHub. A repository that does not exist is created (in the
+//! organization its URL names, or the signed-in user's account; private); one that exists and is
+//! empty is adopted; one that holds this setup's own commit (a retried job) is kept; one with
+//! commits CodeMySpec did not make is refused, naming it, before anything runs. The repositories'
 //! GitHub ids are recorded on the project. Repositories on another host than the configured
 //! GitHub (a plain git server) are left as they are. The clone URL GitHub answers with is
 //! where the pushes go, and it gets the token only when it is on the token's own host.

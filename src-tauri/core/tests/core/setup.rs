@@ -373,7 +373,7 @@ on_failure = "step"
         (SetupStatus::Failed, Some("cancelled"))
     );
     assert_eq!(project.stage, Stage::Error);
-    // Seed 000's answers: already finished, and nothing to cancel.
+    // The original design's answers (docs/DESIGN.md): already finished, and nothing to cancel.
     let again =
         pipeline::cancel_setup(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap_err();
     assert_eq!(again.code(), Code::AlreadyCompleted);

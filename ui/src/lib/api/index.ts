@@ -1,7 +1,7 @@
 // The one door from the UI to the backend. Components import from here, never from
 // @tauri-apps/* or the generated bindings directly. Every command is wrapped so that a
 // failure is thrown as an ApiError whose `code` (and `field`) the UI switches on — never the
-// English message. Events follow seed 001: subscribeToProject / subscribeToAllProjects.
+// English message. Events follow docs/DESIGN.md (Events): subscribeToProject / subscribeToAllProjects.
 import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
@@ -216,7 +216,7 @@ export function messageOf(error: unknown): string {
   return String(error);
 }
 
-// ---- Events (seed 001's shapes) ----
+// ---- Events (docs/DESIGN.md: Events) ----
 
 export type ProjectMessage = { event: "project_updated"; project: Project } | { event: "project_error"; project: Project; error: string };
 
