@@ -5,6 +5,7 @@
 mod background;
 #[cfg(feature = "bench")]
 mod bench;
+#[macro_use]
 mod command_names;
 mod commands;
 mod events;
@@ -26,116 +27,36 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 
+/// The specta builder's command list, from the one table in `command_names.rs`.
+macro_rules! collect_app_commands {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri_specta::collect_commands![$(commands::$module::$command),*]
+    };
+}
+
+/// The first line of `ui/src/bindings.ts`.
+pub const BINDINGS_HEADER: &str =
+    "// Generated from the Rust commands by `make bindings`. Do not edit.";
+
+/// Writes the window's TypeScript bindings to `path` (`make bindings` writes
+/// `ui/src/bindings.ts`; a test and `make check-bindings` compare a fresh copy with it).
+pub fn write_bindings(path: &std::path::Path) -> Result<(), String> {
+    let exporter = specta_typescript::Typescript::default().header(BINDINGS_HEADER);
+    specta_builder::<tauri::Wry>().export(exporter, path).map_err(|e| e.to_string())
+}
+
 /// Every command and event the window may use; `ui/src/bindings.ts` is generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{
-        components as c, docs as d, github as gh, jobs as j, profile as p, projects as pr,
-        spec as s, sync as sy, team as t,
-    };
-    tauri_specta::Builder::<R>::new()
-        .commands(tauri_specta::collect_commands![
-            p::profile_state,
-            p::create_profile,
-            p::sign_in,
-            p::update_profile,
-            p::app_settings,
-            p::set_setting,
-            p::set_github_token,
-            p::delete_github_token,
-            p::github_status,
-            p::github_device_start,
-            p::github_device_wait,
-            gh::github_owners,
-            gh::set_github_settings,
-            gh::set_github_org,
-            gh::open_verification_page,
-            gh::open_external_link,
-            p::sync_status,
-            p::sync_now,
-            sy::sync_filters,
-            sy::set_sync_filter,
-            sy::ignored_repositories,
-            sy::ignore_repository,
-            sy::unignore_repository,
-            p::open_log_folder,
-            p::quit_app,
-            p::log_ui_error,
-            d::docs_status,
-            d::docs_sync_now,
-            d::docs_conflicts,
-            d::docs_resolve,
-            p::set_queue_paused,
-            p::set_queue_concurrency,
-            pr::list_projects,
-            pr::get_project,
-            pr::create_project,
-            pr::open_url,
-            pr::open_project_folder,
-            pr::update_project,
-            pr::delete_project,
-            sy::delete_and_ignore_project,
-            pr::allowed_transitions,
-            pr::transition_project,
-            pr::stage_history,
-            pr::list_members,
-            pr::add_member,
-            pr::remove_member,
-            t::set_member_role,
-            t::project_team,
-            t::invite_to_team,
-            t::set_team_role,
-            t::remove_from_team,
-            j::setup_project,
-            j::cancel_setup,
-            j::retry_setup,
-            j::project_setup,
-            j::preflight,
-            j::job_counts,
-            j::list_jobs,
-            j::job_detail,
-            j::cancel_job,
-            j::retry_job,
-            j::follow_job_log,
-            s::list_stories,
-            s::get_story,
-            s::create_story,
-            s::update_story,
-            s::approve_story,
-            s::set_story_dirty,
-            s::delete_story,
-            s::list_contexts,
-            s::create_context,
-            s::update_context,
-            s::approve_context,
-            s::clear_context_dirty,
-            s::delete_context,
-            s::link_story,
-            s::unlink_story,
-            s::context_stories,
-            c::list_components,
-            c::create_component,
-            c::update_component,
-            c::set_component_status,
-            c::clear_component_dirty,
-            c::delete_component,
-            c::add_dependency,
-            c::remove_dependency,
-            c::dependency_graph,
-            c::get_design_doc,
-            c::save_design_doc,
-            c::approve_design_doc,
-            c::list_sessions,
-            c::create_session,
-            c::update_session_status,
-        ])
-        .events(tauri_specta::collect_events![
+    tauri_specta::Builder::<R>::new().commands(app_commands!(collect_app_commands)).events(
+        tauri_specta::collect_events![
             events::ProjectUpdated,
             events::ProjectError,
             events::JobChanged,
             events::OpenProject,
             events::Resync,
             events::SpecChanged
-        ])
+        ],
+    )
 }
 
 /// The data dir: `--data-dir DIR` (or `--data-dir=DIR`), else `CODEMYSPEC_DATA_DIR`, else the
