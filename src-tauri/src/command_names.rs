@@ -72,6 +72,7 @@ macro_rules! app_commands {
             jobs::follow_job_log,
             spec::list_stories,
             spec::get_story,
+            spec::story_status_moves,
             spec::create_story,
             spec::update_story,
             spec::approve_story,

@@ -145,6 +145,8 @@ export const commands = {
 	followJobLog: (id: number, after: number, lines: Channel<LogLine[]>) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("follow_job_log", { id, after, lines })),
 	listStories: (projectId: string) => typedError<Story_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_stories", { projectId })),
 	getStory: (id: string) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_story", { id })),
+	/**  The statuses a story in `from` may be given (all of them, in order, each marked). */
+	storyStatusMoves: (from: StoryStatus) => typedError<StatusMove[], ErrorView_Serialize>(__TAURI_INVOKE("story_status_moves", { from })),
 	createStory: (projectId: string, input: StoryInput_Deserialize) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_story", { projectId, input })),
 	/**  An edit based on `version` (the version the editor read): a newer one is a conflict. */
 	updateStory: (id: string, version: number, input: StoryInput_Deserialize) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_story", { id, version, input })),
@@ -1338,6 +1340,12 @@ export type StageTransition_Serialize = {
 	trigger: Trigger,
 	actor_id: string | null,
 	inserted_at: string,
+};
+
+/**  A status a story could be given, and whether its current status allows it. */
+export type StatusMove = {
+	status: StoryStatus,
+	allowed: boolean,
 };
 
 /**  How one step of one attempt ended (`job_steps.outcome`; none while it runs). */

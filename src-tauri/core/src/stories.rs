@@ -24,6 +24,23 @@ impl StoryStatus {
         use StoryStatus::*;
         self == to || matches!((self, to), (Draft, Ready) | (Ready, Implemented) | (_, Draft))
     }
+
+    /// Every status in workflow order, each saying whether a story in this one may move there:
+    /// the window's status choice, so that the rule is written only here.
+    pub fn moves(self) -> Vec<StatusMove> {
+        Self::ALL
+            .iter()
+            .map(|&to| StatusMove { status: to, allowed: self.can_move_to(to) })
+            .collect()
+    }
+}
+
+/// A status a story could be given, and whether its current status allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StatusMove {
+    pub status: StoryStatus,
+    pub allowed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

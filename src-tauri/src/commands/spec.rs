@@ -3,7 +3,7 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::contexts::{self, Context, ContextChanges, ContextType, NewContext};
-use codemyspec_core::stories::{self, NewStory, Story, StoryChanges, StoryStatus};
+use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
 use serde::Deserialize;
 use tauri::State;
 
@@ -37,6 +37,13 @@ pub async fn list_stories(state: State<'_, AppState>, project_id: String) -> Res
 pub async fn get_story(state: State<'_, AppState>, id: String) -> Res<Story> {
     let actor = state.actor().await?;
     Ok(stories::get(&state.store, &actor, &id).await?)
+}
+
+/// The statuses a story in `from` may be given (all of them, in order, each marked).
+#[tauri::command]
+#[specta::specta]
+pub async fn story_status_moves(from: StoryStatus) -> Res<Vec<StatusMove>> {
+    Ok(from.moves())
 }
 
 #[tauri::command]

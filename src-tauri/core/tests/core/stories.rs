@@ -102,6 +102,33 @@ async fn the_status_follows_the_workflow() {
     }
 }
 
+/// The window offers exactly the moves the core's update accepts, from every status.
+#[tokio::test]
+async fn the_offered_status_moves_are_exactly_the_ones_an_update_accepts() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let to_reach = |status| match status {
+        StoryStatus::Draft => vec![],
+        StoryStatus::Ready => vec![StoryStatus::Ready],
+        StoryStatus::Implemented => vec![StoryStatus::Ready, StoryStatus::Implemented],
+    };
+    for &from in StoryStatus::ALL {
+        let moves = from.moves();
+        assert_eq!(moves.iter().map(|m| m.status).collect::<Vec<_>>(), StoryStatus::ALL);
+        for m in moves {
+            let mut s = stories::create(&f.store, &ada.id, &p.id, new_story("Pay")).await.unwrap();
+            for step in to_reach(from) {
+                let change = StoryChanges { status: Some(step), ..Default::default() };
+                s = stories::update(&f.store, &ada.id, &s.id, s.version, change).await.unwrap();
+            }
+            let change = StoryChanges { status: Some(m.status), ..Default::default() };
+            let result = stories::update(&f.store, &ada.id, &s.id, s.version, change).await;
+            assert_eq!(result.is_ok(), m.allowed, "{from:?} -> {:?}", m.status);
+        }
+    }
+}
+
 #[tokio::test]
 async fn dirty_marks_leave_the_version_alone_and_approval_needs_it() {
     let f = fixture().await;

@@ -47,6 +47,7 @@ import {
   type Story_Serialize,
   type StoryInput_Deserialize,
   type StoryStatus,
+  type StatusMove,
   type TargetType,
   type SignIn_Serialize,
   type SyncRun_Serialize,
@@ -133,6 +134,7 @@ export type {
   SessionType,
   SetupStatus,
   Stage,
+  StatusMove,
   StoryStatus,
   TargetType,
 };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import StoryEditor from "./StoryEditor.svelte";
-import type { Story, StoryInput } from "../api";
+import type { StatusMove, Story, StoryInput, StoryStatus } from "../api";
 
 afterEach(() => clearMocks());
 
@@ -20,6 +20,15 @@ const v1: Story = {
   updated_at: "2026-01-01T00:00:00Z",
 };
 
+/** What the backend's `story_status_moves` answers: forward one step, back to draft, or stay. */
+function moves(from: StoryStatus): StatusMove[] {
+  const next: Record<StoryStatus, StoryStatus[]> = { draft: ["ready"], ready: ["implemented"], implemented: [] };
+  return (["draft", "ready", "implemented"] as StoryStatus[]).map((status) => ({
+    status,
+    allowed: status === from || status === "draft" || next[from].includes(status),
+  }));
+}
+
 /** The backend's story store: an update based on an older version is a stale conflict. */
 function backend(initial: Story) {
   const state = { current: initial };
@@ -27,6 +36,7 @@ function backend(initial: Story) {
   mockIPC((cmd, raw) => {
     const args = raw as { id: string; version: number; input: StoryInput };
     if (cmd === "get_story") return state.current;
+    if (cmd === "story_status_moves") return moves((raw as { from: StoryStatus }).from);
     if (cmd === "update_story") {
       updates.push({ version: args.version, input: args.input });
       if (args.version !== state.current.version) {
@@ -174,6 +184,24 @@ describe("StoryEditor on a stale save", () => {
     const choice = await screen.findByTestId("conflict-choice");
     expect(choice.textContent).toContain("You edited version 4; it is now version 5.");
     expect(screen.getByTestId("conflict-field-description")).toBeTruthy();
+  });
+
+  it("offers the statuses the backend allows from the story's own status", async () => {
+    backend({ ...v1, status: "ready" });
+    mount({ ...v1, status: "ready" });
+    const select = document.getElementById("story-status") as HTMLSelectElement;
+    await waitFor(() => expect(select.options.length).toBe(3));
+    // From ready: back to draft, stay, or on to implemented.
+    const enabled = [...select.options].filter((o) => !o.disabled).map((o) => o.value);
+    expect(enabled).toEqual(["draft", "ready", "implemented"]);
+  });
+
+  it("does not offer a draft story the jump to implemented", async () => {
+    backend(v1);
+    mount();
+    const select = document.getElementById("story-status") as HTMLSelectElement;
+    await waitFor(() => expect(select.options.length).toBe(3));
+    expect([...select.options].filter((o) => o.disabled).map((o) => o.value)).toEqual(["implemented"]);
   });
 
   it("labels the choices so they can be reached and read from the keyboard", async () => {
