@@ -1,9 +1,9 @@
-//! What the commands share: the store, the broadcaster, the keyring, and this process's job
-//! runner with the docs-sync watcher that goes with it.
+//! What the commands share: the store, the broadcaster, the keyring, and this process's
+//! background work (the core's runner, heartbeats and docs watcher).
 
+use codemyspec_core::background::{self, Background};
 use codemyspec_core::events::Broadcaster;
-use codemyspec_core::pipeline::{self, PipelineConfig};
-use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
+use codemyspec_core::pipeline::PipelineConfig;
 use codemyspec_core::secrets::SecretStore;
 use codemyspec_core::{accounts, ErrorView, Store};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -34,15 +34,14 @@ pub struct AppState {
     pub events: Broadcaster,
     pub secrets: Arc<dyn SecretStore>,
     pub pipeline: Arc<PipelineConfig>,
-    runner: Mutex<Option<RunnerHandle>>,
+    /// This process's background work, while it holds the data dir's runner lock.
+    background: Mutex<Option<Background>>,
     runs_jobs: AtomicBool,
     /// Executing setups, as the tray last counted them (decides what closing the window does).
     pub running_setups: AtomicUsize,
     tray: Mutex<Option<tokio::sync::mpsc::UnboundedSender<()>>>,
     /// A device-flow sign-in waiting for its code to be entered.
     pub device: Mutex<Option<(codemyspec_github::DeviceFlow, codemyspec_github::DeviceCode)>>,
-    /// Stops the docs-sync watcher this process runs with its runner.
-    docs_watch: Mutex<Option<tokio_util::sync::CancellationToken>>,
     shell: std::sync::OnceLock<Arc<dyn Shell>>,
 }
 
@@ -53,12 +52,11 @@ impl AppState {
             store,
             events: Broadcaster::new(),
             secrets,
-            runner: Mutex::new(None),
+            background: Mutex::new(None),
             runs_jobs: AtomicBool::new(false),
             running_setups: AtomicUsize::new(0),
             tray: Mutex::new(None),
             device: Mutex::new(None),
-            docs_watch: Mutex::new(None),
             shell: std::sync::OnceLock::new(),
         }
     }
@@ -84,22 +82,10 @@ impl AppState {
     /// Starts this process's job runner; `false` when another process already runs the
     /// data dir's jobs (this one then only watches).
     pub async fn start_runner(&self) -> Result<bool, codemyspec_core::Error> {
-        let runner = Runner::new(&self.store, &self.events, RunnerConfig::default());
-        let started = pipeline::register_workers(runner, self.pipeline.clone()).start().await;
-        match started {
-            Ok(handle) => {
-                *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+        match background::start(&self.store, &self.events, self.pipeline.clone()).await {
+            Ok(work) => {
+                *self.background.lock().unwrap_or_else(|e| e.into_inner()) = Some(work);
                 self.runs_jobs.store(true, Ordering::SeqCst);
-                codemyspec_core::sync::schedule_heartbeats(&self.store).await?;
-                // Edits reach the docs repository from here (debounced), and others' come in.
-                let interval = codemyspec_core::sync::interval(&self.store).await?.max(30) as u64;
-                let stop = tokio_util::sync::CancellationToken::new();
-                tauri::async_runtime::spawn(codemyspec_core::docs_sync::watch(
-                    self.store.clone(),
-                    interval,
-                    stop.clone(),
-                ));
-                *self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
                 Ok(true)
             }
             Err(codemyspec_core::Error::Unavailable { message }) => {
@@ -110,14 +96,11 @@ impl AppState {
         }
     }
 
-    /// Stops the runner: running steps are interrupted and go back to the queue.
+    /// Stops the background work: running steps are interrupted and go back to the queue.
     pub async fn stop_runner(&self) {
-        if let Some(stop) = self.docs_watch.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            stop.cancel();
-        }
-        let handle = self.runner.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(handle) = handle {
-            handle.stop().await;
+        let work = self.background.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(work) = work {
+            work.stop().await;
         }
     }
 

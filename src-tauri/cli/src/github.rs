@@ -86,9 +86,9 @@ pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
     match cmd {
         GitHubCmd::Login { device: false, .. } => {
             let token = read_token("GitHub token")?;
-            let signed_in = github::login_with_token(&ctx.store, &secrets, &actor, token).await?;
-            // The heartbeat starts with the next runner (the app or `codemyspec worker`).
-            codemyspec_core::sync::schedule_heartbeats(&ctx.store).await?;
+            // The heartbeat runs in the process with the runner (the app or `codemyspec worker`).
+            let signed_in =
+                codemyspec_core::sync::sign_in(&ctx.store, &secrets, &actor, token).await?;
             show(ctx, &signed_in);
         }
         GitHubCmd::Login { device: true, .. } => {
@@ -102,8 +102,8 @@ pub async fn run_github(ctx: &Ctx, cmd: GitHubCmd) -> Result<()> {
             );
             let token = flow.wait_for_token(&code).await.map_err(github::error)?;
             let signed_in =
-                github::login_with_token(&ctx.store, &secrets, &actor, Secret::new(token)).await?;
-            codemyspec_core::sync::schedule_heartbeats(&ctx.store).await?;
+                codemyspec_core::sync::sign_in(&ctx.store, &secrets, &actor, Secret::new(token))
+                    .await?;
             show(ctx, &signed_in);
         }
         GitHubCmd::Status => show(ctx, &github::status(&ctx.store, &secrets, &actor).await?),

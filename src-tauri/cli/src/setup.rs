@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn pipeline_config() -> Arc<PipelineConfig> {
+pub(crate) fn pipeline_config() -> Arc<PipelineConfig> {
     Arc::new(PipelineConfig::new(Arc::new(Keyring)))
 }
 

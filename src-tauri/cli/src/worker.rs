@@ -1,15 +1,21 @@
 //! `codemyspec worker`: this data dir's jobs, run until a signal stops it; and the signals
 //! that stop a terminal's long-running commands.
 
-use crate::setup::start_runner;
+use crate::setup::pipeline_config;
 use crate::Ctx;
-use codemyspec_core::pipeline;
 use codemyspec_core::Result;
+use codemyspec_core::{background, pipeline};
 use std::io::Write;
 
 /// `codemyspec worker`: runs this data dir's jobs until interrupted.
 pub async fn worker(ctx: &Ctx) -> Result<()> {
-    let handle = start_runner(ctx).await?;
+    let config = pipeline_config();
+    let work = background::start(&ctx.store, &ctx.events, config.clone()).await?;
+    // Where steps find mix (tools_path, PATH, or the login shell's PATH, read once here).
+    if let Err(e) = config.resolve_tools(&ctx.store).await {
+        work.stop().await;
+        return Err(e);
+    }
     let mut events = ctx.events.subscribe_to_jobs();
     println!(
         "running the jobs of {} (queue {}); Ctrl-C stops",
@@ -17,16 +23,9 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
         pipeline::QUEUE
     );
     let _ = std::io::stdout().flush();
-    // Edits (this machine's, the CLI's, the window's) reach the docs repository from here.
-    let watching = tokio_util::sync::CancellationToken::new();
-    let interval = codemyspec_core::sync::interval(&ctx.store).await?.max(30) as u64;
-    let watcher = tokio::spawn(codemyspec_core::docs_sync::watch(
-        ctx.store.clone(),
-        interval,
-        watching.clone(),
-    ));
     // What the syncs found that the person must hear of, as desktop notifications.
-    let notices = tokio::spawn(crate::notices::deliver(ctx.store.clone(), watching.clone()));
+    let delivering = tokio_util::sync::CancellationToken::new();
+    let notices = tokio::spawn(crate::notices::deliver(ctx.store.clone(), delivering.clone()));
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
@@ -41,10 +40,9 @@ pub async fn worker(ctx: &Ctx) -> Result<()> {
         }
     }
     println!("stopping: running steps are stopped and their jobs go back to the queue");
-    watching.cancel();
-    let _ = watcher.await;
+    delivering.cancel();
     let _ = notices.await;
-    handle.stop().await;
+    work.stop().await;
     Ok(())
 }
 

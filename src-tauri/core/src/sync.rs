@@ -375,6 +375,21 @@ fn heartbeat(
     }
 }
 
+/// Signs `actor` in to GitHub with `token` (pasted, or from the device flow) and starts what
+/// follows from it: the profile's heartbeat is scheduled and the queue woken, so a runner in
+/// this process syncs at once. The one sign-in the window and the CLI call.
+pub async fn sign_in(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    token: crate::secret::Secret,
+) -> Result<github::SignIn> {
+    let signed_in = github::login_with_token(store, secrets, actor, token).await?;
+    schedule_heartbeats(store).await?;
+    store.notify_jobs();
+    Ok(signed_in)
+}
+
 /// Makes sure every signed-in profile (one with a GitHub login) has a heartbeat waiting;
 /// the app and `codemyspec worker` call it when they take the runner, `github login` too.
 pub async fn schedule_heartbeats(store: &Store) -> Result<usize> {

@@ -62,7 +62,5 @@ pub async fn docs_resolve(
         DocsChoice::Theirs => Resolution::Theirs,
         DocsChoice::Merged { field, text } => Resolution::Merged { field, text },
     };
-    let left = docs_sync::resolve(&state.store, &me, &project_id, &entity_id, choice).await?;
-    state.store.notify_jobs();
-    Ok(left)
+    Ok(docs_sync::resolve(&state.store, &me, &project_id, &entity_id, choice).await?)
 }

@@ -147,10 +147,7 @@ pub async fn quit_app(state: State<'_, AppState>) -> Res<()> {
 pub async fn set_github_token(state: State<'_, AppState>, token: String) -> Res<SignIn> {
     let me = state.actor().await?;
     let token = Secret::new(token.trim());
-    let signed_in = github::login_with_token(&state.store, &state.secrets, &me, token).await?;
-    codemyspec_core::sync::schedule_heartbeats(&state.store).await?;
-    state.store.notify_jobs();
-    Ok(signed_in)
+    Ok(codemyspec_core::sync::sign_in(&state.store, &state.secrets, &me, token).await?)
 }
 
 /// The org sync's state for the window's sync line.
@@ -211,11 +208,8 @@ pub async fn github_device_wait(state: State<'_, AppState>) -> Res<SignIn> {
         ErrorView::from(Error::invalid("device", "start the device sign-in first"))
     })?;
     let token = flow.wait_for_token(&code).await.map_err(github::error)?;
-    let signed_in =
-        github::login_with_token(&state.store, &state.secrets, &me, Secret::new(token)).await?;
-    codemyspec_core::sync::schedule_heartbeats(&state.store).await?;
-    state.store.notify_jobs();
-    Ok(signed_in)
+    Ok(codemyspec_core::sync::sign_in(&state.store, &state.secrets, &me, Secret::new(token))
+        .await?)
 }
 
 /// The profile's GitHub sign-in: login, host, scopes, rate budget (asks GitHub).

@@ -322,5 +322,7 @@ pub async fn resolve(
     tx.commit().await?;
     let owner = crate::projects::get(store, actor, &project_id).await?.owner_id;
     schedule(store, &project_id, &owner, DEBOUNCE_SECS).await?;
+    // A runner in this process plans its next wake-up around the new job.
+    store.notify_jobs();
     conflicts(store, actor, &project_id).await
 }
