@@ -5,6 +5,7 @@ use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::accounts::{self, Account, AccountChanges, NewAccount};
 use codemyspec_core::settings::{self, Setting};
+use codemyspec_core::settings_view;
 use codemyspec_core::{sync, Result, Secret};
 
 #[derive(Debug, Subcommand)]
@@ -82,7 +83,7 @@ pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
     match cmd {
         ConfigCmd::List => {
             let actor = ctx.actor().await.ok();
-            let rows = settings::values(&ctx.store, actor.as_deref()).await?;
+            let rows = settings_view::values(&ctx.store, actor.as_deref()).await?;
             ctx.out.table(&rows, &["key", "value", "about"], |r| {
                 vec![r.key.clone(), crate::output::opt(&r.value), r.about.to_owned()]
             });

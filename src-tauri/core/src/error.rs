@@ -106,7 +106,7 @@ pub enum Error {
     /// GitHub's side of a project's team (issue 18) could not be read or changed: `reason`
     /// says why in a word a window acts on, `field` is the input it is about.
     #[error("{message}")]
-    GitHub { reason: crate::team::GitHubReason, field: String, message: String },
+    GitHub { reason: GitHubReason, field: String, message: String },
 
     /// `github_api_url` is not the API of `github_host`: a token kept for that host would go
     /// elsewhere, so nothing is sent (issue 17).
@@ -281,12 +281,49 @@ pub enum ErrorDetail {
     IllegalTransition { allowed: Vec<String> },
     /// GitHub did not show or change a project's people, for this reason (issue 18).
     #[serde(rename = "github")]
-    GitHub { reason: crate::team::GitHubReason },
+    GitHub { reason: GitHubReason },
 }
 
 impl From<Error> for ErrorView {
     fn from(err: Error) -> Self {
         err.to_view()
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// Why GitHub's people of a project are not shown, or a change to them was not made.
+    pub enum GitHubReason ("GitHub reason") {
+        /// The project has no code repository on the configured GitHub host.
+        NoRepository = "no_repository",
+        /// The acting profile has no token for the GitHub host, or GitHub refused it.
+        NotSignedIn = "not_signed_in",
+        /// The token cannot see the repository, or may not list its collaborators (that
+        /// needs write access on GitHub).
+        NoAccess = "no_access",
+        /// Inviting, changing and removing people needs admin rights on the repositories.
+        NotAdmin = "not_admin",
+        /// No GitHub account has this login.
+        NoSuchUser = "no_such_user",
+        /// Nobody with this login can reach the project's repositories (or is invited).
+        NotAMember = "not_a_member",
+        /// GitHub refused the change itself (a 422, or what it does not allow), in its words.
+        Refused = "refused",
+        /// GitHub cannot be reached now (offline, a 5xx, a rate limit): nothing was changed
+        /// on this machine.
+        Unavailable = "unavailable",
+    }
+}
+
+impl GitHubReason {
+    pub fn code(self) -> Code {
+        match self {
+            GitHubReason::NoRepository => Code::Conflict,
+            GitHubReason::NotSignedIn => Code::Unauthenticated,
+            GitHubReason::NoAccess | GitHubReason::NotAdmin => Code::Forbidden,
+            GitHubReason::NoSuchUser | GitHubReason::NotAMember => Code::NotFound,
+            GitHubReason::Refused => Code::InvalidInput,
+            GitHubReason::Unavailable => Code::Unavailable,
+        }
     }
 }
 

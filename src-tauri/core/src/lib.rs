@@ -35,6 +35,7 @@ pub mod secret;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod settings_view;
 pub mod store;
 pub mod stories;
 pub mod sync;

@@ -164,7 +164,11 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     let framework = new.framework.unwrap_or(Framework::Phoenix);
     let mut checks = validate::Checks::new();
     chosen(&mut checks, new.framework);
-    let name = checks.check(validate::project_name_for("name", &new.name, framework));
+    let name = checks.check(validate::project_name_for(
+        "name",
+        &new.name,
+        framework == Framework::Phoenix,
+    ));
     let description =
         checks.check(validate::optional_text("description", new.description.as_deref()));
     let code_repo = checks.check(repo("code_repo", new.code_repo.as_deref(), &host));
@@ -342,9 +346,9 @@ pub async fn update(
     let mut checks = validate::Checks::new();
     chosen(&mut checks, changes.framework);
     let framework = changes.framework.unwrap_or(p.framework);
-    if let Some(name) =
-        changes.name.and_then(|n| checks.check(validate::project_name_for("name", &n, framework)))
-    {
+    if let Some(name) = changes.name.and_then(|n| {
+        checks.check(validate::project_name_for("name", &n, framework == Framework::Phoenix))
+    }) {
         if name != p.name {
             if p.setup_status != SetupStatus::Created {
                 return Err(generation_fixed("name"));
@@ -436,10 +440,10 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", "the owner already has a project with this name"))?;
-    if !crate::docs_sync::same_repository(docs_repo_before.as_deref(), p.docs_repo.as_deref()) {
+    if !validate::same_repository(docs_repo_before.as_deref(), p.docs_repo.as_deref()) {
         // Another docs repository: the sync starts anew there (the whole spec is published),
         // and the repository id found for the old one is not this one's.
-        crate::docs_sync::forget_repository(&mut tx, &id).await?;
+        forget_docs_sync(&mut tx, &id).await?;
         sqlx::query("UPDATE projects SET docs_repo_id = NULL WHERE id = ?")
             .bind(&id)
             .execute(&mut *tx)
@@ -447,6 +451,24 @@ pub async fn update(
     }
     tx.commit().await?;
     get(store, actor, &id).await
+}
+
+/// The project points at another docs repository: what the docs sync knew belongs to the old
+/// one
+/// (its synced commit, the bases, the conflicts with it, its unreadable files). Nothing local
+/// is deleted; the next sync publishes the whole spec to the new repository and merges with
+/// whatever it holds. Part of the caller's transaction.
+pub(crate) async fn forget_docs_sync(
+    conn: &mut sqlx::SqliteConnection,
+    project_id: &str,
+) -> Result<()> {
+    for table in ["docs_sync", "docs_entities", "docs_conflicts", "docs_problems"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE project_id = ?")))
+            .bind(project_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Deletes a project and everything in it. Only its owner may, and not while a setup runs.
@@ -467,7 +489,7 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
 /// After a project's row is deleted: its docs repository's local clone goes too (the
 /// repository itself stays where it is).
 pub(crate) fn remove_docs_clone(store: &Store, id: &str) {
-    let clone = crate::docs_sync::clone_dir(store, id);
+    let clone = store.docs_clone_dir(id);
     for path in [clone.clone(), clone.with_extension("lock")] {
         let gone = if path.is_dir() {
             std::fs::remove_dir_all(&path)

@@ -82,6 +82,11 @@ impl Store {
         &self.data_dir
     }
 
+    /// The bare clone of a project's docs repository, which the docs sync keeps.
+    pub fn docs_clone_dir(&self, project_id: &str) -> std::path::PathBuf {
+        self.data_dir.join("docs").join(format!("{project_id}.git"))
+    }
+
     /// Tells this process's job runner that jobs changed (inserted, cancelled, retried), so
     /// it looks at once instead of at its next poll.
     pub fn notify_jobs(&self) {

@@ -13,53 +13,16 @@ mod on_github;
 pub use changes::{invite, remove, set_role, Outcome, RepositoryChange, TeamChange};
 
 use crate::access::Role;
-use crate::error::{Code, Error, Result};
+pub use crate::error::GitHubReason;
+use crate::error::{Error, Result};
 use crate::memberships::{self, Member};
 use crate::projects::{self, Project};
 use crate::secrets::SecretStore;
 use crate::store::Store;
-use crate::text_enum::text_enum;
 use codemyspec_github::{Collaborator, Invitation, Permission};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-text_enum! {
-    /// Why GitHub's people of a project are not shown, or a change to them was not made.
-    pub enum GitHubReason ("GitHub reason") {
-        /// The project has no code repository on the configured GitHub host.
-        NoRepository = "no_repository",
-        /// The acting profile has no token for the GitHub host, or GitHub refused it.
-        NotSignedIn = "not_signed_in",
-        /// The token cannot see the repository, or may not list its collaborators (that
-        /// needs write access on GitHub).
-        NoAccess = "no_access",
-        /// Inviting, changing and removing people needs admin rights on the repositories.
-        NotAdmin = "not_admin",
-        /// No GitHub account has this login.
-        NoSuchUser = "no_such_user",
-        /// Nobody with this login can reach the project's repositories (or is invited).
-        NotAMember = "not_a_member",
-        /// GitHub refused the change itself (a 422, or what it does not allow), in its words.
-        Refused = "refused",
-        /// GitHub cannot be reached now (offline, a 5xx, a rate limit): nothing was changed
-        /// on this machine.
-        Unavailable = "unavailable",
-    }
-}
-
-impl GitHubReason {
-    pub fn code(self) -> Code {
-        match self {
-            GitHubReason::NoRepository => Code::Conflict,
-            GitHubReason::NotSignedIn => Code::Unauthenticated,
-            GitHubReason::NoAccess | GitHubReason::NotAdmin => Code::Forbidden,
-            GitHubReason::NoSuchUser | GitHubReason::NotAMember => Code::NotFound,
-            GitHubReason::Refused => Code::InvalidInput,
-            GitHubReason::Unavailable => Code::Unavailable,
-        }
-    }
-}
 
 /// GitHub's base role as ours: admin → owner, maintain or write → member, triage or read →
 /// viewer (the mapping; a person with no base role GitHub names can at least read).

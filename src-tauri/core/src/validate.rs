@@ -305,19 +305,25 @@ const TAKEN_ERLANG_MODULES: &[&str] = &[
     "zlib",
 ];
 
+/// Whether two docs repository URLs name the same repository (GitHub's names are not
+/// case-sensitive; a trailing `.git` or `/` does not make another one).
+pub fn same_repository(a: Option<&str>, b: Option<&str>) -> bool {
+    let norm = |u: &str| {
+        let u = u.trim().trim_end_matches('/');
+        u.strip_suffix(".git").unwrap_or(u).to_ascii_lowercase()
+    };
+    a.map(norm) == b.map(norm)
+}
+
 /// Validates an Elixir application name (`my_app`).
 pub fn project_name(field: &str, raw: &str) -> Result<String> {
     app_name(field, raw, true)
 }
 
-/// [`project_name`] for a project of `framework`: names only `mix phx.new` refuses are fine
-/// for a plain Elixir project.
-pub fn project_name_for(
-    field: &str,
-    raw: &str,
-    framework: crate::projects::Framework,
-) -> Result<String> {
-    app_name(field, raw, framework == crate::projects::Framework::Phoenix)
+/// [`project_name`], with the names only `mix phx.new` refuses (`server`, `table`) allowed
+/// unless `phoenix`: they are fine for a plain Elixir project.
+pub fn project_name_for(field: &str, raw: &str, phoenix: bool) -> Result<String> {
+    app_name(field, raw, phoenix)
 }
 
 fn app_name(field: &str, raw: &str, phoenix: bool) -> Result<String> {

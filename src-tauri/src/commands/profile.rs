@@ -7,7 +7,7 @@ use codemyspec_core::github::{self, SignIn};
 use codemyspec_core::jobs::{self, Queue};
 use codemyspec_core::settings::Setting;
 use codemyspec_core::sync::{self, SyncRun, SyncStatus};
-use codemyspec_core::{settings, Error, ErrorView, Secret};
+use codemyspec_core::{settings, settings_view, Error, ErrorView, Secret};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -29,7 +29,7 @@ pub struct NewProfileInput {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppSettings {
     #[serde(flatten)]
-    pub overview: settings::Overview,
+    pub overview: settings_view::Overview,
     /// Whether this window's process runs the data dir's jobs (else another one does).
     pub runs_jobs: bool,
     /// Where the app's log files are, if this system has a folder for them.
@@ -80,7 +80,7 @@ pub async fn update_profile(
 pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
     let actor = state.actor().await.ok();
     Ok(AppSettings {
-        overview: settings::overview(&state.store, &state.secrets, actor.as_deref()).await?,
+        overview: settings_view::overview(&state.store, &state.secrets, actor.as_deref()).await?,
         runs_jobs: state.runs_jobs(),
         log_dir: codemyspec_logging::log_dir().map(|d| d.display().to_string()),
     })

@@ -38,7 +38,6 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -133,30 +132,6 @@ fn kind_of(name: &str) -> Result<Kind> {
     Kind::parse_name(name).ok_or_else(|| Error::Internal(format!("unknown entity kind {name}")))
 }
 
-/// Whether two docs repository URLs name the same repository (GitHub's names are not
-/// case-sensitive; a trailing `.git` or `/` does not make another one).
-pub fn same_repository(a: Option<&str>, b: Option<&str>) -> bool {
-    let norm = |u: &str| {
-        let u = u.trim().trim_end_matches('/');
-        u.strip_suffix(".git").unwrap_or(u).to_ascii_lowercase()
-    };
-    a.map(norm) == b.map(norm)
-}
-
-/// The project points at another docs repository: what the sync knew belongs to the old one
-/// (its synced commit, the bases, the conflicts with it, its unreadable files). Nothing local
-/// is deleted; the next sync publishes the whole spec to the new repository and merges with
-/// whatever it holds. Part of the caller's transaction.
-pub(crate) async fn forget_repository(conn: &mut SqliteConnection, project_id: &str) -> Result<()> {
-    for table in ["docs_sync", "docs_entities", "docs_conflicts", "docs_problems"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE project_id = ?")))
-            .bind(project_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// The setup pushed the docs repository's first tree (`commit`, holding `published`): that
 /// is the sync's first synced commit, and each entity's base. One transaction.
 pub(crate) async fn record_setup(
@@ -168,7 +143,7 @@ pub(crate) async fn record_setup(
 ) -> Result<()> {
     let now = store.now();
     let mut tx = store.write().await?;
-    forget_repository(&mut tx, project_id).await?;
+    crate::projects::forget_docs_sync(&mut tx, project_id).await?;
     for p in published {
         sqlx::query(
             "INSERT INTO docs_entities (project_id, entity_id, kind, path, version, fields) \
@@ -194,11 +169,6 @@ pub(crate) async fn record_setup(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The bare clone of a project's docs repository.
-pub fn clone_dir(store: &Store, project_id: &str) -> PathBuf {
-    store.data_dir().join("docs").join(format!("{project_id}.git"))
 }
 
 /// One sync of one project, as `actor` (whose token the remote gets). Two syncs of the same
@@ -285,7 +255,7 @@ async fn sync_locked(
     url: &str,
     cancel: &CancellationToken,
 ) -> std::result::Result<SyncReport, SyncError> {
-    let dir = clone_dir(store, &project.id);
+    let dir = store.docs_clone_dir(&project.id);
     let lock_path = dir.with_extension("lock");
     let lock = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
         if let Some(parent) = lock_path.parent() {

@@ -342,11 +342,10 @@ fn owners_github_allows_are_accepted() {
 
 #[test]
 fn names_only_phoenix_refuses_are_fine_for_an_elixir_project() {
-    use crate::projects::Framework;
-    let err = project_name_for("name", "server", Framework::Phoenix).unwrap_err();
+    let err = project_name_for("name", "server", true).unwrap_err();
     assert!(err.to_string().contains("reserved by Phoenix"), "{err}");
-    assert_eq!(project_name_for("name", "server", Framework::Elixir).unwrap(), "server");
-    assert!(project_name_for("name", "String", Framework::Elixir).is_err(), "still a bad name");
+    assert_eq!(project_name_for("name", "server", false).unwrap(), "server");
+    assert!(project_name_for("name", "String", false).is_err(), "still a bad name");
 }
 
 #[test]

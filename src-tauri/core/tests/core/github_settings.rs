@@ -5,7 +5,7 @@
 use crate::support::*;
 use crate::sync::{World, TOKEN};
 use codemyspec_core::settings::{self, GitHubSettings, Setting};
-use codemyspec_core::{github, sync, Code};
+use codemyspec_core::{github, settings_view, sync, Code};
 use serde_json::json;
 
 fn github_settings(host: &str, api: &str, client_id: &str) -> GitHubSettings {
@@ -19,7 +19,7 @@ fn github_settings(host: &str, api: &str, client_id: &str) -> GitHubSettings {
 #[tokio::test]
 async fn each_bad_github_setting_is_refused_on_its_own_field_and_nothing_is_written() {
     let f = fixture().await;
-    let before = settings::values(&f.store, None).await.unwrap();
+    let before = settings_view::values(&f.store, None).await.unwrap();
     let err = settings::set_github(&f.store, &github_settings("not a host!", "ftp://x", "bad id!"))
         .await
         .unwrap_err();
@@ -38,7 +38,7 @@ async fn each_bad_github_setting_is_refused_on_its_own_field_and_nothing_is_writ
     assert_eq!(view.fields.len(), 1);
     assert_eq!(view.fields[0].field, "github_api_url");
     assert!(view.fields[0].message.contains("ghe.example.com"), "{}", view.fields[0].message);
-    assert_eq!(settings::values(&f.store, None).await.unwrap().len(), before.len());
+    assert_eq!(settings_view::values(&f.store, None).await.unwrap().len(), before.len());
     assert_eq!(settings::get(&f.store, Setting::GithubHost).await.unwrap(), None);
 }
 

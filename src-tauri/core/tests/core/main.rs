@@ -10,6 +10,7 @@ mod contexts;
 mod docs_sync;
 mod github_settings;
 mod jobs_access;
+mod layers;
 mod lifecycle;
 mod notices;
 mod outbox;
