@@ -72,6 +72,8 @@ pub struct SyncReport {
     pub published: u32,
     /// Entities changed here from the repository.
     pub imported: u32,
+    /// Entities new here from files people added by hand (without an id): "2 added on GitHub".
+    pub added: u32,
     /// Clashes waiting for a choice after this sync.
     pub conflicts: u32,
     pub problems: Vec<Problem>,

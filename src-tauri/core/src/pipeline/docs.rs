@@ -12,7 +12,8 @@ use crate::{access, validate};
 use codemyspec_specdocs::{path_for, render, Doc, Fields, Kind};
 use std::path::Path;
 
-/// The README the setup writes (the sync leaves it to people afterwards).
+/// The README's introduction, written with the first tree; people may edit it, the sync
+/// only keeps the overview section below it current ([`with_overview`]).
 pub fn readme(project: &Project) -> String {
     let mut readme = format!("# {} — specification\n\n", project.module_name);
     if let Some(d) = &project.description {
@@ -44,7 +45,7 @@ pub async fn files(
     let project_id = validate::id("project_id", &project.id)?;
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
-    let mut files = vec![("README.md".to_owned(), readme(project))];
+    let mut files = Vec::new();
     let mut published = Vec::new();
     for (kind, id, fields) in local::read_all(&mut conn, &project_id).await? {
         let label = fields.get(kind.label_field()).and_then(|v| v.as_str()).unwrap_or_default();
@@ -53,6 +54,7 @@ pub async fn files(
         files.push((path.clone(), render(kind, &doc)));
         published.push(Published { kind, id, path, fields });
     }
+    files.insert(0, ("README.md".to_owned(), with_overview(&readme(project), &published)));
     Ok((files, published))
 }
 
@@ -89,4 +91,119 @@ mod tests {
         let dirs: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
         assert_eq!(dirs, ["stories", "contexts", "components"]);
     }
+}
+
+const OVERVIEW_START: &str =
+    "<!-- codemyspec:overview — written by the docs sync; edit the files it links to -->";
+const OVERVIEW_END: &str = "<!-- /codemyspec:overview -->";
+
+/// `readme` with its overview section (the stories with status and approval, the contexts
+/// with their stories, the components with their context and completion flags, each linking
+/// to its file) replaced by one of `listed`, or appended when it has none. Deterministic: the
+/// same entities give the same bytes, so the README changes only when what it lists does,
+/// and two machines never clash over it. The text around the section is left as people wrote it.
+pub fn with_overview(readme: &str, listed: &[Published]) -> String {
+    let section = overview(listed);
+    let start = readme.find(OVERVIEW_START);
+    let end = readme.find(OVERVIEW_END).map(|i| i + OVERVIEW_END.len());
+    match (start, end) {
+        (Some(s), Some(e)) if s < e => format!("{}{section}{}", &readme[..s], &readme[e..]),
+        _ => format!("{}\n\n{section}\n", readme.trim_end()),
+    }
+}
+
+/// A label as a markdown link text: one line, brackets and table bars escaped.
+fn cell(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '|' | '[' | ']' | '\\' | '*' | '_' | '`' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn overview(listed: &[Published]) -> String {
+    let text = |p: &Published, name: &str| {
+        p.fields.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+    };
+    let flag = |p: &Published, name: &str| {
+        if p.fields.get(name).and_then(|v| v.as_bool()).unwrap_or(false) {
+            "yes"
+        } else {
+            "no"
+        }
+    };
+    let link = |p: &Published| format!("[{}]({})", cell(&text(p, p.kind.label_field())), p.path);
+    let of_kind = |kind: Kind| {
+        let mut items: Vec<&Published> = listed.iter().filter(|p| p.kind == kind).collect();
+        items.sort_by(|a, b| {
+            (text(a, kind.label_field()), &a.id).cmp(&(text(b, kind.label_field()), &b.id))
+        });
+        items
+    };
+    let by_id = |id: &str| listed.iter().find(|p| p.id == id);
+    let mut out = format!("{OVERVIEW_START}\n\n## Stories\n\n");
+    let stories = of_kind(Kind::Story);
+    if stories.is_empty() {
+        out.push_str("None yet.\n");
+    } else {
+        out.push_str("| Story | Status | Approved |\n|---|---|---|\n");
+        for s in stories {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                link(s),
+                cell(&text(s, "status")),
+                flag(s, "approved")
+            ));
+        }
+    }
+    out.push_str("\n## Bounded contexts\n\n");
+    let contexts = of_kind(Kind::Context);
+    if contexts.is_empty() {
+        out.push_str("None yet.\n");
+    } else {
+        out.push_str("| Context | Stories |\n|---|---|\n");
+        for c in contexts {
+            let ids =
+                c.fields.get("stories").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+            let mut stories: Vec<&Published> =
+                ids.iter().filter_map(|v| v.as_str()).filter_map(by_id).collect();
+            stories.sort_by(|a, b| (text(a, "title"), &a.id).cmp(&(text(b, "title"), &b.id)));
+            let names: Vec<String> = stories.into_iter().map(link).collect();
+            out.push_str(&format!("| {} | {} |\n", link(c), names.join(", ")));
+        }
+    }
+    out.push_str("\n## Components\n\n");
+    let components = of_kind(Kind::Component);
+    if components.is_empty() {
+        out.push_str("None yet.\n");
+    } else {
+        out.push_str("| Component | Context | Docs | Code | Tests |\n|---|---|---|---|---|\n");
+        for c in components {
+            let context = c
+                .fields
+                .get("context")
+                .and_then(|v| v.as_str())
+                .and_then(by_id)
+                .map(link)
+                .unwrap_or_else(|| "—".into());
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                link(c),
+                context,
+                flag(c, "docs_complete"),
+                flag(c, "code_complete"),
+                flag(c, "tests_complete")
+            ));
+        }
+    }
+    out.push('\n');
+    out.push_str(OVERVIEW_END);
+    out
 }
