@@ -179,3 +179,34 @@ fn the_overview_changes_only_when_the_listed_set_changes() {
     let after = readme(&web);
     assert!(after.contains("Written by a person.") && after.contains("[Pay now]"), "{after}");
 }
+
+#[test]
+fn a_persons_formatting_is_kept_until_the_app_has_a_change_of_its_own_for_that_entity() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay for the cart.");
+    a.sync();
+    let web = Web::clone(&git, "acme", "shop_docs");
+    let theirs = format!(
+        "\u{feff}---\r\nversion: 1\r\ntitle: Checkout by card\r\nid: {checkout}\r\nstatus: ready\r\n---\r\n# Checkout\r\n\r\nPay for the cart.\r\n"
+    );
+    web.write("stories", &checkout, &theirs);
+    web.push("Plain YAML, Windows line ends");
+
+    let report = a.sync();
+    let story = a.get_story(&checkout).unwrap();
+    assert_eq!(
+        (story["title"].as_str(), story["status"].as_str()),
+        (Some("Checkout by card"), Some("ready")),
+        "{report}"
+    );
+    web.pull();
+    assert_eq!(web.read("stories", &checkout), theirs, "the import rewrote their file");
+
+    a.edit_story(&checkout, "--description", "Pay for the whole cart.");
+    a.sync();
+    web.pull();
+    let mine = web.read("stories", &checkout);
+    assert!(mine.starts_with("---\nid: \"") && mine.contains("Pay for the whole cart."), "{mine}");
+}
