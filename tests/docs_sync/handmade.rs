@@ -113,7 +113,8 @@ fn a_hand_made_story_named_like_another_stays_a_problem_that_says_what_to_change
 
 #[test]
 fn two_machines_syncing_around_a_hand_made_story_end_with_one_entity() {
-    let git = GitServer::start();
+    // The server holds each push for 3 s: B reads the file while A's push (with the id) hangs.
+    let git = GitServer::start_with_push_delay(3);
     let url = git.repo("acme", "shop_docs");
     let a = Machine::new(&git, "ada@example.com", &url);
     a.story("Checkout", "Pay for the cart.");
@@ -125,10 +126,39 @@ fn two_machines_syncing_around_a_hand_made_story_end_with_one_entity() {
         .unwrap();
     web.push("Add returns");
 
-    // Both machines read the file without an id at the same moment: each makes the entity
-    // and writes the id; whichever pushes second merges with the first one's commit.
-    let (mut sa, mut sb) = (spawn_sync(&a), spawn_sync(&b));
-    assert!(sa.wait().unwrap().success() && sb.wait().unwrap().success());
+    // A imports the file and makes its commit with the id; before that push is through, B reads
+    // the same file without an id, makes the entity and pushes too: one push loses the race,
+    // and that machine merges again with the other's commit.
+    let remote_main = || {
+        git2::Repository::open_bare(git.root.path().join("acme/shop_docs.git"))
+            .and_then(|r| r.refname_to_id("refs/heads/main"))
+            .ok()
+    };
+    let pushed = remote_main();
+    let committed_here = || {
+        let clones = std::fs::read_dir(a.path().join("docs")).into_iter().flatten().flatten();
+        clones.filter(|e| e.path().extension().is_some_and(|x| x == "git")).any(|e| {
+            git2::Repository::open_bare(e.path())
+                .and_then(|r| r.refname_to_id("refs/heads/main"))
+                .is_ok_and(|id| Some(id) != pushed)
+        })
+    };
+    let sa = spawn_sync(&a);
+    let started = std::time::Instant::now();
+    while !committed_here() && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(remote_main(), pushed, "A's push is held by the server");
+    let sb = spawn_sync(&b);
+    let (ra, rb) = (sa.wait_with_output().unwrap(), sb.wait_with_output().unwrap());
+    assert!(ra.status.success() && rb.status.success());
+    let (ra, rb): (Value, Value) =
+        (serde_json::from_slice(&ra.stdout).unwrap(), serde_json::from_slice(&rb.stdout).unwrap());
+    assert_eq!((ra["added"].as_u64(), rb["added"].as_u64()), (Some(1), Some(1)), "{ra}\n{rb}");
+    // Whichever pushed second merged twice: it read the file without an id, then A's or B's.
+    let merges = (ra["merges"].as_u64(), rb["merges"].as_u64());
+    assert!(merges == (Some(1), Some(2)) || merges == (Some(2), Some(1)), "no race: {ra}\n{rb}");
+
     a.sync();
     b.sync();
     let (on_a, on_b) = (stories(&a), stories(&b));

@@ -379,7 +379,8 @@ pub(super) async fn prepare(
     let published = lines.len() as u32;
     // The README's overview follows what the repository lists, also when nothing else is
     // written (an entity deleted by hand on GitHub): the commit is made only if it differs.
-    let commit = if writes.is_empty() && head.is_none() {
+    // Nothing moved in the repository (no base changed): the overview cannot have either.
+    let commit = if writes.is_empty() && (head.is_none() || bases.is_empty()) {
         None
     } else {
         let message = if lines.is_empty() {
