@@ -83,16 +83,6 @@ pub async fn write_tree(
     Ok(published)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_kind_has_its_folder() {
-        use codemyspec_specdocs::Kind;
-        let dirs: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
-        assert_eq!(dirs, ["stories", "contexts", "components"]);
-    }
-}
-
 const OVERVIEW_START: &str =
     "<!-- codemyspec:overview — written by the docs sync; edit the files it links to -->";
 const OVERVIEW_END: &str = "<!-- /codemyspec:overview -->";
@@ -206,4 +196,67 @@ fn overview(listed: &[Published]) -> String {
     out.push('\n');
     out.push_str(OVERVIEW_END);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_kind_has_its_folder() {
+        use codemyspec_specdocs::Kind;
+        let dirs: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
+        assert_eq!(dirs, ["stories", "contexts", "components"]);
+    }
+
+    #[test]
+    fn the_overview_lists_each_kind_with_links_and_keeps_the_text_around_it() {
+        use super::{with_overview, Published};
+        use codemyspec_specdocs::Kind;
+        use serde_json::json;
+        let story = |id: &str, title: &str, approved: bool| Published {
+            kind: Kind::Story,
+            id: id.into(),
+            path: format!("stories/{}.md", title.to_lowercase()),
+            fields: [
+                ("title".to_owned(), json!(title)),
+                ("status".to_owned(), json!("ready")),
+                ("approved".to_owned(), json!(approved)),
+            ]
+            .into(),
+        };
+        let context = Published {
+            kind: Kind::Context,
+            id: "c1".into(),
+            path: "contexts/payments.md".into(),
+            fields: [
+                ("name".to_owned(), json!("Payments")),
+                ("stories".to_owned(), json!(["s2", "s1"])),
+            ]
+            .into(),
+        };
+        let component = Published {
+            kind: Kind::Component,
+            id: "k1".into(),
+            path: "components/charge.md".into(),
+            fields: [
+                ("name".to_owned(), json!("Charge")),
+                ("context".to_owned(), json!("c1")),
+                ("docs_complete".to_owned(), json!(true)),
+            ]
+            .into(),
+        };
+        let listed =
+            vec![component, story("s2", "Refunds", false), context, story("s1", "Checkout", true)];
+        let readme = with_overview("# shop\n\nOur words.\n", &listed);
+        assert!(readme.starts_with("# shop\n\nOur words.\n"), "{readme}");
+        assert!(readme.contains("| [Checkout](stories/checkout.md) | ready | yes |\n| [Refunds](stories/refunds.md) | ready | no |"), "{readme}");
+        assert!(readme.contains("| [Payments](contexts/payments.md) | [Checkout](stories/checkout.md), [Refunds](stories/refunds.md) |"), "{readme}");
+        assert!(readme.contains("| [Charge](components/charge.md) | [Payments](contexts/payments.md) | yes | no | no |"), "{readme}");
+        // Again over its own output: the same bytes (the section is replaced, not appended).
+        let mut reversed = listed.clone();
+        reversed.reverse();
+        assert_eq!(with_overview(&readme, &reversed), readme);
+        let edited = readme.replace("Our words.", "Our words, edited.") + "\nA footer.\n";
+        let again = with_overview(&edited, &listed);
+        assert_eq!(again, edited, "the person's text around the section is kept as it is");
+    }
 }
