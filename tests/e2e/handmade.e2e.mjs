@@ -67,6 +67,8 @@ try {
   }, 15000, 300).catch(() => "");
   check('the publish line says "1 added on GitHub"', added.includes("1 added on GitHub"), added);
   await s.screenshot(join(OUT, "handmade-added.png"));
+  const statusText = execFileSync(CLI, ["--data-dir", DATA, "docs", "status", "shop"], { encoding: "utf8" });
+  check('`codemyspec docs status` says "1 added on GitHub"', statusText.includes("1 added on GitHub"), statusText.split("\n")[0]);
 
   person(work, "pull", "-q", "--rebase", "origin", "main");
   const file = readFileSync(join(work, "stories", "wishlist.md"), "utf8");
