@@ -240,3 +240,62 @@ fn a_persons_formatting_is_kept_until_the_app_has_a_change_of_its_own_for_that_e
     let mine = web.read("stories", &checkout);
     assert!(mine.starts_with("---\nid: \"") && mine.contains("Pay for the whole cart."), "{mine}");
 }
+
+#[test]
+fn a_context_and_a_component_added_by_hand_with_only_a_name_arrive_with_defaults() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay for the cart.");
+    a.sync();
+    let web = Web::clone(&git, "acme", "shop_docs");
+    for folder in ["contexts", "components"] {
+        std::fs::create_dir_all(web.work.join(folder)).unwrap();
+    }
+    std::fs::write(
+        web.work.join("contexts/payments.md"),
+        format!("---\nname: Payments\nstories:\n  - {checkout}\n---\nTaking money.\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        web.work.join("components/card-charge.md"),
+        "---\nname: Payments.CardCharge\n---\n",
+    )
+    .unwrap();
+    web.push("A context and a component by hand");
+
+    let report = a.sync();
+    assert_eq!(report["added"], 2, "{report}");
+    let contexts = a.run(&["context", "list", "--project", "shop"]);
+    let payments = contexts.as_array().unwrap().iter().find(|c| c["name"] == "Payments");
+    let payments = payments.unwrap_or_else(|| panic!("{contexts}"));
+    assert_eq!(
+        (payments["type"].as_str(), payments["description"].as_str()),
+        (Some("domain"), Some("Taking money."))
+    );
+    let linked = a.run(&["context", "stories", payments["id"].as_str().unwrap()]);
+    assert!(linked.to_string().contains(&checkout), "{linked}");
+    let components = a.run(&["component", "list", "--project", "shop"]);
+    let charge = components.as_array().unwrap().iter().find(|c| c["name"] == "Payments.CardCharge");
+    let charge = charge.unwrap_or_else(|| panic!("{components}"));
+    assert_eq!(
+        (charge["type"].as_str(), charge["file_path"].as_str()),
+        (Some("other"), Some("lib/payments/card_charge.ex"))
+    );
+
+    web.pull();
+    for (folder, file) in [("contexts", "payments.md"), ("components", "card-charge.md")] {
+        let text = std::fs::read_to_string(web.work.join(folder).join(file)).unwrap();
+        assert!(text.starts_with("---\nid: \""), "{folder}/{file} has no id: {text}");
+    }
+    let overview = std::fs::read_to_string(web.work.join("README.md")).unwrap();
+    assert!(
+        overview.contains("| [Payments](contexts/payments.md) | [Checkout](stories/checkout-"),
+        "{overview}"
+    );
+    assert!(
+        overview
+            .contains("| [Payments.CardCharge](components/card-charge.md) | — | no | no | no |"),
+        "{overview}"
+    );
+}

@@ -439,11 +439,11 @@ pub fn parse_handmade(kind: Kind, text: &str) -> Option<Result<Fields, ParseErro
     let name = get(&front, label).and_then(yaml_text).unwrap_or_default();
     let defaults: Vec<(&str, String)> = match kind {
         Kind::Story => vec![("status", "draft".into())],
-        Kind::Context => vec![("type", "domain".into()), ("purpose", String::new())],
-        Kind::Component => vec![
-            ("type", "other".into()),
-            ("file_path", format!("lib/{}.ex", slug(&name).replace('-', "_"))),
-        ],
+        // A purpose is required of a context; a placeholder says it is still to be written.
+        Kind::Context => vec![("type", "domain".into()), ("purpose", "To be written.".into())],
+        Kind::Component => {
+            vec![("type", "other".into()), ("file_path", module_path(&name))]
+        }
     };
     for (key, value) in defaults {
         if get(&front, key).is_none() {
@@ -451,6 +451,30 @@ pub fn parse_handmade(kind: Kind, text: &str) -> Option<Result<Fields, ParseErro
         }
     }
     Some(fields_of(kind, &front, &body))
+}
+
+/// Where Elixir keeps a module's file: `Payments.CardCharge` → `lib/payments/card_charge.ex`.
+fn module_path(module: &str) -> String {
+    let parts: Vec<String> = module
+        .split('.')
+        .map(|part| {
+            let mut out = String::new();
+            let mut prev_lower = false;
+            for c in part.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                if c.is_ascii_uppercase() && prev_lower {
+                    out.push('_');
+                }
+                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.is_empty() {
+        true => "lib/component.ex".into(),
+        false => format!("lib/{}.ex", parts.join("/")),
+    }
 }
 
 fn fields_of(kind: Kind, front: &serde_yaml_ng::Mapping, body: &str) -> Result<Fields, ParseError> {

@@ -400,6 +400,10 @@ fn a_file_without_an_id_but_with_a_title_is_a_new_story_with_defaults() {
     assert_eq!(fields["status"], json!("draft"));
     assert_eq!(fields["description"], json!("Keep it."));
     assert_eq!(parse_handmade(Kind::Story, &format!("---\nid: {ID}\n---\n")), None);
+    let component = parse_handmade(Kind::Component, "---\nname: Payments.CardCharge\n---\n");
+    let component = component.unwrap().unwrap();
+    assert_eq!(component["file_path"], json!("lib/payments/card_charge.ex"));
+    assert_eq!(component["type"], json!("other"));
     let no_title = parse_handmade(Kind::Story, "---\nstatus: ready\n---\n").unwrap();
     assert!(no_title.unwrap_err().to_string().contains("add a line `title: ...`"));
 }

@@ -256,18 +256,11 @@ pub(super) async fn prepare(
             )
             .await;
             if let Err(e) = written {
-                let hint = if side.handmade.contains(id) {
-                    format!(
-                        " (give it a {} no other {} has)",
-                        d.kind.label_field(),
-                        d.kind.as_str()
-                    )
-                } else {
-                    String::new()
-                };
+                // The app's own refusal says what to change (a name clash of a hand-made
+                // file is reported before the merge, in words of its own).
                 problems.push(Problem {
                     path: path_of(id, base).unwrap_or_else(|| id.clone()),
-                    message: format!("not imported: {e}{hint}"),
+                    message: format!("not imported: {e}"),
                 });
                 failed.insert(id.clone());
             } else {
