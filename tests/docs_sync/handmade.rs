@@ -299,3 +299,35 @@ fn a_context_and_a_component_added_by_hand_with_only_a_name_arrive_with_defaults
         "{overview}"
     );
 }
+
+#[test]
+fn a_file_whose_id_line_was_removed_by_hand_stays_its_entity_and_says_to_put_the_id_back() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay for the cart.");
+    a.sync();
+    let web = Web::clone(&git, "acme", "shop_docs");
+    let without_id: String = web
+        .read("stories", &checkout)
+        .lines()
+        .filter(|l| !l.starts_with("id: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    web.write("stories", &checkout, &without_id);
+    web.push("Oops, the id line");
+
+    let report = a.sync();
+    assert_eq!(report["added"], 0, "{report}");
+    let list = stories(&a);
+    assert_eq!(titled(&list, "Checkout").len(), 1, "{list:?}");
+    assert!(a.get_story(&checkout).is_some(), "the story was replaced by a new one");
+    let problems = a.status()["problems"].as_array().cloned().unwrap();
+    assert!(
+        problems.iter().any(|p| p["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("add back the line `id: {checkout}`"))),
+        "{problems:?}"
+    );
+}
