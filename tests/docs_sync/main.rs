@@ -3,6 +3,7 @@
 //! `tests/with-session.sh` (the tokens live in the keyring), as `make test` does.
 
 mod edits;
+mod handmade;
 mod machine;
 mod notices;
 mod team;

@@ -497,6 +497,8 @@ export type DocsStatus_Deserialize = {
 	offline: boolean,
 	conflicts: number,
 	problems: Problem[],
+	/**  Entities the last sync made from files people added by hand on GitHub. */
+	added: number,
 };
 
 /**  What `codemyspec docs status` and the window's publish line show. */
@@ -512,6 +514,8 @@ export type DocsStatus_Serialize = {
 	offline: boolean,
 	conflicts: number,
 	problems: Problem[],
+	/**  Entities the last sync made from files people added by hand on GitHub. */
+	added: number,
 };
 
 /**  What a `conflict` is about. */
@@ -1471,6 +1475,8 @@ export type SyncReport_Deserialize = {
 	published: number,
 	/**  Entities changed here from the repository. */
 	imported: number,
+	/**  Entities new here from files people added by hand (without an id): "2 added on GitHub". */
+	added: number,
 	/**  Clashes waiting for a choice after this sync. */
 	conflicts: number,
 	problems: Problem[],
@@ -1488,6 +1494,8 @@ export type SyncReport_Serialize = {
 	published: number,
 	/**  Entities changed here from the repository. */
 	imported: number,
+	/**  Entities new here from files people added by hand (without an id): "2 added on GitHub". */
+	added: number,
 	/**  Clashes waiting for a choice after this sync. */
 	conflicts: number,
 	problems: Problem[],

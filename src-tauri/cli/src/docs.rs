@@ -60,7 +60,11 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
                 docs_sync::PublishState::Failing => "the last sync failed".to_owned(),
                 docs_sync::PublishState::Conflicts => format!("{} conflicts", s.conflicts),
             };
-            println!("{}: {state}", p.name);
+            if s.added > 0 {
+                println!("{}: {state}, {} added on GitHub", p.name, s.added);
+            } else {
+                println!("{}: {state}", p.name);
+            }
             println!(
                 "  outbox: {} entities changed ({} changes) not yet published",
                 s.outbox.entities, s.outbox.changes
@@ -105,6 +109,9 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
             }
             if report.imported > 0 {
                 println!("  {} entities changed from the repository", report.imported);
+            }
+            if report.added > 0 {
+                println!("  {} added on GitHub (files without an id, now entities)", report.added);
             }
             if report.conflicts > 0 {
                 println!(

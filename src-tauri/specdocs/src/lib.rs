@@ -379,9 +379,9 @@ fn yaml_text(value: &serde_yaml_ng::Value) -> Option<String> {
     }
 }
 
-/// Reads a file of `kind` back into its id, version and canonical fields.
-pub fn parse(kind: Kind, text: &str) -> Result<Doc, ParseError> {
-    let text = text.replace("\r\n", "\n");
+/// The front matter and body of a file: CRLF or LF, with or without a UTF-8 byte order mark.
+fn front_and_body(text: &str) -> Result<(serde_yaml_ng::Mapping, String), ParseError> {
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
     let (yaml, body) = split_front_matter(&text).ok_or(ParseError::NoFrontMatter)?;
     let front: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(yaml).map_err(|e| ParseError::Yaml(e.to_string()))?;
@@ -392,18 +392,93 @@ pub fn parse(kind: Kind, text: &str) -> Result<Doc, ParseError> {
             return Err(ParseError::Yaml("the front matter is not a list of `name: value`".into()))
         }
     };
-    let get = |name: &str| front.get(name).filter(|v| !v.is_null());
-    let id = get("id")
+    Ok((front, body.to_owned()))
+}
+
+fn get<'a>(front: &'a serde_yaml_ng::Mapping, name: &str) -> Option<&'a serde_yaml_ng::Value> {
+    front.get(name).filter(|v| !v.is_null())
+}
+
+/// Reads a file of `kind` back into its id, version and canonical fields.
+pub fn parse(kind: Kind, text: &str) -> Result<Doc, ParseError> {
+    let (front, body) = front_and_body(text)?;
+    let id = get(&front, "id")
         .and_then(yaml_text)
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| looks_like_id(s))
         .ok_or(ParseError::NoId)?;
-    let version = match get("version") {
+    let version = match get(&front, "version") {
         None => 0,
         Some(v) => v
             .as_i64()
             .ok_or(ParseError::Field { field: "version", problem: "is not a whole number" })?,
     };
+    let fields = fields_of(kind, &front, &body)?;
+    Ok(Doc { id, version, fields })
+}
+
+/// A file a person added by hand, without an `id` (none at all: a malformed one is a problem):
+/// the fields it has, defaults for the rest. Its title (a story) or name is all it needs.
+/// `None` when the file is not one (it has an id, or no front matter).
+pub fn parse_handmade(kind: Kind, text: &str) -> Option<Result<Fields, ParseError>> {
+    let (mut front, body) = front_and_body(text).ok()?;
+    if front.contains_key("id") {
+        return None;
+    }
+    let label = kind.label_field();
+    let named = get(&front, label).and_then(yaml_text).is_some_and(|s| !s.trim().is_empty());
+    if !named {
+        let problem = match kind {
+            Kind::Story => "is missing: add a line `title: ...` to the front matter",
+            Kind::Context | Kind::Component => {
+                "is missing: add a line `name: ...` to the front matter"
+            }
+        };
+        return Some(Err(ParseError::Field { field: label, problem }));
+    }
+    let name = get(&front, label).and_then(yaml_text).unwrap_or_default();
+    let defaults: Vec<(&str, String)> = match kind {
+        Kind::Story => vec![("status", "draft".into())],
+        // A purpose is required of a context; a placeholder says it is still to be written.
+        Kind::Context => vec![("type", "domain".into()), ("purpose", "To be written.".into())],
+        Kind::Component => {
+            vec![("type", "other".into()), ("file_path", module_path(&name))]
+        }
+    };
+    for (key, value) in defaults {
+        if get(&front, key).is_none() {
+            front.insert(key.into(), serde_yaml_ng::Value::String(value));
+        }
+    }
+    Some(fields_of(kind, &front, &body))
+}
+
+/// Where Elixir keeps a module's file: `Payments.CardCharge` → `lib/payments/card_charge.ex`.
+fn module_path(module: &str) -> String {
+    let parts: Vec<String> = module
+        .split('.')
+        .map(|part| {
+            let mut out = String::new();
+            let mut prev_lower = false;
+            for c in part.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                if c.is_ascii_uppercase() && prev_lower {
+                    out.push('_');
+                }
+                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.is_empty() {
+        true => "lib/component.ex".into(),
+        false => format!("lib/{}.ex", parts.join("/")),
+    }
+}
+
+fn fields_of(kind: Kind, front: &serde_yaml_ng::Mapping, body: &str) -> Result<Fields, ParseError> {
+    let get = |name: &str| get(front, name);
     let sections: Vec<&'static str> = kind
         .fields()
         .iter()
@@ -462,7 +537,7 @@ pub fn parse(kind: Kind, text: &str) -> Result<Doc, ParseError> {
         };
         fields.insert(name.to_owned(), value);
     }
-    Ok(Doc { id, version, fields: canonical(kind, fields) })
+    Ok(canonical(kind, fields))
 }
 
 #[cfg(test)]

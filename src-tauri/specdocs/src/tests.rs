@@ -201,3 +201,209 @@ proptest! {
         prop_assert_eq!(parse(Kind::Story, &text), Ok(doc));
     }
 }
+
+// Issue 23: front matter as people write it. Each variant of a canonical file — keys in any
+// order, optional keys left out, plain (unquoted) strings, lists `[a, b]` or one `- a` per
+// line, CRLF or LF, a UTF-8 byte order mark — reads the same as the canonical file.
+
+fn an_id() -> impl Strategy<Value = String> {
+    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}"
+}
+
+fn words() -> impl Strategy<Value = String> {
+    "[A-Z][a-z]{1,8}( [a-z]{1,8}){0,3}"
+}
+
+/// How a person wrote one front matter line (or left it out).
+#[derive(Debug, Clone)]
+struct Style {
+    plain: bool,
+    block_list: bool,
+    omit_default: bool,
+}
+
+fn styles(n: usize) -> impl Strategy<Value = Vec<Style>> {
+    prop::collection::vec(
+        (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(plain, block_list, omit_default)| Style { plain, block_list, omit_default },
+        ),
+        n,
+    )
+}
+
+/// The front matter line(s) for `name: value` in `style`; none when a default is left out.
+fn written(name: &str, value: &Value, style: &Style) -> Option<String> {
+    let reserved = |s: &str| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
+        )
+    };
+    match value {
+        Value::Null if style.omit_default => None,
+        Value::Null => Some(format!("{name}:")),
+        Value::Bool(false) if style.omit_default => None,
+        Value::Bool(b) => Some(format!("{name}: {b}")),
+        Value::Array(items) if items.is_empty() && style.omit_default => None,
+        Value::Array(items) if items.is_empty() => Some(format!("{name}: []")),
+        Value::Array(items) => {
+            let ids: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            Some(if style.block_list {
+                let lines: Vec<String> = ids.iter().map(|i| format!("  - {i}")).collect();
+                format!("{name}:\n{}", lines.join("\n"))
+            } else {
+                format!("{name}: [{}]", ids.join(", "))
+            })
+        }
+        Value::String(s) if style.plain && !reserved(s) && !s.is_empty() => {
+            Some(format!("{name}: {s}"))
+        }
+        other => Some(format!("{name}: {other}")),
+    }
+}
+
+/// A person's file for `doc`: its front matter lines in `order`, each in its style.
+fn by_hand(
+    kind: Kind,
+    doc: &Doc,
+    order: &[usize],
+    styles: &[Style],
+    crlf: bool,
+    bom: bool,
+) -> String {
+    let mut lines = vec![format!("id: {}", doc.id), format!("version: {}", doc.version)];
+    for field in kind.fields() {
+        if matches!(field.shape, Shape::Text | Shape::OptText | Shape::Bool | Shape::Set) {
+            lines.push(field.name.to_owned());
+        }
+    }
+    let mut out = String::from("---\n");
+    for i in order {
+        let line = &lines[*i];
+        let text = if line.contains(':') {
+            Some(line.clone())
+        } else {
+            written(line, &doc.fields[line.as_str()], &styles[*i])
+        };
+        if let Some(t) = text {
+            out.push_str(&t);
+            out.push('\n');
+        }
+    }
+    let rendered = render(kind, doc);
+    let body = rendered.splitn(3, "---\n").nth(2).unwrap_or_default();
+    out.push_str("---\n");
+    out.push_str(body);
+    if crlf {
+        out = out.replace('\n', "\r\n");
+    }
+    if bom {
+        out.insert(0, '\u{feff}');
+    }
+    out
+}
+
+fn a_story() -> impl Strategy<Value = Doc> {
+    (
+        an_id(),
+        words(),
+        prop::sample::select(vec!["draft", "ready", "implemented"]),
+        any::<bool>(),
+        words(),
+        1..50i64,
+    )
+        .prop_map(|(id, title, status, approved, description, version)| Doc {
+            id,
+            version,
+            fields: canonical(
+                Kind::Story,
+                Fields::from([
+                    ("title".into(), json!(title)),
+                    ("status".into(), json!(status)),
+                    ("approved".into(), json!(approved)),
+                    ("description".into(), json!(description)),
+                ]),
+            ),
+        })
+}
+
+fn a_component() -> impl Strategy<Value = Doc> {
+    (
+        an_id(),
+        words(),
+        "lib/[a-z]{2,8}/[a-z_]{2,8}\\.ex",
+        prop::option::of(an_id()),
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        prop::collection::vec(an_id(), 0..3),
+        words(),
+    )
+        .prop_map(|(id, name, file_path, context, (d, c, t, a), deps, description)| Doc {
+            id,
+            version: 2,
+            fields: canonical(
+                Kind::Component,
+                Fields::from([
+                    ("name".into(), json!(name)),
+                    ("type".into(), json!("schema")),
+                    ("file_path".into(), json!(file_path)),
+                    ("context".into(), json!(context)),
+                    ("docs_complete".into(), json!(d)),
+                    ("code_complete".into(), json!(c)),
+                    ("tests_complete".into(), json!(t)),
+                    ("depends_on".into(), json!(deps)),
+                    ("design_approved".into(), json!(a)),
+                    ("description".into(), json!(description)),
+                ]),
+            ),
+        })
+}
+
+fn a_variant(kind: Kind, doc: Doc) -> impl Strategy<Value = (Doc, String)> {
+    let n = 2 + kind
+        .fields()
+        .iter()
+        .filter(|f| !matches!(f.shape, Shape::Main | Shape::OptMain | Shape::Section(_)))
+        .count();
+    (Just((0..n).collect::<Vec<_>>()).prop_shuffle(), styles(n), any::<bool>(), any::<bool>())
+        .prop_map(move |(order, styles, crlf, bom)| {
+            let text = by_hand(kind, &doc, &order, &styles, crlf, bom);
+            (doc.clone(), text)
+        })
+}
+
+proptest! {
+    #[test]
+    fn a_story_written_by_hand_in_any_form_reads_as_the_canonical_one(
+        (doc, text) in a_story().prop_flat_map(|d| a_variant(Kind::Story, d))
+    ) {
+        let canonical_file = parse(Kind::Story, &render(Kind::Story, &doc));
+        prop_assert_eq!(&canonical_file, &Ok(doc.clone()));
+        prop_assert_eq!(parse(Kind::Story, &text), canonical_file, "{}", text);
+    }
+
+    #[test]
+    fn a_component_written_by_hand_in_any_form_reads_as_the_canonical_one(
+        (doc, text) in a_component().prop_flat_map(|d| a_variant(Kind::Component, d))
+    ) {
+        let canonical_file = parse(Kind::Component, &render(Kind::Component, &doc));
+        prop_assert_eq!(&canonical_file, &Ok(doc.clone()));
+        prop_assert_eq!(parse(Kind::Component, &text), canonical_file, "{}", text);
+    }
+}
+
+#[test]
+fn a_file_without_an_id_but_with_a_title_is_a_new_story_with_defaults() {
+    let fields =
+        parse_handmade(Kind::Story, "\u{feff}---\r\ntitle: Wishlist\r\n---\r\nKeep it.\r\n");
+    let fields = fields.expect("a file without an id").expect("a title is enough");
+    assert_eq!(fields["title"], json!("Wishlist"));
+    assert_eq!(fields["status"], json!("draft"));
+    assert_eq!(fields["description"], json!("Keep it."));
+    assert_eq!(parse_handmade(Kind::Story, &format!("---\nid: {ID}\n---\n")), None);
+    let component = parse_handmade(Kind::Component, "---\nname: Payments.CardCharge\n---\n");
+    let component = component.unwrap().unwrap();
+    assert_eq!(component["file_path"], json!("lib/payments/card_charge.ex"));
+    assert_eq!(component["type"], json!("other"));
+    let no_title = parse_handmade(Kind::Story, "---\nstatus: ready\n---\n").unwrap();
+    assert!(no_title.unwrap_err().to_string().contains("add a line `title: ...`"));
+}

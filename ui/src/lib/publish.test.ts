@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldLabel, groupByEntity, mergeable, publishText } from "./publish";
+import { addedText, fieldLabel, groupByEntity, mergeable, publishText } from "./publish";
 import { docsConflict, docsStatus } from "../test/fixtures";
 
 describe("publishText", () => {
@@ -45,5 +45,13 @@ describe("conflict helpers", () => {
       ["a", ["title", "description"]],
       ["b", ["description"]],
     ]);
+  });
+});
+
+describe("addedText", () => {
+  it("counts what the last sync made from files added by hand", () => {
+    expect(addedText(docsStatus({ added: 2 }))).toBe("2 added on GitHub");
+    expect(addedText(docsStatus({ added: 1 }))).toBe("1 added on GitHub");
+    expect(addedText(docsStatus({ added: 0 }))).toBeNull();
   });
 });

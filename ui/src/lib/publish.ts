@@ -24,6 +24,11 @@ export function publishText(status: DocsStatus): string {
   }
 }
 
+/** How many entities the last sync made from files people added by hand on GitHub. */
+export function addedText(status: DocsStatus): string | null {
+  return status.added > 0 ? `${status.added} added on GitHub` : null;
+}
+
 /** "story" → "Story". */
 export function kindLabel(kind: string): string {
   return kind.charAt(0).toUpperCase() + kind.slice(1);

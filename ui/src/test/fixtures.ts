@@ -93,6 +93,7 @@ export function docsStatus(overrides: Partial<DocsStatus> = {}): DocsStatus {
     offline: false,
     conflicts: 0,
     problems: [],
+    added: 0,
     ...overrides,
   };
 }

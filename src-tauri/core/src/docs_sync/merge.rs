@@ -29,6 +29,8 @@ pub(super) struct Prepared {
     pub(super) problems: Vec<Problem>,
     pub(super) published: u32,
     pub(super) imported: u32,
+    /// Entities new here from files a person added by hand (without an id).
+    pub(super) added: u32,
 }
 
 async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
@@ -168,8 +170,13 @@ pub(super) async fn prepare(
     let candidates = candidates(&mut tx, pid, history, max_before, &side, &open).await?;
 
     let mut problems = side.problems.clone();
+    let clashing = clashing_handmade(&mut tx, pid, &side).await?;
     let mut decisions: Vec<(String, Option<Base>, Decision)> = Vec::new();
     for (id, kind) in candidates {
+        if let Some(problem) = clashing.get(&id) {
+            problems.push(problem.clone());
+            continue;
+        }
         let base = if history.has_base() { base_of(&mut tx, pid, &id).await? } else { None };
         let kind = base.as_ref().map(|b| b.kind).unwrap_or(kind);
         if let Some((k, path, _)) = side.docs.get(&id) {
@@ -200,6 +207,8 @@ pub(super) async fn prepare(
             continue;
         }
         let (remote, present) = match side.docs.get(&id) {
+            // A file without an id: as if absent, so the merge writes it with its id.
+            Some((_, _, doc)) if side.handmade.contains(&id) => (Some(doc.fields.clone()), None),
             Some((_, _, doc)) => (Some(doc.fields.clone()), Some(doc.fields.clone())),
             None if side.deleted.contains(&id) => (None, None),
             None => match history {
@@ -223,6 +232,7 @@ pub(super) async fn prepare(
     // point at a context), then deletes, then the links between them.
     let mut failed: BTreeSet<String> = BTreeSet::new();
     let mut imported = 0u32;
+    let mut added = 0u32;
     let path_of = |id: &str, base: &Option<Base>| {
         side.docs
             .get(id)
@@ -246,6 +256,8 @@ pub(super) async fn prepare(
             )
             .await;
             if let Err(e) = written {
+                // The app's own refusal says what to change (a name clash of a hand-made
+                // file is reported before the merge, in words of its own).
                 problems.push(Problem {
                     path: path_of(id, base).unwrap_or_else(|| id.clone()),
                     message: format!("not imported: {e}"),
@@ -253,6 +265,9 @@ pub(super) async fn prepare(
                 failed.insert(id.clone());
             } else {
                 imported += 1;
+                if side.handmade.contains(id) && d.local_before.is_none() {
+                    added += 1;
+                }
             }
         }
     }
@@ -355,11 +370,25 @@ pub(super) async fn prepare(
         }
     }
     let published = lines.len() as u32;
-    let commit = if writes.is_empty() {
+    // The README's overview follows what the repository lists, also when nothing else is
+    // written (an entity deleted by hand on GitHub): the commit is made only if it differs.
+    // Nothing moved in the repository (no base changed): the overview cannot have either.
+    let commit = if writes.is_empty() && (head.is_none() || bases.is_empty()) {
         None
     } else {
-        let message = commit_message(&lines);
-        let readme = crate::pipeline::docs::readme(project);
+        let message = if lines.is_empty() {
+            "Spec overview: README.md lists the spec as it is now\n".to_owned()
+        } else {
+            commit_message(&lines)
+        };
+        let listed = listed(&mut tx, pid, !history.has_base(), &bases).await?;
+        let current = head
+            .as_deref()
+            .and_then(|h| repo::blob_at(&git, h, "README.md"))
+            .map(|blob| repo::text(&git, blob))
+            .transpose()?
+            .unwrap_or_else(|| crate::pipeline::docs::readme(project));
+        let readme = crate::pipeline::docs::with_overview(&current, &listed);
         repo::commit(&git, head.as_deref(), &writes, &readme, author, &message)?
     };
     let outbox_max: i64 =
@@ -380,7 +409,82 @@ pub(super) async fn prepare(
         problems,
         published,
         imported,
+        added,
     })
+}
+
+/// Files added by hand whose title or name another entity of their kind has here: each stays
+/// a problem (by entity id) that says what to change, rather than a second entity of that name.
+async fn clashing_handmade(
+    conn: &mut SqliteConnection,
+    pid: &str,
+    side: &RemoteSide,
+) -> Result<HashMap<String, Problem>> {
+    let mut out = HashMap::new();
+    if side.handmade.is_empty() {
+        return Ok(out);
+    }
+    let here = local::read_all(conn, pid).await?;
+    for id in &side.handmade {
+        let Some((kind, path, doc)) = side.docs.get(id) else { continue };
+        if here.iter().any(|(_, other, _)| other == id) {
+            continue;
+        }
+        let field = kind.label_field();
+        let name = label(*kind, Some(&doc.fields));
+        let taken = here.iter().any(|(k, _, f)| {
+            k == kind && label(*k, Some(f)).trim().eq_ignore_ascii_case(name.trim())
+        });
+        if taken {
+            let message = format!(
+                "a {} named \"{name}\" is already in the spec: give it a {field} no other {} has \
+                 (or, to edit that one, change its own file)",
+                kind.as_str(),
+                kind.as_str()
+            );
+            out.insert(id.clone(), Problem { path: path.clone(), message });
+        }
+    }
+    Ok(out)
+}
+
+/// What the repository holds once this merge's commit is on it (for the README's overview):
+/// the bases of the synced commit with this merge's new ones over them.
+async fn listed(
+    conn: &mut SqliteConnection,
+    pid: &str,
+    replace: bool,
+    bases: &[(String, Option<Base>)],
+) -> Result<Vec<crate::pipeline::docs::Published>> {
+    let mut all: BTreeMap<String, Base> = BTreeMap::new();
+    if !replace {
+        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT entity_id, kind, path, version, fields FROM docs_entities WHERE project_id = ?",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, kind, path, version, fields) in rows {
+            let fields: Fields = serde_json::from_str(&fields)
+                .map_err(|e| Error::Internal(format!("a stored merge base is not JSON: {e}")))?;
+            all.insert(id, Base { kind: kind_of(&kind)?, path, version, fields });
+        }
+    }
+    for (id, base) in bases {
+        match base {
+            Some(b) => all.insert(id.clone(), b.clone()),
+            None => all.remove(id),
+        };
+    }
+    Ok(all
+        .into_iter()
+        .map(|(id, b)| crate::pipeline::docs::Published {
+            kind: b.kind,
+            id,
+            path: b.path,
+            fields: b.fields,
+        })
+        .collect())
 }
 
 /// A path for a new entity's file that no other entity uses.

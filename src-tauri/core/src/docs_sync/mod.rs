@@ -71,6 +71,8 @@ pub struct SyncReport {
     pub published: u32,
     /// Entities changed here from the repository.
     pub imported: u32,
+    /// Entities new here from files people added by hand (without an id): "2 added on GitHub".
+    pub added: u32,
     /// Clashes waiting for a choice after this sync.
     pub conflicts: u32,
     pub problems: Vec<Problem>,
@@ -298,6 +300,9 @@ async fn sync_locked(
     let token = crate::secrets::token(secrets, actor, &host).await?;
     let author = crate::pipeline::author(store, project).await;
     let mut merges = 0;
+    // Entities made from hand-made files are written here at the merge that reads them; a
+    // merge again after a lost race finds them already here, so the count adds up.
+    let mut added = 0;
     let report = loop {
         if merges >= RACES {
             return Err(PublishError::Infrastructure(format!(
@@ -312,7 +317,9 @@ async fn sync_locked(
                 .await
                 .map_err(|e| Error::Internal(format!("git task failed: {e}")))??
         };
-        let prepared = prepare(store, project, url, &dir, head, &author).await?;
+        let mut prepared = prepare(store, project, url, &dir, head, &author).await?;
+        added += prepared.added;
+        prepared.added = added;
         if prepared.commit.is_some() {
             let (d, u, t, c) = (dir.clone(), url.to_owned(), token.clone(), cancel.clone());
             let pushed = tokio::task::spawn_blocking(move || repo::push(&d, &u, t.as_ref(), &c))

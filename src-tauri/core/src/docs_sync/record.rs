@@ -28,6 +28,7 @@ pub(super) async fn finish(
             synced_commit: None,
             published: p.published,
             imported: p.imported,
+            added: p.added,
             conflicts: 0,
             problems: p.problems,
             merges,
@@ -124,14 +125,15 @@ pub(super) async fn finish(
         .await?;
     sqlx::query(
         "INSERT INTO docs_sync (project_id, synced_commit, synced_at, attempted_at, error, offline, \
-         repo_url) VALUES (?1, ?2, ?3, ?3, NULL, 0, ?4) ON CONFLICT (project_id) DO UPDATE \
+         repo_url, added) VALUES (?1, ?2, ?3, ?3, NULL, 0, ?4, ?5) ON CONFLICT (project_id) DO UPDATE \
          SET synced_commit = ?2, synced_at = ?3, attempted_at = ?3, error = NULL, offline = 0, \
-         repo_url = ?4",
+         repo_url = ?4, added = ?5",
     )
     .bind(project_id)
     .bind(&p.head)
     .bind(&now)
     .bind(&p.url)
+    .bind(i64::from(p.added))
     .execute(&mut *tx)
     .await?;
     crate::notices::record_conflicts(&mut tx, store, project_id, new_conflicts).await?;
@@ -146,6 +148,7 @@ pub(super) async fn finish(
         synced_commit: p.head,
         published: p.published,
         imported: p.imported,
+        added: p.added,
         conflicts: open as u32,
         problems,
         merges,

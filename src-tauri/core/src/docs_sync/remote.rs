@@ -57,6 +57,8 @@ pub(super) struct RemoteSide {
     pub(super) paths: HashMap<String, Option<String>>,
     /// Files read this time: their old problems are settled by what this merge found.
     pub(super) checked: Vec<String>,
+    /// Entities of files a person added without an id: their id is written into them.
+    pub(super) handmade: BTreeSet<String>,
 }
 
 impl RemoteSide {
@@ -130,7 +132,40 @@ pub(super) async fn read(
                 side.paths.insert(file.path.clone(), Some(doc.id.clone()));
                 side.docs.insert(doc.id.clone(), (file.kind, file.path.clone(), doc));
             }
-            Err(e) => side.problem(&file.path, e.to_string(), Some(text)),
+            Err(e) => match codemyspec_specdocs::parse_handmade(file.kind, &text) {
+                // A file a person added without an id: a new entity (docs/DOCS_SYNC.md).
+                Some(Ok(fields)) => {
+                    // Where an entity's file was, a file without an id is that file with its
+                    // id line lost, not a new entity (which would delete the old one).
+                    let was: Option<String> = sqlx::query_scalar(
+                        "SELECT entity_id FROM docs_entities WHERE project_id = ? AND path = ?",
+                    )
+                    .bind(project_id)
+                    .bind(&file.path)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if let Some(was) = was {
+                        let message = format!(
+                            "its front matter has no `id`: add back the line `id: {was}` (this \
+                             is that {}'s file; only a new file without an id is a new entity)",
+                            file.kind.as_str()
+                        );
+                        side.problem(&file.path, message, Some(text));
+                        continue;
+                    }
+                    let first = repo::first_blob(&git, head, &file.path).unwrap_or(blob);
+                    let id = repo::handmade_id(&file.path, first);
+                    if side.docs.contains_key(&id) {
+                        continue;
+                    }
+                    side.paths.insert(file.path.clone(), Some(id.clone()));
+                    side.handmade.insert(id.clone());
+                    let doc = Doc { id: id.clone(), version: 0, fields };
+                    side.docs.insert(id, (file.kind, file.path.clone(), doc));
+                }
+                Some(Err(why)) => side.problem(&file.path, why.to_string(), Some(text)),
+                None => side.problem(&file.path, e.to_string(), Some(text)),
+            },
         }
     }
     if history == History::Descends {

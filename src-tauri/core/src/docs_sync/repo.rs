@@ -142,7 +142,7 @@ pub fn text(repo: &Repository, blob: Oid) -> Result<String, PublishError> {
 
 /// Commits `writes` (path → new content, `None` to remove) on top of `parent`, and points
 /// the clone's `main` at it. Returns `None` when the tree would not change: no empty commit
-/// is ever made. A first commit also gets a README.
+/// is ever made. The README (its overview kept current) goes with every commit.
 pub fn commit(
     repo: &Repository,
     parent: Option<&str>,
@@ -168,10 +168,10 @@ pub fn commit(
         }
     };
     let mut update = TreeUpdateBuilder::new();
-    if parent.is_none() {
-        let blob = repo.blob(readme.as_bytes()).map_err(|e| step("git hash-object", e))?;
-        update.upsert("README.md", blob, FileMode::Blob);
-    }
+    // The README's overview follows what the commit holds; the same text is the same blob,
+    // so an unchanged overview leaves the tree as it is.
+    let blob = repo.blob(readme.as_bytes()).map_err(|e| step("git hash-object", e))?;
+    update.upsert("README.md", blob, FileMode::Blob);
     for (path, content) in writes {
         match content {
             Some(text) => {
@@ -207,4 +207,33 @@ pub fn push(
     cancel: &CancellationToken,
 ) -> Result<(), PublishError> {
     publish::push_main(dir, repo_url, token, cancel)
+}
+
+/// The blob a file had when it first appeared at `path` in `head`'s first-parent history
+/// (the commit that added it, as far back as it was there without a break). Two machines
+/// reading the same repository find the same blob, however many edits came since.
+pub fn first_blob(repo: &Repository, head: &str, path: &str) -> Option<Oid> {
+    let mut commit = repo.find_commit(Oid::from_str(head).ok()?).ok()?;
+    let mut first = None;
+    loop {
+        match commit.tree().ok().and_then(|t| t.get_path(Path::new(path)).ok()) {
+            Some(entry) => first = Some(entry.id()),
+            None => return first,
+        }
+        match commit.parent(0) {
+            Ok(parent) => commit = parent,
+            Err(_) => return first,
+        }
+    }
+}
+
+/// The id of an entity a person added by hand (a file without an `id`): derived from the
+/// file's path and its first blob, so every machine that imports that file before the id is
+/// written into it makes the same entity (a name-based UUID, version 5's layout over SHA-1).
+pub fn handmade_id(path: &str, first_blob: Oid) -> String {
+    let seed = format!("codemyspec handmade\0{path}\0{first_blob}");
+    let hash = Oid::hash_object(git2::ObjectType::Blob, seed.as_bytes()).unwrap_or(first_blob);
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash.as_bytes()[..16]);
+    uuid::Builder::from_sha1_bytes(bytes).into_uuid().to_string()
 }

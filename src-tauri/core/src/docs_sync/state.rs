@@ -36,21 +36,24 @@ pub struct DocsStatus {
     pub offline: bool,
     pub conflicts: u32,
     pub problems: Vec<Problem>,
+    /// Entities the last sync made from files people added by hand on GitHub.
+    pub added: u32,
 }
 
 pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<DocsStatus> {
     let pending = outbox::pending(store, actor, project_id).await?;
     let project = crate::projects::get(store, actor, project_id).await?;
     let mut conn = store.pool().acquire().await?;
-    type Row = (Option<String>, Option<String>, Option<String>, Option<String>, bool);
+    type Row = (Option<String>, Option<String>, Option<String>, Option<String>, bool, i64);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT synced_commit, synced_at, attempted_at, error, offline FROM docs_sync WHERE project_id = ?",
+        "SELECT synced_commit, synced_at, attempted_at, error, offline, added FROM docs_sync \
+         WHERE project_id = ?",
     )
     .bind(&project.id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (synced_commit, synced_at, attempted_at, error, offline) =
-        row.unwrap_or((None, None, None, None, false));
+    let (synced_commit, synced_at, attempted_at, error, offline, added) =
+        row.unwrap_or((None, None, None, None, false, 0));
     let conflicts: i64 = sqlx::query_scalar(
         "SELECT count(DISTINCT entity_id) FROM docs_conflicts WHERE project_id = ?",
     )
@@ -83,6 +86,7 @@ pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<Docs
         offline,
         conflicts: conflicts as u32,
         problems,
+        added: u32::try_from(added).unwrap_or(0),
     })
 }
 

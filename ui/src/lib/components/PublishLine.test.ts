@@ -61,6 +61,19 @@ describe("PublishLine", () => {
     expect(link.getAttribute("href")).toBe("#/projects/p-1/conflicts");
   });
 
+  it("counts the entities the last sync made from files added by hand on GitHub", async () => {
+    backend({ docs_status: () => docsStatus({ added: 2 }) });
+    render(PublishLine, { projectId: "p-1" });
+    expect((await screen.findByTestId("publish-added")).textContent).toContain("2 added on GitHub");
+  });
+
+  it("says nothing of hand-made files when the last sync added none", async () => {
+    backend({ docs_status: () => docsStatus({ added: 0 }) });
+    render(PublishLine, { projectId: "p-1" });
+    await line();
+    expect(screen.queryByTestId("publish-added")).toBeNull();
+  });
+
   it("offers no Sync now without a docs repository", async () => {
     backend({ docs_status: () => docsStatus({ state: "no_repository", docs_repo: null }) });
     render(PublishLine, { projectId: "p-1" });
