@@ -91,17 +91,17 @@ export const commands = {
 	/**  The clashes that wait for a choice, with both values. */
 	docsConflicts: (projectId: string) => typedError<DocsConflict_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("docs_conflicts", { projectId })),
 	/**  Settles the clashes on one entity; returns the ones left. */
-	docsResolve: (projectId: string, entityId: string, choice: DocsChoice_Deserialize) => typedError<DocsConflict_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("docs_resolve", { projectId, entityId, choice })),
+	docsResolve: (projectId: string, entityId: string, choice: Resolution_Deserialize) => typedError<DocsConflict_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("docs_resolve", { projectId, entityId, choice })),
 	setQueuePaused: (paused: boolean) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_paused", { paused })),
 	setQueueConcurrency: (concurrency: number) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_concurrency", { concurrency })),
 	listProjects: () => typedError<Project_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
 	getProject: (id: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_project", { id })),
-	createProject: (input: NewProjectInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_project", { input })),
+	createProject: (input: NewProject_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_project", { input })),
 	/**  Opens a repository's page on the GitHub host in the browser (https GitHub pages only). */
 	openUrl: (url: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_url", { url })),
 	/**  Opens a set-up project's folder (inside the workspace folder only) in the file manager. */
 	openProjectFolder: (projectId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_project_folder", { projectId })),
-	updateProject: (id: string, changes: ProjectChangesInput_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_project", { id, changes })),
+	updateProject: (id: string, changes: ProjectChanges_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_project", { id, changes })),
 	deleteProject: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_project", { id })),
 	/**  Deletes a discovered project and ignores its repository (the delete's "and ignore"). */
 	deleteAndIgnoreProject: (id: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("delete_and_ignore_project", { id })),
@@ -132,7 +132,7 @@ export const commands = {
 	/**  What setting the project up needs, checked now. */
 	preflight: (id: string) => typedError<Check[], ErrorView_Serialize>(__TAURI_INVOKE("preflight", { id })),
 	jobCounts: () => typedError<Partial<{ [key in JobState]: number }>, ErrorView_Serialize>(__TAURI_INVOKE("job_counts")),
-	listJobs: (filter: JobFilterInput_Deserialize) => typedError<Job_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_jobs", { filter })),
+	listJobs: (filter: JobFilter_Deserialize) => typedError<Job_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_jobs", { filter })),
 	jobDetail: (id: number) => typedError<JobDetail_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("job_detail", { id })),
 	cancelJob: (id: number) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("cancel_job", { id })),
 	retryJob: (id: number) => typedError<Job_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("retry_job", { id })),
@@ -147,15 +147,15 @@ export const commands = {
 	getStory: (id: string) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_story", { id })),
 	/**  The statuses a story in `from` may be given (all of them, in order, each marked). */
 	storyStatusMoves: (from: StoryStatus) => typedError<StatusMove[], ErrorView_Serialize>(__TAURI_INVOKE("story_status_moves", { from })),
-	createStory: (projectId: string, input: StoryInput_Deserialize) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_story", { projectId, input })),
+	createStory: (projectId: string, input: NewStory_Deserialize) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_story", { projectId, input })),
 	/**  An edit based on `version` (the version the editor read): a newer one is a conflict. */
-	updateStory: (id: string, version: number, input: StoryInput_Deserialize) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_story", { id, version, input })),
+	updateStory: (id: string, version: number, input: StoryChanges_Deserialize) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_story", { id, version, input })),
 	approveStory: (id: string, version: number) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("approve_story", { id, version })),
 	setStoryDirty: (id: string, dirty: boolean) => typedError<Story_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_story_dirty", { id, dirty })),
 	deleteStory: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_story", { id })),
 	listContexts: (projectId: string) => typedError<Context_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_contexts", { projectId })),
-	createContext: (projectId: string, input: ContextInput_Deserialize) => typedError<Context_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_context", { projectId, input })),
-	updateContext: (id: string, version: number, input: ContextInput_Deserialize) => typedError<Context_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_context", { id, version, input })),
+	createContext: (projectId: string, input: NewContext_Deserialize) => typedError<Context_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_context", { projectId, input })),
+	updateContext: (id: string, version: number, input: ContextChanges_Deserialize) => typedError<Context_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_context", { id, version, input })),
 	approveContext: (id: string, version: number) => typedError<Context_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("approve_context", { id, version })),
 	clearContextDirty: (id: string) => typedError<Context_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("clear_context_dirty", { id })),
 	deleteContext: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_context", { id })),
@@ -163,8 +163,8 @@ export const commands = {
 	unlinkStory: (contextId: string, storyId: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("unlink_story", { contextId, storyId })),
 	contextStories: (contextId: string) => typedError<Story_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("context_stories", { contextId })),
 	listComponents: (projectId: string) => typedError<Component_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_components", { projectId })),
-	createComponent: (projectId: string, input: ComponentInput_Deserialize) => typedError<Component_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_component", { projectId, input })),
-	updateComponent: (id: string, input: ComponentInput_Deserialize) => typedError<Component_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_component", { id, input })),
+	createComponent: (projectId: string, input: NewComponent_Deserialize) => typedError<Component_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_component", { projectId, input })),
+	updateComponent: (id: string, input: ComponentChanges_Deserialize) => typedError<Component_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_component", { id, input })),
 	setComponentStatus: (id: string, docsComplete: boolean | null, codeComplete: boolean | null, testsComplete: boolean | null) => typedError<Component_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_component_status", { id, docsComplete, codeComplete, testsComplete })),
 	clearComponentDirty: (id: string) => typedError<Component_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("clear_component_dirty", { id })),
 	deleteComponent: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("delete_component", { id })),
@@ -280,25 +280,24 @@ export type Code =
 
 export type Component = Component_Serialize | Component_Deserialize;
 
-export type ComponentInput = ComponentInput_Serialize | ComponentInput_Deserialize;
+/**  `None` leaves a field alone; `description: Some("")` and `context_id: Some("")` clear. */
+export type ComponentChanges = ComponentChanges_Serialize | ComponentChanges_Deserialize;
 
-export type ComponentInput_Deserialize = {
+/**  `None` leaves a field alone; `description: Some("")` and `context_id: Some("")` clear. */
+export type ComponentChanges_Deserialize = {
 	name?: string | null,
 	type?: ComponentType | null,
 	file_path?: string | null,
-	/**  `""` clears it. */
 	description?: string | null,
-	/**  `""` takes it out of its context. */
 	context_id?: string | null,
 };
 
-export type ComponentInput_Serialize = {
+/**  `None` leaves a field alone; `description: Some("")` and `context_id: Some("")` clear. */
+export type ComponentChanges_Serialize = {
 	name: string | null,
 	type: ComponentType | null,
 	file_path: string | null,
-	/**  `""` clears it. */
 	description: string | null,
-	/**  `""` takes it out of its context. */
 	context_id: string | null,
 };
 
@@ -338,16 +337,19 @@ export type Component_Serialize = {
 
 export type Context = Context_Serialize | Context_Deserialize;
 
-export type ContextInput = ContextInput_Serialize | ContextInput_Deserialize;
+/**  `None` leaves a field alone. */
+export type ContextChanges = ContextChanges_Serialize | ContextChanges_Deserialize;
 
-export type ContextInput_Deserialize = {
+/**  `None` leaves a field alone. */
+export type ContextChanges_Deserialize = {
 	name?: string | null,
 	type?: ContextType | null,
 	purpose?: string | null,
 	description?: string | null,
 };
 
-export type ContextInput_Serialize = {
+/**  `None` leaves a field alone. */
+export type ContextChanges_Serialize = {
 	name: string | null,
 	type: ContextType | null,
 	purpose: string | null,
@@ -412,19 +414,6 @@ export type DeviceCodeView = {
 	verification_uri: string,
 	expires_in: number,
 };
-
-/**  How the person settles a clash. */
-export type DocsChoice = DocsChoice_Serialize | DocsChoice_Deserialize;
-
-/**  How the person settles a clash. */
-export type DocsChoice_Deserialize = { keep: "mine" } | { keep: "theirs" } | 
-/**  An edited text for `field` (may be left out when only one field clashes). */
-{ keep: "merged"; field?: string | null; text: string };
-
-/**  How the person settles a clash. */
-export type DocsChoice_Serialize = { keep: "mine" } | { keep: "theirs" } | 
-/**  An edited text for `field` (may be left out when only one field clashes). */
-{ keep: "merged"; field: string | null; text: string };
 
 /**  A clash waiting for a choice, with both values as text. */
 export type DocsConflict = DocsConflict_Serialize | DocsConflict_Deserialize;
@@ -798,9 +787,11 @@ export type JobDetail_Serialize = {
 	log: LogLine[],
 };
 
-export type JobFilterInput = JobFilterInput_Serialize | JobFilterInput_Deserialize;
+/**  Which jobs to list; every part may be left out. */
+export type JobFilter = JobFilter_Serialize | JobFilter_Deserialize;
 
-export type JobFilterInput_Deserialize = {
+/**  Which jobs to list; every part may be left out. */
+export type JobFilter_Deserialize = {
 	state?: JobState | null,
 	/**  One queue's jobs (`project_setup`, `docs_sync`, `github_sync`). */
 	queue?: string | null,
@@ -808,7 +799,8 @@ export type JobFilterInput_Deserialize = {
 	limit?: number | null,
 };
 
-export type JobFilterInput_Serialize = {
+/**  Which jobs to list; every part may be left out. */
+export type JobFilter_Serialize = {
 	state: JobState | null,
 	/**  One queue's jobs (`project_setup`, `docs_sync`, `github_sync`). */
 	queue: string | null,
@@ -896,6 +888,46 @@ export type Move = {
 	trigger: Trigger,
 };
 
+/**  A new component; left out: an `other` component with no context or description. */
+export type NewComponent = NewComponent_Serialize | NewComponent_Deserialize;
+
+/**  A new component; left out: an `other` component with no context or description. */
+export type NewComponent_Deserialize = {
+	name?: string,
+	type?: ComponentType,
+	file_path?: string,
+	description?: string | null,
+	context_id?: string | null,
+};
+
+/**  A new component; left out: an `other` component with no context or description. */
+export type NewComponent_Serialize = {
+	name: string,
+	type: ComponentType,
+	file_path: string,
+	description: string | null,
+	context_id: string | null,
+};
+
+/**  A new context; left out: a `domain` context with an empty purpose and description. */
+export type NewContext = NewContext_Serialize | NewContext_Deserialize;
+
+/**  A new context; left out: a `domain` context with an empty purpose and description. */
+export type NewContext_Deserialize = {
+	name?: string,
+	type?: ContextType,
+	purpose?: string,
+	description?: string | null,
+};
+
+/**  A new context; left out: a `domain` context with an empty purpose and description. */
+export type NewContext_Serialize = {
+	name: string,
+	type: ContextType,
+	purpose: string,
+	description: string | null,
+};
+
 export type NewProfileInput = NewProfileInput_Serialize | NewProfileInput_Deserialize;
 
 export type NewProfileInput_Deserialize = {
@@ -910,9 +942,11 @@ export type NewProfileInput_Serialize = {
 	password: string,
 };
 
-export type NewProjectInput = NewProjectInput_Serialize | NewProjectInput_Deserialize;
+/**  A new project; the name is needed, the rest has defaults (Phoenix, sqlite3, no repositories). */
+export type NewProject = NewProject_Serialize | NewProject_Deserialize;
 
-export type NewProjectInput_Deserialize = {
+/**  A new project; the name is needed, the rest has defaults (Phoenix, sqlite3, no repositories). */
+export type NewProject_Deserialize = {
 	name: string,
 	description?: string | null,
 	framework?: Framework | null,
@@ -920,10 +954,11 @@ export type NewProjectInput_Deserialize = {
 	code_repo?: string | null,
 	docs_repo?: string | null,
 	/**  Create the GitHub repositories public (default: private). */
-	public_repos?: boolean | null,
+	public_repos?: boolean,
 };
 
-export type NewProjectInput_Serialize = {
+/**  A new project; the name is needed, the rest has defaults (Phoenix, sqlite3, no repositories). */
+export type NewProject_Serialize = {
 	name: string,
 	description: string | null,
 	framework: Framework | null,
@@ -931,7 +966,24 @@ export type NewProjectInput_Serialize = {
 	code_repo: string | null,
 	docs_repo: string | null,
 	/**  Create the GitHub repositories public (default: private). */
-	public_repos: boolean | null,
+	public_repos: boolean,
+};
+
+/**  A new story; what is left out is empty (and a missing title is refused). */
+export type NewStory = NewStory_Serialize | NewStory_Deserialize;
+
+/**  A new story; what is left out is empty (and a missing title is refused). */
+export type NewStory_Deserialize = {
+	title?: string,
+	description?: string,
+	acceptance_criteria?: string | null,
+};
+
+/**  A new story; what is left out is empty (and a missing title is refused). */
+export type NewStory_Serialize = {
+	title: string,
+	description: string,
+	acceptance_criteria: string | null,
 };
 
 /**  Show this project (a notification or the tray asked for it). */
@@ -1059,11 +1111,17 @@ export type ProfileState_Serialize = {
 
 export type Project = Project_Serialize | Project_Deserialize;
 
-/**  A partial update; `null` leaves a field alone, `""` clears an optional text. */
-export type ProjectChangesInput = ProjectChangesInput_Serialize | ProjectChangesInput_Deserialize;
+/**
+ *  A partial update: `None` leaves a field alone; for the optional text fields and repos,
+ *  `Some("")` clears them.
+ */
+export type ProjectChanges = ProjectChanges_Serialize | ProjectChanges_Deserialize;
 
-/**  A partial update; `null` leaves a field alone, `""` clears an optional text. */
-export type ProjectChangesInput_Deserialize = {
+/**
+ *  A partial update: `None` leaves a field alone; for the optional text fields and repos,
+ *  `Some("")` clears them.
+ */
+export type ProjectChanges_Deserialize = {
 	name?: string | null,
 	description?: string | null,
 	framework?: Framework | null,
@@ -1075,8 +1133,11 @@ export type ProjectChangesInput_Deserialize = {
 	context_mapping_approved?: boolean | null,
 };
 
-/**  A partial update; `null` leaves a field alone, `""` clears an optional text. */
-export type ProjectChangesInput_Serialize = {
+/**
+ *  A partial update: `None` leaves a field alone; for the optional text fields and repos,
+ *  `Some("")` clears them.
+ */
+export type ProjectChanges_Serialize = {
 	name: string | null,
 	description: string | null,
 	framework: Framework | null,
@@ -1215,6 +1276,27 @@ export type RepositoryChange = {
 	repository: string,
 	outcome: Outcome,
 };
+
+/**  How a person settles a clash (the window sends it as `{keep: "mine" | "theirs" | "merged"}`). */
+export type Resolution = Resolution_Serialize | Resolution_Deserialize;
+
+/**  How a person settles a clash (the window sends it as `{keep: "mine" | "theirs" | "merged"}`). */
+export type Resolution_Deserialize = 
+/**  Keep this machine's values (they are published at the next sync). */
+{ keep: "mine" } | 
+/**  Take the repository's values. */
+{ keep: "theirs" } | 
+/**  An edited text for one field (`field` may be left out when only one clashes). */
+{ keep: "merged"; field?: string | null; text: string };
+
+/**  How a person settles a clash (the window sends it as `{keep: "mine" | "theirs" | "merged"}`). */
+export type Resolution_Serialize = 
+/**  Keep this machine's values (they are published at the next sync). */
+{ keep: "mine" } | 
+/**  Take the repository's values. */
+{ keep: "theirs" } | 
+/**  An edited text for one field (`field` may be left out when only one clashes). */
+{ keep: "merged"; field: string | null; text: string };
 
 /**  Events were missed (the window fell behind): reload what is shown. */
 export type Resync = Record<string, never>;
@@ -1405,20 +1487,21 @@ export type StepRecord_Serialize = {
 
 export type Story = Story_Serialize | Story_Deserialize;
 
-export type StoryInput = StoryInput_Serialize | StoryInput_Deserialize;
+/**  `None` leaves a field alone; `acceptance_criteria: Some("")` clears them. */
+export type StoryChanges = StoryChanges_Serialize | StoryChanges_Deserialize;
 
-export type StoryInput_Deserialize = {
+/**  `None` leaves a field alone; `acceptance_criteria: Some("")` clears them. */
+export type StoryChanges_Deserialize = {
 	title?: string | null,
 	description?: string | null,
-	/**  `""` clears them. */
 	acceptance_criteria?: string | null,
 	status?: StoryStatus | null,
 };
 
-export type StoryInput_Serialize = {
+/**  `None` leaves a field alone; `acceptance_criteria: Some("")` clears them. */
+export type StoryChanges_Serialize = {
 	title: string | null,
 	description: string | null,
-	/**  `""` clears them. */
 	acceptance_criteria: string | null,
 	status: StoryStatus | null,
 };

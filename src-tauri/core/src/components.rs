@@ -48,19 +48,38 @@ const COLUMNS: &str = "id, project_id, context_id, name, type, file_path, descri
     EXISTS (SELECT 1 FROM component_dirty d WHERE d.seq = components.seq) AS dirty, \
     inserted_at, updated_at";
 
-#[derive(Debug, Clone)]
+/// A new component; left out: an `other` component with no context or description.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct NewComponent {
     pub name: String,
+    #[serde(rename = "type")]
     pub kind: ComponentType,
     pub file_path: String,
     pub description: Option<String>,
     pub context_id: Option<String>,
 }
 
+impl Default for NewComponent {
+    fn default() -> Self {
+        NewComponent {
+            name: String::new(),
+            kind: ComponentType::Other,
+            file_path: String::new(),
+            description: None,
+            context_id: None,
+        }
+    }
+}
+
 /// `None` leaves a field alone; `description: Some("")` and `context_id: Some("")` clear.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct ComponentChanges {
     pub name: Option<String>,
+    #[serde(rename = "type")]
     pub kind: Option<ComponentType>,
     pub file_path: Option<String>,
     pub description: Option<String>,

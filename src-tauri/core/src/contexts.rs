@@ -41,20 +41,39 @@ pub struct Context {
 const COLUMNS: &str = "id, project_id, name, type, purpose, description, approved, dirty, \
                        version, inserted_at, updated_at";
 
-#[derive(Debug, Clone)]
+/// A new context; left out: a `domain` context with an empty purpose and description.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct NewContext {
     pub name: String,
+    #[serde(rename = "type")]
     pub kind: ContextType,
     pub purpose: String,
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// `None` leaves a field alone.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct ContextChanges {
     pub name: Option<String>,
+    #[serde(rename = "type")]
     pub kind: Option<ContextType>,
     pub purpose: Option<String>,
     pub description: Option<String>,
+}
+
+impl Default for NewContext {
+    fn default() -> Self {
+        NewContext {
+            name: String::new(),
+            kind: ContextType::Domain,
+            purpose: String::new(),
+            description: None,
+        }
+    }
 }
 
 const DUPLICATE: &str = "this project already has a context with this name";

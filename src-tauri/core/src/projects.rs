@@ -125,7 +125,9 @@ pub(crate) const COLUMNS: &str = "p.id, p.name, p.module_name, p.description, p.
     p.setup_complete, p.context_mapping_approved, p.public_repos, p.local_path, p.owner_id, p.inserted_at, \
     p.updated_at";
 
-#[derive(Debug, Clone, Default)]
+/// A new project; the name is needed, the rest has defaults (Phoenix, sqlite3, no repositories).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewProject {
     pub name: String,
     pub description: Option<String>,
@@ -134,12 +136,15 @@ pub struct NewProject {
     pub code_repo: Option<String>,
     pub docs_repo: Option<String>,
     /// Create the GitHub repositories public (default: private).
+    #[serde(default)]
     pub public_repos: bool,
 }
 
 /// A partial update: `None` leaves a field alone; for the optional text fields and repos,
 /// `Some("")` clears them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct ProjectChanges {
     pub name: Option<String>,
     pub description: Option<String>,

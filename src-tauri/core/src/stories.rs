@@ -64,7 +64,10 @@ pub struct Story {
 const COLUMNS: &str = "id, project_id, title, description, acceptance_criteria, status, dirty, \
                        approved, version, inserted_at, updated_at";
 
-#[derive(Debug, Clone, Default)]
+/// A new story; what is left out is empty (and a missing title is refused).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct NewStory {
     pub title: String,
     pub description: String,
@@ -72,7 +75,9 @@ pub struct NewStory {
 }
 
 /// `None` leaves a field alone; `acceptance_criteria: Some("")` clears them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct StoryChanges {
     pub title: Option<String>,
     pub description: Option<String>,

@@ -2,29 +2,14 @@
 
 use super::Res;
 use crate::AppState;
-use codemyspec_core::components::{
-    self, Component, ComponentChanges, ComponentType, NewComponent, StatusFlags,
-};
+use codemyspec_core::components::{self, Component, ComponentChanges, NewComponent, StatusFlags};
 use codemyspec_core::dependencies::{self, Dependency, Graph};
 use codemyspec_core::design_docs::{self, DesignDoc};
 use codemyspec_core::sessions::{
     self, NewSession, Session, SessionStatus, SessionType, TargetType,
 };
 use codemyspec_core::Error;
-use serde::Deserialize;
 use tauri::State;
-
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct ComponentInput {
-    pub name: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<ComponentType>,
-    pub file_path: Option<String>,
-    /// `""` clears it.
-    pub description: Option<String>,
-    /// `""` takes it out of its context.
-    pub context_id: Option<String>,
-}
 
 #[tauri::command]
 #[specta::specta]
@@ -41,17 +26,10 @@ pub async fn list_components(
 pub async fn create_component(
     state: State<'_, AppState>,
     project_id: String,
-    input: ComponentInput,
+    input: NewComponent,
 ) -> Res<Component> {
     let actor = state.actor().await?;
-    let new = NewComponent {
-        name: input.name.unwrap_or_default(),
-        kind: input.kind.unwrap_or(ComponentType::Other),
-        file_path: input.file_path.unwrap_or_default(),
-        description: input.description,
-        context_id: input.context_id,
-    };
-    Ok(components::create(&state.store, &actor, &project_id, new).await?)
+    Ok(components::create(&state.store, &actor, &project_id, input).await?)
 }
 
 #[tauri::command]
@@ -59,17 +37,10 @@ pub async fn create_component(
 pub async fn update_component(
     state: State<'_, AppState>,
     id: String,
-    input: ComponentInput,
+    input: ComponentChanges,
 ) -> Res<Component> {
     let actor = state.actor().await?;
-    let changes = ComponentChanges {
-        name: input.name,
-        kind: input.kind,
-        file_path: input.file_path,
-        description: input.description,
-        context_id: input.context_id,
-    };
-    Ok(components::update(&state.store, &actor, &id, changes).await?)
+    Ok(components::update(&state.store, &actor, &id, input).await?)
 }
 
 #[tauri::command]

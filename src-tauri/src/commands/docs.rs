@@ -3,21 +3,7 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::docs_sync::{self, DocsConflict, DocsStatus, Resolution, SyncReport};
-use serde::Deserialize;
 use tauri::State;
-
-/// How the person settles a clash.
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-#[serde(tag = "keep", rename_all = "snake_case")]
-pub enum DocsChoice {
-    Mine,
-    Theirs,
-    /// An edited text for `field` (may be left out when only one field clashes).
-    Merged {
-        field: Option<String>,
-        text: String,
-    },
-}
 
 /// The project's publish state: published, pending edits, offline, conflicts.
 #[tauri::command]
@@ -54,13 +40,8 @@ pub async fn docs_resolve(
     state: State<'_, AppState>,
     project_id: String,
     entity_id: String,
-    choice: DocsChoice,
+    choice: Resolution,
 ) -> Res<Vec<DocsConflict>> {
     let me = state.actor().await?;
-    let choice = match choice {
-        DocsChoice::Mine => Resolution::Mine,
-        DocsChoice::Theirs => Resolution::Theirs,
-        DocsChoice::Merged { field, text } => Resolution::Merged { field, text },
-    };
     Ok(docs_sync::resolve(&state.store, &me, &project_id, &entity_id, choice).await?)
 }

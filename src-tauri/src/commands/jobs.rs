@@ -9,7 +9,7 @@ use codemyspec_core::jobs::{
 };
 use codemyspec_core::pipeline::{self, preflight};
 use codemyspec_core::projects;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tauri::ipc::Channel;
@@ -20,15 +20,6 @@ use tauri::State;
 pub struct SetupView {
     pub job: Job,
     pub steps: Vec<StepRecord>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
-pub struct JobFilterInput {
-    pub state: Option<JobState>,
-    /// One queue's jobs (`project_setup`, `docs_sync`, `github_sync`).
-    pub queue: Option<String>,
-    pub project_id: Option<String>,
-    pub limit: Option<u32>,
 }
 
 #[tauri::command]
@@ -92,14 +83,8 @@ pub async fn job_counts(state: State<'_, AppState>) -> Res<BTreeMap<JobState, u3
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_jobs(state: State<'_, AppState>, filter: JobFilterInput) -> Res<Vec<Job>> {
+pub async fn list_jobs(state: State<'_, AppState>, filter: JobFilter) -> Res<Vec<Job>> {
     let actor = state.actor().await?;
-    let filter = JobFilter {
-        state: filter.state,
-        queue: filter.queue,
-        project_id: filter.project_id,
-        limit: filter.limit.map(i64::from),
-    };
     Ok(jobs::list(&state.store, &actor, &filter).await?)
 }
 

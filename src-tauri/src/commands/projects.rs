@@ -4,36 +4,9 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::lifecycle::{self, Move, StageTransition};
 use codemyspec_core::memberships::{self, Member};
-use codemyspec_core::projects::{self, Database, Framework, NewProject, Project, ProjectChanges};
+use codemyspec_core::projects::{self, NewProject, Project, ProjectChanges};
 use codemyspec_core::{accounts, Role, Stage};
-use serde::Deserialize;
 use tauri::State;
-
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct NewProjectInput {
-    pub name: String,
-    pub description: Option<String>,
-    pub framework: Option<Framework>,
-    pub database: Option<Database>,
-    pub code_repo: Option<String>,
-    pub docs_repo: Option<String>,
-    /// Create the GitHub repositories public (default: private).
-    pub public_repos: Option<bool>,
-}
-
-/// A partial update; `null` leaves a field alone, `""` clears an optional text.
-#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
-pub struct ProjectChangesInput {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub framework: Option<Framework>,
-    pub database: Option<Database>,
-    pub code_repo: Option<String>,
-    pub docs_repo: Option<String>,
-    pub executive_summary: Option<String>,
-    pub executive_summary_approved: Option<bool>,
-    pub context_mapping_approved: Option<bool>,
-}
 
 #[tauri::command]
 #[specta::specta]
@@ -51,18 +24,9 @@ pub async fn get_project(state: State<'_, AppState>, id: String) -> Res<Project>
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_project(state: State<'_, AppState>, input: NewProjectInput) -> Res<Project> {
+pub async fn create_project(state: State<'_, AppState>, input: NewProject) -> Res<Project> {
     let actor = state.actor().await?;
-    let new = NewProject {
-        name: input.name,
-        description: input.description,
-        framework: input.framework,
-        database: input.database,
-        code_repo: input.code_repo,
-        docs_repo: input.docs_repo,
-        public_repos: input.public_repos.unwrap_or(false),
-    };
-    Ok(projects::create(&state.store, &actor, new).await?)
+    Ok(projects::create(&state.store, &actor, input).await?)
 }
 
 #[tauri::command]
@@ -70,20 +34,9 @@ pub async fn create_project(state: State<'_, AppState>, input: NewProjectInput) 
 pub async fn update_project(
     state: State<'_, AppState>,
     id: String,
-    changes: ProjectChangesInput,
+    changes: ProjectChanges,
 ) -> Res<Project> {
     let actor = state.actor().await?;
-    let changes = ProjectChanges {
-        name: changes.name,
-        description: changes.description,
-        framework: changes.framework,
-        database: changes.database,
-        code_repo: changes.code_repo,
-        docs_repo: changes.docs_repo,
-        executive_summary: changes.executive_summary,
-        executive_summary_approved: changes.executive_summary_approved,
-        context_mapping_approved: changes.context_mapping_approved,
-    };
     let project = projects::update(&state.store, &actor, &id, changes).await?;
     state.events.broadcast_project_update(&project);
     Ok(project)

@@ -2,28 +2,9 @@
 
 use super::Res;
 use crate::AppState;
-use codemyspec_core::contexts::{self, Context, ContextChanges, ContextType, NewContext};
+use codemyspec_core::contexts::{self, Context, ContextChanges, NewContext};
 use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
-use serde::Deserialize;
 use tauri::State;
-
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct StoryInput {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    /// `""` clears them.
-    pub acceptance_criteria: Option<String>,
-    pub status: Option<StoryStatus>,
-}
-
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct ContextInput {
-    pub name: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<ContextType>,
-    pub purpose: Option<String>,
-    pub description: Option<String>,
-}
 
 #[tauri::command]
 #[specta::specta]
@@ -51,15 +32,10 @@ pub async fn story_status_moves(from: StoryStatus) -> Res<Vec<StatusMove>> {
 pub async fn create_story(
     state: State<'_, AppState>,
     project_id: String,
-    input: StoryInput,
+    input: NewStory,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    let new = NewStory {
-        title: input.title.unwrap_or_default(),
-        description: input.description.unwrap_or_default(),
-        acceptance_criteria: input.acceptance_criteria,
-    };
-    Ok(stories::create(&state.store, &actor, &project_id, new).await?)
+    Ok(stories::create(&state.store, &actor, &project_id, input).await?)
 }
 
 /// An edit based on `version` (the version the editor read): a newer one is a conflict.
@@ -69,16 +45,10 @@ pub async fn update_story(
     state: State<'_, AppState>,
     id: String,
     version: u32,
-    input: StoryInput,
+    input: StoryChanges,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    let changes = StoryChanges {
-        title: input.title,
-        description: input.description,
-        acceptance_criteria: input.acceptance_criteria,
-        status: input.status,
-    };
-    Ok(stories::update(&state.store, &actor, &id, i64::from(version), changes).await?)
+    Ok(stories::update(&state.store, &actor, &id, i64::from(version), input).await?)
 }
 
 #[tauri::command]
@@ -118,16 +88,10 @@ pub async fn list_contexts(state: State<'_, AppState>, project_id: String) -> Re
 pub async fn create_context(
     state: State<'_, AppState>,
     project_id: String,
-    input: ContextInput,
+    input: NewContext,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    let new = NewContext {
-        name: input.name.unwrap_or_default(),
-        kind: input.kind.unwrap_or(ContextType::Domain),
-        purpose: input.purpose.unwrap_or_default(),
-        description: input.description,
-    };
-    Ok(contexts::create(&state.store, &actor, &project_id, new).await?)
+    Ok(contexts::create(&state.store, &actor, &project_id, input).await?)
 }
 
 #[tauri::command]
@@ -136,16 +100,10 @@ pub async fn update_context(
     state: State<'_, AppState>,
     id: String,
     version: u32,
-    input: ContextInput,
+    input: ContextChanges,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    let changes = ContextChanges {
-        name: input.name,
-        kind: input.kind,
-        purpose: input.purpose,
-        description: input.description,
-    };
-    Ok(contexts::update(&state.store, &actor, &id, i64::from(version), changes).await?)
+    Ok(contexts::update(&state.store, &actor, &id, i64::from(version), input).await?)
 }
 
 #[tauri::command]

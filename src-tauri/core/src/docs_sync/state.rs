@@ -167,8 +167,10 @@ pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<V
     Ok(out)
 }
 
-/// How a person settles a clash.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a person settles a clash (the window sends it as `{keep: "mine" | "theirs" | "merged"}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "keep", rename_all = "snake_case")]
 pub enum Resolution {
     /// Keep this machine's values (they are published at the next sync).
     Mine,

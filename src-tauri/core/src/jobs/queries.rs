@@ -22,11 +22,15 @@ const VISIBLE: &str = "(CASE WHEN json_extract(args, '$.project_id') IS NOT NULL
        (SELECT project_id FROM project_memberships WHERE user_id = ?1) \
     ELSE coalesce(json_extract(args, '$.actor_id') = ?1, 1) END)";
 
-#[derive(Debug, Clone, Default)]
+/// Which jobs to list; every part may be left out.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct JobFilter {
     pub state: Option<JobState>,
+    /// One queue's jobs (`project_setup`, `docs_sync`, `github_sync`).
     pub queue: Option<String>,
     pub project_id: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
     pub limit: Option<i64>,
 }
 

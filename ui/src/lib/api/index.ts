@@ -10,10 +10,12 @@ import {
   type AppSettings_Serialize,
   type Check,
   type Component_Serialize,
-  type ComponentInput_Deserialize,
+  type ComponentChanges_Deserialize,
+  type NewComponent_Deserialize,
   type ComponentType,
   type Context_Serialize,
-  type ContextInput_Deserialize,
+  type ContextChanges_Deserialize,
+  type NewContext_Deserialize,
   type ContextType,
   type Database,
   type Dependency,
@@ -30,10 +32,10 @@ import {
   type LogLine,
   type Member_Serialize,
   type Move,
-  type NewProjectInput_Deserialize,
+  type NewProject_Deserialize,
   type ProfileState_Serialize,
   type Project_Serialize,
-  type ProjectChangesInput_Deserialize,
+  type ProjectChanges_Deserialize,
   type Queue,
   type Role,
   type Session,
@@ -45,7 +47,8 @@ import {
   type StageTransition_Serialize,
   type StepRecord_Serialize,
   type Story_Serialize,
-  type StoryInput_Deserialize,
+  type StoryChanges_Deserialize,
+  type NewStory_Deserialize,
   type StoryStatus,
   type StatusMove,
   type TargetType,
@@ -53,7 +56,7 @@ import {
   type SyncRun_Serialize,
   type SyncStatus_Serialize,
   type DeviceCodeView,
-  type DocsChoice_Deserialize,
+  type Resolution_Deserialize,
   type DocsConflict_Serialize,
   type DocsStatus_Serialize,
   type Problem,
@@ -110,12 +113,16 @@ export type StageTransition = StageTransition_Serialize;
 export type StepRecord = StepRecord_Serialize;
 export type Story = Story_Serialize;
 // What the UI sends.
-export type ComponentInput = ComponentInput_Deserialize;
-export type ContextInput = ContextInput_Deserialize;
-export type NewProjectInput = NewProjectInput_Deserialize;
-export type ProjectChangesInput = ProjectChangesInput_Deserialize;
-export type StoryInput = StoryInput_Deserialize;
-export type DocsChoice = DocsChoice_Deserialize;
+// What the commands take: the core's own input types (new ones, and partial changes).
+export type NewComponent = NewComponent_Deserialize;
+export type ComponentInput = ComponentChanges_Deserialize;
+export type NewContext = NewContext_Deserialize;
+export type ContextInput = ContextChanges_Deserialize;
+export type NewProjectInput = NewProject_Deserialize;
+export type ProjectChangesInput = ProjectChanges_Deserialize;
+export type NewStory = NewStory_Deserialize;
+export type StoryInput = StoryChanges_Deserialize;
+export type DocsChoice = Resolution_Deserialize;
 export type {
   Check,
   ComponentType,
