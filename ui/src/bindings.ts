@@ -514,7 +514,7 @@ export type ErrorDetail =
 /**  The dependency would close this cycle (component names, the first again at the end). */
 { kind: "dependency_cycle"; cycle: string[] } | 
 /**  The lifecycle does not allow the move; these are the stages it allows from here. */
-{ kind: "illegal_transition"; allowed: string[] } | 
+{ kind: "illegal_transition"; allowed: Stage[] } | 
 /**  GitHub did not show or change a project's people, for this reason (issue 18). */
 { kind: "github"; reason: GitHubReason };
 

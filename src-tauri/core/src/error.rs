@@ -77,7 +77,7 @@ pub enum Error {
 
     /// A stage move the lifecycle does not allow; `allowed` lists the moves that are.
     #[error("{message}")]
-    IllegalTransition { message: String, allowed: Vec<String> },
+    IllegalTransition { message: String, allowed: Vec<crate::stage::Stage> },
 
     #[error("{message}")]
     Forbidden { message: String },
@@ -278,7 +278,7 @@ pub enum ErrorDetail {
     /// The dependency would close this cycle (component names, the first again at the end).
     DependencyCycle { cycle: Vec<String> },
     /// The lifecycle does not allow the move; these are the stages it allows from here.
-    IllegalTransition { allowed: Vec<String> },
+    IllegalTransition { allowed: Vec<crate::stage::Stage> },
     /// GitHub did not show or change a project's people, for this reason (issue 18).
     #[serde(rename = "github")]
     GitHub { reason: GitHubReason },
@@ -352,11 +352,11 @@ mod tests {
         );
         let moves = wire(Error::IllegalTransition {
             message: "draft cannot become active".into(),
-            allowed: vec!["ready".into(), "archived".into()],
+            allowed: vec![crate::stage::Stage::Designed, crate::stage::Stage::Archived],
         });
         assert_eq!(
             moves["detail"],
-            json!({ "kind": "illegal_transition", "allowed": ["ready", "archived"] })
+            json!({ "kind": "illegal_transition", "allowed": ["designed", "archived"] })
         );
         // A conflict on a field's value (a name taken, say) has no detail to act on.
         let taken = wire(Error::conflict(Some("name"), "that name is taken"));

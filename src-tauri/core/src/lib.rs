@@ -36,6 +36,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod settings;
 pub mod settings_view;
+pub mod stage;
 pub mod store;
 pub mod stories;
 pub mod sync;

@@ -6,34 +6,12 @@
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
 use crate::projects::{self, Project};
+pub use crate::stage::Stage;
 use crate::store::{new_id, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
 use serde::Serialize;
 use sqlx::SqliteConnection;
-
-text_enum! {
-    pub enum Stage ("stage") {
-        Draft = "draft",
-        Estimated = "estimated",
-        Provisioning = "provisioning",
-        Initialized = "initialized",
-        Designing = "designing",
-        Designed = "designed",
-        Implementing = "implementing",
-        Implemented = "implemented",
-        Verifying = "verifying",
-        Verified = "verified",
-        Deploying = "deploying",
-        Active = "active",
-        Maintenance = "maintenance",
-        Error = "error",
-        Archived = "archived",
-        Missing = "missing",
-        /// Imported by the org sync: the repository exists, the project was not made here.
-        Discovered = "discovered",
-    }
-}
 
 text_enum! {
     /// Who moves a project: a person, the setup pipeline, or the org sync.
@@ -152,14 +130,17 @@ pub fn check(from: Stage, to: Stage, trigger: Trigger, returns: &[Stage]) -> Res
     if all.iter().any(|m| m.to == to && m.trigger == trigger) {
         return Ok(());
     }
-    let allowed: Vec<String> =
-        all.iter().filter(|m| m.trigger == trigger).map(|m| m.to.as_str().to_owned()).collect();
+    let allowed: Vec<Stage> = all.iter().filter(|m| m.trigger == trigger).map(|m| m.to).collect();
     let by_other = all.iter().find(|m| m.to == to).map(|m| m.trigger);
     let why = match by_other {
         Some(t) => format!("only the {} can move a project from {from} to {to}", trigger_name(t)),
         None => format!("a project cannot move from {from} to {to}"),
     };
-    let list = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
+    let list = if allowed.is_empty() {
+        "none".to_owned()
+    } else {
+        allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    };
     Err(Error::IllegalTransition {
         message: format!("{why}; allowed from {from}: {list}"),
         allowed,
@@ -402,7 +383,7 @@ mod tests {
         let err = check(Designing, Active, Trigger::User, &[]).unwrap_err();
         match &err {
             Error::IllegalTransition { allowed, .. } => {
-                assert_eq!(allowed, &["designed", "error", "archived"])
+                assert_eq!(allowed, &[Designed, Stage::Error, Archived])
             }
             other => panic!("expected IllegalTransition, got {other:?}"),
         }

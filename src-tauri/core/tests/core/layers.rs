@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("validate", 0),
     ("graph", 0),
     ("settings", 0),
+    ("stage", 0),
     // the domain
     ("access", 1),
     ("accounts", 1),

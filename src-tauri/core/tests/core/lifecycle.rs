@@ -52,7 +52,9 @@ async fn an_illegal_move_is_refused_naming_the_allowed_ones_and_changes_nothing(
         .unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::Conflict, Some("to")));
     match &err {
-        Error::IllegalTransition { allowed, .. } => assert_eq!(allowed, &["estimated", "archived"]),
+        Error::IllegalTransition { allowed, .. } => {
+            assert_eq!(allowed, &[Stage::Estimated, Stage::Archived])
+        }
         other => panic!("expected IllegalTransition, got {other:?}"),
     }
     let err = lifecycle::transition(&f.store, &ada.id, &p.id, Stage::Provisioning, "x")
