@@ -126,6 +126,7 @@ e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/jobs.e2e.mjs
 	BROWSER=$(CURDIR)/tests/e2e/browser-recorder.sh tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/github.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/polish.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/warm.e2e.mjs
 	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 	THEME=dark GTK_THEME=Adwaita:dark tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 
