@@ -40,7 +40,9 @@ describe("forWindow", () => {
   });
 
   it("shows the dependency cache's size without a CLI command", () => {
-    expect(forWindow("0 entries, 0.0 MB of 2.0 GB in /d/dep-cache; `codemyspec cache clear` empties it")).toBe("0 entries, 0.0 MB of 2.0 GB in /d/dep-cache");
+    expect(forWindow("0 entries, 0.0 MB of 2.0 GB in /d/dep-cache; `codemyspec cache clear` empties it")).toBe(
+      "0 entries, 0.0 MB of 2.0 GB in /d/dep-cache",
+    );
   });
 
   it("never leaves a CLI command in a message", () => {
