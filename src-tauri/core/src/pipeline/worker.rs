@@ -364,7 +364,9 @@ impl Attempt<'_> {
         args: &[String],
         dir: &Path,
     ) -> Option<depcache::lock::BuildOf> {
-        if program != "mix" || !dir.join("mix.lock").is_file() {
+        // A project with nothing locked (no deps, or before the first `deps.get`) has nothing
+        // to cache: no `elixir --version` for it.
+        if program != "mix" || depcache::lock::read(dir).is_empty() {
             return None;
         }
         let path = self.config.path();
