@@ -19,7 +19,7 @@ APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11
 CARGO ?= cargo
 NPM   ?= npm
 
-.PHONY: e2e-run help run test e2e bench bench-app tauri-build package package-test deny deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build bindings check-bindings
+.PHONY: e2e-run help run test e2e bench bench-warm bench-app tauri-build package package-test deny deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build bindings check-bindings
 
 help:
 	@echo "make run    - install what the app needs, build the UI, open the desktop app"
@@ -127,6 +127,7 @@ e2e-run:
 	BROWSER=$(CURDIR)/tests/e2e/browser-recorder.sh tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/github.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/polish.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/handmade.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/warm.e2e.mjs
 	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 	THEME=dark GTK_THEME=Adwaita:dark tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 
@@ -144,7 +145,14 @@ check-bindings: deps-build deps-rust
 
 bench: deps-build deps-rust deps-test deps-e2e ui-build
 	$(CARGO) run --locked --release -p codemyspec-bench
+	$(MAKE) --no-print-directory bench-warm
 	$(MAKE) --no-print-directory bench-app
+
+# Warm setups (issue 24): a cold Phoenix setup, then a warm one, and their ratio, on the
+# offline Hex repository in ../shared/hex-mirror (run outside cargo: it changes HOME).
+bench-warm:
+	$(CARGO) build --locked --release -p codemyspec-bench
+	src-tauri/bench/warm.sh target/release/codemyspec-bench
 
 # The app's figures in the real window: a release build with the `bench` command.
 # The bare Tauri window beside it is the yardstick for start time and memory.

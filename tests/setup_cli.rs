@@ -520,6 +520,67 @@ fn doctor_names_the_elixir_and_otp_versions_and_a_generator_that_does_not_fit_th
     assert!(String::from_utf8_lossy(&plain.stdout).contains("Elixir and Erlang/OTP"));
 }
 
+#[test]
+fn doctor_says_which_hex_repository_does_not_answer_and_how_big_the_dependency_cache_is() {
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path());
+    json_of(&codemyspec(dir.path(), &["project", "create", "phx_app"], ""));
+    // A Hex home whose hexpm repository points where nothing listens any more.
+    let hex_home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        hex_home.path().join("hex.config"),
+        format!("{{'$repos',#{{<<\"hexpm\">> => #{{url => <<\"{url}\">>}}}}}}.\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(cli_bin())
+            .args(args)
+            .env("CODEMYSPEC_DATA_DIR", dir.path())
+            .env("HEX_HOME", hex_home.path())
+            .env_remove("HEX_MIRROR")
+            .output()
+            .unwrap()
+    };
+    for args in [&["--json", "doctor", "phx_app"][..], &["--json", "doctor"][..]] {
+        let out = run(args);
+        let checks: Value = serde_json::from_slice(&out.stdout).expect("the checks as JSON");
+        let find =
+            |name: &str| checks.as_array().unwrap().iter().find(|c| c["name"] == name).cloned();
+        let hex = find("Hex repository").unwrap_or_else(|| panic!("{args:?}: {checks}"));
+        assert_eq!(hex["ok"], false, "{hex}");
+        let detail = hex["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&format!("{url} (hex.config's hexpm repository) does not answer")),
+            "{detail}"
+        );
+        assert!(detail.contains("mix hex.repo set hexpm --url"), "{detail}");
+        assert_ne!(out.status.code(), Some(0), "doctor fails when Hex cannot be reached");
+        // This machine has Debian's erlang-dev (the Phoenix apps here need it).
+        let nif = find("Erlang headers (erl_nif.h)").unwrap_or_else(|| panic!("{checks}"));
+        assert_eq!(nif["ok"], true, "{nif}");
+        let cache = find("dependency cache").unwrap_or_else(|| panic!("{checks}"));
+        assert!(
+            cache["detail"].as_str().unwrap().starts_with("0 entries, 0.0 MB of 2.0 GB"),
+            "{cache}"
+        );
+    }
+    // The bound is a setting; `cache show` says it, `cache clear` empties the cache.
+    let set = run(&["config", "set", "dep_cache_max_mb", "10"]);
+    assert_ne!(set.status.code(), Some(0), "below 64 MB is refused");
+    assert!(String::from_utf8_lossy(&set.stderr).contains("64 to 1048576"));
+    assert!(run(&["config", "set", "dep_cache_max_mb", "512"]).status.success());
+    let shown: Value = serde_json::from_slice(&run(&["--json", "cache", "show"]).stdout).unwrap();
+    assert_eq!(shown["entries"], 0);
+    assert_eq!(shown["max"], "512.0 MB");
+    let cleared = run(&["cache", "clear"]);
+    assert!(cleared.status.success());
+    assert!(
+        String::from_utf8_lossy(&cleared.stdout).contains("dependency cache cleared: 0 entries")
+    );
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_child_left_running_by_a_step_whose_worker_and_shell_died_is_stopped_by_the_next_worker() {

@@ -1320,7 +1320,7 @@ export type SessionStatus = "pending" | "in_progress" | "complete" | "failed";
 export type SessionType = "design" | "test" | "implementation" | "setup";
 
 /**  A setting a person may set (`codemyspec config set`, the window's Settings). */
-export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs" | "docs_sync_timeout_secs" | "keep_in_tray" | "start_at_login" | "tools_path";
+export type Setting = "github_host" | "workspace_dir" | "github_api_url" | "github_client_id" | "sync_interval_secs" | "docs_sync_timeout_secs" | "keep_in_tray" | "start_at_login" | "tools_path" | "dep_cache_max_mb";
 
 /**  The setup pipeline's status (docs/DESIGN.md: State machines). */
 export type SetupStatus = "created" | "setup_queued" | 

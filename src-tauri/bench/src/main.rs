@@ -14,6 +14,7 @@ mod report;
 mod seed;
 mod setup;
 mod spec;
+mod warm;
 
 use clap::{Parser, ValueEnum};
 use codemyspec_core::Result;
@@ -30,6 +31,9 @@ enum Only {
     Github,
     /// The docs sync against a local git server (a 10,000-entity spec).
     Docs,
+    /// A cold Phoenix setup, then a warm one (the dependency cache), on an offline Hex
+    /// repository (`make bench-warm`; not part of `all`).
+    Warm,
     /// Only seed `--data-dir` with a profile and `--projects` projects (for the app benchmark).
     Seed,
 }
@@ -67,6 +71,11 @@ async fn main() -> Result<()> {
         return seed::for_app(&args).await;
     }
     let mut report = Report::new();
+    if args.only == Only::Warm {
+        warm::run(&mut report).await?;
+        report.print();
+        return Ok(());
+    }
     if matches!(args.only, Only::All | Only::Spec) {
         spec::run(&args, &mut report).await?;
     }

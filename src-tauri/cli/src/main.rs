@@ -2,6 +2,7 @@
 //! window calls, on the same database file.
 
 mod accounts;
+mod cache;
 mod components;
 mod docs;
 mod github;
@@ -108,6 +109,9 @@ enum Command {
     Token(github::TokenCmd),
     /// Check what a setup needs (for a project, or in general).
     Doctor { project: Option<String> },
+    /// The cache of compiled Mix dependencies that makes later setups warm: show, clear.
+    #[command(subcommand)]
+    Cache(cache::CacheCmd),
 }
 
 /// What every command needs: the store, the output style and the acting profile.
@@ -164,6 +168,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Sync(cmd) => sync::run_sync(&ctx, cmd).await,
         Command::Token(cmd) => github::run_token(&ctx, cmd).await,
         Command::Doctor { project } => setup::doctor(&ctx, project).await,
+        Command::Cache(cmd) => cache::run(&ctx, cmd).await,
     };
     ctx.store.close().await;
     result

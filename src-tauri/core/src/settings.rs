@@ -20,6 +20,7 @@ text_enum! {
         KeepInTray = "keep_in_tray",
         StartAtLogin = "start_at_login",
         ToolsPath = "tools_path",
+        DepCacheMaxMb = "dep_cache_max_mb",
     }
 }
 
@@ -36,6 +37,7 @@ impl Setting {
             Setting::KeepInTray => "closing the window keeps the app running in the tray, with the queue, the heartbeat and the docs sync (true or false; default true)",
             Setting::StartAtLogin => "the app starts, in the tray, when you log in (true or false; default false)",
             Setting::ToolsPath => "folders searched first for mix, elixir and the other programs setups run, separated by ':' (default: PATH, or your login shell's PATH when mix is not on it)",
+            Setting::DepCacheMaxMb => "megabytes the cache of compiled Mix dependencies may hold before the least recently used go (default 2048; 64 to 1048576)",
         }
     }
 }
@@ -135,6 +137,15 @@ pub async fn set(store: &Store, key: Setting, value: &str) -> Result<()> {
             _ => return Err(Error::invalid("value", "use true or false")),
         },
         Setting::ToolsPath => Some(tools_path(value)?),
+        Setting::DepCacheMaxMb => match value.trim().parse::<u64>() {
+            Ok(n) if (64..=1_048_576).contains(&n) => Some(n.to_string()),
+            _ => {
+                return Err(Error::invalid(
+                    "value",
+                    "the dependency cache size is 64 to 1048576 megabytes",
+                ))
+            }
+        },
         Setting::WorkspaceDir => {
             let dir = std::path::Path::new(value.trim());
             if !dir.is_absolute() {

@@ -4,10 +4,12 @@
 
 pub mod clone;
 mod control;
+pub mod depcache;
 pub mod docs;
 pub mod lines;
 pub mod login_shell;
 pub mod logs;
+pub mod machine;
 pub mod path;
 pub mod preflight;
 pub mod process;
@@ -50,13 +52,21 @@ pub struct PipelineConfig {
     pub extra_path: Vec<PathBuf>,
     /// `MIX_HOME` for steps and the archive checks (default: mix's own, `~/.mix`).
     pub mix_home: Option<PathBuf>,
+    /// `HEX_HOME` for steps and the Hex repository check (default: Hex's own, `~/.hex`).
+    pub hex_home: Option<PathBuf>,
     /// The folders steps search, as [`PipelineConfig::resolve_tools`] last found them.
     resolved: Arc<std::sync::Mutex<Option<tools::SearchPath>>>,
 }
 
 impl PipelineConfig {
     pub fn new(secrets: Arc<dyn SecretStore>) -> Self {
-        PipelineConfig { secrets, extra_path: Vec::new(), mix_home: None, resolved: Arc::default() }
+        PipelineConfig {
+            secrets,
+            extra_path: Vec::new(),
+            mix_home: None,
+            hex_home: None,
+            resolved: Arc::default(),
+        }
     }
 
     /// Decides where steps find their programs: the `tools_path` setting, else this
@@ -101,6 +111,9 @@ impl PipelineConfig {
         let mut env = vec![("PATH".to_owned(), self.path())];
         if let Some(home) = &self.mix_home {
             env.push(("MIX_HOME".to_owned(), home.clone().into_os_string()));
+        }
+        if let Some(home) = &self.hex_home {
+            env.push(("HEX_HOME".to_owned(), home.clone().into_os_string()));
         }
         process::step_environment(env)
     }

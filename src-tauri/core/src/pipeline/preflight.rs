@@ -7,15 +7,13 @@ use super::path::SetupPath;
 use super::recipe::{Recipe, Work};
 use super::tools::SearchPath;
 use super::PipelineConfig;
-use crate::projects::{Database, Project};
+use crate::projects::Project;
 use crate::secrets::host_of;
 use crate::settings;
 use crate::store::Store;
 use serde::Serialize;
 use std::ffi::OsStr;
-use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -79,9 +77,40 @@ fn has_archive(dir: &Path, prefix: &str) -> bool {
     })
 }
 
-fn reachable(port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+/// What a Phoenix app needs of the machine: a Hex repository that answers and Erlang's
+/// headers for NIFs (docs/PIPELINE.md).
+pub async fn machine_checks(config: &PipelineConfig) -> Vec<Check> {
+    let mirror = std::env::var("HEX_MIRROR").ok();
+    let home = config.hex_home.clone().or_else(super::machine::hex_home);
+    let hex = tokio::task::spawn_blocking(move || {
+        super::machine::hex_check(mirror.as_deref(), home.as_deref())
+    });
+    let root = super::machine::erlang_root(&config.path()).await;
+    let mut out = Vec::new();
+    match hex.await {
+        Ok(c) => out.push(c),
+        Err(e) => out.push(check("Hex repository", false, format!("not checked: {e}"))),
+    }
+    out.push(super::machine::nif_check(root.as_deref()));
+    out
+}
+
+/// The dependency cache's size, where it is and how to empty it (never a failed check).
+pub async fn cache_check(store: &Store) -> Check {
+    match super::depcache::DepCache::new(store).summary().await {
+        Ok(s) => check(
+            "dependency cache",
+            true,
+            format!(
+                "{} entries, {} of {} in {}; `codemyspec cache clear` empties it",
+                s.entries,
+                super::depcache::human(s.bytes),
+                super::depcache::human(s.max_bytes),
+                s.root.display()
+            ),
+        ),
+        Err(e) => check("dependency cache", false, e.to_string()),
+    }
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -124,23 +153,9 @@ pub async fn checks(
                 if ok { "installed".to_owned() } else { format!("missing: run `{install}`") };
             out.push(check(format!("mix archive {archive}"), ok, detail));
         }
-        let port = match project.database {
-            Database::Postgres => Some(5432),
-            Database::Mysql => Some(3306),
-            Database::Sqlite3 => None,
-        };
-        if let Some(port) = port {
-            let ok = reachable(port);
-            let detail = if ok {
-                format!("{} answers on localhost:{port}", project.database)
-            } else {
-                format!(
-                    "nothing listens on localhost:{port}: `mix test` needs a running {}",
-                    project.database
-                )
-            };
-            out.push(check("database", ok, detail));
-        }
+        out.extend(machine_checks(config).await);
+        let port = super::machine::default_port(project.database);
+        out.extend(super::machine::database_check(project.database, port));
     }
     for url in [&project.code_repo, &project.docs_repo].into_iter().flatten() {
         if let Some(host) = host_of(url) {
@@ -200,6 +215,7 @@ pub async fn doctor(
             // Cloning only reads, and the path check above already read the code repository.
             out.extend(super::provision::checks(store, &config.secrets, actor, project).await);
         }
+        out.push(cache_check(store).await);
         return Ok(out);
     }
     let search = search_path(store, config).await;
@@ -208,6 +224,7 @@ pub async fn doctor(
         .map(|program| program_check(&search, program, &not_found(program)))
         .collect();
     out.extend(toolchain_checks(config, false, true).await);
+    out.extend(machine_checks(config).await);
     match crate::github::endpoints(store).await {
         Ok(at) => out.push(token_check(config, actor, &at.host).await),
         // Said here, not as doctor's own failure: the other checks still show.
@@ -217,6 +234,7 @@ pub async fn doctor(
         Err(e) => return Err(e),
     }
     out.push(workspace_check(store).await);
+    out.push(cache_check(store).await);
     Ok(out)
 }
 

@@ -10,7 +10,9 @@ use super::process::{self, StepCommand, StepEnd};
 use super::publish::{self, Author, PublishError};
 use super::recipe::{self, Action, Step, Work};
 use super::tree::Kept;
-use super::{docs, fail_project, preflight, provision, rescue, write_status, PipelineConfig};
+use super::{
+    depcache, docs, fail_project, preflight, provision, rescue, write_status, PipelineConfig,
+};
 use crate::accounts;
 use crate::error::Error;
 use crate::events::JobEvent;
@@ -65,6 +67,7 @@ pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
         workdir: PathBuf::new(),
         path: SetupPath::Generate,
         warnings: std::sync::Mutex::new(Vec::new()),
+        toolchain: tokio::sync::OnceCell::new(),
     };
     let result = attempt.go().await;
     if let Err(failure) = &result {
@@ -84,6 +87,9 @@ struct Attempt<'a> {
     /// What went wrong without failing the setup (a missing docs repository): shown with
     /// `ready`.
     warnings: std::sync::Mutex<Vec<String>>,
+    /// Elixir and OTP as `elixir --version` said them (asked once, by the first `mix` step
+    /// that may use the dependency cache).
+    toolchain: tokio::sync::OnceCell<Option<super::toolchain::Versions>>,
 }
 
 impl Attempt<'_> {
@@ -301,7 +307,15 @@ impl Attempt<'_> {
                     timeout: step.timeout,
                     env: self.config.step_env(),
                 };
-                self.run_program(&cmd, step, &mut sink).await
+                let warm = self.build_of(program, args, dir).await;
+                if let Some(of) = &warm {
+                    self.seed(dir, of, &mut sink).await;
+                }
+                let ran = self.run_program(&cmd, step, &mut sink).await;
+                if let (Some(of), Ok(())) = (&warm, &ran.2) {
+                    self.keep_builds(dir, of, &mut sink).await;
+                }
+                ran
             }
             Work::Act(Action::Publish) => {
                 let work =
@@ -340,6 +354,75 @@ impl Attempt<'_> {
             duration_ms,
         });
         result
+    }
+
+    /// What a `mix` step in a folder with a `mix.lock` builds, for the dependency cache;
+    /// `None` for other steps, before the first `deps.get`, or when Elixir does not answer.
+    async fn build_of(
+        &self,
+        program: &str,
+        args: &[String],
+        dir: &Path,
+    ) -> Option<depcache::lock::BuildOf> {
+        // A project with nothing locked (no deps, or before the first `deps.get`) has nothing
+        // to cache: no `elixir --version` for it.
+        if program != "mix" || depcache::lock::read(dir).is_empty() {
+            return None;
+        }
+        let path = self.config.path();
+        let v = self
+            .toolchain
+            .get_or_init(|| async move { super::toolchain::versions(&path).await })
+            .await
+            .as_ref()?;
+        Some(depcache::lock::BuildOf {
+            elixir: v.elixir.to_string(),
+            otp: v.otp.to_string(),
+            env: depcache::env_of(args).to_owned(),
+        })
+    }
+
+    /// Seeds the project from the dependency cache; a failure only costs a cold build.
+    async fn seed(&self, dir: &Path, of: &depcache::lock::BuildOf, sink: &mut LogSink) {
+        let cache = depcache::DepCache::new(self.store());
+        match cache.seed(dir, of).await {
+            Ok(s) => {
+                if !s.rejected.is_empty() {
+                    sink.note(format!(
+                        "dependency cache: {} failed the checksum and will be built again: {}",
+                        s.rejected.len(),
+                        s.rejected.join(", ")
+                    ))
+                    .await;
+                }
+                if !s.seeded.is_empty() {
+                    sink.note(format!(
+                        "dependency cache: {} {} builds seeded: {}",
+                        s.seeded.len(),
+                        of.env,
+                        s.seeded.join(", ")
+                    ))
+                    .await;
+                }
+            }
+            Err(e) => sink.note(format!("dependency cache not used: {e}")).await,
+        }
+    }
+
+    /// Keeps what a successful step built that the cache lacks.
+    async fn keep_builds(&self, dir: &Path, of: &depcache::lock::BuildOf, sink: &mut LogSink) {
+        match depcache::DepCache::new(self.store()).store_builds(dir, of).await {
+            Ok(stored) if !stored.is_empty() => {
+                sink.note(format!(
+                    "dependency cache: {} {} builds stored for later setups",
+                    stored.len(),
+                    of.env
+                ))
+                .await
+            }
+            Ok(_) => {}
+            Err(e) => sink.note(format!("dependency cache: nothing stored: {e}")).await,
+        }
     }
 
     async fn run_program(

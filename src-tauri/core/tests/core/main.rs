@@ -28,3 +28,4 @@ mod sync_noise;
 mod sync_owners;
 mod team;
 mod tokens;
+mod warm_deps;

@@ -445,6 +445,13 @@ async fn the_phoenix_recipe_runs_exactly_these_commands() {
     let mut config = PipelineConfig::new(Arc::new(Keyring));
     config.extra_path = vec![bin.path().to_owned()];
     config.mix_home = Some(mix_home.path().to_owned());
+    // The Hex repository the preflight asks for: something listening where hex.config says.
+    let hex_repo = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hex_home = tempfile::tempdir().unwrap();
+    let url = format!("http://{}", hex_repo.local_addr().unwrap());
+    let hex_config = format!("{{'$repos',#{{<<\"hexpm\">> => #{{url => <<\"{url}\">>}}}}}}.\n");
+    std::fs::write(hex_home.path().join("hex.config"), hex_config).unwrap();
+    config.hex_home = Some(hex_home.path().to_owned());
     let p = Pipeline::start(config).await;
     let new = NewProject {
         name: "my_shop".into(),

@@ -39,6 +39,12 @@ describe("forWindow", () => {
     expect(forWindow(from)).toBe(to);
   });
 
+  it("shows the dependency cache's size without a CLI command", () => {
+    expect(forWindow("0 entries, 0.0 MB of 2.0 GB in /d/dep-cache; `codemyspec cache clear` empties it")).toBe(
+      "0 entries, 0.0 MB of 2.0 GB in /d/dep-cache",
+    );
+  });
+
   it("never leaves a CLI command in a message", () => {
     expect(forWindow("do it with `codemyspec frobnicate --now`")).not.toMatch(/codemyspec/);
   });
@@ -52,5 +58,14 @@ describe("whereToFix", () => {
     });
     expect(whereToFix(check("workspace folder", false, "x")).settings).toBe(true);
     expect(whereToFix(check("program mix", false, "x")).text).toContain("Install mix");
+  });
+
+  it("sends a Hex repository or Erlang's headers to this computer, not to Edit project", () => {
+    expect(whereToFix(check("Hex repository", false, "x"))).toEqual({
+      text: "Connect to the network, or point Hex at a repository that answers, as the detail says.",
+      settings: false,
+    });
+    expect(whereToFix(check("Erlang headers (erl_nif.h)", false, "x")).text).toContain("development headers");
+    expect(whereToFix(check("code repository", false, "x")).text).toContain("Edit project");
   });
 });

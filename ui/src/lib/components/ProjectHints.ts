@@ -26,6 +26,9 @@ const REWRITES: [RegExp, string][] = [
   [/(?:run |with )?codemyspec project update\b[^;,()`]*?--docs-repo\b(?: [^\s;,()`]+)?/g, `in ${DOCS_REPO_FIELD}`],
   [/\(`?codemyspec project update\b[^`)]*`?\)/g, "(in Overview → Edit project)"],
   [/(?:run |with )?`?codemyspec project update\b[^`);]*`?/g, "in Overview → Edit project"],
+  // The dependency cache is emptied from the CLI only (docs/DECISIONS.md, issue 24): the
+  // window shows its size and leaves the hint out.
+  [/; `codemyspec cache clear` empties it/g, ""],
   // Anything else the CLI would do has a place in Settings.
   [/(?:run |with )?`codemyspec [^`]*`/g, "Settings"],
 ];
@@ -43,6 +46,13 @@ export function whereToFix(check: Check): { text: string; settings: boolean } {
   }
   if (name === "workspace folder") {
     return { text: "Pick a workspace folder you can write to in Settings → Workspace.", settings: true };
+  }
+  // Machine requirements of a Phoenix app (issue 24): fixed on this computer, not in the app.
+  if (name === "hex repository") {
+    return { text: "Connect to the network, or point Hex at a repository that answers, as the detail says.", settings: false };
+  }
+  if (name.startsWith("erlang headers")) {
+    return { text: "Install Erlang's development headers on this computer, as the detail says.", settings: false };
   }
   if (name.includes("repository")) {
     return { text: "Change the repository URL in Edit project below, or ask for write access on GitHub.", settings: false };
