@@ -8,13 +8,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages: Tauri's build needs (webkit2gtk & co.), the tests' real parts (elixir for
-# real mix runs, python3 for the local git smart-HTTP server, Xvfb + WebKitWebDriver for the
+# real mix runs; erlang-dev (NIF headers: bcrypt_elixir, exqlite) and erlang-xmerl (swoosh)
+# for the real Phoenix setups against ../shared/hex-mirror, postgresql for the PostgreSQL one,
+# whose test starts its own cluster: the package's own service plays no part), python3 for the local git smart-HTTP server, Xvfb + WebKitWebDriver for the
 # window, D-Bus + gnome-keyring for the OS keyring, dunst for notifications, python3-xlib and
 # python3-dbus for the window manager's close button, keys and the tray menu in tests/e2e).
 APT_BUILD := build-essential pkg-config curl file git libssl-dev libwebkit2gtk-4.1-dev \
              libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring \
-             libsecret-tools dunst keyutils python3-xlib python3-dbus
+APT_TEST  := elixir erlang-dev erlang-xmerl postgresql python3 xvfb xauth x11-utils \
+             webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools dunst keyutils python3-xlib python3-dbus
 
 CARGO ?= cargo
 NPM   ?= npm
@@ -103,10 +105,20 @@ test: deps
 	$(MAKE) --no-print-directory package-test
 
 # Licenses, bans and sources of every crate (deny.toml), offline: the crates of every target
-# are fetched first, as cargo-deny reads them all. Advisories need GitHub (see deny.toml).
+# are fetched first, as cargo-deny reads them all. Advisories, offline too, against the RustSec
+# snapshot in ../shared/advisory-db: cargo-deny reads its database as a git repository in a
+# folder named after the default URL under deny.toml's db-path, so a fresh copy with one
+# commit goes there each run (8 MB, well under a second).
+ADVISORY_DB := $(CURDIR)/../shared/advisory-db
+ADVISORY_COPY := target/advisory-dbs/advisory-db-3157b0e258782691
 deny: deps-rust
 	$(CARGO) fetch --locked --quiet
 	$(CARGO) deny -L error --offline --locked --workspace check -s licenses bans sources
+	@[ -d "$(ADVISORY_DB)/crates" ] || { echo "the RustSec snapshot is missing: $(ADVISORY_DB) (clone ../shared beside the repository)" >&2; exit 1; }
+	@rm -rf $(ADVISORY_COPY) && mkdir -p $(dir $(ADVISORY_COPY)) && cp -r $(ADVISORY_DB) $(ADVISORY_COPY)
+	@cd $(ADVISORY_COPY) && git init -q && git add -A && \
+	  git -c user.name=make -c user.email=make@localhost -c commit.gpgsign=false commit -q -m "snapshot of ../shared/advisory-db"
+	$(CARGO) deny -L error --offline --locked --workspace check -s advisories
 
 # The app with the UI embedded (what the end-to-end tests drive), and the CLI beside it.
 app-build: ui-build
