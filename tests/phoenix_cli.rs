@@ -171,7 +171,7 @@ fn a_phoenix_app_with_postgres_runs_its_tests_against_a_real_cluster() {
     let gh = GitHubStandIn::start();
     let dir = tempfile::tempdir().unwrap();
     // phx.new's config/test.exs names no port: Postgrex then reads PGPORT, which the app
-    // passes to its steps, so the cluster can take any free port.
+    // passes to its steps, so the cluster need not hold 5432 (PgCluster says more).
     let port = [("PGPORT", pg.port.to_string())];
     let done = set_up(&gh, &mirror, dir.path(), "phx_pg", &["--database", "postgres"], &port);
     check_phoenix_app(&done, &gh, dir.path(), "phx_pg");

@@ -70,10 +70,16 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// A throwaway PostgreSQL cluster on a free loopback port: superuser `postgres`, trusted
-/// connections from loopback only (the generated app's config/test.exs sends
-/// postgres/postgres, which trust accepts). As root, it runs as the `postgres` user that
-/// Debian's package creates (PostgreSQL refuses to run as root).
+/// A throwaway PostgreSQL cluster on loopback: superuser `postgres`, trusted connections
+/// from loopback only (the generated app's config/test.exs sends postgres/postgres, which
+/// trust accepts). As root, it runs as the `postgres` user that Debian's package creates
+/// (PostgreSQL refuses to run as root).
+///
+/// Its port: 5432 when free, else any free one. The app's steps get `PGPORT`, which
+/// Postgrex reads when the config names no port (phx.new's does not), so the app's tests
+/// reach this cluster on either; the setup's preflight looks at localhost:5432 only, which
+/// then answers too, be it this cluster or another server already there (the `postgresql`
+/// package's own, say).
 pub struct PgCluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
@@ -89,7 +95,7 @@ impl PgCluster {
             assert!(ok.is_ok_and(|s| s.success()), "chown the cluster's folder to postgres");
         }
         let data = dir.path().join("data");
-        let port = free_port();
+        let port = if TcpListener::bind("127.0.0.1:5432").is_ok() { 5432 } else { free_port() };
         let cluster = PgCluster { dir, bin, port };
         let init = cluster.run(
             "initdb",
