@@ -8,18 +8,22 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages: Tauri's build needs (webkit2gtk & co.), the tests' real parts (elixir for
-# real mix runs, python3 for the local git smart-HTTP server, Xvfb + WebKitWebDriver for the
-# window, D-Bus + gnome-keyring for the OS keyring, dunst for notifications, python3-xlib and
-# python3-dbus for the window manager's close button, keys and the tray menu in tests/e2e).
+# real mix runs; erlang-dev (NIF headers: bcrypt_elixir, exqlite) and erlang-xmerl (swoosh)
+# for the real Phoenix setups against ../shared/hex-mirror; postgresql for the PostgreSQL
+# one, whose test starts a cluster of its own, so the package's service plays no part;
+# python3 for the local git smart-HTTP server, Xvfb + WebKitWebDriver for the window, D-Bus +
+# gnome-keyring for the OS keyring, dunst for notifications, python3-xlib and python3-dbus
+# for the window manager's close button, keys and the tray menu in tests/e2e).
 APT_BUILD := build-essential pkg-config curl file git libssl-dev libwebkit2gtk-4.1-dev \
              libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-APT_TEST  := elixir python3 xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring \
-             libsecret-tools dunst keyutils python3-xlib python3-dbus
+APT_TEST  := elixir erlang-dev erlang-xmerl postgresql python3 xvfb xauth x11-utils \
+             webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools dunst keyutils \
+             python3-xlib python3-dbus
 
 CARGO ?= cargo
 NPM   ?= npm
 
-.PHONY: e2e-run help run test e2e bench bench-warm bench-app tauri-build package package-test deny deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build bindings check-bindings
+.PHONY: check-shared e2e-run help run test e2e bench bench-warm bench-app tauri-build package package-test deny deps deps-build deps-test deps-rust deps-ui deps-e2e ui-build app-build bindings check-bindings
 
 help:
 	@echo "make run    - install what the app needs, build the UI, open the desktop app"
@@ -90,7 +94,7 @@ ui-build: deps-ui
 run: deps-build deps-rust ui-build
 	$(CARGO) run --locked --features custom-protocol --bin codemyspec-desktop
 
-test: deps
+test: deps check-shared
 	$(CARGO) fmt --all -- --check
 	$(MAKE) --no-print-directory deny
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
@@ -102,11 +106,29 @@ test: deps
 	$(MAKE) --no-print-directory e2e-run
 	$(MAKE) --no-print-directory package-test
 
+# ../shared beside the repository (as in CI): the offline Hex repository the real Phoenix
+# setups run against (tests/phoenix_cli.rs, tests/e2e/phoenix.e2e.mjs) and the RustSec
+# snapshot. Checked first, so that a missing one is said at once, not minutes into the run.
+HEX_MIRROR := $(CURDIR)/../shared/hex-mirror
+check-shared:
+	@[ -x "$(HEX_MIRROR)/use.sh" ] || { echo "the offline Hex repository is missing: $(HEX_MIRROR) (clone ../shared beside the repository)" >&2; exit 1; }
+	@[ -d "$(ADVISORY_DB)/crates" ] || { echo "the RustSec snapshot is missing: $(ADVISORY_DB) (clone ../shared beside the repository)" >&2; exit 1; }
+
 # Licenses, bans and sources of every crate (deny.toml), offline: the crates of every target
-# are fetched first, as cargo-deny reads them all. Advisories need GitHub (see deny.toml).
+# are fetched first, as cargo-deny reads them all. Advisories, offline too, against the RustSec
+# snapshot in ../shared/advisory-db: cargo-deny reads its database as a git repository in a
+# folder named after the default URL under deny.toml's db-path, so a fresh copy with one
+# commit goes there each run (8 MB, well under a second).
+ADVISORY_DB := $(CURDIR)/../shared/advisory-db
+ADVISORY_COPY := target/advisory-dbs/advisory-db-3157b0e258782691
 deny: deps-rust
 	$(CARGO) fetch --locked --quiet
 	$(CARGO) deny -L error --offline --locked --workspace check -s licenses bans sources
+	@[ -d "$(ADVISORY_DB)/crates" ] || { echo "the RustSec snapshot is missing: $(ADVISORY_DB) (clone ../shared beside the repository)" >&2; exit 1; }
+	@rm -rf $(ADVISORY_COPY) && mkdir -p $(dir $(ADVISORY_COPY)) && cp -r $(ADVISORY_DB) $(ADVISORY_COPY)
+	@cd $(ADVISORY_COPY) && git init -q && git add -A && \
+	  git -c user.name=make -c user.email=make@localhost -c commit.gpgsign=false commit -q -m "snapshot of ../shared/advisory-db"
+	$(CARGO) deny -L error --offline --locked --workspace check -s advisories
 
 # The app with the UI embedded (what the end-to-end tests drive), and the CLI beside it.
 app-build: ui-build
@@ -115,7 +137,8 @@ app-build: ui-build
 # End to end in the real window under Xvfb; screenshots land in tests/e2e/out/. The second
 # script runs the app beside a `codemyspec worker` and stops it with SIGTERM; the tray script
 # closes the window (the heartbeat goes on), quits from the tray menu and with Ctrl+Q, and
-# starts the app at login in the tray; the last visits
+# starts the app at login in the tray; phoenix.e2e.mjs runs one real Phoenix setup against
+# ../shared/hex-mirror (a few minutes); the last visits
 # every page (axe-core accessibility check, 800×600) in the light and the dark theme.
 e2e: deps app-build e2e-run
 
@@ -128,6 +151,7 @@ e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/polish.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/handmade.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/warm.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/phoenix.e2e.mjs
 	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 	THEME=dark GTK_THEME=Adwaita:dark tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs
 

@@ -1,7 +1,9 @@
 //! Helpers for the cross-crate tests: the `codemyspec` binary of this workspace, run against
 //! a data dir that the tests also open with the core library.
 
+mod phoenix;
 mod recorder;
+pub use phoenix::{free_port, hex_mirror_dir, HexMirror, PgCluster};
 pub use recorder::{Recorder, ThrowawayCa};
 
 use std::io::BufRead;

@@ -36,6 +36,9 @@ pub const STEP_ENV: &[&str] = &[
     "HEX_CACERTS_PATH",
     "HEX_OFFLINE",
     "HEX_HTTP_TIMEOUT",
+    // Postgrex's default port when the app's config names none (phx.new's dev and test
+    // configs do not): a PostgreSQL on another port than 5432.
+    "PGPORT",
     "ERL_AFLAGS",
     "ERL_FLAGS",
     "ELIXIR_ERL_OPTIONS",
