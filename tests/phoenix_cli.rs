@@ -2,18 +2,16 @@
 //! → deps.get → compile → test → commit) through the `codemyspec` binary, against the offline
 //! Hex repository in ../shared/hex-mirror (hex.pm cannot be reached here), the GitHub
 //! stand-in (repositories created through its API, pushed to over its git endpoint) and, for
-//! PostgreSQL, a cluster this test starts itself. Each run takes a few minutes; the two run
-//! one after the other (a lock), never at once, so they do not share the machine's cores.
+//! PostgreSQL, a cluster this test starts itself. Both apps are set up in one data dir, one
+//! after the other: the second finds most of its dependencies in the machine's dependency
+//! cache, which is how a person's second Phoenix project goes (docs/PIPELINE.md, "Warm
+//! setups"), and costs the test run a fraction of the first.
 //! Runs under `tests/with-session.sh` (the token is in the OS keyring), as `make test` does.
 
 use codemyspec_tests::{cli_bin, codemyspec, json_of, GitHubStandIn, HexMirror, PgCluster};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
-
-/// One Phoenix setup at a time.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 const TOKEN: &str = "ghp_phoenix_ada";
 
@@ -25,16 +23,8 @@ struct Finished {
     log: String,
 }
 
-/// A profile signed in to the stand-in, a Phoenix project on it (in org `acme`), its setup
-/// run with `--wait` in the mirror's scratch home, plus `extra_env` for the steps.
-fn set_up(
-    gh: &GitHubStandIn,
-    mirror: &HexMirror,
-    dir: &Path,
-    name: &str,
-    extra: &[&str],
-    extra_env: &[(&str, String)],
-) -> Finished {
+/// A profile in `dir` signed in to the stand-in (org `acme`), its workspace inside `dir`.
+fn sign_in(gh: &GitHubStandIn, dir: &Path) {
     gh.user("ada-gh", TOKEN);
     gh.org("acme");
     json_of(&codemyspec(
@@ -46,6 +36,18 @@ fn set_up(
     let workspace = dir.join("workspace").display().to_string();
     json_of(&codemyspec(dir, &["config", "set", "workspace_dir", &workspace], ""));
     json_of(&codemyspec(dir, &["github", "login", "--with-token"], &format!("{TOKEN}\n")));
+}
+
+/// A Phoenix project on the stand-in (in org `acme`), its setup run with `--wait` in the
+/// mirror's scratch home, plus `extra_env` for the steps.
+fn set_up(
+    gh: &GitHubStandIn,
+    mirror: &HexMirror,
+    dir: &Path,
+    name: &str,
+    extra: &[&str],
+    extra_env: &[(&str, String)],
+) -> Finished {
     let (code, docs) =
         (format!("{}/acme/{name}", gh.url()), format!("{}/acme/{name}_docs", gh.url()));
     let mut create = vec!["project", "create", name, "--framework", "phoenix"];
@@ -67,7 +69,7 @@ fn set_up(
         String::from_utf8_lossy(&out.stderr)
     );
     let project = json_of(&codemyspec(dir, &["project", "show", name], ""));
-    let jobs = json_of(&codemyspec(dir, &["jobs", "list"], ""));
+    let jobs = json_of(&codemyspec(dir, &["jobs", "list", "--project", name], ""));
     let id = jobs
         .as_array()
         .and_then(|j| j.iter().find(|j| j["queue"] == "project_setup"))
@@ -150,26 +152,35 @@ fn check_phoenix_app(done: &Finished, gh: &GitHubStandIn, dir: &Path, name: &str
     assert!(tree.get_path(Path::new("deps")).is_err(), "deps/ is not committed");
 }
 
-#[test]
-fn a_phoenix_app_with_sqlite_is_generated_tested_committed_and_pushed() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let mirror = HexMirror::start();
-    let gh = GitHubStandIn::start();
-    let dir = tempfile::tempdir().unwrap();
-    let done = set_up(&gh, &mirror, dir.path(), "phx_lite", &[], &[]);
-    check_phoenix_app(&done, &gh, dir.path(), "phx_lite");
-    let app = Path::new(done.project["local_path"].as_str().unwrap());
-    let config = std::fs::read_to_string(app.join("config/test.exs")).unwrap();
-    assert!(config.contains(".db"), "sqlite3 is the default database:\n{config}");
+/// The builds the dependency cache seeded for one step, from its log line
+/// ("dependency cache: 30 test builds seeded: ..."), summed over the setup.
+fn seeded(log: &str) -> u32 {
+    log.lines()
+        .filter_map(|l| l.split("dependency cache: ").nth(1))
+        .filter(|l| l.contains(" builds seeded: "))
+        .filter_map(|l| l.split(' ').next()?.parse::<u32>().ok())
+        .sum()
 }
 
+/// Both databases on one machine (one data dir, so one dependency cache): the sqlite3 app
+/// from cold, then the PostgreSQL app, whose dependencies the first one shares come from the
+/// cache (warm) and whose own tests still pass against a cluster the test starts itself.
 #[test]
-fn a_phoenix_app_with_postgres_runs_its_tests_against_a_real_cluster() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+fn phoenix_apps_with_sqlite_then_postgres_are_generated_tested_and_pushed_the_second_from_the_cache(
+) {
     let mirror = HexMirror::start();
-    let pg = PgCluster::start();
     let gh = GitHubStandIn::start();
     let dir = tempfile::tempdir().unwrap();
+    sign_in(&gh, dir.path());
+
+    let lite = set_up(&gh, &mirror, dir.path(), "phx_lite", &[], &[]);
+    check_phoenix_app(&lite, &gh, dir.path(), "phx_lite");
+    let app = Path::new(lite.project["local_path"].as_str().unwrap());
+    let config = std::fs::read_to_string(app.join("config/test.exs")).unwrap();
+    assert!(config.contains(".db"), "sqlite3 is the default database:\n{config}");
+    assert_eq!(seeded(&lite.log), 0, "the first setup on this machine starts cold");
+
+    let pg = PgCluster::start();
     // phx.new's config/test.exs names no port: Postgrex then reads PGPORT, which the app
     // passes to its steps, so the cluster need not hold 5432 (PgCluster says more).
     let port = [("PGPORT", pg.port.to_string())];
@@ -183,4 +194,6 @@ fn a_phoenix_app_with_postgres_runs_its_tests_against_a_real_cluster() {
     // mix test created the app's test database in this very cluster.
     let databases = pg.psql("SELECT datname FROM pg_database");
     assert!(databases.lines().any(|d| d == "phx_pg_test"), "{databases}");
+    // Phoenix, Ecto, Plug and the rest came from the first app's builds.
+    assert!(seeded(&done.log) > 20, "the second setup is warm:\n{}", done.log);
 }
