@@ -198,7 +198,15 @@ package: deps-build deps-rust deps-ui
 	$(CARGO) build --locked --release -p codemyspec-cli
 	$(TAURI_CLI) build --bundles deb -- --locked -p codemyspec-desktop
 
-package-test: deps package
+# The package `make test` unpacks and starts is built with the release profile's optimisation
+# relaxed (no LTO, 16 codegen units, opt-level 1): the shipped profile's fat LTO in one unit
+# takes most of a test run's budget on two cores, and nothing the package test checks (control
+# fields, files, desktop entry, the app starting, the CLI, the log) depends on it.
+# `make package` alone builds the package as shipped.
+PACKAGE_TEST_PROFILE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+                        CARGO_PROFILE_RELEASE_OPT_LEVEL=1
+package-test: deps
+	$(PACKAGE_TEST_PROFILE) $(MAKE) --no-print-directory package
 	tests/package/deb.sh target/release/bundle/deb/CodeMySpec_$(VERSION)_$(DEB_ARCH).deb
 
 VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)

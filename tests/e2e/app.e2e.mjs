@@ -10,24 +10,15 @@ import { dirname, join } from "node:path";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
 import { gitHubStandIn, gitServer } from "./servers.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-e2e-"));
-let failures = 0;
-const results = [];
+const { check, crashed, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  results.push(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  console.log(results.at(-1));
-  if (!ok) failures++;
-}
+const cli = cliFor(APP, DATA);
 
 function mainCommit(root, repo) {
   try {
@@ -340,13 +331,11 @@ try {
   const secrets = [git.token, "ghp_e2e_ada", "a long password"].filter((x) => logs.includes(x));
   check("the log holds no token and no password", secrets.length === 0, secrets.join(", "));
 } catch (e) {
-  console.log(`FAIL ${e.stack ?? e}`);
-  failures++;
+  crashed(e);
   await s.screenshot(join(OUT, "failure.png")).catch(() => {});
 } finally {
   await s.end();
   git.server.kill();
 }
-console.log(`${results.filter((r) => r.startsWith("ok")).length} passed, ${failures} failed (screenshots in ${OUT})`);
-process.exit(failures ? 1 : 0);
+finish(`screenshots in ${OUT}`);
 

@@ -6,7 +6,6 @@
 // organization picked among those GitHub lists; the profile's GitHub login; and a token
 // GitHub refuses, which reads refused and offers to sign in again (Settings, dashboard).
 // Run by tests/e2e/run.sh with BROWSER set (the Makefile's e2e-run).
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
 import { gitHubStandIn } from "./servers.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -22,19 +22,9 @@ const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-e2e-gh-"));
 const OPENED = join(process.env.HOME, "opened-urls.log");
 const TOKEN = "ghp_e2e_github_ada";
-let failures = 0;
-const results = [];
+const { check, crashed, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  results.push(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  console.log(results.at(-1));
-  if (!ok) failures++;
-}
+const cli = cliFor(APP, DATA);
 
 /** What the browser was asked to open, in order. */
 const opened = () => (existsSync(OPENED) ? readFileSync(OPENED, "utf8").split("\n").filter(Boolean) : []);
@@ -216,12 +206,10 @@ try {
   check("Settings with a refused token has no serious accessibility violation", refusedViolations.length === 0, refusedViolations.join("; "));
   await s.screenshot(join(OUT, "github-token-refused.png"));
 } catch (e) {
-  console.log(`FAIL ${e.stack ?? e}`);
-  failures++;
+  crashed(e);
   await s.screenshot(join(OUT, "github-failure.png")).catch(() => {});
 } finally {
   await s.end();
   gh.server.kill();
 }
-console.log(`${results.filter((r) => r.startsWith("ok")).length} passed, ${failures} failed (screenshots in ${OUT})`);
-process.exit(failures ? 1 : 0);
+finish(`screenshots in ${OUT}`);

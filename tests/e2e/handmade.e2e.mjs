@@ -10,24 +10,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gitServer } from "./servers.mjs";
 import { Session, sleep } from "./webdriver.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-handmade-"));
-let failures = 0;
-let passed = 0;
+const { check, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (ok) passed++;
-  else failures++;
-}
+const cli = cliFor(APP, DATA);
 
 // A person's plain clone of the docs repository.
 function person(dir, ...args) {
@@ -94,5 +85,4 @@ try {
   await s.end().catch(() => {});
   git.server.kill();
 }
-console.log(`${passed} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -7,14 +7,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session } from "./webdriver.mjs";
+import { tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CLI = join(dirname(APP), "codemyspec");
-let failures = 0;
-const check = (what, ok, detail = "") => {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (!ok) failures++;
-};
+const { check, finish } = tally();
 
 const s = await Session.start(process.env.WD_URL, APP, []);
 try {
@@ -34,8 +31,4 @@ try {
 const logs = join(process.env.XDG_DATA_HOME, "dev.codemyspec.desktop", "logs");
 const text = existsSync(logs) ? readdirSync(logs).map((f) => readFileSync(join(logs, f), "utf8")).join("") : "";
 check("the installed app writes its log in the OS log folder", text.includes("CodeMySpec starts"), logs);
-if (failures) {
-  console.error(`${failures} check(s) failed`);
-  process.exit(1);
-}
-console.log("installed package: all passed");
+finish("installed package");

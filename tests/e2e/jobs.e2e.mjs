@@ -13,25 +13,16 @@ import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
 import { gitServer } from "./servers.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-e2e-jobs-"));
-let failures = 0;
-const results = [];
+const { check, crashed, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  results.push(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  console.log(results.at(-1));
-  if (!ok) failures++;
-}
+const cli = cliFor(APP, DATA);
 
 /** What the notification daemon was shown, by summary. */
 function notifications() {
@@ -256,12 +247,10 @@ try {
   check("filtering by state shows that state's jobs only", cancelledIds.length >= 1 && byState.length === cancelledIds.length, byState.join(", "));
   await s.screenshot(join(OUT, "jobs-filtered.png"));
 } catch (e) {
-  console.log(`FAIL ${e.stack ?? e}`);
-  failures++;
+  crashed(e);
   await s.screenshot(join(OUT, "jobs-failure.png")).catch(() => {});
 } finally {
   await s.end();
   git.server.kill();
 }
-console.log(`${results.filter((r) => r.startsWith("ok")).length} passed, ${failures} failed (screenshots in ${OUT})`);
-process.exit(failures ? 1 : 0);
+finish(`screenshots in ${OUT}`);

@@ -5,27 +5,19 @@
 // `prefers-color-scheme: dark`); THEME names the screenshots.
 import { Session } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { cliFor, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const THEME = process.env.THEME ?? "light";
-const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-pages-"));
 
-let failures = 0;
-function check(what, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (!ok) failures++;
-}
+const { check, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
+const cli = cliFor(APP, DATA);
 
 /** Whether anything sticks out to the right of the window (sideways scrolling). */
 function overflow(s) {
@@ -93,5 +85,4 @@ try {
 } finally {
   await s.end();
 }
-console.log(failures ? `${failures} failed` : "all passed");
-process.exit(failures ? 1 : 0);
+finish();

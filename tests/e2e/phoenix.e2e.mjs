@@ -14,6 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
 import { gitServer } from "./servers.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -21,19 +22,9 @@ const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-e2e-phoenix-"));
 const MIRROR = resolve(here, "../../../shared/hex-mirror");
-let failures = 0;
-const results = [];
+const { check, crashed, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  results.push(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  console.log(results.at(-1));
-  if (!ok) failures++;
-}
+const cli = cliFor(APP, DATA);
 
 async function select(s, css, value) {
   await s.find(css);
@@ -147,8 +138,7 @@ try {
   const pushed = execFileSync("git", ["--git-dir", join(git.root, "acme", "e2e_phx.git"), "ls-tree", "--name-only", "main"], { encoding: "utf8" });
   check("the commit with mix.exs reached the git server", pushed.split("\n").includes("mix.exs"), pushed.replace(/\n/g, " ").slice(0, 120));
 } catch (e) {
-  failures++;
-  console.error(e);
+  crashed(e);
   await s.screenshot(join(OUT, "phoenix-failure.png")).catch(() => {});
 } finally {
   await s.end().catch(() => {});
@@ -159,5 +149,4 @@ try {
     // already stopped
   }
 }
-console.log(`\n${results.length - failures} of ${results.length} checks passed`);
-process.exit(failures ? 1 : 0);
+finish(`screenshots in ${OUT}`);

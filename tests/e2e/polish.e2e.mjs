@@ -18,25 +18,16 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gitHubStandIn } from "./servers.mjs";
 import { Session, sleep } from "./webdriver.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-polish-"));
-let failures = 0;
-let passed = 0;
+const { check, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (ok) passed++;
-  else failures++;
-}
+const cli = cliFor(APP, DATA);
 
 function desktop(...args) {
   return execFileSync("/usr/bin/python3", [join(here, "desktop.py"), ...args], { encoding: "utf8" }).trim();
@@ -330,5 +321,4 @@ try {
   await s.end();
   gh.server.kill();
 }
-console.log(`${passed} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

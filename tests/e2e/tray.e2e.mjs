@@ -18,28 +18,19 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sleep } from "./webdriver.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-tray-e2e-"));
 const TITLE = "CodeMySpec";
-let failures = 0;
-let passed = 0;
+const { check, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
+const cli = cliFor(APP, DATA);
 
 function desktop(...args) {
   return execFileSync("/usr/bin/python3", [join(here, "desktop.py"), ...args], { encoding: "utf8" }).trim();
-}
-
-function check(what, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (ok) passed++;
-  else failures++;
 }
 
 async function until(what, probe, timeoutMs = 30000) {
@@ -254,5 +245,4 @@ try {
   git.server.kill();
 }
 
-console.log(`${passed} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

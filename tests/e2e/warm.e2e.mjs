@@ -4,12 +4,12 @@
 // headers (erl_nif.h) are found where they are, and the dependency cache that makes later
 // setups warm shows its size and bound (a bound changed with `codemyspec config set` shows
 // at the next press). Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Session } from "./webdriver.mjs";
+import { cliFor, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
@@ -17,17 +17,9 @@ const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-e2e-warm-"));
 // The app was started by run.sh with this environment: it reads Hex's config from here.
 const HEX_HOME = process.env.HEX_HOME || join(process.env.HOME, ".hex");
-let failures = 0;
+const { check, crashed, finish } = tally();
 
-function cli(...args) {
-  const out = execFileSync(CLI, ["--data-dir", DATA, "--json", ...args], { encoding: "utf8" });
-  return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (!ok) failures++;
-}
+const cli = cliFor(APP, DATA);
 
 /** Points Hex's hexpm repository at `url`, as `mix hex.repo set hexpm --url` does. */
 function hexpmAt(url) {
@@ -105,10 +97,9 @@ try {
   check("the new bound shows at the next press", cacheAgain && cacheAgain.text.includes("of 512.0 MB"), cacheAgain?.text);
   await s.screenshot(join(OUT, "warm-hex-met.png"));
 } catch (e) {
-  check("the run completes", false, e.stack ?? String(e));
+  crashed(e);
 } finally {
   await s.end();
   open.close();
 }
-console.log(failures === 0 ? "warm e2e: all checks passed" : `warm e2e: ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

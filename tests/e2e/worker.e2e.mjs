@@ -10,22 +10,16 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { sleep } from "./webdriver.mjs";
+import { tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CLI = join(dirname(APP), "codemyspec");
 const DATA = mkdtempSync(join(tmpdir(), "codemyspec-worker-e2e-"));
-let failures = 0;
-let passed = 0;
+const { check, finish } = tally();
 
 function cli(as, ...args) {
   const out = execFileSync(CLI, ["--data-dir", DATA, "--as", as, "--json", ...args], { encoding: "utf8" });
   return out.trim() ? JSON.parse(out) : null;
-}
-
-function check(what, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? ` — ${detail}` : ""}`);
-  if (ok) passed++;
-  else failures++;
 }
 
 async function until(what, probe, timeoutMs = 30000) {
@@ -130,5 +124,4 @@ try {
 } finally {
   for (const child of [app, worker]) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
-console.log(`${passed} passed, ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();
