@@ -77,9 +77,7 @@ pub fn free_port() -> u16 {
 ///
 /// Its port: 5432 when free, else any free one. The app's steps get `PGPORT`, which
 /// Postgrex reads when the config names no port (phx.new's does not), so the app's tests
-/// reach this cluster on either; the setup's preflight looks at localhost:5432 only, which
-/// then answers too, be it this cluster or another server already there (the `postgresql`
-/// package's own, say).
+/// reach this cluster on either, and the setup's preflight follows `PGPORT` too.
 pub struct PgCluster {
     dir: tempfile::TempDir,
     bin: PathBuf,

@@ -138,12 +138,13 @@ pub fn nif_check(root: Option<&Path>) -> Check {
     }
 }
 
-/// The port the generated config's database listens on (its host is localhost; steps get
-/// no PGPORT, so the server's default port is the one `mix test` tries).
-pub fn default_port(database: crate::projects::Database) -> u16 {
+/// The port `mix test` reaches the generated config's database on (its host is localhost):
+/// for PostgreSQL the `PGPORT` the steps are given (`pgport`), which Postgrex reads because
+/// phx.new's config names no port, else the server's default.
+pub fn database_port(database: crate::projects::Database, pgport: Option<&str>) -> u16 {
     match database {
         crate::projects::Database::Mysql => 3306,
-        _ => 5432,
+        _ => pgport.and_then(|p| p.trim().parse().ok()).unwrap_or(5432),
     }
 }
 
@@ -236,5 +237,14 @@ mod tests {
         assert!(check.detail.contains(&format!("localhost:{port}")), "{}", check.detail);
         assert!(check.detail.contains("apt install postgresql"), "{}", check.detail);
         assert!(database_check(crate::projects::Database::Sqlite3, 5432).is_none());
+    }
+
+    #[test]
+    fn postgres_is_looked_for_where_the_steps_pgport_points() {
+        use crate::projects::Database;
+        assert_eq!(database_port(Database::Postgres, None), 5432);
+        assert_eq!(database_port(Database::Postgres, Some("5433")), 5433);
+        assert_eq!(database_port(Database::Postgres, Some("not a port")), 5432);
+        assert_eq!(database_port(Database::Mysql, Some("5433")), 3306);
     }
 }

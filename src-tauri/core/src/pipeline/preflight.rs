@@ -154,7 +154,8 @@ pub async fn checks(
             out.push(check(format!("mix archive {archive}"), ok, detail));
         }
         out.extend(machine_checks(config).await);
-        let port = super::machine::default_port(project.database);
+        let pgport = std::env::var("PGPORT").ok();
+        let port = super::machine::database_port(project.database, pgport.as_deref());
         out.extend(super::machine::database_check(project.database, port));
     }
     for url in [&project.code_repo, &project.docs_repo].into_iter().flatten() {
