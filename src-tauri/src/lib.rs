@@ -153,16 +153,39 @@ pub fn run() {
             typed
         })
         .setup(move |app| {
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "start phase: setup");
             builder.mount_events(app);
             grant_commands(app.handle())?;
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "start phase: commands granted");
             let state = app.state::<AppState>();
-            let runs = tauri::async_runtime::block_on(state.start_runner())?;
+            // The runner starts beside the first paint, not before it: its start (the lock,
+            // rescuing orphans, settling, pruning) took ~300 ms of the main thread in a debug
+            // build, and the webview navigates only once this closure returns.
+            let start = tauri::async_runtime::spawn({
+                let app = app.handle().clone();
+                async move {
+                    let state = app.state::<AppState>();
+                    let runs = state.start_runner().await.unwrap_or_else(|e| {
+                        // The poller below tries again every few seconds and says why.
+                        tracing::error!("cannot start the job runner: {e}");
+                        false
+                    });
+                    state.runner_settled();
+                    tracing::info!(
+                        ms = started.elapsed().as_millis() as u64,
+                        "start phase: runner"
+                    );
+                    if !runs {
+                        events::spawn_poller(app.clone());
+                    }
+                    state.refresh_tray();
+                }
+            });
+            state.set_runner_start(start);
             tray::build(app.handle())?;
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "start phase: tray");
             events::spawn_bridge(app.handle().clone());
             events::spawn_spec_watch(app.handle().clone());
-            if !runs {
-                events::spawn_poller(app.handle().clone());
-            }
             state.refresh_tray();
             quit_on_signals(app.handle().clone());
             state.set_shell(Arc::new(background::AppShell(app.handle().clone())));
@@ -181,6 +204,15 @@ pub fn run() {
             );
             Ok(())
         })
+        // When the page starts and finishes loading, against the process start: what comes
+        // before the first paint (docs/BENCHMARKS.md, "Start").
+        .on_page_load(move |_webview, payload| {
+            let phase = match payload.event() {
+                tauri::webview::PageLoadEvent::Started => "start phase: page load started",
+                tauri::webview::PageLoadEvent::Finished => "start phase: page load finished",
+            };
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "{phase}");
+        })
         .on_window_event(|window, event| {
             // Closing the window keeps the app in the tray (keep_in_tray, or setups running).
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -190,6 +222,10 @@ pub fn run() {
         })
         .build(tauri::generate_context!())
         .expect("error while building tauri application");
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        "start phase: built, event loop next"
+    );
     app.run(|app, event| {
         // The last window went away (not a Quit from the tray): while setups run, stay in the
         // tray; the tray's Open makes the window again.

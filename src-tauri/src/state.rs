@@ -37,6 +37,10 @@ pub struct AppState {
     /// This process's background work, while it holds the data dir's runner lock.
     background: Mutex<Option<Background>>,
     runs_jobs: AtomicBool,
+    /// The runner's start at launch, which goes on beside the first paint (lib.rs).
+    runner_start: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// Whether that first start is over (then `runs_jobs` says what it found).
+    runner_settled: tokio::sync::watch::Sender<bool>,
     /// Executing setups, as the tray last counted them (decides what closing the window does).
     pub running_setups: AtomicUsize,
     tray: Mutex<Option<tokio::sync::mpsc::UnboundedSender<()>>>,
@@ -54,6 +58,8 @@ impl AppState {
             secrets,
             background: Mutex::new(None),
             runs_jobs: AtomicBool::new(false),
+            runner_start: Mutex::new(None),
+            runner_settled: tokio::sync::watch::Sender::new(false),
             running_setups: AtomicUsize::new(0),
             tray: Mutex::new(None),
             device: Mutex::new(None),
@@ -79,6 +85,25 @@ impl AppState {
         self.runs_jobs.load(Ordering::SeqCst)
     }
 
+    /// [`Self::runs_jobs`] once the launch's first runner start is over (what the window
+    /// shows must not depend on whether it asked a few milliseconds too early).
+    pub async fn runs_jobs_settled(&self) -> bool {
+        let mut settled = self.runner_settled.subscribe();
+        let _ = settled.wait_for(|done| *done).await;
+        self.runs_jobs()
+    }
+
+    /// The launch's runner start, running in the background; [`Self::stop_runner`] waits
+    /// for it before stopping what it started.
+    pub(crate) fn set_runner_start(&self, start: tauri::async_runtime::JoinHandle<()>) {
+        *self.runner_start.lock().unwrap_or_else(|e| e.into_inner()) = Some(start);
+    }
+
+    /// The launch's first runner start is over, whatever it found.
+    pub(crate) fn runner_settled(&self) {
+        self.runner_settled.send_replace(true);
+    }
+
     /// Starts this process's job runner; `false` when another process already runs the
     /// data dir's jobs (this one then only watches).
     pub async fn start_runner(&self) -> Result<bool, codemyspec_core::Error> {
@@ -98,6 +123,10 @@ impl AppState {
 
     /// Stops the background work: running steps are interrupted and go back to the queue.
     pub async fn stop_runner(&self) {
+        let start = self.runner_start.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(start) = start {
+            let _ = start.await;
+        }
         let work = self.background.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(work) = work {
             work.stop().await;
