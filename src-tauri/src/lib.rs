@@ -156,7 +156,10 @@ pub fn run() {
             tracing::info!(ms = started.elapsed().as_millis() as u64, "start phase: setup");
             builder.mount_events(app);
             grant_commands(app.handle())?;
-            tracing::info!(ms = started.elapsed().as_millis() as u64, "start phase: commands granted");
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "start phase: commands granted"
+            );
             let state = app.state::<AppState>();
             // The runner starts beside the first paint, not before it: its start (the lock,
             // rescuing orphans, settling, pruning) took ~300 ms of the main thread in a debug

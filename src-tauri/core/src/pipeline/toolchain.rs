@@ -30,9 +30,16 @@ pub fn parse_versions(output: &str) -> Option<Versions> {
     Some(Versions { elixir, otp })
 }
 
-/// Runs `elixir --version` with the steps' `PATH` (it starts an Erlang VM: a second or so).
+/// Runs `elixir --version` with the steps' `PATH` (it starts an Erlang VM: a second or so),
+/// once per set of binaries: the answer is kept for as long as `elixir` and `erl` on that
+/// `PATH` are the same files (path, size, modification time), so a retry's preflight and
+/// its first `mix` step do not boot a VM to ask again. A failed answer is not kept.
 pub async fn versions(path: &OsStr) -> Option<Versions> {
     let elixir = super::preflight::find_program("elixir", path)?;
+    let key = Fingerprint::of(&[&elixir, &super::preflight::find_program("erl", path)?]);
+    if let Some(known) = key.as_ref().and_then(known) {
+        return Some(known);
+    }
     let run = tokio::process::Command::new(elixir)
         .arg("--version")
         .env("PATH", path)
@@ -40,7 +47,41 @@ pub async fn versions(path: &OsStr) -> Option<Versions> {
         .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(Duration::from_secs(30), run).await.ok()?.ok()?;
-    parse_versions(&String::from_utf8_lossy(&out.stdout))
+    let found = parse_versions(&String::from_utf8_lossy(&out.stdout))?;
+    if let Some(key) = key {
+        remember(key, found.clone());
+    }
+    Some(found)
+}
+
+/// Which files a toolchain answer came from: each binary's resolved path, size and
+/// modification time (an upgrade or a switch of version manager changes one of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fingerprint(Vec<(std::path::PathBuf, u64, std::time::SystemTime)>);
+
+impl Fingerprint {
+    fn of(binaries: &[&Path]) -> Option<Fingerprint> {
+        let files = binaries.iter().map(|binary| {
+            let resolved = std::fs::canonicalize(binary).ok()?;
+            let meta = std::fs::metadata(&resolved).ok()?;
+            Some((resolved, meta.len(), meta.modified().ok()?))
+        });
+        files.collect::<Option<Vec<_>>>().map(Fingerprint)
+    }
+}
+
+/// The answers this process has had, newest last (a handful at most: one per toolchain).
+static KNOWN: std::sync::Mutex<Vec<(Fingerprint, Versions)>> = std::sync::Mutex::new(Vec::new());
+
+fn known(key: &Fingerprint) -> Option<Versions> {
+    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    known.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+fn remember(key: Fingerprint, found: Versions) {
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    known.retain(|(k, _)| *k != key);
+    known.push((key, found));
 }
 
 /// The installed `phx_new` archive's version (`phx_new-1.8.1` or `phx_new-1.8.1.ez` in the
@@ -109,6 +150,41 @@ pub fn checks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stand-in `elixir` that counts its runs, beside a stand-in `erl`.
+    fn counting_toolchain(dir: &Path, elixir_version: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let script = format!(
+            "#!/bin/sh\necho run >> {}\necho 'Erlang/OTP 25 [erts-13.1.5]'\necho\necho 'Elixir {elixir_version} (compiled with Erlang/OTP 25)'\n",
+            dir.join("runs").display()
+        );
+        for (name, body) in [("elixir", script.as_str()), ("erl", "#!/bin/sh\n")] {
+            std::fs::write(dir.join(name), body).unwrap();
+            std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+    }
+
+    fn runs(dir: &Path) -> usize {
+        std::fs::read_to_string(dir.join("runs")).map(|s| s.lines().count()).unwrap_or(0)
+    }
+
+    #[tokio::test]
+    async fn elixir_is_asked_once_until_its_binary_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        counting_toolchain(dir.path(), "1.14.0");
+        let path = dir.path().as_os_str();
+        let first = versions(path).await.expect("the stand-in answers");
+        assert_eq!(first.elixir, Version::new(1, 14, 0));
+        assert_eq!(versions(path).await, Some(first));
+        assert_eq!(runs(dir.path()), 1, "the second question was answered from memory");
+
+        // An upgrade replaces the binary: asked again, and the new answer is what counts.
+        counting_toolchain(dir.path(), "1.15.10");
+        let upgraded = versions(path).await.expect("the upgraded stand-in answers");
+        assert_eq!(upgraded.elixir, Version::new(1, 15, 10));
+        assert_eq!(runs(dir.path()), 2);
+    }
 
     #[test]
     fn elixir_version_output_is_read() {
