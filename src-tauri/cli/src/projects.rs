@@ -85,6 +85,8 @@ pub enum StageCmd {
     },
     /// Every stage move of the project, oldest first.
     History { project: String },
+    /// Which rule would move the project next from what GitHub shows, and what is missing.
+    Why { project: String },
 }
 
 /// A project as the CLI shows it: its own fields, and its code repository's `owner/name` as
@@ -254,6 +256,15 @@ pub async fn run_stage(ctx: &Ctx, cmd: StageCmd) -> Result<()> {
             let p = lifecycle::transition(store, &actor, &p.id, to, &reason).await?;
             ctx.out.record(&p);
         }
+        StageCmd::Why { project } => {
+            let p = ctx.project(&project).await?;
+            let why = codemyspec_core::stage_rules::why(store, &actor, &p.id).await?;
+            if ctx.out.json {
+                ctx.out.json_value(&why);
+            } else {
+                print_why(&p.name, &why);
+            }
+        }
         StageCmd::History { project } => {
             let p = ctx.project(&project).await?;
             let history = lifecycle::history(store, &actor, &p.id).await?;
@@ -269,4 +280,28 @@ pub async fn run_stage(ctx: &Ctx, cmd: StageCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `stage why` for a person: the stage, what was last read from GitHub, each rule ahead.
+fn print_why(name: &str, why: &codemyspec_core::stage_rules::Why) {
+    println!("{name} is {}", why.stage);
+    match &why.evidence {
+        Some(e) => println!(
+            "GitHub shows: {} at {}",
+            e.branch,
+            e.head.as_deref().map(|h| &h[..h.len().min(7)]).unwrap_or("-")
+        ),
+        None => println!("GitHub shows: nothing read yet (`codemyspec sync now` reads it)"),
+    }
+    if why.rules.is_empty() {
+        println!("no rule moves it further; the next moves are a person's");
+    }
+    for (i, rule) in why.rules.iter().enumerate() {
+        let lead = if i == 0 { "next" } else { "then" };
+        if rule.holds {
+            println!("{lead}: {} — holds: {}", rule.stage, rule.shown.join("; "));
+        } else {
+            println!("{lead}: {} — missing: {}", rule.stage, rule.missing.join("; "));
+        }
+    }
 }

@@ -37,6 +37,7 @@ pub mod sessions;
 pub mod settings;
 pub mod settings_view;
 pub mod stage;
+pub mod stage_rules;
 pub mod store;
 pub mod stories;
 pub mod sync;

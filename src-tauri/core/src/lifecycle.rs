@@ -41,6 +41,9 @@ const CHAIN: &[Stage] = &[
     Active,
 ];
 
+/// Where [`Stage::Initialized`] sits in [`CHAIN`]: from there on, the code is on GitHub.
+const FIRST_WITH_CODE: usize = 3;
+
 /// Stages where work is under way, which can fail into `error`.
 const IN_FLIGHT: &[Stage] =
     &[Provisioning, Designing, Implementing, Verifying, Deploying, Maintenance, Active];
@@ -86,6 +89,11 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
                 Trigger::User
             };
             add(next, by);
+            // What GitHub shows moves a project forward too, from the first stage with code
+            // on GitHub (crate::stage_rules), one legal move at a time.
+            if by == Trigger::User && i >= FIRST_WITH_CODE {
+                add(next, Trigger::Sync);
+            }
         }
     }
     match from {
@@ -99,6 +107,10 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
     }
     if IN_FLIGHT.contains(&from) {
         add(Error, Trigger::User);
+        // A failing check on the default branch (crate::stage_rules).
+        if from != Provisioning {
+            add(Error, Trigger::Sync);
+        }
         if from == Provisioning {
             add(Error, Trigger::Setup);
         }
@@ -113,6 +125,10 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
                 _ => Trigger::User,
             };
             add(back, by);
+            // A failing check's error ends when the checks pass again (crate::stage_rules).
+            if (from, by) == (Error, Trigger::User) {
+                add(back, Trigger::Sync);
+            }
         }
     }
     if from != Archived {

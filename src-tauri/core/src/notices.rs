@@ -15,7 +15,7 @@ use sqlx::SqliteConnection;
 pub struct Notice {
     pub id: i64,
     pub project_id: String,
-    /// `missing` or `docs_conflicts`.
+    /// `missing`, `docs_conflicts` or `incident`.
     pub kind: String,
     pub summary: String,
     pub body: String,
@@ -41,6 +41,22 @@ pub(crate) async fn record_missing(
 ) -> Result<()> {
     let summary = format!("{} is missing on GitHub", project.name);
     record(conn, store, &project.id, "missing", &summary, why).await
+}
+
+/// A failing check on the default branch of an active project (crate::stage_rules).
+pub(crate) async fn record_incident(
+    conn: &mut SqliteConnection,
+    store: &Store,
+    project: &Project,
+    why: &str,
+) -> Result<()> {
+    let summary = format!("{}: checks are failing on GitHub", project.name);
+    let body = format!(
+        "{}. The project is in error until they pass again; see `codemyspec stage why {}`.",
+        why.trim_start_matches("GitHub: "),
+        project.name
+    );
+    record(conn, store, &project.id, "incident", &summary, &body).await
 }
 
 /// `new` conflicts a docs sync of `project_id` has just recorded (none: nothing).

@@ -11,7 +11,7 @@ fn help_is_everywhere() {
         ("config", &["list", "set"]),
         ("project", &["create", "list", "show", "update", "delete"]),
         ("member", &["add", "role", "remove", "list"]),
-        ("stage", &["show", "move", "history"]),
+        ("stage", &["show", "move", "history", "why"]),
         ("story", &["create", "list", "show", "update", "approve", "dirty", "clean", "delete"]),
         (
             "context",

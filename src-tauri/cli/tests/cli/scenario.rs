@@ -323,3 +323,58 @@ fn stories_contexts_components_docs_and_sessions() {
     assert_eq!(cli.ok(&["story", "list", "-p", "my_shop"]).as_array().map(Vec::len), Some(0));
     assert_eq!(cli.ok(&["component", "list", "-p", "my_shop"]).as_array().map(Vec::len), Some(2));
 }
+
+/// `stage why` says which rule would move a project next from what GitHub showed and what is
+/// missing; the moves GitHub's evidence made are in `stage history` by the GitHub sync.
+#[test]
+fn stage_why_names_the_next_rule_and_what_is_missing() {
+    use codemyspec_core::stage_rules::{self, Checks, Evidence};
+    let cli = Cli::signed_up("ada@example.com");
+    let id = s(&cli.ok(&["project", "create", "my_shop"])["id"]).to_owned();
+    let text = cli.run(&["stage", "why", "my_shop"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.contains("no rule moves it further"), "{}", text.stdout);
+
+    // What the activity reads would keep after seeing IMPLEMENTATION.md on main.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = codemyspec_core::Store::open(cli.data_dir()).await.unwrap();
+        sqlx::query("UPDATE projects SET stage = 'initialized' WHERE id = ?")
+            .bind(&id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let evidence = Evidence {
+            branch: "main".into(),
+            head: Some("0123456789abcdef".into()),
+            files: vec!["IMPLEMENTATION.md".into()],
+            checks: Checks::Pending,
+            merged: vec![],
+        };
+        stage_rules::follow(&store, &id, &evidence).await.unwrap();
+        store.close().await;
+    });
+
+    let text = cli.run(&["stage", "why", "my_shop"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let lines: Vec<&str> = text.stdout.lines().collect();
+    assert_eq!(lines[0], "my_shop is designed");
+    assert_eq!(lines[1], "GitHub shows: main at 0123456");
+    assert_eq!(
+        lines[2],
+        "next: implemented — missing: no branch matching feature/* merged into main"
+    );
+    assert_eq!(lines[3], "then: verified — missing: checks still running on main at 0123456");
+    let why = cli.ok(&["stage", "why", "my_shop"]);
+    assert_eq!(s(&why["rules"][0]["stage"]), "implemented");
+    assert_eq!(why["rules"][0]["holds"], false);
+    let history = cli.ok(&["stage", "history", "my_shop"]);
+    let by_github: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["trigger"] == "sync")
+        .map(|t| s(&t["to_stage"]))
+        .collect();
+    assert_eq!(by_github, ["designing", "designed"]);
+}

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("memberships", 1),
     ("projects", 1),
     ("lifecycle", 1),
+    ("stage_rules", 1),
     ("stories", 1),
     ("contexts", 1),
     ("components", 1),

@@ -20,6 +20,7 @@ mod provision_race;
 mod resume;
 mod sessions;
 mod setup;
+mod stage_rules;
 mod step_output;
 mod store;
 mod stories;
