@@ -218,10 +218,10 @@ impl Client {
             304 => Ok(Read::NotModified),
             200 => {
                 let body: CommitBody = answer.json("GET a commit")?;
-                let author = body.commit.author.unwrap_or(Signature {
-                    name: String::new(),
-                    date: String::new(),
-                });
+                let author = body
+                    .commit
+                    .author
+                    .unwrap_or(Signature { name: String::new(), date: String::new() });
                 let value = HeadCommit {
                     sha: body.sha,
                     author_login: body.author.map(|a| a.login),
