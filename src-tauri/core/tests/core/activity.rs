@@ -2,8 +2,9 @@
 //! dirs, each with its own profile and working copy) against the GitHub stand-in, real git
 //! over smart HTTP and the OS keyring (run under tests/with-session.sh). A push by someone
 //! else shows on the project and Pull brings it; an unchanged feed costs no rate budget; a gap
-//! in the feed is recovered by the listing; a diverged or dirty working copy is refused with
-//! nothing lost; a feed answering 5xx moves nothing; the token goes to its own host only.
+//! in the feed is recovered by the listing (and a repository made is brought in by it); a
+//! diverged or dirty working copy is refused with nothing lost; a rate-limited feed or one
+//! answering 5xx moves nothing; the token goes to its own host only.
 
 use crate::support::*;
 use codemyspec_core::activity::{self, ActivityRun, Trigger};
@@ -235,6 +236,12 @@ async fn a_feed_gap_is_recovered_by_the_listing() {
     let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
     a.sync_now().await;
     let shop = a.project("shop").await;
+    // A repository made is in the feed: the listing runs and brings it in.
+    gh.control("repos", json!({ "owner": "acme", "name": "wiki", "actor": "bob-gh" }));
+    let made = a.poll(Trigger::Person, false).await;
+    assert!(made.listed && !made.gap, "{made:?}");
+    assert_eq!(a.project("wiki").await.name, "wiki");
+
     // GitHub keeps a limited window of events: here the newest three.
     gh.control("events_window", json!({ "size": 3 }));
     let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
@@ -249,7 +256,7 @@ async fn a_feed_gap_is_recovered_by_the_listing() {
     let change = a.last_change(&shop).await.unwrap();
     assert_eq!((change.who.as_str(), change.title.as_str()), ("bob-gh", "Change 4"));
     let runs = sync::runs(&a.f.store, &a.me.id, 10).await.unwrap();
-    assert_eq!(runs.len(), 2, "the fallback listing is a sync run of its own");
+    assert_eq!(runs.len(), 3, "each fallback listing is a sync run of its own");
 
     // Caught up: the next poll has no gap.
     push(&bob_copy, ("bob-gh", BOB), "n.txt", "5\n", "Change 5");
@@ -314,7 +321,7 @@ async fn a_diverged_or_dirty_working_copy_is_refused_and_nothing_is_lost() {
 }
 
 #[tokio::test]
-async fn a_feed_answering_5xx_moves_nothing_and_the_next_poll_catches_up() {
+async fn a_rate_limited_or_5xx_feed_moves_nothing_and_the_next_poll_catches_up() {
     let (gh, root) = github();
     let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
     a.sync_now().await;
@@ -322,12 +329,18 @@ async fn a_feed_answering_5xx_moves_nothing_and_the_next_poll_catches_up() {
     let before = a.last_change(&shop).await.unwrap();
     let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
     push(&bob_copy, ("bob-gh", BOB), "prices.txt", "tea 3\n", "Add the price list");
-    gh.control(
-        "fail",
-        json!({ "path": "/users/ada-gh/events/orgs/acme", "status": 502, "times": 1 }),
-    );
+    let feed = "/users/ada-gh/events/orgs/acme";
+    let reset = (chrono::Utc::now().timestamp() + 600).to_string();
+    let limited = json!({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset });
+    let body = json!({ "message": "API rate limit exceeded for user ID 1." });
+    gh.control("fail", json!({ "path": feed, "status": 403, "headers": limited, "body": body }));
+    gh.control("fail", json!({ "path": feed, "status": 502, "times": 1 }));
     let snapshot_before = snapshot(&a.f.store).await;
 
+    let skipped = a.poll(Trigger::Person, false).await;
+    assert_eq!(skipped.status, "skipped", "{skipped:?}");
+    assert!(skipped.error.as_deref().unwrap_or_default().contains("rate limit"), "{skipped:?}");
+    assert_eq!(snapshot(&a.f.store).await, snapshot_before, "nothing written");
     let failed = a.poll(Trigger::Person, false).await;
     assert_eq!(failed.status, "failed", "{failed:?}");
     assert!(failed.error.as_deref().unwrap_or_default().contains("502"), "{failed:?}");
