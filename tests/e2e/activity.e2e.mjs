@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gitHubStandIn } from "./servers.mjs";
 import { Session } from "./webdriver.mjs";
+import { axe } from "./axe.mjs";
 import { cliFor, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
@@ -86,6 +87,8 @@ try {
   const notice = (await text(s, "behind-notice")) ?? "";
   check('and "1 commit on GitHub you do not have here"', notice.includes("1 commit on GitHub you do not have here"), notice);
   await s.screenshot(join(OUT, "activity-last-change.png"));
+  const noticeViolations = await axe(s);
+  check("the line, the notice and Pull raise no serious accessibility violation", noticeViolations.length === 0, noticeViolations.join("; "));
   const shown = execFileSync(CLI, ["--data-dir", DATA, "project", "show", "shop"], { encoding: "utf8" });
   check("`codemyspec project show` says the same", shown.includes("Last change on GitHub: bob-gh,") && shown.includes("Add the price list") && shown.includes("1 commit on GitHub you do not have here"), shown.split("\n").slice(-3).join(" | "));
 
@@ -94,6 +97,8 @@ try {
   check("Pull: the notice is gone and says what it brought", gone === true, (await text(s, "pulled")) ?? "");
   check("the pushed file is in the working copy", existsSync(join(work, "prices.txt")) && readFileSync(join(work, "prices.txt"), "utf8") === "tea 3\n");
   await s.screenshot(join(OUT, "activity-pulled.png"));
+  const again = execFileSync(CLI, ["--data-dir", DATA, "pull", "shop"], { encoding: "utf8" }).trim();
+  check("`codemyspec pull` after it: up to date", again === "shop is up to date with GitHub", again);
 
   // Diverged: a commit here, another on GitHub. Pull is refused under its button.
   commit(work, ada, "notes.txt", "mine\n", "Ada's notes");
@@ -110,6 +115,16 @@ try {
   check("a diverged working copy: Pull says so under its button, with what to do", /diverged/.test(refused) && /rebase/.test(refused), refused);
   check("and nothing in the working copy changed", git(work, ada, "rev-parse", "HEAD") === mine && readFileSync(join(work, "prices.txt"), "utf8") === "tea 3\n" && git(work, ada, "status", "--porcelain") === "");
   await s.screenshot(join(OUT, "activity-diverged.png"));
+  let cliRefusal = { status: 0, out: "" };
+  try {
+    execFileSync(CLI, ["--data-dir", DATA, "--json", "pull", "shop"], { encoding: "utf8", stdio: "pipe" });
+  } catch (e) {
+    cliRefusal = { status: e.status, out: `${e.stdout}${e.stderr}` };
+  }
+  check("`codemyspec pull` refuses the same way, with a typed error", cliRefusal.status !== 0 && /"code":\s*"conflict"/.test(cliRefusal.out) && /"reason":\s*"diverged"/.test(cliRefusal.out), cliRefusal.out.replace(/\s+/g, " ").slice(0, 200));
+  check("and still nothing changed", git(work, ada, "rev-parse", "HEAD") === mine);
+  const refusalViolations = await axe(s);
+  check("nor does the refusal under Pull", refusalViolations.length === 0, refusalViolations.join("; "));
 } catch (e) {
   crashed(e);
 } finally {
