@@ -32,7 +32,7 @@ struct Before {
     stale: bool,
 }
 
-/// Reads the head of each tracked project that is stale or was never read. A rate limit, no
+/// Reads the head of each followed project (set up) that is stale or was never read. A rate limit, no
 /// network or a budget down to [`RATE_FLOOR`] stops the reads (the rest stay stale for the
 /// next poll); a 5xx or 403 leaves that one stale.
 pub(super) async fn read_stale(
@@ -43,7 +43,7 @@ pub(super) async fn read_stale(
     token: &Secret,
 ) -> Result<Reads> {
     let mut reads = Reads::default();
-    for p in tracked {
+    for p in tracked.iter().filter(|p| p.followed) {
         let before: Option<Before> = sqlx::query_as(
             "SELECT branch, etag, sha, stale FROM project_heads WHERE project_id = ?",
         )

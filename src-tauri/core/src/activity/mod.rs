@@ -78,13 +78,20 @@ pub(crate) struct Tracked {
     /// The default branch (`main` until a listing said otherwise).
     pub branch: String,
     pub local_path: Option<std::path::PathBuf>,
+    /// Set up (initialized or later): its head is read. A discovered project nobody works on
+    /// yet only has its events recorded, so that an organization of thousands of repositories
+    /// does not cost a request each.
+    pub followed: bool,
 }
+
+/// The stages whose projects' heads are not read.
+const NOT_FOLLOWED: &[&str] = &["draft", "estimated", "provisioning", "discovered", "missing"];
 
 /// The actor's projects with a code repository on GitHub, named and branched as the last
 /// listing saw them.
 async fn tracked(store: &Store, actor: &str, owner: &str) -> Result<Vec<Tracked>> {
-    let rows: Vec<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT p.id, p.github_repo_id, p.code_repo, p.local_path FROM projects p \
+    let rows: Vec<(String, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "SELECT p.id, p.github_repo_id, p.code_repo, p.local_path, p.stage FROM projects p \
          JOIN project_memberships m ON m.project_id = p.id \
          WHERE m.user_id = ? AND p.github_repo_id IS NOT NULL ORDER BY p.inserted_at, p.id",
     )
@@ -106,7 +113,7 @@ async fn tracked(store: &Store, actor: &str, owner: &str) -> Result<Vec<Tracked>
         .collect();
     Ok(rows
         .into_iter()
-        .filter_map(|(project_id, repo_id, code_repo, local_path)| {
+        .filter_map(|(project_id, repo_id, code_repo, local_path, stage)| {
             let (full_name, branch) = match listed.get(&repo_id) {
                 Some((name, branch)) => (name.clone(), branch.clone()),
                 None => (code_repo.as_deref().and_then(sync::full_name_of)?, None),
@@ -117,6 +124,7 @@ async fn tracked(store: &Store, actor: &str, owner: &str) -> Result<Vec<Tracked>
                 full_name,
                 branch: branch.unwrap_or_else(|| "main".into()),
                 local_path: local_path.map(std::path::PathBuf::from),
+                followed: !NOT_FOLLOWED.contains(&stage.as_str()),
             })
         })
         .collect())

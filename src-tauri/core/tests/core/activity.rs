@@ -165,6 +165,7 @@ async fn a_push_by_another_user_shows_on_the_project_and_pull_brings_it() {
     let (shop_a, shop_b) = (a.project("shop").await, b.project("shop").await);
     a.set_up_in(&shop_a, &ada_copy).await;
     b.set_up_in(&shop_b, &bob_copy).await;
+    a.poll(Trigger::Person, false).await;
     let first = a.last_change(&shop_a).await.expect("the head was read");
     assert_eq!((first.who.as_str(), first.title.as_str()), ("ada-gh", "First commit"));
 
@@ -220,6 +221,8 @@ async fn an_unchanged_feed_spends_no_rate_budget_over_ten_polls_for_each_owner()
         assert_eq!((ran_a.owner.as_str(), ran_c.owner.as_str()), ("acme", "cy-gh"));
     }
     assert_eq!(gh.remaining(ADA), ada_before, "ten 304s cost Ada nothing");
+    let discovered = a.project("shop").await;
+    assert_eq!(a.last_change(&discovered).await, None, "a discovered project's head is not read");
     assert_eq!(gh.remaining(CY), cy_before, "ten 304s cost Cy nothing");
 
     // The heartbeat waits out GitHub's X-Poll-Interval (60 s): no request before it passes.
@@ -236,6 +239,7 @@ async fn a_feed_gap_is_recovered_by_the_listing() {
     let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
     a.sync_now().await;
     let shop = a.project("shop").await;
+    as_set_up(&a.f.store, &shop.id).await;
     // A repository made is in the feed: the listing runs and brings it in.
     gh.control("repos", json!({ "owner": "acme", "name": "wiki", "actor": "bob-gh" }));
     let made = a.poll(Trigger::Person, false).await;
@@ -326,6 +330,8 @@ async fn a_rate_limited_or_5xx_feed_moves_nothing_and_the_next_poll_catches_up()
     let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
     a.sync_now().await;
     let shop = a.project("shop").await;
+    as_set_up(&a.f.store, &shop.id).await;
+    a.poll(Trigger::Person, false).await;
     let before = a.last_change(&shop).await.unwrap();
     let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
     push(&bob_copy, ("bob-gh", BOB), "prices.txt", "tea 3\n", "Add the price list");
