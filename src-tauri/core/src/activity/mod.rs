@@ -87,10 +87,20 @@ pub(crate) struct Tracked {
 /// The stages whose projects' heads are not read.
 const NOT_FOLLOWED: &[&str] = &["draft", "estimated", "provisioning", "discovered", "missing"];
 
+/// A project row as [`tracked`] reads it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    github_repo_id: i64,
+    code_repo: Option<String>,
+    local_path: Option<String>,
+    stage: String,
+}
+
 /// The actor's projects with a code repository on GitHub, named and branched as the last
 /// listing saw them.
 async fn tracked(store: &Store, actor: &str, owner: &str) -> Result<Vec<Tracked>> {
-    let rows: Vec<(String, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.github_repo_id, p.code_repo, p.local_path, p.stage FROM projects p \
          JOIN project_memberships m ON m.project_id = p.id \
          WHERE m.user_id = ? AND p.github_repo_id IS NOT NULL ORDER BY p.inserted_at, p.id",
@@ -113,18 +123,18 @@ async fn tracked(store: &Store, actor: &str, owner: &str) -> Result<Vec<Tracked>
         .collect();
     Ok(rows
         .into_iter()
-        .filter_map(|(project_id, repo_id, code_repo, local_path, stage)| {
-            let (full_name, branch) = match listed.get(&repo_id) {
+        .filter_map(|row| {
+            let (full_name, branch) = match listed.get(&row.github_repo_id) {
                 Some((name, branch)) => (name.clone(), branch.clone()),
-                None => (code_repo.as_deref().and_then(sync::full_name_of)?, None),
+                None => (row.code_repo.as_deref().and_then(sync::full_name_of)?, None),
             };
             Some(Tracked {
-                project_id,
-                repo_id,
+                project_id: row.id,
+                repo_id: row.github_repo_id,
                 full_name,
                 branch: branch.unwrap_or_else(|| "main".into()),
-                local_path: local_path.map(std::path::PathBuf::from),
-                followed: !NOT_FOLLOWED.contains(&stage.as_str()),
+                local_path: row.local_path.map(std::path::PathBuf::from),
+                followed: !NOT_FOLLOWED.contains(&row.stage.as_str()),
             })
         })
         .collect())
