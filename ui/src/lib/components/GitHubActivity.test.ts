@@ -51,9 +51,7 @@ describe("GitHubActivity", () => {
     render(GitHubActivity, { projectId: "p-1" });
     const line = await screen.findByTestId("last-change");
     expect(line.textContent).toMatch(/^Last change on GitHub: bob-gh, .+, Add the price list$/);
-    expect((await screen.findByTestId("behind-notice")).textContent).toContain(
-      "2 commits on GitHub you do not have here",
-    );
+    expect((await screen.findByTestId("behind-notice")).textContent).toContain("2 commits on GitHub you do not have here");
     await fireEvent.click(screen.getByTestId("pull"));
     await waitFor(() => expect(screen.queryByTestId("behind-notice")).toBeNull());
     expect(screen.getByTestId("pulled").textContent).toContain("Pulled 2 commits");
