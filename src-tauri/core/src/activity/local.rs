@@ -107,6 +107,11 @@ pub fn has(dir: &Path, sha: &str) -> bool {
     Oid::from_str(sha).is_ok_and(|oid| repo.find_commit(oid).is_ok())
 }
 
+/// "1 commit", "3 commits".
+fn commits_text(n: u32) -> String {
+    format!("{n} commit{}", if n == 1 { "" } else { "s" })
+}
+
 /// Pull: fetch `branch`, then fast-forward the working copy to it, or say why not.
 pub fn pull(
     dir: &Path,
@@ -145,8 +150,12 @@ pub fn pull(
         return Err(refused(
             PullReason::Diverged,
             format!(
-                "the working copy and GitHub have diverged: {mine} commit(s) here are not on GitHub and {commits} on GitHub are not here. \
-                 Nothing was changed; merge or rebase them yourself (git pull --rebase origin {branch}), then push"
+                "the working copy and GitHub have diverged: {} here {} not on GitHub and {} on GitHub {} not here. \
+                 Nothing was changed; merge or rebase them yourself (git pull --rebase origin {branch}), then push",
+                commits_text(mine),
+                if mine == 1 { "is" } else { "are" },
+                commits_text(commits),
+                if commits == 1 { "is" } else { "are" }
             ),
         ));
     }

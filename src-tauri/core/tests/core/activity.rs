@@ -301,7 +301,9 @@ async fn a_diverged_or_dirty_working_copy_is_refused_and_nothing_is_lost() {
     let diverged = a.pull(&shop).await.unwrap_err();
     assert!(matches!(&diverged, Error::Pull { reason: PullReason::Diverged, .. }), "{diverged:?}");
     assert!(
-        diverged.to_string().contains("1 commit(s) here")
+        diverged
+            .to_string()
+            .contains("1 commit here is not on GitHub and 1 commit on GitHub is not here")
             && diverged.to_string().contains("git pull --rebase"),
         "{diverged}"
     );
