@@ -197,6 +197,7 @@ fn the_worker_beats_once_signed_in_and_sync_now_runs_and_reports_a_sync() {
     assert_eq!(
         fields,
         [
+            "activity",
             "discovered",
             "error",
             "finished_at",

@@ -102,6 +102,8 @@ macro_rules! app_commands {
             components::list_sessions,
             components::create_session,
             components::update_session_status,
+            activity::project_last_change,
+            activity::pull_project,
         }
     };
 }

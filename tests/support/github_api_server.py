@@ -36,6 +36,8 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   POST clone_base {"base"}                         repositories' clone_url on another host from
                                                    then on ("" or null: this one again)
   GET  log                                         every request: method, path, status
+The events feeds and a branch's head commit (pushes served here become events) are in
+github_events.py; POST users also takes an "email" (whose commits GitHub credits to them).
 Collaborators and invitations (who may reach a repository, and its controls `access`,
 `accept`, `collaborators`) are in github_collaborators.py.
 Stdlib only."""
@@ -55,6 +57,7 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from git_http_server import read_body, serve_git  # noqa: E402  (the same git bridge)
 import github_collaborators  # noqa: E402
+import github_events  # noqa: E402
 
 PAYLOADS, GIT_ROOT = sys.argv[1], sys.argv[2]
 LOCK = threading.RLock()
@@ -173,6 +176,8 @@ def make_repo(owner, name, private, git=True, fork=False, archived=False):
 COLLABORATORS = github_collaborators.Collaborators(types.SimpleNamespace(
     STATE=STATE, LOCK=LOCK, payload=payload, fill=fill, find_repo=find_repo, next_id=next_id,
     owner_type=owner_type, owner_id=owner_id, MINIMAL_REPO=MINIMAL_REPO, FULL_REPO=FULL_REPO))
+EVENTS = github_events.Events(types.SimpleNamespace(
+    STATE=STATE, LOCK=LOCK, payload=payload, find_repo=find_repo, bare_path=bare_path))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -285,6 +290,9 @@ class Handler(BaseHTTPRequestHandler):
         answer = COLLABORATORS.api(self, login, path, query, body)
         if answer is not None:
             return answer
+        answer = EVENTS.api(self, login, path, query)
+        if answer is not None:
+            return answer
         if path == "/user" and self.command == "GET":
             user = dict(USER)
             user.update({"login": login, "id": STATE["users"][login]["id"], "html_url": f"{base}/{login}", "url": f"{base}/users/{login}"})
@@ -311,6 +319,7 @@ class Handler(BaseHTTPRequestHandler):
                 if find_repo(owner, name):
                     return 422, payload("error-422-name-exists.json"), {}
                 repo = make_repo(owner, name, bool(spec.get("private", False)))
+            EVENTS.repository_made(login, repo)
             return 201, fill(FULL_REPO, base, repo), {"Location": f"{base}/repos/{owner}/{name}"}
         if self.command == "GET" and len(parts) == 3 and parts[0] == "repos":
             repo = find_repo(parts[1], parts[2])
@@ -412,9 +421,16 @@ class Handler(BaseHTTPRequestHandler):
     # ---- git over smart HTTP -----------------------------------------------------------------
 
     def git(self, path, query, body):
-        if STATE["tokens"].get(self.token()) is None:
+        login = STATE["tokens"].get(self.token())
+        if login is None:
             return self.send(401, raw=b"", headers={"WWW-Authenticate": 'Basic realm="GitHub"'})
+        # A push becomes the events GitHub makes of it (github_events.py).
+        owner, _, rest = path.lstrip("/").partition("/")
+        repo = find_repo(owner, rest.split(".git/")[0]) if path.endswith("/git-receive-pack") else None
+        before = EVENTS.refs(repo["owner"], repo["name"]) if repo else None
         serve_git(self, GIT_ROOT, path, query, body)
+        if repo:
+            EVENTS.pushed(login, repo, before, EVENTS.refs(repo["owner"], repo["name"]))
 
     # ---- the tests' controls -------------------------------------------------------------------
 
@@ -422,7 +438,8 @@ class Handler(BaseHTTPRequestHandler):
         spec = json.loads(body or b"{}") if self.command == "POST" else {}
         with LOCK:
             if what == "users":
-                STATE["users"][spec["login"]] = {"id": next_id(), "scopes": spec.get("scopes", "repo, read:org")}
+                STATE["users"][spec["login"]] = {"id": next_id(), "scopes": spec.get("scopes", "repo, read:org"),
+                                                 "email": spec.get("email")}
                 STATE["tokens"][spec["token"]] = spec["login"]
             elif what == "orgs":
                 STATE["orgs"][spec["login"]] = next_id()
@@ -432,6 +449,7 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "repos":
                 repo = make_repo(spec["owner"], spec["name"], spec.get("private", True),
                                  fork=bool(spec.get("fork")), archived=bool(spec.get("archived")))
+                EVENTS.repository_made(spec.get("actor", spec["owner"]), repo)
                 return self.send(201, {"id": repo["id"]})
             elif what == "archive":
                 find_repo(spec["owner"], spec["name"])["archived"] = bool(spec.get("archived", True))
@@ -479,6 +497,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["clone_base"] = spec.get("base") or None
             elif what == "log":
                 return self.send(200, STATE["log"])
+            elif what in github_events.CONTROLS:
+                return self.send(200, EVENTS.control(what, spec))
             elif what in github_collaborators.CONTROLS:
                 answer = COLLABORATORS.control(what, spec)
                 return self.send(404 if "error" in answer else 200, answer)

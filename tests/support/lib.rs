@@ -254,6 +254,22 @@ impl GitHubStandIn {
         self.control("orgs", serde_json::json!({ "login": login }));
     }
 
+    /// The rate budget `token` has left, as GitHub's `GET /rate_limit` says (which costs none).
+    pub fn remaining(&self, token: &str) -> u64 {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "GET /rate_limit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token {token}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        body["rate"]["remaining"].as_u64().expect("GET /rate_limit answers the budget")
+    }
+
     /// A repository made on GitHub's side (not through the API); returns its id.
     pub fn repo(&self, owner: &str, name: &str) -> u64 {
         self.control("repos", serde_json::json!({ "owner": owner, "name": name }))["id"]

@@ -54,7 +54,7 @@ export const commands = {
 	openExternalLink: (url: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_external_link", { url })),
 	/**  The org sync's state for the window's sync line. */
 	syncStatus: () => typedError<SyncStatus_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_status")),
-	/**  Syncs with GitHub now and returns the run. */
+	/**  Syncs with GitHub now (the listing, then the activity feed) and returns the listing's run. */
 	syncNow: () => typedError<SyncRun_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sync_now")),
 	/**  Whether the profile's sync imports forks and archived repositories. */
 	syncFilters: () => typedError<SyncFilters, ErrorView_Serialize>(__TAURI_INVOKE("sync_filters")),
@@ -179,6 +179,10 @@ export const commands = {
 	listSessions: (projectId: string) => typedError<Session[], ErrorView_Serialize>(__TAURI_INVOKE("list_sessions", { projectId })),
 	createSession: (projectId: string, sessionType: SessionType, targetType: TargetType, targetId: string) => typedError<Session, ErrorView_Serialize>(__TAURI_INVOKE("create_session", { projectId, sessionType, targetType, targetId })),
 	updateSessionStatus: (id: string, status: SessionStatus) => typedError<Session, ErrorView_Serialize>(__TAURI_INVOKE("update_session_status", { id, status })),
+	/**  The project's last change on GitHub, when its head was read. */
+	projectLastChange: (projectId: string) => typedError<LastChange_Serialize | null, ErrorView_Serialize>(__TAURI_INVOKE("project_last_change", { projectId })),
+	/**  Pull: GitHub's default branch into the project's working copy, fast-forward only. */
+	pullProject: (projectId: string) => typedError<Pulled, ErrorView_Serialize>(__TAURI_INVOKE("pull_project", { projectId })),
 };
 
 /** Events */
@@ -516,7 +520,9 @@ export type ErrorDetail =
 /**  The lifecycle does not allow the move; these are the stages it allows from here. */
 { kind: "illegal_transition"; allowed: Stage[] } | 
 /**  GitHub did not show or change a project's people, for this reason (issue 18). */
-{ kind: "github"; reason: GitHubReason };
+{ kind: "github"; reason: GitHubReason } | 
+/**  Pull did not fast-forward the working copy, for this reason (issue 21). */
+{ kind: "pull"; reason: PullReason };
 
 /**
  *  The wire shape of an error: `{code, field?, message, fields?, detail?}`. `field` is the
@@ -848,6 +854,43 @@ export type Job_Serialize = {
 	completed_at: string | null,
 	cancelled_at: string | null,
 	discarded_at: string | null,
+};
+
+/**  "Last change on GitHub": the default branch's head as GitHub last showed it. */
+export type LastChange = LastChange_Serialize | LastChange_Deserialize;
+
+/**  "Last change on GitHub": the default branch's head as GitHub last showed it. */
+export type LastChange_Deserialize = {
+	branch: string,
+	sha: string,
+	/**  The GitHub login the commit is credited to, else the name in the commit. */
+	who: string,
+	/**  The author's date (ISO 8601, UTC). */
+	when: string,
+	/**  The commit message's first line. */
+	title: string,
+	/**
+	 *  Commits of GitHub's head this machine's working copy does not have; none when the
+	 *  project has no working copy here or the head was not fetched into it yet.
+	 */
+	behind?: number | null,
+};
+
+/**  "Last change on GitHub": the default branch's head as GitHub last showed it. */
+export type LastChange_Serialize = {
+	branch: string,
+	sha: string,
+	/**  The GitHub login the commit is credited to, else the name in the commit. */
+	who: string,
+	/**  The author's date (ISO 8601, UTC). */
+	when: string,
+	/**  The commit message's first line. */
+	title: string,
+	/**
+	 *  Commits of GitHub's head this machine's working copy does not have; none when the
+	 *  project has no working copy here or the head was not fetched into it yet.
+	 */
+	behind: number | null,
 };
 
 /**  One printed line. */
@@ -1249,6 +1292,35 @@ export type PublishState =
 "failing" | 
 /**  Clashes wait for a choice. */
 "conflicts";
+
+/**  Why Pull left the working copy as it was (issue 21). */
+export type PullReason = 
+/**
+ *  The working copy has commits GitHub's branch does not, and GitHub's has commits
+ *  it does not: a fast-forward is impossible; merging or rebasing is the person's.
+ */
+"diverged" | 
+/**
+ *  Changes not committed in the working copy are in the way of the files Pull
+ *  would write.
+ */
+"uncommitted" | 
+/**
+ *  The project has no working copy on this machine (not set up here), or it is
+ *  not a git repository with the code repository as `origin`.
+ */
+"no_working_copy" | 
+/**  GitHub (git) cannot be reached now, or refused the token: nothing was changed. */
+"unavailable";
+
+/**  What Pull did. */
+export type Pulled = {
+	/**  The working copy's head before and after. */
+	from: string,
+	to: string,
+	/**  Commits it brought (0: it had them all). */
+	commits: number,
+};
 
 /**  A queue's settings. */
 export type Queue = {

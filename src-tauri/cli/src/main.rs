@@ -2,6 +2,7 @@
 //! window calls, on the same database file.
 
 mod accounts;
+mod activity;
 mod cache;
 mod components;
 mod docs;
@@ -104,6 +105,9 @@ enum Command {
     /// The GitHub org sync: run one now, the runs, the status, ignored repositories.
     #[command(subcommand)]
     Sync(sync::SyncCmd),
+    /// Bring GitHub's default branch into the project's working copy here (fast-forward
+    /// only: a diverged copy or uncommitted changes in the way are reported, never merged).
+    Pull { project: String },
     /// A token for a git host, unchecked (use `github login` for GitHub).
     #[command(subcommand)]
     Token(github::TokenCmd),
@@ -169,6 +173,7 @@ async fn run(cli: Cli, out: Out) -> Result<()> {
         Command::Token(cmd) => github::run_token(&ctx, cmd).await,
         Command::Doctor { project } => setup::doctor(&ctx, project).await,
         Command::Cache(cmd) => cache::run(&ctx, cmd).await,
+        Command::Pull { project } => activity::pull(&ctx, &project).await,
     };
     ctx.store.close().await;
     result

@@ -170,7 +170,9 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
         ProjectCmd::List => {
             project_table(&ctx.out, &projects::list(store, &ctx.actor().await?).await?)
         }
-        ProjectCmd::Show { project } => ctx.out.record(&Shown::of(&ctx.project(&project).await?)),
+        ProjectCmd::Show { project } => {
+            crate::activity::show(ctx, &Shown::of(&ctx.project(&project).await?)).await?
+        }
         ProjectCmd::Update {
             project,
             name,

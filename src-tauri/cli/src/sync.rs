@@ -83,10 +83,23 @@ pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
         SyncCmd::Now => {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
             let run = sync::run_once(&ctx.store, &ctx.events, &secrets, &actor).await?;
+            // Then the activity feed (issue 21): pushes, and the heads that moved.
+            let activity = crate::activity::poll_now(ctx, &secrets).await?;
             if ctx.out.json {
-                ctx.out.json_value(&run);
+                let mut value = serde_json::to_value(&run).unwrap_or_default();
+                value["activity"] = serde_json::to_value(&activity).unwrap_or_default();
+                ctx.out.json_value(&value);
             } else {
                 show_runs(ctx, std::slice::from_ref(&run));
+                println!(
+                    "activity: {} ({} requests, {} unchanged, {} events, {} heads changed){}",
+                    activity.status,
+                    activity.requests,
+                    activity.not_modified,
+                    activity.events,
+                    activity.heads_changed,
+                    activity.error.map(|e| format!(": {e}")).unwrap_or_default()
+                );
             }
         }
         SyncCmd::Runs { limit } => {

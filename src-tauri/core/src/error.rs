@@ -108,6 +108,12 @@ pub enum Error {
     #[error("{message}")]
     GitHub { reason: GitHubReason, field: String, message: String },
 
+    /// Pull (issue 21) did not bring the project's working copy up to GitHub's default
+    /// branch: `reason` says why (diverged, uncommitted changes in the way, no working
+    /// copy); nothing in the working copy was changed.
+    #[error("{message}")]
+    Pull { reason: PullReason, message: String },
+
     /// `github_api_url` is not the API of `github_host`: a token kept for that host would go
     /// elsewhere, so nothing is sent (issue 17).
     #[error("{0}")]
@@ -146,6 +152,7 @@ impl Error {
             Error::AlreadyFinished { .. } => Code::AlreadyCompleted,
             Error::Io { .. } => Code::Unavailable,
             Error::GitHub { reason, .. } => reason.code(),
+            Error::Pull { reason, .. } => reason.code(),
             Error::Database(_) | Error::Migration(_) | Error::Internal(_) => Code::Internal,
         }
     }
@@ -161,6 +168,7 @@ impl Error {
             Error::IllegalTransition { .. } => Some("to"),
             Error::ApiNotOfHost(_) => Some("github_api_url"),
             Error::GitHub { field, .. } => Some(field),
+            Error::Pull { .. } => Some("pull"),
             _ => None,
         }
     }
@@ -180,6 +188,7 @@ impl Error {
                 Some(ErrorDetail::IllegalTransition { allowed: allowed.clone() })
             }
             Error::GitHub { reason, .. } => Some(ErrorDetail::GitHub { reason: *reason }),
+            Error::Pull { reason, .. } => Some(ErrorDetail::Pull { reason: *reason }),
             _ => None,
         }
     }
@@ -282,6 +291,8 @@ pub enum ErrorDetail {
     /// GitHub did not show or change a project's people, for this reason (issue 18).
     #[serde(rename = "github")]
     GitHub { reason: GitHubReason },
+    /// Pull did not fast-forward the working copy, for this reason (issue 21).
+    Pull { reason: PullReason },
 }
 
 impl From<Error> for ErrorView {
@@ -311,6 +322,34 @@ crate::text_enum::text_enum! {
         /// GitHub cannot be reached now (offline, a 5xx, a rate limit): nothing was changed
         /// on this machine.
         Unavailable = "unavailable",
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// Why Pull left the working copy as it was (issue 21).
+    pub enum PullReason ("pull reason") {
+        /// The working copy has commits GitHub's branch does not, and GitHub's has commits
+        /// it does not: a fast-forward is impossible; merging or rebasing is the person's.
+        Diverged = "diverged",
+        /// Changes not committed in the working copy are in the way of the files Pull
+        /// would write.
+        Uncommitted = "uncommitted",
+        /// The project has no working copy on this machine (not set up here), or it is
+        /// not a git repository with the code repository as `origin`.
+        NoWorkingCopy = "no_working_copy",
+        /// GitHub (git) cannot be reached now, or refused the token: nothing was changed.
+        Unavailable = "unavailable",
+    }
+}
+
+impl PullReason {
+    pub fn code(self) -> Code {
+        match self {
+            PullReason::Diverged | PullReason::Uncommitted | PullReason::NoWorkingCopy => {
+                Code::Conflict
+            }
+            PullReason::Unavailable => Code::Unavailable,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod text_enum;
 
 pub mod access;
 pub mod accounts;
+pub mod activity;
 pub mod background;
 pub mod clock;
 pub mod components;

@@ -443,6 +443,13 @@ pub async fn perform(
         // Recorded on this job; the next beat is already waiting, so no retry of this one.
         crate::runner::JobFailure::new(FailureClass::Step, e.to_string())
     })?;
+    // The activity feed after the listing (issue 21); it waits out GitHub's poll interval.
+    let trigger = crate::activity::Trigger::Heartbeat;
+    if let Err(e) =
+        crate::activity::poll(&run.store, &run.events, &secrets, &actor, trigger, true).await
+    {
+        tracing::warn!("the activity feed: {e}");
+    }
     tracing::info!(run = done.id, status = done.status, "org sync");
     Ok(())
 }

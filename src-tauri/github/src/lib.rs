@@ -6,10 +6,14 @@
 //! the OAuth device flow. Every answer's `X-RateLimit-*` is kept in a [`RateBudget`];
 //! GitHub's failures come back as a typed [`GitHubError`] with a stable code.
 //!
+//! The activity feed (`GET /users/{me}/events/orgs/{org}` or the user's own events) and a
+//! branch's head commit are read with ETags too (issue 21).
+//!
 //! A token goes only to its own host's API ([`token_host`]).
 //!
 //! The crate knows nothing of projects or the database: the core calls it.
 
+mod activity;
 mod by_id;
 mod client;
 mod collaborators;
@@ -19,6 +23,7 @@ mod host;
 mod orgs;
 mod types;
 
+pub use activity::{Event, EventActor, EventRepo, FeedOf, FeedPoll, HeadCommit, Read};
 pub use by_id::ById;
 pub use client::{
     api_url_for_host, check_api_url, CachedPage, Client, Listing, PageCache, API_VERSION,

@@ -2,6 +2,7 @@
 //! core call (after resolving the acting profile), and return the core error as its
 //! `{code, field?, message}` view.
 
+pub mod activity;
 pub mod components;
 pub mod docs;
 pub mod github;

@@ -158,12 +158,25 @@ pub async fn sync_status(state: State<'_, AppState>) -> Res<SyncStatus> {
     Ok(sync::status(&state.store, &me).await?)
 }
 
-/// Syncs with GitHub now and returns the run.
+/// Syncs with GitHub now (the listing, then the activity feed) and returns the listing's run.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Res<SyncRun> {
     let me = state.actor().await?;
-    Ok(sync::run_once(&state.store, &state.events, &state.secrets, &me).await?)
+    let run = sync::run_once(&state.store, &state.events, &state.secrets, &me).await?;
+    // Then the activity feed (issue 21): the heads that moved reach the project pages.
+    let person = codemyspec_core::activity::Trigger::Person;
+    let polled = codemyspec_core::activity::poll(
+        &state.store,
+        &state.events,
+        &state.secrets,
+        &me,
+        person,
+        true,
+    )
+    .await?;
+    tracing::info!(status = %polled.status, heads = polled.heads_changed, "activity feed");
+    Ok(run)
 }
 
 /// Signs the profile out of GitHub: its token leaves the OS keyring.

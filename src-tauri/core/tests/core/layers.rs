@@ -45,6 +45,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("docs_sync", 2),
     ("team", 2),
     ("background", 2),
+    ("activity", 2),
     // views for the clients
     ("links", 3),
     ("settings_view", 3),

@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod activity;
 mod bad_input;
 mod clone_setup;
 mod components;

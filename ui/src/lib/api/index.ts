@@ -76,6 +76,8 @@ import {
   type TeamChange_Serialize,
   type OwnerChoice,
   type GitHubSettings,
+  type LastChange_Serialize,
+  type Pulled,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
@@ -89,6 +91,8 @@ export type { OwnerChoice, GitHubSettings };
 export type DocsStatus = DocsStatus_Serialize;
 export type DocsConflict = DocsConflict_Serialize;
 export type SyncReport = SyncReport_Serialize;
+export type LastChange = LastChange_Serialize;
+export type { Pulled };
 export type { Problem, PublishState };
 export type Ignoring = Ignoring_Serialize;
 export type { IgnoredRepo, SyncFilter, SyncFilters };
