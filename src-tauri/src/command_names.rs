@@ -49,6 +49,7 @@ macro_rules! app_commands {
             projects::delete_project,
             sync::delete_and_ignore_project,
             projects::allowed_transitions,
+            projects::stage_why,
             projects::transition_project,
             projects::stage_history,
             projects::list_members,

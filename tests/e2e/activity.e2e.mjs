@@ -84,6 +84,8 @@ try {
     return t && t.includes("Add the price list") ? t : null;
   }, 15000, 200).catch(() => "");
   check("the project page shows who changed it on GitHub and the commit's title", /^Last change on GitHub: bob-gh, .+, Add the price list$/.test(line), line);
+  const why = (await s.until("the stage rule line", async () => text(s, "stage-why"), 15000, 200).catch(() => "")).replace(/\s+/g, " ");
+  check("the lifecycle says which rule GitHub's evidence would move it by next, and what is missing", /^Next by GitHub: designed — missing: none of IMPLEMENTATION\.md, docs\/architecture on main at [0-9a-f]{7}$/.test(why), why);
   const notice = (await text(s, "behind-notice")) ?? "";
   check('and "1 commit on GitHub you do not have here"', notice.includes("1 commit on GitHub you do not have here"), notice);
   await s.screenshot(join(OUT, "activity-last-change.png"));
@@ -103,6 +105,8 @@ try {
   // Diverged: a commit here, another on GitHub. Pull is refused under its button.
   commit(work, ada, "notes.txt", "mine\n", "Ada's notes");
   const mine = git(work, ada, "rev-parse", "HEAD");
+  // Bob also commits the implementation plan: the stage rules move the project to designed.
+  commit(join(HOME, "bob"), bob, "IMPLEMENTATION.md", "# Plan\n", "Plan the shop");
   commit(join(HOME, "bob"), bob, "prices.txt", "tea 4\n", "Raise the price of tea");
   git(join(HOME, "bob"), bob, "push", "-q", "origin", "HEAD:main");
   await s.script(`location.hash = "/";`);
@@ -110,6 +114,12 @@ try {
   await s.until("Sync now to finish", async () => ((await s.script(`return document.querySelector('[data-testid="sync-now"]')?.disabled === false;`)) ? true : null), 30000, 200);
   await s.script(`location.hash = arguments[0];`, [`/projects/${shop.id}`]);
   await s.until("the new head", async () => ((await text(s, "last-change"))?.includes("Raise the price of tea") ? true : null), 15000, 200);
+  const current = await s.until("the stage to follow GitHub", async () => {
+    const stage = await s.script(`return document.querySelector('[data-testid="lifecycle"] li[aria-current="step"]')?.dataset.stage ?? null;`);
+    return stage === "designed" ? stage : null;
+  }, 15000, 200).catch(() => "");
+  const moves = cli("stage", "history", "shop").filter((m) => m.trigger === "sync").map((m) => `${m.to_stage}: ${m.reason}`);
+  check("IMPLEMENTATION.md on GitHub moved the project to designed, by GitHub, with the evidence in its history", current === "designed" && moves.length === 2 && /^designed: GitHub: IMPLEMENTATION\.md on main at [0-9a-f]{7}/.test(moves[1]), `${current}; ${moves.join(" | ")}`);
   await (await s.find('[data-testid="pull"]')).click();
   const refused = await s.until("the refusal", async () => text(s, "pull-error"), 30000, 200).catch(() => "");
   check("a diverged working copy: Pull says so under its button, with what to do", /diverged/.test(refused) && /rebase/.test(refused), refused);

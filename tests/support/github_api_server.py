@@ -38,6 +38,8 @@ Tests drive it through /_stand_in/* (JSON bodies, no auth):
   GET  log                                         every request: method, path, status
 The events feeds and a branch's head commit (pushes served here become events) are in
 github_events.py; POST users also takes an "email" (whose commits GitHub credits to them).
+What the stage rules read of a commit (contents, compare, statuses, check runs) and its
+controls `statuses` and `check_runs` are in github_checks.py.
 Collaborators and invitations (who may reach a repository, and its controls `access`,
 `accept`, `collaborators`) are in github_collaborators.py.
 Stdlib only."""
@@ -58,6 +60,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from git_http_server import read_body, serve_git  # noqa: E402  (the same git bridge)
 import github_collaborators  # noqa: E402
 import github_events  # noqa: E402
+import github_checks  # noqa: E402
 
 PAYLOADS, GIT_ROOT = sys.argv[1], sys.argv[2]
 LOCK = threading.RLock()
@@ -178,6 +181,8 @@ COLLABORATORS = github_collaborators.Collaborators(types.SimpleNamespace(
     owner_type=owner_type, owner_id=owner_id, MINIMAL_REPO=MINIMAL_REPO, FULL_REPO=FULL_REPO))
 EVENTS = github_events.Events(types.SimpleNamespace(
     STATE=STATE, LOCK=LOCK, payload=payload, find_repo=find_repo, bare_path=bare_path))
+CHECKS = github_checks.Checks(types.SimpleNamespace(
+    STATE=STATE, LOCK=LOCK, payload=payload, find_repo=find_repo, bare_path=bare_path))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -291,6 +296,9 @@ class Handler(BaseHTTPRequestHandler):
         if answer is not None:
             return answer
         answer = EVENTS.api(self, login, path, query)
+        if answer is not None:
+            return answer
+        answer = CHECKS.api(self, login, path, query)
         if answer is not None:
             return answer
         if path == "/user" and self.command == "GET":
@@ -497,6 +505,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["clone_base"] = spec.get("base") or None
             elif what == "log":
                 return self.send(200, STATE["log"])
+            elif what in github_checks.CONTROLS:
+                return self.send(200, CHECKS.control(what, spec))
             elif what in github_events.CONTROLS:
                 return self.send(200, EVENTS.control(what, spec))
             elif what in github_collaborators.CONTROLS:

@@ -106,6 +106,8 @@ export const commands = {
 	/**  Deletes a discovered project and ignores its repository (the delete's "and ignore"). */
 	deleteAndIgnoreProject: (id: string) => typedError<Ignoring_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("delete_and_ignore_project", { id })),
 	allowedTransitions: (id: string) => typedError<Move[], ErrorView_Serialize>(__TAURI_INVOKE("allowed_transitions", { id })),
+	/**  Which rule would move the project next from what GitHub shows, and what is missing. */
+	stageWhy: (id: string) => typedError<Why_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("stage_why", { id })),
 	transitionProject: (id: string, to: Stage, reason: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("transition_project", { id, to, reason })),
 	stageHistory: (id: string) => typedError<StageTransition_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("stage_history", { id })),
 	listMembers: (id: string) => typedError<Member_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_members", { id })),
@@ -254,6 +256,17 @@ export type Check = {
 	ok: boolean,
 	detail: string,
 };
+
+/**  The checks on the default branch's head: commit statuses and check runs together. */
+export type Checks = 
+/**  Not read yet, or the head has none. */
+{ state: "none" } | 
+/**  Some are still queued or running. */
+{ state: "pending" } | 
+/**  Every one passed (or was skipped or neutral). */
+{ state: "passed"; names: string[] } | 
+/**  These failed (or were cancelled or timed out). */
+{ state: "failed"; names: string[] };
 
 /**  Stable, machine-readable error codes. Never rename one: the UI and scripts match on them. */
 export type Code = 
@@ -558,6 +571,35 @@ export type ErrorView_Serialize = {
 	message: string,
 	fields?: FieldError[],
 	detail?: ErrorDetail,
+};
+
+/**  What GitHub last showed about a project's default branch. */
+export type Evidence = Evidence_Serialize | Evidence_Deserialize;
+
+/**  What GitHub last showed about a project's default branch. */
+export type Evidence_Deserialize = {
+	/**  The default branch's name. */
+	branch: string,
+	/**  Its head commit (short sha is shown; the full one is kept). */
+	head?: string | null,
+	/**  Which of the paths the rules name exist on the default branch. */
+	files: string[],
+	checks: Checks,
+	/**  Branches known to have been merged into the default branch. */
+	merged: string[],
+};
+
+/**  What GitHub last showed about a project's default branch. */
+export type Evidence_Serialize = {
+	/**  The default branch's name. */
+	branch: string,
+	/**  Its head commit (short sha is shown; the full one is kept). */
+	head: string | null,
+	/**  Which of the paths the rules name exist on the default branch. */
+	files: string[],
+	checks: Checks,
+	/**  Branches known to have been merged into the default branch. */
+	merged: string[],
 };
 
 /**  Why an attempt failed, which decides what happens next (docs/DESIGN.md: Job semantics). */
@@ -1376,6 +1418,16 @@ export type Resync = Record<string, never>;
 /**  A member's role, weakest first. */
 export type Role = "viewer" | "member" | "admin" | "owner";
 
+/**  Whether a rule holds, with what showed it or what is missing. */
+export type RuleStatus = {
+	stage: Stage,
+	holds: boolean,
+	/**  The evidence that holds ("IMPLEMENTATION.md on main at 1a2b3c4"). */
+	shown: string[],
+	/**  What is still missing ("none of IMPLEMENTATION.md, docs/architecture on main"). */
+	missing: string[],
+};
+
 export type Session = {
 	id: string,
 	project_id: string,
@@ -1818,6 +1870,23 @@ export type TokenStatus_Serialize = {
 
 /**  Who moves a project: a person, the setup pipeline, or the org sync. */
 export type Trigger = "user" | "setup" | "sync";
+
+/**  What `codemyspec stage why` shows: the stage, the evidence last read and every rule ahead. */
+export type Why = Why_Serialize | Why_Deserialize;
+
+/**  What `codemyspec stage why` shows: the stage, the evidence last read and every rule ahead. */
+export type Why_Deserialize = {
+	stage: Stage,
+	evidence?: Evidence_Deserialize | null,
+	rules: RuleStatus[],
+};
+
+/**  What `codemyspec stage why` shows: the stage, the evidence last read and every rule ahead. */
+export type Why_Serialize = {
+	stage: Stage,
+	evidence: Evidence_Serialize | null,
+	rules: RuleStatus[],
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

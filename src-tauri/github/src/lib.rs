@@ -7,7 +7,8 @@
 //! GitHub's failures come back as a typed [`GitHubError`] with a stable code.
 //!
 //! The activity feed (`GET /users/{me}/events/orgs/{org}` or the user's own events) and a
-//! branch's head commit are read with ETags too (issue 21).
+//! branch's head commit are read with ETags too (issue 21); what the stage rules look at on a
+//! commit — a path there, its statuses and check runs, whether it contains another — too.
 //!
 //! A token goes only to its own host's API ([`token_host`]).
 //!
@@ -19,6 +20,7 @@ mod client;
 mod collaborators;
 mod device;
 mod error;
+mod evidence;
 mod host;
 mod orgs;
 mod types;
@@ -36,6 +38,7 @@ pub use device::{
     MAX_INTERVAL_SECS,
 };
 pub use error::{GitHubError, Result};
+pub use evidence::{Check, CheckState};
 pub use host::{token_host, NotOfHost};
 pub use orgs::Org;
 pub use types::{Permissions, RateBudget, Repo, User};

@@ -5,7 +5,7 @@ use crate::AppState;
 use codemyspec_core::lifecycle::{self, Move, StageTransition};
 use codemyspec_core::memberships::{self, Member};
 use codemyspec_core::projects::{self, NewProject, Project, ProjectChanges};
-use codemyspec_core::{accounts, Role, Stage};
+use codemyspec_core::{accounts, stage_rules, Role, Stage};
 use tauri::State;
 
 #[tauri::command]
@@ -54,6 +54,14 @@ pub async fn delete_project(state: State<'_, AppState>, id: String) -> Res<()> {
 pub async fn allowed_transitions(state: State<'_, AppState>, id: String) -> Res<Vec<Move>> {
     let actor = state.actor().await?;
     Ok(lifecycle::allowed_transitions(&state.store, &actor, &id).await?)
+}
+
+/// Which rule would move the project next from what GitHub shows, and what is missing.
+#[tauri::command]
+#[specta::specta]
+pub async fn stage_why(state: State<'_, AppState>, id: String) -> Res<stage_rules::Why> {
+    let actor = state.actor().await?;
+    Ok(stage_rules::why(&state.store, &actor, &id).await?)
 }
 
 #[tauri::command]

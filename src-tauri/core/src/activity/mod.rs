@@ -12,11 +12,15 @@
 //!   commit (who, when, title) with the commit's own ETag, and GitHub's branch fetched into
 //!   the working copy here, so that "N commits on GitHub you do not have here" is counted
 //!   locally;
+//! - **the stage rules' evidence** ([`evidence`]), for a head that moved or checks still
+//!   running: the paths the rules name, the head's checks, the pushed branches it contains;
+//!   [`crate::stage_rules::follow`] moves the project by it;
 //! - **Pull** ([`local`]): fetch and fast-forward only.
 //!
 //! Offline, rate-limited or a feed that answers 5xx: nothing is written (the ETag and the last
 //! seen event stay), so the next poll catches up.
 
+mod evidence;
 mod feed;
 mod heads;
 mod local;
@@ -219,12 +223,16 @@ pub async fn poll(
     run.requests += reads.requests;
     run.not_modified += reads.not_modified;
     run.heads_changed = reads.changed.len() as u32;
+    // The stage rules' evidence, for heads that moved and checks still running.
+    let followed = evidence::read_and_follow(store, &client, &projects, &reads.changed).await?;
+    run.requests += followed.requests;
     run.status = if polled.not_modified { "unchanged" } else { "ok" }.into();
     for id in &reads.changed {
         if let Ok(p) = projects::get(store, actor, id).await {
             events.broadcast_project_update(&p);
         }
     }
+    evidence::announce(store, events, actor, &followed.moved).await;
     Ok(run)
 }
 

@@ -386,3 +386,118 @@ async fn the_token_goes_only_to_the_host_it_was_kept_for() {
     assert!(elsewhere.carrying(ADA).is_empty(), "{:?}", elsewhere.requests());
     assert!(!ada_copy.join("prices.txt").exists());
 }
+
+/// Moves the project to `stage` as if a person had walked it there.
+async fn at_stage(m: &Machine, project: &Project, stage: &str) {
+    sqlx::query("UPDATE projects SET stage = ? WHERE id = ?")
+        .bind(stage)
+        .bind(&project.id)
+        .execute(m.f.store.pool())
+        .await
+        .unwrap();
+}
+
+fn check_run(gh: &GitHubStandIn, sha: &str, status: &str, conclusion: Option<&str>) {
+    gh.control(
+        "check_runs",
+        json!({ "owner": "acme", "repo": "shop", "sha": sha, "name": "ci / test",
+                "status": status, "conclusion": conclusion }),
+    );
+}
+
+async fn stage_of(m: &Machine, project: &Project) -> codemyspec_core::Stage {
+    projects::get(&m.f.store, &m.me.id, &project.id).await.unwrap().stage
+}
+
+#[tokio::test]
+async fn implementation_md_pushed_moves_initialized_to_designed_and_a_merged_branch_with_passing_checks_to_verified(
+) {
+    use codemyspec_core::{lifecycle, stage_rules, Stage, Trigger as By};
+    let (gh, root) = github();
+    let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
+    let ada_copy = clone(&gh, root.path(), ("ada-gh", ADA), "shop", "ada");
+    let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
+    a.sync_now().await;
+    let shop = a.project("shop").await;
+    a.set_up_in(&shop, &ada_copy).await;
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Initialized, "nothing the rules look for yet");
+    let why = stage_rules::why(&a.f.store, &a.me.id, &shop.id).await.unwrap();
+    assert!(why.rules[0].missing[0].starts_with("none of IMPLEMENTATION.md"), "{why:?}");
+
+    // Bob commits the implementation plan on his machine.
+    push(&bob_copy, ("bob-gh", BOB), "IMPLEMENTATION.md", "# Plan\n", "Plan the shop");
+    let head = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Designed);
+    let history = lifecycle::history(&a.f.store, &a.me.id, &shop.id).await.unwrap();
+    let by_github: Vec<_> = history.iter().filter(|t| t.trigger == By::Sync).collect();
+    assert_eq!(by_github.len(), 2, "{history:?}");
+    assert_eq!((by_github[0].to_stage, by_github[1].to_stage), (Stage::Designing, Stage::Designed));
+    assert!(by_github[1].reason.contains(&format!("IMPLEMENTATION.md on main at {}", &head[..7])));
+
+    // A feature branch pushed, then merged into main, with its checks queued at the push and
+    // passing a little later.
+    git(&bob_copy, ("bob-gh", BOB), &["checkout", "-q", "-b", "feature/cart"]);
+    std::fs::write(bob_copy.join("cart.txt"), "cart\n").unwrap();
+    git(&bob_copy, ("bob-gh", BOB), &["add", "cart.txt"]);
+    git(&bob_copy, ("bob-gh", BOB), &["commit", "-q", "-m", "Add the cart"]);
+    git(&bob_copy, ("bob-gh", BOB), &["push", "-q", "origin", "feature/cart"]);
+    git(&bob_copy, ("bob-gh", BOB), &["checkout", "-q", "main"]);
+    git(
+        &bob_copy,
+        ("bob-gh", BOB),
+        &["merge", "-q", "--no-ff", "-m", "Merge feature/cart", "feature/cart"],
+    );
+    let merged = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    check_run(&gh, &merged, "queued", None);
+    git(&bob_copy, ("bob-gh", BOB), &["push", "-q", "origin", "main"]);
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Implemented, "merged; the checks still run");
+    let why = stage_rules::why(&a.f.store, &a.me.id, &shop.id).await.unwrap();
+    assert_eq!(why.rules[0].missing, [format!("checks still running on main at {}", &merged[..7])]);
+
+    check_run(&gh, &merged, "completed", Some("success"));
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Verified);
+    let last = lifecycle::history(&a.f.store, &a.me.id, &shop.id).await.unwrap().pop().unwrap();
+    assert_eq!((last.to_stage, last.trigger), (Stage::Verified, By::Sync));
+    assert!(last.reason.contains("checks passed on main") && last.reason.contains("ci / test"));
+
+    // Settled: the next polls cost nothing more than the feed's 304.
+    let quiet = a.poll(Trigger::Person, false).await;
+    assert_eq!((quiet.status.as_str(), quiet.requests), ("unchanged", 1), "{quiet:?}");
+}
+
+#[tokio::test]
+async fn checks_failing_on_an_active_project_raise_error_with_a_notice_and_passing_return_it() {
+    use codemyspec_core::notices::{self, Claimer};
+    use codemyspec_core::Stage;
+    let (gh, root) = github();
+    let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
+    let ada_copy = clone(&gh, root.path(), ("ada-gh", ADA), "shop", "ada");
+    let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
+    a.sync_now().await;
+    let shop = a.project("shop").await;
+    a.set_up_in(&shop, &ada_copy).await;
+    at_stage(&a, &shop, "active").await;
+
+    push(&bob_copy, ("bob-gh", BOB), "bug.txt", "oops\n", "Break the build");
+    let broken = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    check_run(&gh, &broken, "completed", Some("failure"));
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Error);
+    let shown = notices::claim(&a.f.store, Claimer::Worker).await.unwrap();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0].kind, "incident");
+    assert!(shown[0]
+        .body
+        .contains(&format!("checks failing on main at {}: ci / test", &broken[..7])));
+
+    push(&bob_copy, ("bob-gh", BOB), "bug.txt", "fixed\n", "Fix the build");
+    let fixed = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    check_run(&gh, &fixed, "completed", Some("success"));
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Active, "the checks pass again");
+    assert!(notices::claim(&a.f.store, Claimer::Worker).await.unwrap().is_empty());
+}

@@ -78,6 +78,7 @@ import {
   type GitHubSettings,
   type LastChange_Serialize,
   type Pulled,
+  type Why_Serialize,
 } from "../../bindings";
 
 // What the backend sends (the bindings also describe what it would accept back).
@@ -93,6 +94,8 @@ export type DocsConflict = DocsConflict_Serialize;
 export type SyncReport = SyncReport_Serialize;
 export type LastChange = LastChange_Serialize;
 export type { Pulled };
+/** Which stage rule would move a project next from what GitHub shows (issue 21). */
+export type Why = Why_Serialize;
 export type { Problem, PublishState };
 export type Ignoring = Ignoring_Serialize;
 export type { IgnoredRepo, SyncFilter, SyncFilters };

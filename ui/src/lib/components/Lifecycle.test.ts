@@ -43,4 +43,24 @@ describe("Lifecycle", () => {
     await fireEvent.click(await screen.findByTestId("move-estimated"));
     expect((await screen.findByRole("alert")).textContent).toContain("cannot move");
   });
+
+  it("says which rule GitHub's evidence would move the project by next, and what is missing", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "allowed_transitions") return [];
+      if (cmd === "stage_why")
+        return {
+          stage: "designed",
+          evidence: { branch: "main", head: "0123456789", files: ["IMPLEMENTATION.md"], checks: { state: "pending" }, merged: [] },
+          rules: [
+            { stage: "implemented", holds: false, shown: [], missing: ["no branch matching feature/* merged into main"] },
+            { stage: "verified", holds: false, shown: [], missing: ["checks still running on main at 0123456"] },
+          ],
+        };
+    });
+    render(Lifecycle, { project: project({ stage: "designed" }), onMoved: () => {} });
+    const line = await screen.findByTestId("stage-why");
+    expect(line.textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "Next by GitHub: implemented — missing: no branch matching feature/* merged into main",
+    );
+  });
 });
