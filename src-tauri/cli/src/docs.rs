@@ -138,12 +138,13 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
                     "their file cannot be read (--keep mine replaces it, --keep theirs undoes \
                      the edit here)"
                         .to_owned()
-                } else if c.field == "*" {
+                } else if c.field.is_whole() {
                     "edited against a delete".to_owned()
                 } else {
-                    c.field.clone()
+                    c.field.to_string()
                 };
-                println!("{} {} \"{}\" ({}): {what}", c.kind, c.entity_id, c.label, c.at);
+                let kind = c.kind.as_str();
+                println!("{kind} {} \"{}\" ({}): {what}", c.entity_id, c.label, c.at);
                 println!("  mine:   {}", c.mine.as_deref().unwrap_or("(deleted)"));
                 println!("  theirs: {}", c.theirs.as_deref().unwrap_or("(deleted)"));
             }

@@ -30,6 +30,7 @@ pub mod notices;
 pub mod outbox;
 pub mod pipeline;
 pub mod projects;
+pub mod repo_kind;
 pub mod runner;
 pub mod secret;
 pub mod secrets;

@@ -108,26 +108,37 @@ async fn candidates(
     Ok(out)
 }
 
+/// A stored clash as the merge reads it (base and theirs are JSON text).
+#[derive(sqlx::FromRow)]
+struct OpenConflict {
+    entity_id: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    field: ConflictField,
+    label: String,
+    base: String,
+    theirs: String,
+}
+
 async fn open_conflicts(
     conn: &mut SqliteConnection,
     pid: &str,
 ) -> Result<HashMap<String, Vec<ConflictRow>>> {
     let mut open: HashMap<String, Vec<ConflictRow>> = HashMap::new();
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<OpenConflict> = sqlx::query_as(
         "SELECT entity_id, kind, field, label, base, theirs FROM docs_conflicts WHERE project_id = ?",
     )
     .bind(pid)
     .fetch_all(&mut *conn)
     .await?;
-    for (id, kind, field, label, base, theirs) in rows {
-        let kind = kind_of(&kind)?;
+    for row in rows {
         let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
-        open.entry(id).or_default().push(ConflictRow {
-            kind,
-            field,
-            label,
-            base: json(&base),
-            theirs: json(&theirs),
+        open.entry(row.entity_id).or_default().push(ConflictRow {
+            kind: row.kind,
+            field: row.field,
+            label: row.label,
+            base: json(&row.base),
+            theirs: json(&row.theirs),
         });
     }
     Ok(open)
@@ -164,7 +175,7 @@ pub(super) async fn prepare(
     // A clash with a file that could not be read is over once the file can be: the entity is
     // merged with it like any other from then on.
     open.retain(|id, rows| {
-        let was_broken = rows.iter().any(|r| r.field == "*" && r.theirs.is_string());
+        let was_broken = rows.iter().any(|r| r.field.is_whole() && r.theirs.is_string());
         !(was_broken && side.docs.contains_key(id))
     });
     let candidates = candidates(&mut tx, pid, history, max_before, &side, &open).await?;

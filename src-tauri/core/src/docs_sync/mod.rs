@@ -8,6 +8,7 @@
 //! here, a tree diff which files changed there, and the commit is built from blobs.
 
 mod decide;
+mod field;
 mod job;
 pub mod local;
 mod merge;
@@ -16,6 +17,7 @@ mod remote;
 mod repo;
 mod state;
 
+pub use field::ConflictField;
 pub use job::{perform, schedule, schedule_projects, watch};
 pub use state::{conflicts, resolve, status, DocsConflict, DocsStatus, PublishState, Resolution};
 

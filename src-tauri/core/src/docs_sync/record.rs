@@ -69,7 +69,7 @@ pub(super) async fn finish(
     let mut new_conflicts = 0;
     for (id, rows) in &p.conflicts {
         // A field already in conflict is not news; one that was not is (a notice below).
-        let known: Vec<String> = sqlx::query_scalar(
+        let known: Vec<ConflictField> = sqlx::query_scalar(
             "SELECT field FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
         )
         .bind(project_id)

@@ -95,13 +95,13 @@ pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<Docs
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DocsConflict {
     pub entity_id: String,
-    /// `story`, `context` or `component`.
-    pub kind: String,
+    pub kind: Kind,
     /// Its title or name.
     pub label: String,
     /// The field both sides changed, or `*` for the whole entity: an edit against a delete,
     /// or an edit against a file that cannot be read.
-    pub field: String,
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub field: ConflictField,
     /// The value here (`None`: deleted here).
     pub mine: Option<String>,
     /// The value in the repository (`None`: deleted there).
@@ -129,11 +129,24 @@ fn shown(kind: Kind, id: &str, value: &Value, whole: bool) -> Option<String> {
     }
 }
 
+/// A row of `docs_conflicts` as listed (base and theirs are JSON text).
+#[derive(sqlx::FromRow)]
+struct StoredConflict {
+    entity_id: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    field: ConflictField,
+    label: String,
+    base: String,
+    theirs: String,
+    at: String,
+}
+
 pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<Vec<DocsConflict>> {
     let project_id = validate::id("project_id", project_id)?;
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
-    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<StoredConflict> = sqlx::query_as(
         "SELECT entity_id, kind, field, label, base, theirs, at FROM docs_conflicts \
          WHERE project_id = ? ORDER BY at, entity_id, field",
     )
@@ -141,30 +154,40 @@ pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<V
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
-    for (id, kind, field, label, base, theirs, at) in rows {
-        let k = kind_of(&kind)?;
+    for row in rows {
+        let (id, k) = (row.entity_id, row.kind);
         let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
-        let whole = field == "*";
+        let whole = row.field.is_whole();
         let local = local::read(&mut conn, &project_id, k, &id).await?;
-        let mine = match (&local, whole) {
+        let mine = match (&local, row.field.name()) {
             (None, _) => Value::Null,
-            (Some(l), true) => Value::Object(l.clone().into_iter().collect()),
-            (Some(l), false) => l.get(&field).cloned().unwrap_or(Value::Null),
+            (Some(l), None) => Value::Object(l.clone().into_iter().collect()),
+            (Some(l), Some(name)) => l.get(name).cloned().unwrap_or(Value::Null),
         };
-        let theirs = json(&theirs);
+        let theirs = json(&row.theirs);
         out.push(DocsConflict {
             unreadable: whole && theirs.is_string(),
             mine: shown(k, &id, &mine, whole),
             theirs: shown(k, &id, &theirs, whole),
-            base: shown(k, &id, &json(&base), whole),
+            base: shown(k, &id, &json(&row.base), whole),
             entity_id: id,
-            kind,
-            label,
-            field,
-            at,
+            kind: k,
+            label: row.label,
+            field: row.field,
+            at: row.at,
         });
     }
     Ok(out)
+}
+
+/// A clash open on the entity being settled (theirs and base are JSON text).
+#[derive(sqlx::FromRow)]
+struct OpenClash {
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    field: ConflictField,
+    theirs: String,
+    base: String,
 }
 
 /// How a person settles a clash (the window sends it as `{keep: "mine" | "theirs" | "merged"}`).
@@ -193,22 +216,22 @@ pub async fn resolve(
     let now = store.now();
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project_id, access::Need::Write).await?;
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<OpenClash> = sqlx::query_as(
         "SELECT kind, field, theirs, base FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
     )
     .bind(&project_id)
     .bind(&entity_id)
     .fetch_all(&mut *tx)
     .await?;
-    let Some(kind) = rows.first().map(|r| kind_of(&r.0)).transpose()? else {
+    let Some(kind) = rows.first().map(|r| r.kind) else {
         return Err(Error::not_found("conflict"));
     };
     let local = local::read(&mut tx, &project_id, kind, &entity_id).await?;
     let json = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let whole = rows.iter().find(|r| r.1 == "*").map(|r| (json(&r.2), json(&r.3)));
+    let whole = rows.iter().find(|r| r.field.is_whole()).map(|r| (json(&r.theirs), json(&r.base)));
     // Their file could not be read: `theirs` is its raw text.
     let unreadable = matches!(&whole, Some((Value::String(_), _)));
-    let mut settled: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let mut settled: Vec<ConflictField> = rows.iter().map(|r| r.field.clone()).collect();
     match choice {
         Resolution::Mine => {
             if unreadable {
@@ -244,8 +267,8 @@ pub async fn resolve(
                 }
                 Some(_) => None,
                 None => local.clone().map(|mut l| {
-                    for (_, field, theirs, _) in &rows {
-                        l.insert(field.clone(), json(theirs));
+                    for row in &rows {
+                        l.insert(row.field.to_string(), json(&row.theirs));
                     }
                     canonical(kind, l)
                 }),
@@ -282,17 +305,18 @@ pub async fn resolve(
                     "an edit against a delete or an unreadable file is settled with mine or theirs, not an edited text",
                 ));
             }
-            let field = match field {
-                Some(f) if settled.contains(&f) => f,
+            let field = match field.map(ConflictField::from) {
+                Some(f) if settled.contains(&f) => f.to_string(),
                 Some(f) => {
                     return Err(Error::invalid("field", format!("{f} is not in conflict here")))
                 }
-                None if settled.len() == 1 => settled[0].clone(),
+                None if settled.len() == 1 => settled[0].to_string(),
                 None => {
+                    let names: Vec<&str> = settled.iter().map(ConflictField::as_str).collect();
                     return Err(Error::invalid(
                         "field",
-                        format!("several fields clash here ({}); name one", settled.join(", ")),
-                    ))
+                        format!("several fields clash here ({}); name one", names.join(", ")),
+                    ));
                 }
             };
             if kind.set_fields().contains(&field.as_str()) {
@@ -312,7 +336,7 @@ pub async fn resolve(
                 Some(&after),
             )
             .await?;
-            settled = vec![field];
+            settled = vec![ConflictField::Field(field)];
         }
     }
     for field in &settled {

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("graph", 0),
     ("settings", 0),
     ("stage", 0),
+    ("repo_kind", 0),
     // the domain
     ("access", 1),
     ("accounts", 1),
