@@ -33,21 +33,35 @@ pub(super) struct Prepared {
     pub(super) added: u32,
 }
 
+/// A row of `docs_entities`: an entity's merge base as stored (its fields as JSON text).
+#[derive(sqlx::FromRow)]
+struct StoredBase {
+    entity_id: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    path: String,
+    version: i64,
+    fields: String,
+}
+
+impl StoredBase {
+    fn into_base(self) -> Result<Base> {
+        let fields: Fields = serde_json::from_str(&self.fields)
+            .map_err(|e| Error::Internal(format!("a stored merge base is not JSON: {e}")))?;
+        Ok(Base { kind: self.kind, path: self.path, version: self.version, fields })
+    }
+}
+
 async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
-    let row: Option<(String, String, i64, String)> = sqlx::query_as(
-        "SELECT kind, path, version, fields FROM docs_entities WHERE project_id = ? AND entity_id = ?",
+    let row: Option<StoredBase> = sqlx::query_as(
+        "SELECT entity_id, kind, path, version, fields FROM docs_entities \
+         WHERE project_id = ? AND entity_id = ?",
     )
     .bind(project_id)
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|(kind, path, version, fields)| {
-        let kind = kind_of(&kind)?;
-        let fields: Fields = serde_json::from_str(&fields)
-            .map_err(|e| Error::Internal(format!("a stored merge base is not JSON: {e}")))?;
-        Ok(Base { kind, path, version, fields })
-    })
-    .transpose()
+    row.map(StoredBase::into_base).transpose()
 }
 
 /// The entities this merge looks at: changed here (the outbox), waiting on a conflict,
@@ -469,16 +483,14 @@ async fn listed(
 ) -> Result<Vec<crate::pipeline::docs::Published>> {
     let mut all: BTreeMap<String, Base> = BTreeMap::new();
     if !replace {
-        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+        let rows: Vec<StoredBase> = sqlx::query_as(
             "SELECT entity_id, kind, path, version, fields FROM docs_entities WHERE project_id = ?",
         )
         .bind(pid)
         .fetch_all(&mut *conn)
         .await?;
-        for (id, kind, path, version, fields) in rows {
-            let fields: Fields = serde_json::from_str(&fields)
-                .map_err(|e| Error::Internal(format!("a stored merge base is not JSON: {e}")))?;
-            all.insert(id, Base { kind: kind_of(&kind)?, path, version, fields });
+        for row in rows {
+            all.insert(row.entity_id.clone(), row.into_base()?);
         }
     }
     for (id, base) in bases {

@@ -40,20 +40,30 @@ pub struct DocsStatus {
     pub added: u32,
 }
 
+/// A project's row of `docs_sync`: where its last sync left it.
+#[derive(Default, sqlx::FromRow)]
+struct SyncRow {
+    synced_commit: Option<String>,
+    synced_at: Option<String>,
+    attempted_at: Option<String>,
+    error: Option<String>,
+    offline: bool,
+    added: i64,
+}
+
 pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<DocsStatus> {
     let pending = outbox::pending(store, actor, project_id).await?;
     let project = crate::projects::get(store, actor, project_id).await?;
     let mut conn = store.pool().acquire().await?;
-    type Row = (Option<String>, Option<String>, Option<String>, Option<String>, bool, i64);
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<SyncRow> = sqlx::query_as(
         "SELECT synced_commit, synced_at, attempted_at, error, offline, added FROM docs_sync \
          WHERE project_id = ?",
     )
     .bind(&project.id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (synced_commit, synced_at, attempted_at, error, offline, added) =
-        row.unwrap_or((None, None, None, None, false, 0));
+    let SyncRow { synced_commit, synced_at, attempted_at, error, offline, added } =
+        row.unwrap_or_default();
     let conflicts: i64 = sqlx::query_scalar(
         "SELECT count(DISTINCT entity_id) FROM docs_conflicts WHERE project_id = ?",
     )
