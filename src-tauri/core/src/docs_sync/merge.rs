@@ -412,8 +412,8 @@ pub(super) async fn prepare(
             .and_then(|h| repo::blob_at(&git, h, "README.md"))
             .map(|blob| repo::text(&git, blob))
             .transpose()?
-            .unwrap_or_else(|| crate::pipeline::docs::readme(project));
-        let readme = crate::pipeline::docs::with_overview(&current, &listed);
+            .unwrap_or_else(|| crate::docs_readme::readme(project));
+        let readme = crate::docs_readme::with_overview(&current, &listed);
         repo::commit(&git, head.as_deref(), &writes, &readme, author, &message)?
     };
     let outbox_max: i64 =
@@ -480,7 +480,7 @@ async fn listed(
     pid: &str,
     replace: bool,
     bases: &[(String, Option<Base>)],
-) -> Result<Vec<crate::pipeline::docs::Published>> {
+) -> Result<Vec<crate::docs_readme::Published>> {
     let mut all: BTreeMap<String, Base> = BTreeMap::new();
     if !replace {
         let rows: Vec<StoredBase> = sqlx::query_as(
@@ -501,7 +501,7 @@ async fn listed(
     }
     Ok(all
         .into_iter()
-        .map(|(id, b)| crate::pipeline::docs::Published {
+        .map(|(id, b)| crate::docs_readme::Published {
             kind: b.kind,
             id,
             path: b.path,

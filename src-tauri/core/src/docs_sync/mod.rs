@@ -27,8 +27,8 @@ use record::{all_problems, finish};
 use remote::{History, RemoteSide};
 
 use crate::error::{Error, Result};
+use crate::git::{Author, PublishError};
 use crate::jobs::{FailureClass, Fields as JobArgs, JobState, NewJob, Unique};
-use crate::pipeline::publish::{Author, PublishError};
 use crate::projects::Project;
 use crate::runner::{JobFailure, JobRun};
 use crate::secrets::SecretStore;
@@ -143,7 +143,7 @@ pub(crate) async fn record_setup(
     project_id: &str,
     url: &str,
     commit: &str,
-    published: &[crate::pipeline::docs::Published],
+    published: &[crate::docs_readme::Published],
 ) -> Result<()> {
     let now = store.now();
     let mut tx = store.write().await?;

@@ -253,7 +253,7 @@ async fn ensure(
         .await
         .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
         .map_err(|e| {
-            let mut failure = e.failure();
+            let mut failure = publish::failure(e);
             if token_for(&url, (host, token)).is_none() {
                 failure.message = elsewhere(&url, host, &failure.message);
             }

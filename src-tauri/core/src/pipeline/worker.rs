@@ -320,7 +320,7 @@ impl Attempt<'_> {
             }
             Work::Act(Action::Publish) => {
                 let work =
-                    async { self.publish_all(dir, &mut sink).await.map_err(PublishError::failure) };
+                    async { self.publish_all(dir, &mut sink).await.map_err(publish::failure) };
                 self.act(step, work).await
             }
             Work::Act(Action::Provision) => self.act(step, self.provision(&mut sink)).await,

@@ -36,6 +36,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("notices", 1),
     ("secrets", 1),
     ("github", 1),
+    // git plumbing, under both the pipeline and the docs sync
+    ("git", 1),
+    ("docs_readme", 1),
     // processes
     ("jobs", 2),
     ("runner", 2),
