@@ -223,7 +223,6 @@ pub async fn resolve(
 ) -> Result<Vec<DocsConflict>> {
     let project_id = validate::id("project_id", project_id)?;
     let entity_id = validate::id("entity_id", entity_id)?;
-    let now = store.now();
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project_id, access::Need::Write).await?;
     let rows: Vec<OpenClash> = sqlx::query_as(
@@ -237,118 +236,14 @@ pub async fn resolve(
         return Err(Error::not_found("conflict"));
     };
     let local = local::read(&mut tx, &project_id, kind, &entity_id).await?;
-    let json = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let whole = rows.iter().find(|r| r.field.is_whole()).map(|r| (json(&r.theirs), json(&r.base)));
-    // Their file could not be read: `theirs` is its raw text.
-    let unreadable = matches!(&whole, Some((Value::String(_), _)));
-    let mut settled: Vec<ConflictField> = rows.iter().map(|r| r.field.clone()).collect();
-    match choice {
-        Resolution::Mine => {
-            if unreadable {
-                // Chosen over their unreadable file: it is not a problem that protects the
-                // file any more, and the next sync writes this machine's version over it.
-                sqlx::query(
-                    "DELETE FROM docs_problems WHERE project_id = ?1 AND path = \
-                     (SELECT path FROM docs_entities WHERE project_id = ?1 AND entity_id = ?2)",
-                )
-                .bind(&project_id)
-                .bind(&entity_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            // Counted as an edit here, so the next sync publishes it over theirs.
-            sqlx::query(
-                "INSERT INTO outbox (project_id, entity, entity_id, op, subject) VALUES (?1, ?2, ?3, ?4, ?3)",
-            )
-            .bind(&project_id)
-            .bind(kind.as_str())
-            .bind(&entity_id)
-            .bind(if local.is_some() { "update" } else { "delete" })
-            .execute(&mut *tx)
-            .await?;
-        }
-        Resolution::Theirs => {
-            let after = match whole {
-                Some((Value::Object(map), _)) => Some(canonical(kind, map.into_iter().collect())),
-                // Their file cannot be read: back to what both last agreed on; their file
-                // stays as it is until it is fixed, then it is imported like any edit.
-                Some((Value::String(_), Value::Object(base))) => {
-                    Some(canonical(kind, base.into_iter().collect()))
-                }
-                Some(_) => None,
-                None => local.clone().map(|mut l| {
-                    for row in &rows {
-                        l.insert(row.field.to_string(), json(&row.theirs));
-                    }
-                    canonical(kind, l)
-                }),
-            };
-            local::write(
-                &mut tx,
-                store,
-                &now,
-                &project_id,
-                kind,
-                &entity_id,
-                local.as_ref(),
-                after.as_ref(),
-            )
-            .await?;
-            if let Some(after) = &after {
-                local::write_links(
-                    &mut tx,
-                    store,
-                    &now,
-                    &project_id,
-                    kind,
-                    &entity_id,
-                    local.as_ref(),
-                    after,
-                )
-                .await?;
-            }
-        }
+    let at = Settling { store, now: store.now(), project_id: &project_id, entity_id: &entity_id };
+    let settled = match choice {
+        Resolution::Mine => keep_mine(&mut tx, &at, kind, &rows, local.is_some()).await?,
+        Resolution::Theirs => take_theirs(&mut tx, &at, kind, &rows, local).await?,
         Resolution::Merged { field, text } => {
-            if whole.is_some() {
-                return Err(Error::invalid(
-                    "keep",
-                    "an edit against a delete or an unreadable file is settled with mine or theirs, not an edited text",
-                ));
-            }
-            let field = match field.map(ConflictField::from) {
-                Some(f) if settled.contains(&f) => f.to_string(),
-                Some(f) => {
-                    return Err(Error::invalid("field", format!("{f} is not in conflict here")))
-                }
-                None if settled.len() == 1 => settled[0].to_string(),
-                None => {
-                    let names: Vec<&str> = settled.iter().map(ConflictField::as_str).collect();
-                    return Err(Error::invalid(
-                        "field",
-                        format!("several fields clash here ({}); name one", names.join(", ")),
-                    ));
-                }
-            };
-            if kind.set_fields().contains(&field.as_str()) {
-                return Err(Error::invalid("field", format!("{field} is not a text")));
-            }
-            let mut after = local.clone().ok_or(Error::not_found(kind.as_str()))?;
-            after.insert(field.clone(), Value::String(text));
-            let after = canonical(kind, after);
-            local::write(
-                &mut tx,
-                store,
-                &now,
-                &project_id,
-                kind,
-                &entity_id,
-                local.as_ref(),
-                Some(&after),
-            )
-            .await?;
-            settled = vec![ConflictField::Field(field)];
+            take_merged(&mut tx, &at, kind, &rows, local, field, text).await?
         }
-    }
+    };
     for field in &settled {
         sqlx::query(
             "DELETE FROM docs_conflicts WHERE project_id = ? AND entity_id = ? AND field = ?",
@@ -365,4 +260,127 @@ pub async fn resolve(
     // A runner in this process plans its next wake-up around the new job.
     store.notify_jobs();
     conflicts(store, actor, &project_id).await
+}
+
+/// The entity whose clashes are being settled, and when.
+struct Settling<'a> {
+    store: &'a Store,
+    now: String,
+    project_id: &'a str,
+    entity_id: &'a str,
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// The whole-entity clash among `rows`, if there is one: (theirs, base).
+fn whole_of(rows: &[OpenClash]) -> Option<(Value, Value)> {
+    rows.iter().find(|r| r.field.is_whole()).map(|r| (json(&r.theirs), json(&r.base)))
+}
+
+/// Keeps this machine's values: counted as an edit here, so the next sync publishes them
+/// over theirs. Returns the clashes it settles (all of them).
+async fn keep_mine(
+    tx: &mut SqliteConnection,
+    at: &Settling<'_>,
+    kind: Kind,
+    rows: &[OpenClash],
+    exists_here: bool,
+) -> Result<Vec<ConflictField>> {
+    // Their file could not be read: `theirs` is its raw text.
+    if matches!(whole_of(rows), Some((Value::String(_), _))) {
+        // Chosen over their unreadable file: it is not a problem that protects the
+        // file any more, and the next sync writes this machine's version over it.
+        sqlx::query(
+            "DELETE FROM docs_problems WHERE project_id = ?1 AND path = \
+             (SELECT path FROM docs_entities WHERE project_id = ?1 AND entity_id = ?2)",
+        )
+        .bind(at.project_id)
+        .bind(at.entity_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO outbox (project_id, entity, entity_id, op, subject) VALUES (?1, ?2, ?3, ?4, ?3)",
+    )
+    .bind(at.project_id)
+    .bind(kind.as_str())
+    .bind(at.entity_id)
+    .bind(if exists_here { "update" } else { "delete" })
+    .execute(&mut *tx)
+    .await?;
+    Ok(rows.iter().map(|r| r.field.clone()).collect())
+}
+
+/// Takes the repository's values. Returns the clashes it settles (all of them).
+async fn take_theirs(
+    tx: &mut SqliteConnection,
+    at: &Settling<'_>,
+    kind: Kind,
+    rows: &[OpenClash],
+    local: Option<Fields>,
+) -> Result<Vec<ConflictField>> {
+    let after = match whole_of(rows) {
+        Some((Value::Object(map), _)) => Some(canonical(kind, map.into_iter().collect())),
+        // Their file cannot be read: back to what both last agreed on; their file
+        // stays as it is until it is fixed, then it is imported like any edit.
+        Some((Value::String(_), Value::Object(base))) => {
+            Some(canonical(kind, base.into_iter().collect()))
+        }
+        Some(_) => None,
+        None => local.clone().map(|mut l| {
+            for row in rows {
+                l.insert(row.field.to_string(), json(&row.theirs));
+            }
+            canonical(kind, l)
+        }),
+    };
+    let (store, now, pid, id) = (at.store, at.now.as_str(), at.project_id, at.entity_id);
+    local::write(tx, store, now, pid, kind, id, local.as_ref(), after.as_ref()).await?;
+    if let Some(after) = &after {
+        local::write_links(tx, store, now, pid, kind, id, local.as_ref(), after).await?;
+    }
+    Ok(rows.iter().map(|r| r.field.clone()).collect())
+}
+
+/// Writes an edited text for one clashing field (`field` may be left out when only one
+/// clashes). Returns the clash it settles.
+async fn take_merged(
+    tx: &mut SqliteConnection,
+    at: &Settling<'_>,
+    kind: Kind,
+    rows: &[OpenClash],
+    local: Option<Fields>,
+    field: Option<String>,
+    text: String,
+) -> Result<Vec<ConflictField>> {
+    if whole_of(rows).is_some() {
+        return Err(Error::invalid(
+            "keep",
+            "an edit against a delete or an unreadable file is settled with mine or theirs, not an edited text",
+        ));
+    }
+    let open: Vec<ConflictField> = rows.iter().map(|r| r.field.clone()).collect();
+    let field = match field.map(ConflictField::from) {
+        Some(f) if open.contains(&f) => f.to_string(),
+        Some(f) => return Err(Error::invalid("field", format!("{f} is not in conflict here"))),
+        None if open.len() == 1 => open[0].to_string(),
+        None => {
+            let names: Vec<&str> = open.iter().map(ConflictField::as_str).collect();
+            return Err(Error::invalid(
+                "field",
+                format!("several fields clash here ({}); name one", names.join(", ")),
+            ));
+        }
+    };
+    if kind.set_fields().contains(&field.as_str()) {
+        return Err(Error::invalid("field", format!("{field} is not a text")));
+    }
+    let mut after = local.clone().ok_or(Error::not_found(kind.as_str()))?;
+    after.insert(field.clone(), Value::String(text));
+    let after = canonical(kind, after);
+    let (store, now, pid, id) = (at.store, at.now.as_str(), at.project_id, at.entity_id);
+    local::write(tx, store, now, pid, kind, id, local.as_ref(), Some(&after)).await?;
+    Ok(vec![ConflictField::Field(field)])
 }
