@@ -27,6 +27,19 @@ pub async fn read(
     Ok(fields.map(|f| canonical(kind, f)))
 }
 
+/// The row `sql` reads for one entity of a project (`?1` its id, `?2` the project's).
+pub(super) async fn row_of<T>(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(id).bind(project_id).fetch_optional(&mut *conn).await?)
+}
+
 /// A story's columns that its file holds.
 #[derive(sqlx::FromRow)]
 struct StoryRow {
@@ -42,14 +55,9 @@ async fn read_story(
     project_id: &str,
     id: &str,
 ) -> Result<Option<Fields>> {
-    let row: Option<StoryRow> = sqlx::query_as(
-        "SELECT title, description, acceptance_criteria, status, approved FROM stories \
-         WHERE id = ? AND project_id = ?",
-    )
-    .bind(id)
-    .bind(project_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let sql = "SELECT title, description, acceptance_criteria, status, approved FROM stories \
+               WHERE id = ?1 AND project_id = ?2";
+    let row: Option<StoryRow> = row_of(conn, sql, project_id, id).await?;
     Ok(row.map(|s| {
         Fields::from([
             ("title".into(), json!(s.title)),
@@ -77,14 +85,9 @@ async fn read_context(
     project_id: &str,
     id: &str,
 ) -> Result<Option<Fields>> {
-    let row: Option<ContextRow> = sqlx::query_as(
-        "SELECT name, type, purpose, description, approved FROM contexts \
-         WHERE id = ? AND project_id = ?",
-    )
-    .bind(id)
-    .bind(project_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let sql = "SELECT name, type, purpose, description, approved FROM contexts \
+               WHERE id = ?1 AND project_id = ?2";
+    let row: Option<ContextRow> = row_of(conn, sql, project_id, id).await?;
     let Some(c) = row else {
         return Ok(None);
     };
@@ -130,14 +133,9 @@ async fn read_component(
     project_id: &str,
     id: &str,
 ) -> Result<Option<Fields>> {
-    let row: Option<ComponentRow> = sqlx::query_as(
-        "SELECT seq, name, type, file_path, description, context_id, docs_complete, \
-         code_complete, tests_complete FROM components WHERE id = ? AND project_id = ?",
-    )
-    .bind(id)
-    .bind(project_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let sql = "SELECT seq, name, type, file_path, description, context_id, docs_complete, \
+               code_complete, tests_complete FROM components WHERE id = ?1 AND project_id = ?2";
+    let row: Option<ComponentRow> = row_of(conn, sql, project_id, id).await?;
     let Some(c) = row else {
         return Ok(None);
     };

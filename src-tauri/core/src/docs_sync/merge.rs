@@ -3,6 +3,7 @@
 //! transaction ([`prepare`]); once the push is through, the merge becomes the base
 //! ([`super::record::finish`]).
 
+use super::state::StoredConflict;
 use super::*;
 /// An entity as the synced commit holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,14 +54,9 @@ impl StoredBase {
 }
 
 async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
-    let row: Option<StoredBase> = sqlx::query_as(
-        "SELECT entity_id, kind, path, version, fields FROM docs_entities \
-         WHERE project_id = ? AND entity_id = ?",
-    )
-    .bind(project_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let sql = "SELECT entity_id, kind, path, version, fields FROM docs_entities \
+               WHERE entity_id = ?1 AND project_id = ?2";
+    let row: Option<StoredBase> = local::row_of(conn, sql, project_id, id).await?;
     row.map(StoredBase::into_base).transpose()
 }
 
@@ -122,25 +118,14 @@ async fn candidates(
     Ok(out)
 }
 
-/// A stored clash as the merge reads it (base and theirs are JSON text).
-#[derive(sqlx::FromRow)]
-struct OpenConflict {
-    entity_id: String,
-    #[sqlx(try_from = "String")]
-    kind: Kind,
-    field: ConflictField,
-    label: String,
-    base: String,
-    theirs: String,
-}
-
 async fn open_conflicts(
     conn: &mut SqliteConnection,
     pid: &str,
 ) -> Result<HashMap<String, Vec<ConflictRow>>> {
     let mut open: HashMap<String, Vec<ConflictRow>> = HashMap::new();
-    let rows: Vec<OpenConflict> = sqlx::query_as(
-        "SELECT entity_id, kind, field, label, base, theirs FROM docs_conflicts WHERE project_id = ?",
+    let rows: Vec<StoredConflict> = sqlx::query_as(
+        "SELECT entity_id, kind, field, label, base, theirs, at FROM docs_conflicts \
+         WHERE project_id = ?",
     )
     .bind(pid)
     .fetch_all(&mut *conn)

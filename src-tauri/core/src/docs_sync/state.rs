@@ -139,17 +139,17 @@ fn shown(kind: Kind, id: &str, value: &Value, whole: bool) -> Option<String> {
     }
 }
 
-/// A row of `docs_conflicts` as listed (base and theirs are JSON text).
+/// A row of `docs_conflicts` (base and theirs are JSON text).
 #[derive(sqlx::FromRow)]
-struct StoredConflict {
-    entity_id: String,
+pub(super) struct StoredConflict {
+    pub(super) entity_id: String,
     #[sqlx(try_from = "String")]
-    kind: Kind,
-    field: ConflictField,
-    label: String,
-    base: String,
-    theirs: String,
-    at: String,
+    pub(super) kind: Kind,
+    pub(super) field: ConflictField,
+    pub(super) label: String,
+    pub(super) base: String,
+    pub(super) theirs: String,
+    pub(super) at: String,
 }
 
 pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<Vec<DocsConflict>> {
