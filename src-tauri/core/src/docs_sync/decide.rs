@@ -68,29 +68,12 @@ pub(super) fn decide(
         } else {
             vec![row(ConflictField::Whole, whole.base.clone(), object(present.as_ref()))]
         };
-        return Decision {
-            kind,
-            local_before: local.clone(),
-            local_after: local,
-            repo: present.clone(),
-            present,
-            conflicts_changed: conflicts != open,
-            conflicts,
-            keep_file: false,
-        };
+        return unmoved(kind, local, present.clone(), present, conflicts, open);
     }
     if !open.is_empty() && local.is_some() && remote.is_none() {
         // Deleted there while a clash on it waits here: an edit against a delete.
-        return Decision {
-            kind,
-            local_before: local.clone(),
-            local_after: local,
-            repo: None,
-            present,
-            conflicts: vec![row(ConflictField::Whole, object(base), Value::Null)],
-            conflicts_changed: true,
-            keep_file: false,
-        };
+        let conflicts = vec![row(ConflictField::Whole, object(base), Value::Null)];
+        return unmoved(kind, local, None, present, conflicts, open);
     }
     // Fields in conflict count as unchanged here until the person chooses.
     let masked = local.clone().map(|mut l| {
@@ -131,6 +114,27 @@ pub(super) fn decide(
         local_before: local,
         local_after,
         repo: merged.repo,
+        present,
+        conflicts_changed: conflicts != open,
+        conflicts,
+        keep_file: false,
+    }
+}
+
+/// A decision that moves nothing here while `conflicts` wait: the repository holds `repo`.
+fn unmoved(
+    kind: Kind,
+    local: Option<Fields>,
+    repo: Option<Fields>,
+    present: Option<Fields>,
+    conflicts: Vec<ConflictRow>,
+    open: &[ConflictRow],
+) -> Decision {
+    Decision {
+        kind,
+        local_before: local.clone(),
+        local_after: local,
+        repo,
         present,
         conflicts_changed: conflicts != open,
         conflicts,
