@@ -13,7 +13,6 @@ const KNOWN: &[(&str, &str, usize)] = &[
     ("core/projects.rs", "update", 133),
     ("core/sync/discover.rs", "discover", 121),
     ("core/docs_sync/remote.rs", "read", 115),
-    ("cli/components.rs", "run_component", 114),
     ("cli/projects.rs", "run_project", 88),
     ("cli/setup.rs", "setup", 87),
     ("core/pipeline/provision.rs", "checks", 84),
@@ -57,6 +56,7 @@ fn lengths(text: &str) -> Vec<(String, usize)> {
 fn no_function_of_the_core_or_the_cli_is_longer_than_80_lines() {
     let crates = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut too_long = Vec::new();
+    let mut still_long = Vec::new();
     for (krate, src) in [("core", crates.join("src")), ("cli", crates.join("../cli/src"))] {
         let mut files = Vec::new();
         rust_files(&src, &mut files);
@@ -69,6 +69,9 @@ fn no_function_of_the_core_or_the_cli_is_longer_than_80_lines() {
                     .iter()
                     .find(|(f, g, _)| *f == name && *g == function)
                     .map_or(MAX_LINES, |k| k.2);
+                if n > MAX_LINES {
+                    still_long.push((name.clone(), function.clone()));
+                }
                 if n > allowed {
                     too_long.push(format!("{name}: {function} is {n} lines (at most {allowed})"));
                 }
@@ -76,6 +79,11 @@ fn no_function_of_the_core_or_the_cli_is_longer_than_80_lines() {
         }
     }
     assert!(too_long.is_empty(), "functions to split into named steps:\n{}", too_long.join("\n"));
+    let fit: Vec<_> = KNOWN
+        .iter()
+        .filter(|(f, g, _)| !still_long.iter().any(|(file, function)| file == f && function == g))
+        .collect();
+    assert!(fit.is_empty(), "these fit in {MAX_LINES} lines now: take them off KNOWN: {fit:?}");
 }
 
 #[test]
