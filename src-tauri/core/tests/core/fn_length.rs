@@ -12,7 +12,6 @@ const MAX_LINES: usize = 80;
 const KNOWN: &[(&str, &str, usize)] = &[
     ("core/projects.rs", "update", 133),
     ("core/sync/discover.rs", "discover", 121),
-    ("core/docs_sync/remote.rs", "read", 115),
     ("cli/setup.rs", "setup", 87),
     ("core/pipeline/provision.rs", "checks", 84),
     ("core/pipeline/worker.rs", "run_program", 83),
