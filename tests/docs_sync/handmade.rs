@@ -19,6 +19,26 @@ fn readme(web: &Web) -> String {
     std::fs::read_to_string(web.work.join("README.md")).unwrap()
 }
 
+/// Where most of these tests start: Ada's machine with one story (Checkout) synced to the
+/// docs repository, and a clone of it to change by hand, as on GitHub. The git server stops
+/// when `git` is dropped: bind it (`git: _git`) for the whole test.
+struct Synced {
+    git: GitServer,
+    a: Machine,
+    checkout: String,
+    web: Web,
+}
+
+fn synced_checkout() -> Synced {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, "ada@example.com", &url);
+    let checkout = a.story("Checkout", "Pay for the cart.");
+    a.sync();
+    let web = Web::clone(&git, "acme", "shop_docs");
+    Synced { git, a, checkout, web }
+}
+
 #[test]
 fn a_story_file_deleted_by_hand_on_github_is_deleted_here() {
     let git = GitServer::start();
@@ -40,12 +60,7 @@ fn a_story_file_deleted_by_hand_on_github_is_deleted_here() {
 
 #[test]
 fn a_story_added_by_hand_with_only_a_title_arrives_and_its_file_gains_an_id_in_the_next_commit() {
-    let git = GitServer::start();
-    let url = git.repo("acme", "shop_docs");
-    let a = Machine::new(&git, "ada@example.com", &url);
-    a.story("Checkout", "Pay for the cart.");
-    a.sync();
-    let web = Web::clone(&git, "acme", "shop_docs");
+    let Synced { git, a, web, .. } = synced_checkout();
     // As GitHub's "Add file" leaves it: CRLF, a byte order mark, only a title, a body.
     let path = web.work.join("stories/wishlist.md");
     std::fs::write(&path, "\u{feff}---\r\ntitle: Wishlist\r\n---\r\nKeep things for later.\r\n")
@@ -92,12 +107,7 @@ fn a_story_added_by_hand_with_only_a_title_arrives_and_its_file_gains_an_id_in_t
 
 #[test]
 fn a_hand_made_story_named_like_another_stays_a_problem_that_says_what_to_change() {
-    let git = GitServer::start();
-    let url = git.repo("acme", "shop_docs");
-    let a = Machine::new(&git, "ada@example.com", &url);
-    a.story("Checkout", "Pay for the cart.");
-    a.sync();
-    let web = Web::clone(&git, "acme", "shop_docs");
+    let Synced { git: _git, a, web, .. } = synced_checkout();
     std::fs::write(web.work.join("stories/checkout-again.md"), "---\ntitle: Checkout\n---\n")
         .unwrap();
     web.push("Another checkout");
@@ -172,12 +182,7 @@ fn two_machines_syncing_around_a_hand_made_story_end_with_one_entity() {
 
 #[test]
 fn the_overview_changes_only_when_the_listed_set_changes() {
-    let git = GitServer::start();
-    let url = git.repo("acme", "shop_docs");
-    let a = Machine::new(&git, "ada@example.com", &url);
-    let checkout = a.story("Checkout", "Pay for the cart.");
-    a.sync();
-    let web = Web::clone(&git, "acme", "shop_docs");
+    let Synced { git, a, checkout, web } = synced_checkout();
     let first = readme(&web);
     assert!(first.contains("| Checkout") || first.contains("[Checkout](stories/"), "{first}");
 
@@ -212,12 +217,7 @@ fn the_overview_changes_only_when_the_listed_set_changes() {
 
 #[test]
 fn a_persons_formatting_is_kept_until_the_app_has_a_change_of_its_own_for_that_entity() {
-    let git = GitServer::start();
-    let url = git.repo("acme", "shop_docs");
-    let a = Machine::new(&git, "ada@example.com", &url);
-    let checkout = a.story("Checkout", "Pay for the cart.");
-    a.sync();
-    let web = Web::clone(&git, "acme", "shop_docs");
+    let Synced { git: _git, a, checkout, web } = synced_checkout();
     let theirs = format!(
         "\u{feff}---\r\nversion: 1\r\ntitle: Checkout by card\r\nid: {checkout}\r\nstatus: ready\r\n---\r\n# Checkout\r\n\r\nPay for the cart.\r\n"
     );
@@ -243,12 +243,7 @@ fn a_persons_formatting_is_kept_until_the_app_has_a_change_of_its_own_for_that_e
 
 #[test]
 fn a_context_and_a_component_added_by_hand_with_only_a_name_arrive_with_defaults() {
-    let git = GitServer::start();
-    let url = git.repo("acme", "shop_docs");
-    let a = Machine::new(&git, "ada@example.com", &url);
-    let checkout = a.story("Checkout", "Pay for the cart.");
-    a.sync();
-    let web = Web::clone(&git, "acme", "shop_docs");
+    let Synced { git: _git, a, checkout, web } = synced_checkout();
     for folder in ["contexts", "components"] {
         std::fs::create_dir_all(web.work.join(folder)).unwrap();
     }
@@ -302,12 +297,7 @@ fn a_context_and_a_component_added_by_hand_with_only_a_name_arrive_with_defaults
 
 #[test]
 fn a_file_whose_id_line_was_removed_by_hand_stays_its_entity_and_says_to_put_the_id_back() {
-    let git = GitServer::start();
-    let url = git.repo("acme", "shop_docs");
-    let a = Machine::new(&git, "ada@example.com", &url);
-    let checkout = a.story("Checkout", "Pay for the cart.");
-    a.sync();
-    let web = Web::clone(&git, "acme", "shop_docs");
+    let Synced { git: _git, a, checkout, web } = synced_checkout();
     let without_id: String = web
         .read("stories", &checkout)
         .lines()

@@ -438,8 +438,7 @@ export type DocsConflict = DocsConflict_Serialize | DocsConflict_Deserialize;
 /**  A clash waiting for a choice, with both values as text. */
 export type DocsConflict_Deserialize = {
 	entity_id: string,
-	/**  `story`, `context` or `component`. */
-	kind: string,
+	kind: Kind,
 	/**  Its title or name. */
 	label: string,
 	/**
@@ -464,8 +463,7 @@ export type DocsConflict_Deserialize = {
 /**  A clash waiting for a choice, with both values as text. */
 export type DocsConflict_Serialize = {
 	entity_id: string,
-	/**  `story`, `context` or `component`. */
-	kind: string,
+	kind: Kind,
 	/**  Its title or name. */
 	label: string,
 	/**
@@ -897,6 +895,9 @@ export type Job_Serialize = {
 	cancelled_at: string | null,
 	discarded_at: string | null,
 };
+
+/**  The entities that have a file of their own; serialized by name (`story`, `context`, `component`). */
+export type Kind = "story" | "context" | "component";
 
 /**  "Last change on GitHub": the default branch's head as GitHub last showed it. */
 export type LastChange = LastChange_Serialize | LastChange_Deserialize;

@@ -10,6 +10,7 @@
 mod docs;
 mod github;
 mod jobs;
+mod pipeline_env;
 mod report;
 mod seed;
 mod setup;

@@ -3,18 +3,16 @@
 //! plain shell script, as a ratio of medians. And what resuming saves: a retry that resumes
 //! at a failed `mix test` against a full run of the same recipe.
 
+use crate::pipeline_env::{self, PipelineEnv};
 use crate::report::{Report, Timing};
-use crate::{seed, Args};
+use crate::Args;
 use codemyspec_core::clock::parse_ts;
 use codemyspec_core::events::Broadcaster;
 use codemyspec_core::jobs::{self, Job, JobFilter, JobState};
-use codemyspec_core::pipeline::{self, PipelineConfig};
+use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Framework, NewProject};
-use codemyspec_core::runner::{Runner, RunnerConfig};
-use codemyspec_core::secrets::Keyring;
-use codemyspec_core::{settings, Error, Result, Store};
+use codemyspec_core::{Error, Result, Store};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
@@ -54,23 +52,9 @@ async fn by_shell(name: &str) -> Result<Duration> {
 
 pub async fn run(_args: &Args, report: &mut Report) -> Result<()> {
     report.section("setup pipeline (elixir recipe, real mix)");
-    let dir =
-        tempfile::tempdir().map_err(|source| Error::Io { context: "temp dir".into(), source })?;
-    let store = Store::open(dir.path()).await?;
-    let events = Broadcaster::new();
-    let actor = seed::account(&store).await?;
-    let workspace = dir.path().join("workspace").display().to_string();
-    settings::set(&store, settings::Setting::WorkspaceDir, &workspace).await?;
-    let config = Arc::new(PipelineConfig::new(Arc::new(Keyring)));
     // Retries at once: the resume figure times the retried attempt, not the backoff.
-    let runner_config = RunnerConfig {
-        poll: Duration::from_millis(100),
-        backoff: jobs::Backoff::immediate(),
-        ..Default::default()
-    };
-    let runner = pipeline::register_workers(Runner::new(&store, &events, runner_config), config)
-        .start()
-        .await?;
+    let PipelineEnv { dir, store, events, actor, runner } =
+        pipeline_env::start(Some(jobs::Backoff::immediate())).await?;
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     // The first of each is a warm-up (cold file caches), not counted.

@@ -4,16 +4,13 @@
 //! Besides the figures, it checks what the goal is about: both end `ready` with their own
 //! `mix test` passed, and Mix compiled no dependency in the warm one.
 
+use crate::pipeline_env::{self, PipelineEnv};
 use crate::report::Report;
-use crate::seed;
 use codemyspec_core::events::Broadcaster;
 use codemyspec_core::jobs::{self, JobFilter, JobState};
-use codemyspec_core::pipeline::{self, PipelineConfig};
+use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Framework, NewProject, SetupStatus};
-use codemyspec_core::runner::{Runner, RunnerConfig};
-use codemyspec_core::secrets::Keyring;
-use codemyspec_core::{settings, Error, Result, Store};
-use std::sync::Arc;
+use codemyspec_core::{Error, Result, Store};
 use std::time::{Duration, Instant};
 
 /// The goal: a warm setup takes at most this share of a cold one.
@@ -21,18 +18,7 @@ const GOAL: f64 = 0.40;
 
 pub async fn run(report: &mut Report) -> Result<()> {
     report.section("warm setups (phoenix recipe, real mix, offline Hex repository)");
-    let dir =
-        tempfile::tempdir().map_err(|source| Error::Io { context: "temp dir".into(), source })?;
-    let store = Store::open(dir.path()).await?;
-    let events = Broadcaster::new();
-    let actor = seed::account(&store).await?;
-    let workspace = dir.path().join("workspace").display().to_string();
-    settings::set(&store, settings::Setting::WorkspaceDir, &workspace).await?;
-    let config = Arc::new(PipelineConfig::new(Arc::new(Keyring)));
-    let runner_config = RunnerConfig { poll: Duration::from_millis(100), ..Default::default() };
-    let runner = pipeline::register_workers(Runner::new(&store, &events, runner_config), config)
-        .start()
-        .await?;
+    let PipelineEnv { dir: _dir, store, events, actor, runner } = pipeline_env::start(None).await?;
     let cold = setup(&store, &events, &actor.id, "cold_shop").await?;
     let warm = setup(&store, &events, &actor.id, "warm_shop").await?;
     runner.stop().await;

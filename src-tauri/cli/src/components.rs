@@ -157,6 +157,18 @@ impl Ctx {
             .await?
             .id)
     }
+
+    /// The context a `--context` argument names, if one was given.
+    async fn context_id_of(
+        &self,
+        project_id: &str,
+        reference: Option<String>,
+    ) -> Result<Option<String>> {
+        match reference {
+            Some(r) => Ok(Some(self.context_id(project_id, &r).await?)),
+            None => Ok(None),
+        }
+    }
 }
 
 pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
@@ -166,10 +178,7 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
     match cmd {
         ComponentCmd::Create { project, name, kind, file, description, context } => {
             let p = ctx.project(&project).await?;
-            let context_id = match context {
-                Some(c) => Some(ctx.context_id(&p.id, &c).await?),
-                None => None,
-            };
+            let context_id = ctx.context_id_of(&p.id, context).await?;
             let new = NewComponent {
                 name,
                 kind: ComponentType::parse("type", &kind)?,
@@ -188,10 +197,7 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
         }
         ComponentCmd::Update { at, name, kind, file, description, context } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
-            let context_id = match context {
-                Some(r) => Some(ctx.context_id(&c.project_id, &r).await?),
-                None => None,
-            };
+            let context_id = ctx.context_id_of(&c.project_id, context).await?;
             let changes = ComponentChanges {
                 name,
                 kind: kind.map(|k| ComponentType::parse("type", &k)).transpose()?,
@@ -216,6 +222,21 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
             components::delete(store, &actor, &c.id).await?;
             out.done(&format!("deleted component {}", c.name));
         }
+        cmd @ (ComponentCmd::Depend { .. }
+        | ComponentCmd::Undepend { .. }
+        | ComponentCmd::Deps(_)
+        | ComponentCmd::Dependents(_)
+        | ComponentCmd::Graph { .. }) => run_dependency(ctx, cmd).await?,
+    }
+    Ok(())
+}
+
+/// The dependency graph's commands: `component depend|undepend|deps|dependents|graph`.
+async fn run_dependency(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
+    let store = &ctx.store;
+    let actor = ctx.actor().await?;
+    let out = &ctx.out;
+    match cmd {
         ComponentCmd::Depend { at, on } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
             let target = ctx.component(&on, Some(&c.project_id)).await?;
@@ -246,32 +267,33 @@ pub async fn run_component(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
             if out.json {
                 out.json_value(&graph);
             } else {
-                let name = |id: &str| {
-                    graph
-                        .components
-                        .iter()
-                        .find(|c| c.id == id)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default()
-                };
-                for c in &graph.components {
-                    let deps: Vec<String> = graph
-                        .dependencies
-                        .iter()
-                        .filter(|d| d.component_id == c.id)
-                        .map(|d| name(&d.depends_on_id))
-                        .collect();
-                    let mark = if c.dirty { " (dirty)" } else { "" };
-                    println!(
-                        "{}{mark} -> {}",
-                        c.name,
-                        if deps.is_empty() { "-".into() } else { deps.join(", ") }
-                    );
-                }
+                print_graph(&graph);
             }
         }
+        _ => unreachable!("run_component passes only the dependency commands"),
     }
     Ok(())
+}
+
+/// `component graph` as text: each component, its dirty mark and what it depends on.
+fn print_graph(graph: &dependencies::Graph) {
+    let name = |id: &str| {
+        graph.components.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default()
+    };
+    for c in &graph.components {
+        let deps: Vec<String> = graph
+            .dependencies
+            .iter()
+            .filter(|d| d.component_id == c.id)
+            .map(|d| name(&d.depends_on_id))
+            .collect();
+        let mark = if c.dirty { " (dirty)" } else { "" };
+        println!(
+            "{}{mark} -> {}",
+            c.name,
+            if deps.is_empty() { "-".into() } else { deps.join(", ") }
+        );
+    }
 }
 
 pub async fn run_doc(ctx: &Ctx, cmd: DocCmd) -> Result<()> {

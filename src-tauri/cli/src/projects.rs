@@ -200,36 +200,43 @@ pub async fn run_project(ctx: &Ctx, cmd: ProjectCmd) -> Result<()> {
             ctx.out.record(&projects::update(store, &ctx.actor().await?, &p.id, changes).await?);
         }
         ProjectCmd::Delete { project, ignore, no_ignore } => {
-            let p = ctx.project(&project).await?;
-            let actor = ctx.actor().await?;
-            let repo = Shown::of(&p).repository.filter(|_| p.stage == Stage::Discovered);
-            let ignore = match &repo {
-                // --ignore on a project in use is refused by the core (a conflict), not
-                // dropped: nothing is deleted then.
-                _ if ignore => true,
-                Some(repo) => !no_ignore && ask_to_ignore(&p.name, repo)?,
-                None => false,
-            };
-            if ignore {
-                let done = sync::delete_and_ignore(store, &actor, &p.id).await?;
-                let repo = done.ignored.full_name;
-                ctx.out.done(&format!(
-                    "deleted project {} and ignored {repo}: the sync leaves it alone \
-                     (`codemyspec sync unignore {repo}` undoes it)",
-                    p.name
-                ));
-            } else if let Some(repo) = repo {
-                projects::delete(store, &actor, &p.id).await?;
-                ctx.out.done(&format!(
-                    "deleted project {}; the sync brings {repo} back at its next run \
-                     (`codemyspec sync ignore {repo}` keeps it out)",
-                    p.name
-                ));
-            } else {
-                projects::delete(store, &actor, &p.id).await?;
-                ctx.out.done(&format!("deleted project {}", p.name));
-            }
+            delete(ctx, project, ignore, no_ignore).await?
         }
+    }
+    Ok(())
+}
+
+/// `project delete`: a discovered project's repository is ignored by the sync when asked
+/// (or when the person says so at the prompt), so that it does not come back.
+async fn delete(ctx: &Ctx, project: String, ignore: bool, no_ignore: bool) -> Result<()> {
+    let p = ctx.project(&project).await?;
+    let actor = ctx.actor().await?;
+    let repo = Shown::of(&p).repository.filter(|_| p.stage == Stage::Discovered);
+    let ignore = match &repo {
+        // --ignore on a project in use is refused by the core (a conflict), not
+        // dropped: nothing is deleted then.
+        _ if ignore => true,
+        Some(repo) => !no_ignore && ask_to_ignore(&p.name, repo)?,
+        None => false,
+    };
+    if ignore {
+        let done = sync::delete_and_ignore(&ctx.store, &actor, &p.id).await?;
+        let repo = done.ignored.full_name;
+        ctx.out.done(&format!(
+            "deleted project {} and ignored {repo}: the sync leaves it alone \
+             (`codemyspec sync unignore {repo}` undoes it)",
+            p.name
+        ));
+    } else if let Some(repo) = repo {
+        projects::delete(&ctx.store, &actor, &p.id).await?;
+        ctx.out.done(&format!(
+            "deleted project {}; the sync brings {repo} back at its next run \
+             (`codemyspec sync ignore {repo}` keeps it out)",
+            p.name
+        ));
+    } else {
+        projects::delete(&ctx.store, &actor, &p.id).await?;
+        ctx.out.done(&format!("deleted project {}", p.name));
     }
     Ok(())
 }

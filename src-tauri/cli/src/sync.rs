@@ -80,28 +80,7 @@ fn show_runs(ctx: &Ctx, runs: &[SyncRun]) {
 pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
     let actor = ctx.actor().await?;
     match cmd {
-        SyncCmd::Now => {
-            let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
-            let run = sync::run_once(&ctx.store, &ctx.events, &secrets, &actor).await?;
-            // Then the activity feed (issue 21): pushes, and the heads that moved.
-            let activity = crate::activity::poll_now(ctx, &secrets).await?;
-            if ctx.out.json {
-                let mut value = serde_json::to_value(&run).unwrap_or_default();
-                value["activity"] = serde_json::to_value(&activity).unwrap_or_default();
-                ctx.out.json_value(&value);
-            } else {
-                show_runs(ctx, std::slice::from_ref(&run));
-                println!(
-                    "activity: {} ({} requests, {} unchanged, {} events, {} heads changed){}",
-                    activity.status,
-                    activity.requests,
-                    activity.not_modified,
-                    activity.events,
-                    activity.heads_changed,
-                    activity.error.map(|e| format!(": {e}")).unwrap_or_default()
-                );
-            }
-        }
+        SyncCmd::Now => sync_now(ctx, &actor).await?,
         SyncCmd::Runs { limit } => {
             let runs = sync::runs(&ctx.store, &actor, limit).await?;
             if ctx.out.json {
@@ -110,36 +89,7 @@ pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
                 show_runs(ctx, &runs);
             }
         }
-        SyncCmd::Status => {
-            let status = sync::status(&ctx.store, &actor).await?;
-            if ctx.out.json {
-                ctx.out.json_value(&status);
-                return Ok(());
-            }
-            println!(
-                "syncing {} every {} s",
-                status.org.as_deref().unwrap_or("your own account"),
-                status.interval_secs
-            );
-            match &status.last {
-                Some(r) => println!(
-                    "last run: {} at {}{}",
-                    r.status,
-                    r.started_at,
-                    r.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
-                ),
-                None => println!("no run yet: `codemyspec sync now`"),
-            }
-            if let Some(next) = &status.next_at {
-                println!("next run: {next}");
-            }
-            if let Some(since) = &status.offline_since {
-                println!("offline since {since}");
-            }
-            if let Some(rate) = status.last.as_ref().and_then(|r| r.rate_remaining) {
-                println!("rate budget left: {rate}");
-            }
-        }
+        SyncCmd::Status => show_status(ctx, &sync::status(&ctx.store, &actor).await?),
         SyncCmd::Ignore { repo } => {
             let done = sync::ignore(&ctx.store, &actor, &repo).await?;
             if ctx.out.json {
@@ -165,4 +115,59 @@ pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
         SyncCmd::Ignored => show_ignored(ctx, &sync::ignored(&ctx.store, &actor).await?),
     }
     Ok(())
+}
+
+/// `sync now`: the listing, then the activity feed (issue 21): pushes, and the heads that moved.
+async fn sync_now(ctx: &Ctx, actor: &str) -> Result<()> {
+    let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
+    let run = sync::run_once(&ctx.store, &ctx.events, &secrets, actor).await?;
+    let activity = crate::activity::poll_now(ctx, &secrets).await?;
+    if ctx.out.json {
+        let mut value = serde_json::to_value(&run).unwrap_or_default();
+        value["activity"] = serde_json::to_value(&activity).unwrap_or_default();
+        ctx.out.json_value(&value);
+    } else {
+        show_runs(ctx, std::slice::from_ref(&run));
+        println!(
+            "activity: {} ({} requests, {} unchanged, {} events, {} heads changed){}",
+            activity.status,
+            activity.requests,
+            activity.not_modified,
+            activity.events,
+            activity.heads_changed,
+            activity.error.map(|e| format!(": {e}")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// `sync status`: what is synced, how often, the last run and the next.
+fn show_status(ctx: &Ctx, status: &sync::SyncStatus) {
+    if ctx.out.json {
+        ctx.out.json_value(status);
+        return;
+    }
+    println!(
+        "syncing {} every {} s",
+        status.org.as_deref().unwrap_or("your own account"),
+        status.interval_secs
+    );
+    match &status.last {
+        Some(r) => println!(
+            "last run: {} at {}{}",
+            r.status,
+            r.started_at,
+            r.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+        ),
+        None => println!("no run yet: `codemyspec sync now`"),
+    }
+    if let Some(next) = &status.next_at {
+        println!("next run: {next}");
+    }
+    if let Some(since) = &status.offline_since {
+        println!("offline since {since}");
+    }
+    if let Some(rate) = status.last.as_ref().and_then(|r| r.rate_remaining) {
+        println!("rate budget left: {rate}");
+    }
 }

@@ -119,6 +119,16 @@ pub struct Project {
     pub updated_at: String,
 }
 
+impl Project {
+    /// The URL of its code or docs repository, if it has one.
+    pub fn repo(&self, kind: crate::repo_kind::RepoKind) -> Option<&String> {
+        match kind {
+            crate::repo_kind::RepoKind::Code => self.code_repo.as_ref(),
+            crate::repo_kind::RepoKind::Docs => self.docs_repo.as_ref(),
+        }
+    }
+}
+
 pub(crate) const COLUMNS: &str = "p.id, p.name, p.module_name, p.description, p.framework, \
     p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.docs_repo_id, p.github_repo_name, p.stage, \
     p.setup_status, p.setup_error, p.executive_summary, p.executive_summary_approved, \

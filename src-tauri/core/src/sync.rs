@@ -123,14 +123,6 @@ pub async fn run_once(
     let owner =
         org.clone().or(account.github_login.clone()).unwrap_or_else(|| "(not signed in)".into());
     let id = start_run(store, actor, &owner).await?;
-    let skipped = |error: String| Ending {
-        status: "skipped",
-        requests: 0,
-        not_modified: 0,
-        changes: None,
-        rate: None,
-        error: Some(error),
-    };
     let (at, token) = match found {
         Ok(found) => found,
         Err(e) => {
@@ -154,75 +146,102 @@ pub async fn run_once(
     let cache = page_cache(store, actor, &owner).await?;
     let listing = match client.list_repos(org.as_deref(), &cache).await {
         Ok(listing) => listing,
-        Err(e) => {
-            let status =
-                if matches!(e, GitHubError::Offline { .. } | GitHubError::RateLimited { .. }) {
-                    "skipped"
-                } else {
-                    "failed"
-                };
-            // A primary or secondary limit pauses the heartbeat until it lifts: the budget
-            // is recorded as spent until then, so the next runs skip without a request.
-            let rate = match &e {
-                GitHubError::RateLimited { until, .. } => Some(RateBudget {
-                    limit: client.budget().map(|b| b.limit).unwrap_or(5000),
-                    remaining: 0,
-                    reset: until
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or(0),
-                }),
-                _ => client.budget(),
-            };
-            let ending = Ending { status, rate, ..skipped(e.to_string()) };
-            return finish_run(store, id, ending).await;
-        }
+        Err(e) => return finish_run(store, id, listing_failed(&client, e)).await,
     };
     // Tracked repositories the listing does not hold are asked after by id: only GitHub's
     // answer about that repository may judge it.
-    let ids = match unlisted(store, actor, &listing.repos).await {
-        Ok(ids) => ids,
-        Err(e) => {
-            let failed =
-                Ending { status: "failed", rate: client.budget(), ..skipped(e.to_string()) };
-            finish_run(store, id, failed).await?;
-            return Err(e);
-        }
-    };
+    let ids = or_fail(store, id, &client, unlisted(store, actor, &listing.repos).await).await?;
     // Repositories that projects name by URL outside the listed owner are asked for by name.
-    let named = match unlinked_elsewhere(store, actor, &at.host, &listing.repos).await {
-        Ok(named) => named,
-        Err(e) => {
-            let failed =
-                Ending { status: "failed", rate: client.budget(), ..skipped(e.to_string()) };
-            finish_run(store, id, failed).await?;
-            return Err(e);
-        }
-    };
+    let named = unlinked_elsewhere(store, actor, &at.host, &listing.repos).await;
+    let named = or_fail(store, id, &client, named).await?;
     let checks = check_unlisted(&client, &ids, &cache).await;
     let (found, asked) = find_named(&client, &named).await;
     let mut listed = listing.repos;
     listed.extend(found);
     let seen = Seen { listed, checked: checks.checked };
-    let (requests, not_modified) =
+    let tally =
         (listing.requests + checks.requests + asked, listing.not_modified + checks.not_modified);
     let mut kept = listing.cache;
     kept.pages.extend(checks.cache.pages);
-    // The reconciliation, the pages' ETags and the run's record: one transaction.
+    let (changes, run) = record(store, actor, &owner, id, &seen, &kept, &client, tally).await?;
+    broadcast(events, &changes);
+    Ok(run)
+}
+
+/// The run's ending when GitHub's listing failed: offline or rate-limited is a skip, the
+/// rest a failure.
+fn listing_failed(client: &Client, e: GitHubError) -> Ending<'static> {
+    let status = if matches!(e, GitHubError::Offline { .. } | GitHubError::RateLimited { .. }) {
+        "skipped"
+    } else {
+        "failed"
+    };
+    // A primary or secondary limit pauses the heartbeat until it lifts: the budget
+    // is recorded as spent until then, so the next runs skip without a request.
+    let rate = match &e {
+        GitHubError::RateLimited { until, .. } => Some(RateBudget {
+            limit: client.budget().map(|b| b.limit).unwrap_or(5000),
+            remaining: 0,
+            reset: until.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        }),
+        _ => client.budget(),
+    };
+    Ending { status, rate, ..skipped(e.to_string()) }
+}
+
+/// A run that ends before it asked GitHub anything (or that failed), with `error` as why.
+fn skipped(error: String) -> Ending<'static> {
+    Ending {
+        status: "skipped",
+        requests: 0,
+        not_modified: 0,
+        changes: None,
+        rate: None,
+        error: Some(error),
+    }
+}
+
+/// `found`, or the run recorded as failed with its error.
+async fn or_fail<T>(store: &Store, id: i64, client: &Client, found: Result<T>) -> Result<T> {
+    match found {
+        Ok(found) => Ok(found),
+        Err(e) => {
+            let failed =
+                Ending { status: "failed", rate: client.budget(), ..skipped(e.to_string()) };
+            finish_run(store, id, failed).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The reconciliation, the pages' ETags and the run's record: one transaction. A failure
+/// records the run as failed. `tally` is (requests, not modified).
+#[allow(clippy::too_many_arguments)] // one run's outcome: who, which run, what it saw and cost
+async fn record(
+    store: &Store,
+    actor: &str,
+    owner: &str,
+    id: i64,
+    seen: &Seen,
+    kept: &PageCache,
+    client: &Client,
+    tally: (u32, u32),
+) -> Result<(Changes, SyncRun)> {
+    let (requests, not_modified) = tally;
     let mut tx = store.write().await?;
     let done = async {
-        let changes = reconcile_in(&mut tx, store, actor, &seen).await?;
+        let changes = reconcile_in(&mut tx, store, actor, seen).await?;
         // The person hears of it whichever process runs this (the app or a worker).
         for p in &changes.missing {
             crate::notices::record_missing(&mut tx, store, p, &gone(p)).await?;
         }
-        let pages = serde_json::to_string(&kept).map_err(|e| Error::Internal(e.to_string()))?;
+        let pages = serde_json::to_string(kept).map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO sync_pages (account_id, owner, pages) VALUES (?, ?, ?) \
              ON CONFLICT (account_id, owner) DO UPDATE SET pages = excluded.pages",
         )
         .bind(actor)
-        .bind(&owner)
+        .bind(owner)
         .bind(pages)
         .execute(&mut *tx)
         .await?;
@@ -238,10 +257,10 @@ pub async fn run_once(
         Ok::<_, Error>((changes, run))
     }
     .await;
-    let (changes, run) = match done {
+    match done {
         Ok(done) => {
             tx.commit().await?;
-            done
+            Ok(done)
         }
         Err(e) => {
             drop(tx);
@@ -253,9 +272,13 @@ pub async fn run_once(
                 ..skipped(e.to_string())
             };
             finish_run(store, id, failed).await?;
-            return Err(e);
+            Err(e)
         }
-    };
+    }
+}
+
+/// The windows hear of the projects the run changed.
+fn broadcast(events: &Broadcaster, changes: &Changes) {
     let updated = [&changes.discovered, &changes.renamed, &changes.reappeared, &changes.linked];
     for p in updated.into_iter().flatten() {
         events.broadcast_project_update(p);
@@ -263,7 +286,6 @@ pub async fn run_once(
     for p in &changes.missing {
         events.broadcast_project_error(p, &gone(p));
     }
-    Ok(run)
 }
 
 /// What asking after unlisted repositories by id found, and what it cost.

@@ -17,8 +17,12 @@ use std::fmt::Write as _;
 /// An entity's fields by name.
 pub type Fields = BTreeMap<String, Value>;
 
-/// The entities that have a file of their own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The entities that have a file of their own; serialized by name (`story`, `context`, `component`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     Story,
     Context,
@@ -142,6 +146,15 @@ impl Kind {
     /// Every field name, in file order.
     pub fn field_names(self) -> impl Iterator<Item = &'static str> {
         self.fields().iter().map(|f| f.name)
+    }
+}
+
+/// A kind as stored (a database column): the name must be one of [`Kind::ALL`]'s.
+impl TryFrom<String> for Kind {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Kind, String> {
+        Kind::parse_name(&name).ok_or_else(|| format!("unknown entity kind {name}"))
     }
 }
 

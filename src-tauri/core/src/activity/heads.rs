@@ -71,61 +71,74 @@ pub(super) async fn read_stale(
                 continue;
             }
         };
-        let mut tx = store.write().await?;
-        let sha = match answer {
-            Read::NotModified => {
-                reads.not_modified += 1;
-                sqlx::query("UPDATE project_heads SET stale = 0, read_at = ? WHERE project_id = ?")
-                    .bind(store.now())
-                    .bind(&p.project_id)
-                    .execute(&mut *tx)
-                    .await?;
-                before.and_then(|b| b.sha)
-            }
-            Read::Fresh { value, etag } => {
-                if before.as_ref().and_then(|b| b.sha.as_deref()) != Some(value.sha.as_str()) {
-                    reads.changed.push(p.project_id.clone());
-                }
-                sqlx::query(
-                    "INSERT INTO project_heads (project_id, branch, etag, sha, author_login, author_name, \
-                     committed_at, title, stale, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) \
-                     ON CONFLICT (project_id) DO UPDATE SET branch = excluded.branch, etag = excluded.etag, \
-                     sha = excluded.sha, author_login = excluded.author_login, author_name = excluded.author_name, \
-                     committed_at = excluded.committed_at, title = excluded.title, stale = 0, read_at = excluded.read_at",
-                )
-                .bind(&p.project_id)
-                .bind(&p.branch)
-                .bind(etag)
-                .bind(&value.sha)
-                .bind(&value.author_login)
-                .bind(&value.author_name)
-                .bind(&value.date)
-                .bind(&value.title)
-                .bind(store.now())
-                .execute(&mut *tx)
-                .await?;
-                Some(value.sha)
-            }
-            Read::Nothing => {
-                sqlx::query(
-                    "INSERT INTO project_heads (project_id, branch, stale, read_at) VALUES (?, ?, 0, ?) \
-                     ON CONFLICT (project_id) DO UPDATE SET etag = NULL, sha = NULL, author_login = NULL, \
-                     author_name = NULL, committed_at = NULL, title = NULL, stale = 0, read_at = excluded.read_at",
-                )
-                .bind(&p.project_id)
-                .bind(&p.branch)
-                .bind(store.now())
-                .execute(&mut *tx)
-                .await?;
-                None
-            }
-        };
-        tx.commit().await?;
+        let sha = keep(store, p, answer, before, &mut reads).await?;
         if let (Some(sha), Some(dir)) = (sha, p.local_path.clone()) {
             fetch_if_missing(dir, sha, p.branch.clone(), token_host, token).await;
         }
     }
     Ok(reads)
+}
+
+/// Keeps what a head read answered (the read time on a 304, the head and its ETag when fresh,
+/// nothing when the branch is empty or gone) and notes a head that changed; returns the head.
+async fn keep(
+    store: &Store,
+    p: &Tracked,
+    answer: Read<codemyspec_github::HeadCommit>,
+    before: Option<Before>,
+    reads: &mut Reads,
+) -> Result<Option<String>> {
+    let mut tx = store.write().await?;
+    let sha = match answer {
+        Read::NotModified => {
+            reads.not_modified += 1;
+            sqlx::query("UPDATE project_heads SET stale = 0, read_at = ? WHERE project_id = ?")
+                .bind(store.now())
+                .bind(&p.project_id)
+                .execute(&mut *tx)
+                .await?;
+            before.and_then(|b| b.sha)
+        }
+        Read::Fresh { value, etag } => {
+            if before.as_ref().and_then(|b| b.sha.as_deref()) != Some(value.sha.as_str()) {
+                reads.changed.push(p.project_id.clone());
+            }
+            sqlx::query(
+                "INSERT INTO project_heads (project_id, branch, etag, sha, author_login, author_name, \
+                 committed_at, title, stale, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) \
+                 ON CONFLICT (project_id) DO UPDATE SET branch = excluded.branch, etag = excluded.etag, \
+                 sha = excluded.sha, author_login = excluded.author_login, author_name = excluded.author_name, \
+                 committed_at = excluded.committed_at, title = excluded.title, stale = 0, read_at = excluded.read_at",
+            )
+            .bind(&p.project_id)
+            .bind(&p.branch)
+            .bind(etag)
+            .bind(&value.sha)
+            .bind(&value.author_login)
+            .bind(&value.author_name)
+            .bind(&value.date)
+            .bind(&value.title)
+            .bind(store.now())
+            .execute(&mut *tx)
+            .await?;
+            Some(value.sha)
+        }
+        Read::Nothing => {
+            sqlx::query(
+                "INSERT INTO project_heads (project_id, branch, stale, read_at) VALUES (?, ?, 0, ?) \
+                 ON CONFLICT (project_id) DO UPDATE SET etag = NULL, sha = NULL, author_login = NULL, \
+                 author_name = NULL, committed_at = NULL, title = NULL, stale = 0, read_at = excluded.read_at",
+            )
+            .bind(&p.project_id)
+            .bind(&p.branch)
+            .bind(store.now())
+            .execute(&mut *tx)
+            .await?;
+            None
+        }
+    };
+    tx.commit().await?;
+    Ok(sha)
 }
 
 /// Fetches GitHub's branch into the working copy when it lacks GitHub's head; a failure is

@@ -8,7 +8,7 @@
 //! `origin` is on the host it was kept for.
 
 use crate::error::PullReason;
-use crate::pipeline::publish::{offer_token, remote_error};
+use crate::git::{offer_token, remote_error};
 use crate::secret::Secret;
 use git2::build::CheckoutBuilder;
 use git2::{CheckoutNotificationType, FetchOptions, Oid, RemoteCallbacks, Repository};

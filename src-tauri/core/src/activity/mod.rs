@@ -72,6 +72,31 @@ pub struct ActivityRun {
     pub error: Option<String>,
 }
 
+impl ActivityRun {
+    /// A poll that has asked nothing yet (and stays `skipped` if it cannot).
+    fn skipped(owner: Option<String>) -> Self {
+        ActivityRun {
+            owner: owner.unwrap_or_default(),
+            status: "skipped".into(),
+            requests: 0,
+            not_modified: 0,
+            events: 0,
+            gap: false,
+            listed: false,
+            heads_changed: 0,
+            error: None,
+        }
+    }
+
+    /// The feed could not be read: offline or rate-limited is a skip, anything else a failure.
+    fn feed_failed(&mut self, e: &GitHubError) {
+        let skipped = matches!(e, GitHubError::Offline { .. } | GitHubError::RateLimited { .. });
+        self.status = if skipped { "skipped" } else { "failed" }.into();
+        self.requests = 1;
+        self.error = Some(e.to_string());
+    }
+}
+
 /// A tracked project, as the feed and the reads need it.
 #[derive(Debug, Clone)]
 pub(crate) struct Tracked {
@@ -157,17 +182,7 @@ pub async fn poll(
     let org =
         sync::profile_setting(store, actor, sync::GITHUB_ORG).await?.filter(|o| !o.is_empty());
     let account = crate::accounts::get(store, actor).await?;
-    let mut run = ActivityRun {
-        owner: org.clone().or(account.github_login.clone()).unwrap_or_default(),
-        status: "skipped".into(),
-        requests: 0,
-        not_modified: 0,
-        events: 0,
-        gap: false,
-        listed: false,
-        heads_changed: 0,
-        error: None,
-    };
+    let mut run = ActivityRun::skipped(org.clone().or(account.github_login.clone()));
     let Some(me) = account.github_login.clone() else {
         run.error = Some("not signed in to GitHub".into());
         return Ok(run);
@@ -195,15 +210,7 @@ pub async fn poll(
         Ok(polled) => polled,
         Err(e) => {
             // Nothing is written: the ETag and the last seen event stay for the next poll.
-            run.status =
-                if matches!(e, GitHubError::Offline { .. } | GitHubError::RateLimited { .. }) {
-                    "skipped"
-                } else {
-                    "failed"
-                }
-                .into();
-            run.requests = 1;
-            run.error = Some(e.to_string());
+            run.feed_failed(&e);
             return Ok(run);
         }
     };

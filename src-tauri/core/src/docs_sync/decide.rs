@@ -7,7 +7,7 @@ use super::*;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct ConflictRow {
     pub(super) kind: Kind,
-    pub(super) field: String,
+    pub(super) field: ConflictField,
     pub(super) label: String,
     pub(super) base: Value,
     pub(super) theirs: Value,
@@ -50,11 +50,11 @@ pub(super) fn decide(
     present: Option<Fields>,
     open: &[ConflictRow],
 ) -> Decision {
-    let whole = open.iter().find(|c| c.field == "*");
+    let whole = open.iter().find(|c| c.field.is_whole());
     let name = label(kind, local.as_ref().or(remote.as_ref()).or(base));
-    let row = |field: &str, base: Value, theirs: Value| ConflictRow {
+    let row = |field: ConflictField, base: Value, theirs: Value| ConflictRow {
         kind,
-        field: field.to_owned(),
+        field,
         label: name.clone(),
         base,
         theirs,
@@ -66,37 +66,21 @@ pub(super) fn decide(
         let conflicts = if settled {
             vec![]
         } else {
-            vec![row("*", whole.base.clone(), object(present.as_ref()))]
+            vec![row(ConflictField::Whole, whole.base.clone(), object(present.as_ref()))]
         };
-        return Decision {
-            kind,
-            local_before: local.clone(),
-            local_after: local,
-            repo: present.clone(),
-            present,
-            conflicts_changed: conflicts != open,
-            conflicts,
-            keep_file: false,
-        };
+        return unmoved(kind, local, present.clone(), present, conflicts, open);
     }
     if !open.is_empty() && local.is_some() && remote.is_none() {
         // Deleted there while a clash on it waits here: an edit against a delete.
-        return Decision {
-            kind,
-            local_before: local.clone(),
-            local_after: local,
-            repo: None,
-            present,
-            conflicts: vec![row("*", object(base), Value::Null)],
-            conflicts_changed: true,
-            keep_file: false,
-        };
+        let conflicts = vec![row(ConflictField::Whole, object(base), Value::Null)];
+        return unmoved(kind, local, None, present, conflicts, open);
     }
     // Fields in conflict count as unchanged here until the person chooses.
     let masked = local.clone().map(|mut l| {
-        for c in open {
-            if let Some(b) = base.and_then(|b| b.get(&c.field)) {
-                l.insert(c.field.clone(), b.clone());
+        // (No whole-entity clash is open here: that case returned above.)
+        for name in open.iter().filter_map(|c| c.field.name()) {
+            if let Some(b) = base.and_then(|b| b.get(name)) {
+                l.insert(name.to_owned(), b.clone());
             }
         }
         l
@@ -106,20 +90,22 @@ pub(super) fn decide(
     let mut conflicts = Vec::new();
     if let (Some(after), Some(l)) = (local_after.as_mut(), local.as_ref()) {
         for c in open {
-            let mine = l.get(&c.field).cloned().unwrap_or(Value::Null);
-            let theirs =
-                remote.as_ref().and_then(|r| r.get(&c.field)).cloned().unwrap_or(Value::Null);
-            after.insert(c.field.clone(), mine.clone());
+            let Some(name) = c.field.name() else { continue };
+            let mine = l.get(name).cloned().unwrap_or(Value::Null);
+            let theirs = remote.as_ref().and_then(|r| r.get(name)).cloned().unwrap_or(Value::Null);
+            after.insert(name.to_owned(), mine.clone());
             if mine != theirs {
-                conflicts.push(row(&c.field, c.base.clone(), theirs));
+                conflicts.push(row(c.field.clone(), c.base.clone(), theirs));
             }
         }
     }
     for clash in merged.clashes {
         match clash {
-            Clash::Field { field, base, theirs } => conflicts.push(row(&field, base, theirs)),
+            Clash::Field { field, base, theirs } => {
+                conflicts.push(row(ConflictField::Field(field), base, theirs))
+            }
             Clash::Entity { theirs } => {
-                conflicts.push(row("*", object(base), object(theirs.as_ref())))
+                conflicts.push(row(ConflictField::Whole, object(base), object(theirs.as_ref())))
             }
         }
     }
@@ -128,6 +114,27 @@ pub(super) fn decide(
         local_before: local,
         local_after,
         repo: merged.repo,
+        present,
+        conflicts_changed: conflicts != open,
+        conflicts,
+        keep_file: false,
+    }
+}
+
+/// A decision that moves nothing here while `conflicts` wait: the repository holds `repo`.
+fn unmoved(
+    kind: Kind,
+    local: Option<Fields>,
+    repo: Option<Fields>,
+    present: Option<Fields>,
+    conflicts: Vec<ConflictRow>,
+    open: &[ConflictRow],
+) -> Decision {
+    Decision {
+        kind,
+        local_before: local.clone(),
+        local_after: local,
+        repo,
         present,
         conflicts_changed: conflicts != open,
         conflicts,
@@ -154,7 +161,7 @@ pub(super) fn broken(
     };
     let conflicts = vec![ConflictRow {
         kind,
-        field: "*".into(),
+        field: ConflictField::Whole,
         label: label(kind, local.as_ref().or(Some(base))),
         base: object(Some(base)),
         theirs: Value::String(theirs),

@@ -12,8 +12,6 @@ use sqlx::SqliteConnection;
 mod write;
 pub use write::{write, write_links};
 
-type Row5 = (String, String, Option<String>, String, bool);
-
 /// The entity as its file would hold it, or `None` when it does not exist in `project_id`.
 pub async fn read(
     conn: &mut SqliteConnection,
@@ -22,95 +20,150 @@ pub async fn read(
     id: &str,
 ) -> Result<Option<Fields>> {
     let fields = match kind {
-        Kind::Story => {
-            let row: Option<Row5> = sqlx::query_as(
-                "SELECT title, description, acceptance_criteria, status, approved FROM stories \
-                 WHERE id = ? AND project_id = ?",
-            )
+        Kind::Story => read_story(conn, project_id, id).await?,
+        Kind::Context => read_context(conn, project_id, id).await?,
+        Kind::Component => read_component(conn, project_id, id).await?,
+    };
+    Ok(fields.map(|f| canonical(kind, f)))
+}
+
+/// The row `sql` reads for one entity of a project (`?1` its id, `?2` the project's).
+pub(super) async fn row_of<T>(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(id).bind(project_id).fetch_optional(&mut *conn).await?)
+}
+
+/// A story's columns that its file holds.
+#[derive(sqlx::FromRow)]
+struct StoryRow {
+    title: String,
+    description: String,
+    acceptance_criteria: Option<String>,
+    status: String,
+    approved: bool,
+}
+
+async fn read_story(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Fields>> {
+    let sql = "SELECT title, description, acceptance_criteria, status, approved FROM stories \
+               WHERE id = ?1 AND project_id = ?2";
+    let row: Option<StoryRow> = row_of(conn, sql, project_id, id).await?;
+    Ok(row.map(|s| {
+        Fields::from([
+            ("title".into(), json!(s.title)),
+            ("status".into(), json!(s.status)),
+            ("approved".into(), json!(s.approved)),
+            ("description".into(), json!(s.description)),
+            ("acceptance_criteria".into(), json!(s.acceptance_criteria)),
+        ])
+    }))
+}
+
+/// A bounded context's columns that its file holds.
+#[derive(sqlx::FromRow)]
+struct ContextRow {
+    name: String,
+    #[sqlx(rename = "type")]
+    kind: String,
+    purpose: String,
+    description: Option<String>,
+    approved: bool,
+}
+
+async fn read_context(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Fields>> {
+    let sql = "SELECT name, type, purpose, description, approved FROM contexts \
+               WHERE id = ?1 AND project_id = ?2";
+    let row: Option<ContextRow> = row_of(conn, sql, project_id, id).await?;
+    let Some(c) = row else {
+        return Ok(None);
+    };
+    let stories: Vec<String> =
+        sqlx::query_scalar("SELECT story_id FROM context_stories WHERE context_id = ?")
             .bind(id)
-            .bind(project_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let Some((title, description, criteria, status, approved)) = row else {
-                return Ok(None);
-            };
-            Fields::from([
-                ("title".into(), json!(title)),
-                ("status".into(), json!(status)),
-                ("approved".into(), json!(approved)),
-                ("description".into(), json!(description)),
-                ("acceptance_criteria".into(), json!(criteria)),
-            ])
-        }
-        Kind::Context => {
-            let row: Option<(String, String, String, Option<String>, bool)> = sqlx::query_as(
-                "SELECT name, type, purpose, description, approved FROM contexts \
-                 WHERE id = ? AND project_id = ?",
-            )
-            .bind(id)
-            .bind(project_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let Some((name, kind, purpose, description, approved)) = row else {
-                return Ok(None);
-            };
-            let stories: Vec<String> =
-                sqlx::query_scalar("SELECT story_id FROM context_stories WHERE context_id = ?")
-                    .bind(id)
-                    .fetch_all(&mut *conn)
-                    .await?;
-            Fields::from([
-                ("name".into(), json!(name)),
-                ("type".into(), json!(kind)),
-                ("purpose".into(), json!(purpose)),
-                ("approved".into(), json!(approved)),
-                ("stories".into(), json!(stories)),
-                ("description".into(), json!(description)),
-            ])
-        }
-        Kind::Component => {
-            type Row =
-                (i64, String, String, String, Option<String>, Option<String>, bool, bool, bool);
-            let row: Option<Row> = sqlx::query_as(
-                "SELECT seq, name, type, file_path, description, context_id, docs_complete, \
-                 code_complete, tests_complete FROM components WHERE id = ? AND project_id = ?",
-            )
-            .bind(id)
-            .bind(project_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let Some((seq, name, kind, file_path, description, context, docs, code, tests)) = row
-            else {
-                return Ok(None);
-            };
-            let depends_on: Vec<String> = sqlx::query_scalar(
-                "SELECT c.id FROM component_dependencies d JOIN components c \
-                 ON c.seq = d.depends_on_seq WHERE d.component_seq = ?",
-            )
-            .bind(seq)
             .fetch_all(&mut *conn)
             .await?;
-            let design: Option<(String, bool)> =
-                sqlx::query_as("SELECT content, approved FROM design_docs WHERE component_id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            Fields::from([
-                ("name".into(), json!(name)),
-                ("type".into(), json!(kind)),
-                ("file_path".into(), json!(file_path)),
-                ("context".into(), json!(context)),
-                ("docs_complete".into(), json!(docs)),
-                ("code_complete".into(), json!(code)),
-                ("tests_complete".into(), json!(tests)),
-                ("depends_on".into(), json!(depends_on)),
-                ("design_approved".into(), json!(design.as_ref().is_some_and(|d| d.1))),
-                ("description".into(), json!(description)),
-                ("design".into(), json!(design.map(|d| d.0))),
-            ])
-        }
+    Ok(Some(Fields::from([
+        ("name".into(), json!(c.name)),
+        ("type".into(), json!(c.kind)),
+        ("purpose".into(), json!(c.purpose)),
+        ("approved".into(), json!(c.approved)),
+        ("stories".into(), json!(stories)),
+        ("description".into(), json!(c.description)),
+    ])))
+}
+
+/// A component's columns that its file holds (`seq` finds its dependencies).
+#[derive(sqlx::FromRow)]
+struct ComponentRow {
+    seq: i64,
+    name: String,
+    #[sqlx(rename = "type")]
+    kind: String,
+    file_path: String,
+    description: Option<String>,
+    context_id: Option<String>,
+    docs_complete: bool,
+    code_complete: bool,
+    tests_complete: bool,
+}
+
+/// A component's design doc as its file holds it.
+#[derive(sqlx::FromRow)]
+struct DesignRow {
+    content: String,
+    approved: bool,
+}
+
+async fn read_component(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Fields>> {
+    let sql = "SELECT seq, name, type, file_path, description, context_id, docs_complete, \
+               code_complete, tests_complete FROM components WHERE id = ?1 AND project_id = ?2";
+    let row: Option<ComponentRow> = row_of(conn, sql, project_id, id).await?;
+    let Some(c) = row else {
+        return Ok(None);
     };
-    Ok(Some(canonical(kind, fields)))
+    let depends_on: Vec<String> = sqlx::query_scalar(
+        "SELECT c.id FROM component_dependencies d JOIN components c \
+         ON c.seq = d.depends_on_seq WHERE d.component_seq = ?",
+    )
+    .bind(c.seq)
+    .fetch_all(&mut *conn)
+    .await?;
+    let design: Option<DesignRow> =
+        sqlx::query_as("SELECT content, approved FROM design_docs WHERE component_id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(Some(Fields::from([
+        ("name".into(), json!(c.name)),
+        ("type".into(), json!(c.kind)),
+        ("file_path".into(), json!(c.file_path)),
+        ("context".into(), json!(c.context_id)),
+        ("docs_complete".into(), json!(c.docs_complete)),
+        ("code_complete".into(), json!(c.code_complete)),
+        ("tests_complete".into(), json!(c.tests_complete)),
+        ("depends_on".into(), json!(depends_on)),
+        ("design_approved".into(), json!(design.as_ref().is_some_and(|d| d.approved))),
+        ("description".into(), json!(c.description)),
+        ("design".into(), json!(design.map(|d| d.content))),
+    ])))
 }
 
 /// Every entity of the project, by kind and id (the setup's first docs tree).

@@ -3,6 +3,7 @@
 //! transaction ([`prepare`]); once the push is through, the merge becomes the base
 //! ([`super::record::finish`]).
 
+use super::state::StoredConflict;
 use super::*;
 /// An entity as the synced commit holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,21 +34,30 @@ pub(super) struct Prepared {
     pub(super) added: u32,
 }
 
-async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
-    let row: Option<(String, String, i64, String)> = sqlx::query_as(
-        "SELECT kind, path, version, fields FROM docs_entities WHERE project_id = ? AND entity_id = ?",
-    )
-    .bind(project_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|(kind, path, version, fields)| {
-        let kind = kind_of(&kind)?;
-        let fields: Fields = serde_json::from_str(&fields)
+/// A row of `docs_entities`: an entity's merge base as stored (its fields as JSON text).
+#[derive(sqlx::FromRow)]
+struct StoredBase {
+    entity_id: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    path: String,
+    version: i64,
+    fields: String,
+}
+
+impl StoredBase {
+    fn into_base(self) -> Result<Base> {
+        let fields: Fields = serde_json::from_str(&self.fields)
             .map_err(|e| Error::Internal(format!("a stored merge base is not JSON: {e}")))?;
-        Ok(Base { kind, path, version, fields })
-    })
-    .transpose()
+        Ok(Base { kind: self.kind, path: self.path, version: self.version, fields })
+    }
+}
+
+async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
+    let sql = "SELECT entity_id, kind, path, version, fields FROM docs_entities \
+               WHERE entity_id = ?1 AND project_id = ?2";
+    let row: Option<StoredBase> = local::row_of(conn, sql, project_id, id).await?;
+    row.map(StoredBase::into_base).transpose()
 }
 
 /// The entities this merge looks at: changed here (the outbox), waiting on a conflict,
@@ -113,25 +123,28 @@ async fn open_conflicts(
     pid: &str,
 ) -> Result<HashMap<String, Vec<ConflictRow>>> {
     let mut open: HashMap<String, Vec<ConflictRow>> = HashMap::new();
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT entity_id, kind, field, label, base, theirs FROM docs_conflicts WHERE project_id = ?",
+    let rows: Vec<StoredConflict> = sqlx::query_as(
+        "SELECT entity_id, kind, field, label, base, theirs, at FROM docs_conflicts \
+         WHERE project_id = ?",
     )
     .bind(pid)
     .fetch_all(&mut *conn)
     .await?;
-    for (id, kind, field, label, base, theirs) in rows {
-        let kind = kind_of(&kind)?;
+    for row in rows {
         let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
-        open.entry(id).or_default().push(ConflictRow {
-            kind,
-            field,
-            label,
-            base: json(&base),
-            theirs: json(&theirs),
+        open.entry(row.entity_id).or_default().push(ConflictRow {
+            kind: row.kind,
+            field: row.field,
+            label: row.label,
+            base: json(&row.base),
+            theirs: json(&row.theirs),
         });
     }
     Ok(open)
 }
+
+/// One entity's merge with the base it started from.
+type Decided = (String, Option<Base>, Decision);
 
 /// Merges, writes the database's side and builds the commit — one transaction. Nothing is
 /// recorded as synced yet: that waits for the push ([`finish`]).
@@ -144,7 +157,6 @@ pub(super) async fn prepare(
     author: &Author,
 ) -> std::result::Result<Prepared, SyncError> {
     let pid = project.id.as_str();
-    let now = store.now();
     let mut tx = store.write().await?;
     let synced: Option<String> =
         sqlx::query_scalar("SELECT synced_commit FROM docs_sync WHERE project_id = ?")
@@ -152,11 +164,7 @@ pub(super) async fn prepare(
             .fetch_optional(&mut *tx)
             .await?
             .flatten();
-    let max_before: i64 =
-        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM outbox WHERE project_id = ?")
-            .bind(pid)
-            .fetch_one(&mut *tx)
-            .await?;
+    let max_before = outbox_max(&mut tx, pid).await?;
     let git = repo::open(dir)?;
     let history = History::of(&git, head.as_deref(), synced.as_deref());
     let side = remote::read(&mut tx, pid, dir, history, synced.as_deref(), head.as_deref()).await?;
@@ -164,20 +172,69 @@ pub(super) async fn prepare(
     // A clash with a file that could not be read is over once the file can be: the entity is
     // merged with it like any other from then on.
     open.retain(|id, rows| {
-        let was_broken = rows.iter().any(|r| r.field == "*" && r.theirs.is_string());
+        let was_broken = rows.iter().any(|r| r.field.is_whole() && r.theirs.is_string());
         !(was_broken && side.docs.contains_key(id))
     });
     let candidates = candidates(&mut tx, pid, history, max_before, &side, &open).await?;
-
     let mut problems = side.problems.clone();
-    let clashing = clashing_handmade(&mut tx, pid, &side).await?;
-    let mut decisions: Vec<(String, Option<Base>, Decision)> = Vec::new();
+    let mut decisions =
+        decide_all(&mut tx, pid, history, &side, &open, candidates, &mut problems).await?;
+    let imported = import(&mut tx, store, pid, &side, &mut decisions, &mut problems).await?;
+    let out = repo_side(&mut tx, pid, history, &side, &decisions, &imported.failed).await?;
+    // The README's overview follows what the repository lists, also when nothing else is
+    // written (an entity deleted by hand on GitHub): the commit is made only if it differs.
+    // Nothing moved in the repository (no base changed): the overview cannot have either.
+    let commit = if out.writes.is_empty() && (head.is_none() || out.bases.is_empty()) {
+        None
+    } else {
+        let listed = listed(&mut tx, pid, !history.has_base(), &out.bases).await?;
+        build_commit(&git, project, head.as_deref(), &out, &listed, author)?
+    };
+    let outbox_max = outbox_max(&mut tx, pid).await?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(Prepared {
+        head: commit.clone().or(head),
+        commit,
+        url: url.to_owned(),
+        outbox_max,
+        replace_bases: !history.has_base(),
+        published: out.lines.len() as u32,
+        bases: out.bases,
+        conflicts: out.conflicts,
+        checked_paths: side.checked,
+        problems,
+        imported: imported.imported,
+        added: imported.added,
+    })
+}
+
+/// The newest outbox entry of the project (0 when it has none).
+async fn outbox_max(conn: &mut SqliteConnection, pid: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM outbox WHERE project_id = ?")
+        .bind(pid)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Merges every candidate entity; a hand-made file whose name is taken, or an id that
+/// belongs to another kind, is a problem instead.
+async fn decide_all(
+    conn: &mut SqliteConnection,
+    pid: &str,
+    history: History,
+    side: &RemoteSide,
+    open: &HashMap<String, Vec<ConflictRow>>,
+    candidates: BTreeMap<String, Kind>,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<Decided>> {
+    let clashing = clashing_handmade(conn, pid, side).await?;
+    let mut decisions: Vec<Decided> = Vec::new();
     for (id, kind) in candidates {
         if let Some(problem) = clashing.get(&id) {
             problems.push(problem.clone());
             continue;
         }
-        let base = if history.has_base() { base_of(&mut tx, pid, &id).await? } else { None };
+        let base = if history.has_base() { base_of(conn, pid, &id).await? } else { None };
         let kind = base.as_ref().map(|b| b.kind).unwrap_or(kind);
         if let Some((k, path, _)) = side.docs.get(&id) {
             if *k != kind {
@@ -191,61 +248,89 @@ pub(super) async fn prepare(
                 continue;
             }
         }
-        let local = local::read(&mut tx, pid, kind, &id).await?;
+        let local = local::read(conn, pid, kind, &id).await?;
         let waiting = open.get(&id).map(Vec::as_slice).unwrap_or_default();
-        let unreadable = base
-            .as_ref()
-            .filter(|_| !side.docs.contains_key(&id))
-            .and_then(|b| side.broken.get(&b.path).map(|text| (b, text)));
-        if let Some((b, text)) = unreadable {
-            // Someone's file that cannot be read: never overwritten. Untouched here, it just
-            // waits (reported as a problem); changed here, it is a clash keeping their text.
-            if local.as_ref() != Some(&b.fields) || !waiting.is_empty() {
-                let d = decide::broken(kind, &b.fields, local, text.as_deref(), waiting);
-                decisions.push((id, base, d));
-            }
-            continue;
+        if let Some(decision) = decide_one(history, side, &id, kind, &base, local, waiting) {
+            decisions.push((id, base, decision));
         }
-        let (remote, present) = match side.docs.get(&id) {
-            // A file without an id: as if absent, so the merge writes it with its id.
-            Some((_, _, doc)) if side.handmade.contains(&id) => (Some(doc.fields.clone()), None),
-            Some((_, _, doc)) => (Some(doc.fields.clone()), Some(doc.fields.clone())),
-            None if side.deleted.contains(&id) => (None, None),
-            None => match history {
-                // Unchanged there since the synced commit.
-                History::Descends => {
-                    let b = base.as_ref().map(|b| b.fields.clone());
-                    (b.clone(), b)
-                }
-                // Not in a history that does not continue ours: not a delete, the file is
-                // published again.
-                History::Unrelated => (base.as_ref().map(|b| b.fields.clone()), None),
-                History::First | History::Empty => (None, None),
-            },
-        };
-        let decision =
-            decide::decide(kind, base.as_ref().map(|b| &b.fields), local, remote, present, waiting);
-        decisions.push((id, base, decision));
     }
+    Ok(decisions)
+}
 
-    // The database's side: entities first (stories, contexts, then components, which may
-    // point at a context), then deletes, then the links between them.
-    let mut failed: BTreeSet<String> = BTreeSet::new();
-    let mut imported = 0u32;
-    let mut added = 0u32;
-    let path_of = |id: &str, base: &Option<Base>| {
-        side.docs
-            .get(id)
-            .map(|(_, p, _)| p.clone())
-            .or_else(|| base.as_ref().map(|b| b.path.clone()))
+/// One entity's merge, or `None` when someone's unreadable file waits untouched here.
+fn decide_one(
+    history: History,
+    side: &RemoteSide,
+    id: &str,
+    kind: Kind,
+    base: &Option<Base>,
+    local: Option<Fields>,
+    waiting: &[ConflictRow],
+) -> Option<Decision> {
+    let unreadable = base
+        .as_ref()
+        .filter(|_| !side.docs.contains_key(id))
+        .and_then(|b| side.broken.get(&b.path).map(|text| (b, text)));
+    if let Some((b, text)) = unreadable {
+        // Someone's file that cannot be read: never overwritten. Untouched here, it just
+        // waits (reported as a problem); changed here, it is a clash keeping their text.
+        if local.as_ref() != Some(&b.fields) || !waiting.is_empty() {
+            return Some(decide::broken(kind, &b.fields, local, text.as_deref(), waiting));
+        }
+        return None;
+    }
+    let (remote, present) = match side.docs.get(id) {
+        // A file without an id: as if absent, so the merge writes it with its id.
+        Some((_, _, doc)) if side.handmade.contains(id) => (Some(doc.fields.clone()), None),
+        Some((_, _, doc)) => (Some(doc.fields.clone()), Some(doc.fields.clone())),
+        None if side.deleted.contains(id) => (None, None),
+        None => match history {
+            // Unchanged there since the synced commit.
+            History::Descends => {
+                let b = base.as_ref().map(|b| b.fields.clone());
+                (b.clone(), b)
+            }
+            // Not in a history that does not continue ours: not a delete, the file is
+            // published again.
+            History::Unrelated => (base.as_ref().map(|b| b.fields.clone()), None),
+            History::First | History::Empty => (None, None),
+        },
     };
+    Some(decide::decide(kind, base.as_ref().map(|b| &b.fields), local, remote, present, waiting))
+}
+
+/// What the database's side of a merge did.
+struct Imported {
+    /// Entities the app refused to import (each reported as a problem).
+    failed: BTreeSet<String>,
+    imported: u32,
+    added: u32,
+}
+
+/// Where an entity's file is: where the remote has it, else where its base was.
+fn path_of(side: &RemoteSide, id: &str, base: &Option<Base>) -> Option<String> {
+    side.docs.get(id).map(|(_, p, _)| p.clone()).or_else(|| base.as_ref().map(|b| b.path.clone()))
+}
+
+/// The database's side: entities first (stories, contexts, then components, which may
+/// point at a context), then deletes, then the links between them.
+async fn import(
+    tx: &mut SqliteConnection,
+    store: &Store,
+    pid: &str,
+    side: &RemoteSide,
+    decisions: &mut [Decided],
+    problems: &mut Vec<Problem>,
+) -> Result<Imported> {
+    let now = store.now();
+    let mut done = Imported { failed: BTreeSet::new(), imported: 0, added: 0 };
     for pass in [Kind::Story, Kind::Context, Kind::Component] {
         for (id, base, d) in decisions.iter().filter(|(_, _, d)| d.kind == pass) {
             if d.local_after == d.local_before || d.local_after.is_none() {
                 continue;
             }
             let written = local::write(
-                &mut tx,
+                tx,
                 store,
                 &now,
                 pid,
@@ -259,25 +344,47 @@ pub(super) async fn prepare(
                 // The app's own refusal says what to change (a name clash of a hand-made
                 // file is reported before the merge, in words of its own).
                 problems.push(Problem {
-                    path: path_of(id, base).unwrap_or_else(|| id.clone()),
+                    path: path_of(side, id, base).unwrap_or_else(|| id.clone()),
                     message: format!("not imported: {e}"),
                 });
-                failed.insert(id.clone());
+                done.failed.insert(id.clone());
             } else {
-                imported += 1;
+                done.imported += 1;
                 if side.handmade.contains(id) && d.local_before.is_none() {
-                    added += 1;
+                    done.added += 1;
                 }
             }
         }
     }
-    // An approval the import did not keep (its text changed here) is not published either.
+    keep_approvals(tx, pid, decisions, &done.failed).await?;
+    for (id, _, d) in decisions.iter() {
+        if d.local_after.is_none() && d.local_before.is_some() {
+            local::write(tx, store, &now, pid, d.kind, id, d.local_before.as_ref(), None).await?;
+            done.imported += 1;
+        }
+    }
+    for (id, _, d) in decisions.iter() {
+        if let Some(after) = d.local_after.as_ref().filter(|_| !done.failed.contains(id)) {
+            let before = d.local_before.as_ref();
+            local::write_links(tx, store, &now, pid, d.kind, id, before, after).await?;
+        }
+    }
+    Ok(done)
+}
+
+/// An approval the import did not keep (its text changed here) is not published either.
+async fn keep_approvals(
+    tx: &mut SqliteConnection,
+    pid: &str,
+    decisions: &mut [Decided],
+    failed: &BTreeSet<String>,
+) -> Result<()> {
     for (id, _, d) in decisions.iter_mut() {
         let Some(after) = d.local_after.as_mut() else { continue };
         if failed.contains(id) || d.local_before.as_ref() == Some(after) {
             continue;
         }
-        let Some(now_here) = local::read(&mut tx, pid, d.kind, id).await? else { continue };
+        let Some(now_here) = local::read(tx, pid, d.kind, id).await? else { continue };
         for flag in ["approved", "design_approved"] {
             let Some(kept) = now_here.get(flag) else { continue };
             if after.get(flag) != Some(kept) {
@@ -288,77 +395,65 @@ pub(super) async fn prepare(
             }
         }
     }
-    for (id, _, d) in &decisions {
-        if d.local_after.is_none() && d.local_before.is_some() {
-            local::write(&mut tx, store, &now, pid, d.kind, id, d.local_before.as_ref(), None)
-                .await?;
-            imported += 1;
-        }
-    }
-    for (id, _, d) in &decisions {
-        if let Some(after) = d.local_after.as_ref().filter(|_| !failed.contains(id)) {
-            local::write_links(
-                &mut tx,
-                store,
-                &now,
-                pid,
-                d.kind,
-                id,
-                d.local_before.as_ref(),
-                after,
-            )
-            .await?;
-        }
-    }
+    Ok(())
+}
 
-    // The repository's side.
-    let mut writes: Vec<(String, Option<String>)> = Vec::new();
-    let mut bases: Vec<(String, Option<Base>)> = Vec::new();
-    let mut conflicts: Vec<(String, Vec<ConflictRow>)> = Vec::new();
-    let mut lines: Vec<String> = Vec::new();
+/// The repository's side of a merge: the files to write, the new bases, the conflicts that
+/// changed and the commit message's lines.
+struct RepoSide {
+    writes: Vec<(String, Option<String>)>,
+    bases: Vec<(String, Option<Base>)>,
+    conflicts: Vec<(String, Vec<ConflictRow>)>,
+    lines: Vec<String>,
+}
+
+async fn repo_side(
+    tx: &mut SqliteConnection,
+    pid: &str,
+    history: History,
+    side: &RemoteSide,
+    decisions: &[Decided],
+    failed: &BTreeSet<String>,
+) -> Result<RepoSide> {
+    let mut out = RepoSide {
+        writes: Vec::new(),
+        bases: Vec::new(),
+        conflicts: Vec::new(),
+        lines: Vec::new(),
+    };
     let mut taken: HashMap<String, String> = side
         .paths
         .iter()
         .map(|(path, id)| (path.clone(), id.clone().unwrap_or_default()))
         .collect();
-    for (id, base, d) in &decisions {
+    for (id, base, d) in decisions {
         if failed.contains(id) {
             continue;
         }
         if d.conflicts_changed {
-            conflicts.push((id.clone(), d.conflicts.clone()));
+            out.conflicts.push((id.clone(), d.conflicts.clone()));
         }
         if d.keep_file {
             continue;
         }
-        let remote_version =
-            side.docs.get(id).map(|(_, _, doc)| doc.version).or(base.as_ref().map(|b| b.version));
-        let known_path = path_of(id, base);
+        let known_path = path_of(side, id, base);
         let new_base = match &d.repo {
             None => None,
             Some(fields) => {
                 let path = match &known_path {
                     Some(p) if taken.get(p).is_none_or(|holder| holder == id) => p.clone(),
                     _ => {
-                        free_path(&mut tx, pid, d.kind, id, &label(d.kind, Some(fields)), &taken)
-                            .await?
+                        free_path(tx, pid, d.kind, id, &label(d.kind, Some(fields)), &taken).await?
                     }
                 };
                 taken.insert(path.clone(), id.clone());
-                let changed = d.repo != d.present;
-                let version = remote_version.unwrap_or(0).saturating_add(i64::from(changed));
-                if changed {
-                    let doc = Doc { id: id.clone(), version, fields: fields.clone() };
-                    writes.push((path.clone(), Some(render(d.kind, &doc))));
-                    lines.push(edit_line(d.kind, fields, d.present.as_ref()));
-                }
-                Some(Base { kind: d.kind, path, version, fields: fields.clone() })
+                Some(file_of(side, id, base, d, fields, path, &mut out))
             }
         };
         if d.repo.is_none() && d.present.is_some() {
             if let Some(p) = &known_path {
-                writes.push((p.clone(), None));
-                lines.push(format!(
+                out.writes.push((p.clone(), None));
+                out.lines.push(format!(
                     "- {} \"{}\": deleted",
                     d.kind.as_str(),
                     label(d.kind, d.present.as_ref())
@@ -366,51 +461,57 @@ pub(super) async fn prepare(
             }
         }
         if new_base != *base || !history.has_base() {
-            bases.push((id.clone(), new_base));
+            out.bases.push((id.clone(), new_base));
         }
     }
-    let published = lines.len() as u32;
-    // The README's overview follows what the repository lists, also when nothing else is
-    // written (an entity deleted by hand on GitHub): the commit is made only if it differs.
-    // Nothing moved in the repository (no base changed): the overview cannot have either.
-    let commit = if writes.is_empty() && (head.is_none() || bases.is_empty()) {
-        None
+    Ok(out)
+}
+
+/// The entity's file at `path` (written when the repository's side changed) and its new base.
+fn file_of(
+    side: &RemoteSide,
+    id: &str,
+    base: &Option<Base>,
+    d: &Decision,
+    fields: &Fields,
+    path: String,
+    out: &mut RepoSide,
+) -> Base {
+    let remote_version =
+        side.docs.get(id).map(|(_, _, doc)| doc.version).or(base.as_ref().map(|b| b.version));
+    let changed = d.repo != d.present;
+    let version = remote_version.unwrap_or(0).saturating_add(i64::from(changed));
+    if changed {
+        let doc = Doc { id: id.to_owned(), version, fields: fields.clone() };
+        out.writes.push((path.clone(), Some(render(d.kind, &doc))));
+        out.lines.push(edit_line(d.kind, fields, d.present.as_ref()));
+    }
+    Base { kind: d.kind, path, version, fields: fields.clone() }
+}
+
+/// The commit of a merge's writes, with the README's overview following what the repository
+/// lists (also when nothing else is written: an entity deleted by hand on GitHub); `None`
+/// when the tree would not change.
+fn build_commit(
+    git: &git2::Repository,
+    project: &Project,
+    head: Option<&str>,
+    out: &RepoSide,
+    listed: &[crate::docs_readme::Published],
+    author: &Author,
+) -> std::result::Result<Option<String>, SyncError> {
+    let message = if out.lines.is_empty() {
+        "Spec overview: README.md lists the spec as it is now\n".to_owned()
     } else {
-        let message = if lines.is_empty() {
-            "Spec overview: README.md lists the spec as it is now\n".to_owned()
-        } else {
-            commit_message(&lines)
-        };
-        let listed = listed(&mut tx, pid, !history.has_base(), &bases).await?;
-        let current = head
-            .as_deref()
-            .and_then(|h| repo::blob_at(&git, h, "README.md"))
-            .map(|blob| repo::text(&git, blob))
-            .transpose()?
-            .unwrap_or_else(|| crate::pipeline::docs::readme(project));
-        let readme = crate::pipeline::docs::with_overview(&current, &listed);
-        repo::commit(&git, head.as_deref(), &writes, &readme, author, &message)?
+        commit_message(&out.lines)
     };
-    let outbox_max: i64 =
-        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM outbox WHERE project_id = ?")
-            .bind(pid)
-            .fetch_one(&mut *tx)
-            .await?;
-    tx.commit().await.map_err(Error::from)?;
-    Ok(Prepared {
-        head: commit.clone().or(head),
-        commit,
-        url: url.to_owned(),
-        outbox_max,
-        replace_bases: !history.has_base(),
-        bases,
-        conflicts,
-        checked_paths: side.checked,
-        problems,
-        published,
-        imported,
-        added,
-    })
+    let current = head
+        .and_then(|h| repo::blob_at(git, h, "README.md"))
+        .map(|blob| repo::text(git, blob))
+        .transpose()?
+        .unwrap_or_else(|| crate::docs_readme::readme(project));
+    let readme = crate::docs_readme::with_overview(&current, listed);
+    Ok(repo::commit(git, head, &out.writes, &readme, author, &message)?)
 }
 
 /// Files added by hand whose title or name another entity of their kind has here: each stays
@@ -455,19 +556,17 @@ async fn listed(
     pid: &str,
     replace: bool,
     bases: &[(String, Option<Base>)],
-) -> Result<Vec<crate::pipeline::docs::Published>> {
+) -> Result<Vec<crate::docs_readme::Published>> {
     let mut all: BTreeMap<String, Base> = BTreeMap::new();
     if !replace {
-        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+        let rows: Vec<StoredBase> = sqlx::query_as(
             "SELECT entity_id, kind, path, version, fields FROM docs_entities WHERE project_id = ?",
         )
         .bind(pid)
         .fetch_all(&mut *conn)
         .await?;
-        for (id, kind, path, version, fields) in rows {
-            let fields: Fields = serde_json::from_str(&fields)
-                .map_err(|e| Error::Internal(format!("a stored merge base is not JSON: {e}")))?;
-            all.insert(id, Base { kind: kind_of(&kind)?, path, version, fields });
+        for row in rows {
+            all.insert(row.entity_id.clone(), row.into_base()?);
         }
     }
     for (id, base) in bases {
@@ -478,7 +577,7 @@ async fn listed(
     }
     Ok(all
         .into_iter()
-        .map(|(id, b)| crate::pipeline::docs::Published {
+        .map(|(id, b)| crate::docs_readme::Published {
             kind: b.kind,
             id,
             path: b.path,

@@ -8,6 +8,7 @@
 //! here, a tree diff which files changed there, and the commit is built from blobs.
 
 mod decide;
+mod field;
 mod job;
 pub mod local;
 mod merge;
@@ -16,6 +17,7 @@ mod remote;
 mod repo;
 mod state;
 
+pub use field::ConflictField;
 pub use job::{perform, schedule, schedule_projects, watch};
 pub use state::{conflicts, resolve, status, DocsConflict, DocsStatus, PublishState, Resolution};
 
@@ -25,8 +27,8 @@ use record::{all_problems, finish};
 use remote::{History, RemoteSide};
 
 use crate::error::{Error, Result};
+use crate::git::{Author, PublishError};
 use crate::jobs::{FailureClass, Fields as JobArgs, JobState, NewJob, Unique};
-use crate::pipeline::publish::{Author, PublishError};
 use crate::projects::Project;
 use crate::runner::{JobFailure, JobRun};
 use crate::secrets::SecretStore;
@@ -141,7 +143,7 @@ pub(crate) async fn record_setup(
     project_id: &str,
     url: &str,
     commit: &str,
-    published: &[crate::pipeline::docs::Published],
+    published: &[crate::docs_readme::Published],
 ) -> Result<()> {
     let now = store.now();
     let mut tx = store.write().await?;
@@ -258,44 +260,8 @@ async fn sync_locked(
     cancel: &CancellationToken,
 ) -> std::result::Result<SyncReport, SyncError> {
     let dir = store.docs_clone_dir(&project.id);
-    let lock_path = dir.with_extension("lock");
-    let lock = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
-        if let Some(parent) = lock_path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                context: format!("cannot create {}", parent.display()),
-                source,
-            })?;
-        }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|source| Error::Io {
-                context: format!("cannot open {}", lock_path.display()),
-                source,
-            })?;
-        file.lock().map_err(|source| Error::Io {
-            context: format!("cannot lock {}", lock_path.display()),
-            source,
-        })?;
-        Ok(file)
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("lock task failed: {e}")))??;
-    // The clone belongs to the repository it was made from.
-    let made_for: Option<String> =
-        sqlx::query_scalar("SELECT repo_url FROM docs_sync WHERE project_id = ?")
-            .bind(&project.id)
-            .fetch_optional(store.pool())
-            .await?
-            .flatten();
-    if made_for.as_deref() != Some(url) && dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|source| Error::Io {
-            context: format!("cannot remove the old clone {}", dir.display()),
-            source,
-        })?;
-    }
+    let lock = lock_clone(dir.with_extension("lock")).await?;
+    forget_other_clone(store, project, url, &dir).await?;
     let host = crate::secrets::host_of(url).unwrap_or_default();
     let token = crate::secrets::token(secrets, actor, &host).await?;
     let author = crate::pipeline::author(store, project).await;
@@ -335,6 +301,58 @@ async fn sync_locked(
     };
     drop(lock);
     Ok(report)
+}
+
+/// Takes the clone's lock file (waiting for another sync of the project to end): the lock
+/// holds while the file is open.
+async fn lock_clone(lock_path: std::path::PathBuf) -> Result<std::fs::File> {
+    tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
+        if let Some(parent) = lock_path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                context: format!("cannot create {}", parent.display()),
+                source,
+            })?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| Error::Io {
+                context: format!("cannot open {}", lock_path.display()),
+                source,
+            })?;
+        file.lock().map_err(|source| Error::Io {
+            context: format!("cannot lock {}", lock_path.display()),
+            source,
+        })?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("lock task failed: {e}")))?
+}
+
+/// Removes the clone when it was made from another repository than `url`.
+async fn forget_other_clone(
+    store: &Store,
+    project: &Project,
+    url: &str,
+    dir: &std::path::Path,
+) -> Result<()> {
+    // The clone belongs to the repository it was made from.
+    let made_for: Option<String> =
+        sqlx::query_scalar("SELECT repo_url FROM docs_sync WHERE project_id = ?")
+            .bind(&project.id)
+            .fetch_optional(store.pool())
+            .await?
+            .flatten();
+    if made_for.as_deref() != Some(url) && dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|source| Error::Io {
+            context: format!("cannot remove the old clone {}", dir.display()),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 async fn record_failure(store: &Store, project_id: &str, e: &SyncError) {

@@ -81,27 +81,15 @@ pub(super) async fn read(
     head: Option<&str>,
 ) -> std::result::Result<RemoteSide, SyncError> {
     let Some(head) = head else { return Ok(RemoteSide::default()) };
-    // Owned (a `&Repository` is not `Send` across the awaits below).
+    // Owned (a `&Repository` is not `Send` across the awaits below): the git work is done in
+    // plain functions between them.
     let git = repo::open(dir)?;
-    let mut files = match history {
-        History::Descends if Some(head) == synced => Vec::new(),
-        History::Descends => repo::changed(&git, synced, head)?,
-        _ => repo::all_files(&git, head)?,
-    };
     let earlier: Vec<String> =
         sqlx::query_scalar("SELECT path FROM docs_problems WHERE project_id = ?")
             .bind(project_id)
             .fetch_all(&mut *conn)
             .await?;
-    for path in earlier {
-        if files.iter().any(|f| f.path == path) {
-            continue;
-        }
-        let blob = repo::blob_at(&git, head, &path);
-        if let Some(kind) = Kind::of_path(&path) {
-            files.push(repo::Changed { path, kind, blob });
-        }
-    }
+    let files = files_to_read(&git, history, synced, head, earlier)?;
     let mut side = RemoteSide {
         checked: files.iter().map(|f| f.path.clone()).collect(),
         ..RemoteSide::default()
@@ -112,78 +100,142 @@ pub(super) async fn read(
             gone_paths.push(file.path.clone());
             continue;
         };
-        let size = repo::size(&git, blob)?;
-        if size > MAX_FILE_BYTES {
-            let message = format!(
-                "it is {size} bytes, more than the {} KiB a spec file may have; it was not read",
-                MAX_FILE_BYTES / 1024
-            );
-            side.problem(&file.path, message, None);
-            continue;
-        }
-        let text = repo::text(&git, blob)?;
-        match parse(file.kind, &text) {
-            Ok(doc) => {
-                if let Some((_, other, _)) = side.docs.get(&doc.id) {
-                    let message = format!("its id {} is also the id of {other}", doc.id);
-                    side.problem(&file.path, message, Some(text));
-                    continue;
-                }
-                side.paths.insert(file.path.clone(), Some(doc.id.clone()));
-                side.docs.insert(doc.id.clone(), (file.kind, file.path.clone(), doc));
-            }
-            Err(e) => match codemyspec_specdocs::parse_handmade(file.kind, &text) {
-                // A file a person added without an id: a new entity (docs/DOCS_SYNC.md).
-                Some(Ok(fields)) => {
-                    // Where an entity's file was, a file without an id is that file with its
-                    // id line lost, not a new entity (which would delete the old one).
-                    let was: Option<String> = sqlx::query_scalar(
-                        "SELECT entity_id FROM docs_entities WHERE project_id = ? AND path = ?",
-                    )
-                    .bind(project_id)
-                    .bind(&file.path)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    if let Some(was) = was {
-                        let message = format!(
-                            "its front matter has no `id`: add back the line `id: {was}` (this \
-                             is that {}'s file; only a new file without an id is a new entity)",
-                            file.kind.as_str()
-                        );
-                        side.problem(&file.path, message, Some(text));
-                        continue;
-                    }
-                    let first = repo::first_blob(&git, head, &file.path).unwrap_or(blob);
-                    let id = repo::handmade_id(&file.path, first);
-                    if side.docs.contains_key(&id) {
-                        continue;
-                    }
-                    side.paths.insert(file.path.clone(), Some(id.clone()));
-                    side.handmade.insert(id.clone());
-                    let doc = Doc { id: id.clone(), version: 0, fields };
-                    side.docs.insert(id, (file.kind, file.path.clone(), doc));
-                }
-                Some(Err(why)) => side.problem(&file.path, why.to_string(), Some(text)),
-                None => side.problem(&file.path, e.to_string(), Some(text)),
-            },
-        }
+        let Some((fields, text)) = read_file(&git, file, blob, &mut side)? else { continue };
+        // Where an entity's file was, a file without an id is that file with its id line
+        // lost, not a new entity (which would delete the old one).
+        let was = entity_at(conn, project_id, &file.path).await?;
+        add_handmade(&git, head, file, blob, fields, text, was, &mut side);
     }
     if history == History::Descends {
-        // A file removed since the synced commit, or one that now holds another entity,
-        // takes its entity away — unless that entity's file is elsewhere now (moved).
-        let replaced = side.paths.iter().filter(|(_, id)| id.is_some()).map(|(p, _)| p.clone());
-        for path in gone_paths.into_iter().chain(replaced.collect::<Vec<_>>()) {
-            let id: Option<String> = sqlx::query_scalar(
-                "SELECT entity_id FROM docs_entities WHERE project_id = ? AND path = ?",
-            )
-            .bind(project_id)
-            .bind(&path)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if let Some(id) = id.filter(|id| !side.docs.contains_key(id)) {
-                side.deleted.insert(id);
-            }
-        }
+        find_deleted(conn, project_id, gone_paths, &mut side).await?;
     }
     Ok(side)
+}
+
+/// The files to read: changed since `synced` (or all of them), with `earlier`'s problem
+/// files added.
+fn files_to_read(
+    git: &git2::Repository,
+    history: History,
+    synced: Option<&str>,
+    head: &str,
+    earlier: Vec<String>,
+) -> std::result::Result<Vec<repo::Changed>, PublishError> {
+    let mut files = match history {
+        History::Descends if Some(head) == synced => Vec::new(),
+        History::Descends => repo::changed(git, synced, head)?,
+        _ => repo::all_files(git, head)?,
+    };
+    for path in earlier {
+        if files.iter().any(|f| f.path == path) {
+            continue;
+        }
+        let blob = repo::blob_at(git, head, &path);
+        if let Some(kind) = Kind::of_path(&path) {
+            files.push(repo::Changed { path, kind, blob });
+        }
+    }
+    Ok(files)
+}
+
+/// Reads one file into `side` (a doc, or a problem). A file a person added without an id
+/// comes back, with its text, to be made an entity ([`add_handmade`]).
+fn read_file(
+    git: &git2::Repository,
+    file: &repo::Changed,
+    blob: git2::Oid,
+    side: &mut RemoteSide,
+) -> std::result::Result<Option<(Fields, String)>, PublishError> {
+    let size = repo::size(git, blob)?;
+    if size > MAX_FILE_BYTES {
+        let message = format!(
+            "it is {size} bytes, more than the {} KiB a spec file may have; it was not read",
+            MAX_FILE_BYTES / 1024
+        );
+        side.problem(&file.path, message, None);
+        return Ok(None);
+    }
+    let text = repo::text(git, blob)?;
+    match parse(file.kind, &text) {
+        Ok(doc) => {
+            if let Some((_, other, _)) = side.docs.get(&doc.id) {
+                let message = format!("its id {} is also the id of {other}", doc.id);
+                side.problem(&file.path, message, Some(text));
+                return Ok(None);
+            }
+            side.paths.insert(file.path.clone(), Some(doc.id.clone()));
+            side.docs.insert(doc.id.clone(), (file.kind, file.path.clone(), doc));
+        }
+        Err(e) => match codemyspec_specdocs::parse_handmade(file.kind, &text) {
+            // A file a person added without an id: a new entity (docs/DOCS_SYNC.md).
+            Some(Ok(fields)) => return Ok(Some((fields, text))),
+            Some(Err(why)) => side.problem(&file.path, why.to_string(), Some(text)),
+            None => side.problem(&file.path, e.to_string(), Some(text)),
+        },
+    }
+    Ok(None)
+}
+
+/// The entity whose file was at `path` in the synced commit, if any.
+async fn entity_at(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    path: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT entity_id FROM docs_entities WHERE project_id = ? AND path = ?")
+        .bind(project_id)
+        .bind(path)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// A file without an id becomes an entity whose id every machine derives alike; unless an
+/// entity's file was there (`was`): then it is that file with its id line lost.
+#[allow(clippy::too_many_arguments)] // one file: where it is, what it holds, what was there
+fn add_handmade(
+    git: &git2::Repository,
+    head: &str,
+    file: &repo::Changed,
+    blob: git2::Oid,
+    fields: Fields,
+    text: String,
+    was: Option<String>,
+    side: &mut RemoteSide,
+) {
+    if let Some(was) = was {
+        let message = format!(
+            "its front matter has no `id`: add back the line `id: {was}` (this is that {}'s \
+             file; only a new file without an id is a new entity)",
+            file.kind.as_str()
+        );
+        side.problem(&file.path, message, Some(text));
+        return;
+    }
+    let first = repo::first_blob(git, head, &file.path).unwrap_or(blob);
+    let id = repo::handmade_id(&file.path, first);
+    if side.docs.contains_key(&id) {
+        return;
+    }
+    side.paths.insert(file.path.clone(), Some(id.clone()));
+    side.handmade.insert(id.clone());
+    let doc = Doc { id: id.clone(), version: 0, fields };
+    side.docs.insert(id, (file.kind, file.path.clone(), doc));
+}
+
+/// A file removed since the synced commit, or one that now holds another entity, takes its
+/// entity away — unless that entity's file is elsewhere now (moved).
+async fn find_deleted(
+    conn: &mut SqliteConnection,
+    project_id: &str,
+    gone_paths: Vec<String>,
+    side: &mut RemoteSide,
+) -> Result<()> {
+    let replaced = side.paths.iter().filter(|(_, id)| id.is_some()).map(|(p, _)| p.clone());
+    for path in gone_paths.into_iter().chain(replaced.collect::<Vec<_>>()) {
+        let id = entity_at(conn, project_id, &path).await?;
+        if let Some(id) = id.filter(|id| !side.docs.contains_key(id)) {
+            side.deleted.insert(id);
+        }
+    }
+    Ok(())
 }

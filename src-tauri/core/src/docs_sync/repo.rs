@@ -3,21 +3,15 @@
 //! two commits; a commit built straight from blobs (no working tree, so its cost follows the
 //! change, not the spec's size); and the push, which never forces.
 
-use crate::pipeline::publish::{self, Author, PublishError};
+use crate::git::{self, step, Author, PublishError};
 use crate::secret::Secret;
 use codemyspec_specdocs::Kind;
 use git2::build::TreeUpdateBuilder;
-use git2::{
-    Delta, DiffOptions, FetchOptions, FileMode, Oid, RemoteCallbacks, Repository, Signature,
-};
+use git2::{Delta, DiffOptions, FileMode, Oid, Repository, Signature};
 use std::path::Path;
 use tokio_util::sync::CancellationToken;
 
 const REMOTE_MAIN: &str = "refs/remotes/origin/main";
-
-fn step(context: &str, e: git2::Error) -> PublishError {
-    PublishError::Step(format!("{context}: {}", e.message()))
-}
 
 /// Opens the project's bare clone, creating it when it is missing.
 pub fn open(dir: &Path) -> Result<Repository, PublishError> {
@@ -43,20 +37,16 @@ pub fn fetch(
     if let Ok(mut old) = repo.find_reference(REMOTE_MAIN) {
         old.delete().map_err(|e| step("git update-ref", e))?;
     }
-    let url = publish::git_url(repo_url);
+    let url = git::git_url(repo_url);
     let mut remote = repo.remote_anonymous(&url).map_err(|e| step("git remote", e))?;
-    let mut callbacks = RemoteCallbacks::new();
-    publish::offer_token(&mut callbacks, repo_url, token, cancel);
-    callbacks.transfer_progress(|_| !cancel.is_cancelled());
-    let mut options = FetchOptions::new();
-    options.remote_callbacks(callbacks);
+    let mut options = git::fetch_options(repo_url, token, cancel);
     let fetched = remote.fetch(&["+refs/heads/*:refs/remotes/origin/*"], Some(&mut options), None);
     drop(options);
     if let Err(e) = fetched {
         return Err(if cancel.is_cancelled() {
             PublishError::Cancelled
         } else {
-            publish::remote_error(repo_url, &e)
+            git::remote_error(repo_url, &e)
         });
     }
     Ok(repo.refname_to_id(REMOTE_MAIN).ok().map(|oid| oid.to_string()))
@@ -206,7 +196,7 @@ pub fn push(
     token: Option<&Secret>,
     cancel: &CancellationToken,
 ) -> Result<(), PublishError> {
-    publish::push_main(dir, repo_url, token, cancel)
+    git::push_main(dir, repo_url, token, cancel)
 }
 
 /// The blob a file had when it first appeared at `path` in `head`'s first-parent history

@@ -40,20 +40,30 @@ pub struct DocsStatus {
     pub added: u32,
 }
 
+/// A project's row of `docs_sync`: where its last sync left it.
+#[derive(Default, sqlx::FromRow)]
+struct SyncRow {
+    synced_commit: Option<String>,
+    synced_at: Option<String>,
+    attempted_at: Option<String>,
+    error: Option<String>,
+    offline: bool,
+    added: i64,
+}
+
 pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<DocsStatus> {
     let pending = outbox::pending(store, actor, project_id).await?;
     let project = crate::projects::get(store, actor, project_id).await?;
     let mut conn = store.pool().acquire().await?;
-    type Row = (Option<String>, Option<String>, Option<String>, Option<String>, bool, i64);
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<SyncRow> = sqlx::query_as(
         "SELECT synced_commit, synced_at, attempted_at, error, offline, added FROM docs_sync \
          WHERE project_id = ?",
     )
     .bind(&project.id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (synced_commit, synced_at, attempted_at, error, offline, added) =
-        row.unwrap_or((None, None, None, None, false, 0));
+    let SyncRow { synced_commit, synced_at, attempted_at, error, offline, added } =
+        row.unwrap_or_default();
     let conflicts: i64 = sqlx::query_scalar(
         "SELECT count(DISTINCT entity_id) FROM docs_conflicts WHERE project_id = ?",
     )
@@ -95,13 +105,13 @@ pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<Docs
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DocsConflict {
     pub entity_id: String,
-    /// `story`, `context` or `component`.
-    pub kind: String,
+    pub kind: Kind,
     /// Its title or name.
     pub label: String,
     /// The field both sides changed, or `*` for the whole entity: an edit against a delete,
     /// or an edit against a file that cannot be read.
-    pub field: String,
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub field: ConflictField,
     /// The value here (`None`: deleted here).
     pub mine: Option<String>,
     /// The value in the repository (`None`: deleted there).
@@ -129,11 +139,24 @@ fn shown(kind: Kind, id: &str, value: &Value, whole: bool) -> Option<String> {
     }
 }
 
+/// A row of `docs_conflicts` (base and theirs are JSON text).
+#[derive(sqlx::FromRow)]
+pub(super) struct StoredConflict {
+    pub(super) entity_id: String,
+    #[sqlx(try_from = "String")]
+    pub(super) kind: Kind,
+    pub(super) field: ConflictField,
+    pub(super) label: String,
+    pub(super) base: String,
+    pub(super) theirs: String,
+    pub(super) at: String,
+}
+
 pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<Vec<DocsConflict>> {
     let project_id = validate::id("project_id", project_id)?;
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
-    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<StoredConflict> = sqlx::query_as(
         "SELECT entity_id, kind, field, label, base, theirs, at FROM docs_conflicts \
          WHERE project_id = ? ORDER BY at, entity_id, field",
     )
@@ -141,30 +164,40 @@ pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<V
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
-    for (id, kind, field, label, base, theirs, at) in rows {
-        let k = kind_of(&kind)?;
+    for row in rows {
+        let (id, k) = (row.entity_id, row.kind);
         let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
-        let whole = field == "*";
+        let whole = row.field.is_whole();
         let local = local::read(&mut conn, &project_id, k, &id).await?;
-        let mine = match (&local, whole) {
+        let mine = match (&local, row.field.name()) {
             (None, _) => Value::Null,
-            (Some(l), true) => Value::Object(l.clone().into_iter().collect()),
-            (Some(l), false) => l.get(&field).cloned().unwrap_or(Value::Null),
+            (Some(l), None) => Value::Object(l.clone().into_iter().collect()),
+            (Some(l), Some(name)) => l.get(name).cloned().unwrap_or(Value::Null),
         };
-        let theirs = json(&theirs);
+        let theirs = json(&row.theirs);
         out.push(DocsConflict {
             unreadable: whole && theirs.is_string(),
             mine: shown(k, &id, &mine, whole),
             theirs: shown(k, &id, &theirs, whole),
-            base: shown(k, &id, &json(&base), whole),
+            base: shown(k, &id, &json(&row.base), whole),
             entity_id: id,
-            kind,
-            label,
-            field,
-            at,
+            kind: k,
+            label: row.label,
+            field: row.field,
+            at: row.at,
         });
     }
     Ok(out)
+}
+
+/// A clash open on the entity being settled (theirs and base are JSON text).
+#[derive(sqlx::FromRow)]
+struct OpenClash {
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    field: ConflictField,
+    theirs: String,
+    base: String,
 }
 
 /// How a person settles a clash (the window sends it as `{keep: "mine" | "theirs" | "merged"}`).
@@ -190,131 +223,27 @@ pub async fn resolve(
 ) -> Result<Vec<DocsConflict>> {
     let project_id = validate::id("project_id", project_id)?;
     let entity_id = validate::id("entity_id", entity_id)?;
-    let now = store.now();
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project_id, access::Need::Write).await?;
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<OpenClash> = sqlx::query_as(
         "SELECT kind, field, theirs, base FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
     )
     .bind(&project_id)
     .bind(&entity_id)
     .fetch_all(&mut *tx)
     .await?;
-    let Some(kind) = rows.first().map(|r| kind_of(&r.0)).transpose()? else {
+    let Some(kind) = rows.first().map(|r| r.kind) else {
         return Err(Error::not_found("conflict"));
     };
     let local = local::read(&mut tx, &project_id, kind, &entity_id).await?;
-    let json = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let whole = rows.iter().find(|r| r.1 == "*").map(|r| (json(&r.2), json(&r.3)));
-    // Their file could not be read: `theirs` is its raw text.
-    let unreadable = matches!(&whole, Some((Value::String(_), _)));
-    let mut settled: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
-    match choice {
-        Resolution::Mine => {
-            if unreadable {
-                // Chosen over their unreadable file: it is not a problem that protects the
-                // file any more, and the next sync writes this machine's version over it.
-                sqlx::query(
-                    "DELETE FROM docs_problems WHERE project_id = ?1 AND path = \
-                     (SELECT path FROM docs_entities WHERE project_id = ?1 AND entity_id = ?2)",
-                )
-                .bind(&project_id)
-                .bind(&entity_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            // Counted as an edit here, so the next sync publishes it over theirs.
-            sqlx::query(
-                "INSERT INTO outbox (project_id, entity, entity_id, op, subject) VALUES (?1, ?2, ?3, ?4, ?3)",
-            )
-            .bind(&project_id)
-            .bind(kind.as_str())
-            .bind(&entity_id)
-            .bind(if local.is_some() { "update" } else { "delete" })
-            .execute(&mut *tx)
-            .await?;
-        }
-        Resolution::Theirs => {
-            let after = match whole {
-                Some((Value::Object(map), _)) => Some(canonical(kind, map.into_iter().collect())),
-                // Their file cannot be read: back to what both last agreed on; their file
-                // stays as it is until it is fixed, then it is imported like any edit.
-                Some((Value::String(_), Value::Object(base))) => {
-                    Some(canonical(kind, base.into_iter().collect()))
-                }
-                Some(_) => None,
-                None => local.clone().map(|mut l| {
-                    for (_, field, theirs, _) in &rows {
-                        l.insert(field.clone(), json(theirs));
-                    }
-                    canonical(kind, l)
-                }),
-            };
-            local::write(
-                &mut tx,
-                store,
-                &now,
-                &project_id,
-                kind,
-                &entity_id,
-                local.as_ref(),
-                after.as_ref(),
-            )
-            .await?;
-            if let Some(after) = &after {
-                local::write_links(
-                    &mut tx,
-                    store,
-                    &now,
-                    &project_id,
-                    kind,
-                    &entity_id,
-                    local.as_ref(),
-                    after,
-                )
-                .await?;
-            }
-        }
+    let at = Settling { store, now: store.now(), project_id: &project_id, entity_id: &entity_id };
+    let settled = match choice {
+        Resolution::Mine => keep_mine(&mut tx, &at, kind, &rows, local.is_some()).await?,
+        Resolution::Theirs => take_theirs(&mut tx, &at, kind, &rows, local).await?,
         Resolution::Merged { field, text } => {
-            if whole.is_some() {
-                return Err(Error::invalid(
-                    "keep",
-                    "an edit against a delete or an unreadable file is settled with mine or theirs, not an edited text",
-                ));
-            }
-            let field = match field {
-                Some(f) if settled.contains(&f) => f,
-                Some(f) => {
-                    return Err(Error::invalid("field", format!("{f} is not in conflict here")))
-                }
-                None if settled.len() == 1 => settled[0].clone(),
-                None => {
-                    return Err(Error::invalid(
-                        "field",
-                        format!("several fields clash here ({}); name one", settled.join(", ")),
-                    ))
-                }
-            };
-            if kind.set_fields().contains(&field.as_str()) {
-                return Err(Error::invalid("field", format!("{field} is not a text")));
-            }
-            let mut after = local.clone().ok_or(Error::not_found(kind.as_str()))?;
-            after.insert(field.clone(), Value::String(text));
-            let after = canonical(kind, after);
-            local::write(
-                &mut tx,
-                store,
-                &now,
-                &project_id,
-                kind,
-                &entity_id,
-                local.as_ref(),
-                Some(&after),
-            )
-            .await?;
-            settled = vec![field];
+            take_merged(&mut tx, &at, kind, &rows, local, field, text).await?
         }
-    }
+    };
     for field in &settled {
         sqlx::query(
             "DELETE FROM docs_conflicts WHERE project_id = ? AND entity_id = ? AND field = ?",
@@ -331,4 +260,127 @@ pub async fn resolve(
     // A runner in this process plans its next wake-up around the new job.
     store.notify_jobs();
     conflicts(store, actor, &project_id).await
+}
+
+/// The entity whose clashes are being settled, and when.
+struct Settling<'a> {
+    store: &'a Store,
+    now: String,
+    project_id: &'a str,
+    entity_id: &'a str,
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// The whole-entity clash among `rows`, if there is one: (theirs, base).
+fn whole_of(rows: &[OpenClash]) -> Option<(Value, Value)> {
+    rows.iter().find(|r| r.field.is_whole()).map(|r| (json(&r.theirs), json(&r.base)))
+}
+
+/// Keeps this machine's values: counted as an edit here, so the next sync publishes them
+/// over theirs. Returns the clashes it settles (all of them).
+async fn keep_mine(
+    tx: &mut SqliteConnection,
+    at: &Settling<'_>,
+    kind: Kind,
+    rows: &[OpenClash],
+    exists_here: bool,
+) -> Result<Vec<ConflictField>> {
+    // Their file could not be read: `theirs` is its raw text.
+    if matches!(whole_of(rows), Some((Value::String(_), _))) {
+        // Chosen over their unreadable file: it is not a problem that protects the
+        // file any more, and the next sync writes this machine's version over it.
+        sqlx::query(
+            "DELETE FROM docs_problems WHERE project_id = ?1 AND path = \
+             (SELECT path FROM docs_entities WHERE project_id = ?1 AND entity_id = ?2)",
+        )
+        .bind(at.project_id)
+        .bind(at.entity_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO outbox (project_id, entity, entity_id, op, subject) VALUES (?1, ?2, ?3, ?4, ?3)",
+    )
+    .bind(at.project_id)
+    .bind(kind.as_str())
+    .bind(at.entity_id)
+    .bind(if exists_here { "update" } else { "delete" })
+    .execute(&mut *tx)
+    .await?;
+    Ok(rows.iter().map(|r| r.field.clone()).collect())
+}
+
+/// Takes the repository's values. Returns the clashes it settles (all of them).
+async fn take_theirs(
+    tx: &mut SqliteConnection,
+    at: &Settling<'_>,
+    kind: Kind,
+    rows: &[OpenClash],
+    local: Option<Fields>,
+) -> Result<Vec<ConflictField>> {
+    let after = match whole_of(rows) {
+        Some((Value::Object(map), _)) => Some(canonical(kind, map.into_iter().collect())),
+        // Their file cannot be read: back to what both last agreed on; their file
+        // stays as it is until it is fixed, then it is imported like any edit.
+        Some((Value::String(_), Value::Object(base))) => {
+            Some(canonical(kind, base.into_iter().collect()))
+        }
+        Some(_) => None,
+        None => local.clone().map(|mut l| {
+            for row in rows {
+                l.insert(row.field.to_string(), json(&row.theirs));
+            }
+            canonical(kind, l)
+        }),
+    };
+    let (store, now, pid, id) = (at.store, at.now.as_str(), at.project_id, at.entity_id);
+    local::write(tx, store, now, pid, kind, id, local.as_ref(), after.as_ref()).await?;
+    if let Some(after) = &after {
+        local::write_links(tx, store, now, pid, kind, id, local.as_ref(), after).await?;
+    }
+    Ok(rows.iter().map(|r| r.field.clone()).collect())
+}
+
+/// Writes an edited text for one clashing field (`field` may be left out when only one
+/// clashes). Returns the clash it settles.
+async fn take_merged(
+    tx: &mut SqliteConnection,
+    at: &Settling<'_>,
+    kind: Kind,
+    rows: &[OpenClash],
+    local: Option<Fields>,
+    field: Option<String>,
+    text: String,
+) -> Result<Vec<ConflictField>> {
+    if whole_of(rows).is_some() {
+        return Err(Error::invalid(
+            "keep",
+            "an edit against a delete or an unreadable file is settled with mine or theirs, not an edited text",
+        ));
+    }
+    let open: Vec<ConflictField> = rows.iter().map(|r| r.field.clone()).collect();
+    let field = match field.map(ConflictField::from) {
+        Some(f) if open.contains(&f) => f.to_string(),
+        Some(f) => return Err(Error::invalid("field", format!("{f} is not in conflict here"))),
+        None if open.len() == 1 => open[0].to_string(),
+        None => {
+            let names: Vec<&str> = open.iter().map(ConflictField::as_str).collect();
+            return Err(Error::invalid(
+                "field",
+                format!("several fields clash here ({}); name one", names.join(", ")),
+            ));
+        }
+    };
+    if kind.set_fields().contains(&field.as_str()) {
+        return Err(Error::invalid("field", format!("{field} is not a text")));
+    }
+    let mut after = local.clone().ok_or(Error::not_found(kind.as_str()))?;
+    after.insert(field.clone(), Value::String(text));
+    let after = canonical(kind, after);
+    let (store, now, pid, id) = (at.store, at.now.as_str(), at.project_id, at.entity_id);
+    local::write(tx, store, now, pid, kind, id, local.as_ref(), Some(&after)).await?;
+    Ok(vec![ConflictField::Field(field)])
 }

@@ -5,16 +5,12 @@
 //! tracking `origin/main`, so that `git pull` and `git push` work from a terminal with the
 //! person's own git credentials.
 
-use super::publish::{git_url, offer_token, remote_error, PublishError};
+use crate::git::{fetch_options, git_url, remote_error, step, PublishError};
 use crate::secret::Secret;
 use git2::build::RepoBuilder;
-use git2::{BranchType, FetchOptions, RemoteCallbacks, Repository};
+use git2::{BranchType, Repository};
 use std::path::Path;
 use tokio_util::sync::CancellationToken;
-
-fn step(context: &str, e: git2::Error) -> PublishError {
-    PublishError::Step(format!("{context}: {}", e.message()))
-}
 
 /// Clones `repo_url` into `into` (which must not exist yet) and returns the commit checked
 /// out. A cancel stops the transfer at libgit2's next progress callback; what was written of
@@ -48,11 +44,7 @@ fn clone_into(
     if cancel.is_cancelled() {
         return Err(PublishError::Cancelled);
     }
-    let mut callbacks = RemoteCallbacks::new();
-    offer_token(&mut callbacks, repo_url, token, cancel);
-    callbacks.transfer_progress(|_| !cancel.is_cancelled());
-    let mut fetch = FetchOptions::new();
-    fetch.remote_callbacks(callbacks);
+    let fetch = fetch_options(repo_url, token, cancel);
     let url = git_url(repo_url);
     let repo = RepoBuilder::new().fetch_options(fetch).clone(&url, into).map_err(|e| {
         if cancel.is_cancelled() {

@@ -4,37 +4,14 @@
 //! its base: a teammate's edit made before this machine's first sync is then merged, not a
 //! conflict.
 
+use crate::docs_readme::{readme, with_overview, Published};
 use crate::docs_sync::local;
 use crate::error::{Error, Result};
 use crate::projects::Project;
 use crate::store::Store;
 use crate::{access, validate};
-use codemyspec_specdocs::{path_for, render, Doc, Fields, Kind};
+use codemyspec_specdocs::{path_for, render, Doc};
 use std::path::Path;
-
-/// The README's introduction, written with the first tree; people may edit it, the sync
-/// only keeps the overview section below it current ([`with_overview`]).
-pub fn readme(project: &Project) -> String {
-    let mut readme = format!("# {} — specification\n\n", project.module_name);
-    if let Some(d) = &project.description {
-        readme.push_str(&format!("{d}\n\n"));
-    }
-    readme.push_str(
-        "One file per story (`stories/`), bounded context (`contexts/`) and component \
-         (`components/`), kept in step with CodeMySpec by its docs sync. Edit them here or in \
-         the app; the front matter's `id` names an entity, not its file name.\n",
-    );
-    readme
-}
-
-/// An entity as the setup's tree publishes it (version 1).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Published {
-    pub kind: Kind,
-    pub id: String,
-    pub path: String,
-    pub fields: Fields,
-}
 
 /// Every file of the tree: (relative path, content), and the entities they hold.
 pub async fn files(
@@ -83,121 +60,6 @@ pub async fn write_tree(
     Ok(published)
 }
 
-const OVERVIEW_START: &str =
-    "<!-- codemyspec:overview — written by the docs sync; edit the files it links to -->";
-const OVERVIEW_END: &str = "<!-- /codemyspec:overview -->";
-
-/// `readme` with its overview section (the stories with status and approval, the contexts
-/// with their stories, the components with their context and completion flags, each linking
-/// to its file) replaced by one of `listed`, or appended when it has none. Deterministic: the
-/// same entities give the same bytes, so the README changes only when what it lists does,
-/// and two machines never clash over it. The text around the section is left as people wrote it.
-pub fn with_overview(readme: &str, listed: &[Published]) -> String {
-    let section = overview(listed);
-    let start = readme.find(OVERVIEW_START);
-    let end = readme.find(OVERVIEW_END).map(|i| i + OVERVIEW_END.len());
-    match (start, end) {
-        (Some(s), Some(e)) if s < e => format!("{}{section}{}", &readme[..s], &readme[e..]),
-        _ => format!("{}\n\n{section}\n", readme.trim_end()),
-    }
-}
-
-/// A label as a markdown link text: one line, brackets and table bars escaped.
-fn cell(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '\n' | '\r' => out.push(' '),
-            '|' | '[' | ']' | '\\' | '*' | '_' | '`' | '<' | '>' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn overview(listed: &[Published]) -> String {
-    let text = |p: &Published, name: &str| {
-        p.fields.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
-    };
-    let flag = |p: &Published, name: &str| {
-        if p.fields.get(name).and_then(|v| v.as_bool()).unwrap_or(false) {
-            "yes"
-        } else {
-            "no"
-        }
-    };
-    let link = |p: &Published| format!("[{}]({})", cell(&text(p, p.kind.label_field())), p.path);
-    let of_kind = |kind: Kind| {
-        let mut items: Vec<&Published> = listed.iter().filter(|p| p.kind == kind).collect();
-        items.sort_by(|a, b| {
-            (text(a, kind.label_field()), &a.id).cmp(&(text(b, kind.label_field()), &b.id))
-        });
-        items
-    };
-    let by_id = |id: &str| listed.iter().find(|p| p.id == id);
-    let mut out = format!("{OVERVIEW_START}\n\n## Stories\n\n");
-    let stories = of_kind(Kind::Story);
-    if stories.is_empty() {
-        out.push_str("None yet.\n");
-    } else {
-        out.push_str("| Story | Status | Approved |\n|---|---|---|\n");
-        for s in stories {
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                link(s),
-                cell(&text(s, "status")),
-                flag(s, "approved")
-            ));
-        }
-    }
-    out.push_str("\n## Bounded contexts\n\n");
-    let contexts = of_kind(Kind::Context);
-    if contexts.is_empty() {
-        out.push_str("None yet.\n");
-    } else {
-        out.push_str("| Context | Stories |\n|---|---|\n");
-        for c in contexts {
-            let ids =
-                c.fields.get("stories").and_then(|v| v.as_array()).cloned().unwrap_or_default();
-            let mut stories: Vec<&Published> =
-                ids.iter().filter_map(|v| v.as_str()).filter_map(by_id).collect();
-            stories.sort_by(|a, b| (text(a, "title"), &a.id).cmp(&(text(b, "title"), &b.id)));
-            let names: Vec<String> = stories.into_iter().map(link).collect();
-            out.push_str(&format!("| {} | {} |\n", link(c), names.join(", ")));
-        }
-    }
-    out.push_str("\n## Components\n\n");
-    let components = of_kind(Kind::Component);
-    if components.is_empty() {
-        out.push_str("None yet.\n");
-    } else {
-        out.push_str("| Component | Context | Docs | Code | Tests |\n|---|---|---|---|---|\n");
-        for c in components {
-            let context = c
-                .fields
-                .get("context")
-                .and_then(|v| v.as_str())
-                .and_then(by_id)
-                .map(link)
-                .unwrap_or_else(|| "—".into());
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                link(c),
-                context,
-                flag(c, "docs_complete"),
-                flag(c, "code_complete"),
-                flag(c, "tests_complete")
-            ));
-        }
-    }
-    out.push('\n');
-    out.push_str(OVERVIEW_END);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -205,58 +67,5 @@ mod tests {
         use codemyspec_specdocs::Kind;
         let dirs: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
         assert_eq!(dirs, ["stories", "contexts", "components"]);
-    }
-
-    #[test]
-    fn the_overview_lists_each_kind_with_links_and_keeps_the_text_around_it() {
-        use super::{with_overview, Published};
-        use codemyspec_specdocs::Kind;
-        use serde_json::json;
-        let story = |id: &str, title: &str, approved: bool| Published {
-            kind: Kind::Story,
-            id: id.into(),
-            path: format!("stories/{}.md", title.to_lowercase()),
-            fields: [
-                ("title".to_owned(), json!(title)),
-                ("status".to_owned(), json!("ready")),
-                ("approved".to_owned(), json!(approved)),
-            ]
-            .into(),
-        };
-        let context = Published {
-            kind: Kind::Context,
-            id: "c1".into(),
-            path: "contexts/payments.md".into(),
-            fields: [
-                ("name".to_owned(), json!("Payments")),
-                ("stories".to_owned(), json!(["s2", "s1"])),
-            ]
-            .into(),
-        };
-        let component = Published {
-            kind: Kind::Component,
-            id: "k1".into(),
-            path: "components/charge.md".into(),
-            fields: [
-                ("name".to_owned(), json!("Charge")),
-                ("context".to_owned(), json!("c1")),
-                ("docs_complete".to_owned(), json!(true)),
-            ]
-            .into(),
-        };
-        let listed =
-            vec![component, story("s2", "Refunds", false), context, story("s1", "Checkout", true)];
-        let readme = with_overview("# shop\n\nOur words.\n", &listed);
-        assert!(readme.starts_with("# shop\n\nOur words.\n"), "{readme}");
-        assert!(readme.contains("| [Checkout](stories/checkout.md) | ready | yes |\n| [Refunds](stories/refunds.md) | ready | no |"), "{readme}");
-        assert!(readme.contains("| [Payments](contexts/payments.md) | [Checkout](stories/checkout.md), [Refunds](stories/refunds.md) |"), "{readme}");
-        assert!(readme.contains("| [Charge](components/charge.md) | [Payments](contexts/payments.md) | yes | no | no |"), "{readme}");
-        // Again over its own output: the same bytes (the section is replaced, not appended).
-        let mut reversed = listed.clone();
-        reversed.reverse();
-        assert_eq!(with_overview(&readme, &reversed), readme);
-        let edited = readme.replace("Our words.", "Our words, edited.") + "\nA footer.\n";
-        let again = with_overview(&edited, &listed);
-        assert_eq!(again, edited, "the person's text around the section is kept as it is");
     }
 }

@@ -83,7 +83,7 @@ pub async fn decide(
             format!("{url} does not exist yet: it is created, and the project generated and pushed there"),
         ),
         Err(e) => {
-            let f = e.failure();
+            let f = publish::failure(e);
             Err(Undecided { class: f.class, message: f.message })
         }
     }

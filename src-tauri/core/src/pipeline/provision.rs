@@ -12,6 +12,7 @@ use crate::github::{self, Endpoints};
 use crate::jobs::{FailureClass, Job};
 use crate::lifecycle::Stage;
 use crate::projects::Project;
+use crate::repo_kind::RepoKind;
 use crate::runner::JobFailure;
 use crate::secret::Secret;
 use crate::secrets::{host_of, SecretStore};
@@ -22,8 +23,7 @@ use std::sync::Arc;
 /// One of the project's repositories.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// `code` or `docs`.
-    pub kind: &'static str,
+    pub kind: RepoKind,
     pub url: String,
     pub owner: String,
     pub name: String,
@@ -31,10 +31,10 @@ pub struct Target {
 
 /// The project's repositories that live on the configured GitHub.
 pub fn targets(project: &Project, at: &Endpoints) -> Vec<Target> {
-    [("code", &project.code_repo), ("docs", &project.docs_repo)]
-        .into_iter()
-        .filter_map(|(kind, url)| {
-            let url = url.as_ref()?;
+    RepoKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let url = project.repo(kind)?;
             if host_of(url)? != at.host {
                 return None;
             }
@@ -46,12 +46,12 @@ pub fn targets(project: &Project, at: &Endpoints) -> Vec<Target> {
 }
 
 /// The job meta key holding the clone URL GitHub gave for a repository.
-pub fn clone_key(kind: &str) -> String {
+pub fn clone_key(kind: RepoKind) -> String {
     format!("clone_{kind}")
 }
 
 /// The job meta key holding the commit this job pushed to a repository.
-pub fn pushed_key(kind: &str) -> String {
+pub fn pushed_key(kind: RepoKind) -> String {
     format!("pushed_{kind}")
 }
 
@@ -139,8 +139,8 @@ pub async fn access(
         e => infra(e),
     })?;
     let (mut lines, mut warnings) = (Vec::new(), Vec::new());
-    for (kind, url) in [("code", &project.code_repo), ("docs", &project.docs_repo)] {
-        if let Some(url) = url.as_ref().filter(|u| host_of(u).as_deref() != Some(&at.host)) {
+    for &kind in RepoKind::ALL {
+        if let Some(url) = project.repo(kind).filter(|u| host_of(u).as_deref() != Some(&at.host)) {
             lines.push(format!(
                 "{url} is not on {}: the {kind} repository's access is checked by git",
                 at.host
@@ -171,7 +171,7 @@ pub async fn access(
                     if push { " and pushed to" } else { " (not pushed to: read-only)" }
                 ));
             }
-            None if target.kind == "code" => {
+            None if target.kind == RepoKind::Code => {
                 return Err(JobFailure::new(
                     FailureClass::Step,
                     format!(
@@ -253,7 +253,7 @@ async fn ensure(
         .await
         .map_err(|e| JobFailure::new(FailureClass::Infrastructure, e.to_string()))?
         .map_err(|e| {
-            let mut failure = e.failure();
+            let mut failure = publish::failure(e);
             if token_for(&url, (host, token)).is_none() {
                 failure.message = elsewhere(&url, host, &failure.message);
             }
@@ -412,7 +412,7 @@ async fn record(
         );
         sqlx::query("DELETE FROM projects WHERE id = ?").bind(&holder).execute(&mut *tx).await?;
     }
-    if target.kind == "code" {
+    if target.kind == RepoKind::Code {
         sqlx::query(
             "UPDATE projects SET github_repo_id = ?, github_repo_name = ?, updated_at = ? \
              WHERE id = ?",
@@ -483,6 +483,9 @@ mod tests {
         .unwrap();
         let t = targets(&project, &at);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].kind, t[0].owner.as_str(), t[0].name.as_str()), ("code", "acme", "shop"));
+        assert_eq!(
+            (t[0].kind, t[0].owner.as_str(), t[0].name.as_str()),
+            (RepoKind::Code, "acme", "shop")
+        );
     }
 }

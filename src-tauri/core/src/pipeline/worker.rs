@@ -19,6 +19,7 @@ use crate::events::JobEvent;
 use crate::jobs::{self, FailureClass, Job, JobState, StepOutcome};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
+use crate::repo_kind::RepoKind;
 use crate::runner::{JobFailure, JobRun};
 use crate::store::Store;
 use std::path::{Path, PathBuf};
@@ -319,7 +320,7 @@ impl Attempt<'_> {
             }
             Work::Act(Action::Publish) => {
                 let work =
-                    async { self.publish_all(dir, &mut sink).await.map_err(PublishError::failure) };
+                    async { self.publish_all(dir, &mut sink).await.map_err(publish::failure) };
                 self.act(step, work).await
             }
             Work::Act(Action::Provision) => self.act(step, self.provision(&mut sink)).await,
@@ -561,9 +562,9 @@ impl Attempt<'_> {
         let commit = blocking(move || publish::commit_all(&d, &a, &m)).await?;
         sink.note(format!("committed {commit} on main")).await;
         if let Some(url) = &self.project.code_repo {
-            let url = self.clone_url("code").await.unwrap_or_else(|| url.clone());
-            self.push(dir, &url, "code", sink).await?;
-            self.note_pushed("code", &commit).await;
+            let url = self.clone_url(RepoKind::Code).await.unwrap_or_else(|| url.clone());
+            self.push(dir, &url, RepoKind::Code, sink).await?;
+            self.note_pushed(RepoKind::Code, &commit).await;
             // The folder is a working copy of the code repository from now on.
             let (d, u) = (dir.to_owned(), self.project.code_repo.clone().unwrap_or(url));
             blocking(move || super::clone::track_origin(&d, &u)).await?;
@@ -581,9 +582,9 @@ impl Attempt<'_> {
             let (d, m) = (docs_dir.clone(), format!("Initial spec of {}", self.project.name));
             let commit = blocking(move || publish::commit_all(&d, &author, &m)).await?;
             sink.note(format!("docs: {} files committed as {commit}", published.len() + 1)).await;
-            let push_url = self.clone_url("docs").await.unwrap_or_else(|| url.clone());
-            self.push(&docs_dir, &push_url, "docs", sink).await?;
-            self.note_pushed("docs", &commit).await;
+            let push_url = self.clone_url(RepoKind::Docs).await.unwrap_or_else(|| url.clone());
+            self.push(&docs_dir, &push_url, RepoKind::Docs, sink).await?;
+            self.note_pushed(RepoKind::Docs, &commit).await;
             // The docs sync starts from this commit: what was published is its base.
             crate::docs_sync::record_setup(store, &self.project.id, url, &commit, &published)
                 .await
@@ -596,7 +597,7 @@ impl Attempt<'_> {
         &self,
         dir: &Path,
         url: &str,
-        kind: &str,
+        kind: RepoKind,
         sink: &mut LogSink,
     ) -> std::result::Result<(), PublishError> {
         let host = crate::secrets::host_of(url).unwrap_or_default();
@@ -607,9 +608,7 @@ impl Attempt<'_> {
             .map_err(|e| PublishError::Step(e.to_string()))?;
         // A clone URL GitHub gave on another host than the project's repository: the token
         // of the project's host does not go there.
-        let project_url =
-            if kind == "code" { &self.project.code_repo } else { &self.project.docs_repo };
-        let home = project_url.as_deref().and_then(crate::secrets::host_of);
+        let home = self.project.repo(kind).and_then(|u| crate::secrets::host_of(u));
         let elsewhere = home.filter(|home| *home != host);
         if let Some(home) = &elsewhere {
             sink.note(provision::elsewhere(url, home, "it is pushed to without it")).await;
@@ -635,7 +634,7 @@ impl Attempt<'_> {
     }
 
     /// The clone URL provisioning got from GitHub for the `kind` repository, if it ran.
-    async fn clone_url(&self, kind: &str) -> Option<String> {
+    async fn clone_url(&self, kind: RepoKind) -> Option<String> {
         self.meta(&provision::clone_key(kind)).await
     }
 
@@ -648,7 +647,7 @@ impl Attempt<'_> {
 
     /// Remembers the commit this job pushed to a repository: a retry's provisioning knows the
     /// repository holds this setup's own work, not someone else's.
-    async fn note_pushed(&self, kind: &str, commit: &str) {
+    async fn note_pushed(&self, kind: RepoKind, commit: &str) {
         let key = provision::pushed_key(kind);
         if let Err(e) = jobs::set_meta(self.store(), self.job().id, &[(&key, Some(commit))]).await {
             tracing::warn!(job = self.job().id, "cannot note the pushed commit: {e}");

@@ -14,6 +14,7 @@ use super::reconcile::Change;
 use crate::error::Result;
 use crate::lifecycle::Stage;
 use crate::projects::Project;
+use crate::repo_kind::RepoKind;
 use crate::store::{new_id, Store};
 use crate::validate;
 use codemyspec_github::Repo;
@@ -118,11 +119,11 @@ pub(crate) async fn discover(
             continue;
         }
         if let Some((project_id, kind)) = by_url.get(&repo.html_url.to_ascii_lowercase()) {
-            link(tx, store, repo, project_id, kind).await?;
+            link(tx, store, repo, project_id, *kind).await?;
             match mine.iter().find(|p| &p.id == project_id) {
                 // A missing project the person pointed at another repository: GitHub shows
                 // that one, so the project is back (not one heartbeat later).
-                Some(p) if *kind == "code" && p.stage == Stage::Missing => {
+                Some(p) if *kind == RepoKind::Code && p.stage == Stage::Missing => {
                     let reason = format!("pointed at {}, which is on GitHub", repo.full_name);
                     super::reconcile::come_back(tx, store, project_id, &reason).await?;
                     out.push((project_id.clone(), Change::Reappeared));
@@ -240,7 +241,7 @@ pub fn app_name(repo: &str, taken: &HashSet<String>) -> String {
 /// URLs that projects name before the repository's id is recorded: URL → (project, which).
 async fn unlinked_urls(
     tx: &mut sqlx::SqliteConnection,
-) -> Result<HashMap<String, (String, &'static str)>> {
+) -> Result<HashMap<String, (String, RepoKind)>> {
     let mut by_url = HashMap::new();
     let unlinked: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT id, CASE WHEN github_repo_id IS NULL THEN code_repo END, \
@@ -252,10 +253,10 @@ async fn unlinked_urls(
     .await?;
     for (id, code, docs) in unlinked {
         if let Some(url) = code {
-            by_url.insert(url.to_ascii_lowercase(), (id.clone(), "code"));
+            by_url.insert(url.to_ascii_lowercase(), (id.clone(), RepoKind::Code));
         }
         if let Some(url) = docs {
-            by_url.insert(url.to_ascii_lowercase(), (id, "docs"));
+            by_url.insert(url.to_ascii_lowercase(), (id, RepoKind::Docs));
         }
     }
     Ok(by_url)
@@ -267,9 +268,9 @@ async fn link(
     store: &Store,
     repo: &Repo,
     project_id: &str,
-    kind: &str,
+    kind: RepoKind,
 ) -> Result<()> {
-    let sql = if kind == "code" {
+    let sql = if kind == RepoKind::Code {
         "UPDATE projects SET github_repo_id = ?1, github_repo_name = ?2, updated_at = ?3 \
          WHERE id = ?4 AND github_repo_id IS NULL"
     } else {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::github;
 use crate::pipeline::provision::{targets, Target};
 use crate::projects::Project;
+use crate::repo_kind::RepoKind;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 use codemyspec_github::{Client, GitHubError, RepoAccess};
@@ -40,8 +41,8 @@ pub(super) async fn connect(
 ) -> Result<OnGitHub> {
     let at = github::endpoints(store).await?;
     let mut repos = targets(project, &at);
-    repos.sort_by_key(|t| t.kind != "code");
-    if repos.first().is_none_or(|t| t.kind != "code") {
+    repos.sort_by_key(|t| t.kind != RepoKind::Code);
+    if repos.first().is_none_or(|t| t.kind != RepoKind::Code) {
         let why = match &project.code_repo {
             None => "this project has no code repository".to_owned(),
             Some(url) => format!("its code repository {url} is not on {}", at.host),

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("graph", 0),
     ("settings", 0),
     ("stage", 0),
+    ("repo_kind", 0),
     // the domain
     ("access", 1),
     ("accounts", 1),
@@ -36,6 +37,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("notices", 1),
     ("secrets", 1),
     ("github", 1),
+    // git plumbing, under both the pipeline and the docs sync
+    ("git", 1),
+    ("docs_readme", 1),
     // processes
     ("jobs", 2),
     ("runner", 2),

@@ -9,6 +9,7 @@ mod clone_setup;
 mod components;
 mod contexts;
 mod docs_sync;
+mod fn_length;
 mod github_settings;
 mod jobs_access;
 mod layers;

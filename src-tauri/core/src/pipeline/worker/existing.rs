@@ -49,7 +49,7 @@ impl Attempt<'_> {
             head = blocking(move || clone::clone(&u, &d, token.as_ref(), &cancel)) => head,
             _ = self.run.cancel.cancelled() => Err(PublishError::Cancelled),
         }
-        .map_err(PublishError::failure)?;
+        .map_err(crate::pipeline::publish::failure)?;
         sink.note(format!("cloned at {head}; origin is {url}, main tracks origin/main")).await;
         Ok(())
     }
