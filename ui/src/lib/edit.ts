@@ -86,6 +86,14 @@ export function fieldError(problem: Problem | null, field: string): string | nul
   return messages.length > 0 ? [...new Set(messages)].join("; ") : null;
 }
 
+/**
+ * What a `Field` needs to show `field`'s message: the message, and the ids the pages give it
+ * (`PREFIX-NAME-error`, test id `field-error-NAME`; NAME is the field unless the input says otherwise).
+ */
+export function errorAt(problem: Problem | null, field: string, prefix: string, name = field) {
+  return { error: fieldError(problem, field), errorId: `${prefix}-${name}-error`, errorTestid: `field-error-${name}` };
+}
+
 /** The message to show above the form: what none of its inputs (`fields`) shows. */
 export function formError(problem: Problem | null, fields: readonly string[]): string | null {
   if (!problem) return null;
