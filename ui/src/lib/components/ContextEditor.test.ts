@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import ContextEditor from "./ContextEditor.svelte";
 import type { Context, ContextInput } from "../api";
-
-afterEach(() => clearMocks());
+import { mockCommands } from "../../test/ipc";
 
 const v1: Context = {
   id: "c-1",
@@ -24,7 +22,7 @@ const v1: Context = {
 function backend(initial: Context) {
   const state = { current: initial };
   const updates: { version: number; input: ContextInput }[] = [];
-  mockIPC((cmd, raw) => {
+  mockCommands((cmd, raw) => {
     const args = raw as { version: number; input: ContextInput };
     if (cmd === "list_contexts") return [state.current];
     if (cmd === "update_context") {

@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import StoryEditor from "./StoryEditor.svelte";
 import type { StatusMove, Story, StoryInput, StoryStatus } from "../api";
-
-afterEach(() => clearMocks());
+import { mockCommands } from "../../test/ipc";
 
 const v1: Story = {
   id: "s-1",
@@ -33,7 +31,7 @@ function moves(from: StoryStatus): StatusMove[] {
 function backend(initial: Story) {
   const state = { current: initial };
   const updates: { version: number; input: StoryInput }[] = [];
-  mockIPC((cmd, raw) => {
+  mockCommands((cmd, raw) => {
     const args = raw as { id: string; version: number; input: StoryInput };
     if (cmd === "get_story") return state.current;
     if (cmd === "story_status_moves") return moves((raw as { from: StoryStatus }).from);
