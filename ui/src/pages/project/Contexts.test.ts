@@ -4,36 +4,10 @@ import { emit } from "@tauri-apps/api/event";
 import Contexts from "./Contexts.svelte";
 import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
 import type { Context, Story } from "../../lib/api";
+import { context, story as storyOf } from "../../test/fixtures";
 import { mockCommands } from "../../test/ipc";
 
-const context = (name: string, extra: Partial<Context> = {}): Context => ({
-  id: `c-${name}`,
-  project_id: "p1",
-  name,
-  type: "domain",
-  purpose: `handles ${name}`,
-  description: null,
-  approved: false,
-  dirty: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  ...extra,
-});
-
-const story = (title: string): Story => ({
-  id: `s-${title}`,
-  project_id: "p1",
-  title,
-  description: "",
-  acceptance_criteria: null,
-  status: "draft",
-  dirty: false,
-  approved: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-});
+const story = (title: string) => storyOf(title, { description: "" });
 
 describe("Contexts", () => {
   it("creates a context, showing a duplicate name under the name field", async () => {

@@ -3,23 +3,8 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import Stories from "./Stories.svelte";
 import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
-import type { Story } from "../../lib/api";
+import { story } from "../../test/fixtures";
 import { mockBackend } from "../../test/ipc";
-
-const story = (title: string, extra: Partial<Story> = {}): Story => ({
-  id: `s-${title}`,
-  project_id: "p1",
-  title,
-  description: `about ${title}`,
-  acceptance_criteria: null,
-  status: "draft",
-  dirty: false,
-  approved: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  ...extra,
-});
 
 async function openEditor(title: string) {
   await fireEvent.click(await screen.findByRole("button", { name: title }));
