@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
 import { gitHubStandIn, gitServer } from "./servers.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
@@ -41,11 +41,7 @@ const git = await gitServer(["e2e_app", "e2e_app_docs"]);
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
   // First run: the local profile.
-  await (await s.find("#profile-email", 30000)).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s);
   check("first run creates the profile", cli("account", "list").length === 1);
   // The profile's token for the local git server (tokens are kept per profile and host).
   execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
 import { gitHubStandIn } from "./servers.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -60,11 +60,7 @@ await gh.control("orgs", { login: "initech", members: ["someone-else"] });
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
   check("the browser is the recorder (BROWSER set by the Makefile)", /browser-recorder\.sh$/.test(process.env.BROWSER ?? ""), process.env.BROWSER ?? "unset");
-  await (await s.find("#profile-email", 30000)).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s);
 
   // 1. GitHub is configured in Settings; each bad value shows under its own field.
   await s.script(`location.hash = "/settings";`);

@@ -1,8 +1,12 @@
-// What every window test shares: the tally of its checks, and the CLI on its data dir.
+// What every window test shares: the tally of its checks, the CLI on its data dir, the
+// first-run profile made in the window, waiting for a condition, and the desktop helper.
 // Each check prints "ok" or "FAIL" with what it checked; finish() prints the counts and
 // ends the process non-zero when anything failed.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** The checks of one test file. */
 export function tally() {
@@ -39,4 +43,36 @@ export function cliFor(app, data, ...leading) {
     const out = execFileSync(bin, ["--data-dir", data, ...leading, "--json", ...args], { encoding: "utf8" });
     return out.trim() ? JSON.parse(out) : null;
   };
+}
+
+/**
+ * Makes the first profile as a person does on the first-run page: email, name (none when
+ * `name` is null), password, Create profile; then waits for `until` (by default the empty
+ * dashboard). `timeout` covers the window's start when this is its first page.
+ */
+export async function createProfile(
+  s,
+  { email = "ada@example.com", name = "Ada", password = "a long password", until = '[data-testid="empty"]', timeout = 30000 } = {},
+) {
+  await (await s.find("#profile-email", timeout)).type(email);
+  if (name !== null) await (await s.find("#profile-name")).type(name);
+  await (await s.find("#profile-password")).type(password);
+  await (await s.find('[data-testid="profile-submit"]')).click();
+  await s.find(until);
+}
+
+/** Polls `probe` (sync or async) every `stepMs` until it gives something truthy, and returns it. */
+export async function until(what, probe, timeoutMs = 30000, stepMs = 200) {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, stepMs));
+  }
+}
+
+/** tests/e2e/desktop.py (the X11 side: windows, the tray, keys), its output trimmed. */
+export function desktop(...args) {
+  return execFileSync("/usr/bin/python3", [join(here, "desktop.py"), ...args], { encoding: "utf8" }).trim();
 }

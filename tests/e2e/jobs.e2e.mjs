@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
 import { axe } from "./axe.mjs";
 import { gitServer } from "./servers.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -42,11 +42,7 @@ const waiting = (project) => docsSyncs(project).filter((j) => ["available", "sch
 const git = await gitServer(["e2e_jobs", "e2e_jobs_docs", "e2e_stop", "e2e_stop_docs"]);
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
-  await (await s.find("#profile-email", 30000)).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s);
   execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
 
   const repo = (name) => `http://${git.host}/acme/${name}`;

@@ -8,7 +8,7 @@ import { axe } from "./axe.mjs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
@@ -59,10 +59,7 @@ try {
   const dark = await s.script(`return matchMedia("(prefers-color-scheme: dark)").matches;`);
   check(`the window follows the OS theme (${THEME})`, dark === (THEME === "dark"), `prefers dark: ${dark}`);
   await visit(s, "first-run", "#/", "#profile-email");
-  await (await s.find("#profile-email")).type("ada@example.com");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s, { name: null });
 
   // A project with something on every tab, long names included.
   const p = cli("project", "create", "pages_app", "--framework", "elixir", "--description", "A project with a description long enough to wrap across the header at a small window size, as real ones do.");

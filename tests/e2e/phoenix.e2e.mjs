@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
 import { gitServer } from "./servers.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -55,11 +55,7 @@ const git = await gitServer(["e2e_phx", "e2e_phx_docs"]);
 mirror("--git-global");
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
-  await (await s.find("#profile-email", 30000)).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s);
   execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
 
   // New project: Phoenix is the default framework and SQLite its default database.

@@ -15,12 +15,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gitHubStandIn } from "./servers.mjs";
 import { Session, sleep } from "./webdriver.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, desktop, tally, until } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
 const CLI = join(dirname(APP), "codemyspec");
@@ -28,20 +26,6 @@ const DATA = mkdtempSync(join(tmpdir(), "codemyspec-polish-"));
 const { check, finish } = tally();
 
 const cli = cliFor(APP, DATA);
-
-function desktop(...args) {
-  return execFileSync("/usr/bin/python3", [join(here, "desktop.py"), ...args], { encoding: "utf8" }).trim();
-}
-
-async function until(what, probe, timeoutMs = 15000) {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 async function select(s, css, value) {
   await s.find(css);
@@ -106,11 +90,7 @@ try {
   await sleep(1500);
   const picked = await chooseFolder(s, '[data-testid="browse-folder"]', "Workspace folder", "#profile-workspace", firstFolder);
   check("first run: the chosen folder is in the workspace field", picked === firstFolder, picked);
-  await (await s.find("#profile-email")).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="new-project"]');
+  await createProfile(s, { until: '[data-testid="new-project"]' });
   const ws1 = cli("config", "list");
   check("first run saves the chosen workspace folder", JSON.stringify(ws1).includes(firstFolder), JSON.stringify(ws1));
 

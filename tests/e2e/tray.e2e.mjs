@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sleep } from "./webdriver.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, desktop, tally, until } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.APP;
@@ -28,20 +28,6 @@ const TITLE = "CodeMySpec";
 const { check, finish } = tally();
 
 const cli = cliFor(APP, DATA);
-
-function desktop(...args) {
-  return execFileSync("/usr/bin/python3", [join(here, "desktop.py"), ...args], { encoding: "utf8" }).trim();
-}
-
-async function until(what, probe, timeoutMs = 30000) {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 function summaries() {
   // dunstctl history: {"data": [[{"summary": {"data": "…"}, …}, …]]}

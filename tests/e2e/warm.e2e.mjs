@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Session } from "./webdriver.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, createProfile, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
@@ -57,11 +57,7 @@ hexpmAt(closedUrl);
 const open = await listener();
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
-  await (await s.find("#profile-email", 30000)).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s);
   const phx = cli("project", "create", "e2e_warm", "--framework", "phoenix");
   await go(s, `/projects/${phx.id}`);
   await s.until("the project page", async () => ((await (await s.find('[data-testid="project-title"]')).text()) === "e2e_warm" ? true : null));

@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { sleep } from "./webdriver.mjs";
-import { tally } from "./harness.mjs";
+import { tally, until } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CLI = join(dirname(APP), "codemyspec");
@@ -20,16 +20,6 @@ const { check, finish } = tally();
 function cli(as, ...args) {
   const out = execFileSync(CLI, ["--data-dir", DATA, "--as", as, "--json", ...args], { encoding: "utf8" });
   return out.trim() ? JSON.parse(out) : null;
-}
-
-async function until(what, probe, timeoutMs = 30000) {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 function recipe(framework, steps) {

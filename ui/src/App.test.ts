@@ -1,33 +1,24 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import App from "./App.svelte";
 import { account, project } from "./test/fixtures";
 import { register } from "./lib/unsaved.svelte";
-
-// Unmount first: components unsubscribe from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "./test/ipc";
 
 describe("App", () => {
   it("starts with the first-run form when there is no profile", async () => {
     const calls: string[] = [];
     let created = false;
-    mockIPC(
-      (cmd, args) => {
-        calls.push(cmd);
-        if (cmd === "profile_state") return { current: created ? account() : null, profiles: created ? [account()] : [] };
-        if (cmd === "create_profile") {
-          expect(args).toMatchObject({ input: { email: "ada@example.com", password: "a long password" } });
-          created = true;
-          return account();
-        }
-        if (cmd === "list_projects") return [];
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd, args) => {
+      calls.push(cmd);
+      if (cmd === "profile_state") return { current: created ? account() : null, profiles: created ? [account()] : [] };
+      if (cmd === "create_profile") {
+        expect(args).toMatchObject({ input: { email: "ada@example.com", password: "a long password" } });
+        created = true;
+        return account();
+      }
+      if (cmd === "list_projects") return [];
+    });
     render(App);
     const email = (await screen.findByLabelText("Email")) as HTMLInputElement;
     await fireEvent.input(email, { target: { value: "ada@example.com" } });
@@ -39,17 +30,14 @@ describe("App", () => {
 
   it("first run keeps a chosen workspace folder, and shows a bad one at its field before creating anything", async () => {
     const calls: string[] = [];
-    mockIPC(
-      (cmd, args) => {
-        calls.push(cmd);
-        if (cmd === "profile_state") return { current: null, profiles: [] };
-        if (cmd === "set_setting") {
-          expect(args).toMatchObject({ key: "workspace_dir", value: "code" });
-          throw { code: "invalid_input", field: "value", message: "the workspace folder must be an absolute path" };
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd, args) => {
+      calls.push(cmd);
+      if (cmd === "profile_state") return { current: null, profiles: [] };
+      if (cmd === "set_setting") {
+        expect(args).toMatchObject({ key: "workspace_dir", value: "code" });
+        throw { code: "invalid_input", field: "value", message: "the workspace folder must be an absolute path" };
+      }
+    });
     render(App);
     await fireEvent.input(await screen.findByLabelText("Email"), { target: { value: "ada@example.com" } });
     await fireEvent.input(screen.getByLabelText("Password"), { target: { value: "a long password" } });
@@ -60,13 +48,10 @@ describe("App", () => {
   });
 
   it("lists the projects of the acting profile", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "profile_state") return { current: account(), profiles: [account()] };
-        if (cmd === "list_projects") return [project({ id: "a", name: "alpha" }), project({ id: "b", name: "beta", stage: "estimated" })];
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "profile_state") return { current: account(), profiles: [account()] };
+      if (cmd === "list_projects") return [project({ id: "a", name: "alpha" }), project({ id: "b", name: "beta", stage: "estimated" })];
+    });
     render(App);
     expect(await screen.findByText("alpha")).toBeTruthy();
     expect(screen.getByText("beta")).toBeTruthy();
@@ -74,12 +59,9 @@ describe("App", () => {
   });
 
   it("shows an error it cannot recover from instead of failing silently", async () => {
-    mockIPC(
-      () => {
-        throw { code: "internal", message: "disk on fire" };
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands(() => {
+      throw { code: "internal", message: "disk on fire" };
+    });
     render(App);
     expect((await screen.findByRole("alert")).textContent).toContain("disk on fire");
   });
@@ -87,15 +69,12 @@ describe("App", () => {
 
 describe("App with unsaved edits", () => {
   it("asks in the window before following a link away, and stays when the edits are kept", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "profile_state") return { current: account(), profiles: [account()] };
-        if (cmd === "list_projects") return [];
-        if (cmd === "list_jobs") return [];
-        return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "profile_state") return { current: account(), profiles: [account()] };
+      if (cmd === "list_projects") return [];
+      if (cmd === "list_jobs") return [];
+      return null;
+    });
     location.hash = "#/";
     await new Promise((r) => setTimeout(r, 0));
     render(App);

@@ -1,4 +1,5 @@
 // Helpers the editing forms share: what went wrong and where to show it.
+import { tick } from "svelte";
 import { ApiError, fieldsOf, messageOf, type FieldError } from "./api";
 
 export type { FieldError };
@@ -84,6 +85,24 @@ export function fieldError(problem: Problem | null, field: string): string | nul
     .filter((f) => f.field === field)
     .map((f) => f.message);
   return messages.length > 0 ? [...new Set(messages)].join("; ") : null;
+}
+
+/**
+ * What a `Field` needs to show `field`'s message: the message, and the ids the pages give it
+ * (`PREFIX-NAME-error`, test id `field-error-NAME`; NAME is the field unless the input says otherwise).
+ */
+export function errorAt(problem: Problem | null, field: string, prefix: string, name = field) {
+  return { error: fieldError(problem, field), errorId: `${prefix}-${name}-error`, errorTestid: `field-error-${name}` };
+}
+
+/**
+ * Once the page shows `problem`, puts the focus on the first of `fields` (in the form's order)
+ * that it is about; `inputs` maps each field to its input's id.
+ */
+export async function focusFirstError(problem: Problem | null, fields: readonly string[], inputs: Record<string, string>) {
+  await tick();
+  const first = fields.find((f) => fieldError(problem, f));
+  if (first) document.getElementById(inputs[first])?.focus();
 }
 
 /** The message to show above the form: what none of its inputs (`fields`) shows. */

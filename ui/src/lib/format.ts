@@ -1,4 +1,5 @@
 // Small display helpers.
+import type { Database, Framework } from "./api";
 
 export function duration(ms: number | null | undefined): string {
   if (ms == null) return "";
@@ -39,6 +40,19 @@ export function repositoryName(url: string | null | undefined): string | null {
 }
 
 /** Statuses of a setup that is queued or running. */
+/** The frameworks a project is generated with, as the project forms offer them. */
+export const FRAMEWORKS: { value: Framework; label: string }[] = [
+  { value: "phoenix", label: "Phoenix (mix phx.new, with authentication)" },
+  { value: "elixir", label: "Elixir (mix new)" },
+];
+
+/** The databases a Phoenix project may use, as the project forms offer them. */
+export const DATABASES: { value: Database; label: string }[] = [
+  { value: "sqlite3", label: "SQLite" },
+  { value: "postgres", label: "PostgreSQL" },
+  { value: "mysql", label: "MySQL" },
+];
+
 export const RUNNING_SETUP = new Set([
   "setup_queued",
   "creating_repositories",

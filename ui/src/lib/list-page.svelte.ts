@@ -6,7 +6,7 @@
 // These use runes: create them while a component initializes.
 import { tick, untrack } from "svelte";
 import { messageOf, onSpecChanged, whileMounted } from "./api";
-import { problemOf, type Problem } from "./edit";
+import { FormState } from "./form-state.svelte";
 import { confirmClose, confirmDiscard, register, unsaved, type Editor } from "./unsaved.svelte";
 
 type Item = { id: string };
@@ -171,12 +171,10 @@ export class ListPage<T extends Item> {
 }
 
 /** A page's form for a new item, while it is open: its draft counts as unsaved edits. */
-export class NewItemForm<D extends object> {
+export class NewItemForm<D extends object> extends FormState {
   /** Whether the form is shown. */
   open = $state(false);
   draft: D;
-  busy = $state(false);
-  problem = $state<Problem | null>(null);
   /** The form on the page (bind:this). */
   element = $state<HTMLFormElement | null>(null);
   readonly #empty: D;
@@ -186,6 +184,7 @@ export class NewItemForm<D extends object> {
   /** `title` is what the unsaved-edits question calls it; `firstInput`, the id of the input
    * that gets the focus when it opens. */
   constructor(o: { title: string; empty: D; firstInput: string }) {
+    super();
     this.#empty = o.empty;
     this.#firstInput = o.firstInput;
     this.draft = $state({ ...o.empty });
@@ -221,18 +220,9 @@ export class NewItemForm<D extends object> {
    * failed (the form shows why). */
   async submit<T>(e: SubmitEvent, create: (draft: D) => Promise<T>): Promise<T | null> {
     e.preventDefault();
-    this.busy = true;
-    this.problem = null;
-    let item: T;
-    try {
-      item = await create(this.draft);
-    } catch (err) {
-      this.problem = problemOf(err);
-      return null;
-    } finally {
-      this.busy = false;
-    }
+    let item: T | undefined;
+    if (!(await this.run(async () => (item = await create(this.draft))))) return null;
     this.close();
-    return item;
+    return item as T;
   }
 }

@@ -10,7 +10,7 @@ import { formError, isStale, problemOf, versionOf, type Problem } from "./edit";
 import { clashRows, saveMerging, savedNote, type MergeSaveResult } from "./merge-save";
 import { register } from "./unsaved.svelte";
 
-type Versioned = { id: string; version: number | null; dirty: boolean };
+export type Versioned = { id: string; version: number | null; dirty: boolean };
 type Busy = "save" | "approve" | "dirty";
 
 export type VersionedEditorOptions<R, F, K extends keyof F & string> = {

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import FirstRun from "./FirstRun.svelte";
 import { account } from "../test/fixtures";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../test/ipc";
 
 function backend(handle: (cmd: string, args: Record<string, unknown>) => unknown = () => account()) {
   const calls: string[] = [];
-  mockIPC((cmd, args) => {
+  mockCommands((cmd, args) => {
     calls.push(cmd);
     return handle(cmd, args as Record<string, unknown>);
   });

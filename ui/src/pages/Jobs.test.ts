@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Jobs from "./Jobs.svelte";
 import { projects } from "../lib/projects.svelte";
 import { job, project } from "../test/fixtures";
+import { mockCommands } from "../test/ipc";
 
-// Unmount first: the page unsubscribes from job events, which needs the mocks still there.
 afterEach(() => {
   cleanup();
-  clearMocks();
   projects.list = [];
 });
 
@@ -20,24 +18,21 @@ beforeEach(() => {
 
 function backend() {
   const listed: unknown[] = [];
-  mockIPC(
-    (cmd, args) => {
-      switch (cmd) {
-        case "job_counts":
-          return { executing: 1, discarded: 1 };
-        case "list_jobs": {
-          const filter = (args as { filter: { state: string | null } }).filter;
-          listed.push(filter.state);
-          const all = [job({ id: 7 }), job({ id: 8, state: "discarded" })];
-          return filter.state ? all.filter((j) => j.state === filter.state) : all;
-        }
-        case "app_settings":
-          return { queue: { name: "default", paused: false, concurrency: 2 } };
+  mockCommands((cmd, args) => {
+    switch (cmd) {
+      case "job_counts":
+        return { executing: 1, discarded: 1 };
+      case "list_jobs": {
+        const filter = (args as { filter: { state: string | null } }).filter;
+        listed.push(filter.state);
+        const all = [job({ id: 7 }), job({ id: 8, state: "discarded" })];
+        return filter.state ? all.filter((j) => j.state === filter.state) : all;
       }
-      throw new Error(`unexpected ${cmd}`);
-    },
-    { shouldMockEvents: true },
-  );
+      case "app_settings":
+        return { queue: { name: "default", paused: false, concurrency: 2 } };
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
   return listed;
 }
 
@@ -71,23 +66,20 @@ describe("Jobs", () => {
     const sync = (id: number, p: string) =>
       job({ id, queue: "docs_sync", worker: "DocsSync", state: "completed", args: { project_id: p, actor_id: "a" } });
     const all = [sync(9, "p-1"), job({ id: 8, args: { project_id: "p-2" } }), sync(7, "p-1"), sync(6, "p-1")];
-    mockIPC(
-      (cmd, args) => {
-        switch (cmd) {
-          case "job_counts":
-            return {};
-          case "list_jobs": {
-            const f = (args as { filter: { queue: string | null; project_id: string | null } }).filter;
-            filters.push({ queue: f.queue, project_id: f.project_id });
-            return all.filter((j) => (!f.queue || j.queue === f.queue) && (!f.project_id || j.args.project_id === f.project_id));
-          }
-          case "app_settings":
-            return { queue: { name: "project_setup", paused: false, concurrency: 1 } };
+    mockCommands((cmd, args) => {
+      switch (cmd) {
+        case "job_counts":
+          return {};
+        case "list_jobs": {
+          const f = (args as { filter: { queue: string | null; project_id: string | null } }).filter;
+          filters.push({ queue: f.queue, project_id: f.project_id });
+          return all.filter((j) => (!f.queue || j.queue === f.queue) && (!f.project_id || j.args.project_id === f.project_id));
         }
-        throw new Error(`unexpected ${cmd}`);
-      },
-      { shouldMockEvents: true },
-    );
+        case "app_settings":
+          return { queue: { name: "project_setup", paused: false, concurrency: 1 } };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
     render(Jobs);
     const group = await screen.findByTestId("docs-group");
     expect(within(group).getByTestId("docs-group-count").textContent).toBe("3");

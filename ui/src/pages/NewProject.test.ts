@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
 import NewProject from "./NewProject.svelte";
 import { project } from "../test/fixtures";
-
-// Unmount first: components unsubscribe from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../test/ipc";
 
 describe("NewProject", () => {
   it("shows the core's validation error under its field", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "create_project") throw { code: "invalid_input", field: "name", message: "name must start with a lowercase letter" };
     });
     const { container } = render(NewProject);
@@ -25,7 +19,7 @@ describe("NewProject", () => {
 
   it("sends what was typed, without the database for a plain Elixir project", async () => {
     let sent: unknown = null;
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd === "create_project") {
         sent = args;
         return project({ id: "new-id" });
@@ -57,7 +51,7 @@ describe("NewProject field errors", () => {
   const input = (id: string) => document.getElementById(id) as HTMLInputElement;
 
   it("shows every problem the core reports under its own field, all at once", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "create_project")
         throw {
           code: "invalid_input",
@@ -82,7 +76,7 @@ describe("NewProject field errors", () => {
   });
 
   it("shows a problem of no input above the buttons", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "create_project") throw { code: "invalid_input", field: "owner", message: "the owner is not a member" };
     });
     render(NewProject);
@@ -92,7 +86,7 @@ describe("NewProject field errors", () => {
 
   it("sends an Elixir project named server, and a new framework clears the name's message", async () => {
     const sent: unknown[] = [];
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd !== "create_project") return null;
       const i = (args as { input: { framework: string; name: string } }).input;
       sent.push(i);

@@ -1,32 +1,23 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import Project from "./Project.svelte";
 import { docsConflict, docsStatus, project } from "../test/fixtures";
 import { component } from "../test/component-fixtures";
-
-// Unmount first: the page unsubscribes from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../test/ipc";
 
 describe("Project", () => {
   it("shows the publish state in the header, and the conflicts tab settles them", async () => {
     let left = [docsConflict()];
     const calls: string[] = [];
-    mockIPC(
-      (cmd) => {
-        calls.push(cmd);
-        if (cmd === "get_project") return project({ id: "p-1", docs_repo: "https://github.com/acme/my_shop_docs" });
-        if (cmd === "docs_status") return docsStatus(left.length ? { state: "conflicts", conflicts: left.length } : { state: "published" });
-        if (cmd === "docs_conflicts") return left;
-        if (cmd === "docs_resolve") return (left = []);
-        throw new Error(`unexpected command ${cmd}`);
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      calls.push(cmd);
+      if (cmd === "get_project") return project({ id: "p-1", docs_repo: "https://github.com/acme/my_shop_docs" });
+      if (cmd === "docs_status") return docsStatus(left.length ? { state: "conflicts", conflicts: left.length } : { state: "published" });
+      if (cmd === "docs_conflicts") return left;
+      if (cmd === "docs_resolve") return (left = []);
+      throw new Error(`unexpected command ${cmd}`);
+    });
     render(Project, { id: "p-1", tab: "conflicts" });
     const state = await screen.findByTestId("publish-state");
     await waitFor(() => expect(state.dataset.state).toBe("conflicts"));
@@ -38,18 +29,14 @@ describe("Project", () => {
   });
 
   it("labels the stage and setup badges and explains them", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "get_project") return project({ stage: "initialized", setup_status: "ready", setup_complete: true });
-        if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
-        if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
-        if (cmd === "project_team")
-          return { members: [], github: null, absent: { reason: "no_repository", message: "no code repository" } };
-        if (cmd === "project_setup") return null;
-        throw new Error(`unexpected command ${cmd}`);
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "get_project") return project({ stage: "initialized", setup_status: "ready", setup_complete: true });
+      if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
+      if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
+      if (cmd === "project_team") return { members: [], github: null, absent: { reason: "no_repository", message: "no code repository" } };
+      if (cmd === "project_setup") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
     render(Project, { id: "p-1", tab: "overview" });
     const stage = await screen.findByTestId("stage-badge");
     expect(stage.textContent).toBe("Stage: initialized");
@@ -67,16 +54,13 @@ describe("Project", () => {
 
   it("names the project and, beside it, its repository as GitHub names it now", async () => {
     let current = project({ name: "shop", code_repo: "https://github.com/acme/shop", github_repo_name: "shop", stage: "initialized" });
-    mockIPC(
-      (cmd) => {
-        if (cmd === "get_project") return current;
-        if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
-        if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
-        if (cmd === "project_setup") return null;
-        throw new Error(`unexpected command ${cmd}`);
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "get_project") return current;
+      if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
+      if (cmd === "allowed_transitions" || cmd === "stage_history" || cmd === "list_members") return [];
+      if (cmd === "project_setup") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
     render(Project, { id: "p-1", tab: "overview" });
     expect((await screen.findByTestId("project-title")).textContent).toBe("shop");
     expect(screen.getByTestId("project-repository").textContent).toBe("GitHub: acme/shop");
@@ -90,18 +74,15 @@ describe("Project", () => {
   });
   it("keeps the open component and its design doc when an update of the project arrives", async () => {
     let current = project({ id: "p1", name: "shop" });
-    mockIPC(
-      (cmd) => {
-        if (cmd === "get_project") return current;
-        if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
-        if (cmd === "dependency_graph") return { components: [component("Order")], dependencies: [] };
-        if (cmd === "list_contexts") return [];
-        if (cmd === "get_design_doc")
-          return { id: "d1", component_id: "k-Order", content: "See [the guide](https://example.com/guide).", version: 1, approved: false };
-        throw new Error(`unexpected command ${cmd}`);
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "get_project") return current;
+      if (cmd === "docs_status") return docsStatus({ state: "no_repository", docs_repo: null });
+      if (cmd === "dependency_graph") return { components: [component("Order")], dependencies: [] };
+      if (cmd === "list_contexts") return [];
+      if (cmd === "get_design_doc")
+        return { id: "d1", component_id: "k-Order", content: "See [the guide](https://example.com/guide).", version: 1, approved: false };
+      throw new Error(`unexpected command ${cmd}`);
+    });
     render(Project, { id: "p1", tab: "components" });
     const row = async () => within(await screen.findByTestId("component-table")).getByRole("button", { name: "Order" });
     await fireEvent.click(await row());

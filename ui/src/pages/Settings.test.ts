@@ -1,13 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import Settings from "./Settings.svelte";
 import { account } from "../test/fixtures";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../test/ipc";
 
 const settings = {
   github_host: "github.com",
@@ -28,33 +23,30 @@ const settings = {
 describe("Settings → GitHub", () => {
   it("signs in with a pasted token that GitHub accepts, and shows a refused one at its field", async () => {
     const tokens: string[] = [];
-    mockIPC(
-      (cmd, args) => {
-        if (cmd === "app_settings") return settings;
-        if (cmd === "set_github_token") {
-          const token = (args as { token: string }).token;
-          tokens.push(token);
-          if (token === "ghp_wrong")
-            throw {
-              code: "invalid_input",
-              field: "token",
-              message: "GitHub refused this token (401 Bad credentials); sign in again with a valid token",
-            };
-          return {
-            host: "github.com",
-            api_url: "https://api.github.com",
-            login: "ada-gh",
-            token_set: true,
-            scopes: ["repo"],
-            rate: null,
-            problem: null,
-            refused: false,
+    mockCommands((cmd, args) => {
+      if (cmd === "app_settings") return settings;
+      if (cmd === "set_github_token") {
+        const token = (args as { token: string }).token;
+        tokens.push(token);
+        if (token === "ghp_wrong")
+          throw {
+            code: "invalid_input",
+            field: "token",
+            message: "GitHub refused this token (401 Bad credentials); sign in again with a valid token",
           };
-        }
-        if (cmd === "profile_state") return { current: { ...account(), github_login: "ada-gh" }, profiles: [] };
-      },
-      { shouldMockEvents: true },
-    );
+        return {
+          host: "github.com",
+          api_url: "https://api.github.com",
+          login: "ada-gh",
+          token_set: true,
+          scopes: ["repo"],
+          rate: null,
+          problem: null,
+          refused: false,
+        };
+      }
+      if (cmd === "profile_state") return { current: { ...account(), github_login: "ada-gh" }, profiles: [] };
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     const input = await screen.findByLabelText("Personal access token");
     await fireEvent.input(input, { target: { value: "ghp_wrong" } });
@@ -69,30 +61,27 @@ describe("Settings → GitHub", () => {
 
   it("signs in with a device code: shows the code and the link, then who signed in", async () => {
     let entered: (v: unknown) => void = () => {};
-    mockIPC(
-      (cmd) => {
-        if (cmd === "app_settings") return settings;
-        if (cmd === "github_device_start")
-          return { user_code: "WDJB-MJHT", verification_uri: "https://github.com/login/device", expires_in: 900 };
-        if (cmd === "github_device_wait")
-          return new Promise(
-            (ok) =>
-              (entered = () =>
-                ok({
-                  host: "github.com",
-                  api_url: "https://api.github.com",
-                  login: "ada-gh",
-                  token_set: true,
-                  scopes: null,
-                  rate: null,
-                  problem: null,
-                  refused: false,
-                })),
-          );
-        if (cmd === "profile_state") return { current: account(), profiles: [] };
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "app_settings") return settings;
+      if (cmd === "github_device_start")
+        return { user_code: "WDJB-MJHT", verification_uri: "https://github.com/login/device", expires_in: 900 };
+      if (cmd === "github_device_wait")
+        return new Promise(
+          (ok) =>
+            (entered = () =>
+              ok({
+                host: "github.com",
+                api_url: "https://api.github.com",
+                login: "ada-gh",
+                token_set: true,
+                scopes: null,
+                rate: null,
+                problem: null,
+                refused: false,
+              })),
+        );
+      if (cmd === "profile_state") return { current: account(), profiles: [] };
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     await fireEvent.click(await screen.findByTestId("device-sign-in"));
     const shown = await screen.findByTestId("device-code");
@@ -106,16 +95,13 @@ describe("Settings → GitHub", () => {
 
 describe("Settings → field errors", () => {
   it("shows a bad workspace folder under the workspace field, not under the GitHub host", async () => {
-    mockIPC(
-      (cmd, args) => {
-        if (cmd === "app_settings") return settings;
-        if (cmd === "set_setting") {
-          expect(args).toMatchObject({ key: "workspace_dir", value: "code" });
-          throw { code: "invalid_input", field: "value", message: "the workspace folder must be an absolute path" };
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd, args) => {
+      if (cmd === "app_settings") return settings;
+      if (cmd === "set_setting") {
+        expect(args).toMatchObject({ key: "workspace_dir", value: "code" });
+        throw { code: "invalid_input", field: "value", message: "the workspace folder must be an absolute path" };
+      }
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     const folder = (await screen.findByLabelText("Folder for set-up projects")) as HTMLInputElement;
     await fireEvent.input(folder, { target: { value: "code" } });
@@ -130,25 +116,22 @@ describe("Settings → field errors", () => {
 
   it("shows each bad GitHub setting under its own field", async () => {
     const sent: unknown[] = [];
-    mockIPC(
-      (cmd, args) => {
-        if (cmd === "app_settings") return settings;
-        if (cmd === "set_github_settings") {
-          sent.push((args as { input: unknown }).input);
-          throw {
-            code: "invalid_input",
-            field: "github_host",
-            message: "…",
-            fields: [
-              { field: "github_host", message: "not a host name" },
-              { field: "github_api_url", message: "the API address must be https" },
-              { field: "github_client_id", message: "a client id is letters, digits, . _ and -" },
-            ],
-          };
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd, args) => {
+      if (cmd === "app_settings") return settings;
+      if (cmd === "set_github_settings") {
+        sent.push((args as { input: unknown }).input);
+        throw {
+          code: "invalid_input",
+          field: "github_host",
+          message: "…",
+          fields: [
+            { field: "github_host", message: "not a host name" },
+            { field: "github_api_url", message: "the API address must be https" },
+            { field: "github_client_id", message: "a client id is letters, digits, . _ and -" },
+          ],
+        };
+      }
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     const host = (await screen.findByLabelText(/^Host/)) as HTMLInputElement;
     await fireEvent.input(host, { target: { value: "not a host" } });
@@ -165,22 +148,19 @@ describe("Settings → field errors", () => {
   });
 
   it("shows both profile fields' problems at once", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "app_settings") return settings;
-        if (cmd === "update_profile")
-          throw {
-            code: "invalid_input",
-            field: "name",
-            message: "name: name is too long; github_login: github_login is too long",
-            fields: [
-              { field: "name", message: "name is too long" },
-              { field: "github_login", message: "github_login is too long" },
-            ],
-          };
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "app_settings") return settings;
+      if (cmd === "update_profile")
+        throw {
+          code: "invalid_input",
+          field: "name",
+          message: "name: name is too long; github_login: github_login is too long",
+          fields: [
+            { field: "name", message: "name is too long" },
+            { field: "github_login", message: "github_login is too long" },
+          ],
+        };
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     await fireEvent.click(await screen.findByRole("button", { name: "Save profile" }));
     expect((await screen.findByTestId("field-error-name")).textContent).toBe("name is too long");
@@ -192,7 +172,7 @@ describe("Settings → field errors", () => {
 describe("Settings → logs", () => {
   it("shows where the logs are and opens the folder", async () => {
     const calls: string[] = [];
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       calls.push(cmd);
       if (cmd === "app_settings") return { ...settings, log_dir: "/home/ada/.local/share/dev.codemyspec.desktop/logs" };
       return null;
@@ -208,22 +188,19 @@ describe("Settings → In the background and Tools", () => {
   it("saves keep running in the tray, start at login and the tools folders, and shows a refused folder at its field", async () => {
     const saved: [string, string][] = [];
     const now = { ...settings };
-    mockIPC(
-      (cmd, args) => {
-        if (cmd === "app_settings") return now;
-        if (cmd === "set_setting") {
-          const { key, value } = args as { key: string; value: string };
-          if (key === "tools_path" && !value.startsWith("/"))
-            throw { code: "invalid_input", field: "value", message: `${value} is not an absolute path` };
-          saved.push([key, value]);
-          if (key === "keep_in_tray") now.keep_in_tray = value === "true";
-          if (key === "start_at_login") now.start_at_login = value === "true";
-          if (key === "tools_path") now.tools_path = value;
-          return null;
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd, args) => {
+      if (cmd === "app_settings") return now;
+      if (cmd === "set_setting") {
+        const { key, value } = args as { key: string; value: string };
+        if (key === "tools_path" && !value.startsWith("/"))
+          throw { code: "invalid_input", field: "value", message: `${value} is not an absolute path` };
+        saved.push([key, value]);
+        if (key === "keep_in_tray") now.keep_in_tray = value === "true";
+        if (key === "start_at_login") now.start_at_login = value === "true";
+        if (key === "tools_path") now.tools_path = value;
+        return null;
+      }
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     const keep = (await screen.findByTestId("keep-in-tray")) as HTMLInputElement;
     expect(keep.checked).toBe(true);
@@ -253,22 +230,19 @@ describe("Settings → In the background and Tools", () => {
 describe("Settings → GitHub, told truthfully", () => {
   it("the device sign-in's problem is beside its button in the window's words, and the hint goes once the id is set", async () => {
     const now = { ...settings };
-    mockIPC(
-      (cmd) => {
-        if (cmd === "app_settings") return now;
-        if (cmd === "github_device_start")
-          throw {
-            code: "invalid_input",
-            field: "github_client_id",
-            message: "signing in with a code needs the client id of an OAuth App (github_client_id); set it first",
-          };
-        if (cmd === "set_github_settings") {
-          now.github_client_id = "Iv1.abc";
-          return null;
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "app_settings") return now;
+      if (cmd === "github_device_start")
+        throw {
+          code: "invalid_input",
+          field: "github_client_id",
+          message: "signing in with a code needs the client id of an OAuth App (github_client_id); set it first",
+        };
+      if (cmd === "set_github_settings") {
+        now.github_client_id = "Iv1.abc";
+        return null;
+      }
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     expect(await screen.findByTestId("device-needs-client-id")).toBeTruthy();
     const button = screen.getByTestId("device-sign-in");
@@ -285,25 +259,22 @@ describe("Settings → GitHub, told truthfully", () => {
   });
 
   it("a token GitHub refuses does not read signed in, and Sign in again goes to the token field", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "app_settings") return { ...settings, token: { host: "github.com", set: true, problem: null } };
-        if (cmd === "github_status")
-          return {
-            host: "github.com",
-            api_url: "https://api.github.com",
-            login: null,
-            token_set: true,
-            scopes: null,
-            rate: null,
-            problem: "GitHub refused the token (401 Bad credentials): sign in again",
-            refused: true,
-          };
-        if (cmd === "sync_status")
-          return { org: null, last: null, next_at: null, offline_since: null, interval_secs: 300, needs_sign_in: true };
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "app_settings") return { ...settings, token: { host: "github.com", set: true, problem: null } };
+      if (cmd === "github_status")
+        return {
+          host: "github.com",
+          api_url: "https://api.github.com",
+          login: null,
+          token_set: true,
+          scopes: null,
+          rate: null,
+          problem: "GitHub refused the token (401 Bad credentials): sign in again",
+          refused: true,
+        };
+      if (cmd === "sync_status")
+        return { org: null, last: null, next_at: null, offline_since: null, interval_secs: 300, needs_sign_in: true };
+    });
     render(Settings, { profile: { ...account(), github_login: "ada-gh" }, onProfile: () => {} });
     const refused = await screen.findByTestId("token-refused");
     expect(refused.textContent).toMatch(/refused/);
@@ -315,33 +286,30 @@ describe("Settings → GitHub, told truthfully", () => {
 
   it("the organization is chosen among the account and the organizations GitHub lists", async () => {
     let org: string | null = null;
-    mockIPC(
-      (cmd, args) => {
-        if (cmd === "app_settings") return { ...settings, token: { host: "github.com", set: true, problem: null } };
-        if (cmd === "github_status")
-          return {
-            host: "github.com",
-            api_url: "https://api.github.com",
-            login: "ada-gh",
-            token_set: true,
-            scopes: null,
-            rate: null,
-            problem: null,
-            refused: false,
-          };
-        if (cmd === "sync_status") return { org, last: null, next_at: null, offline_since: null, interval_secs: 300, needs_sign_in: false };
-        if (cmd === "github_owners")
-          return [
-            { login: "ada-gh", is_account: true },
-            { login: "acme", is_account: false },
-          ];
-        if (cmd === "set_github_org") {
-          org = (args as { org: string }).org || null;
-          return null;
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd, args) => {
+      if (cmd === "app_settings") return { ...settings, token: { host: "github.com", set: true, problem: null } };
+      if (cmd === "github_status")
+        return {
+          host: "github.com",
+          api_url: "https://api.github.com",
+          login: "ada-gh",
+          token_set: true,
+          scopes: null,
+          rate: null,
+          problem: null,
+          refused: false,
+        };
+      if (cmd === "sync_status") return { org, last: null, next_at: null, offline_since: null, interval_secs: 300, needs_sign_in: false };
+      if (cmd === "github_owners")
+        return [
+          { login: "ada-gh", is_account: true },
+          { login: "acme", is_account: false },
+        ];
+      if (cmd === "set_github_org") {
+        org = (args as { org: string }).org || null;
+        return null;
+      }
+    });
     render(Settings, { profile: account(), onProfile: () => {} });
     const picker = (await screen.findByLabelText(/whose repositories this profile syncs/)) as HTMLSelectElement;
     await waitFor(() => expect([...picker.options].map((o) => o.textContent)).toEqual(["ada-gh (your account)", "acme"]));

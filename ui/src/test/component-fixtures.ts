@@ -1,6 +1,5 @@
-// Components, dependencies and agent sessions shaped like what the backend sends, and a
-// mocked backend that records the commands a test made.
-import { mockIPC } from "@tauri-apps/api/mocks";
+// Components, dependencies and agent sessions shaped like what the backend sends (the mocked
+// backend is ./ipc).
 import type { Component, Dependency, Session } from "../lib/api";
 
 /** A component named `name`; its id is `k-<name>`. */
@@ -50,26 +49,4 @@ export function session(overrides: Partial<Session> = {}): Session {
 /** An error as a command rejects with it (`{code, field?, message}`). */
 export function errorView(code: string, message: string, field?: string) {
   return field ? { code, field, message } : { code, message };
-}
-
-export type Call = { cmd: string; args: Record<string, unknown> };
-export type Handler = (args: Record<string, unknown>) => unknown;
-
-/**
- * Mocks the backend with `handlers`; any other command fails the test. Returns the calls.
- * Events are mocked too: a test sends one with `emit` from @tauri-apps/api/event.
- */
-export function mockBackend(handlers: Record<string, Handler>): Call[] {
-  const calls: Call[] = [];
-  mockIPC(
-    (cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push({ cmd, args: a });
-      const handler = handlers[cmd];
-      if (!handler) throw new Error(`unexpected ${cmd}`);
-      return handler(a);
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
 }

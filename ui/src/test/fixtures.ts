@@ -1,5 +1,5 @@
 // Values shaped like what the backend sends, for component tests.
-import type { Account, DocsConflict, DocsStatus, Project, SetupStatus, StepRecord, Job } from "../lib/api";
+import type { Account, Context, DocsConflict, DocsStatus, Project, SetupStatus, StepRecord, Job, Story } from "../lib/api";
 
 export function account(overrides: Partial<Account> = {}): Account {
   return {
@@ -109,6 +109,42 @@ export function docsConflict(overrides: Partial<DocsConflict> = {}): DocsConflic
     base: "As a buyer I pay",
     unreadable: false,
     at: "2026-01-01T00:00:00.000000Z",
+    ...overrides,
+  };
+}
+
+/** A draft story titled `title`; its id is `s-<title>`. */
+export function story(title: string, overrides: Partial<Story> = {}): Story {
+  return {
+    id: `s-${title}`,
+    project_id: "p1",
+    title,
+    description: `about ${title}`,
+    acceptance_criteria: null,
+    status: "draft",
+    dirty: false,
+    approved: false,
+    version: 1,
+    inserted_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A domain context named `name`; its id is `c-<name>`. */
+export function context(name: string, overrides: Partial<Context> = {}): Context {
+  return {
+    id: `c-${name}`,
+    project_id: "p1",
+    name,
+    type: "domain",
+    purpose: `handles ${name}`,
+    description: null,
+    approved: false,
+    dirty: false,
+    version: 1,
+    inserted_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
     ...overrides,
   };
 }

@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
 import { api, ApiError } from "./index";
-
-afterEach(() => clearMocks());
+import { mockCommands } from "../../test/ipc";
 
 describe("listProjects", () => {
   it("returns the projects the backend sends", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "list_projects") return [{ id: "1", name: "my_shop" }];
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -15,7 +13,7 @@ describe("listProjects", () => {
   });
 
   it("turns a backend error into an ApiError with its code and field", async () => {
-    mockIPC(() => {
+    mockCommands(() => {
       throw { code: "invalid_input", field: "name", message: "name is required" };
     });
     const err = await api.listProjects().catch((e: unknown) => e);
@@ -24,7 +22,7 @@ describe("listProjects", () => {
   });
 
   it("keeps every field error of a form", async () => {
-    mockIPC(() => {
+    mockCommands(() => {
       throw {
         code: "invalid_input",
         field: "name",
@@ -55,7 +53,7 @@ describe("logging the window's failures", () => {
   it("writes an unexpected failure to the app's log, and not the person's own input errors", async () => {
     const logged: unknown[] = [];
     let answer: unknown = { code: "internal", message: "database error: disk I/O error" };
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd === "log_ui_error") {
         logged.push(args);
         return null;

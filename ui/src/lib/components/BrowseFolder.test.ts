@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import BrowseFolder from "./BrowseFolder.svelte";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 /** Answers the dialog plugin's open with `answer`, recording what it was asked. */
 function chooser(answer: unknown) {
   const asked: Record<string, unknown>[] = [];
-  mockIPC((cmd, args) => {
+  mockCommands((cmd, args) => {
     if (cmd !== "plugin:dialog|open") throw new Error(`unexpected ${cmd}`);
     asked.push((args as { options: Record<string, unknown> }).options);
     if (answer instanceof Error) throw answer.message;

@@ -1,30 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import ContextEditor from "./ContextEditor.svelte";
 import type { Context, ContextInput } from "../api";
+import { context } from "../../test/fixtures";
+import { mockCommands } from "../../test/ipc";
 
-afterEach(() => clearMocks());
-
-const v1: Context = {
-  id: "c-1",
-  project_id: "p1",
-  name: "Orders",
-  type: "domain",
-  purpose: "handles orders",
-  description: null,
-  approved: false,
-  dirty: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-};
+const v1 = context("Orders", { id: "c-1", purpose: "handles orders" });
 
 /** The backend's contexts: an update based on an older version is a stale conflict. */
 function backend(initial: Context) {
   const state = { current: initial };
   const updates: { version: number; input: ContextInput }[] = [];
-  mockIPC((cmd, raw) => {
+  mockCommands((cmd, raw) => {
     const args = raw as { version: number; input: ContextInput };
     if (cmd === "list_contexts") return [state.current];
     if (cmd === "update_context") {

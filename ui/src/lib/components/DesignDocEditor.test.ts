@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import DesignDocEditor from "./DesignDocEditor.svelte";
 import UnsavedPrompt from "./UnsavedPrompt.svelte";
 import type { DesignDoc } from "../api";
-
-afterEach(() => clearMocks());
+import { mockCommands } from "../../test/ipc";
 
 const v1: DesignDoc = {
   id: "d-1",
@@ -21,7 +19,7 @@ const v1: DesignDoc = {
 function backend(initial: DesignDoc) {
   const state = { current: initial };
   const saves: { version: number | null; content: string }[] = [];
-  mockIPC((cmd, raw) => {
+  mockCommands((cmd, raw) => {
     const args = raw as { version: number | null; content: string };
     if (cmd === "get_design_doc") return state.current;
     if (cmd === "save_design_doc") {

@@ -1,13 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import GitHubActivity from "./GitHubActivity.svelte";
 import type { LastChange } from "../api";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockBackend, type Handler } from "../../test/ipc";
 
 const change = (behind: number | null): LastChange => ({
   branch: "main",
@@ -18,24 +13,17 @@ const change = (behind: number | null): LastChange => ({
   behind,
 });
 
-type Handler = (args: Record<string, unknown>) => unknown;
-
-function backend(handlers: Record<string, Handler>) {
-  const calls: string[] = [];
-  mockIPC((cmd, args) => {
-    calls.push(cmd);
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args as Record<string, unknown>);
-  });
-  return calls;
+/** Answers with `handlers`; the names of the commands the component sent, as they come. */
+function backend(handlers: Record<string, Handler>): { names: () => string[] } {
+  const calls = mockBackend(handlers);
+  return { names: () => calls.map((c) => c.cmd) };
 }
 
 describe("GitHubActivity", () => {
   it("shows nothing until a head was read", async () => {
     const calls = backend({ project_last_change: () => null });
     render(GitHubActivity, { projectId: "p-1" });
-    await waitFor(() => expect(calls).toEqual(["project_last_change"]));
+    await waitFor(() => expect(calls.names()).toEqual(["project_last_change"]));
     expect(screen.queryByTestId("github-activity")).toBeNull();
   });
 
@@ -55,7 +43,7 @@ describe("GitHubActivity", () => {
     await fireEvent.click(screen.getByTestId("pull"));
     await waitFor(() => expect(screen.queryByTestId("behind-notice")).toBeNull());
     expect(screen.getByTestId("pulled").textContent).toContain("Pulled 2 commits");
-    expect(calls).toContain("pull_project");
+    expect(calls.names()).toContain("pull_project");
   });
 
   it("says why a pull was refused, under the button, and keeps the notice", async () => {

@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import GitHubTeam from "./GitHubTeam.svelte";
 import { coreError, member } from "../../test/project-fixtures";
 import type { GitHubPerson, Team } from "../api";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 function person(overrides: Partial<GitHubPerson> = {}): GitHubPerson {
   return {
@@ -45,7 +40,7 @@ describe("GitHubTeam", () => {
   it("lists GitHub's people with their permission as our role, and invites by GitHub login with a role", async () => {
     let current = team();
     const calls: [string, unknown][] = [];
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       calls.push([cmd, args]);
       if (cmd === "project_team") return current;
       if (cmd === "invite_to_team") {
@@ -83,7 +78,7 @@ describe("GitHubTeam", () => {
 
   it("shows not being an admin, and no such user, at the login field; a role GitHub cannot give at the role field", async () => {
     let answer = coreError("forbidden", "only an admin of acme/shop on GitHub can invite, change or remove people there", "login");
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "project_team") return team();
       throw answer;
     });
@@ -106,7 +101,7 @@ describe("GitHubTeam", () => {
     let current = team();
     const calls: [string, unknown][] = [];
     let refuse = true;
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       calls.push([cmd, args]);
       if (cmd === "project_team") return current;
       if (cmd === "set_team_role") {
@@ -133,7 +128,7 @@ describe("GitHubTeam", () => {
   it("removes someone from both repositories after asking once, naming them; a refusal stays at the row", async () => {
     let current = team();
     let refuse = true;
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "project_team") return current;
       if (cmd === "remove_from_team") {
         if (refuse) throw coreError("forbidden", "GitHub refused this on acme/shop: Must have admin rights to Repository.", "login");
@@ -158,7 +153,7 @@ describe("GitHubTeam", () => {
   });
 
   it("without a GitHub repository or a sign-in, says why and offers nothing to change", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "project_team")
         return {
           members: [member()],
@@ -180,7 +175,7 @@ describe("GitHubTeam", () => {
   });
 
   it("for a token that is not an admin there, lists the people without controls and says who can change them", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "project_team") return team([], false);
       throw new Error(`unexpected command ${cmd}`);
     });

@@ -1,20 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
 import Lifecycle from "./Lifecycle.svelte";
 import { project } from "../../test/fixtures";
 import type { Project } from "../api";
-
-// Unmount first: components unsubscribe from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 describe("Lifecycle", () => {
   it("marks the current stage and moves through an allowed transition", async () => {
     let moved: unknown = null;
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd === "allowed_transitions")
         return [
           { to: "estimated", trigger: "user" },
@@ -35,7 +29,7 @@ describe("Lifecycle", () => {
   });
 
   it("shows a refused move's error", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "allowed_transitions") return [{ to: "estimated", trigger: "user" }];
       if (cmd === "transition_project") throw { code: "conflict", field: "to", message: "a project cannot move from draft to estimated" };
     });
@@ -45,7 +39,7 @@ describe("Lifecycle", () => {
   });
 
   it("says which rule GitHub's evidence would move the project by next, and what is missing", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "allowed_transitions") return [];
       if (cmd === "stage_why")
         return {

@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import MemberList from "./MemberList.svelte";
 import { coreError, member } from "../../test/project-fixtures";
 import type { Member } from "../api";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 describe("MemberList", () => {
   it("adds a member by email with a role, and removes one after asking once, naming them", async () => {
     let members: Member[] = [member()];
     const calls: [string, unknown][] = [];
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       calls.push([cmd, args]);
       if (cmd === "list_members") return members;
       if (cmd === "add_member") {
@@ -53,7 +48,7 @@ describe("MemberList", () => {
     const bob = member({ id: "m-2", user_id: "acc-2", email: "bob@example.com", name: "Bob", role: "viewer" });
     let refuse = true;
     const calls: [string, unknown][] = [];
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       calls.push([cmd, args]);
       if (cmd === "list_members") return [member(), bob];
       if (cmd === "set_member_role") {
@@ -78,7 +73,7 @@ describe("MemberList", () => {
   });
 
   it("shows an unknown email's error at the email field", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "list_members") return [member()];
       throw coreError("not_found", "account not found");
     });
@@ -89,7 +84,7 @@ describe("MemberList", () => {
   });
 
   it("shows a role's error at the role field", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "list_members") return [];
       throw coreError("invalid_input", "a project has one owner, its creator; add an admin instead", "role");
     });

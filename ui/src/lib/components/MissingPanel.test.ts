@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import Overview from "../../pages/project/Overview.svelte";
 import { project } from "../../test/fixtures";
 import { member } from "../../test/project-fixtures";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 const wentMissing = {
   id: "t-2",
@@ -22,20 +17,17 @@ const wentMissing = {
 };
 
 function backend(calls: [string, unknown][]) {
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, args]);
-      if (cmd === "stage_history") return [wentMissing];
-      if (cmd === "allowed_transitions") return [{ to: "archived", trigger: "user" }];
-      if (cmd === "transition_project") return project({ stage: "archived" });
-      if (cmd === "list_members") return [member()];
-      if (cmd === "project_team")
-        return { members: [member()], github: null, absent: { reason: "no_repository", message: "this project has no code repository" } };
-      if (cmd === "project_setup") return null;
-      throw new Error(`unexpected command ${cmd}`);
-    },
-    { shouldMockEvents: true },
-  );
+  mockCommands((cmd, args) => {
+    calls.push([cmd, args]);
+    if (cmd === "stage_history") return [wentMissing];
+    if (cmd === "allowed_transitions") return [{ to: "archived", trigger: "user" }];
+    if (cmd === "transition_project") return project({ stage: "archived" });
+    if (cmd === "list_members") return [member()];
+    if (cmd === "project_team")
+      return { members: [member()], github: null, absent: { reason: "no_repository", message: "this project has no code repository" } };
+    if (cmd === "project_setup") return null;
+    throw new Error(`unexpected command ${cmd}`);
+  });
 }
 
 const missing = () => project({ stage: "missing", setup_status: "created", code_repo: "https://github.com/acme/blog" });

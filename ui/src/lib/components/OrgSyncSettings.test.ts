@@ -1,12 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import OrgSyncSettings from "./OrgSyncSettings.svelte";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 const shop = {
   repo_id: 7,
@@ -18,26 +13,23 @@ const shop = {
 /** A backend that keeps the profile's filters and ignored repositories. */
 function backend(calls: [string, unknown][]) {
   const state = { filters: { include_forks: false, include_archived: false }, ignored: [shop] };
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, args]);
-      if (cmd === "sync_filters") return state.filters;
-      if (cmd === "ignored_repositories") return state.ignored;
-      if (cmd === "set_sync_filter") {
-        const { filter, on } = args as { filter: string; on: boolean };
-        if (filter === "sync_include_forks") state.filters = { ...state.filters, include_forks: on };
-        else state.filters = { ...state.filters, include_archived: on };
-        return state.filters;
-      }
-      if (cmd === "unignore_repository") {
-        const { target } = args as { target: string };
-        state.ignored = state.ignored.filter((r) => String(r.repo_id) !== target);
-        return shop;
-      }
-      throw new Error(`unexpected command ${cmd}`);
-    },
-    { shouldMockEvents: true },
-  );
+  mockCommands((cmd, args) => {
+    calls.push([cmd, args]);
+    if (cmd === "sync_filters") return state.filters;
+    if (cmd === "ignored_repositories") return state.ignored;
+    if (cmd === "set_sync_filter") {
+      const { filter, on } = args as { filter: string; on: boolean };
+      if (filter === "sync_include_forks") state.filters = { ...state.filters, include_forks: on };
+      else state.filters = { ...state.filters, include_archived: on };
+      return state.filters;
+    }
+    if (cmd === "unignore_repository") {
+      const { target } = args as { target: string };
+      state.ignored = state.ignored.filter((r) => String(r.repo_id) !== target);
+      return shop;
+    }
+    throw new Error(`unexpected command ${cmd}`);
+  });
   return state;
 }
 

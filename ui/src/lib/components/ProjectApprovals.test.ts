@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import ProjectApprovals from "./ProjectApprovals.svelte";
 import { project } from "../../test/fixtures";
 import { coreError } from "../../test/project-fixtures";
 import type { Project } from "../api";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 describe("ProjectApprovals", () => {
   it("saves the summary, then approves it", async () => {
     const sent: unknown[] = [];
     let current = project();
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd !== "update_project") throw new Error(`unexpected command ${cmd}`);
       const { changes } = args as { changes: Partial<Project> };
       sent.push(changes);
@@ -40,7 +35,7 @@ describe("ProjectApprovals", () => {
   });
 
   it("shows the core's refusal at the summary", async () => {
-    mockIPC(() => {
+    mockCommands(() => {
       throw coreError("invalid_input", "there is no executive summary to approve", "executive_summary_approved");
     });
     render(ProjectApprovals, { project: project({ executive_summary: "Tea." }), onChanged: () => {} });
@@ -50,7 +45,7 @@ describe("ProjectApprovals", () => {
 
   it("approves the context mapping and shows that it is", async () => {
     let sent: unknown = null;
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       sent = (args as { changes: unknown }).changes;
       return project({ context_mapping_approved: true });
     });

@@ -1,15 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import ProjectEditForm from "./ProjectEditForm.svelte";
 import { project } from "../../test/fixtures";
 import { coreError } from "../../test/project-fixtures";
 import type { Project } from "../api";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 const input = (id: string) => screen.getByTestId(id) as HTMLInputElement;
 
@@ -17,7 +12,7 @@ describe("ProjectEditForm", () => {
   it("sends only the changed fields and shows the core's error at its field", async () => {
     const sent: unknown[] = [];
     let current = project({ code_repo: "https://github.com/acme/my_shop" });
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd !== "update_project") throw new Error(`unexpected command ${cmd}`);
       const { changes } = args as { changes: Record<string, unknown> };
       sent.push(changes);
@@ -51,7 +46,7 @@ describe("ProjectEditForm", () => {
   });
 
   it("disables the name, framework and database once a setup has run, and says why", () => {
-    mockIPC(() => null);
+    mockCommands(() => null);
     render(ProjectEditForm, {
       project: project({ setup_status: "ready", setup_complete: true, stage: "initialized", framework: "phoenix" }),
       onChanged: () => {},
@@ -68,7 +63,7 @@ describe("ProjectEditForm", () => {
   });
 
   it("keeps the framework open after a failed setup, but not the name", () => {
-    mockIPC(() => null);
+    mockCommands(() => null);
     render(ProjectEditForm, { project: project({ setup_status: "failed" }), onChanged: () => {} });
     expect(input("project-edit-name").disabled).toBe(true);
     expect(input("project-edit-framework").disabled).toBe(false);

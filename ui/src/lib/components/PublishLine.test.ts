@@ -1,31 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import PublishLine from "./PublishLine.svelte";
 import type { DocsStatus } from "../api";
 import { docsStatus } from "../../test/fixtures";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
-
-type Handler = (args: Record<string, unknown>) => unknown;
-
-function backend(handlers: Record<string, Handler>) {
-  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: args as Record<string, unknown> });
-      const handler = handlers[cmd];
-      if (!handler) throw new Error(`unexpected command ${cmd}`);
-      return handler(args as Record<string, unknown>);
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
-}
+import { mockBackend } from "../../test/ipc";
 
 async function line() {
   return screen.findByTestId("publish-state");
@@ -45,7 +24,7 @@ describe("PublishLine", () => {
   ];
   for (const [status, text] of cases) {
     it(`says "${text}" for the ${status.state} state`, async () => {
-      const calls = backend({ docs_status: () => docsStatus(status) });
+      const calls = mockBackend({ docs_status: () => docsStatus(status) });
       render(PublishLine, { projectId: "p-1" });
       const el = await line();
       expect(el.dataset.state).toBe(status.state);
@@ -55,27 +34,27 @@ describe("PublishLine", () => {
   }
 
   it("links the conflicts to the conflicts view", async () => {
-    backend({ docs_status: () => docsStatus({ state: "conflicts", conflicts: 1 }) });
+    mockBackend({ docs_status: () => docsStatus({ state: "conflicts", conflicts: 1 }) });
     render(PublishLine, { projectId: "p-1" });
     const link = await screen.findByRole("link", { name: "1 conflict" });
     expect(link.getAttribute("href")).toBe("#/projects/p-1/conflicts");
   });
 
   it("counts the entities the last sync made from files added by hand on GitHub", async () => {
-    backend({ docs_status: () => docsStatus({ added: 2 }) });
+    mockBackend({ docs_status: () => docsStatus({ added: 2 }) });
     render(PublishLine, { projectId: "p-1" });
     expect((await screen.findByTestId("publish-added")).textContent).toContain("2 added on GitHub");
   });
 
   it("says nothing of hand-made files when the last sync added none", async () => {
-    backend({ docs_status: () => docsStatus({ added: 0 }) });
+    mockBackend({ docs_status: () => docsStatus({ added: 0 }) });
     render(PublishLine, { projectId: "p-1" });
     await line();
     expect(screen.queryByTestId("publish-added")).toBeNull();
   });
 
   it("offers no Sync now without a docs repository", async () => {
-    backend({ docs_status: () => docsStatus({ state: "no_repository", docs_repo: null }) });
+    mockBackend({ docs_status: () => docsStatus({ state: "no_repository", docs_repo: null }) });
     render(PublishLine, { projectId: "p-1" });
     await line();
     expect(screen.queryByTestId("publish-sync-now")).toBeNull();
@@ -84,7 +63,7 @@ describe("PublishLine", () => {
   it("Sync now is busy while it runs, then shows the new state", async () => {
     let state: DocsStatus = docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } });
     let finish: () => void = () => {};
-    const calls = backend({
+    const calls = mockBackend({
       docs_status: () => state,
       docs_sync_now: () =>
         new Promise((resolve) => {
@@ -109,7 +88,7 @@ describe("PublishLine", () => {
 
   it("Sync now shows why it failed (offline)", async () => {
     let state: DocsStatus = docsStatus({ state: "pending", outbox: { entities: 2, changes: 2 } });
-    backend({
+    mockBackend({
       docs_status: () => state,
       docs_sync_now: () => {
         state = docsStatus({ state: "offline", offline: true, error: "connection refused", outbox: { entities: 2, changes: 2 } });
@@ -127,7 +106,7 @@ describe("PublishLine", () => {
   });
 
   it("lists the repository files the sync could not read", async () => {
-    backend({
+    mockBackend({
       docs_status: () =>
         docsStatus({
           problems: [
@@ -144,7 +123,7 @@ describe("PublishLine", () => {
   it("asks again when told to, and says when the state changed", async () => {
     let state: DocsStatus = docsStatus({ state: "conflicts", conflicts: 1 });
     const changes: number[] = [];
-    const calls = backend({ docs_status: () => state });
+    const calls = mockBackend({ docs_status: () => state });
     const view = render(PublishLine, { projectId: "p-1", refresh: 0, onChanged: () => changes.push(1) });
     await line();
     state = docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } });
@@ -156,7 +135,7 @@ describe("PublishLine", () => {
 
   it("asks again when this project's spec changed, not another project's", async () => {
     let state: DocsStatus = docsStatus({ state: "published" });
-    const calls = backend({ docs_status: () => state });
+    const calls = mockBackend({ docs_status: () => state });
     // Slow polling: only the events ask again here.
     render(PublishLine, { projectId: "p-1", every: 600_000 });
     await line();
@@ -173,7 +152,7 @@ describe("PublishLine", () => {
     const WHERE = "set one (in Overview → Edit project → Docs repository URL) or set the project up";
 
     it("in a failed sync's state", async () => {
-      backend({ docs_status: () => docsStatus({ state: "failing", error: NO_REPO }) });
+      mockBackend({ docs_status: () => docsStatus({ state: "failing", error: NO_REPO }) });
       render(PublishLine, { projectId: "p-1" });
       const text = (await line()).textContent!;
       expect(text).toContain(WHERE);
@@ -181,7 +160,7 @@ describe("PublishLine", () => {
     });
 
     it("in Sync now's error", async () => {
-      backend({
+      mockBackend({
         docs_status: () => docsStatus({ state: "pending", outbox: { entities: 1, changes: 1 } }),
         docs_sync_now: () => {
           throw { code: "invalid", message: NO_REPO };
@@ -196,7 +175,7 @@ describe("PublishLine", () => {
     });
 
     it("when the state cannot be read", async () => {
-      backend({
+      mockBackend({
         docs_status: () => {
           throw { code: "unavailable", message: "not signed in: run `codemyspec github login`" };
         },

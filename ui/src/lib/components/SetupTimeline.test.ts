@@ -1,52 +1,40 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import SetupTimeline from "./SetupTimeline.svelte";
 import { job, project, step } from "../../test/fixtures";
 import { missingSignIn } from "../../test/project-fixtures";
-
-// Unmount first: components unsubscribe from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 describe("SetupTimeline", () => {
   it("offers Set up for a new project and queues it", async () => {
     const calls: string[] = [];
-    mockIPC(
-      (cmd) => {
-        calls.push(cmd);
-        if (cmd === "project_setup") return null;
-        if (cmd === "setup_project") return { job: job({ state: "available", attempt: 0 }), conflict: false };
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      calls.push(cmd);
+      if (cmd === "project_setup") return null;
+      if (cmd === "setup_project") return { job: job({ state: "available", attempt: 0 }), conflict: false };
+    });
     render(SetupTimeline, { project: project() });
     await fireEvent.click(await screen.findByTestId("setup-button"));
     expect(calls).toContain("setup_project");
   });
 
   it("shows each step of the latest attempt with its outcome, and Cancel while it runs", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup")
-          return {
-            job: job({
-              attempt: 2,
-              errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "infrastructure", error: "push refused: network down" }],
-            }),
-            steps: [
-              step(1, "initializing", { attempt: 1 }),
-              step(1, "initializing", { attempt: 2 }),
-              step(2, "compiling", { attempt: 2, outcome: null, finished_at: null, duration_ms: null, exit_code: null }),
-            ],
-          };
-        if (cmd === "follow_job_log") return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup")
+        return {
+          job: job({
+            attempt: 2,
+            errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "infrastructure", error: "push refused: network down" }],
+          }),
+          steps: [
+            step(1, "initializing", { attempt: 1 }),
+            step(1, "initializing", { attempt: 2 }),
+            step(2, "compiling", { attempt: 2, outcome: null, finished_at: null, duration_ms: null, exit_code: null }),
+          ],
+        };
+      if (cmd === "follow_job_log") return null;
+    });
     render(SetupTimeline, { project: project({ setup_status: "compiling", stage: "provisioning" }) });
     const steps = await screen.findAllByTestId("setup-step");
     expect(steps.map((s) => s.dataset.status)).toEqual(["initializing", "compiling"]);
@@ -57,36 +45,30 @@ describe("SetupTimeline", () => {
   });
 
   it("offers Retry for a failed setup whose job was discarded", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup")
-          return { job: job({ state: "discarded" }), steps: [step(1, "compiling", { outcome: "failed", exit_code: 1 })] };
-        if (cmd === "follow_job_log") return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup")
+        return { job: job({ state: "discarded" }), steps: [step(1, "compiling", { outcome: "failed", exit_code: 1 })] };
+      if (cmd === "follow_job_log") return null;
+    });
     render(SetupTimeline, { project: project({ setup_status: "failed", setup_error: "`mix compile` failed (exit 1)" }) });
     expect(await screen.findByTestId("retry-button")).toBeTruthy();
     expect(screen.getByTestId("setup-error").textContent).toContain("mix compile");
   });
 
   it("marks the steps a resumed attempt reused from the earlier one", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup")
-          return {
-            job: job({ attempt: 2 }),
-            steps: [
-              step(1, "compiling", { attempt: 1 }),
-              step(2, "committing", { attempt: 1, outcome: "failed" }),
-              step(1, "compiling", { attempt: 2, outcome: "reused", duration_ms: 0 }),
-              step(2, "committing", { attempt: 2, outcome: null, finished_at: null, duration_ms: null, exit_code: null }),
-            ],
-          };
-        if (cmd === "follow_job_log") return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup")
+        return {
+          job: job({ attempt: 2 }),
+          steps: [
+            step(1, "compiling", { attempt: 1 }),
+            step(2, "committing", { attempt: 1, outcome: "failed" }),
+            step(1, "compiling", { attempt: 2, outcome: "reused", duration_ms: 0 }),
+            step(2, "committing", { attempt: 2, outcome: null, finished_at: null, duration_ms: null, exit_code: null }),
+          ],
+        };
+      if (cmd === "follow_job_log") return null;
+    });
     render(SetupTimeline, { project: project({ setup_status: "committing", stage: "provisioning" }) });
     const steps = await screen.findAllByTestId("setup-step");
     expect(steps.map((s) => s.classList.item(0))).toEqual(["reused", "running"]);
@@ -96,16 +78,13 @@ describe("SetupTimeline", () => {
   it("follows the log of the retried attempt once it starts", async () => {
     let attempt = 1;
     const follows: number[] = [];
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup") return { job: job({ attempt, state: attempt === 1 ? "cancelled" : "executing" }), steps: [] };
-        if (cmd === "follow_job_log") {
-          follows.push(attempt);
-          return null;
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup") return { job: job({ attempt, state: attempt === 1 ? "cancelled" : "executing" }), steps: [] };
+      if (cmd === "follow_job_log") {
+        follows.push(attempt);
+        return null;
+      }
+    });
     render(SetupTimeline, { project: project({ setup_status: "failed", setup_error: "cancelled" }) });
     await screen.findByTestId("log-tail");
     await waitFor(() => expect(follows).toEqual([1]));
@@ -118,15 +97,12 @@ describe("SetupTimeline", () => {
   it("disables Set up while a requirement is missing, saying where in the window to fix it", async () => {
     let signedIn = false;
     const calls: string[] = [];
-    mockIPC(
-      (cmd) => {
-        calls.push(cmd);
-        if (cmd === "project_setup") return null;
-        if (cmd === "preflight") return signedIn ? missingSignIn().map((c) => ({ ...c, ok: true })) : missingSignIn();
-        if (cmd === "setup_project") return { job: job({ state: "available", attempt: 0 }), conflict: false };
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      calls.push(cmd);
+      if (cmd === "project_setup") return null;
+      if (cmd === "preflight") return signedIn ? missingSignIn().map((c) => ({ ...c, ok: true })) : missingSignIn();
+      if (cmd === "setup_project") return { job: job({ state: "available", attempt: 0 }), conflict: false };
+    });
     render(SetupTimeline, { project: project({ code_repo: "https://github.com/acme/my_shop" }) });
     const setUp = (await screen.findByTestId("setup-button")) as HTMLButtonElement;
     expect(setUp.disabled).toBe(false);
@@ -151,12 +127,9 @@ describe("SetupTimeline", () => {
   });
 
   it("rewrites a failed setup's CLI hint to a place in the window", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup") return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup") return null;
+    });
     render(SetupTimeline, {
       project: project({
         setup_status: "failed",
@@ -168,12 +141,9 @@ describe("SetupTimeline", () => {
   });
 
   it("labels the setup status and explains it", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup") return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup") return null;
+    });
     render(SetupTimeline, { project: project() });
     const status = screen.getByTestId("setup-status");
     expect(status.textContent).toBe("created");
@@ -184,17 +154,14 @@ describe("SetupTimeline", () => {
   });
 
   it("tells a cancelled setup as the person's cancel, in neutral colours, with Retry", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup")
-          return {
-            job: job({ state: "cancelled", errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "cancelled", error: "cancelled" }] }),
-            steps: [step(1, "initializing"), step(2, "compiling", { outcome: "cancelled", exit_code: null })],
-          };
-        if (cmd === "follow_job_log") return null;
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup")
+        return {
+          job: job({ state: "cancelled", errors: [{ attempt: 1, at: "2026-01-01T00:00:00Z", class: "cancelled", error: "cancelled" }] }),
+          steps: [step(1, "initializing"), step(2, "compiling", { outcome: "cancelled", exit_code: null })],
+        };
+      if (cmd === "follow_job_log") return null;
+    });
     render(SetupTimeline, { project: project({ setup_status: "failed", setup_error: "cancelled", stage: "error" }) });
     expect(await screen.findByTestId("retry-button")).toBeTruthy();
     expect(screen.getByTestId("setup-status").textContent).toBe("cancelled");
@@ -209,16 +176,13 @@ describe("SetupTimeline", () => {
 
   it("Check requirements answers all met when nothing is missing", async () => {
     let asked = 0;
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup") return null;
-        if (cmd === "preflight") {
-          asked++;
-          return [{ name: "elixir", ok: true, detail: "1.17 at /usr/bin/elixir" }];
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup") return null;
+      if (cmd === "preflight") {
+        asked++;
+        return [{ name: "elixir", ok: true, detail: "1.17 at /usr/bin/elixir" }];
+      }
+    });
     render(SetupTimeline, { project: project() });
     await fireEvent.click(await screen.findByTestId("check-requirements"));
     await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("All requirements met."));
@@ -228,13 +192,10 @@ describe("SetupTimeline", () => {
   });
 
   it("Check requirements answers all met even when there is nothing to check", async () => {
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup") return null;
-        if (cmd === "preflight") return [];
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup") return null;
+      if (cmd === "preflight") return [];
+    });
     render(SetupTimeline, { project: project() });
     await fireEvent.click(await screen.findByTestId("check-requirements"));
     await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("All requirements met."));
@@ -242,20 +203,17 @@ describe("SetupTimeline", () => {
 
   it("Check requirements lists what is missing, or says why it could not check", async () => {
     let fail = false;
-    mockIPC(
-      (cmd) => {
-        if (cmd === "project_setup") return null;
-        if (cmd === "preflight") {
-          if (fail) throw { code: "unavailable", message: "the database is locked" };
-          return [
-            { name: "elixir", ok: true, detail: "found" },
-            { name: "mix", ok: false, detail: "not found on PATH" },
-            { name: "GitHub token", ok: false, detail: "not signed in" },
-          ];
-        }
-      },
-      { shouldMockEvents: true },
-    );
+    mockCommands((cmd) => {
+      if (cmd === "project_setup") return null;
+      if (cmd === "preflight") {
+        if (fail) throw { code: "unavailable", message: "the database is locked" };
+        return [
+          { name: "elixir", ok: true, detail: "found" },
+          { name: "mix", ok: false, detail: "not found on PATH" },
+          { name: "GitHub token", ok: false, detail: "not signed in" },
+        ];
+      }
+    });
     render(SetupTimeline, { project: project() });
     await fireEvent.click(await screen.findByTestId("check-requirements"));
     await waitFor(() => expect(screen.getByTestId("check-answer").textContent).toContain("2 requirements are missing: mix, GitHub token."));

@@ -1,24 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import StoryEditor from "./StoryEditor.svelte";
 import type { StatusMove, Story, StoryInput, StoryStatus } from "../api";
+import { story } from "../../test/fixtures";
+import { mockCommands } from "../../test/ipc";
 
-afterEach(() => clearMocks());
-
-const v1: Story = {
-  id: "s-1",
-  project_id: "p1",
-  title: "Pay by card",
-  description: "As a buyer I pay",
-  acceptance_criteria: null,
-  status: "draft",
-  dirty: false,
-  approved: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-};
+const v1 = story("Pay by card", { id: "s-1", description: "As a buyer I pay" });
 
 /** What the backend's `story_status_moves` answers: forward one step, back to draft, or stay. */
 function moves(from: StoryStatus): StatusMove[] {
@@ -33,7 +20,7 @@ function moves(from: StoryStatus): StatusMove[] {
 function backend(initial: Story) {
   const state = { current: initial };
   const updates: { version: number; input: StoryInput }[] = [];
-  mockIPC((cmd, raw) => {
+  mockCommands((cmd, raw) => {
     const args = raw as { id: string; version: number; input: StoryInput };
     if (cmd === "get_story") return state.current;
     if (cmd === "story_status_moves") return moves((raw as { from: StoryStatus }).from);

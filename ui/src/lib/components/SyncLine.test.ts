@@ -1,12 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import SyncLine from "./SyncLine.svelte";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 const run = (overrides = {}) => ({
   id: 1,
@@ -28,7 +23,7 @@ const run = (overrides = {}) => ({
 describe("SyncLine", () => {
   it("shows the last run, the next one and the budget, and syncs now on request", async () => {
     const calls: string[] = [];
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       calls.push(cmd);
       if (cmd === "sync_status")
         return { org: "acme", last: run(), next_at: "2026-11-30T10:05:00.000000Z", offline_since: null, interval_secs: 300 };
@@ -45,7 +40,7 @@ describe("SyncLine", () => {
   });
 
   it("says since when it is offline", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "sync_status")
         return {
           org: null,
@@ -63,7 +58,7 @@ describe("SyncLine", () => {
 
   it("a refused token is a Sign in again button that goes to Settings, and only then", async () => {
     let needs = true;
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "sync_status")
         return {
           org: null,
@@ -87,7 +82,7 @@ describe("SyncLine", () => {
   });
 
   it("says a skipped run's reason in sentence case, apart from its time", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "sync_status")
         return {
           org: "acme",

@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import Components from "./Components.svelte";
-import { component, dependency, type Handler } from "../../test/component-fixtures";
-
-// Unmount first: the page unsubscribes from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { component, dependency } from "../../test/component-fixtures";
+import { mockBackend, type Handler } from "../../test/ipc";
 
 function backend(extra: Record<string, Handler> = {}) {
-  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  const handlers: Record<string, Handler> = {
+  return mockBackend({
     dependency_graph: () => ({
       components: [component("Order"), component("Cart", { dirty: true, docs_complete: true }), component("Web")],
       dependencies: [dependency("Cart", "Order"), dependency("Web", "Cart")],
@@ -20,16 +13,7 @@ function backend(extra: Record<string, Handler> = {}) {
     list_contexts: () => [],
     get_design_doc: () => null,
     ...extra,
-  };
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: args as Record<string, unknown> });
-      if (!handlers[cmd]) throw new Error(`unexpected ${cmd}`);
-      return handlers[cmd](args as Record<string, unknown>);
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
+  });
 }
 
 /** Selects a component from the table (the graph has a button of the same name). */

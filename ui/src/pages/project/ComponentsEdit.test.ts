@@ -1,19 +1,13 @@
 // Editing and deleting a component and removing a dependency from the Components page; the
 // question before unsaved edits are lost; the lists kept live by the spec's change events.
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import Components from "./Components.svelte";
 import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
 import type { Component, Dependency } from "../../lib/api";
-import { component, dependency, mockBackend, type Handler } from "../../test/component-fixtures";
-
-// Unmount first: the page unsubscribes from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { component, dependency } from "../../test/component-fixtures";
+import { mockBackend, type Handler } from "../../test/ipc";
 
 /** Order ← Cart ← Web (Web depends on Cart, Cart on Order), kept as the backend would. */
 function backend(extra: Record<string, Handler> = {}) {

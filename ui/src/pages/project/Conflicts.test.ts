@@ -1,27 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import Conflicts from "./Conflicts.svelte";
 import type { DocsConflict } from "../../lib/api";
 import { docsConflict } from "../../test/fixtures";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
-
-type Call = { cmd: string; args: Record<string, unknown> };
-
-function backend(handlers: Record<string, (args: Record<string, unknown>) => unknown>) {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: args as Record<string, unknown> });
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler(args as Record<string, unknown>);
-  });
-  return calls;
-}
+import { mockBackend, type Call } from "../../test/ipc";
 
 const story = docsConflict({ entity_id: "s-1", kind: "story", label: "Checkout", field: "description" });
 const deleted = docsConflict({ entity_id: "c-1", kind: "component", label: "Payments", field: "*", mine: "name: Payments", theirs: null });
@@ -29,7 +11,7 @@ const deleted = docsConflict({ entity_id: "c-1", kind: "component", label: "Paym
 /** A backend holding `initial`, where any choice settles the entity's conflicts. */
 function withConflicts(initial: DocsConflict[]) {
   let left = initial;
-  const calls = backend({
+  const calls = mockBackend({
     docs_conflicts: () => left,
     docs_resolve: (args) => {
       left = left.filter((c) => c.entity_id !== args.entityId);
@@ -140,7 +122,7 @@ describe("Conflicts", () => {
   });
 
   it("shows why a choice failed and keeps the card", async () => {
-    backend({
+    mockBackend({
       docs_conflicts: () => [story],
       docs_resolve: () => {
         throw { code: "invalid_input", field: "field", message: "description is not in conflict here" };

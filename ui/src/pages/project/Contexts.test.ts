@@ -1,50 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import Contexts from "./Contexts.svelte";
 import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
 import type { Context, Story } from "../../lib/api";
+import { context, story as storyOf } from "../../test/fixtures";
+import { mockCommands } from "../../test/ipc";
 
-// Unmount first: the page unsubscribes from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
-
-const context = (name: string, extra: Partial<Context> = {}): Context => ({
-  id: `c-${name}`,
-  project_id: "p1",
-  name,
-  type: "domain",
-  purpose: `handles ${name}`,
-  description: null,
-  approved: false,
-  dirty: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  ...extra,
-});
-
-const story = (title: string): Story => ({
-  id: `s-${title}`,
-  project_id: "p1",
-  title,
-  description: "",
-  acceptance_criteria: null,
-  status: "draft",
-  dirty: false,
-  approved: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-});
+const story = (title: string) => storyOf(title, { description: "" });
 
 describe("Contexts", () => {
   it("creates a context, showing a duplicate name under the name field", async () => {
     let attempts = 0;
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       if (cmd === "list_contexts") return [context("Orders")];
       if (cmd === "create_context") {
         attempts += 1;
@@ -78,7 +46,7 @@ describe("Contexts", () => {
   it("links a story to the selected context and shows the context dirty", async () => {
     const linked: Story[] = [];
     const stories = [story("Checkout"), story("Refunds")];
-    mockIPC((cmd, args) => {
+    mockCommands((cmd, args) => {
       const a = args as Record<string, string>;
       if (cmd === "list_contexts") return [context("Orders", { dirty: linked.length > 0 })];
       if (cmd === "list_stories") return stories;
@@ -105,7 +73,7 @@ describe("Contexts", () => {
   it("offers the conflict choice on a stale save, with theirs from the project's list", async () => {
     let current = context("Orders");
     const updates: Record<string, unknown>[] = [];
-    mockIPC((cmd, raw) => {
+    mockCommands((cmd, raw) => {
       const args = raw as Record<string, unknown>;
       if (cmd === "list_contexts") return [current];
       if (cmd === "context_stories" || cmd === "list_stories") return [];
@@ -144,7 +112,7 @@ describe("Contexts", () => {
 
 describe("Contexts: every problem at once, and unsaved edits", () => {
   it("shows every field error of a new context under its field at once", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "list_contexts") return [];
       if (cmd === "create_context")
         throw {
@@ -169,7 +137,7 @@ describe("Contexts: every problem at once, and unsaved edits", () => {
   });
 
   it("asks before switching contexts with unsaved edits", async () => {
-    mockIPC((cmd) => {
+    mockCommands((cmd) => {
       if (cmd === "list_contexts") return [context("Orders"), context("Billing")];
       if (cmd === "context_stories" || cmd === "list_stories") return [];
       throw new Error(`unexpected ${cmd}`);
@@ -191,16 +159,13 @@ describe("Contexts: every problem at once, and unsaved edits", () => {
     /** A backend whose lists a test changes as another process would; returns the commands made. */
     function live(db: { contexts: Context[]; linked: Story[] }) {
       const calls: string[] = [];
-      mockIPC(
-        (cmd) => {
-          calls.push(cmd);
-          if (cmd === "list_contexts") return db.contexts;
-          if (cmd === "context_stories") return db.linked;
-          if (cmd === "list_stories") return [story("Checkout"), story("Refunds")];
-          throw new Error(`unexpected ${cmd}`);
-        },
-        { shouldMockEvents: true },
-      );
+      mockCommands((cmd) => {
+        calls.push(cmd);
+        if (cmd === "list_contexts") return db.contexts;
+        if (cmd === "context_stories") return db.linked;
+        if (cmd === "list_stories") return [story("Checkout"), story("Refunds")];
+        throw new Error(`unexpected ${cmd}`);
+      });
       return calls;
     }
 

@@ -1,30 +1,22 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Overview from "./Overview.svelte";
 import { project } from "../../test/fixtures";
 import { member } from "../../test/project-fixtures";
 import { projects } from "../../lib/projects.svelte";
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { mockCommands } from "../../test/ipc";
 
 function backend(calls: [string, unknown][], answers: Record<string, (args: unknown) => unknown> = {}) {
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, args]);
-      if (answers[cmd]) return answers[cmd](args);
-      if (cmd === "allowed_transitions" || cmd === "stage_history") return [];
-      if (cmd === "list_members") return [member()];
-      if (cmd === "project_team")
-        return { members: [member()], github: null, absent: { reason: "no_repository", message: "this project has no code repository" } };
-      if (cmd === "project_setup") return null;
-      throw new Error(`unexpected command ${cmd}`);
-    },
-    { shouldMockEvents: true },
-  );
+  mockCommands((cmd, args) => {
+    calls.push([cmd, args]);
+    if (answers[cmd]) return answers[cmd](args);
+    if (cmd === "allowed_transitions" || cmd === "stage_history") return [];
+    if (cmd === "list_members") return [member()];
+    if (cmd === "project_team")
+      return { members: [member()], github: null, absent: { reason: "no_repository", message: "this project has no code repository" } };
+    if (cmd === "project_setup") return null;
+    throw new Error(`unexpected command ${cmd}`);
+  });
 }
 
 describe("Overview", () => {
@@ -176,7 +168,6 @@ describe("Overview", () => {
       expect(deletes).toEqual([[command, { id: "p-1" }]]);
       expect(projects.list).toEqual([]);
       cleanup();
-      clearMocks();
     }
   });
 

@@ -1,20 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Sessions from "./Sessions.svelte";
 import type { Session } from "../../lib/api";
 import { when } from "../../lib/format";
 import { projects } from "../../lib/projects.svelte";
-import { mockBackend, session } from "../../test/component-fixtures";
+import { session } from "../../test/component-fixtures";
 import { project } from "../../test/fixtures";
-
-afterEach(() => clearMocks());
+import { mockCommands, mockBackend } from "../../test/ipc";
 
 describe("Sessions", () => {
   it("creates a session for a component and moves it only along allowed statuses", async () => {
     const calls: { cmd: string; args: Record<string, unknown> }[] = [];
     let session: Session | null = null;
-    mockIPC((cmd, raw) => {
+    mockCommands((cmd, raw) => {
       const args = raw as Record<string, string>;
       calls.push({ cmd, args });
       switch (cmd) {

@@ -1,47 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import Stories from "./Stories.svelte";
 import UnsavedPrompt from "../../lib/components/UnsavedPrompt.svelte";
-import type { Story } from "../../lib/api";
-
-// Unmount first: the page unsubscribes from events, which needs the mocks still there.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
-
-const story = (title: string, extra: Partial<Story> = {}): Story => ({
-  id: `s-${title}`,
-  project_id: "p1",
-  title,
-  description: `about ${title}`,
-  acceptance_criteria: null,
-  status: "draft",
-  dirty: false,
-  approved: false,
-  version: 1,
-  inserted_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-  ...extra,
-});
-
-type Call = { cmd: string; args: Record<string, unknown> };
-
-function backend(handlers: Record<string, (args: Record<string, unknown>) => unknown>) {
-  const calls: Call[] = [];
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: args as Record<string, unknown> });
-      const handler = handlers[cmd];
-      if (!handler) throw new Error(`unexpected command ${cmd}`);
-      return handler(args as Record<string, unknown>);
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
-}
+import { story } from "../../test/fixtures";
+import { mockBackend } from "../../test/ipc";
 
 async function openEditor(title: string) {
   await fireEvent.click(await screen.findByRole("button", { name: title }));
@@ -50,7 +13,7 @@ async function openEditor(title: string) {
 
 describe("Stories", () => {
   it("lists the stories with their status, version and badges", async () => {
-    backend({
+    mockBackend({
       list_stories: () => [story("Checkout", { approved: true, version: 3 }), story("Refunds", { dirty: true, status: "ready" })],
     });
     render(Stories, { projectId: "p1" });
@@ -64,13 +27,13 @@ describe("Stories", () => {
   });
 
   it("says when there are no stories yet", async () => {
-    backend({ list_stories: () => [] });
+    mockBackend({ list_stories: () => [] });
     render(Stories, { projectId: "p1" });
     expect((await screen.findByTestId("empty")).textContent).toContain("No stories yet");
   });
 
   it("shows a field error under the title", async () => {
-    backend({
+    mockBackend({
       list_stories: () => [story("Checkout")],
       update_story: () => {
         throw { code: "invalid_input", field: "title", message: "title must not be blank" };
@@ -89,7 +52,7 @@ describe("Stories", () => {
     // They changed the title (which I changed too) and the description (which I did not).
     const theirs = story("Checkout (their edit)", { id: "s-Checkout", version: 2 });
     let saves = 0;
-    const calls = backend({
+    const calls = mockBackend({
       list_stories: () => [story("Checkout")],
       get_story: () => theirs,
       update_story: (args) => {
@@ -131,7 +94,7 @@ describe("Stories", () => {
 
   it("reloading theirs discards my edit and shows theirs", async () => {
     const theirs = story("Their title", { id: "s-Checkout", version: 5, acceptance_criteria: "it works" });
-    const calls = backend({
+    const calls = mockBackend({
       list_stories: () => [story("Checkout")],
       get_story: () => theirs,
       update_story: () => {
@@ -157,7 +120,7 @@ describe("Stories", () => {
   });
 
   it("approves at the version it read and deletes after a confirmation", async () => {
-    const calls = backend({
+    const calls = mockBackend({
       list_stories: () => [story("Checkout", { version: 4 })],
       approve_story: () => story("Checkout", { version: 5, approved: true }),
       delete_story: () => null,
@@ -180,7 +143,7 @@ describe("Stories with unsaved edits", () => {
   const editorTitle = () => (document.getElementById("story-title") as HTMLInputElement | null)?.value;
 
   it("shows every field error of a save at once, under each field", async () => {
-    backend({
+    mockBackend({
       list_stories: list,
       update_story: () => {
         throw {
@@ -205,7 +168,7 @@ describe("Stories with unsaved edits", () => {
   });
 
   it("asks once before switching stories; keeping the edits stays, discarding switches", async () => {
-    backend({ list_stories: list });
+    mockBackend({ list_stories: list });
     render(UnsavedPrompt);
     render(Stories, { projectId: "p1" });
     const title = await openEditor("Checkout");
@@ -226,7 +189,7 @@ describe("Stories with unsaved edits", () => {
   });
 
   it("switches without asking when nothing is edited", async () => {
-    backend({ list_stories: list });
+    mockBackend({ list_stories: list });
     render(UnsavedPrompt);
     render(Stories, { projectId: "p1" });
     await openEditor("Checkout");
@@ -236,7 +199,7 @@ describe("Stories with unsaved edits", () => {
   });
 
   it("Ctrl+S saves the open editor", async () => {
-    const calls = backend({
+    const calls = mockBackend({
       list_stories: list,
       update_story: (args) => story("Checkout", { ...(args.input as object), version: 2 }),
     });
@@ -249,7 +212,7 @@ describe("Stories with unsaved edits", () => {
   });
 
   it("Escape closes the editor, asking first about unsaved edits, and gives the focus back to the list", async () => {
-    backend({ list_stories: list });
+    mockBackend({ list_stories: list });
     render(UnsavedPrompt);
     render(Stories, { projectId: "p1" });
     const title = await openEditor("Checkout");
@@ -266,7 +229,7 @@ describe("Stories with unsaved edits", () => {
   });
 
   it("keeps a new story's draft unless its discarding is confirmed", async () => {
-    backend({ list_stories: list });
+    mockBackend({ list_stories: list });
     render(UnsavedPrompt);
     render(Stories, { projectId: "p1" });
     await screen.findAllByTestId("story-row");
@@ -283,7 +246,7 @@ describe("Stories with unsaved edits", () => {
 
   it("a SpecChanged for this project reloads the list, leaving the open editor's unsaved edits alone", async () => {
     let stories = list();
-    const calls = backend({ list_stories: () => stories });
+    const calls = mockBackend({ list_stories: () => stories });
     render(Stories, { projectId: "p1" });
     const title = await openEditor("Checkout");
     await fireEvent.input(title, { target: { value: "Checkout, edited" } });
@@ -299,7 +262,7 @@ describe("Stories with unsaved edits", () => {
 
   it("a SpecChanged for another project reloads nothing", async () => {
     let stories = list();
-    const calls = backend({ list_stories: () => stories });
+    const calls = mockBackend({ list_stories: () => stories });
     render(Stories, { projectId: "p1" });
     await screen.findAllByTestId("story-row");
     stories = [...list(), story("Gift cards")];
@@ -312,7 +275,7 @@ describe("Stories with unsaved edits", () => {
 
   it("a clean open editor shows the newer version the reload brings", async () => {
     let stories = list();
-    backend({ list_stories: () => stories });
+    mockBackend({ list_stories: () => stories });
     render(Stories, { projectId: "p1" });
     await openEditor("Checkout");
     stories = [story("Checkout", { version: 2, title: "Checkout by card" }), story("Refunds")];
@@ -322,7 +285,7 @@ describe("Stories with unsaved edits", () => {
 
   it("keeps an editor with unsaved edits when its story was deleted elsewhere", async () => {
     let stories = list();
-    backend({ list_stories: () => stories });
+    mockBackend({ list_stories: () => stories });
     render(Stories, { projectId: "p1" });
     const title = await openEditor("Checkout");
     await fireEvent.input(title, { target: { value: "Checkout, edited" } });
