@@ -44,13 +44,13 @@ impl SecretStore for Memory {
     }
 }
 
-struct StandIn {
+pub(crate) struct StandIn {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl StandIn {
-    fn start(git_root: &Path) -> Result<StandIn> {
+    pub(crate) fn start(git_root: &Path) -> Result<StandIn> {
         let support = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support");
         let io = |source| Error::Io {
             context: "cannot start the GitHub stand-in (python3)".into(),
@@ -77,7 +77,7 @@ impl StandIn {
         Ok(StandIn { child, port })
     }
 
-    fn control(&self, what: &str, body: &str) -> Result<()> {
+    pub(crate) fn control(&self, what: &str, body: &str) -> Result<()> {
         let io = |source| Error::Io { context: format!("stand-in control {what}"), source };
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).map_err(io)?;
         write!(
@@ -92,6 +92,27 @@ impl StandIn {
             return Err(Error::Internal(format!("stand-in control {what}: {answer}")));
         }
         Ok(())
+    }
+}
+
+impl StandIn {
+    /// `X-RateLimit-Remaining` for `token`, as `GET /rate_limit` says it (free on GitHub).
+    pub(crate) fn remaining(&self, token: &str) -> Result<i64> {
+        let io = |source| Error::Io { context: "stand-in rate_limit".into(), source };
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).map_err(io)?;
+        write!(
+            stream,
+            "GET /rate_limit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token {token}\r\nConnection: close\r\n\r\n"
+        )
+        .map_err(io)?;
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).map_err(io)?;
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(body)
+            .map_err(|e| Error::Internal(format!("the stand-in's rate_limit: {e}")))?;
+        value["resources"]["core"]["remaining"]
+            .as_i64()
+            .ok_or_else(|| Error::Internal(format!("no remaining budget in {body}")))
     }
 }
 

@@ -7,6 +7,7 @@
 //! pipeline overhead over a plain shell script <= 1.10. Docs sync: an unchanged sync of a
 //! 10,000-entity spec makes no commit in < 200 ms; a sync's cost follows the change.
 
+mod activity;
 mod docs;
 mod github;
 mod jobs;
@@ -30,6 +31,8 @@ enum Only {
     Setup,
     /// The GitHub org sync against the local stand-in (10,000 repositories).
     Github,
+    /// Following GitHub: the events feed and per-project reads (100 projects, real git).
+    Activity,
     /// The docs sync against a local git server (a 10,000-entity spec).
     Docs,
     /// A cold Phoenix setup, then a warm one (the dependency cache), on an offline Hex
@@ -88,6 +91,9 @@ async fn main() -> Result<()> {
     }
     if matches!(args.only, Only::All | Only::Github) {
         github::run(&mut report).await?;
+    }
+    if matches!(args.only, Only::All | Only::Activity) {
+        activity::run(&mut report).await?;
     }
     if matches!(args.only, Only::All | Only::Docs) {
         docs::run(&mut report).await?;
