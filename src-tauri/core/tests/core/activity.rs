@@ -501,3 +501,41 @@ async fn checks_failing_on_an_active_project_raise_error_with_a_notice_and_passi
     assert_eq!(stage_of(&a, &shop).await, Stage::Active, "the checks pass again");
     assert!(notices::claim(&a.f.store, Claimer::Worker).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_teammates_push_shows_at_the_next_look_without_sync_now() {
+    let (gh, root) = github();
+    let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
+    let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
+    a.sync_now().await;
+    let shop = a.project("shop").await;
+    as_set_up(&a.f.store, &shop.id).await;
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(a.last_change(&shop).await.unwrap().title, "First commit");
+
+    // The app's and the worker's follower, looking every 200 ms here (every minute there).
+    let stop = tokio_util::sync::CancellationToken::new();
+    let follower = tokio::spawn(codemyspec_core::background::follow_github(
+        a.f.store.clone(),
+        a.events.clone(),
+        a.secrets.clone(),
+        std::time::Duration::from_millis(200),
+        stop.clone(),
+    ));
+    push(&bob_copy, ("bob-gh", BOB), "prices.txt", "tea 3\n", "Add the price list");
+    // GitHub's X-Poll-Interval (60 s) passes; nobody presses Sync now.
+    a.f.clock.advance(chrono::Duration::seconds(61));
+    let mut seen = None;
+    for _ in 0..100 {
+        let change = a.last_change(&shop).await.unwrap();
+        if change.title == "Add the price list" {
+            seen = Some(change);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    stop.cancel();
+    follower.await.unwrap();
+    let seen = seen.expect("the follower read the new head within 10 s");
+    assert_eq!(seen.who, "bob-gh");
+}
