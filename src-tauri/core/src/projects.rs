@@ -345,9 +345,55 @@ pub async fn update(
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &id, Need::Manage).await?;
     let mut p = fetch_visible(&mut *tx, actor, &id).await?;
+    let docs_repo_before = p.docs_repo.clone();
+    let code_repo_before = p.code_repo.clone();
+    let mut checks = validate::Checks::new();
+    change_generated(&mut p, &changes, &host, &mut checks)?;
+    change_texts(&mut p, changes.description, changes.executive_summary, &mut checks);
+    if let Some(approved) = changes.executive_summary_approved {
+        if approved && p.executive_summary.is_none() {
+            checks.fail("executive_summary_approved", "there is no executive summary to approve");
+        }
+        p.executive_summary_approved = approved;
+    }
+    checks.finish()?;
+    if let Some(approved) = changes.context_mapping_approved {
+        p.context_mapping_approved = approved;
+    }
+    // The repository id belongs to the URL it was recorded for: another URL is another
+    // repository, found again by its URL (the heartbeat) or when a setup provisions it.
+    let same_repo = match (&code_repo_before, &p.code_repo) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (a, b) => a == b,
+    };
+    if !same_repo {
+        p.github_repo_id = None;
+        p.github_repo_name = None;
+    }
+    save(&mut tx, store, &p).await?;
+    if !validate::same_repository(docs_repo_before.as_deref(), p.docs_repo.as_deref()) {
+        // Another docs repository: the sync starts anew there (the whole spec is published),
+        // and the repository id found for the old one is not this one's.
+        forget_docs_sync(&mut tx, &id).await?;
+        sqlx::query("UPDATE projects SET docs_repo_id = NULL WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    get(store, actor, &id).await
+}
+
+/// The changes to what the setup pipeline generates from (name, framework, database) and to
+/// the repositories: refused once a setup has run (or while one runs, for the repositories).
+fn change_generated(
+    p: &mut Project,
+    changes: &ProjectChanges,
+    host: &validate::RepoHost,
+    checks: &mut validate::Checks,
+) -> Result<()> {
     let status = p.setup_status;
     let before_setup = matches!(status, SetupStatus::Created | SetupStatus::Failed);
-    // What the setup pipeline generates from cannot change under it or after it succeeded.
     let generation_fixed = |field: &str| {
         let why = if status.is_running() {
             "while a setup is running; wait for it or cancel it".to_owned()
@@ -356,13 +402,10 @@ pub async fn update(
         };
         Error::conflict(Some(field), format!("the {field} cannot change {why}"))
     };
-    let docs_repo_before = p.docs_repo.clone();
-    let code_repo_before = p.code_repo.clone();
-    let mut checks = validate::Checks::new();
-    chosen(&mut checks, changes.framework);
+    chosen(checks, changes.framework);
     let framework = changes.framework.unwrap_or(p.framework);
-    if let Some(name) = changes.name.and_then(|n| {
-        checks.check(validate::project_name_for("name", &n, framework == Framework::Phoenix))
+    if let Some(name) = changes.name.as_ref().and_then(|n| {
+        checks.check(validate::project_name_for("name", n, framework == Framework::Phoenix))
     }) {
         if name != p.name {
             if p.setup_status != SetupStatus::Created {
@@ -385,10 +428,10 @@ pub async fn update(
         p.database = database;
     }
     for (field, raw, slot) in [
-        ("code_repo", changes.code_repo, &mut p.code_repo),
-        ("docs_repo", changes.docs_repo, &mut p.docs_repo),
+        ("code_repo", &changes.code_repo, &mut p.code_repo),
+        ("docs_repo", &changes.docs_repo, &mut p.docs_repo),
     ] {
-        if let Some(url) = raw.and_then(|raw| checks.check(repo(field, Some(&raw), &host))) {
+        if let Some(url) = raw.as_ref().and_then(|raw| checks.check(repo(field, Some(raw), host))) {
             if url != *slot && status.is_running() {
                 return Err(generation_fixed(field));
             }
@@ -398,13 +441,22 @@ pub async fn update(
     if p.code_repo.is_some() && p.code_repo == p.docs_repo && !checks.failed("docs_repo") {
         checks.fail("docs_repo", "the docs repo must differ from the code repo");
     }
-    if let Some(d) = changes.description {
+    Ok(())
+}
+
+/// The description and the executive summary (a changed summary is no longer approved).
+fn change_texts(
+    p: &mut Project,
+    description: Option<String>,
+    executive_summary: Option<String>,
+    checks: &mut validate::Checks,
+) {
+    if let Some(d) = description {
         if let Some(d) = checks.check(validate::optional_text("description", Some(&d))) {
             p.description = d;
         }
     }
-    if let Some(summary) = changes
-        .executive_summary
+    if let Some(summary) = executive_summary
         .and_then(|s| checks.check(validate::optional_text("executive_summary", Some(&s))))
     {
         if summary != p.executive_summary {
@@ -412,26 +464,10 @@ pub async fn update(
             p.executive_summary_approved = false;
         }
     }
-    if let Some(approved) = changes.executive_summary_approved {
-        if approved && p.executive_summary.is_none() {
-            checks.fail("executive_summary_approved", "there is no executive summary to approve");
-        }
-        p.executive_summary_approved = approved;
-    }
-    checks.finish()?;
-    if let Some(approved) = changes.context_mapping_approved {
-        p.context_mapping_approved = approved;
-    }
-    // The repository id belongs to the URL it was recorded for: another URL is another
-    // repository, found again by its URL (the heartbeat) or when a setup provisions it.
-    let same_repo = match (&code_repo_before, &p.code_repo) {
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        (a, b) => a == b,
-    };
-    if !same_repo {
-        p.github_repo_id = None;
-        p.github_repo_name = None;
-    }
+}
+
+/// Writes the project's editable columns (a name the owner already uses is a conflict).
+async fn save(tx: &mut sqlx::SqliteConnection, store: &Store, p: &Project) -> Result<()> {
     sqlx::query(
         "UPDATE projects SET name = ?, module_name = ?, description = ?, framework = ?, \
          database = ?, code_repo = ?, docs_repo = ?, executive_summary = ?, \
@@ -451,21 +487,11 @@ pub async fn update(
     .bind(p.github_repo_id)
     .bind(&p.github_repo_name)
     .bind(store.now())
-    .bind(&id)
+    .bind(&p.id)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", "the owner already has a project with this name"))?;
-    if !validate::same_repository(docs_repo_before.as_deref(), p.docs_repo.as_deref()) {
-        // Another docs repository: the sync starts anew there (the whole spec is published),
-        // and the repository id found for the old one is not this one's.
-        forget_docs_sync(&mut tx, &id).await?;
-        sqlx::query("UPDATE projects SET docs_repo_id = NULL WHERE id = ?")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    get(store, actor, &id).await
+    Ok(())
 }
 
 /// The project points at another docs repository: what the docs sync knew belongs to the old
