@@ -164,6 +164,7 @@ pub fn run() {
             // The runner starts beside the first paint, not before it: its start (the lock,
             // rescuing orphans, settling, pruning) took ~300 ms of the main thread in a debug
             // build, and the webview navigates only once this closure returns.
+            state.runner_starting();
             let start = tauri::async_runtime::spawn({
                 let app = app.handle().clone();
                 async move {

@@ -39,7 +39,7 @@ pub struct AppState {
     runs_jobs: AtomicBool,
     /// The runner's start at launch, which goes on beside the first paint (lib.rs).
     runner_start: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
-    /// Whether that first start is over (then `runs_jobs` says what it found).
+    /// Whether no runner start is under way (then `runs_jobs` says what the last one found).
     runner_settled: tokio::sync::watch::Sender<bool>,
     /// Executing setups, as the tray last counted them (decides what closing the window does).
     pub running_setups: AtomicUsize,
@@ -59,7 +59,7 @@ impl AppState {
             background: Mutex::new(None),
             runs_jobs: AtomicBool::new(false),
             runner_start: Mutex::new(None),
-            runner_settled: tokio::sync::watch::Sender::new(false),
+            runner_settled: tokio::sync::watch::Sender::new(true),
             running_setups: AtomicUsize::new(0),
             tray: Mutex::new(None),
             device: Mutex::new(None),
@@ -85,8 +85,9 @@ impl AppState {
         self.runs_jobs.load(Ordering::SeqCst)
     }
 
-    /// [`Self::runs_jobs`] once the launch's first runner start is over (what the window
-    /// shows must not depend on whether it asked a few milliseconds too early).
+    /// [`Self::runs_jobs`] once the launch's runner start is over (what the window shows must
+    /// not depend on whether it asked a few milliseconds too early); at once when no start is
+    /// under way (none was begun, as in the shell's tests, or it is over).
     pub async fn runs_jobs_settled(&self) -> bool {
         let mut settled = self.runner_settled.subscribe();
         let _ = settled.wait_for(|done| *done).await;
@@ -99,7 +100,12 @@ impl AppState {
         *self.runner_start.lock().unwrap_or_else(|e| e.into_inner()) = Some(start);
     }
 
-    /// The launch's first runner start is over, whatever it found.
+    /// The launch's runner start begins: [`Self::runs_jobs_settled`] waits for it.
+    pub(crate) fn runner_starting(&self) {
+        self.runner_settled.send_replace(false);
+    }
+
+    /// The launch's runner start is over, whatever it found.
     pub(crate) fn runner_settled(&self) {
         self.runner_settled.send_replace(true);
     }
