@@ -41,8 +41,12 @@ const CHAIN: &[Stage] = &[
     Active,
 ];
 
-/// Where [`Stage::Initialized`] sits in [`CHAIN`]: from there on, the code is on GitHub.
-const FIRST_WITH_CODE: usize = 3;
+/// The part of [`CHAIN`] whose code is on GitHub, from [`Stage::Initialized`] on: what the
+/// evidence on GitHub may walk too ([`crate::stage_rules`]).
+pub(crate) fn with_code() -> &'static [Stage] {
+    let first = CHAIN.iter().position(|s| *s == Initialized).unwrap_or(CHAIN.len());
+    &CHAIN[first..]
+}
 
 /// Stages where work is under way, which can fail into `error`.
 const IN_FLIGHT: &[Stage] =
@@ -91,7 +95,7 @@ pub fn moves(from: Stage, returns: &[Stage]) -> Vec<Move> {
             add(next, by);
             // What GitHub shows moves a project forward too, from the first stage with code
             // on GitHub (crate::stage_rules), one legal move at a time.
-            if by == Trigger::User && i >= FIRST_WITH_CODE {
+            if by == Trigger::User && with_code().contains(&from) {
                 add(next, Trigger::Sync);
             }
         }

@@ -20,19 +20,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("elixir", include_str!("../recipes/elixir.stages.toml")),
 ];
 
-/// The forward chain the rules walk (the lifecycle's, from the first stage with code).
-const FORWARD: &[Stage] = &[
-    Stage::Initialized,
-    Stage::Designing,
-    Stage::Designed,
-    Stage::Implementing,
-    Stage::Implemented,
-    Stage::Verifying,
-    Stage::Verified,
-    Stage::Deploying,
-    Stage::Active,
-];
-
 /// One framework's rules, in stage order.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -94,7 +81,7 @@ pub fn parse(text: &str, source: &str) -> Result<Rules> {
     let parsed: RulesText = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
     let mut rules = Vec::new();
     for rule in parsed.rules {
-        let Some(at) = FORWARD.iter().position(|s| *s == rule.stage) else {
+        let Some(at) = lifecycle::with_code().iter().position(|s| *s == rule.stage) else {
             return Err(bad(format!("{} is not a stage evidence can reach", rule.stage)));
         };
         if rules.last().is_some_and(|r: &Rule| rank(r.stage) >= Some(at)) {
@@ -138,7 +125,7 @@ pub fn for_framework(data_dir: &Path, framework: Framework) -> Result<Rules> {
 }
 
 fn rank(stage: Stage) -> Option<usize> {
-    FORWARD.iter().position(|s| *s == stage)
+    lifecycle::with_code().iter().position(|s| *s == stage)
 }
 
 /// What GitHub last showed about a project's default branch.
@@ -288,7 +275,7 @@ pub fn plan(
     }
     let Some((target, shown)) = target else { return Vec::new() };
     let to = rank(target).unwrap_or(now);
-    FORWARD[now + 1..=to]
+    lifecycle::with_code()[now + 1..=to]
         .iter()
         .map(|&s| Hop { to: s, reason: format!("GitHub: {shown} (rule for {target})") })
         .collect()
@@ -298,16 +285,24 @@ pub fn plan(
 pub async fn evidence(store: &Store, actor: &str, project_id: &str) -> Result<Option<Evidence>> {
     let project_id = validate::id("project_id", project_id)?;
     crate::access::require(store.pool(), actor, &project_id, crate::access::Need::Read).await?;
-    let text: Option<String> =
-        sqlx::query_scalar("SELECT evidence FROM stage_evidence WHERE project_id = ?")
-            .bind(&project_id)
-            .fetch_optional(store.pool())
-            .await?;
-    text.map(|t| {
-        serde_json::from_str(&t)
-            .map_err(|e| Error::Internal(format!("cannot read the stage evidence: {e}")))
-    })
-    .transpose()
+    kept(store.pool(), &project_id).await?.map(|text| read_kept(&text)).transpose()
+}
+
+/// The kept evidence's JSON text, as stored.
+pub(crate) async fn kept<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    project_id: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT evidence FROM stage_evidence WHERE project_id = ?")
+        .bind(project_id)
+        .fetch_optional(exec)
+        .await?)
+}
+
+/// Reads kept evidence back.
+pub(crate) fn read_kept(text: &str) -> Result<Evidence> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::Internal(format!("cannot read the stage evidence: {e}")))
 }
 
 /// What `codemyspec stage why` shows: the stage, the evidence last read and every rule ahead.
@@ -343,12 +338,7 @@ pub async fn follow(store: &Store, project_id: &str, evidence: &Evidence) -> Res
     if project.setup_status.is_running() {
         return Ok(Vec::new());
     }
-    let kept: Option<String> =
-        sqlx::query_scalar("SELECT evidence FROM stage_evidence WHERE project_id = ?")
-            .bind(project_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if kept.as_deref() == Some(text.as_str()) {
+    if kept(&mut *tx, project_id).await?.as_deref() == Some(text.as_str()) {
         return Ok(Vec::new());
     }
     sqlx::query(

@@ -7,10 +7,13 @@
 use super::Tracked;
 use crate::error::Result;
 use crate::events::Broadcaster;
+use crate::projects::Framework;
 use crate::stage_rules::{self, Checks, Evidence, Rules};
 use crate::store::Store;
 use crate::sync::RATE_FLOOR;
 use codemyspec_github::{CheckState, Client, GitHubError};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 /// What the evidence reads cost and did.
@@ -31,9 +34,10 @@ pub(super) async fn read_and_follow(
     changed: &[String],
 ) -> Result<Followed> {
     let mut done = Followed::default();
+    let known = heads_and_kept(store).await?;
+    let mut rules_of: HashMap<Framework, Rules> = HashMap::new();
     for p in tracked.iter().filter(|p| p.followed) {
-        let Some(head) = head_of(store, &p.project_id).await? else { continue };
-        let kept = kept(store, &p.project_id).await?;
+        let Some((head, kept)) = known.get(&p.project_id) else { continue };
         let settled = kept.as_ref().is_some_and(|k| {
             k.head.as_deref() == Some(head.as_str()) && k.checks != Checks::Pending
         });
@@ -44,15 +48,19 @@ pub(super) async fn read_and_follow(
             break;
         }
         let framework = crate::projects::fetch_any(store.pool(), &p.project_id).await?.framework;
-        // A rules file someone broke is said in the log; it stops only this project's rules.
-        let rules = match stage_rules::for_framework(store.data_dir(), framework) {
-            Ok(rules) => rules,
-            Err(e) => {
-                tracing::warn!(project = %p.project_id, "the stage rules cannot be read: {e}");
-                continue;
-            }
+        // Read once a poll per framework. A rules file someone broke is said in the log; it
+        // stops only those projects' rules.
+        let rules = match rules_of.entry(framework) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => match stage_rules::for_framework(store.data_dir(), framework) {
+                Ok(rules) => slot.insert(rules),
+                Err(e) => {
+                    tracing::warn!(project = %p.project_id, "the stage rules cannot be read: {e}");
+                    continue;
+                }
+            },
         };
-        let read = read(store, client, p, &rules, &head, kept.as_ref()).await;
+        let read = read(store, client, p, rules, head, kept.as_ref()).await;
         let evidence = match read {
             Ok((evidence, requests)) => {
                 done.requests += requests;
@@ -83,21 +91,23 @@ pub(super) async fn announce(store: &Store, events: &Broadcaster, actor: &str, m
     }
 }
 
-async fn head_of(store: &Store, project_id: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT sha FROM project_heads WHERE project_id = ?")
-        .bind(project_id)
-        .fetch_optional(store.pool())
-        .await?
-        .flatten())
-}
-
-async fn kept(store: &Store, project_id: &str) -> Result<Option<Evidence>> {
-    let text: Option<String> =
-        sqlx::query_scalar("SELECT evidence FROM stage_evidence WHERE project_id = ?")
-            .bind(project_id)
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+/// Each project's head as last read and the evidence kept for it, in one query (the follower
+/// asks every minute).
+async fn heads_and_kept(store: &Store) -> Result<HashMap<String, (String, Option<Evidence>)>> {
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT h.project_id, h.sha, e.evidence FROM project_heads h \
+         LEFT JOIN stage_evidence e ON e.project_id = h.project_id WHERE h.sha IS NOT NULL",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sha, kept)| {
+            // Unreadable kept evidence is read again from GitHub, as if none were kept.
+            let kept = kept.and_then(|text| stage_rules::read_kept(&text).ok());
+            (id, (sha, kept))
+        })
+        .collect())
 }
 
 /// The evidence at `head`: what was kept for the same head is not asked again (paths at a
