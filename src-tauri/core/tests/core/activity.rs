@@ -539,3 +539,31 @@ async fn a_teammates_push_shows_at_the_next_look_without_sync_now() {
     let seen = seen.expect("the follower read the new head within 10 s");
     assert_eq!(seen.who, "bob-gh");
 }
+
+#[tokio::test]
+async fn a_force_push_that_drops_the_plan_on_github_moves_nothing_back_and_a_new_plan_is_read() {
+    use codemyspec_core::{stage_rules, Stage};
+    let (gh, root) = github();
+    let a = Machine::new(&gh, "ada@example.com", "ada-gh", ADA, "acme").await;
+    let ada_copy = clone(&gh, root.path(), ("ada-gh", ADA), "shop", "ada");
+    let bob_copy = clone(&gh, root.path(), ("bob-gh", BOB), "shop", "bob");
+    a.sync_now().await;
+    let shop = a.project("shop").await;
+    a.set_up_in(&shop, &ada_copy).await;
+    push(&bob_copy, ("bob-gh", BOB), "IMPLEMENTATION.md", "# Plan\n", "Plan the shop");
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(stage_of(&a, &shop).await, Stage::Designed);
+
+    // Bob rewrites main on GitHub without the plan.
+    git(&bob_copy, ("bob-gh", BOB), &["reset", "-q", "--hard", "HEAD~1"]);
+    std::fs::write(bob_copy.join("other.txt"), "x\n").unwrap();
+    git(&bob_copy, ("bob-gh", BOB), &["add", "other.txt"]);
+    git(&bob_copy, ("bob-gh", BOB), &["commit", "-q", "-m", "Start over"]);
+    git(&bob_copy, ("bob-gh", BOB), &["push", "-q", "--force", "origin", "HEAD:main"]);
+    a.poll(Trigger::Person, false).await;
+    assert_eq!(a.last_change(&shop).await.unwrap().title, "Start over");
+    assert_eq!(stage_of(&a, &shop).await, Stage::Designed, "a rule never moves a project back");
+    let why = stage_rules::why(&a.f.store, &a.me.id, &shop.id).await.unwrap();
+    let kept = why.evidence.expect("the new head's evidence is kept");
+    assert!(kept.files.is_empty(), "the plan is gone from the new head: {kept:?}");
+}
