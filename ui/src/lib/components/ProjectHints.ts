@@ -2,6 +2,7 @@
 // without telling a person to run a CLI command, and says where in the window to fix what
 // "Check requirements" finds missing.
 import type { Check } from "../api";
+import { problemOf, type Problem } from "../edit";
 import { sentence } from "../format";
 
 /** Where the window sets a project's docs repository. */
@@ -36,6 +37,12 @@ const REWRITES: [RegExp, string][] = [
 /** A core message with its CLI hints turned into places in the window. */
 export function forWindow(message: string): string {
   return sentence(REWRITES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), message));
+}
+
+/** A refusal as a form shows it in the window: its message and each field's in the window's words. */
+export function problemForWindow(error: unknown): Problem {
+  const p = problemOf(error);
+  return { ...p, message: forWindow(p.message), fields: p.fields.map((f) => ({ ...f, message: forWindow(f.message) })) };
 }
 
 /** Where in the window (or on this computer) a missing requirement is fixed. */

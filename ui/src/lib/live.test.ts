@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { throttle, whileMounted } from "./live";
+
+describe("throttle", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("reads at once, collapses a burst into one more read, and always reads the last change", () => {
+    const run = vi.fn();
+    const soon = throttle(run, 250);
+    soon();
+    expect(run).toHaveBeenCalledTimes(1);
+    // Ten events a second for a second: the first read, then one per 250 ms at most.
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(100);
+      soon();
+    }
+    vi.advanceTimersByTime(1000);
+    expect(run.mock.calls.length).toBeGreaterThanOrEqual(4);
+    expect(run.mock.calls.length).toBeLessThanOrEqual(6);
+    const before = run.mock.calls.length;
+    soon();
+    vi.advanceTimersByTime(250);
+    expect(run).toHaveBeenCalledTimes(before + 1);
+  });
+
+  it("drops the pending read when cancelled (the component went)", () => {
+    const run = vi.fn();
+    const soon = throttle(run, 250);
+    soon();
+    soon();
+    soon.cancel();
+    vi.advanceTimersByTime(1000);
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("whileMounted", () => {
+  it("unsubscribes a subscription that arrives after the component went", async () => {
+    const off = vi.fn();
+    let resolve!: (f: () => void) => void;
+    const cleanup = whileMounted(new Promise((r) => (resolve = r)));
+    cleanup();
+    resolve(off);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(off).toHaveBeenCalledTimes(1);
+  });
+
+  it("unsubscribes when the component goes after the subscription is in place", async () => {
+    const off = vi.fn();
+    const cleanup = whileMounted(Promise.resolve(off));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(off).not.toHaveBeenCalled();
+    cleanup();
+    expect(off).toHaveBeenCalledTimes(1);
+  });
+});
