@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { throttle, whileMounted } from "./live";
+import { throttle } from "./live";
 
 describe("throttle", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -32,28 +32,5 @@ describe("throttle", () => {
     soon.cancel();
     vi.advanceTimersByTime(1000);
     expect(run).toHaveBeenCalledTimes(1);
-  });
-});
-
-describe("whileMounted", () => {
-  it("unsubscribes a subscription that arrives after the component went", async () => {
-    const off = vi.fn();
-    let resolve!: (f: () => void) => void;
-    const cleanup = whileMounted(new Promise((r) => (resolve = r)));
-    cleanup();
-    resolve(off);
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(off).toHaveBeenCalledTimes(1);
-  });
-
-  it("unsubscribes when the component goes after the subscription is in place", async () => {
-    const off = vi.fn();
-    const cleanup = whileMounted(Promise.resolve(off));
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(off).not.toHaveBeenCalled();
-    cleanup();
-    expect(off).toHaveBeenCalledTimes(1);
   });
 });

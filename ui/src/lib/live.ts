@@ -1,21 +1,4 @@
-// Keeping a page live without letting a burst of events cost a request each, and without a
-// listener outliving the component that asked for it.
-import type { Unsubscribe } from "./api";
-
-/**
- * For an `$effect`: holds a subscription that is still being set up, and returns the
- * cleanup. A component that goes before the subscription is in place unsubscribes as soon as
- * it is; one that stays unsubscribes when it goes.
- */
-export function whileMounted(subscription: Promise<Unsubscribe>): () => void {
-  let off: Unsubscribe | null = null;
-  let gone = false;
-  void subscription.then((f) => (gone ? f() : (off = f)));
-  return () => {
-    gone = true;
-    off?.();
-  };
-}
+// Keeping a page live without letting a burst of events cost a request each.
 
 export type Throttled = (() => void) & { cancel: () => void };
 
