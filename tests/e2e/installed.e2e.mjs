@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session } from "./webdriver.mjs";
-import { tally } from "./harness.mjs";
+import { createProfile, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CLI = join(dirname(APP), "codemyspec");
@@ -18,11 +18,7 @@ try {
   const heading = await (await s.find("h1", 30000)).text();
   check("the installed app opens on the first-run page", heading === "Welcome to CodeMySpec", `heading "${heading}"`);
   check("its window is titled CodeMySpec", (await s.cmd("GET", "/title")) === "CodeMySpec");
-  await (await s.find("#profile-email")).type("ada@example.com");
-  await (await s.find("#profile-name")).type("Ada");
-  await (await s.find("#profile-password")).type("a long password");
-  await (await s.find('[data-testid="profile-submit"]')).click();
-  await s.find('[data-testid="empty"]');
+  await createProfile(s);
   const accounts = JSON.parse(execFileSync(CLI, ["--json", "account", "list"], { encoding: "utf8" }));
   check("the installed CLI sees the profile made in the window", accounts.length === 1 && accounts[0].email === "ada@example.com");
 } finally {
