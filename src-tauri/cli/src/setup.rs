@@ -35,19 +35,7 @@ pub async fn setup(ctx: &Ctx, project: &str, wait: bool) -> Result<()> {
     let p = ctx.project(project).await?;
     let queued = pipeline::setup_project(&ctx.store, &ctx.events, &actor, &p.id).await?;
     if !wait {
-        if ctx.out.json {
-            ctx.out.json_value(&queued);
-        } else if queued.conflict {
-            println!(
-                "{} is already being set up: job {} ({})",
-                p.name, queued.job.id, queued.job.state
-            );
-        } else {
-            println!(
-                "queued job {} to set {} up; watch it with `codemyspec jobs show {}`",
-                queued.job.id, p.name, queued.job.id
-            );
-        }
+        print_queued(ctx, &p.name, &queued);
         return Ok(());
     }
     // Run the queue here unless another process (the app, a worker) already does.
@@ -90,8 +78,26 @@ pub async fn setup(ctx: &Ctx, project: &str, wait: bool) -> Result<()> {
             ),
         });
     };
-    let job = job?;
     let project = codemyspec_core::projects::get(&ctx.store, &actor, &p.id).await?;
+    finished(ctx, &project, job?)
+}
+
+/// What `setup` without `--wait` says: the job it queued, or the one already running.
+fn print_queued(ctx: &Ctx, name: &str, queued: &jobs::Inserted) {
+    if ctx.out.json {
+        ctx.out.json_value(queued);
+    } else if queued.conflict {
+        println!("{name} is already being set up: job {} ({})", queued.job.id, queued.job.state);
+    } else {
+        println!(
+            "queued job {} to set {name} up; watch it with `codemyspec jobs show {}`",
+            queued.job.id, queued.job.id
+        );
+    }
+}
+
+/// How a watched setup ended: ready (with its note, if any), or an error saying how it ended.
+fn finished(ctx: &Ctx, project: &codemyspec_core::projects::Project, job: Job) -> Result<()> {
     if ctx.out.json {
         ctx.out.json_value(&serde_json::json!({ "job": job, "project": project }));
     }
@@ -120,74 +126,16 @@ pub async fn setup(ctx: &Ctx, project: &str, wait: bool) -> Result<()> {
 
 /// Shows a job's steps as they happen until it finishes for good (its last attempt).
 async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
-    let live = std::io::stdout().is_terminal() && !ctx.out.json;
-    let mut printed: Vec<(i64, i64)> = Vec::new();
-    let mut running: Option<(StepRecord, Instant)> = None;
-    let mut retry_noted = 0;
-    let mut path_noted = false;
+    let mut shown =
+        Watched { live: std::io::stdout().is_terminal() && !ctx.out.json, ..Watched::default() };
     loop {
         let job = jobs::get(&ctx.store, actor, id).await?;
         let steps = jobs::steps(&ctx.store, actor, id).await?;
         if !ctx.out.json {
-            // Which way the setup goes (generate and push, or clone), once it is decided.
-            if let (false, Some(path), Some(why)) =
-                (path_noted, job.meta.get("path"), job.meta.get("path_reason"))
-            {
-                path_noted = true;
-                println!("{path}: {why}");
-            }
-            for s in &steps {
-                let key = (s.attempt, s.position);
-                if s.outcome.is_some() && !printed.contains(&key) {
-                    printed.push(key);
-                    if live {
-                        print!("\r\x1b[2K");
-                    }
-                    let took = s.duration_ms.unwrap_or(0) as f64 / 1000.0;
-                    let mark = match s.outcome {
-                        Some(StepOutcome::Ok) => "✓",
-                        Some(StepOutcome::Reused) => "↺",
-                        _ => "✗",
-                    };
-                    let end = match (s.outcome, s.exit_code) {
-                        (Some(StepOutcome::Ok), _) => String::new(),
-                        (Some(StepOutcome::Reused), _) => {
-                            " reused (done by an earlier attempt)".into()
-                        }
-                        (Some(o), Some(c)) => format!(" {o} (exit {c})"),
-                        (Some(o), None) => format!(" {o}"),
-                        _ => String::new(),
-                    };
-                    println!("{mark} {:<16} {:>6.1}s  {}{end}", s.status, took, s.command);
-                }
-            }
-            let current = steps.iter().find(|s| s.outcome.is_none()).cloned();
-            match (&current, &running) {
-                (Some(c), Some((r, _))) if (c.attempt, c.position) == (r.attempt, r.position) => {}
-                (Some(c), _) => running = Some((c.clone(), Instant::now())),
-                (None, _) => running = None,
-            }
-            if let (true, Some((s, since))) = (live, &running) {
-                print!(
-                    "\r\x1b[2K… {:<16} {:>6.1}s  {}",
-                    s.status,
-                    since.elapsed().as_secs_f64(),
-                    s.command
-                );
-                let _ = std::io::stdout().flush();
-            }
-            if job.state == JobState::Retryable && retry_noted < job.attempt {
-                retry_noted = job.attempt;
-                if let Some(e) = job.errors.last() {
-                    println!(
-                        "\rattempt {} of {} failed ({}); retrying at {}",
-                        e.attempt, job.max_attempts, e.class, job.scheduled_at
-                    );
-                }
-            }
+            shown.show(&job, &steps);
         }
         if job.state.is_final() {
-            if live {
+            if shown.live {
                 println!();
             }
             if !ctx.out.json && job.state != JobState::Completed {
@@ -199,6 +147,86 @@ async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// What `watch` has printed so far, so that each line is printed once.
+#[derive(Default)]
+struct Watched {
+    /// A terminal: the running step's line is redrawn in place.
+    live: bool,
+    printed: Vec<(i64, i64)>,
+    running: Option<(StepRecord, Instant)>,
+    retry_noted: i64,
+    path_noted: bool,
+}
+
+impl Watched {
+    fn show(&mut self, job: &Job, steps: &[StepRecord]) {
+        // Which way the setup goes (generate and push, or clone), once it is decided.
+        if let (false, Some(path), Some(why)) =
+            (self.path_noted, job.meta.get("path"), job.meta.get("path_reason"))
+        {
+            self.path_noted = true;
+            println!("{path}: {why}");
+        }
+        for s in steps {
+            let key = (s.attempt, s.position);
+            if s.outcome.is_some() && !self.printed.contains(&key) {
+                self.printed.push(key);
+                if self.live {
+                    print!("\r\x1b[2K");
+                }
+                println!("{}", step_line(s));
+            }
+        }
+        self.show_running(steps);
+        if job.state == JobState::Retryable && self.retry_noted < job.attempt {
+            self.retry_noted = job.attempt;
+            if let Some(e) = job.errors.last() {
+                println!(
+                    "\rattempt {} of {} failed ({}); retrying at {}",
+                    e.attempt, job.max_attempts, e.class, job.scheduled_at
+                );
+            }
+        }
+    }
+
+    /// The step running now, with the time it has taken so far (on a terminal).
+    fn show_running(&mut self, steps: &[StepRecord]) {
+        let current = steps.iter().find(|s| s.outcome.is_none()).cloned();
+        match (&current, &self.running) {
+            (Some(c), Some((r, _))) if (c.attempt, c.position) == (r.attempt, r.position) => {}
+            (Some(c), _) => self.running = Some((c.clone(), Instant::now())),
+            (None, _) => self.running = None,
+        }
+        if let (true, Some((s, since))) = (self.live, &self.running) {
+            print!(
+                "\r\x1b[2K… {:<16} {:>6.1}s  {}",
+                s.status,
+                since.elapsed().as_secs_f64(),
+                s.command
+            );
+            let _ = std::io::stdout().flush();
+        }
+    }
+}
+
+/// A finished step's line: its mark, status, time, command and how it ended.
+fn step_line(s: &StepRecord) -> String {
+    let took = s.duration_ms.unwrap_or(0) as f64 / 1000.0;
+    let mark = match s.outcome {
+        Some(StepOutcome::Ok) => "✓",
+        Some(StepOutcome::Reused) => "↺",
+        _ => "✗",
+    };
+    let end = match (s.outcome, s.exit_code) {
+        (Some(StepOutcome::Ok), _) => String::new(),
+        (Some(StepOutcome::Reused), _) => " reused (done by an earlier attempt)".into(),
+        (Some(o), Some(c)) => format!(" {o} (exit {c})"),
+        (Some(o), None) => format!(" {o}"),
+        _ => String::new(),
+    };
+    format!("{mark} {:<16} {:>6.1}s  {}{end}", s.status, took, s.command)
 }
 
 /// `codemyspec doctor [PROJECT]`: what a setup needs, checked now.

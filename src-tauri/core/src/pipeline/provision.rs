@@ -7,6 +7,7 @@
 //! GitHub (a plain git server) are left as they are. The clone URL GitHub answers with is
 //! where the pushes go, and it gets the token only when it is on the token's own host.
 
+use super::preflight::Check;
 use super::publish::{self, RemoteState};
 use crate::github::{self, Endpoints};
 use crate::jobs::{FailureClass, Job};
@@ -289,9 +290,7 @@ pub async fn checks(
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
     project: &Project,
-) -> Vec<super::preflight::Check> {
-    use super::preflight::Check;
-    let check = |name: String, ok: bool, detail: String| Check { name, ok, detail };
+) -> Vec<Check> {
     let at = match github::endpoints(store).await {
         Ok(at) => at,
         Err(e) => return vec![check("GitHub API".into(), false, e.to_string())],
@@ -301,72 +300,87 @@ pub async fn checks(
         return Vec::new();
     }
     let sign_in = format!("GitHub sign-in ({})", at.host);
-    let token = match crate::secrets::token(secrets, actor, &at.host).await {
-        Ok(Some(token)) => token,
-        Ok(None) => {
-            return vec![check(
-                sign_in,
-                false,
-                "not signed in: run `codemyspec github login`, or Settings → GitHub".into(),
-            )]
-        }
-        Err(e) => return vec![check(sign_in, false, e.to_string())],
-    };
-    let client = match Client::new(&at.api, Some(token.expose())) {
-        Ok(c) => c,
-        Err(e) => return vec![check(sign_in, false, e.to_string())],
-    };
-    let login = match client.user().await {
-        Ok(user) => user.login,
-        Err(e) => return vec![check(sign_in, false, failure(e).message)],
+    let (client, login, token) = match signed_in(secrets, actor, &at).await {
+        Ok(signed) => signed,
+        Err(why) => return vec![check(sign_in, false, why)],
     };
     let mut out = vec![check(sign_in, true, format!("signed in as {login}"))];
     for target in &targets {
-        let name = format!("{} repository {}/{}", target.kind, target.owner, target.name);
-        let answer = match client.repo(&target.owner, &target.name).await {
-            Ok(None) => {
-                let place = if target.owner.eq_ignore_ascii_case(&login) {
-                    "your account".to_owned()
-                } else {
-                    format!("the organization {}", target.owner)
-                };
-                check(
-                    name,
-                    true,
-                    format!(
-                        "does not exist yet: the setup creates it ({}) in {place}",
-                        if project.public_repos { "public" } else { "private" }
-                    ),
-                )
-            }
-            Ok(Some(repo)) if repo.permissions.is_some_and(|p| !p.push) => check(
-                name,
-                false,
-                format!(
-                    "{login} may not push to it: ask for write access or use another repository"
-                ),
-            ),
-            Ok(Some(repo)) => {
-                let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
-                let offered = token_for(&url, (&at.host, &token)).cloned();
-                let (u, t) = (url.clone(), offered.clone());
-                match tokio::task::spawn_blocking(move || publish::remote_state(&u, t.as_ref())).await {
-                    Ok(Ok(RemoteState::Empty)) => check(name, true, "exists and is empty: the setup adopts it".into()),
-                    Ok(Ok(_)) => check(
-                        name,
-                        false,
-                        "has commits CodeMySpec did not make: the setup would refuse it; point the project at a new or empty repository".into(),
-                    ),
-                    Ok(Err(e)) if offered.is_none() => check(name, false, elsewhere(&url, &at.host, e)),
-                    Ok(Err(e)) => check(name, false, e.to_string()),
-                    Err(e) => check(name, false, e.to_string()),
-                }
-            }
-            Err(e) => check(name, false, failure(e).message),
-        };
-        out.push(answer);
+        out.push(target_check(&client, &login, (&at.host, &token), target, project).await);
     }
     out
+}
+
+fn check(name: String, ok: bool, detail: String) -> Check {
+    Check { name, ok, detail }
+}
+
+/// The client of the profile's token for `at`'s host, the login it signs in as and the token;
+/// or why there is none.
+async fn signed_in(
+    secrets: &Arc<dyn SecretStore>,
+    actor: &str,
+    at: &Endpoints,
+) -> std::result::Result<(Client, String, Secret), String> {
+    let token = match crate::secrets::token(secrets, actor, &at.host).await {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            return Err("not signed in: run `codemyspec github login`, or Settings → GitHub".into())
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let client = Client::new(&at.api, Some(token.expose())).map_err(|e| e.to_string())?;
+    let login = client.user().await.map_err(|e| failure(e).message)?.login;
+    Ok((client, login, token))
+}
+
+/// One repository the setup would create or adopt: it may (it does not exist yet, or it is
+/// empty and ours to push to), or why it may not.
+async fn target_check(
+    client: &Client,
+    login: &str,
+    (host, token): (&str, &Secret),
+    target: &Target,
+    project: &Project,
+) -> Check {
+    let name = format!("{} repository {}/{}", target.kind, target.owner, target.name);
+    match client.repo(&target.owner, &target.name).await {
+        Ok(None) => {
+            let place = if target.owner.eq_ignore_ascii_case(login) {
+                "your account".to_owned()
+            } else {
+                format!("the organization {}", target.owner)
+            };
+            let visibility = if project.public_repos { "public" } else { "private" };
+            check(
+                name,
+                true,
+                format!("does not exist yet: the setup creates it ({visibility}) in {place}"),
+            )
+        }
+        Ok(Some(repo)) if repo.permissions.is_some_and(|p| !p.push) => check(
+            name,
+            false,
+            format!("{login} may not push to it: ask for write access or use another repository"),
+        ),
+        Ok(Some(repo)) => {
+            let url = repo.clone_url.clone().unwrap_or_else(|| target.url.clone());
+            let offered = token_for(&url, (host, token)).cloned();
+            let (u, t) = (url.clone(), offered.clone());
+            match tokio::task::spawn_blocking(move || publish::remote_state(&u, t.as_ref())).await {
+                Ok(Ok(RemoteState::Empty)) => check(name, true, "exists and is empty: the setup adopts it".into()),
+                Ok(Ok(_)) => check(
+                    name,
+                    false,
+                    "has commits CodeMySpec did not make: the setup would refuse it; point the project at a new or empty repository".into(),
+                ),
+                Ok(Err(e)) if offered.is_none() => check(name, false, elsewhere(&url, host, e)),
+                Ok(Err(e)) => check(name, false, e.to_string()),
+                Err(e) => check(name, false, e.to_string()),
+            }
+        }
+        Err(e) => check(name, false, failure(e).message),
+    }
 }
 
 /// Records the repository's GitHub id (and, for the code repository, its name). A repository

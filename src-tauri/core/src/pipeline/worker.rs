@@ -273,11 +273,29 @@ impl Attempt<'_> {
         Ok(())
     }
 
+    /// Runs one step: recorded as started, its work (a program or a built-in action), its
+    /// failure written to its log, and recorded as ended with its outcome and duration.
     async fn run_step(&mut self, step: &Step, dir: &Path) -> Outcome {
-        let store = self.store().clone();
-        let (job_id, attempt, position) = (self.job().id, self.job().attempt, self.position);
         let command = step.describe();
         let started = Instant::now();
+        self.record_step_start(step, &command).await?;
+        let store = self.store().clone();
+        let (job_id, attempt, position) = (self.job().id, self.job().attempt, self.position);
+        let mut sink = LogSink::new(&store, &self.run.events, job_id, attempt, position);
+        sink.note(format!("$ {command}")).await;
+        let (outcome, exit_code, result) = self.do_step(step, dir, &mut sink).await;
+        if let Err(f) = &result {
+            sink.push(Stream::System, f.message.clone());
+        }
+        sink.finish().await;
+        self.record_step_end(outcome, exit_code, started.elapsed().as_millis() as i64).await;
+        result
+    }
+
+    /// The step's row (so the timeline shows it running) and its `StepStarted` event.
+    async fn record_step_start(&self, step: &Step, command: &str) -> Outcome {
+        let store = self.store();
+        let (job_id, attempt, position) = (self.job().id, self.job().attempt, self.position);
         sqlx::query(
             "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at) VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -285,7 +303,7 @@ impl Attempt<'_> {
         .bind(attempt)
         .bind(position)
         .bind(step.status)
-        .bind(&command)
+        .bind(command)
         .bind(store.now())
         .execute(store.pool())
         .await
@@ -295,11 +313,19 @@ impl Attempt<'_> {
             attempt,
             position,
             status: step.status,
-            command: command.clone(),
+            command: command.to_owned(),
         });
-        let mut sink = LogSink::new(&store, &self.run.events, job_id, attempt, position);
-        sink.note(format!("$ {command}")).await;
-        let (outcome, exit_code, result) = match &step.work {
+        Ok(())
+    }
+
+    /// The step's work: a program (with the dependency cache around a `mix` step) or an action.
+    async fn do_step(
+        &mut self,
+        step: &Step,
+        dir: &Path,
+        sink: &mut LogSink,
+    ) -> (StepOutcome, Option<i64>, Outcome) {
+        match &step.work {
             Work::Run { program, args } => {
                 let cmd = StepCommand {
                     program: program.clone(),
@@ -310,29 +336,35 @@ impl Attempt<'_> {
                 };
                 let warm = self.build_of(program, args, dir).await;
                 if let Some(of) = &warm {
-                    self.seed(dir, of, &mut sink).await;
+                    self.seed(dir, of, sink).await;
                 }
-                let ran = self.run_program(&cmd, step, &mut sink).await;
+                let ran = self.run_program(&cmd, step, sink).await;
                 if let (Some(of), Ok(())) = (&warm, &ran.2) {
-                    self.keep_builds(dir, of, &mut sink).await;
+                    self.keep_builds(dir, of, sink).await;
                 }
                 ran
             }
             Work::Act(Action::Publish) => {
-                let work =
-                    async { self.publish_all(dir, &mut sink).await.map_err(publish::failure) };
+                let work = async { self.publish_all(dir, sink).await.map_err(publish::failure) };
                 self.act(step, work).await
             }
-            Work::Act(Action::Provision) => self.act(step, self.provision(&mut sink)).await,
-            Work::Act(Action::CheckAccess) => self.act(step, self.check_access(&mut sink)).await,
-            Work::Act(Action::Clone) => self.act(step, self.clone_code(dir, &mut sink)).await,
-            Work::Act(Action::ImportSpec) => self.act(step, self.import_spec(&mut sink)).await,
-        };
-        if let Err(f) = &result {
-            sink.push(Stream::System, f.message.clone());
+            Work::Act(Action::Provision) => self.act(step, self.provision(sink)).await,
+            Work::Act(Action::CheckAccess) => self.act(step, self.check_access(sink)).await,
+            Work::Act(Action::Clone) => self.act(step, self.clone_code(dir, sink)).await,
+            Work::Act(Action::ImportSpec) => self.act(step, self.import_spec(sink)).await,
         }
-        sink.finish().await;
-        let duration_ms = started.elapsed().as_millis() as i64;
+    }
+
+    /// The step's end on its row and as a `StepFinished` event. Best effort: the job's own
+    /// outcome is what the runner records next.
+    async fn record_step_end(
+        &self,
+        outcome: StepOutcome,
+        exit_code: Option<i64>,
+        duration_ms: i64,
+    ) {
+        let store = self.store();
+        let (job_id, attempt, position) = (self.job().id, self.job().attempt, self.position);
         let _ = sqlx::query(
             "UPDATE job_steps SET finished_at = ?, duration_ms = ?, exit_code = ?, outcome = ? \
              WHERE job_id = ? AND attempt = ? AND position = ?",
@@ -354,7 +386,6 @@ impl Attempt<'_> {
             exit_code,
             duration_ms,
         });
-        result
     }
 
     /// What a `mix` step in a folder with a `mix.lock` builds, for the dependency cache;
@@ -426,6 +457,8 @@ impl Attempt<'_> {
         }
     }
 
+    /// Runs a step's program in its own process group, recorded on the job (so a rescue after
+    /// a crash can find and stop it), to its end.
     async fn run_program(
         &self,
         cmd: &StepCommand,
@@ -459,6 +492,18 @@ impl Attempt<'_> {
             });
         })
         .await;
+        self.program_end(end, cmd, step, sink)
+    }
+
+    /// How a program's end reads on the step: its outcome, exit code and failure, the failure
+    /// with the last lines of its output.
+    fn program_end(
+        &self,
+        end: StepEnd,
+        cmd: &StepCommand,
+        step: &Step,
+        sink: &LogSink,
+    ) -> (StepOutcome, Option<i64>, Outcome) {
         let tail = || {
             let lines = sink.last_lines(12);
             if lines.is_empty() {
@@ -467,28 +512,29 @@ impl Attempt<'_> {
                 format!("\n{}", lines.join("\n"))
             }
         };
+        let failed = |class, text: String| Err(JobFailure::new(class, text));
         match end {
             StepEnd::Exited(0) => (StepOutcome::Ok, Some(0), Ok(())),
             StepEnd::Exited(code) => (
                 StepOutcome::Failed,
                 Some(i64::from(code)),
-                Err(JobFailure::new(
+                failed(
                     step.on_failure,
                     format!("`{}` failed (exit {code}){}", cmd.display(), tail()),
-                )),
+                ),
             ),
             StepEnd::Signalled => (
                 StepOutcome::Failed,
                 None,
-                Err(JobFailure::new(
+                failed(
                     step.on_failure,
                     format!("`{}` was killed by a signal{}", cmd.display(), tail()),
-                )),
+                ),
             ),
             StepEnd::TimedOut => (
                 StepOutcome::TimedOut,
                 None,
-                Err(JobFailure::new(
+                failed(
                     FailureClass::Infrastructure,
                     format!(
                         "`{}` timed out after {} s{}",
@@ -496,16 +542,13 @@ impl Attempt<'_> {
                         cmd.timeout.as_secs(),
                         tail()
                     ),
-                )),
+                ),
             ),
             StepEnd::Cancelled => (self.stopped_outcome(), None, Err(self.cancelled())),
             StepEnd::SpawnFailed(e) => (
                 StepOutcome::Failed,
                 None,
-                Err(JobFailure::new(
-                    FailureClass::Step,
-                    format!("cannot run {}: {e}", cmd.program),
-                )),
+                failed(FailureClass::Step, format!("cannot run {}: {e}", cmd.program)),
             ),
         }
     }
