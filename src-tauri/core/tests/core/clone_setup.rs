@@ -4,6 +4,7 @@
 //! folder each leaves is a working copy that `git pull`/`git push` use as they are.
 
 use crate::provision::{signed_in, MINUTE, TOKEN};
+use crate::recipe::recipe;
 use crate::setup::Pipeline;
 use codemyspec_core::jobs::{self, JobState};
 use codemyspec_core::pipeline::{self, PipelineConfig};
@@ -171,37 +172,25 @@ async fn a_teammate_sets_up_an_existing_project_and_ends_ready_with_its_code_ori
 
 /// A recipe for the clone path that checks the clone instead of running mix (the repository
 /// is not a mix project).
-const QUICK_CLONE: &str = r#"name = "clone"
-[[steps]]
-status = "checking_access"
-action = "check_access"
-timeout_secs = 60
-on_failure = "infrastructure"
-[[steps]]
-status = "cloning"
-dir = "{name}"
-action = "clone"
-timeout_secs = 120
-on_failure = "infrastructure"
-rerun_in_place = false
-[[steps]]
-status = "importing_spec"
-action = "import_spec"
-timeout_secs = 60
-on_failure = "infrastructure"
-[[steps]]
-status = "compiling"
-dir = "{name}"
-program = "git"
-args = ["status", "--short"]
-timeout_secs = 30
-on_failure = "step"
-"#;
+/// Checks access, clones, imports the spec and runs `git status` in the clone: a clone in seconds.
+fn quick_clone_recipe() -> String {
+    recipe("clone")
+        .act("checking_access", "check_access")
+        .timeout(60)
+        .act("cloning", "clone")
+        .dir("{name}")
+        .set("rerun_in_place", false)
+        .act("importing_spec", "import_spec")
+        .timeout(60)
+        .run("compiling", "git", &["status", "--short"])
+        .dir("{name}")
+        .toml()
+}
 
 fn quick_clone(p: &Pipeline) {
     let dir = p.f.dir.path().join("recipes");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("clone.toml"), QUICK_CLONE).unwrap();
+    std::fs::write(dir.join("clone.toml"), quick_clone_recipe()).unwrap();
 }
 
 #[tokio::test]

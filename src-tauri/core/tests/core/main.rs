@@ -1,5 +1,6 @@
 //! Integration tests of the core against real SQLite files: one binary, a module per area.
 
+mod recipe;
 mod support;
 
 mod accounts;

@@ -2,6 +2,7 @@
 //! the OS keyring: a setup creates the repositories before any mix step, adopts empty ones,
 //! refuses ones with someone else's commits, and a retry resumes at the push.
 
+use crate::recipe::{recipe, APP_README};
 use crate::setup::Pipeline;
 use codemyspec_core::jobs::{self, FailureClass, JobState, StepOutcome};
 use codemyspec_core::pipeline::{self, PipelineConfig};
@@ -39,25 +40,16 @@ pub(crate) async fn on_github(p: &Pipeline, gh: &GitHubStandIn, name: &str) -> P
     p.project(name, Some(code), Some(docs)).await
 }
 
-pub(crate) const QUICK: &str = r#"name = "quick"
-[[steps]]
-status = "creating_repositories"
-action = "provision"
-timeout_secs = 60
-on_failure = "infrastructure"
-[[steps]]
-status = "initializing"
-program = "sh"
-args = ["-c", "mkdir -p app && echo hello > app/README.md"]
-timeout_secs = 30
-on_failure = "step"
-[[steps]]
-status = "committing"
-dir = "app"
-action = "publish"
-timeout_secs = 120
-on_failure = "infrastructure"
-"#;
+/// Creates the repositories, makes `app/README.md` and publishes it: a setup in seconds.
+pub(crate) fn quick() -> String {
+    recipe("quick")
+        .act("creating_repositories", "provision")
+        .timeout(60)
+        .sh("initializing", APP_README)
+        .act("committing", "publish")
+        .dir("app")
+        .toml()
+}
 
 #[tokio::test]
 async fn a_setup_creates_both_repositories_on_github_before_any_mix_step_and_pushes_to_them() {
@@ -99,7 +91,7 @@ async fn a_setup_creates_both_repositories_on_github_before_any_mix_step_and_pus
 async fn an_empty_repository_is_adopted_and_one_with_someone_elses_commits_is_refused_before_anything_runs(
 ) {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     let code_id = gh.repo("acme", "taken");
     gh.repo("acme", "taken_docs");
     gh.foreign_commit("acme", "taken_docs");
@@ -145,7 +137,7 @@ async fn refuses_a_read_only_repository(gh: &GitHubStandIn, p: &Pipeline) {
 #[tokio::test]
 async fn a_retry_after_the_docs_push_failed_resumes_at_the_push_and_ends_ready_with_one_commit() {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     let project = on_github(&p, &gh, "retried").await;
     // The docs push breaks once (GitHub answers 500 to its first request).
     gh.control(
@@ -183,7 +175,7 @@ async fn a_retry_after_the_docs_push_failed_resumes_at_the_push_and_ends_ready_w
 #[tokio::test]
 async fn a_project_can_ask_for_public_repositories() {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     let new = codemyspec_core::projects::NewProject {
         name: "open_source".into(),
         framework: Some(codemyspec_core::projects::Framework::Elixir),
@@ -204,7 +196,7 @@ async fn a_project_can_ask_for_public_repositories() {
 #[tokio::test]
 async fn a_retry_that_starts_over_after_its_code_was_pushed_replaces_only_its_own_commit() {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     let project = on_github(&p, &gh, "again").await;
     gh.control(
         "fail",

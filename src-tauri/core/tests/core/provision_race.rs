@@ -3,7 +3,7 @@
 //! ends as one project — never a UNIQUE error retried three times. A repository a project
 //! someone worked on stands for stops the setup with a conflict naming it.
 
-use crate::provision::{on_github, sign_out, signed_in, MINUTE, QUICK};
+use crate::provision::{on_github, quick, sign_out, signed_in, MINUTE};
 use crate::support::as_set_up;
 use codemyspec_core::jobs::{self, FailureClass, JobState};
 use codemyspec_core::pipeline;
@@ -28,7 +28,7 @@ async fn standing_for(p: &crate::setup::Pipeline, id: u64) -> Vec<Project> {
 #[tokio::test]
 async fn a_repository_discovered_then_named_by_a_new_project_ends_as_one_project() {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     sync::set_org(&p.f.store, &p.ada.id, "acme").await.unwrap();
     let id = gh.repo("acme", "storefront");
     let run = sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
@@ -57,7 +57,7 @@ async fn a_repository_discovered_then_named_by_a_new_project_ends_as_one_project
 async fn a_repository_created_by_provisioning_just_before_the_heartbeat_lists_it_ends_as_one_project(
 ) {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     sync::set_org(&p.f.store, &p.ada.id, "acme").await.unwrap();
     let project = on_github(&p, &gh, "fresh").await;
     // GitHub makes the code repository, but its answer to provisioning waits at this gate
@@ -100,7 +100,7 @@ async fn a_repository_created_by_provisioning_just_before_the_heartbeat_lists_it
 #[tokio::test]
 async fn a_repository_a_worked_on_project_stands_for_stops_the_setup_with_a_conflict_naming_it() {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     sync::set_org(&p.f.store, &p.ada.id, "acme").await.unwrap();
     let id = gh.repo("acme", "shop");
     sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();

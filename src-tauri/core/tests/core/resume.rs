@@ -5,6 +5,7 @@
 //! environment, and stage moves cannot contradict a running setup. Real `mix`, real git
 //! over smart HTTP, the OS keyring (run under `make test`'s D-Bus session).
 
+use crate::recipe::{recipe, APP_README};
 use crate::setup::Pipeline;
 use codemyspec_core::jobs::{self, FailureClass, JobState, StepOutcome};
 use codemyspec_core::lifecycle;
@@ -79,27 +80,17 @@ async fn a_retry_after_a_partial_publish_resumes_at_the_push_and_the_remote_hold
     p.runner.unwrap().stop().await;
 }
 
-const PUBLISH_ONLY: &str = r#"name = "tiny"
-[[steps]]
-status = "initializing"
-program = "sh"
-args = ["-c", "mkdir -p app && echo hello > app/README.md"]
-timeout_secs = 30
-on_failure = "step"
-[[steps]]
-status = "committing"
-dir = "app"
-action = "publish"
-timeout_secs = 120
-on_failure = "infrastructure"
-"#;
+/// Makes `app/README.md` and publishes it.
+fn publish_only() -> String {
+    recipe("tiny").sh("initializing", APP_README).act("committing", "publish").dir("app").toml()
+}
 
 #[tokio::test]
 async fn cancelling_while_the_push_hangs_ends_cancelled_at_once_and_pushes_nothing() {
     let git = GitServer::start_with_push_delay(4);
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
     keyring_token(&p, &git);
-    p.recipe(PUBLISH_ONLY);
+    p.recipe(&publish_only());
     let project = p.project("stalled_push", Some(git.repo("acme", "stalled_push")), None).await;
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
     let started = Instant::now();
@@ -162,7 +153,7 @@ async fn a_workspace_on_another_filesystem_gets_the_project_copied_and_the_setup
     )
     .await
     .unwrap();
-    p.recipe(PUBLISH_ONLY);
+    p.recipe(&publish_only());
     let project = p.project("far_away", None, None).await;
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
     let job = p.wait_job(&project, JobState::Completed, MINUTE).await;
@@ -212,20 +203,14 @@ async fn a_copy_to_another_filesystem_whose_original_cannot_be_removed_is_the_pr
     // The step makes a file nobody may remove: immutable (`chattr +i`, which stops root
     // too), or in a read-only folder where chattr is not allowed (which stops anyone else).
     p.recipe(
-        r#"name = "stuck_original"
-[[steps]]
-status = "initializing"
-program = "sh"
-args = ["-c", "mkdir -p app/locked && echo hello > app/README.md && echo mine > app/locked/file && (chattr +i app/locked/file 2>/dev/null || chmod 0555 app/locked)"]
-timeout_secs = 30
-on_failure = "step"
-[[steps]]
-status = "compiling"
-dir = "app"
-program = "true"
-timeout_secs = 30
-on_failure = "step"
-"#,
+        &recipe("stuck_original")
+            .sh(
+                "initializing",
+                "mkdir -p app/locked && echo hello > app/README.md && echo mine > app/locked/file && (chattr +i app/locked/file 2>/dev/null || chmod 0555 app/locked)",
+            )
+            .run("compiling", "true", &[])
+            .dir("app")
+            .toml(),
     );
     let project = p.project("two_places", None, None).await;
     let queued =
@@ -348,23 +333,17 @@ async fn a_project_that_cannot_reach_the_workspace_is_not_ready_and_its_tree_is_
     .unwrap();
     // The preflight finds the folder writable; then, mid-setup, it becomes a plain file (a
     // disk unmounted, a folder replaced): the move at the end cannot happen.
-    p.recipe(&format!(
-        r#"name = "blocked"
-[[steps]]
-status = "initializing"
-program = "sh"
-args = ["-c", "mkdir -p app && echo hello > app/README.md && rm -rf '{ws}' && touch '{ws}'"]
-timeout_secs = 30
-on_failure = "step"
-[[steps]]
-status = "compiling"
-dir = "app"
-program = "true"
-timeout_secs = 30
-on_failure = "step"
-"#,
+    let script = format!(
+        "mkdir -p app && echo hello > app/README.md && rm -rf '{ws}' && touch '{ws}'",
         ws = blocked.display()
-    ));
+    );
+    p.recipe(
+        &recipe("blocked")
+            .sh("initializing", &script)
+            .run("compiling", "true", &[])
+            .dir("app")
+            .toml(),
+    );
     let project = p.project("nowhere_to_go", None, None).await;
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
     let job = p.wait_job(&project, JobState::Discarded, MINUTE).await;

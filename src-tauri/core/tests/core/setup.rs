@@ -2,6 +2,7 @@
 //! HTTP to a local server that demands the token, the OS keyring (run under a D-Bus session
 //! with gnome-keyring, as `make test` does).
 
+use crate::recipe::recipe;
 use crate::support::*;
 use codemyspec_core::accounts::Account;
 use codemyspec_core::events::{Broadcaster, ProjectEvent};
@@ -255,28 +256,20 @@ async fn a_project_with_no_repos_finishes_locally_and_is_kept_in_the_workspace()
 async fn a_failing_step_is_discarded_after_one_attempt_with_its_output() {
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
     p.recipe(
-        r#"name = "broken"
-[[steps]]
-status = "initializing"
-program = "mix"
-args = ["new", "{name}"]
-timeout_secs = 120
-on_failure = "step"
-[[steps]]
-status = "compiling"
-dir = "{name}"
-program = "elixir"
-args = ["-e", "File.write!(\"lib/broken.ex\", \"defmodule Broken do\\n  def oops(, do: 1\\nend\\n\")"]
-timeout_secs = 60
-on_failure = "step"
-[[steps]]
-status = "compiling"
-dir = "{name}"
-program = "mix"
-args = ["compile"]
-timeout_secs = 300
-on_failure = "step"
-"#,
+        &recipe("broken")
+            .run("initializing", "mix", &["new", "{name}"])
+            .timeout(120)
+            .run(
+                "compiling",
+                "elixir",
+                &["-e", r#"File.write!("lib/broken.ex", "defmodule Broken do\n  def oops(, do: 1\nend\n")"#],
+            )
+            .dir("{name}")
+            .timeout(60)
+            .run("compiling", "mix", &["compile"])
+            .dir("{name}")
+            .timeout(300)
+            .toml(),
     );
     let project = p.project("broken_app", None, None).await;
     let mut sub = p.events.subscribe_to_project(&project.id);
@@ -333,16 +326,7 @@ fn f_advance(p: &Pipeline, seconds: i64) {
 #[tokio::test]
 async fn cancelling_during_a_long_step_kills_its_whole_process_group() {
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
-    p.recipe(
-        r#"name = "slow"
-[[steps]]
-status = "compiling"
-program = "sh"
-args = ["-c", "sleep 300 & sleep 300 & wait"]
-timeout_secs = 600
-on_failure = "step"
-"#,
-    );
+    p.recipe(&recipe("slow").sh("compiling", "sleep 300 & sleep 300 & wait").timeout(600).toml());
     let project = p.project("slow_app", None, None).await;
     pipeline::setup_project(&p.f.store, &p.events, &p.ada.id, &project.id).await.unwrap();
     let job = p.wait_job(&project, JobState::Executing, MINUTE).await;

@@ -1,6 +1,7 @@
 //! A step's output on its way to the setup's log: a program printing hundreds of megabytes
 //! without a newline costs the app a line, not the megabytes (docs/PIPELINE.md).
 
+use crate::recipe::recipe;
 use crate::setup::Pipeline;
 use codemyspec_core::jobs::{self, JobState};
 use codemyspec_core::pipeline::lines::{CUT_MARK, MAX_LINE};
@@ -44,16 +45,8 @@ fn status_kib(field: &str) -> u64 {
 #[ignore = "run in a process of its own by the test above (memory is measured per process)"]
 async fn measured_setup_whose_step_prints_300_mb_on_one_line() {
     let p = Pipeline::start(PipelineConfig::new(Arc::new(Keyring))).await;
-    p.recipe(&format!(
-        r#"name = "chatty"
-[[steps]]
-status = "compiling"
-program = "sh"
-args = ["-c", "echo before; head -c {BYTES} /dev/zero | tr '\\0' x; echo; echo after"]
-timeout_secs = 300
-on_failure = "step"
-"#
-    ));
+    let script = format!("echo before; head -c {BYTES} /dev/zero | tr '\\0' x; echo; echo after");
+    p.recipe(&recipe("chatty").sh("compiling", &script).timeout(300).toml());
     let project = p.project("chatty", None, None).await;
     // The peak is counted from here: "5" resets VmHWM to the current size (Linux 4.0+).
     std::fs::write("/proc/self/clear_refs", "5").expect("the peak memory can be reset");

@@ -3,7 +3,7 @@
 //! redirects elsewhere does not take the token along. Against the local GitHub stand-in and
 //! recording servers, with the OS keyring (run under tests/with-session.sh).
 
-use crate::provision::{on_github, sign_out, signed_in, QUICK, TOKEN};
+use crate::provision::{on_github, quick, sign_out, signed_in, TOKEN};
 use codemyspec_core::jobs::{FailureClass, JobState};
 use codemyspec_core::pipeline::{self, publish};
 use codemyspec_core::Secret;
@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 #[tokio::test]
 async fn a_clone_url_github_answers_on_another_host_never_gets_the_token() {
     let (gh, p) = signed_in().await;
-    p.recipe(QUICK);
+    p.recipe(&quick());
     // GitHub's answer names a clone URL on another host than the one the token is kept for.
     let elsewhere = Recorder::http("127.0.0.1");
     gh.control("clone_base", json!({ "base": elsewhere.url() }));
