@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import SyncLine from "./SyncLine.svelte";
+import { emit } from "@tauri-apps/api/event";
 import { mockCommands } from "../../test/ipc";
 
 const run = (overrides = {}) => ({
@@ -21,6 +22,30 @@ const run = (overrides = {}) => ({
 });
 
 describe("SyncLine", () => {
+  it("shows a sync's end at once: GitHub refused the token, and Sign in again appears", async () => {
+    let refused = false;
+    mockCommands((cmd) => {
+      if (cmd === "sync_status")
+        return {
+          org: "acme",
+          last: refused ? run({ id: 2, status: "failed", error: "GitHub refused the token" }) : run(),
+          next_at: null,
+          offline_since: null,
+          interval_secs: 300,
+          needs_sign_in: refused,
+        };
+    });
+    render(SyncLine);
+    const line = await screen.findByTestId("sync-line");
+    await waitFor(() => expect(line.textContent).toContain("2 new, 1 missing"));
+    expect(screen.queryByTestId("sync-sign-in-again")).toBeNull();
+    // The heartbeat's job ends (the next status read would be 30 s away).
+    refused = true;
+    await emit("job-changed", { job: { id: 9, queue: "github_sync", state: "retryable", args: {} } });
+    await screen.findByTestId("sync-sign-in-again");
+    expect(line.textContent).toContain("GitHub refused the token");
+  });
+
   it("shows the last run, the next one and the budget, and syncs now on request", async () => {
     const calls: string[] = [];
     mockCommands((cmd) => {
