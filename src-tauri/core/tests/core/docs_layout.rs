@@ -300,3 +300,38 @@ fn commit_flat(git: &GitServer, path: &str, text: &str) {
     )
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_force_push_back_to_the_flat_layout_is_moved_again_and_its_edit_is_kept() {
+    let git = GitServer::start();
+    let url = git.repo("acme", "shop_docs");
+    let a = Machine::new(&git, &url, "ada@example.com").await;
+    let checkout = a.story("Checkout").await;
+    let refunds = a.story("Refunds").await;
+    a.sync().await;
+    let flat_commit = flatten_main(&git);
+    a.as_older_version_after(&flat_commit).await;
+    assert!(a.sync().await.commit.is_some(), "moved");
+
+    // Someone with an older version force-pushes main back to the flat commit, with an edit
+    // of their own on top: the move is gone from the history.
+    let repo = bare(&git);
+    let flat_oid = git2::Oid::from_str(&flat_commit).unwrap();
+    repo.reference("refs/heads/main", flat_oid, true, "force-push").unwrap();
+    let flat_path = flat(&a.stored_paths().await[&refunds]);
+    let text = file_on(&git, &flat_path).replace("title: \"Refunds\"", "title: \"Refunds, fast\"");
+    commit_flat(&git, &flat_path, &text);
+
+    let report = a.sync().await;
+    assert_eq!(report.imported, 1, "{report:?}");
+    assert_eq!(a.title(&refunds).await, "Refunds, fast");
+    assert_eq!(a.title(&checkout).await, "Checkout");
+    let files = git.files("acme", "shop_docs");
+    assert_eq!(files.len(), 3, "two stories and the README, no duplicate: {files:?}");
+    assert!(files.iter().all(|f| f == "README.md" || f.matches('/').count() == 2), "{files:?}");
+    let stored = a.stored_paths().await;
+    assert!(files.contains(&stored[&refunds]) && files.contains(&stored[&checkout]), "{stored:?}");
+    let moves = messages(&git).iter().filter(|m| m.starts_with("Spec layout")).count();
+    assert_eq!(moves, 1, "the history that is there has one move");
+    assert!(file_on(&git, &stored[&refunds]).contains("Refunds, fast"));
+}
