@@ -84,7 +84,10 @@ fn overview(listed: &[Published]) -> String {
         });
         items
     };
-    let by_id = |id: &str| listed.iter().find(|p| p.id == id);
+    // Looked up for every link of every context and component: a map, not a scan of the list.
+    let ids: std::collections::HashMap<&str, &Published> =
+        listed.iter().map(|p| (p.id.as_str(), p)).collect();
+    let by_id = |id: &str| ids.get(id).copied();
     let mut out = format!("{OVERVIEW_START}\n\n## Stories\n\n");
     let stories = of_kind(Kind::Story);
     if stories.is_empty() {
