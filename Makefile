@@ -150,6 +150,7 @@ e2e-run:
 	BROWSER=$(CURDIR)/tests/e2e/browser-recorder.sh tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/github.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/polish.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/handmade.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/layout.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/activity.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/warm.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/phoenix.e2e.mjs

@@ -179,7 +179,7 @@ fn a_file_edited_by_hand_is_imported_and_a_broken_one_is_reported_and_skipped() 
     let files = repo_files(&git);
     let path_of = |id: &str| {
         let short = &id[..8];
-        std::fs::read_dir(w.join("stories"))
+        std::fs::read_dir(w.join("stories").join(&id[..2]))
             .unwrap()
             .flatten()
             .map(|e| e.path())
@@ -204,7 +204,8 @@ fn a_file_edited_by_hand_is_imported_and_a_broken_one_is_reported_and_skipped() 
     assert_eq!(report["imported"], 1, "{report}");
     let problems = report["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{report}");
-    assert!(problems[0]["path"].as_str().unwrap().starts_with("stories/refunds-"), "{report}");
+    let path = problems[0]["path"].as_str().unwrap();
+    assert_eq!(path, format!("stories/{}/refunds-{}.md", &refunds[..2], &refunds[..8]), "{report}");
     assert!(problems[0]["message"].as_str().unwrap().contains("YAML"), "{report}");
     let story = a.get_story(&checkout).unwrap();
     assert_eq!(story["title"], "Checkout in one step");

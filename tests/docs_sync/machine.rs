@@ -192,13 +192,14 @@ impl Web {
         Web { _dir: dir, work }
     }
 
-    /// The file of the entity whose id is `id`, under `folder` (stories, contexts, components).
+    /// The file of the entity whose id is `id`, under `folder` (stories, contexts, components):
+    /// in the sub-folder of its id's first two hex digits, or (written flat) in `folder` itself.
     pub fn path_of(&self, folder: &str, id: &str) -> std::path::PathBuf {
-        std::fs::read_dir(self.work.join(folder))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.to_string_lossy().contains(&id[..8]))
+        let dirs = [self.work.join(folder).join(&id[..2]), self.work.join(folder)];
+        dirs.iter()
+            .filter_map(|dir| std::fs::read_dir(dir).ok())
+            .flat_map(|entries| entries.flatten().map(|e| e.path()))
+            .find(|p| p.is_file() && p.file_name().unwrap().to_string_lossy().contains(&id[..8]))
             .unwrap_or_else(|| panic!("no file of {id} in {folder}"))
     }
 

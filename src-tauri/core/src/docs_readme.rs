@@ -84,7 +84,10 @@ fn overview(listed: &[Published]) -> String {
         });
         items
     };
-    let by_id = |id: &str| listed.iter().find(|p| p.id == id);
+    // Looked up for every link of every context and component: a map, not a scan of the list.
+    let ids: std::collections::HashMap<&str, &Published> =
+        listed.iter().map(|p| (p.id.as_str(), p)).collect();
+    let by_id = |id: &str| ids.get(id).copied();
     let mut out = format!("{OVERVIEW_START}\n\n## Stories\n\n");
     let stories = of_kind(Kind::Story);
     if stories.is_empty() {
@@ -145,8 +148,55 @@ fn overview(listed: &[Published]) -> String {
     out
 }
 
+/// The fields of a kind that its row in the overview shows (beside its kind and path).
+fn shown(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Story => &["title", "status", "approved"],
+        Kind::Context => &["name", "stories"],
+        Kind::Component => &["name", "context", "docs_complete", "code_complete", "tests_complete"],
+    }
+}
+
+/// Whether an entity's row (or a row it names: a context's stories, a component's context)
+/// reads differently in the overview from `before` to `after`; an entity added or removed does.
+pub fn lists_differently(before: Option<&Published>, after: Option<&Published>) -> bool {
+    match (before, after) {
+        (Some(a), Some(b)) => {
+            a.kind != b.kind
+                || a.path != b.path
+                || shown(a.kind).iter().any(|f| a.fields.get(*f) != b.fields.get(*f))
+        }
+        (None, None) => false,
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_change_of_what_a_row_shows_rewrites_the_overview() {
+        use super::{lists_differently, Published};
+        use codemyspec_specdocs::Kind;
+        use serde_json::json;
+        let story = |title: &str, description: &str, path: &str| Published {
+            kind: Kind::Story,
+            id: "s1".into(),
+            path: path.into(),
+            fields: [
+                ("title".to_owned(), json!(title)),
+                ("status".to_owned(), json!("draft")),
+                ("description".to_owned(), json!(description)),
+            ]
+            .into(),
+        };
+        let before = story("Pay", "As a buyer", "stories/s1/pay.md");
+        let changed = |after: &Published| lists_differently(Some(&before), Some(after));
+        assert!(!changed(&story("Pay", "As a buyer, I pay", "stories/s1/pay.md")));
+        assert!(changed(&story("Pay by card", "As a buyer", "stories/s1/pay.md")));
+        assert!(changed(&story("Pay", "As a buyer", "stories/pay.md")));
+        assert!(lists_differently(Some(&before), None) && lists_differently(None, Some(&before)));
+    }
+
     #[test]
     fn the_overview_lists_each_kind_with_links_and_keeps_the_text_around_it() {
         use super::{with_overview, Published};

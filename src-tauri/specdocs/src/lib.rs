@@ -109,9 +109,17 @@ impl Kind {
         }
     }
 
-    /// The kind whose files live at `path` (`stories/x.md` → story); none for other files.
+    /// The kind whose files live at `path`: a markdown file in the kind's folder or in one
+    /// sub-folder of it (`stories/1a/x.md`, the layout written now; `stories/x.md`, the flat
+    /// one older versions wrote and people may still add by hand) → story; none for other
+    /// files, or ones deeper down.
     pub fn of_path(path: &str) -> Option<Kind> {
-        let (dir, file) = path.split_once('/')?;
+        let (dir, rest) = path.split_once('/')?;
+        let file = match rest.split_once('/') {
+            Some((folder, file)) if !folder.is_empty() => file,
+            Some(_) => return None,
+            None => rest,
+        };
         if file.contains('/') || !file.ends_with(".md") {
             return None;
         }
@@ -233,15 +241,36 @@ fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
-/// The path a new entity's file gets: its folder, its title as words, and the start of its
-/// id (`stories/pay-by-card-1a2b3c4d.md`). The path is chosen once: later edits keep it, and
-/// the entity is known by the id inside, so a file a person renames stays the same entity.
+/// The sub-folder of an entity's file: the first two hex digits of its id. Ids are random
+/// (uuid v4), so 256 folders fill evenly and stay under GitHub's 1,000 listed files a folder
+/// up to ~200,000 entities of a kind (docs/DECISIONS.md, "The docs repository's layout").
+pub fn folder_of(id: &str) -> &str {
+    id.get(..2).unwrap_or(id)
+}
+
+/// The path a new entity's file gets: its kind's folder, its id's sub-folder, its title as
+/// words and the start of its id (`stories/1a/pay-by-card-1a2b3c4d.md`). The path is chosen
+/// once: later edits keep it, and the entity is known by the id inside, so a file a person
+/// renames or moves stays the same entity.
 pub fn path_for(kind: Kind, id: &str, label: &str) -> String {
     let short = id.get(..8).unwrap_or(id);
+    let folder = folder_of(id);
     match slug(label) {
-        s if s.is_empty() => format!("{}/{short}.md", kind.dir()),
-        s => format!("{}/{s}-{short}.md", kind.dir()),
+        s if s.is_empty() => format!("{}/{folder}/{short}.md", kind.dir()),
+        s => format!("{}/{folder}/{s}-{short}.md", kind.dir()),
     }
+}
+
+/// Where a file of the flat layout (`stories/pay-by-card-1a2b3c4d.md`, directly in its kind's
+/// folder) moves to hold entity `id`: the same file name in the id's sub-folder. `None` for
+/// a path that is not in the flat layout.
+pub fn moved_path(path: &str, id: &str) -> Option<String> {
+    let (dir, file) = path.split_once('/')?;
+    if file.contains('/') {
+        return None;
+    }
+    Kind::of_path(path)?;
+    Some(format!("{dir}/{}/{file}", folder_of(id)))
 }
 
 /// A front-matter scalar: a JSON string is a YAML double-quoted scalar once the characters

@@ -112,12 +112,36 @@ fn a_component_keeps_its_design_and_sorted_dependencies() {
 }
 
 #[test]
-fn paths_are_words_and_the_id_start() {
-    assert_eq!(path_for(Kind::Story, ID, "Pay by card!"), "stories/pay-by-card-0f1e2d3c.md");
-    assert_eq!(path_for(Kind::Context, ID, "***"), "contexts/0f1e2d3c.md");
+fn paths_are_the_id_folder_then_words_and_the_id_start() {
+    assert_eq!(path_for(Kind::Story, ID, "Pay by card!"), "stories/0f/pay-by-card-0f1e2d3c.md");
+    assert_eq!(path_for(Kind::Context, ID, "***"), "contexts/0f/0f1e2d3c.md");
+}
+
+#[test]
+fn files_in_the_flat_layout_and_in_sub_folders_are_both_read() {
     assert_eq!(Kind::of_path("components/x.md"), Some(Kind::Component));
+    assert_eq!(Kind::of_path("stories/x.md"), Some(Kind::Story));
+    assert_eq!(Kind::of_path("stories/0f/x.md"), Some(Kind::Story));
+    assert_eq!(Kind::of_path("stories/drafts/x.md"), Some(Kind::Story));
     assert_eq!(Kind::of_path("README.md"), None);
-    assert_eq!(Kind::of_path("stories/deep/x.md"), None);
+    assert_eq!(Kind::of_path("stories/0f/x.txt"), None);
+    assert_eq!(Kind::of_path("stories//x.md"), None);
+    assert_eq!(Kind::of_path("stories/a/b/x.md"), None);
+    assert_eq!(Kind::of_path("notes/0f/x.md"), None);
+}
+
+#[test]
+fn a_flat_file_moves_to_its_id_folder_with_its_name_kept() {
+    assert_eq!(
+        moved_path("stories/pay-by-card-0f1e2d3c.md", ID).as_deref(),
+        Some("stories/0f/pay-by-card-0f1e2d3c.md")
+    );
+    assert_eq!(
+        moved_path("contexts/renamed-by-hand.md", ID).as_deref(),
+        Some("contexts/0f/renamed-by-hand.md")
+    );
+    assert_eq!(moved_path("stories/0f/pay-by-card-0f1e2d3c.md", ID), None);
+    assert_eq!(moved_path("README.md", ID), None);
 }
 
 fn with(mut f: Fields, field: &str, value: Value) -> Fields {

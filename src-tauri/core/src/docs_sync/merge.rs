@@ -187,8 +187,18 @@ pub(super) async fn prepare(
     let commit = if out.writes.is_empty() && (head.is_none() || out.bases.is_empty()) {
         None
     } else {
-        let listed = listed(&mut tx, pid, !history.has_base(), &out.bases).await?;
-        build_commit(&git, project, head.as_deref(), &out, &listed, author)?
+        // The overview is built from every entity: only when a row it shows changed, or it
+        // has none yet (its cost would otherwise grow with the spec, not the change).
+        let has_readme = head.as_deref().and_then(|h| repo::blob_at(&git, h, "README.md"));
+        let listed = if has_readme.is_none()
+            || !history.has_base()
+            || overview_changes(&mut tx, pid, &out.bases).await?
+        {
+            Some(listed(&mut tx, pid, !history.has_base(), &out.bases).await?)
+        } else {
+            None
+        };
+        build_commit(&git, project, head.as_deref(), &out, listed.as_deref(), author)?
     };
     let outbox_max = outbox_max(&mut tx, pid).await?;
     tx.commit().await.map_err(Error::from)?;
@@ -490,14 +500,14 @@ fn file_of(
 }
 
 /// The commit of a merge's writes, with the README's overview following what the repository
-/// lists (also when nothing else is written: an entity deleted by hand on GitHub); `None`
-/// when the tree would not change.
+/// lists (also when nothing else is written: an entity deleted by hand on GitHub) when
+/// `listed` is given; `None` when the tree would not change.
 fn build_commit(
     git: &git2::Repository,
     project: &Project,
     head: Option<&str>,
     out: &RepoSide,
-    listed: &[crate::docs_readme::Published],
+    listed: Option<&[crate::docs_readme::Published]>,
     author: &Author,
 ) -> std::result::Result<Option<String>, SyncError> {
     let message = if out.lines.is_empty() {
@@ -505,13 +515,19 @@ fn build_commit(
     } else {
         commit_message(&out.lines)
     };
-    let current = head
-        .and_then(|h| repo::blob_at(git, h, "README.md"))
-        .map(|blob| repo::text(git, blob))
-        .transpose()?
-        .unwrap_or_else(|| crate::docs_readme::readme(project));
-    let readme = crate::docs_readme::with_overview(&current, listed);
-    Ok(repo::commit(git, head, &out.writes, &readme, author, &message)?)
+    // No overview to follow (nothing it lists changed): the README is left as it is.
+    let readme = match listed {
+        Some(listed) => {
+            let current = head
+                .and_then(|h| repo::blob_at(git, h, "README.md"))
+                .map(|blob| repo::text(git, blob))
+                .transpose()?
+                .unwrap_or_else(|| crate::docs_readme::readme(project));
+            Some(crate::docs_readme::with_overview(&current, listed))
+        }
+        None => None,
+    };
+    Ok(repo::commit(git, head, &out.writes, readme.as_deref(), author, &message)?)
 }
 
 /// Files added by hand whose title or name another entity of their kind has here: each stays
@@ -547,6 +563,29 @@ async fn clashing_handmade(
         }
     }
     Ok(out)
+}
+
+/// Whether any of the merge's new bases reads differently in the README's overview from the
+/// base it replaces.
+async fn overview_changes(
+    conn: &mut SqliteConnection,
+    pid: &str,
+    bases: &[(String, Option<Base>)],
+) -> Result<bool> {
+    let published = |id: &str, b: Base| crate::docs_readme::Published {
+        kind: b.kind,
+        id: id.to_owned(),
+        path: b.path,
+        fields: b.fields,
+    };
+    for (id, new) in bases {
+        let old = base_of(conn, pid, id).await?.map(|b| published(id, b));
+        let new = new.clone().map(|b| published(id, b));
+        if crate::docs_readme::lists_differently(old.as_ref(), new.as_ref()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// What the repository holds once this merge's commit is on it (for the README's overview):

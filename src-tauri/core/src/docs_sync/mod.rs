@@ -10,6 +10,7 @@
 mod decide;
 mod field;
 mod job;
+mod layout;
 pub mod local;
 mod merge;
 mod record;
@@ -283,9 +284,21 @@ async fn sync_locked(
                 .await
                 .map_err(|e| Error::Internal(format!("git task failed: {e}")))??
         };
-        let mut prepared = prepare(store, project, url, &dir, head, &author).await?;
+        // A remote still in the flat layout is moved first, in a commit of its own that the
+        // merge reads like a teammate's (its files elsewhere) and the push carries.
+        let (head, moved) = {
+            let (d, a) = (dir.clone(), author.clone());
+            tokio::task::spawn_blocking(move || move_layout(&d, head, &a))
+                .await
+                .map_err(|e| Error::Internal(format!("git task failed: {e}")))??
+        };
+        let mut prepared = prepare(store, project, url, &dir, head.clone(), &author).await?;
         added += prepared.added;
         prepared.added = added;
+        if moved && prepared.commit.is_none() {
+            // The move alone: it is this sync's commit, pushed and recorded as synced.
+            prepared.commit = head;
+        }
         if prepared.commit.is_some() {
             let (d, u, t, c) = (dir.clone(), url.to_owned(), token.clone(), cancel.clone());
             let pushed = tokio::task::spawn_blocking(move || repo::push(&d, &u, t.as_ref(), &c))
@@ -301,6 +314,23 @@ async fn sync_locked(
     };
     drop(lock);
     Ok(report)
+}
+
+/// `head` with the move to the sub-folder layout on top when it is still flat
+/// ([`layout`]); whether a move was committed.
+fn move_layout(
+    dir: &std::path::Path,
+    head: Option<String>,
+    author: &Author,
+) -> std::result::Result<(Option<String>, bool), PublishError> {
+    let Some(head) = head else { return Ok((None, false)) };
+    let git = repo::open(dir)?;
+    let moves = layout::moves(&git, &head)?;
+    if moves.is_empty() {
+        return Ok((Some(head), false));
+    }
+    tracing::info!(files = moves.len(), "docs sync: moving the flat layout into sub-folders");
+    Ok((Some(layout::commit(&git, &head, &moves, author)?), true))
 }
 
 /// Takes the clone's lock file (waiting for another sync of the project to end): the lock

@@ -132,12 +132,12 @@ pub fn text(repo: &Repository, blob: Oid) -> Result<String, PublishError> {
 
 /// Commits `writes` (path → new content, `None` to remove) on top of `parent`, and points
 /// the clone's `main` at it. Returns `None` when the tree would not change: no empty commit
-/// is ever made. The README (its overview kept current) goes with every commit.
+/// is ever made. The README (its overview kept current) goes with the commit when given.
 pub fn commit(
     repo: &Repository,
     parent: Option<&str>,
     writes: &[(String, Option<String>)],
-    readme: &str,
+    readme: Option<&str>,
     author: &Author,
     message: &str,
 ) -> Result<Option<String>, PublishError> {
@@ -160,8 +160,10 @@ pub fn commit(
     let mut update = TreeUpdateBuilder::new();
     // The README's overview follows what the commit holds; the same text is the same blob,
     // so an unchanged overview leaves the tree as it is.
-    let blob = repo.blob(readme.as_bytes()).map_err(|e| step("git hash-object", e))?;
-    update.upsert("README.md", blob, FileMode::Blob);
+    if let Some(readme) = readme {
+        let blob = repo.blob(readme.as_bytes()).map_err(|e| step("git hash-object", e))?;
+        update.upsert("README.md", blob, FileMode::Blob);
+    }
     for (path, content) in writes {
         match content {
             Some(text) => {

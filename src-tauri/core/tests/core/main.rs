@@ -9,6 +9,7 @@ mod bad_input;
 mod clone_setup;
 mod components;
 mod contexts;
+mod docs_layout;
 mod docs_sync;
 mod fn_length;
 mod github_settings;

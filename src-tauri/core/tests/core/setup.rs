@@ -200,7 +200,11 @@ async fn an_elixir_project_is_set_up_for_real_and_pushed_with_the_token() {
     let docs = git.files("acme", "shop_docs");
     assert!(
         docs.contains(&"README.md".to_owned())
-            && docs.iter().any(|f| f.starts_with("stories/pay-by-card-")),
+            && docs.iter().any(|f| {
+                // stories/<two hex of the id>/pay-by-card-<id start>.md
+                let parts: Vec<&str> = f.split('/').collect();
+                parts.len() == 3 && parts[0] == "stories" && parts[2].starts_with("pay-by-card-")
+            }),
         "{docs:?}"
     );
 
