@@ -16,6 +16,7 @@ use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::SecretStore;
 use codemyspec_core::store::new_id;
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::ProjectId;
 use codemyspec_core::{Error, Result, Secret, Store};
 use std::io::BufRead;
 use std::path::Path;
@@ -113,7 +114,7 @@ fn commits(bare: &Path) -> Result<usize> {
 /// a cycle check per edge): 2,000 contexts with three stories linked to each, 2,000
 /// components in those contexts, each depending on the one before it in runs of ten.
 /// Returns the story ids in creation order.
-async fn seed_spec(store: &Store, project_id: &str) -> Result<Vec<String>> {
+async fn seed_spec(store: &Store, project_id: &ProjectId) -> Result<Vec<String>> {
     let now = store.now();
     let mut tx = store.write().await?;
     let mut contexts = Vec::with_capacity(CONTEXTS);
@@ -216,7 +217,7 @@ struct Fixture<'a> {
     store: &'a Store,
     secrets: &'a Arc<dyn SecretStore>,
     actor: &'a str,
-    project: String,
+    project: ProjectId,
     url: String,
     bare: std::path::PathBuf,
     cancel: CancellationToken,
@@ -322,7 +323,7 @@ async fn scenario(
         // Not a URL a person may enter (https, or http on loopback): set behind the API.
         sqlx::query("UPDATE projects SET docs_repo = ? WHERE id = ?")
             .bind(&url)
-            .bind(&project)
+            .bind(project)
             .execute(store.pool())
             .await?;
     }

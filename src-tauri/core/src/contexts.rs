@@ -5,6 +5,7 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::stories::{self, check_version, Story};
 use crate::text_enum::text_enum;
@@ -22,7 +23,7 @@ text_enum! {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Context {
     pub id: String,
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub name: String,
     #[serde(rename = "type")]
     #[sqlx(rename = "type")]
@@ -81,10 +82,9 @@ const DUPLICATE: &str = "this project already has a context with this name";
 pub async fn create(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     new: NewContext,
 ) -> Result<Context> {
-    let project_id = validate::id("project_id", project_id)?;
     let mut checks = validate::Checks::new();
     let name = checks.check(validate::module_alias("name", &new.name));
     let purpose = checks.check(validate::required_line("purpose", &new.purpose, 1000));
@@ -96,13 +96,13 @@ pub async fn create(
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
     sqlx::query(
         "INSERT INTO contexts (id, project_id, name, type, purpose, description, inserted_at, \
          updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
-    .bind(&project_id)
+    .bind(project_id)
     .bind(&name)
     .bind(new.kind)
     .bind(&purpose)
@@ -134,28 +134,26 @@ pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Context> {
 pub async fn get_by_name(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     name: &str,
 ) -> Result<Context> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contexts WHERE project_id = ? AND name = ?"
     )))
-    .bind(&project_id)
+    .bind(project_id)
     .bind(name.trim())
     .fetch_optional(store.pool())
     .await?
     .ok_or(Error::not_found("context"))
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Context>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Context>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contexts WHERE project_id = ? ORDER BY name"
     )))
-    .bind(&project_id)
+    .bind(project_id)
     .fetch_all(store.pool())
     .await?)
 }
@@ -259,7 +257,7 @@ pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &
     let (context_id, project_id) =
         access::require_owned(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
     let story_id = validate::id("story_id", story_id)?;
-    let story_project: Option<String> =
+    let story_project: Option<ProjectId> =
         sqlx::query_scalar("SELECT project_id FROM stories WHERE id = ?")
             .bind(&story_id)
             .fetch_optional(&mut *tx)

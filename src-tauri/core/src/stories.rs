@@ -5,6 +5,7 @@
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::store::{new_id, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -47,7 +48,7 @@ pub struct StatusMove {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Story {
     pub id: String,
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub title: String,
     pub description: String,
     pub acceptance_criteria: Option<String>,
@@ -85,8 +86,12 @@ pub struct StoryChanges {
     pub status: Option<StoryStatus>,
 }
 
-pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory) -> Result<Story> {
-    let project_id = validate::id("project_id", project_id)?;
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+    new: NewStory,
+) -> Result<Story> {
     let mut checks = validate::Checks::new();
     let title = checks.check(validate::required_line("title", &new.title, validate::TITLE_MAX));
     let description = checks.check(validate::text("description", &new.description));
@@ -98,13 +103,13 @@ pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory)
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
     sqlx::query(
         "INSERT INTO stories (id, project_id, title, description, acceptance_criteria, \
          inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
-    .bind(&project_id)
+    .bind(project_id)
     .bind(&title)
     .bind(&description)
     .bind(&criteria)
@@ -129,10 +134,9 @@ pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Story> {
     fetch(store.pool(), &id).await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Story>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
-    query_where(store.pool(), "project_id = ?", &project_id).await
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Story>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
+    query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
 }
 
 /// Stories matching a fixed condition with one bound parameter, oldest first.

@@ -4,13 +4,14 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::contexts::{self, Context, ContextChanges, NewContext};
 use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
+use codemyspec_core::ProjectId;
 use tauri::State;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_stories(state: State<'_, AppState>, project_id: String) -> Res<Vec<Story>> {
     let actor = state.actor().await?;
-    Ok(stories::list(&state.store, &actor, &project_id).await?)
+    Ok(stories::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
 }
 
 #[tauri::command]
@@ -35,7 +36,8 @@ pub async fn create_story(
     input: NewStory,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::create(&state.store, &actor, &project_id, input).await?)
+    Ok(stories::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, input)
+        .await?)
 }
 
 /// An edit based on `version` (the version the editor read): a newer one is a conflict.
@@ -80,7 +82,7 @@ pub async fn delete_story(state: State<'_, AppState>, id: String) -> Res<()> {
 #[specta::specta]
 pub async fn list_contexts(state: State<'_, AppState>, project_id: String) -> Res<Vec<Context>> {
     let actor = state.actor().await?;
-    Ok(contexts::list(&state.store, &actor, &project_id).await?)
+    Ok(contexts::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
 }
 
 #[tauri::command]
@@ -91,7 +93,8 @@ pub async fn create_context(
     input: NewContext,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::create(&state.store, &actor, &project_id, input).await?)
+    Ok(contexts::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, input)
+        .await?)
 }
 
 #[tauri::command]

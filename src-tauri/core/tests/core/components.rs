@@ -96,7 +96,7 @@ async fn dependencies_stay_inside_one_project() {
     let x_seq: i64 =
         sqlx::query_scalar(seq_of).bind(&x.id).fetch_one(f.store.pool()).await.unwrap();
     let raw = sqlx::query("INSERT INTO component_dependencies VALUES ('d', ?, ?, ?, 'now', 'now')")
-        .bind(&p.id)
+        .bind(p.id)
         .bind(a_seq)
         .bind(x_seq)
         .execute(f.store.pool())

@@ -11,6 +11,7 @@ use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::settings::{self, Setting};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::ProjectId;
 use codemyspec_core::Secret;
 use codemyspec_specdocs::Kind;
 use codemyspec_tests::GitServer;
@@ -21,7 +22,7 @@ async fn sync(
     f: &Fixture,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project: &str,
+    project: &ProjectId,
 ) -> SyncReport {
     docs_sync::run_once(&f.store, secrets, actor, project, &CancellationToken::new())
         .await
@@ -88,7 +89,7 @@ async fn publishing(
     email: &str,
     name: &str,
     repo: &str,
-) -> (Arc<dyn SecretStore>, String, String) {
+) -> (Arc<dyn SecretStore>, String, ProjectId) {
     let url = git.repo("acme", repo);
     let who = account(&f.store, email).await;
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
@@ -231,17 +232,17 @@ async fn a_file_with_the_id_of_another_projects_story_changes_nothing_in_that_pr
     assert_eq!(report.imported, 0, "{report:?}");
     assert!(report.problems.iter().any(|p| p.path == "stories/hijacked.md"), "{report:?}");
     let still = stories::get(&f.store, &ada, &theirs.id).await.unwrap();
-    assert_eq!((still.title.as_str(), still.project_id.as_str()), ("Blog post", other.id.as_str()));
+    assert_eq!((still.title.as_str(), still.project_id), ("Blog post", other.id));
     let here: Vec<String> =
         stories::list(&f.store, &ada, &shop).await.unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(here, vec![mine.id]);
 }
 
 /// The docs-sync jobs of `project` that wait to run.
-async fn waiting_syncs(f: &Fixture, actor: &str, project: &str) -> Vec<jobs::Job> {
+async fn waiting_syncs(f: &Fixture, actor: &str, project: &ProjectId) -> Vec<jobs::Job> {
     let filter = jobs::JobFilter {
         queue: Some(docs_sync::QUEUE.into()),
-        project_id: Some(project.into()),
+        project_id: Some(project.to_string()),
         ..Default::default()
     };
     let all = jobs::list(&f.store, actor, &filter).await.unwrap();
