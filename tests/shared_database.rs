@@ -34,7 +34,7 @@ async fn what_the_cli_writes_the_core_reads_and_back() {
     )
     .await
     .unwrap();
-    let shown = json_of(&codemyspec(dir.path(), &["story", "show", &story.id], ""));
+    let shown = json_of(&codemyspec(dir.path(), &["story", "show", &story.id.to_string()], ""));
     assert_eq!(shown["title"], "Pay");
     assert_eq!(shown["version"], 1);
 }

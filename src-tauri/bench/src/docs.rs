@@ -17,6 +17,7 @@ use codemyspec_core::secrets::SecretStore;
 use codemyspec_core::store::new_id;
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
 use codemyspec_core::ProjectId;
+use codemyspec_core::StoryId;
 use codemyspec_core::{Error, Result, Secret, Store};
 use std::io::BufRead;
 use std::path::Path;
@@ -267,6 +268,7 @@ impl Fixture<'_> {
     /// Edits the description of `ids` through the core API (a transaction each).
     async fn edit(&self, ids: &[String], round: usize) -> Result<()> {
         for id in ids {
+            let id = &StoryId::parse("story_id", id)?;
             let story = stories::get(self.store, self.actor, id).await?;
             let changes = StoryChanges {
                 description: Some(format!("{}\n\nEdited in round {round}.", story.description)),

@@ -141,8 +141,25 @@ where
     E: sqlx::SqliteExecutor<'e>,
 {
     let id = crate::validate::id(&format!("{}_id", kind.entity()), id)?;
+    let project_id = require_owner_of(exec, actor, kind, &id, need).await?;
+    Ok((id, project_id))
+}
+
+/// [`require_owned`] for an id that is already a type (parsed at the boundary): checks the
+/// actor may do `need` to the project owning row `id`; returns that project's id.
+pub(crate) async fn require_owner_of<'e, E, I>(
+    exec: E,
+    actor: &str,
+    kind: Owned,
+    id: &I,
+    need: Need,
+) -> Result<ProjectId>
+where
+    E: sqlx::SqliteExecutor<'e>,
+    I: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Sync,
+{
     let found: Option<(ProjectId, Option<Role>)> =
-        sqlx::query_as(kind.lookup()).bind(actor).bind(&id).fetch_optional(exec).await?;
+        sqlx::query_as(kind.lookup()).bind(actor).bind(id).fetch_optional(exec).await?;
     let (project_id, role) = match found {
         Some((project_id, Some(role))) => (project_id, role),
         _ => return Err(Error::not_found(kind.entity())),
@@ -155,5 +172,5 @@ where
             need.min_role()
         )));
     }
-    Ok((id, project_id))
+    Ok(project_id)
 }

@@ -6,6 +6,7 @@ use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
+use crate::ids::StoryId;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::stories::{self, check_version, Story};
 use crate::text_enum::text_enum;
@@ -252,14 +253,18 @@ pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
 
 /// The original design's `add_story_to_context/2` (docs/DESIGN.md). Both must be in one project;
 /// linking twice is a no-op. The context becomes dirty: its stories changed.
-pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &str) -> Result<()> {
+pub async fn add_story(
+    store: &Store,
+    actor: &str,
+    context_id: &str,
+    story_id: &StoryId,
+) -> Result<()> {
     let mut tx = store.write().await?;
     let (context_id, project_id) =
         access::require_owned(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
-    let story_id = validate::id("story_id", story_id)?;
     let story_project: Option<ProjectId> =
         sqlx::query_scalar("SELECT project_id FROM stories WHERE id = ?")
-            .bind(&story_id)
+            .bind(story_id)
             .fetch_optional(&mut *tx)
             .await?;
     match story_project {
@@ -274,7 +279,7 @@ pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &
     )
     .bind(new_id())
     .bind(&context_id)
-    .bind(&story_id)
+    .bind(story_id)
     .bind(&now)
     .bind(&now)
     .execute(&mut *tx)
@@ -294,15 +299,14 @@ pub async fn remove_story(
     store: &Store,
     actor: &str,
     context_id: &str,
-    story_id: &str,
+    story_id: &StoryId,
 ) -> Result<()> {
     let mut tx = store.write().await?;
     let (context_id, _) =
         access::require_owned(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
-    let story_id = validate::id("story_id", story_id)?;
     let gone = sqlx::query("DELETE FROM context_stories WHERE context_id = ? AND story_id = ?")
         .bind(&context_id)
-        .bind(&story_id)
+        .bind(story_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -5,6 +5,7 @@ use crate::AppState;
 use codemyspec_core::contexts::{self, Context, ContextChanges, NewContext};
 use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
 use codemyspec_core::ProjectId;
+use codemyspec_core::StoryId;
 use tauri::State;
 
 #[tauri::command]
@@ -18,7 +19,7 @@ pub async fn list_stories(state: State<'_, AppState>, project_id: String) -> Res
 #[specta::specta]
 pub async fn get_story(state: State<'_, AppState>, id: String) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::get(&state.store, &actor, &id).await?)
+    Ok(stories::get(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?)
 }
 
 /// The statuses a story in `from` may be given (all of them, in order, each marked).
@@ -50,14 +51,27 @@ pub async fn update_story(
     input: StoryChanges,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::update(&state.store, &actor, &id, i64::from(version), input).await?)
+    Ok(stories::update(
+        &state.store,
+        &actor,
+        &StoryId::parse("story_id", &id)?,
+        i64::from(version),
+        input,
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn approve_story(state: State<'_, AppState>, id: String, version: u32) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::approve(&state.store, &actor, &id, i64::from(version)).await?)
+    Ok(stories::approve(
+        &state.store,
+        &actor,
+        &StoryId::parse("story_id", &id)?,
+        i64::from(version),
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -65,9 +79,9 @@ pub async fn approve_story(state: State<'_, AppState>, id: String, version: u32)
 pub async fn set_story_dirty(state: State<'_, AppState>, id: String, dirty: bool) -> Res<Story> {
     let actor = state.actor().await?;
     Ok(if dirty {
-        stories::mark_dirty(&state.store, &actor, &id).await?
+        stories::mark_dirty(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?
     } else {
-        stories::clear_dirty(&state.store, &actor, &id).await?
+        stories::clear_dirty(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?
     })
 }
 
@@ -75,7 +89,7 @@ pub async fn set_story_dirty(state: State<'_, AppState>, id: String, dirty: bool
 #[specta::specta]
 pub async fn delete_story(state: State<'_, AppState>, id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(stories::delete(&state.store, &actor, &id).await?)
+    Ok(stories::delete(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?)
 }
 
 #[tauri::command]
@@ -138,7 +152,13 @@ pub async fn link_story(
     story_id: String,
 ) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(contexts::add_story(&state.store, &actor, &context_id, &story_id).await?)
+    Ok(contexts::add_story(
+        &state.store,
+        &actor,
+        &context_id,
+        &StoryId::parse("story_id", &story_id)?,
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -149,7 +169,13 @@ pub async fn unlink_story(
     story_id: String,
 ) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(contexts::remove_story(&state.store, &actor, &context_id, &story_id).await?)
+    Ok(contexts::remove_story(
+        &state.store,
+        &actor,
+        &context_id,
+        &StoryId::parse("story_id", &story_id)?,
+    )
+    .await?)
 }
 
 #[tauri::command]

@@ -99,7 +99,7 @@ async fn stories_link_within_one_project_and_linking_twice_is_harmless() {
     let err = contexts::add_story(&f.store, &ada.id, &ctx.id, &post.id).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("story_id")));
     let linked = contexts::list_stories(&f.store, &ada.id, &ctx.id).await.unwrap();
-    assert_eq!(linked.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [pay.id.as_str()]);
+    assert_eq!(linked.iter().map(|s| s.id).collect::<Vec<_>>(), [pay.id]);
     contexts::remove_story(&f.store, &ada.id, &ctx.id, &pay.id).await.unwrap();
     let err = contexts::remove_story(&f.store, &ada.id, &ctx.id, &pay.id).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);

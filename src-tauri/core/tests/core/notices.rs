@@ -13,6 +13,7 @@ use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
 use codemyspec_core::ProjectId;
 use codemyspec_core::Secret;
+use codemyspec_core::StoryId;
 use codemyspec_tests::GitServer;
 use serde_json::json;
 use std::sync::Arc;
@@ -72,7 +73,7 @@ async fn sync(f: &Fixture, actor: &str, project: &ProjectId) -> docs_sync::SyncR
         .unwrap_or_else(|e| panic!("sync: {e}"))
 }
 
-async fn retitle(f: &Fixture, actor: &str, story: &str, title: &str) {
+async fn retitle(f: &Fixture, actor: &str, story: &StoryId, title: &str) {
     let s = stories::get(&f.store, actor, story).await.unwrap();
     let changes = StoryChanges { title: Some(title.into()), ..Default::default() };
     stories::update(&f.store, actor, story, s.version, changes).await.unwrap();
