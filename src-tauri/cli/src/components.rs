@@ -7,6 +7,7 @@ use clap::Subcommand;
 use codemyspec_core::components::{
     self, Component, ComponentChanges, ComponentType, NewComponent, StatusFlags,
 };
+use codemyspec_core::ContextId;
 use codemyspec_core::ProjectId;
 use codemyspec_core::{dependencies, design_docs, validate, Error, Result};
 
@@ -150,13 +151,14 @@ impl Ctx {
     }
 
     async fn context_id(&self, project_id: &ProjectId, reference: &str) -> Result<String> {
-        if reference.trim().is_empty() || validate::id("context", reference).is_ok() {
+        if reference.trim().is_empty() || ContextId::parse("context", reference).is_ok() {
             return Ok(reference.to_owned());
         }
         let actor = self.actor().await?;
         Ok(codemyspec_core::contexts::get_by_name(&self.store, &actor, project_id, reference)
             .await?
-            .id)
+            .id
+            .to_string())
     }
 
     /// The context a `--context` argument names, if one was given.

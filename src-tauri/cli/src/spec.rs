@@ -5,8 +5,9 @@ use crate::{text_arg, Ctx};
 use clap::{Args, Subcommand};
 use codemyspec_core::contexts::{self, Context, ContextChanges, ContextType, NewContext};
 use codemyspec_core::stories::{self, NewStory, Story, StoryChanges, StoryStatus};
+use codemyspec_core::ContextId;
 use codemyspec_core::StoryId;
-use codemyspec_core::{validate, Error, Result};
+use codemyspec_core::{Error, Result};
 
 /// A row referred to by id, or by name within `--project`.
 #[derive(Debug, Args)]
@@ -158,7 +159,7 @@ fn context_table(out: &Out, list: &[Context]) {
             flag(c.approved),
             flag(c.dirty),
             c.purpose.clone(),
-            c.id.clone(),
+            c.id.to_string(),
         ]
     });
 }
@@ -167,7 +168,7 @@ impl Ctx {
     /// Resolves a context given by id, or by name within a project.
     async fn context(&self, at: &Ref) -> Result<Context> {
         let actor = self.actor().await?;
-        if let Ok(id) = validate::id("context", &at.reference) {
+        if let Ok(id) = ContextId::parse("context", &at.reference) {
             return contexts::get(&self.store, &actor, &id).await;
         }
         let project = at.project.as_deref().ok_or_else(|| {

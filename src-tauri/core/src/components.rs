@@ -5,6 +5,7 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
+use crate::ids::ContextId;
 use crate::ids::ProjectId;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::text_enum::text_enum;
@@ -29,7 +30,7 @@ text_enum! {
 pub struct Component {
     pub id: String,
     pub project_id: ProjectId,
-    pub context_id: Option<String>,
+    pub context_id: Option<ContextId>,
     pub name: String,
     #[serde(rename = "type")]
     #[sqlx(rename = "type")]
@@ -101,11 +102,11 @@ async fn context_in_project(
     conn: &mut SqliteConnection,
     project_id: &ProjectId,
     raw: &str,
-) -> Result<String> {
-    let id = validate::id("context_id", raw)?;
+) -> Result<ContextId> {
+    let id = ContextId::parse("context_id", raw)?;
     let found: Option<ProjectId> =
         sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
-            .bind(&id)
+            .bind(id)
             .fetch_optional(conn)
             .await?;
     match found {
@@ -143,7 +144,7 @@ pub async fn create(
     )
     .bind(&id)
     .bind(project_id)
-    .bind(&context_id)
+    .bind(context_id)
     .bind(&name)
     .bind(new.kind)
     .bind(&file_path)
@@ -256,7 +257,7 @@ pub async fn update(
     .bind(c.kind)
     .bind(&c.file_path)
     .bind(&c.description)
-    .bind(&c.context_id)
+    .bind(c.context_id)
     .bind(store.now())
     .bind(&id)
     .execute(&mut *tx)

@@ -7,6 +7,7 @@ use crate::access::{self, Need, Owned};
 use crate::components::{self, Component};
 use crate::error::{Error, Result};
 use crate::graph::EdgeChange;
+use crate::ids::ContextId;
 use crate::ids::ProjectId;
 use crate::store::{new_id, Store};
 use serde::Serialize;
@@ -221,7 +222,7 @@ pub(crate) async fn component_changed(
 pub(crate) async fn context_changed(
     conn: &mut SqliteConnection,
     store: &Store,
-    context_id: &str,
+    context_id: &ContextId,
 ) -> Result<u64> {
     let project: ProjectId = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
         .bind(context_id)

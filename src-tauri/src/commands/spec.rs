@@ -4,6 +4,7 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::contexts::{self, Context, ContextChanges, NewContext};
 use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
+use codemyspec_core::ContextId;
 use codemyspec_core::ProjectId;
 use codemyspec_core::StoryId;
 use tauri::State;
@@ -120,28 +121,41 @@ pub async fn update_context(
     input: ContextChanges,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::update(&state.store, &actor, &id, i64::from(version), input).await?)
+    Ok(contexts::update(
+        &state.store,
+        &actor,
+        &ContextId::parse("context_id", &id)?,
+        i64::from(version),
+        input,
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn approve_context(state: State<'_, AppState>, id: String, version: u32) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::approve(&state.store, &actor, &id, i64::from(version)).await?)
+    Ok(contexts::approve(
+        &state.store,
+        &actor,
+        &ContextId::parse("context_id", &id)?,
+        i64::from(version),
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_context_dirty(state: State<'_, AppState>, id: String) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::clear_dirty(&state.store, &actor, &id).await?)
+    Ok(contexts::clear_dirty(&state.store, &actor, &ContextId::parse("context_id", &id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_context(state: State<'_, AppState>, id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(contexts::delete(&state.store, &actor, &id).await?)
+    Ok(contexts::delete(&state.store, &actor, &ContextId::parse("context_id", &id)?).await?)
 }
 
 #[tauri::command]
@@ -155,7 +169,7 @@ pub async fn link_story(
     Ok(contexts::add_story(
         &state.store,
         &actor,
-        &context_id,
+        &ContextId::parse("context_id", &context_id)?,
         &StoryId::parse("story_id", &story_id)?,
     )
     .await?)
@@ -172,7 +186,7 @@ pub async fn unlink_story(
     Ok(contexts::remove_story(
         &state.store,
         &actor,
-        &context_id,
+        &ContextId::parse("context_id", &context_id)?,
         &StoryId::parse("story_id", &story_id)?,
     )
     .await?)
@@ -182,5 +196,6 @@ pub async fn unlink_story(
 #[specta::specta]
 pub async fn context_stories(state: State<'_, AppState>, context_id: String) -> Res<Vec<Story>> {
     let actor = state.actor().await?;
-    Ok(contexts::list_stories(&state.store, &actor, &context_id).await?)
+    Ok(contexts::list_stories(&state.store, &actor, &ContextId::parse("context_id", &context_id)?)
+        .await?)
 }

@@ -193,7 +193,7 @@ async fn a_components_context_must_be_in_its_project() {
     };
     let foreign = contexts::create(&f.store, &ada.id, &q.id, new_ctx).await.unwrap();
     let mut new = named("A");
-    new.context_id = Some(foreign.id.clone());
+    new.context_id = Some(foreign.id.to_string());
     let err = components::create(&f.store, &ada.id, &p.id, new).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("context_id")));
     let dup = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap();

@@ -6,6 +6,7 @@ use super::{flag, ids, opt, text};
 use crate::components::ComponentType;
 use crate::contexts::ContextType;
 use crate::error::{Error, Result};
+use crate::ids::ContextId;
 use crate::ids::ProjectId;
 use crate::store::{new_id, Store};
 use crate::stories::StoryStatus;
@@ -148,7 +149,8 @@ async fn write_context(
         .await
         .map_err(|e| taken(e, "context", &name))?;
     if text_changed {
-        crate::dependencies::context_changed(conn, at.store, at.id).await?;
+        crate::dependencies::context_changed(conn, at.store, &ContextId::parse("id", at.id)?)
+            .await?;
     }
     Ok(())
 }
