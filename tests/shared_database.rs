@@ -24,7 +24,7 @@ async fn what_the_cli_writes_the_core_reads_and_back() {
     assert_eq!(Some(actor.id.as_str()), ada["id"].as_str());
     let listed = projects::list(&store, &actor.id).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(Some(listed[0].id.as_str()), p["id"].as_str());
+    assert_eq!(Some(listed[0].id.to_string().as_str()), p["id"].as_str());
 
     let story = stories::create(
         &store,
@@ -34,7 +34,7 @@ async fn what_the_cli_writes_the_core_reads_and_back() {
     )
     .await
     .unwrap();
-    let shown = json_of(&codemyspec(dir.path(), &["story", "show", &story.id], ""));
+    let shown = json_of(&codemyspec(dir.path(), &["story", "show", &story.id.to_string()], ""));
     assert_eq!(shown["title"], "Pay");
     assert_eq!(shown["version"], 1);
 }

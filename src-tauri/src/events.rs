@@ -9,6 +9,7 @@ use codemyspec_core::events::{JobEvent, ProjectEvent};
 use codemyspec_core::jobs::{self, Job};
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Project, SetupStatus};
+use codemyspec_core::ProjectId;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -45,7 +46,7 @@ pub struct OpenProject {
 /// here, in another process, or from its docs repository: reload its lists.
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct SpecChanged {
-    pub project_id: String,
+    pub project_id: ProjectId,
 }
 
 /// Events were missed (the window fell behind): reload what is shown.
@@ -70,13 +71,13 @@ pub enum Notice {
 /// transition.
 #[derive(Debug, Default)]
 pub struct SetupEnds {
-    last: HashMap<String, SetupStatus>,
+    last: HashMap<ProjectId, SetupStatus>,
 }
 
 impl SetupEnds {
     /// Starts from the statuses the projects have now (no notification for those).
     pub fn seeded(projects: &[Project]) -> Self {
-        SetupEnds { last: projects.iter().map(|p| (p.id.clone(), p.setup_status)).collect() }
+        SetupEnds { last: projects.iter().map(|p| (p.id, p.setup_status)).collect() }
     }
 
     /// The desktop notification an event calls for, if any: a setup's end (once, on the
@@ -108,7 +109,7 @@ impl SetupEnds {
 
     /// Whether `project` has just entered `ready` or `failed` (a cancel is a failure).
     pub fn ended(&mut self, project: &Project) -> bool {
-        let before = self.last.insert(project.id.clone(), project.setup_status);
+        let before = self.last.insert(project.id, project.setup_status);
         matches!(project.setup_status, SetupStatus::Ready | SetupStatus::Failed)
             && before != Some(project.setup_status)
     }

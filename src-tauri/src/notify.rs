@@ -13,7 +13,7 @@ use tauri::{AppHandle, Runtime};
 pub async fn notice<R: Runtime>(app: &AppHandle<R>, notice: &Notice) -> Result<(), String> {
     let shown = show_with(
         app,
-        Some(notice.project_id.clone()),
+        Some(notice.project_id.to_string()),
         notice.summary.clone(),
         notice.body.clone(),
     );
@@ -41,7 +41,7 @@ pub fn setup_ended<R: Runtime>(app: &AppHandle<R>, project: &Project, error: Opt
 
 /// Shows a notification that opens `project` when clicked (Linux).
 fn show<R: Runtime>(app: &AppHandle<R>, project: &Project, summary: String, body: String) {
-    drop(show_with(app, Some(project.id.clone()), summary, body));
+    drop(show_with(app, Some(project.id.to_string()), summary, body));
 }
 
 /// Shows a notification on a thread of its own (it waits there for a click); the receiver

@@ -76,7 +76,7 @@ fn seeded() -> (tempfile::TempDir, Store, String) {
         let ada = accounts::create(&store, new).await.expect("account");
         let project = NewProject { name: "my_shop".into(), ..Default::default() };
         let p = codemyspec_core::projects::create(&store, &ada.id, project).await.expect("project");
-        (store, p.id)
+        (store, p.id.to_string())
     });
     (dir, store, project)
 }
@@ -149,10 +149,14 @@ fn the_data_dir_flag_wins_and_must_name_a_folder() {
     assert!(data_dir(args(&["--data-dir="])).is_err());
 }
 
+/// A project named by a short tag (`"old"`, `"p"`): its id is the tag's bytes in a UUID, so
+/// equal tags are the same project.
 fn project_with(
-    id: &str,
+    tag: &str,
     status: codemyspec_core::projects::SetupStatus,
 ) -> codemyspec_core::projects::Project {
+    let n = tag.bytes().fold(0u64, |n, b| n << 8 | u64::from(b));
+    let id = format!("00000000-0000-4000-8000-{n:012x}");
     let mut p: codemyspec_core::projects::Project = serde_json::from_value(serde_json::json!({
         "id": id, "name": "shop", "module_name": "Shop", "description": null,
         "framework": "elixir", "database": "sqlite3", "code_repo": null, "docs_repo": null,

@@ -841,6 +841,7 @@ export type JobFilter_Deserialize = {
 	state?: JobState | null,
 	/**  One queue's jobs (`project_setup`, `docs_sync`, `github_sync`). */
 	queue?: string | null,
+	/**  Text from the caller, parsed here: a bad id is an error on this field. */
 	project_id?: string | null,
 	limit?: number | null,
 };
@@ -850,6 +851,7 @@ export type JobFilter_Serialize = {
 	state: JobState | null,
 	/**  One queue's jobs (`project_setup`, `docs_sync`, `github_sync`). */
 	queue: string | null,
+	/**  Text from the caller, parsed here: a bad id is an error on this field. */
 	project_id: string | null,
 	limit: number | null,
 };

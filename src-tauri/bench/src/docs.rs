@@ -18,6 +18,8 @@ use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::SecretStore;
 use codemyspec_core::store::new_id;
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::ProjectId;
+use codemyspec_core::StoryId;
 use codemyspec_core::{Error, Result, Secret, Store};
 use std::io::BufRead;
 use std::path::Path;
@@ -115,7 +117,7 @@ fn commits(bare: &Path) -> Result<usize> {
 /// a cycle check per edge): 2,000 contexts with three stories linked to each, 2,000
 /// components in those contexts, each depending on the one before it in runs of ten.
 /// Returns the story ids in creation order.
-async fn seed_spec(store: &Store, project_id: &str) -> Result<Vec<String>> {
+async fn seed_spec(store: &Store, project_id: &ProjectId) -> Result<Vec<String>> {
     let now = store.now();
     let mut tx = store.write().await?;
     let mut contexts = Vec::with_capacity(CONTEXTS);
@@ -218,7 +220,7 @@ struct Fixture<'a> {
     store: &'a Store,
     secrets: &'a Arc<dyn SecretStore>,
     actor: &'a str,
-    project: String,
+    project: ProjectId,
     url: String,
     bare: std::path::PathBuf,
     cancel: CancellationToken,
@@ -268,6 +270,7 @@ impl Fixture<'_> {
     /// Edits the description of `ids` through the core API (a transaction each).
     async fn edit(&self, ids: &[String], round: usize) -> Result<()> {
         for id in ids {
+            let id = &StoryId::parse("story_id", id)?;
             let story = stories::get(self.store, self.actor, id).await?;
             let changes = StoryChanges {
                 description: Some(format!("{}\n\nEdited in round {round}.", story.description)),
@@ -326,7 +329,7 @@ async fn scenario(
         // Not a URL a person may enter (https, or http on loopback): set behind the API.
         sqlx::query("UPDATE projects SET docs_repo = ? WHERE id = ?")
             .bind(&url)
-            .bind(&project)
+            .bind(project)
             .execute(store.pool())
             .await?;
     }

@@ -4,11 +4,12 @@ use codemyspec_core::accounts::{self, Account, NewAccount};
 use codemyspec_core::components::{self, ComponentType, NewComponent};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::stories::{self, NewStory};
+use codemyspec_core::ProjectId;
 use codemyspec_core::{Result, Secret, Store};
 
 /// A project's components in creation order.
 pub struct Graph {
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub ids: Vec<String>,
 }
 
@@ -32,7 +33,7 @@ pub async fn account(store: &Store) -> Result<Account> {
     accounts::create(store, new).await
 }
 
-pub async fn projects(store: &Store, actor: &Account, n: usize) -> Result<Vec<String>> {
+pub async fn projects(store: &Store, actor: &Account, n: usize) -> Result<Vec<ProjectId>> {
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         let new = NewProject {
@@ -46,7 +47,12 @@ pub async fn projects(store: &Store, actor: &Account, n: usize) -> Result<Vec<St
     Ok(ids)
 }
 
-pub async fn stories(store: &Store, actor: &Account, projects: &[String], n: usize) -> Result<()> {
+pub async fn stories(
+    store: &Store,
+    actor: &Account,
+    projects: &[ProjectId],
+    n: usize,
+) -> Result<()> {
     let spread = projects.len().clamp(1, 100);
     for i in 0..n {
         let new = NewStory {
@@ -62,7 +68,7 @@ pub async fn stories(store: &Store, actor: &Account, projects: &[String], n: usi
 pub async fn component(
     store: &Store,
     actor: &Account,
-    project_id: &str,
+    project_id: &ProjectId,
     name: &str,
 ) -> Result<String> {
     let new = NewComponent {
@@ -88,7 +94,7 @@ pub async fn components(store: &Store, actor: &Account, name: &str, n: usize) ->
 
 async fn bulk_edges(
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     pairs: impl Iterator<Item = (usize, usize)>,
     ids: &[String],
 ) -> Result<()> {
@@ -126,7 +132,7 @@ pub async fn fan_edges(store: &Store, g: &Graph) -> Result<()> {
     bulk_edges(store, &g.project_id, (1..g.ids.len()).map(|i| (i, 0)), &g.ids).await
 }
 
-pub async fn clean(store: &Store, project_id: &str) -> Result<()> {
+pub async fn clean(store: &Store, project_id: &ProjectId) -> Result<()> {
     sqlx::query("DELETE FROM component_dirty WHERE seq IN (SELECT seq FROM components WHERE project_id = ?)")
         .bind(project_id)
         .execute(store.pool())
@@ -134,7 +140,7 @@ pub async fn clean(store: &Store, project_id: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn dirty_count(store: &Store, project_id: &str) -> Result<i64> {
+pub async fn dirty_count(store: &Store, project_id: &ProjectId) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM component_dirty d JOIN components c ON c.seq = d.seq \
              WHERE c.project_id = ?",
@@ -148,7 +154,7 @@ pub async fn dirty_count(store: &Store, project_id: &str) -> Result<i64> {
 pub fn sample_project() -> codemyspec_core::projects::Project {
     use codemyspec_core::projects::{Database, Framework, Project, SetupStatus};
     Project {
-        id: "00000000-0000-4000-8000-000000000000".into(),
+        id: "00000000-0000-4000-8000-000000000000".parse().expect("an id"),
         name: "bench".into(),
         module_name: "Bench".into(),
         description: None,

@@ -11,6 +11,7 @@ use codemyspec_core::events::Broadcaster;
 use codemyspec_core::jobs::{self, Job, JobFilter, JobState};
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Framework, NewProject};
+use codemyspec_core::ProjectId;
 use codemyspec_core::{Error, Result, Store};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -94,9 +95,9 @@ pub async fn run(_args: &Args, report: &mut Report) -> Result<()> {
 }
 
 /// Waits for the project's setup job to complete; returns it.
-async fn completed(store: &Store, actor: &str, project_id: &str) -> Result<Job> {
+async fn completed(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Job> {
     loop {
-        let filter = JobFilter { project_id: Some(project_id.to_owned()), ..Default::default() };
+        let filter = JobFilter { project_id: Some(project_id.to_string()), ..Default::default() };
         let job = jobs::list(store, actor, &filter).await?.into_iter().next();
         match job {
             Some(j) if j.state == JobState::Completed => return Ok(j),

@@ -67,7 +67,7 @@ async fn setup(
     let t = Instant::now();
     pipeline::setup_project(store, events, actor, &project.id).await?;
     let job = loop {
-        let filter = JobFilter { project_id: Some(project.id.clone()), ..Default::default() };
+        let filter = JobFilter { project_id: Some(project.id.to_string()), ..Default::default() };
         match jobs::list(store, actor, &filter).await?.into_iter().next() {
             Some(j) if j.state.is_final() => break j,
             _ => tokio::time::sleep(Duration::from_millis(50)).await,

@@ -7,6 +7,8 @@ use clap::Subcommand;
 use codemyspec_core::components::{
     self, Component, ComponentChanges, ComponentType, NewComponent, StatusFlags,
 };
+use codemyspec_core::ContextId;
+use codemyspec_core::ProjectId;
 use codemyspec_core::{dependencies, design_docs, validate, Error, Result};
 
 #[derive(Debug, Subcommand)]
@@ -148,20 +150,21 @@ impl Ctx {
         components::get_by_name(&self.store, &actor, &p.id, reference).await
     }
 
-    async fn context_id(&self, project_id: &str, reference: &str) -> Result<String> {
-        if reference.trim().is_empty() || validate::id("context", reference).is_ok() {
+    async fn context_id(&self, project_id: &ProjectId, reference: &str) -> Result<String> {
+        if reference.trim().is_empty() || ContextId::parse("context", reference).is_ok() {
             return Ok(reference.to_owned());
         }
         let actor = self.actor().await?;
         Ok(codemyspec_core::contexts::get_by_name(&self.store, &actor, project_id, reference)
             .await?
-            .id)
+            .id
+            .to_string())
     }
 
     /// The context a `--context` argument names, if one was given.
     async fn context_id_of(
         &self,
-        project_id: &str,
+        project_id: &ProjectId,
         reference: Option<String>,
     ) -> Result<Option<String>> {
         match reference {
@@ -239,7 +242,7 @@ async fn run_dependency(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
     match cmd {
         ComponentCmd::Depend { at, on } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
-            let target = ctx.component(&on, Some(&c.project_id)).await?;
+            let target = ctx.component(&on, Some(&c.project_id.to_string())).await?;
             let dep = dependencies::add(store, &actor, &c.id, &target.id).await?;
             if out.json {
                 out.json_value(&dep);
@@ -249,7 +252,7 @@ async fn run_dependency(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
         }
         ComponentCmd::Undepend { at, on } => {
             let c = ctx.component(&at.reference, at.project.as_deref()).await?;
-            let target = ctx.component(&on, Some(&c.project_id)).await?;
+            let target = ctx.component(&on, Some(&c.project_id.to_string())).await?;
             dependencies::remove(store, &actor, &c.id, &target.id).await?;
             out.done(&format!("{} no longer depends on {}", c.name, target.name));
         }

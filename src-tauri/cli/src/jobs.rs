@@ -79,7 +79,7 @@ pub async fn run(ctx: &Ctx, cmd: JobsCmd) -> Result<()> {
         JobsCmd::List { state, queue, project, limit } => {
             let actor = ctx.actor().await?;
             let project_id = match project {
-                Some(p) => Some(ctx.project(&p).await?.id),
+                Some(p) => Some(ctx.project(&p).await?.id.to_string()),
                 None => None,
             };
             let state = state.map(|s| JobState::parse("state", &s)).transpose()?;

@@ -114,7 +114,7 @@ pub fn project_table(out: &Out, list: &[Project]) {
             p.stage.to_string(),
             p.setup_status.to_string(),
             p.framework.to_string(),
-            p.id.clone(),
+            p.id.to_string(),
         ]
     });
 }

@@ -5,7 +5,9 @@ use crate::{text_arg, Ctx};
 use clap::{Args, Subcommand};
 use codemyspec_core::contexts::{self, Context, ContextChanges, ContextType, NewContext};
 use codemyspec_core::stories::{self, NewStory, Story, StoryChanges, StoryStatus};
-use codemyspec_core::{validate, Error, Result};
+use codemyspec_core::ContextId;
+use codemyspec_core::StoryId;
+use codemyspec_core::{Error, Result};
 
 /// A row referred to by id, or by name within `--project`.
 #[derive(Debug, Args)]
@@ -143,7 +145,7 @@ pub fn story_table(out: &Out, list: &[Story]) {
             s.version.to_string(),
             flag(s.approved),
             flag(s.dirty),
-            s.id.clone(),
+            s.id.to_string(),
         ]
     });
 }
@@ -157,7 +159,7 @@ fn context_table(out: &Out, list: &[Context]) {
             flag(c.approved),
             flag(c.dirty),
             c.purpose.clone(),
-            c.id.clone(),
+            c.id.to_string(),
         ]
     });
 }
@@ -166,7 +168,7 @@ impl Ctx {
     /// Resolves a context given by id, or by name within a project.
     async fn context(&self, at: &Ref) -> Result<Context> {
         let actor = self.actor().await?;
-        if let Ok(id) = validate::id("context", &at.reference) {
+        if let Ok(id) = ContextId::parse("context", &at.reference) {
             return contexts::get(&self.store, &actor, &id).await;
         }
         let project = at.project.as_deref().ok_or_else(|| {
@@ -195,7 +197,9 @@ pub async fn run_story(ctx: &Ctx, cmd: StoryCmd) -> Result<()> {
             let p = ctx.project(&project).await?;
             story_table(out, &stories::list(store, &actor, &p.id).await?);
         }
-        StoryCmd::Show { id } => out.record(&stories::get(store, &actor, &id).await?),
+        StoryCmd::Show { id } => {
+            out.record(&stories::get(store, &actor, &StoryId::parse("story_id", &id)?).await?)
+        }
         StoryCmd::Update { id, version, title, description, criteria, status } => {
             let changes = StoryChanges {
                 title,
@@ -203,15 +207,26 @@ pub async fn run_story(ctx: &Ctx, cmd: StoryCmd) -> Result<()> {
                 acceptance_criteria: criteria.map(text_arg).transpose()?,
                 status: status.map(|s| StoryStatus::parse("status", &s)).transpose()?,
             };
-            out.record(&stories::update(store, &actor, &id, version, changes).await?);
+            out.record(
+                &stories::update(
+                    store,
+                    &actor,
+                    &StoryId::parse("story_id", &id)?,
+                    version,
+                    changes,
+                )
+                .await?,
+            );
         }
-        StoryCmd::Approve { id, version } => {
-            out.record(&stories::approve(store, &actor, &id, version).await?)
-        }
-        StoryCmd::Dirty { id } => out.record(&stories::mark_dirty(store, &actor, &id).await?),
-        StoryCmd::Clean { id } => out.record(&stories::clear_dirty(store, &actor, &id).await?),
+        StoryCmd::Approve { id, version } => out.record(
+            &stories::approve(store, &actor, &StoryId::parse("story_id", &id)?, version).await?,
+        ),
+        StoryCmd::Dirty { id } => out
+            .record(&stories::mark_dirty(store, &actor, &StoryId::parse("story_id", &id)?).await?),
+        StoryCmd::Clean { id } => out
+            .record(&stories::clear_dirty(store, &actor, &StoryId::parse("story_id", &id)?).await?),
         StoryCmd::Delete { id } => {
-            stories::delete(store, &actor, &id).await?;
+            stories::delete(store, &actor, &StoryId::parse("story_id", &id)?).await?;
             out.done("story deleted");
         }
     }
@@ -263,12 +278,13 @@ pub async fn run_context(ctx: &Ctx, cmd: ContextCmd) -> Result<()> {
         }
         ContextCmd::Link { at, story } => {
             let c = ctx.context(&at).await?;
-            contexts::add_story(store, &actor, &c.id, &story).await?;
+            contexts::add_story(store, &actor, &c.id, &StoryId::parse("story_id", &story)?).await?;
             out.done(&format!("linked the story to {}", c.name));
         }
         ContextCmd::Unlink { at, story } => {
             let c = ctx.context(&at).await?;
-            contexts::remove_story(store, &actor, &c.id, &story).await?;
+            contexts::remove_story(store, &actor, &c.id, &StoryId::parse("story_id", &story)?)
+                .await?;
             out.done(&format!("unlinked the story from {}", c.name));
         }
         ContextCmd::Stories(at) => {

@@ -3,6 +3,7 @@
 //! membership whose role is too weak it gets `forbidden`.
 
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::text_enum::text_enum;
 
 text_enum! {
@@ -50,7 +51,7 @@ impl Need {
 
 /// The actor's role in the project, or `not_found` when the actor is not a member (or the
 /// project does not exist: the two are indistinguishable on purpose).
-pub(crate) async fn role<'e, E>(exec: E, actor: &str, project_id: &str) -> Result<Role>
+pub(crate) async fn role<'e, E>(exec: E, actor: &str, project_id: &ProjectId) -> Result<Role>
 where
     E: sqlx::SqliteExecutor<'e>,
 {
@@ -66,7 +67,7 @@ where
 pub(crate) async fn require<'e, E>(
     exec: E,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     need: Need,
 ) -> Result<Role>
 where
@@ -88,7 +89,7 @@ where
 pub async fn user_has_access(
     store: &crate::Store,
     account_id: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<bool> {
     match role(store.pool(), account_id, project_id).await {
         Ok(_) => Ok(true),
@@ -135,13 +136,30 @@ pub(crate) async fn require_owned<'e, E>(
     kind: Owned,
     id: &str,
     need: Need,
-) -> Result<(String, String)>
+) -> Result<(String, ProjectId)>
 where
     E: sqlx::SqliteExecutor<'e>,
 {
     let id = crate::validate::id(&format!("{}_id", kind.entity()), id)?;
-    let found: Option<(String, Option<Role>)> =
-        sqlx::query_as(kind.lookup()).bind(actor).bind(&id).fetch_optional(exec).await?;
+    let project_id = require_owner_of(exec, actor, kind, &id, need).await?;
+    Ok((id, project_id))
+}
+
+/// [`require_owned`] for an id that is already a type (parsed at the boundary): checks the
+/// actor may do `need` to the project owning row `id`; returns that project's id.
+pub(crate) async fn require_owner_of<'e, E, I>(
+    exec: E,
+    actor: &str,
+    kind: Owned,
+    id: &I,
+    need: Need,
+) -> Result<ProjectId>
+where
+    E: sqlx::SqliteExecutor<'e>,
+    I: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Sync,
+{
+    let found: Option<(ProjectId, Option<Role>)> =
+        sqlx::query_as(kind.lookup()).bind(actor).bind(id).fetch_optional(exec).await?;
     let (project_id, role) = match found {
         Some((project_id, Some(role))) => (project_id, role),
         _ => return Err(Error::not_found(kind.entity())),
@@ -154,5 +172,5 @@ where
             need.min_role()
         )));
     }
-    Ok((id, project_id))
+    Ok(project_id)
 }

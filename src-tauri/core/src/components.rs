@@ -5,6 +5,8 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
+use crate::ids::ContextId;
+use crate::ids::ProjectId;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -27,8 +29,8 @@ text_enum! {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Component {
     pub id: String,
-    pub project_id: String,
-    pub context_id: Option<String>,
+    pub project_id: ProjectId,
+    pub context_id: Option<ContextId>,
     pub name: String,
     #[serde(rename = "type")]
     #[sqlx(rename = "type")]
@@ -98,16 +100,17 @@ pub struct StatusFlags {
 /// Checks that a context id belongs to the project.
 async fn context_in_project(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     raw: &str,
-) -> Result<String> {
-    let id = validate::id("context_id", raw)?;
-    let found: Option<String> = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
-        .bind(&id)
-        .fetch_optional(conn)
-        .await?;
+) -> Result<ContextId> {
+    let id = ContextId::parse("context_id", raw)?;
+    let found: Option<ProjectId> =
+        sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     match found {
-        Some(p) if p == project_id => Ok(id),
+        Some(p) if p == *project_id => Ok(id),
         Some(_) => Err(Error::invalid("context_id", "that context belongs to another project")),
         None => Err(Error::invalid("context_id", "that context does not exist")),
     }
@@ -116,10 +119,9 @@ async fn context_in_project(
 pub async fn create(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     new: NewComponent,
 ) -> Result<Component> {
-    let project_id = validate::id("project_id", project_id)?;
     let mut checks = validate::Checks::new();
     let name = checks.check(validate::module_alias("name", &new.name));
     let file_path = checks.check(validate::file_path("file_path", &new.file_path));
@@ -131,9 +133,9 @@ pub async fn create(
     let id = new_id();
     let now = store.now();
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
     let context_id = match new.context_id.as_deref().filter(|c| !c.trim().is_empty()) {
-        Some(raw) => Some(context_in_project(&mut tx, &project_id, raw).await?),
+        Some(raw) => Some(context_in_project(&mut tx, project_id, raw).await?),
         None => None,
     };
     sqlx::query(
@@ -141,8 +143,8 @@ pub async fn create(
          inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
-    .bind(&project_id)
-    .bind(&context_id)
+    .bind(project_id)
+    .bind(context_id)
     .bind(&name)
     .bind(new.kind)
     .bind(&file_path)
@@ -190,25 +192,23 @@ pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Component> {
 pub async fn get_by_name(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     name: &str,
 ) -> Result<Component> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM components WHERE project_id = ? AND name = ?"
     )))
-    .bind(&project_id)
+    .bind(project_id)
     .bind(name.trim())
     .fetch_optional(store.pool())
     .await?
     .ok_or(Error::not_found("component"))
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Component>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
-    query_where(store.pool(), "project_id = ?", &project_id).await
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Component>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
+    query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
 }
 
 /// The original design's `update_component/2` (docs/DESIGN.md). Every component that depends on
@@ -257,7 +257,7 @@ pub async fn update(
     .bind(c.kind)
     .bind(&c.file_path)
     .bind(&c.description)
-    .bind(&c.context_id)
+    .bind(c.context_id)
     .bind(store.now())
     .bind(&id)
     .execute(&mut *tx)

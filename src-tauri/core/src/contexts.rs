@@ -5,6 +5,9 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
+use crate::ids::ContextId;
+use crate::ids::ProjectId;
+use crate::ids::StoryId;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::stories::{self, check_version, Story};
 use crate::text_enum::text_enum;
@@ -21,8 +24,8 @@ text_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Context {
-    pub id: String,
-    pub project_id: String,
+    pub id: ContextId,
+    pub project_id: ProjectId,
     pub name: String,
     #[serde(rename = "type")]
     #[sqlx(rename = "type")]
@@ -81,10 +84,9 @@ const DUPLICATE: &str = "this project already has a context with this name";
 pub async fn create(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     new: NewContext,
 ) -> Result<Context> {
-    let project_id = validate::id("project_id", project_id)?;
     let mut checks = validate::Checks::new();
     let name = checks.check(validate::module_alias("name", &new.name));
     let purpose = checks.check(validate::required_line("purpose", &new.purpose, 1000));
@@ -93,16 +95,16 @@ pub async fn create(
     checks.finish()?;
     let (name, purpose) = (name.unwrap_or_default(), purpose.unwrap_or_default());
     let description = description.unwrap_or_default();
-    let id = new_id();
+    let id = ContextId::new();
     let now = store.now();
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
     sqlx::query(
         "INSERT INTO contexts (id, project_id, name, type, purpose, description, inserted_at, \
          updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
-    .bind(&project_id)
+    .bind(id)
+    .bind(project_id)
     .bind(&name)
     .bind(new.kind)
     .bind(&purpose)
@@ -116,7 +118,7 @@ pub async fn create(
     fetch(store.pool(), &id).await
 }
 
-async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Context> {
+async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &ContextId) -> Result<Context> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM contexts WHERE id = ?")))
         .bind(id)
         .fetch_optional(exec)
@@ -124,38 +126,35 @@ async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Con
         .ok_or(Error::not_found("context"))
 }
 
-pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Context> {
-    let (id, _) =
-        access::require_owned(store.pool(), actor, Owned::Context, id, Need::Read).await?;
-    fetch(store.pool(), &id).await
+pub async fn get(store: &Store, actor: &str, id: &ContextId) -> Result<Context> {
+    access::require_owner_of(store.pool(), actor, Owned::Context, id, Need::Read).await?;
+    fetch(store.pool(), id).await
 }
 
 /// A context of the project by its name (`Payments`).
 pub async fn get_by_name(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     name: &str,
 ) -> Result<Context> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contexts WHERE project_id = ? AND name = ?"
     )))
-    .bind(&project_id)
+    .bind(project_id)
     .bind(name.trim())
     .fetch_optional(store.pool())
     .await?
     .ok_or(Error::not_found("context"))
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Context>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Context>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contexts WHERE project_id = ? ORDER BY name"
     )))
-    .bind(&project_id)
+    .bind(project_id)
     .fetch_all(store.pool())
     .await?)
 }
@@ -164,13 +163,13 @@ pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Co
 pub async fn update(
     store: &Store,
     actor: &str,
-    id: &str,
+    id: &ContextId,
     version: i64,
     changes: ContextChanges,
 ) -> Result<Context> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
-    let mut c = fetch(&mut *tx, &id).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
+    let mut c = fetch(&mut *tx, id).await?;
     check_version("context", version, c.version)?;
     let before = c.clone();
     let mut checks = validate::Checks::new();
@@ -205,63 +204,67 @@ pub async fn update(
     .bind(&c.purpose)
     .bind(&c.description)
     .bind(store.now())
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", DUPLICATE))?;
-    dependencies::context_changed(&mut tx, store, &id).await?;
-    let c = fetch(&mut *tx, &id).await?;
+    dependencies::context_changed(&mut tx, store, id).await?;
+    let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// The architect signs the context off, at the version they read.
-pub async fn approve(store: &Store, actor: &str, id: &str, version: i64) -> Result<Context> {
+pub async fn approve(store: &Store, actor: &str, id: &ContextId, version: i64) -> Result<Context> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
-    check_version("context", version, fetch(&mut *tx, &id).await?.version)?;
+    access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
+    check_version("context", version, fetch(&mut *tx, id).await?.version)?;
     sqlx::query(
         "UPDATE contexts SET approved = 1, version = version + 1, updated_at = ? WHERE id = ?",
     )
     .bind(store.now())
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    let c = fetch(&mut *tx, &id).await?;
+    let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// The context has been regenerated from its stories: clear its dirty mark.
-pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Context> {
+pub async fn clear_dirty(store: &Store, actor: &str, id: &ContextId) -> Result<Context> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
-    sqlx::query("UPDATE contexts SET dirty = 0 WHERE id = ?").bind(&id).execute(&mut *tx).await?;
-    let c = fetch(&mut *tx, &id).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
+    sqlx::query("UPDATE contexts SET dirty = 0 WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// Deletes a context and its story links; its components stay, without a context.
-pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
+pub async fn delete(store: &Store, actor: &str, id: &ContextId) -> Result<()> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
-    dependencies::context_changed(&mut tx, store, &id).await?;
-    sqlx::query("DELETE FROM contexts WHERE id = ?").bind(&id).execute(&mut *tx).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
+    dependencies::context_changed(&mut tx, store, id).await?;
+    sqlx::query("DELETE FROM contexts WHERE id = ?").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The original design's `add_story_to_context/2` (docs/DESIGN.md). Both must be in one project;
 /// linking twice is a no-op. The context becomes dirty: its stories changed.
-pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &str) -> Result<()> {
+pub async fn add_story(
+    store: &Store,
+    actor: &str,
+    context_id: &ContextId,
+    story_id: &StoryId,
+) -> Result<()> {
     let mut tx = store.write().await?;
-    let (context_id, project_id) =
-        access::require_owned(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
-    let story_id = validate::id("story_id", story_id)?;
-    let story_project: Option<String> =
+    let project_id =
+        access::require_owner_of(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
+    let story_project: Option<ProjectId> =
         sqlx::query_scalar("SELECT project_id FROM stories WHERE id = ?")
-            .bind(&story_id)
+            .bind(story_id)
             .fetch_optional(&mut *tx)
             .await?;
     match story_project {
@@ -275,8 +278,8 @@ pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &
          VALUES (?, ?, ?, ?, ?) ON CONFLICT (context_id, story_id) DO NOTHING",
     )
     .bind(new_id())
-    .bind(&context_id)
-    .bind(&story_id)
+    .bind(context_id)
+    .bind(story_id)
     .bind(&now)
     .bind(&now)
     .execute(&mut *tx)
@@ -284,7 +287,7 @@ pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &
     .rows_affected();
     if added > 0 {
         sqlx::query("UPDATE contexts SET dirty = 1 WHERE id = ?")
-            .bind(&context_id)
+            .bind(context_id)
             .execute(&mut *tx)
             .await?;
     }
@@ -295,16 +298,14 @@ pub async fn add_story(store: &Store, actor: &str, context_id: &str, story_id: &
 pub async fn remove_story(
     store: &Store,
     actor: &str,
-    context_id: &str,
-    story_id: &str,
+    context_id: &ContextId,
+    story_id: &StoryId,
 ) -> Result<()> {
     let mut tx = store.write().await?;
-    let (context_id, _) =
-        access::require_owned(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
-    let story_id = validate::id("story_id", story_id)?;
+    access::require_owner_of(&mut *tx, actor, Owned::Context, context_id, Need::Write).await?;
     let gone = sqlx::query("DELETE FROM context_stories WHERE context_id = ? AND story_id = ?")
-        .bind(&context_id)
-        .bind(&story_id)
+        .bind(context_id)
+        .bind(story_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -312,7 +313,7 @@ pub async fn remove_story(
         return Err(Error::not_found("story link"));
     }
     sqlx::query("UPDATE contexts SET dirty = 1 WHERE id = ?")
-        .bind(&context_id)
+        .bind(context_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -320,13 +321,16 @@ pub async fn remove_story(
 }
 
 /// The original design's `list_stories_for_context/1` (docs/DESIGN.md).
-pub async fn list_stories(store: &Store, actor: &str, context_id: &str) -> Result<Vec<Story>> {
-    let (context_id, _) =
-        access::require_owned(store.pool(), actor, Owned::Context, context_id, Need::Read).await?;
+pub async fn list_stories(
+    store: &Store,
+    actor: &str,
+    context_id: &ContextId,
+) -> Result<Vec<Story>> {
+    access::require_owner_of(store.pool(), actor, Owned::Context, context_id, Need::Read).await?;
     stories::query_where(
         store.pool(),
         "id IN (SELECT story_id FROM context_stories WHERE context_id = ?)",
-        &context_id,
+        &context_id.to_string(),
     )
     .await
 }

@@ -7,6 +7,8 @@ use crate::access::{self, Need, Owned};
 use crate::components::{self, Component};
 use crate::error::{Error, Result};
 use crate::graph::EdgeChange;
+use crate::ids::ContextId;
+use crate::ids::ProjectId;
 use crate::store::{new_id, Store};
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -36,14 +38,14 @@ const DEPENDENCY: &str = "SELECT d.id, a.id AS component_id, b.id AS depends_on_
      JOIN components b ON b.seq = d.depends_on_seq";
 
 /// A component's `seq` and project, by id.
-async fn locate(conn: &mut SqliteConnection, id: &str) -> Result<Option<(i64, String)>> {
+async fn locate(conn: &mut SqliteConnection, id: &str) -> Result<Option<(i64, ProjectId)>> {
     Ok(sqlx::query_as("SELECT seq, project_id FROM components WHERE id = ?")
         .bind(id)
         .fetch_optional(conn)
         .await?)
 }
 
-async fn graph_version(conn: &mut SqliteConnection, project_id: &str) -> Result<i64> {
+async fn graph_version(conn: &mut SqliteConnection, project_id: &ProjectId) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT graph_version FROM projects WHERE id = ?")
         .bind(project_id)
         .fetch_one(conn)
@@ -96,7 +98,7 @@ pub async fn add(
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(new_id())
-    .bind(&project)
+    .bind(project)
     .bind(from)
     .bind(to)
     .bind(&now)
@@ -182,7 +184,7 @@ async fn names(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<String>>
 async fn mark_with_dependents(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     seeds: &[i64],
     include_seeds: bool,
 ) -> Result<u64> {
@@ -220,9 +222,9 @@ pub(crate) async fn component_changed(
 pub(crate) async fn context_changed(
     conn: &mut SqliteConnection,
     store: &Store,
-    context_id: &str,
+    context_id: &ContextId,
 ) -> Result<u64> {
-    let project: String = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
+    let project: ProjectId = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
         .bind(context_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -266,12 +268,12 @@ pub async fn list_dependents(
     .await
 }
 
-pub async fn graph(store: &Store, actor: &str, project_id: &str) -> Result<Graph> {
+pub async fn graph(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Graph> {
     let components = components::list(store, actor, project_id).await?;
     let dependencies = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{DEPENDENCY} WHERE d.project_id = ? ORDER BY d.inserted_at, d.id"
     )))
-    .bind(crate::validate::id("project_id", project_id)?)
+    .bind(project_id)
     .fetch_all(store.pool())
     .await?;
     Ok(Graph { components, dependencies })

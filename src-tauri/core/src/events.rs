@@ -7,6 +7,7 @@
 //! (it is told how many) instead of slowing a setup down. One topic's messages reach each
 //! subscriber in the order they were published.
 
+use crate::ids::ProjectId;
 use crate::jobs::{Job, LogLine, StepOutcome};
 use crate::projects::{Project, SetupStatus};
 use serde::Serialize;
@@ -78,7 +79,7 @@ pub enum JobEvent {
 pub type Subscription<T> = broadcast::Receiver<T>;
 
 /// The topic name of one project (`project_topic/1` of the original design, docs/DESIGN.md).
-pub fn project_topic(project_id: &str) -> String {
+pub fn project_topic(project_id: &ProjectId) -> String {
     format!("projects:{project_id}")
 }
 
@@ -152,7 +153,7 @@ impl Broadcaster {
     }
 
     /// The original design's `subscribe_to_project/1` (docs/DESIGN.md).
-    pub fn subscribe_to_project(&self, project_id: &str) -> Subscription<ProjectEvent> {
+    pub fn subscribe_to_project(&self, project_id: &ProjectId) -> Subscription<ProjectEvent> {
         self.topics()
             .entry(project_topic(project_id))
             .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)

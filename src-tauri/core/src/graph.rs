@@ -7,6 +7,7 @@
 //! window) changing edges therefore just makes the next writer reload.
 
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -138,7 +139,7 @@ impl ProjectGraph {
 /// The copies of every project's graph this process has loaded.
 #[derive(Debug, Default)]
 pub struct GraphCache {
-    projects: Mutex<HashMap<String, ProjectGraph>>,
+    projects: Mutex<HashMap<ProjectId, ProjectGraph>>,
 }
 
 impl GraphCache {
@@ -146,7 +147,7 @@ impl GraphCache {
     async fn with<T>(
         &self,
         conn: &mut SqliteConnection,
-        project_id: &str,
+        project_id: &ProjectId,
         f: impl FnOnce(&ProjectGraph) -> T,
     ) -> Result<T> {
         let version: i64 = sqlx::query_scalar("SELECT graph_version FROM projects WHERE id = ?")
@@ -175,11 +176,11 @@ impl GraphCache {
             g.add(from, to);
         }
         let out = f(&g);
-        self.lock().insert(project_id.to_owned(), g);
+        self.lock().insert(*project_id, g);
         Ok(out)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ProjectGraph>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ProjectId, ProjectGraph>> {
         self.projects.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -187,7 +188,7 @@ impl GraphCache {
     pub(crate) async fn dependents(
         &self,
         conn: &mut SqliteConnection,
-        project_id: &str,
+        project_id: &ProjectId,
         seqs: &[i64],
     ) -> Result<Vec<i64>> {
         self.with(conn, project_id, |g| g.dependents_of(seqs)).await
@@ -197,7 +198,7 @@ impl GraphCache {
     pub(crate) async fn cycle_path(
         &self,
         conn: &mut SqliteConnection,
-        project_id: &str,
+        project_id: &ProjectId,
         from: i64,
         to: i64,
     ) -> Result<Option<Vec<i64>>> {
@@ -207,7 +208,7 @@ impl GraphCache {
     /// Records an edge change the caller committed, which moved the project's graph to
     /// `version`. Applied only onto the version just before it; otherwise the copy is left
     /// for the next reader to reload.
-    pub(crate) fn committed(&self, project_id: &str, version: i64, change: EdgeChange) {
+    pub(crate) fn committed(&self, project_id: &ProjectId, version: i64, change: EdgeChange) {
         let mut cache = self.lock();
         if let Some(g) = cache.get_mut(project_id) {
             if g.version == version - 1 {

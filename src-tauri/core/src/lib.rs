@@ -25,6 +25,7 @@ pub mod events;
 pub mod git;
 pub mod github;
 mod graph;
+pub mod ids;
 pub mod jobs;
 pub mod lifecycle;
 pub mod links;
@@ -50,6 +51,7 @@ pub mod validate;
 
 pub use access::Role;
 pub use error::{Code, Error, ErrorDetail, ErrorView, Result};
+pub use ids::{AccountId, ComponentId, ContextId, ProjectId, StoryId};
 pub use lifecycle::{Stage, Trigger};
 pub use secret::Secret;
 pub use store::Store;

@@ -5,6 +5,7 @@
 
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::projects::{self, Project};
 pub use crate::stage::Stage;
 use crate::store::{new_id, Store};
@@ -188,7 +189,7 @@ fn format_returns(stack: &[Stage]) -> String {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StageTransition {
     pub id: String,
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub from_stage: Stage,
     pub to_stage: Stage,
     pub reason: String,
@@ -201,7 +202,7 @@ pub struct StageTransition {
 pub async fn allowed_transitions(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Vec<Move>> {
     let project = projects::get(store, actor, project_id).await?;
     let returns = stage_returns(store.pool(), &project.id).await?;
@@ -212,15 +213,14 @@ pub async fn allowed_transitions(
 pub async fn transition(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     to: Stage,
     reason: &str,
 ) -> Result<Project> {
-    let project_id = validate::id("project_id", project_id)?;
     let reason = validate::required_line("reason", reason, 500)?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
-    let status = projects::fetch_any(&mut *tx, &project_id).await?.setup_status;
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
+    let status = projects::fetch_any(&mut *tx, project_id).await?.setup_status;
     if status.is_running() {
         return Err(Error::conflict(
             Some("stage"),
@@ -229,9 +229,9 @@ pub async fn transition(
             ),
         ));
     }
-    apply(&mut tx, store, &project_id, to, &reason, Trigger::User, Some(actor)).await?;
+    apply(&mut tx, store, project_id, to, &reason, Trigger::User, Some(actor)).await?;
     tx.commit().await?;
-    projects::get(store, actor, &project_id).await
+    projects::get(store, actor, project_id).await
 }
 
 /// Applies a checked move inside the caller's transaction and records it. Used by
@@ -239,7 +239,7 @@ pub async fn transition(
 pub(crate) async fn apply(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     to: Stage,
     reason: &str,
     trigger: Trigger,
@@ -273,7 +273,7 @@ pub(crate) async fn apply(
 pub(crate) async fn note(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     reason: &str,
     trigger: Trigger,
 ) -> Result<()> {
@@ -287,7 +287,7 @@ pub(crate) async fn note(
 async fn record(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     (from, to): (Stage, Stage),
     reason: &str,
     trigger: Trigger,
@@ -312,21 +312,24 @@ async fn record(
 }
 
 /// The audit trail of a project, oldest first.
-pub async fn history(store: &Store, actor: &str, project_id: &str) -> Result<Vec<StageTransition>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+pub async fn history(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+) -> Result<Vec<StageTransition>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(
         "SELECT id, project_id, from_stage, to_stage, reason, trigger, actor_id, inserted_at \
          FROM stage_transitions WHERE project_id = ? ORDER BY inserted_at, rowid",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .fetch_all(store.pool())
     .await?)
 }
 
 pub(crate) async fn stage_returns<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Vec<Stage>> {
     let text: String = sqlx::query_scalar("SELECT stage_return FROM projects WHERE id = ?")
         .bind(project_id)

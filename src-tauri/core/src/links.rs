@@ -4,6 +4,7 @@
 //! inside the workspace folder. Anything else is refused here, before an opener ever sees it.
 
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::store::Store;
 use crate::{projects, settings, validate};
 use std::path::PathBuf;
@@ -67,7 +68,7 @@ pub fn external_url(url: &str) -> Result<String> {
 }
 
 /// The project's folder, if it has one and it lies inside the workspace folder.
-pub async fn project_folder(store: &Store, actor: &str, project_id: &str) -> Result<PathBuf> {
+pub async fn project_folder(store: &Store, actor: &str, project_id: &ProjectId) -> Result<PathBuf> {
     let project = projects::get(store, actor, project_id).await?;
     let path = project.local_path.ok_or_else(|| {
         Error::conflict(Some("local_path"), "this project has no folder yet: set it up first")
@@ -203,7 +204,7 @@ mod tests {
             .await
             .unwrap();
         let set_path = |path: std::path::PathBuf| {
-            let (store, id) = (store.clone(), p.id.clone());
+            let (store, id) = (store.clone(), p.id);
             async move {
                 sqlx::query("UPDATE projects SET local_path = ? WHERE id = ?")
                     .bind(path.display().to_string())

@@ -4,6 +4,7 @@
 
 use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::validate;
 use serde::Serialize;
@@ -12,7 +13,7 @@ use serde::Serialize;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Member {
     pub id: String,
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub user_id: String,
     pub email: String,
     pub name: Option<String>,
@@ -25,11 +26,10 @@ pub struct Member {
 pub async fn add(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     account_id: &str,
     role: Role,
 ) -> Result<Member> {
-    let project_id = validate::id("project_id", project_id)?;
     let account_id = validate::id("account_id", account_id)?;
     if role == Role::Owner {
         return Err(Error::invalid(
@@ -38,7 +38,7 @@ pub async fn add(
         ));
     }
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    access::require(&mut *tx, actor, project_id, Need::Manage).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
         .bind(&account_id)
         .fetch_optional(&mut *tx)
@@ -46,24 +46,28 @@ pub async fn add(
     if exists.is_none() {
         return Err(Error::not_found("account"));
     }
-    insert(&mut tx, &project_id, &account_id, role, &store.now()).await?;
+    insert(&mut tx, project_id, &account_id, role, &store.now()).await?;
     tx.commit().await?;
-    list(store, actor, &project_id)
+    list(store, actor, project_id)
         .await?
         .into_iter()
         .find(|m| m.user_id == account_id)
         .ok_or(Error::not_found("member"))
 }
 
-pub async fn remove(store: &Store, actor: &str, project_id: &str, account_id: &str) -> Result<()> {
-    let project_id = validate::id("project_id", project_id)?;
+pub async fn remove(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+    account_id: &str,
+) -> Result<()> {
     let account_id = validate::id("account_id", account_id)?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    access::require(&mut *tx, actor, project_id, Need::Manage).await?;
     let role: Option<Role> = sqlx::query_scalar(
         "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .bind(&account_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -75,7 +79,7 @@ pub async fn remove(store: &Store, actor: &str, project_id: &str, account_id: &s
         Some(_) => {}
     }
     sqlx::query("DELETE FROM project_memberships WHERE project_id = ? AND user_id = ?")
-        .bind(&project_id)
+        .bind(project_id)
         .bind(&account_id)
         .execute(&mut *tx)
         .await?;
@@ -88,11 +92,10 @@ pub async fn remove(store: &Store, actor: &str, project_id: &str, account_id: &s
 pub async fn set_role(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     account_id: &str,
     role: Role,
 ) -> Result<Member> {
-    let project_id = validate::id("project_id", project_id)?;
     let account_id = validate::id("account_id", account_id)?;
     if role == Role::Owner {
         return Err(Error::invalid(
@@ -101,11 +104,11 @@ pub async fn set_role(
         ));
     }
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
+    access::require(&mut *tx, actor, project_id, Need::Manage).await?;
     let current: Option<Role> = sqlx::query_scalar(
         "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .bind(&account_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -114,25 +117,24 @@ pub async fn set_role(
         Some(Role::Owner) => {
             return Err(Error::forbidden("the owner's role stays owner: they created the project"))
         }
-        Some(_) => update_role(&mut tx, &project_id, &account_id, role, &store.now()).await?,
+        Some(_) => update_role(&mut tx, project_id, &account_id, role, &store.now()).await?,
     }
     tx.commit().await?;
-    list(store, actor, &project_id)
+    list(store, actor, project_id)
         .await?
         .into_iter()
         .find(|m| m.user_id == account_id)
         .ok_or(Error::not_found("member"))
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Member>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Member>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(
         "SELECT m.id, m.project_id, m.user_id, a.email, a.name, m.role, m.inserted_at \
          FROM project_memberships m JOIN accounts a ON a.id = m.user_id \
          WHERE m.project_id = ? ORDER BY m.role = 'owner' DESC, a.email COLLATE NOCASE",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .fetch_all(store.pool())
     .await?)
 }
@@ -140,7 +142,7 @@ pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Me
 /// The membership row itself (a project's creation makes its owner one).
 pub(crate) async fn insert(
     conn: &mut sqlx::SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     user_id: &str,
     role: Role,
     now: &str,
@@ -164,7 +166,7 @@ pub(crate) async fn insert(
 /// A membership row's new role.
 pub(crate) async fn update_role(
     conn: &mut sqlx::SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     user_id: &str,
     role: Role,
     now: &str,

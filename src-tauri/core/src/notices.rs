@@ -5,6 +5,7 @@
 //! cannot show it (no notification service) puts it back for another.
 
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::projects::Project;
 use crate::store::Store;
 use serde::Serialize;
@@ -14,7 +15,7 @@ use sqlx::SqliteConnection;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Notice {
     pub id: i64,
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// `missing`, `docs_conflicts` or `incident`.
     pub kind: String,
     pub summary: String,
@@ -63,7 +64,7 @@ pub(crate) async fn record_incident(
 pub(crate) async fn record_conflicts(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     new: usize,
 ) -> Result<()> {
     if new == 0 {
@@ -87,7 +88,7 @@ pub(crate) async fn record_conflicts(
 async fn record(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     kind: &str,
     summary: &str,
     body: &str,

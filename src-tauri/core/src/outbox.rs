@@ -5,8 +5,8 @@
 
 use crate::access::{self, Need};
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::store::Store;
-use crate::validate;
 use serde::Serialize;
 
 /// How much of a project's spec waits to be published.
@@ -24,14 +24,13 @@ pub struct Pending {
 }
 
 /// The project's outbox size (the actor must see the project).
-pub async fn pending(store: &Store, actor: &str, project_id: &str) -> Result<Pending> {
-    let project_id = validate::id("project_id", project_id)?;
+pub async fn pending(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Pending> {
     let mut conn = store.pool().acquire().await?;
-    access::require(&mut *conn, actor, &project_id, Need::Read).await?;
+    access::require(&mut *conn, actor, project_id, Need::Read).await?;
     let (entities, changes): (i64, i64) = sqlx::query_as(
         "SELECT count(DISTINCT coalesce(subject, entity_id)), count(*) FROM outbox WHERE project_id = ?",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .fetch_one(&mut *conn)
     .await?;
     Ok(Pending { entities, changes })
@@ -44,14 +43,14 @@ pub async fn changed_after(
     store: &Store,
     actor: &str,
     revision: i64,
-) -> Result<(Vec<String>, i64)> {
+) -> Result<(Vec<ProjectId>, i64)> {
     let newest: i64 = sqlx::query_scalar("SELECT coalesce(max(revision), 0) FROM spec_revisions")
         .fetch_one(store.pool())
         .await?;
     if revision >= newest {
         return Ok((Vec::new(), newest));
     }
-    let changed: Vec<String> = sqlx::query_scalar(
+    let changed: Vec<ProjectId> = sqlx::query_scalar(
         "SELECT r.project_id FROM spec_revisions r JOIN project_memberships m \
          ON m.project_id = r.project_id AND m.user_id = ? WHERE r.revision > ? AND r.revision <= ? \
          ORDER BY r.revision",

@@ -5,8 +5,9 @@
 
 use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::lifecycle::Stage;
-use crate::store::{new_id, unique_as_conflict, Store};
+use crate::store::{unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
 use serde::{Deserialize, Serialize};
@@ -88,7 +89,7 @@ impl SetupStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Project {
-    pub id: String,
+    pub id: ProjectId,
     pub name: String,
     pub module_name: String,
     pub description: Option<String>,
@@ -194,7 +195,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     checks.finish()?;
     let (name, description) = (name.unwrap_or_default(), description.unwrap_or_default());
     let (code_repo, docs_repo) = (code_repo.unwrap_or_default(), docs_repo.unwrap_or_default());
-    let id = new_id();
+    let id = ProjectId::new();
     let now = store.now();
     let mut tx = store.write().await?;
     let owner_exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
@@ -209,7 +210,7 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
          code_repo, docs_repo, public_repos, owner_id, inserted_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(&name)
     .bind(validate::module_name(&name))
     .bind(&description)
@@ -229,15 +230,14 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     get(store, actor, &id).await
 }
 
-pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Project> {
-    let id = validate::id("project_id", id)?;
-    fetch_visible(store.pool(), actor, &id).await
+pub async fn get(store: &Store, actor: &str, id: &ProjectId) -> Result<Project> {
+    fetch_visible(store.pool(), actor, id).await
 }
 
 pub(crate) async fn fetch_visible<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
     actor: &str,
-    id: &str,
+    id: &ProjectId,
 ) -> Result<Project> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM projects p \
@@ -254,7 +254,7 @@ pub(crate) async fn fetch_visible<'e, E: sqlx::SqliteExecutor<'e>>(
 /// A project by id whoever asks: for the job runner, which acts for the system.
 pub(crate) async fn fetch_any<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
-    id: &str,
+    id: &ProjectId,
 ) -> Result<Project> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM projects p WHERE p.id = ?")))
         .bind(id)
@@ -265,7 +265,7 @@ pub(crate) async fn fetch_any<'e, E: sqlx::SqliteExecutor<'e>>(
 
 /// Finds a project by id, or by name among the projects the actor can see.
 pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Project> {
-    if let Ok(id) = validate::id("project", id_or_name) {
+    if let Ok(id) = ProjectId::parse("project", id_or_name) {
         return get(store, actor, &id).await;
     }
     let found: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -337,14 +337,13 @@ pub async fn updated_since(store: &Store, actor: &str, since: &str) -> Result<Ve
 pub async fn update(
     store: &Store,
     actor: &str,
-    id: &str,
+    id: &ProjectId,
     changes: ProjectChanges,
 ) -> Result<Project> {
-    let id = validate::id("project_id", id)?;
     let host = store.repo_host().await?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &id, Need::Manage).await?;
-    let mut p = fetch_visible(&mut *tx, actor, &id).await?;
+    access::require(&mut *tx, actor, id, Need::Manage).await?;
+    let mut p = fetch_visible(&mut *tx, actor, id).await?;
     let docs_repo_before = p.docs_repo.clone();
     let code_repo_before = p.code_repo.clone();
     let mut checks = validate::Checks::new();
@@ -374,14 +373,14 @@ pub async fn update(
     if !validate::same_repository(docs_repo_before.as_deref(), p.docs_repo.as_deref()) {
         // Another docs repository: the sync starts anew there (the whole spec is published),
         // and the repository id found for the old one is not this one's.
-        forget_docs_sync(&mut tx, &id).await?;
+        forget_docs_sync(&mut tx, id).await?;
         sqlx::query("UPDATE projects SET docs_repo_id = NULL WHERE id = ?")
-            .bind(&id)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    get(store, actor, &id).await
+    get(store, actor, id).await
 }
 
 /// The changes to what the setup pipeline generates from (name, framework, database) and to
@@ -487,7 +486,7 @@ async fn save(tx: &mut sqlx::SqliteConnection, store: &Store, p: &Project) -> Re
     .bind(p.github_repo_id)
     .bind(&p.github_repo_name)
     .bind(store.now())
-    .bind(&p.id)
+    .bind(p.id)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", "the owner already has a project with this name"))?;
@@ -501,7 +500,7 @@ async fn save(tx: &mut sqlx::SqliteConnection, store: &Store, p: &Project) -> Re
 /// whatever it holds. Part of the caller's transaction.
 pub(crate) async fn forget_docs_sync(
     conn: &mut sqlx::SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<()> {
     for table in ["docs_sync", "docs_entities", "docs_conflicts", "docs_problems"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE project_id = ?")))
@@ -513,23 +512,22 @@ pub(crate) async fn forget_docs_sync(
 }
 
 /// Deletes a project and everything in it. Only its owner may, and not while a setup runs.
-pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
-    let id = validate::id("project_id", id)?;
+pub async fn delete(store: &Store, actor: &str, id: &ProjectId) -> Result<()> {
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &id, Need::Own).await?;
-    let p = fetch_visible(&mut *tx, actor, &id).await?;
+    access::require(&mut *tx, actor, id, Need::Own).await?;
+    let p = fetch_visible(&mut *tx, actor, id).await?;
     if p.setup_status.is_running() {
         return Err(Error::conflict(None, "a setup is running for this project; cancel it first"));
     }
-    sqlx::query("DELETE FROM projects WHERE id = ?").bind(&id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM projects WHERE id = ?").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
-    remove_docs_clone(store, &id);
+    remove_docs_clone(store, id);
     Ok(())
 }
 
 /// After a project's row is deleted: its docs repository's local clone goes too (the
 /// repository itself stays where it is).
-pub(crate) fn remove_docs_clone(store: &Store, id: &str) {
+pub(crate) fn remove_docs_clone(store: &Store, id: &ProjectId) {
     let clone = store.docs_clone_dir(id);
     for path in [clone.clone(), clone.with_extension("lock")] {
         let gone = if path.is_dir() {
@@ -539,7 +537,7 @@ pub(crate) fn remove_docs_clone(store: &Store, id: &str) {
         };
         if let Err(e) = gone {
             if e.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(project = id, "cannot remove {}: {e}", path.display());
+                tracing::warn!(project = %id, "cannot remove {}: {e}", path.display());
             }
         }
     }

@@ -4,6 +4,7 @@
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::store::{new_id, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -50,7 +51,7 @@ impl SessionStatus {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Session {
     pub id: String,
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub session_type: SessionType,
     pub target_type: TargetType,
     pub target_id: String,
@@ -73,18 +74,17 @@ pub struct NewSession {
 pub async fn create(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     new: NewSession,
 ) -> Result<Session> {
-    let project_id = validate::id("project_id", project_id)?;
     let target_id = match (new.target_type, new.target_id.trim()) {
-        (TargetType::Project, "") => project_id.clone(),
+        (TargetType::Project, "") => project_id.to_string(),
         (_, raw) => validate::id("target_id", raw)?,
     };
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
-    let target_project: Option<String> = match new.target_type {
-        TargetType::Project => Some(target_id.clone()),
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
+    let target_project: Option<ProjectId> = match new.target_type {
+        TargetType::Project => target_id.parse().ok(),
         TargetType::Component => {
             sqlx::query_scalar("SELECT project_id FROM components WHERE id = ?")
                 .bind(&target_id)
@@ -98,7 +98,7 @@ pub async fn create(
                 .await?
         }
     };
-    if target_project.as_deref() != Some(project_id.as_str()) {
+    if target_project.as_ref() != Some(project_id) {
         return Err(Error::invalid(
             "target_id",
             format!("the target must be a {} of this project", new.target_type),
@@ -111,7 +111,7 @@ pub async fn create(
          inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
-    .bind(&project_id)
+    .bind(project_id)
     .bind(new.session_type)
     .bind(new.target_type)
     .bind(&target_id)
@@ -138,29 +138,32 @@ pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Session> {
     fetch(store.pool(), &id).await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Session>> {
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Session>> {
     list_where(store, actor, project_id, false).await
 }
 
 /// The original design's `list_active_sessions/1` (docs/DESIGN.md): pending and in-progress
 /// sessions.
-pub async fn list_active(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Session>> {
+pub async fn list_active(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+) -> Result<Vec<Session>> {
     list_where(store, actor, project_id, true).await
 }
 
 async fn list_where(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     active_only: bool,
 ) -> Result<Vec<Session>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM sessions WHERE project_id = ? \
          AND (? = 0 OR status IN ('pending', 'in_progress')) ORDER BY inserted_at, id"
     )))
-    .bind(&project_id)
+    .bind(project_id)
     .bind(active_only)
     .fetch_all(store.pool())
     .await?)

@@ -8,10 +8,10 @@
 //! of the lifecycle by the GitHub trigger, recorded with the evidence that made it.
 
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::Framework;
 use crate::store::Store;
-use crate::validate;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -282,16 +282,19 @@ pub fn plan(
 }
 
 /// The evidence last kept for a project, if any.
-pub async fn evidence(store: &Store, actor: &str, project_id: &str) -> Result<Option<Evidence>> {
-    let project_id = validate::id("project_id", project_id)?;
-    crate::access::require(store.pool(), actor, &project_id, crate::access::Need::Read).await?;
-    kept(store.pool(), &project_id).await?.map(|text| read_kept(&text)).transpose()
+pub async fn evidence(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+) -> Result<Option<Evidence>> {
+    crate::access::require(store.pool(), actor, project_id, crate::access::Need::Read).await?;
+    kept(store.pool(), project_id).await?.map(|text| read_kept(&text)).transpose()
 }
 
 /// The kept evidence's JSON text, as stored.
 pub(crate) async fn kept<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT evidence FROM stage_evidence WHERE project_id = ?")
         .bind(project_id)
@@ -315,7 +318,7 @@ pub struct Why {
 }
 
 /// Which rule would move the project next and what evidence is missing.
-pub async fn why(store: &Store, actor: &str, project_id: &str) -> Result<Why> {
+pub async fn why(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Why> {
     let project = crate::projects::get(store, actor, project_id).await?;
     let rules = for_framework(store.data_dir(), project.framework)?;
     let evidence = evidence(store, actor, &project.id).await?;
@@ -330,7 +333,11 @@ pub async fn why(store: &Store, actor: &str, project_id: &str) -> Result<Why> {
 /// a person's own move (back into `designing` from maintenance, say) is not undone by a rule
 /// that already held; the next push or check result is what counts. Nothing is kept or moved
 /// while a setup runs (the pipeline owns the stage then); the next read catches up.
-pub async fn follow(store: &Store, project_id: &str, evidence: &Evidence) -> Result<Vec<Stage>> {
+pub async fn follow(
+    store: &Store,
+    project_id: &ProjectId,
+    evidence: &Evidence,
+) -> Result<Vec<Stage>> {
     let text = serde_json::to_string(evidence)
         .map_err(|e| Error::Internal(format!("cannot write the stage evidence: {e}")))?;
     let mut tx = store.write().await?;
@@ -368,7 +375,7 @@ pub async fn follow(store: &Store, project_id: &str, evidence: &Evidence) -> Res
 }
 
 /// Whether the project's last move into `error` was a failing check's.
-async fn raised_by_github(tx: &mut sqlx::SqliteConnection, project_id: &str) -> Result<bool> {
+async fn raised_by_github(tx: &mut sqlx::SqliteConnection, project_id: &ProjectId) -> Result<bool> {
     let last: Option<(Trigger, String)> = sqlx::query_as(
         "SELECT trigger, reason FROM stage_transitions WHERE project_id = ? AND to_stage = 'error' \
          AND from_stage != 'error' ORDER BY inserted_at DESC, rowid DESC LIMIT 1",

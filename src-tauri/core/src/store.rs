@@ -5,6 +5,7 @@
 use crate::clock::{format_ts, Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::graph::GraphCache;
+use crate::ids::ProjectId;
 use crate::validate::RepoHost;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -83,7 +84,7 @@ impl Store {
     }
 
     /// The bare clone of a project's docs repository, which the docs sync keeps.
-    pub fn docs_clone_dir(&self, project_id: &str) -> std::path::PathBuf {
+    pub fn docs_clone_dir(&self, project_id: &ProjectId) -> std::path::PathBuf {
         self.data_dir.join("docs").join(format!("{project_id}.git"))
     }
 

@@ -5,7 +5,9 @@
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
-use crate::store::{new_id, Store};
+use crate::ids::ProjectId;
+use crate::ids::StoryId;
+use crate::store::Store;
 use crate::text_enum::text_enum;
 use crate::validate;
 use serde::Serialize;
@@ -46,8 +48,8 @@ pub struct StatusMove {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Story {
-    pub id: String,
-    pub project_id: String,
+    pub id: StoryId,
+    pub project_id: ProjectId,
     pub title: String,
     pub description: String,
     pub acceptance_criteria: Option<String>,
@@ -85,8 +87,12 @@ pub struct StoryChanges {
     pub status: Option<StoryStatus>,
 }
 
-pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory) -> Result<Story> {
-    let project_id = validate::id("project_id", project_id)?;
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+    new: NewStory,
+) -> Result<Story> {
     let mut checks = validate::Checks::new();
     let title = checks.check(validate::required_line("title", &new.title, validate::TITLE_MAX));
     let description = checks.check(validate::text("description", &new.description));
@@ -95,16 +101,16 @@ pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory)
     checks.finish()?;
     let (title, description) = (title.unwrap_or_default(), description.unwrap_or_default());
     let criteria = criteria.unwrap_or_default();
-    let id = new_id();
+    let id = StoryId::new();
     let now = store.now();
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Write).await?;
+    access::require(&mut *tx, actor, project_id, Need::Write).await?;
     sqlx::query(
         "INSERT INTO stories (id, project_id, title, description, acceptance_criteria, \
          inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
-    .bind(&project_id)
+    .bind(id)
+    .bind(project_id)
     .bind(&title)
     .bind(&description)
     .bind(&criteria)
@@ -116,7 +122,7 @@ pub async fn create(store: &Store, actor: &str, project_id: &str, new: NewStory)
     fetch(store.pool(), &id).await
 }
 
-pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Story> {
+pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &StoryId) -> Result<Story> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM stories WHERE id = ?")))
         .bind(id)
         .fetch_optional(exec)
@@ -124,15 +130,14 @@ pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) ->
         .ok_or(Error::not_found("story"))
 }
 
-pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Story> {
-    let (id, _) = access::require_owned(store.pool(), actor, Owned::Story, id, Need::Read).await?;
-    fetch(store.pool(), &id).await
+pub async fn get(store: &Store, actor: &str, id: &StoryId) -> Result<Story> {
+    access::require_owner_of(store.pool(), actor, Owned::Story, id, Need::Read).await?;
+    fetch(store.pool(), id).await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &str) -> Result<Vec<Story>> {
-    let project_id = validate::id("project_id", project_id)?;
-    access::require(store.pool(), actor, &project_id, Need::Read).await?;
-    query_where(store.pool(), "project_id = ?", &project_id).await
+pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Story>> {
+    access::require(store.pool(), actor, project_id, Need::Read).await?;
+    query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
 }
 
 /// Stories matching a fixed condition with one bound parameter, oldest first.
@@ -162,13 +167,13 @@ pub(crate) fn check_version(entity: &'static str, expected: i64, actual: i64) ->
 pub async fn update(
     store: &Store,
     actor: &str,
-    id: &str,
+    id: &StoryId,
     version: i64,
     changes: StoryChanges,
 ) -> Result<Story> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
-    let mut story = fetch(&mut *tx, &id).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
+    let mut story = fetch(&mut *tx, id).await?;
     check_version("story", version, story.version)?;
     let before =
         (story.title.clone(), story.description.clone(), story.acceptance_criteria.clone());
@@ -208,7 +213,7 @@ pub async fn update(
             "UPDATE contexts SET dirty = 1 WHERE dirty = 0 AND id IN \
              (SELECT context_id FROM context_stories WHERE story_id = ?)",
         )
-        .bind(&id)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
     }
@@ -222,69 +227,69 @@ pub async fn update(
     .bind(story.status)
     .bind(story.approved)
     .bind(store.now())
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    let story = fetch(&mut *tx, &id).await?;
+    let story = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(story)
 }
 
 /// The original design's `approve/1` (docs/DESIGN.md), at the version the approver read. Approval
 /// is a decision about the text the approver saw, so it needs that version and counts as a change.
-pub async fn approve(store: &Store, actor: &str, id: &str, version: i64) -> Result<Story> {
+pub async fn approve(store: &Store, actor: &str, id: &StoryId, version: i64) -> Result<Story> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
-    check_version("story", version, fetch(&mut *tx, &id).await?.version)?;
+    access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
+    check_version("story", version, fetch(&mut *tx, id).await?.version)?;
     sqlx::query(
         "UPDATE stories SET approved = 1, version = version + 1, updated_at = ? WHERE id = ?",
     )
     .bind(store.now())
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    let story = fetch(&mut *tx, &id).await?;
+    let story = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(story)
 }
 
 /// The original design's `mark_dirty/1` (docs/DESIGN.md): the story needs regenerating.
-pub async fn mark_dirty(store: &Store, actor: &str, id: &str) -> Result<Story> {
+pub async fn mark_dirty(store: &Store, actor: &str, id: &StoryId) -> Result<Story> {
     set_dirty(store, actor, id, true).await
 }
 
 /// The story has been regenerated: clear its dirty mark.
-pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Story> {
+pub async fn clear_dirty(store: &Store, actor: &str, id: &StoryId) -> Result<Story> {
     set_dirty(store, actor, id, false).await
 }
 
 /// Dirty marks are derived state: they leave the version alone, so they never make a
 /// concurrent editor's version stale.
-async fn set_dirty(store: &Store, actor: &str, id: &str, dirty: bool) -> Result<Story> {
+async fn set_dirty(store: &Store, actor: &str, id: &StoryId, dirty: bool) -> Result<Story> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
     sqlx::query("UPDATE stories SET dirty = ? WHERE id = ?")
         .bind(dirty)
-        .bind(&id)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
-    let story = fetch(&mut *tx, &id).await?;
+    let story = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(story)
 }
 
 /// Deletes a story and its context links; the contexts it was linked to become dirty.
-pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
+pub async fn delete(store: &Store, actor: &str, id: &StoryId) -> Result<()> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
     sqlx::query(
         "UPDATE contexts SET dirty = 1 WHERE id IN \
          (SELECT context_id FROM context_stories WHERE story_id = ?)",
     )
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM stories WHERE id = ?").bind(&id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM stories WHERE id = ?").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ pub use changes::{invite, remove, set_role, Outcome, RepositoryChange, TeamChang
 use crate::access::Role;
 pub use crate::error::GitHubReason;
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::memberships::{self, Member};
 use crate::projects::{self, Project};
 use crate::secrets::SecretStore;
@@ -103,7 +104,7 @@ pub async fn overview(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Team> {
     let members = memberships::list(store, actor, project_id).await?;
     let project = projects::get(store, actor, project_id).await?;

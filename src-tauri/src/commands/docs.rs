@@ -3,6 +3,7 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::docs_sync::{self, DocsConflict, DocsStatus, Resolution, SyncReport};
+use codemyspec_core::ProjectId;
 use tauri::State;
 
 /// The project's publish state: published, pending edits, offline, conflicts.
@@ -10,7 +11,7 @@ use tauri::State;
 #[specta::specta]
 pub async fn docs_status(state: State<'_, AppState>, project_id: String) -> Res<DocsStatus> {
     let me = state.actor().await?;
-    Ok(docs_sync::status(&state.store, &me, &project_id).await?)
+    Ok(docs_sync::status(&state.store, &me, &ProjectId::parse("project_id", &project_id)?).await?)
 }
 
 /// Syncs the project's spec with its docs repository now, and waits for it.
@@ -19,7 +20,14 @@ pub async fn docs_status(state: State<'_, AppState>, project_id: String) -> Res<
 pub async fn docs_sync_now(state: State<'_, AppState>, project_id: String) -> Res<SyncReport> {
     let me = state.actor().await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    Ok(docs_sync::sync_now(&state.store, &state.secrets, &me, &project_id, &cancel).await?)
+    Ok(docs_sync::sync_now(
+        &state.store,
+        &state.secrets,
+        &me,
+        &ProjectId::parse("project_id", &project_id)?,
+        &cancel,
+    )
+    .await?)
 }
 
 /// The clashes that wait for a choice, with both values.
@@ -30,7 +38,8 @@ pub async fn docs_conflicts(
     project_id: String,
 ) -> Res<Vec<DocsConflict>> {
     let me = state.actor().await?;
-    Ok(docs_sync::conflicts(&state.store, &me, &project_id).await?)
+    Ok(docs_sync::conflicts(&state.store, &me, &ProjectId::parse("project_id", &project_id)?)
+        .await?)
 }
 
 /// Settles the clashes on one entity; returns the ones left.
@@ -43,5 +52,12 @@ pub async fn docs_resolve(
     choice: Resolution,
 ) -> Res<Vec<DocsConflict>> {
     let me = state.actor().await?;
-    Ok(docs_sync::resolve(&state.store, &me, &project_id, &entity_id, choice).await?)
+    Ok(docs_sync::resolve(
+        &state.store,
+        &me,
+        &ProjectId::parse("project_id", &project_id)?,
+        &entity_id,
+        choice,
+    )
+    .await?)
 }

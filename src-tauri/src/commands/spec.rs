@@ -4,20 +4,23 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::contexts::{self, Context, ContextChanges, NewContext};
 use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
+use codemyspec_core::ContextId;
+use codemyspec_core::ProjectId;
+use codemyspec_core::StoryId;
 use tauri::State;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_stories(state: State<'_, AppState>, project_id: String) -> Res<Vec<Story>> {
     let actor = state.actor().await?;
-    Ok(stories::list(&state.store, &actor, &project_id).await?)
+    Ok(stories::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_story(state: State<'_, AppState>, id: String) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::get(&state.store, &actor, &id).await?)
+    Ok(stories::get(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?)
 }
 
 /// The statuses a story in `from` may be given (all of them, in order, each marked).
@@ -35,7 +38,8 @@ pub async fn create_story(
     input: NewStory,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::create(&state.store, &actor, &project_id, input).await?)
+    Ok(stories::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, input)
+        .await?)
 }
 
 /// An edit based on `version` (the version the editor read): a newer one is a conflict.
@@ -48,14 +52,27 @@ pub async fn update_story(
     input: StoryChanges,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::update(&state.store, &actor, &id, i64::from(version), input).await?)
+    Ok(stories::update(
+        &state.store,
+        &actor,
+        &StoryId::parse("story_id", &id)?,
+        i64::from(version),
+        input,
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn approve_story(state: State<'_, AppState>, id: String, version: u32) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::approve(&state.store, &actor, &id, i64::from(version)).await?)
+    Ok(stories::approve(
+        &state.store,
+        &actor,
+        &StoryId::parse("story_id", &id)?,
+        i64::from(version),
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -63,9 +80,9 @@ pub async fn approve_story(state: State<'_, AppState>, id: String, version: u32)
 pub async fn set_story_dirty(state: State<'_, AppState>, id: String, dirty: bool) -> Res<Story> {
     let actor = state.actor().await?;
     Ok(if dirty {
-        stories::mark_dirty(&state.store, &actor, &id).await?
+        stories::mark_dirty(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?
     } else {
-        stories::clear_dirty(&state.store, &actor, &id).await?
+        stories::clear_dirty(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?
     })
 }
 
@@ -73,14 +90,14 @@ pub async fn set_story_dirty(state: State<'_, AppState>, id: String, dirty: bool
 #[specta::specta]
 pub async fn delete_story(state: State<'_, AppState>, id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(stories::delete(&state.store, &actor, &id).await?)
+    Ok(stories::delete(&state.store, &actor, &StoryId::parse("story_id", &id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_contexts(state: State<'_, AppState>, project_id: String) -> Res<Vec<Context>> {
     let actor = state.actor().await?;
-    Ok(contexts::list(&state.store, &actor, &project_id).await?)
+    Ok(contexts::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
 }
 
 #[tauri::command]
@@ -91,7 +108,8 @@ pub async fn create_context(
     input: NewContext,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::create(&state.store, &actor, &project_id, input).await?)
+    Ok(contexts::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, input)
+        .await?)
 }
 
 #[tauri::command]
@@ -103,28 +121,41 @@ pub async fn update_context(
     input: ContextChanges,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::update(&state.store, &actor, &id, i64::from(version), input).await?)
+    Ok(contexts::update(
+        &state.store,
+        &actor,
+        &ContextId::parse("context_id", &id)?,
+        i64::from(version),
+        input,
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn approve_context(state: State<'_, AppState>, id: String, version: u32) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::approve(&state.store, &actor, &id, i64::from(version)).await?)
+    Ok(contexts::approve(
+        &state.store,
+        &actor,
+        &ContextId::parse("context_id", &id)?,
+        i64::from(version),
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_context_dirty(state: State<'_, AppState>, id: String) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::clear_dirty(&state.store, &actor, &id).await?)
+    Ok(contexts::clear_dirty(&state.store, &actor, &ContextId::parse("context_id", &id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_context(state: State<'_, AppState>, id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(contexts::delete(&state.store, &actor, &id).await?)
+    Ok(contexts::delete(&state.store, &actor, &ContextId::parse("context_id", &id)?).await?)
 }
 
 #[tauri::command]
@@ -135,7 +166,13 @@ pub async fn link_story(
     story_id: String,
 ) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(contexts::add_story(&state.store, &actor, &context_id, &story_id).await?)
+    Ok(contexts::add_story(
+        &state.store,
+        &actor,
+        &ContextId::parse("context_id", &context_id)?,
+        &StoryId::parse("story_id", &story_id)?,
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -146,12 +183,19 @@ pub async fn unlink_story(
     story_id: String,
 ) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(contexts::remove_story(&state.store, &actor, &context_id, &story_id).await?)
+    Ok(contexts::remove_story(
+        &state.store,
+        &actor,
+        &ContextId::parse("context_id", &context_id)?,
+        &StoryId::parse("story_id", &story_id)?,
+    )
+    .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn context_stories(state: State<'_, AppState>, context_id: String) -> Res<Vec<Story>> {
     let actor = state.actor().await?;
-    Ok(contexts::list_stories(&state.store, &actor, &context_id).await?)
+    Ok(contexts::list_stories(&state.store, &actor, &ContextId::parse("context_id", &context_id)?)
+        .await?)
 }

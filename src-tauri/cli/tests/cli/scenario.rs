@@ -351,7 +351,9 @@ fn stage_why_names_the_next_rule_and_what_is_missing() {
             checks: Checks::Pending,
             merged: vec![],
         };
-        stage_rules::follow(&store, &id, &evidence).await.unwrap();
+        stage_rules::follow(&store, &id.parse::<codemyspec_core::ProjectId>().unwrap(), &evidence)
+            .await
+            .unwrap();
         store.close().await;
     });
 

@@ -7,6 +7,7 @@
 use super::Tracked;
 use crate::error::Result;
 use crate::events::Broadcaster;
+use crate::ids::ProjectId;
 use crate::projects::Framework;
 use crate::stage_rules::{self, Checks, Evidence, Rules};
 use crate::store::Store;
@@ -21,7 +22,7 @@ use std::time::SystemTime;
 pub(super) struct Followed {
     pub requests: u32,
     /// Projects whose stage moved.
-    pub moved: Vec<String>,
+    pub moved: Vec<ProjectId>,
 }
 
 /// Reads the evidence of each followed project that needs it and follows the rules. A rate
@@ -31,7 +32,7 @@ pub(super) async fn read_and_follow(
     store: &Store,
     client: &Client,
     tracked: &[Tracked],
-    changed: &[String],
+    changed: &[ProjectId],
 ) -> Result<Followed> {
     let mut done = Followed::default();
     let known = heads_and_kept(store).await?;
@@ -76,14 +77,19 @@ pub(super) async fn read_and_follow(
             }
         };
         if !stage_rules::follow(store, &p.project_id, &evidence).await?.is_empty() {
-            done.moved.push(p.project_id.clone());
+            done.moved.push(p.project_id);
         }
     }
     Ok(done)
 }
 
 /// Broadcasts the projects whose stage the evidence moved.
-pub(super) async fn announce(store: &Store, events: &Broadcaster, actor: &str, moved: &[String]) {
+pub(super) async fn announce(
+    store: &Store,
+    events: &Broadcaster,
+    actor: &str,
+    moved: &[ProjectId],
+) {
     for id in moved {
         if let Ok(p) = crate::projects::get(store, actor, id).await {
             events.broadcast_project_update(&p);
@@ -93,8 +99,8 @@ pub(super) async fn announce(store: &Store, events: &Broadcaster, actor: &str, m
 
 /// Each project's head as last read and the evidence kept for it, in one query (the follower
 /// asks every minute).
-async fn heads_and_kept(store: &Store) -> Result<HashMap<String, (String, Option<Evidence>)>> {
-    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+async fn heads_and_kept(store: &Store) -> Result<HashMap<ProjectId, (String, Option<Evidence>)>> {
+    let rows: Vec<(ProjectId, String, Option<String>)> = sqlx::query_as(
         "SELECT h.project_id, h.sha, e.evidence FROM project_heads h \
          LEFT JOIN stage_evidence e ON e.project_id = h.project_id WHERE h.sha IS NOT NULL",
     )
@@ -178,7 +184,7 @@ async fn pushed_branches(
         "SELECT ref, head_sha FROM activity_events WHERE project_id = ? AND kind = 'PushEvent' \
          AND head_sha IS NOT NULL AND ref LIKE 'refs/heads/%' ORDER BY happened_at, event_id",
     )
-    .bind(&p.project_id)
+    .bind(p.project_id)
     .fetch_all(store.pool())
     .await?;
     let mut last: Vec<(String, String)> = Vec::new();

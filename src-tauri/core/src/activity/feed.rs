@@ -4,6 +4,7 @@
 
 use super::Tracked;
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::store::Store;
 use codemyspec_github::{Event, FeedPoll};
 use std::collections::HashMap;
@@ -106,7 +107,7 @@ pub(super) async fn record(
                 )
                 .bind(actor)
                 .bind(&event.id)
-                .bind(&p.project_id)
+                .bind(p.project_id)
                 .bind(&event.kind)
                 .bind(&event.actor.login)
                 .bind(p_str("ref"))
@@ -149,7 +150,7 @@ pub(super) async fn record(
 
 async fn mark_stale(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    project_id: &str,
+    project_id: &ProjectId,
     branch: &str,
 ) -> Result<()> {
     sqlx::query(
@@ -180,7 +181,7 @@ pub struct ActivityEvent {
 
 pub(super) async fn events_of(
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     limit: i64,
 ) -> Result<Vec<ActivityEvent>> {
     Ok(sqlx::query_as(

@@ -7,6 +7,7 @@
 
 use super::{local, Tracked};
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::secret::Secret;
 use crate::store::Store;
 use crate::sync::RATE_FLOOR;
@@ -21,7 +22,7 @@ pub(super) struct Reads {
     pub requests: u32,
     pub not_modified: u32,
     /// Projects whose head changed.
-    pub changed: Vec<String>,
+    pub changed: Vec<ProjectId>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,7 +48,7 @@ pub(super) async fn read_stale(
         let before: Option<Before> = sqlx::query_as(
             "SELECT branch, etag, sha, stale FROM project_heads WHERE project_id = ?",
         )
-        .bind(&p.project_id)
+        .bind(p.project_id)
         .fetch_optional(store.pool())
         .await?;
         // The ETag and the head are the default branch's: another branch is read afresh.
@@ -94,14 +95,14 @@ async fn keep(
             reads.not_modified += 1;
             sqlx::query("UPDATE project_heads SET stale = 0, read_at = ? WHERE project_id = ?")
                 .bind(store.now())
-                .bind(&p.project_id)
+                .bind(p.project_id)
                 .execute(&mut *tx)
                 .await?;
             before.and_then(|b| b.sha)
         }
         Read::Fresh { value, etag } => {
             if before.as_ref().and_then(|b| b.sha.as_deref()) != Some(value.sha.as_str()) {
-                reads.changed.push(p.project_id.clone());
+                reads.changed.push(p.project_id);
             }
             sqlx::query(
                 "INSERT INTO project_heads (project_id, branch, etag, sha, author_login, author_name, \
@@ -110,7 +111,7 @@ async fn keep(
                  sha = excluded.sha, author_login = excluded.author_login, author_name = excluded.author_name, \
                  committed_at = excluded.committed_at, title = excluded.title, stale = 0, read_at = excluded.read_at",
             )
-            .bind(&p.project_id)
+            .bind(p.project_id)
             .bind(&p.branch)
             .bind(etag)
             .bind(&value.sha)
@@ -129,7 +130,7 @@ async fn keep(
                  ON CONFLICT (project_id) DO UPDATE SET etag = NULL, sha = NULL, author_login = NULL, \
                  author_name = NULL, committed_at = NULL, title = NULL, stale = 0, read_at = excluded.read_at",
             )
-            .bind(&p.project_id)
+            .bind(p.project_id)
             .bind(&p.branch)
             .bind(store.now())
             .execute(&mut *tx)
@@ -191,7 +192,7 @@ struct HeadRow {
 /// The project's last change on GitHub, if one was read.
 pub(super) async fn last_change(
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     local_path: Option<&str>,
 ) -> Result<Option<LastChange>> {
     let row: Option<HeadRow> = sqlx::query_as(

@@ -31,6 +31,7 @@ pub use local::Pulled;
 
 use crate::error::{Error, PullReason, Result};
 use crate::events::Broadcaster;
+use crate::ids::ProjectId;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::{github, projects, sync};
@@ -100,7 +101,7 @@ impl ActivityRun {
 /// A tracked project, as the feed and the reads need it.
 #[derive(Debug, Clone)]
 pub(crate) struct Tracked {
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub repo_id: i64,
     /// `owner/name` on GitHub now.
     pub full_name: String,
@@ -119,7 +120,7 @@ const NOT_FOLLOWED: &[&str] = &["draft", "estimated", "provisioning", "discovere
 /// A project row as [`tracked`] reads it.
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: String,
+    id: ProjectId,
     github_repo_id: i64,
     code_repo: Option<String>,
     local_path: Option<String>,
@@ -247,7 +248,7 @@ pub async fn poll(
 pub async fn last_change(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Option<LastChange>> {
     let project = projects::get(store, actor, project_id).await?;
     heads::last_change(store, &project.id, project.local_path.as_deref()).await
@@ -257,7 +258,7 @@ pub async fn last_change(
 pub async fn project_events(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     limit: i64,
 ) -> Result<Vec<ActivityEvent>> {
     let project = projects::get(store, actor, project_id).await?;
@@ -272,7 +273,7 @@ pub async fn pull(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Pulled> {
     let project = projects::get(store, actor, project_id).await?;
     let Some(dir) = project.local_path.clone() else {

@@ -2,12 +2,13 @@
 //! start and on the interval by the outbox watcher, and run by the app's or a worker's runner.
 
 use super::*;
-fn job(project_id: &str, actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> NewJob {
+use crate::ids::ProjectId;
+fn job(project_id: &ProjectId, actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> NewJob {
     NewJob {
         queue: QUEUE.into(),
         worker: WORKER.into(),
         args: JobArgs::from([
-            ("project_id".to_owned(), project_id.to_owned()),
+            ("project_id".to_owned(), project_id.to_string()),
             ("actor_id".to_owned(), actor.to_owned()),
         ]),
         priority: 3,
@@ -25,7 +26,12 @@ fn job(project_id: &str, actor: &str, at: Option<chrono::DateTime<chrono::Utc>>)
 /// Queues a sync of the project `delay_secs` from now. One already waiting is the sync:
 /// its start moves to `delay_secs` from now (a burst of edits is one sync, run once the
 /// burst pauses), at most [`MAX_DEBOUNCE_SECS`] after it was first queued.
-pub async fn schedule(store: &Store, project_id: &str, actor: &str, delay_secs: i64) -> Result<()> {
+pub async fn schedule(
+    store: &Store,
+    project_id: &ProjectId,
+    actor: &str,
+    delay_secs: i64,
+) -> Result<()> {
     let at = store.clock().now() + chrono::Duration::seconds(delay_secs);
     debounced(store, vec![job(project_id, actor, Some(at))]).await?;
     Ok(())
@@ -41,7 +47,7 @@ async fn debounced(store: &Store, jobs: Vec<NewJob>) -> Result<()> {
 /// before) — all of them (`all`: at start and on the heartbeat, to pull others' edits) or
 /// those with unpublished edits. Returns how many were queued.
 pub async fn schedule_projects(store: &Store, all: bool, delay_secs: i64) -> Result<usize> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(ProjectId, String)> = sqlx::query_as(
         "SELECT p.id, p.owner_id FROM projects p WHERE p.docs_repo IS NOT NULL \
          AND (p.setup_complete = 1 OR EXISTS (SELECT 1 FROM docs_sync s WHERE s.project_id = p.id \
               AND s.synced_commit IS NOT NULL)) \
@@ -106,7 +112,11 @@ pub async fn perform(
     run: JobRun,
     secrets: Arc<dyn SecretStore>,
 ) -> std::result::Result<(), JobFailure> {
-    let project_id = run.job.args.get("project_id").cloned().unwrap_or_default();
+    // The job's arguments are text: a project id that is not one is a step failure, like a
+    // project that does not exist.
+    let raw = run.job.args.get("project_id").map(String::as_str).unwrap_or_default();
+    let project_id = ProjectId::parse("project_id", raw)
+        .map_err(|e| JobFailure::new(FailureClass::Step, e.to_string()))?;
     let actor = run.job.args.get("actor_id").cloned().unwrap_or_default();
     let done = tokio::select! {
         r = run_once(&run.store, &secrets, &actor, &project_id, &run.cancel) => r,
@@ -117,7 +127,7 @@ pub async fn perform(
     match done {
         Ok(report) => {
             tracing::info!(
-                project = project_id,
+                project = %project_id,
                 published = report.published,
                 imported = report.imported,
                 "docs sync"

@@ -5,6 +5,7 @@
 //! contexts dirty, exactly as a local edit does.
 
 use crate::error::Result;
+use crate::ids::ProjectId;
 use codemyspec_specdocs::{canonical, Fields, Kind};
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
@@ -15,7 +16,7 @@ pub use write::{write, write_links};
 /// The entity as its file would hold it, or `None` when it does not exist in `project_id`.
 pub async fn read(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     kind: Kind,
     id: &str,
 ) -> Result<Option<Fields>> {
@@ -31,7 +32,7 @@ pub async fn read(
 pub(super) async fn row_of<T>(
     conn: &mut SqliteConnection,
     sql: &'static str,
-    project_id: &str,
+    project_id: &ProjectId,
     id: &str,
 ) -> Result<Option<T>>
 where
@@ -52,7 +53,7 @@ struct StoryRow {
 
 async fn read_story(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     id: &str,
 ) -> Result<Option<Fields>> {
     let sql = "SELECT title, description, acceptance_criteria, status, approved FROM stories \
@@ -82,7 +83,7 @@ struct ContextRow {
 
 async fn read_context(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     id: &str,
 ) -> Result<Option<Fields>> {
     let sql = "SELECT name, type, purpose, description, approved FROM contexts \
@@ -130,7 +131,7 @@ struct DesignRow {
 
 async fn read_component(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     id: &str,
 ) -> Result<Option<Fields>> {
     let sql = "SELECT seq, name, type, file_path, description, context_id, docs_complete, \
@@ -169,7 +170,7 @@ async fn read_component(
 /// Every entity of the project, by kind and id (the setup's first docs tree).
 pub async fn read_all(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Vec<(Kind, String, Fields)>> {
     let mut out = Vec::new();
     for (kind, table) in

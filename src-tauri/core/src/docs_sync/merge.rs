@@ -5,6 +5,7 @@
 
 use super::state::StoredConflict;
 use super::*;
+use crate::ids::ProjectId;
 /// An entity as the synced commit holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Base {
@@ -53,7 +54,11 @@ impl StoredBase {
     }
 }
 
-async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Result<Option<Base>> {
+async fn base_of(
+    conn: &mut SqliteConnection,
+    project_id: &ProjectId,
+    id: &str,
+) -> Result<Option<Base>> {
     let sql = "SELECT entity_id, kind, path, version, fields FROM docs_entities \
                WHERE entity_id = ?1 AND project_id = ?2";
     let row: Option<StoredBase> = local::row_of(conn, sql, project_id, id).await?;
@@ -64,7 +69,7 @@ async fn base_of(conn: &mut SqliteConnection, project_id: &str, id: &str) -> Res
 /// changed there, and — without a base to diff against — every entity on either side.
 async fn candidates(
     conn: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     history: History,
     max_outbox: i64,
     side: &RemoteSide,
@@ -120,7 +125,7 @@ async fn candidates(
 
 async fn open_conflicts(
     conn: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
 ) -> Result<HashMap<String, Vec<ConflictRow>>> {
     let mut open: HashMap<String, Vec<ConflictRow>> = HashMap::new();
     let rows: Vec<StoredConflict> = sqlx::query_as(
@@ -156,7 +161,7 @@ pub(super) async fn prepare(
     head: Option<String>,
     author: &Author,
 ) -> std::result::Result<Prepared, SyncError> {
-    let pid = project.id.as_str();
+    let pid = &project.id;
     let mut tx = store.write().await?;
     let synced: Option<String> =
         sqlx::query_scalar("SELECT synced_commit FROM docs_sync WHERE project_id = ?")
@@ -219,7 +224,7 @@ pub(super) async fn prepare(
 }
 
 /// The newest outbox entry of the project (0 when it has none).
-async fn outbox_max(conn: &mut SqliteConnection, pid: &str) -> Result<i64> {
+async fn outbox_max(conn: &mut SqliteConnection, pid: &ProjectId) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM outbox WHERE project_id = ?")
         .bind(pid)
         .fetch_one(&mut *conn)
@@ -230,7 +235,7 @@ async fn outbox_max(conn: &mut SqliteConnection, pid: &str) -> Result<i64> {
 /// belongs to another kind, is a problem instead.
 async fn decide_all(
     conn: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     history: History,
     side: &RemoteSide,
     open: &HashMap<String, Vec<ConflictRow>>,
@@ -327,7 +332,7 @@ fn path_of(side: &RemoteSide, id: &str, base: &Option<Base>) -> Option<String> {
 async fn import(
     tx: &mut SqliteConnection,
     store: &Store,
-    pid: &str,
+    pid: &ProjectId,
     side: &RemoteSide,
     decisions: &mut [Decided],
     problems: &mut Vec<Problem>,
@@ -385,7 +390,7 @@ async fn import(
 /// An approval the import did not keep (its text changed here) is not published either.
 async fn keep_approvals(
     tx: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     decisions: &mut [Decided],
     failed: &BTreeSet<String>,
 ) -> Result<()> {
@@ -419,7 +424,7 @@ struct RepoSide {
 
 async fn repo_side(
     tx: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     history: History,
     side: &RemoteSide,
     decisions: &[Decided],
@@ -534,7 +539,7 @@ fn build_commit(
 /// a problem (by entity id) that says what to change, rather than a second entity of that name.
 async fn clashing_handmade(
     conn: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     side: &RemoteSide,
 ) -> Result<HashMap<String, Problem>> {
     let mut out = HashMap::new();
@@ -592,7 +597,7 @@ async fn overview_changes(
 /// the bases of the synced commit with this merge's new ones over them.
 async fn listed(
     conn: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     replace: bool,
     bases: &[(String, Option<Base>)],
 ) -> Result<Vec<crate::docs_readme::Published>> {
@@ -628,7 +633,7 @@ async fn listed(
 /// A path for a new entity's file that no other entity uses.
 async fn free_path(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     kind: Kind,
     id: &str,
     label: &str,

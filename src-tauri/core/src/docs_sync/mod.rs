@@ -29,6 +29,7 @@ use remote::{History, RemoteSide};
 
 use crate::error::{Error, Result};
 use crate::git::{Author, PublishError};
+use crate::ids::ProjectId;
 use crate::jobs::{FailureClass, Fields as JobArgs, JobState, NewJob, Unique};
 use crate::projects::Project;
 use crate::runner::{JobFailure, JobRun};
@@ -141,7 +142,7 @@ fn kind_of(name: &str) -> Result<Kind> {
 /// is the sync's first synced commit, and each entity's base. One transaction.
 pub(crate) async fn record_setup(
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     url: &str,
     commit: &str,
     published: &[crate::docs_readme::Published],
@@ -182,7 +183,7 @@ pub async fn run_once(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     cancel: &CancellationToken,
 ) -> std::result::Result<SyncReport, SyncError> {
     let project = crate::projects::get(store, actor, project_id).await?;
@@ -226,7 +227,7 @@ pub async fn sync_now(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     cancel: &CancellationToken,
 ) -> Result<SyncReport> {
     match run_once(store, secrets, actor, project_id, cancel).await {
@@ -372,7 +373,7 @@ async fn forget_other_clone(
     // The clone belongs to the repository it was made from.
     let made_for: Option<String> =
         sqlx::query_scalar("SELECT repo_url FROM docs_sync WHERE project_id = ?")
-            .bind(&project.id)
+            .bind(project.id)
             .fetch_optional(store.pool())
             .await?
             .flatten();
@@ -385,7 +386,7 @@ async fn forget_other_clone(
     Ok(())
 }
 
-async fn record_failure(store: &Store, project_id: &str, e: &SyncError) {
+async fn record_failure(store: &Store, project_id: &ProjectId, e: &SyncError) {
     let now = store.now();
     let written = sqlx::query(
         "INSERT INTO docs_sync (project_id, attempted_at, error, offline) VALUES (?1, ?2, ?3, ?4) \
@@ -398,6 +399,6 @@ async fn record_failure(store: &Store, project_id: &str, e: &SyncError) {
     .execute(store.pool())
     .await;
     if let Err(w) = written {
-        tracing::warn!(project = project_id, "cannot record the docs sync failure: {w}");
+        tracing::warn!(project = %project_id, "cannot record the docs sync failure: {w}");
     }
 }

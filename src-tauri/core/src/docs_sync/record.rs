@@ -4,11 +4,12 @@
 
 use super::merge::{Base, Prepared};
 use super::*;
+use crate::ids::ProjectId;
 
 /// The push went through (or there was nothing to push): the merge becomes the base.
 pub(super) async fn finish(
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     p: Prepared,
     merges: u32,
 ) -> Result<SyncReport> {
@@ -77,7 +78,7 @@ pub(super) async fn finish(
 /// The merge's bases become the synced ones (all of them replaced when `replace`).
 async fn record_bases(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     replace: bool,
     bases: &[(String, Option<Base>)],
 ) -> Result<()> {
@@ -120,7 +121,7 @@ async fn record_bases(
 /// new (a field already in conflict is not news).
 async fn record_conflicts(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     now: &str,
     conflicts: &[(String, Vec<ConflictRow>)],
 ) -> Result<usize> {
@@ -163,7 +164,7 @@ async fn record_conflicts(
 /// The files read this time lose their old problems; the problems found are recorded.
 async fn record_problems(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     now: &str,
     checked: &[String],
     problems: &[Problem],
@@ -192,7 +193,7 @@ async fn record_problems(
 
 pub(super) async fn all_problems(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Vec<Problem>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT path, message FROM docs_problems WHERE project_id = ? ORDER BY path",

@@ -3,6 +3,7 @@
 //! problems with their raw text kept for the conflict a local edit would make of them.
 
 use super::*;
+use crate::ids::ProjectId;
 
 /// A docs file larger than this is a problem, reported with its path and never read.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -74,7 +75,7 @@ impl RemoteSide {
 /// read before (read again until they can).
 pub(super) async fn read(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     dir: &std::path::Path,
     history: History,
     synced: Option<&str>,
@@ -179,7 +180,7 @@ fn read_file(
 /// The entity whose file was at `path` in the synced commit, if any.
 async fn entity_at(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     path: &str,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT entity_id FROM docs_entities WHERE project_id = ? AND path = ?")
@@ -226,7 +227,7 @@ fn add_handmade(
 /// entity away — unless that entity's file is elsewhere now (moved).
 async fn find_deleted(
     conn: &mut SqliteConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     gone_paths: Vec<String>,
     side: &mut RemoteSide,
 ) -> Result<()> {

@@ -2,6 +2,7 @@
 //! person: listed with both values, and settled (mine, theirs, or an edited text).
 
 use super::*;
+use crate::ids::ProjectId;
 /// Where a project's spec stands with its docs repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -25,7 +26,7 @@ pub enum PublishState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DocsStatus {
-    pub project: String,
+    pub project: ProjectId,
     pub state: PublishState,
     pub docs_repo: Option<String>,
     pub outbox: outbox::Pending,
@@ -51,7 +52,7 @@ struct SyncRow {
     added: i64,
 }
 
-pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<DocsStatus> {
+pub async fn status(store: &Store, actor: &str, project_id: &ProjectId) -> Result<DocsStatus> {
     let pending = outbox::pending(store, actor, project_id).await?;
     let project = crate::projects::get(store, actor, project_id).await?;
     let mut conn = store.pool().acquire().await?;
@@ -59,7 +60,7 @@ pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<Docs
         "SELECT synced_commit, synced_at, attempted_at, error, offline, added FROM docs_sync \
          WHERE project_id = ?",
     )
-    .bind(&project.id)
+    .bind(project.id)
     .fetch_optional(&mut *conn)
     .await?;
     let SyncRow { synced_commit, synced_at, attempted_at, error, offline, added } =
@@ -67,7 +68,7 @@ pub async fn status(store: &Store, actor: &str, project_id: &str) -> Result<Docs
     let conflicts: i64 = sqlx::query_scalar(
         "SELECT count(DISTINCT entity_id) FROM docs_conflicts WHERE project_id = ?",
     )
-    .bind(&project.id)
+    .bind(project.id)
     .fetch_one(&mut *conn)
     .await?;
     let problems = all_problems(&mut conn, &project.id).await?;
@@ -152,15 +153,18 @@ pub(super) struct StoredConflict {
     pub(super) at: String,
 }
 
-pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<Vec<DocsConflict>> {
-    let project_id = validate::id("project_id", project_id)?;
+pub async fn conflicts(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+) -> Result<Vec<DocsConflict>> {
     let mut conn = store.pool().acquire().await?;
-    access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
+    access::require(&mut *conn, actor, project_id, access::Need::Read).await?;
     let rows: Vec<StoredConflict> = sqlx::query_as(
         "SELECT entity_id, kind, field, label, base, theirs, at FROM docs_conflicts \
          WHERE project_id = ? ORDER BY at, entity_id, field",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
@@ -168,7 +172,7 @@ pub async fn conflicts(store: &Store, actor: &str, project_id: &str) -> Result<V
         let (id, k) = (row.entity_id, row.kind);
         let json = |s: &str| serde_json::from_str(s).unwrap_or(Value::Null);
         let whole = row.field.is_whole();
-        let local = local::read(&mut conn, &project_id, k, &id).await?;
+        let local = local::read(&mut conn, project_id, k, &id).await?;
         let mine = match (&local, row.field.name()) {
             (None, _) => Value::Null,
             (Some(l), None) => Value::Object(l.clone().into_iter().collect()),
@@ -217,26 +221,25 @@ pub enum Resolution {
 pub async fn resolve(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     entity_id: &str,
     choice: Resolution,
 ) -> Result<Vec<DocsConflict>> {
-    let project_id = validate::id("project_id", project_id)?;
     let entity_id = validate::id("entity_id", entity_id)?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, access::Need::Write).await?;
+    access::require(&mut *tx, actor, project_id, access::Need::Write).await?;
     let rows: Vec<OpenClash> = sqlx::query_as(
         "SELECT kind, field, theirs, base FROM docs_conflicts WHERE project_id = ? AND entity_id = ?",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .bind(&entity_id)
     .fetch_all(&mut *tx)
     .await?;
     let Some(kind) = rows.first().map(|r| r.kind) else {
         return Err(Error::not_found("conflict"));
     };
-    let local = local::read(&mut tx, &project_id, kind, &entity_id).await?;
-    let at = Settling { store, now: store.now(), project_id: &project_id, entity_id: &entity_id };
+    let local = local::read(&mut tx, project_id, kind, &entity_id).await?;
+    let at = Settling { store, now: store.now(), project_id, entity_id: &entity_id };
     let settled = match choice {
         Resolution::Mine => keep_mine(&mut tx, &at, kind, &rows, local.is_some()).await?,
         Resolution::Theirs => take_theirs(&mut tx, &at, kind, &rows, local).await?,
@@ -248,25 +251,25 @@ pub async fn resolve(
         sqlx::query(
             "DELETE FROM docs_conflicts WHERE project_id = ? AND entity_id = ? AND field = ?",
         )
-        .bind(&project_id)
+        .bind(project_id)
         .bind(&entity_id)
         .bind(field)
         .execute(&mut *tx)
         .await?;
     }
     tx.commit().await?;
-    let owner = crate::projects::get(store, actor, &project_id).await?.owner_id;
-    schedule(store, &project_id, &owner, DEBOUNCE_SECS).await?;
+    let owner = crate::projects::get(store, actor, project_id).await?.owner_id;
+    schedule(store, project_id, &owner, DEBOUNCE_SECS).await?;
     // A runner in this process plans its next wake-up around the new job.
     store.notify_jobs();
-    conflicts(store, actor, &project_id).await
+    conflicts(store, actor, project_id).await
 }
 
 /// The entity whose clashes are being settled, and when.
 struct Settling<'a> {
     store: &'a Store,
     now: String,
-    project_id: &'a str,
+    project_id: &'a ProjectId,
     entity_id: &'a str,
 }
 

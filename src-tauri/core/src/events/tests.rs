@@ -1,11 +1,17 @@
 use super::*;
+use crate::ids::ProjectId;
 use crate::lifecycle::Stage;
 use crate::projects::{Database, Framework, SetupStatus};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-fn project(id: &str, status: SetupStatus) -> Project {
+/// Project id number `n`, readable in a failure.
+fn p(n: u128) -> ProjectId {
+    format!("00000000-0000-4000-8000-{n:012x}").parse().unwrap()
+}
+
+fn project(id: &ProjectId, status: SetupStatus) -> Project {
     Project {
-        id: id.into(),
+        id: *id,
         name: "my_app".into(),
         module_name: "MyApp".into(),
         description: None,
@@ -33,19 +39,19 @@ fn project(id: &str, status: SetupStatus) -> Project {
 
 #[test]
 fn topics_are_named_as_the_seed_says() {
-    assert_eq!(project_topic("abc"), "projects:abc");
+    assert_eq!(project_topic(&p(0xabc)), "projects:00000000-0000-4000-8000-000000000abc");
     assert_eq!(ALL_PROJECTS, "projects:*");
 }
 
 #[test]
 fn messages_carry_the_full_project_in_the_seed_shape() {
-    let update = ProjectEvent::ProjectUpdated { project: project("p1", SetupStatus::Compiling) };
+    let update = ProjectEvent::ProjectUpdated { project: project(&p(1), SetupStatus::Compiling) };
     let json = serde_json::to_value(&update).unwrap();
     assert_eq!(json["event"], "project_updated");
     assert_eq!(json["project"]["setup_status"], "compiling");
     assert_eq!(json["project"]["module_name"], "MyApp");
     let error = ProjectEvent::ProjectError {
-        project: project("p1", SetupStatus::Failed),
+        project: project(&p(1), SetupStatus::Failed),
         error: "Mix deps.get failed".into(),
     };
     let json = serde_json::to_value(&error).unwrap();
@@ -58,7 +64,7 @@ fn messages_carry_the_full_project_in_the_seed_shape() {
 #[tokio::test]
 async fn a_project_topic_gets_its_own_updates_in_order_and_the_wildcard_gets_all() {
     let b = Broadcaster::new();
-    let mut one = b.subscribe_to_project("p1");
+    let mut one = b.subscribe_to_project(&p(1));
     let mut all = b.subscribe_to_all_projects();
     let statuses = [
         SetupStatus::SetupQueued,
@@ -67,10 +73,10 @@ async fn a_project_topic_gets_its_own_updates_in_order_and_the_wildcard_gets_all
         SetupStatus::Ready,
     ];
     for s in statuses {
-        b.broadcast_project_update(&project("p1", s));
-        b.broadcast_project_update(&project("p2", s));
+        b.broadcast_project_update(&project(&p(1), s));
+        b.broadcast_project_update(&project(&p(2), s));
     }
-    b.broadcast_project_error(&project("p1", SetupStatus::Failed), "boom");
+    b.broadcast_project_error(&project(&p(1), SetupStatus::Failed), "boom");
     let mut seen = Vec::new();
     while let Ok(e) = one.try_recv() {
         seen.push(e.project().setup_status);
@@ -86,11 +92,11 @@ async fn a_project_topic_gets_its_own_updates_in_order_and_the_wildcard_gets_all
 #[tokio::test]
 async fn a_slow_subscriber_never_blocks_the_publisher_and_keeps_the_order() {
     let b = Broadcaster::new();
-    let mut slow = b.subscribe_to_project("p1");
+    let mut slow = b.subscribe_to_project(&p(1));
     let n = TOPIC_CAPACITY * 3;
     let started = std::time::Instant::now();
     for i in 0..n {
-        let mut p = project("p1", SetupStatus::Compiling);
+        let mut p = project(&p(1), SetupStatus::Compiling);
         p.updated_at = format!("{i:08}");
         b.broadcast_project_update(&p);
     }
@@ -111,11 +117,11 @@ async fn a_slow_subscriber_never_blocks_the_publisher_and_keeps_the_order() {
 #[tokio::test]
 async fn unsubscribing_or_vanishing_stops_delivery_without_errors() {
     let b = Broadcaster::new();
-    let sub = b.subscribe_to_project("p1");
+    let sub = b.subscribe_to_project(&p(1));
     b.unsubscribe(sub);
-    b.broadcast_project_update(&project("p1", SetupStatus::Ready)); // nobody listens: fine
-    let mut later = b.subscribe_to_project("p1");
+    b.broadcast_project_update(&project(&p(1), SetupStatus::Ready)); // nobody listens: fine
+    let mut later = b.subscribe_to_project(&p(1));
     assert!(matches!(later.try_recv(), Err(TryRecvError::Empty)), "no replay of old messages");
-    b.broadcast_project_update(&project("p1", SetupStatus::Ready));
+    b.broadcast_project_update(&project(&p(1), SetupStatus::Ready));
     assert!(later.try_recv().is_ok());
 }

@@ -5,6 +5,7 @@
 
 use super::{Job, JobRow, JobState, StepOutcome, JOB_COLUMNS};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::projects::SetupStatus;
 use crate::store::Store;
 use serde::Serialize;
@@ -29,6 +30,7 @@ pub struct JobFilter {
     pub state: Option<JobState>,
     /// One queue's jobs (`project_setup`, `docs_sync`, `github_sync`).
     pub queue: Option<String>,
+    /// Text from the caller, parsed here: a bad id is an error on this field.
     pub project_id: Option<String>,
     #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
     pub limit: Option<i64>,
@@ -38,7 +40,7 @@ pub struct JobFilter {
 /// is not an id is an `invalid_input` error on that field (an empty list would hide a typo).
 pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<Job>> {
     let project_id =
-        filter.project_id.as_deref().map(|p| crate::validate::id("project_id", p)).transpose()?;
+        filter.project_id.as_deref().map(|p| ProjectId::parse("project_id", p)).transpose()?;
     if let Some(queue) = &filter.queue {
         let names: Vec<String> = super::queues(store).await?.into_iter().map(|q| q.name).collect();
         if !names.contains(queue) {
@@ -57,7 +59,7 @@ pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<
     .bind(actor)
     .bind(filter.state)
     .bind(&filter.queue)
-    .bind(&project_id)
+    .bind(project_id)
     .bind(filter.limit.unwrap_or(200).clamp(1, 10_000))
     .fetch_all(store.pool())
     .await?;

@@ -308,7 +308,7 @@ async fn a_jobs_detail_is_the_job_its_steps_and_the_end_of_its_log_for_members_o
     )
     .await
     .unwrap();
-    let id = insert(&s, job(Some(&project.id))).await.unwrap().job.id;
+    let id = insert(&s, job(Some(&project.id.to_string()))).await.unwrap().job.id;
     for (position, command) in [(2, "mix test"), (1, "mix deps.get")] {
         sqlx::query(
             "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at) \

@@ -7,6 +7,7 @@ use super::{cancel_setup, latest_job, retry_setup, WORKER};
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
 use crate::events::Broadcaster;
+use crate::ids::ProjectId;
 use crate::jobs::{self, Job};
 use crate::store::Store;
 
@@ -26,8 +27,9 @@ fn need(job: &Job) -> Need {
 /// Checks that `actor` may cancel or retry `job` (one it can see).
 async fn require_control(store: &Store, actor: &str, job: &Job) -> Result<()> {
     match (job.project_id(), job.args.get("actor_id")) {
-        (Some(project_id), _) => {
-            access::require(store.pool(), actor, project_id, need(job)).await.map(|_| ())
+        (Some(raw), _) => {
+            let project_id = ProjectId::parse("project_id", raw)?;
+            access::require(store.pool(), actor, &project_id, need(job)).await.map(|_| ())
         }
         // Another profile's job about no project (its org sync): it does not exist for them.
         (None, Some(owner)) if owner != actor => Err(Error::not_found("job")),
@@ -37,12 +39,13 @@ async fn require_control(store: &Store, actor: &str, job: &Job) -> Result<()> {
 
 /// The project of a setup job: such a job is cancelled and retried through its setup, so
 /// that the project follows.
-fn setup_of(job: &Job) -> Option<&str> {
-    (job.worker == WORKER).then(|| job.project_id()).flatten()
+fn setup_of(job: &Job) -> Option<ProjectId> {
+    // The core writes a setup job's arguments: text that is not an id is no project's.
+    (job.worker == WORKER).then(|| job.project_id()).flatten().and_then(|p| p.parse().ok())
 }
 
 /// The project's newest setup job, when `job` is an earlier one (it is superseded).
-async fn newer_setup(store: &Store, project_id: &str, job: &Job) -> Result<Option<i64>> {
+async fn newer_setup(store: &Store, project_id: &ProjectId, job: &Job) -> Result<Option<i64>> {
     let mut conn = store.pool().acquire().await?;
     let latest = latest_job(&mut conn, project_id).await?;
     Ok((latest.id != job.id).then_some(latest.id))
@@ -59,14 +62,14 @@ pub async fn retry_job(
     let job = jobs::get(store, actor, job_id).await?;
     require_control(store, actor, &job).await?;
     match setup_of(&job) {
-        Some(project_id) => match newer_setup(store, project_id, &job).await? {
+        Some(project_id) => match newer_setup(store, &project_id, &job).await? {
             Some(newest) => Err(Error::conflict(
                 Some("job_id"),
                 format!(
                     "job {job_id} is an earlier setup of this project; job {newest} is its newest"
                 ),
             )),
-            None => retry_setup(store, events, actor, project_id).await,
+            None => retry_setup(store, events, actor, &project_id).await,
         },
         None => jobs::retry(store, job_id).await,
     }
@@ -83,8 +86,8 @@ pub async fn cancel_job(
     let job = jobs::get(store, actor, job_id).await?;
     require_control(store, actor, &job).await?;
     match setup_of(&job) {
-        Some(project_id) if newer_setup(store, project_id, &job).await?.is_none() => {
-            cancel_setup(store, events, actor, project_id).await
+        Some(project_id) if newer_setup(store, &project_id, &job).await?.is_none() => {
+            cancel_setup(store, events, actor, &project_id).await
         }
         _ => jobs::cancel(store, job_id).await,
     }

@@ -4,12 +4,12 @@
 //! its base: a teammate's edit made before this machine's first sync is then merged, not a
 //! conflict.
 
+use crate::access;
 use crate::docs_readme::{readme, with_overview, Published};
 use crate::docs_sync::local;
 use crate::error::{Error, Result};
 use crate::projects::Project;
 use crate::store::Store;
-use crate::{access, validate};
 use codemyspec_specdocs::{path_for, render, Doc};
 use std::path::Path;
 
@@ -19,7 +19,7 @@ pub async fn files(
     actor: &str,
     project: &Project,
 ) -> Result<(Vec<(String, String)>, Vec<Published>)> {
-    let project_id = validate::id("project_id", &project.id)?;
+    let project_id = project.id;
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, &project_id, access::Need::Read).await?;
     let mut files = Vec::new();

@@ -27,12 +27,12 @@ pub(crate) use worker::author;
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
 use crate::events::Broadcaster;
+use crate::ids::ProjectId;
 use crate::jobs::{self, Fields, Inserted, Job, JobState, NewJob, Unique};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
 use crate::secrets::SecretStore;
 use crate::store::Store;
-use crate::validate;
 use chrono::Duration;
 use sqlx::SqliteConnection;
 use std::path::PathBuf;
@@ -143,7 +143,7 @@ pub fn register_workers(
         })
 }
 
-fn setup_unique(project_id: &str) -> Unique {
+fn setup_unique(project_id: &ProjectId) -> Unique {
     Unique {
         key: format!("{WORKER}:{project_id}"),
         period: Duration::seconds(300),
@@ -206,16 +206,15 @@ pub async fn setup_project(
     store: &Store,
     events: &Broadcaster,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Inserted> {
-    let project_id = validate::id("project_id", project_id)?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
-    let unique = setup_unique(&project_id);
+    access::require(&mut *tx, actor, project_id, Need::Manage).await?;
+    let unique = setup_unique(project_id);
     if let Some(job) = jobs::find_unique(&mut tx, store, &unique).await? {
         return Ok(Inserted { job, conflict: true });
     }
-    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    let project = projects::fetch_any(&mut *tx, project_id).await?;
     if !matches!(project.setup_status, SetupStatus::Created | SetupStatus::Failed) {
         return Err(Error::conflict(
             Some("setup_status"),
@@ -227,7 +226,7 @@ pub async fn setup_project(
     }
     enter_provisioning(&mut tx, store, &project, actor).await?;
     let args = Fields::from([
-        ("project_id".into(), project_id.clone()),
+        ("project_id".into(), project_id.to_string()),
         ("actor_id".into(), actor.to_owned()),
     ]);
     let new = NewJob {
@@ -239,10 +238,10 @@ pub async fn setup_project(
         scheduled_at: None,
         unique: Some(unique),
     };
-    let earlier = setup_job_ids(&mut tx, &project_id).await?;
+    let earlier = setup_job_ids(&mut tx, project_id).await?;
     let inserted = jobs::insert_in(&mut tx, store, new).await?;
-    write_status(&mut tx, store, &project_id, SetupStatus::SetupQueued, None).await?;
-    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    write_status(&mut tx, store, project_id, SetupStatus::SetupQueued, None).await?;
+    let project = projects::fetch_any(&mut *tx, project_id).await?;
     tx.commit().await?;
     // Setting up again starts afresh: earlier setups' kept work dirs go.
     for id in earlier {
@@ -253,7 +252,7 @@ pub async fn setup_project(
     Ok(inserted)
 }
 
-async fn setup_job_ids(conn: &mut SqliteConnection, project_id: &str) -> Result<Vec<i64>> {
+async fn setup_job_ids(conn: &mut SqliteConnection, project_id: &ProjectId) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM jobs WHERE worker = ? AND json_extract(args, '$.project_id') = ?",
     )
@@ -279,7 +278,7 @@ pub async fn repair_stalled(store: &Store, events: &Broadcaster) -> Result<Vec<P
             SELECT 1 FROM jobs j WHERE j.worker = ? \
             AND json_extract(j.args, '$.project_id') = p.id \
             AND j.state IN ('available', 'scheduled', 'executing', 'retryable'))";
-    let candidates: Vec<String> =
+    let candidates: Vec<ProjectId> =
         sqlx::query_scalar(STALLED_SQL).bind(WORKER).fetch_all(store.pool()).await?;
     if candidates.is_empty() {
         return Ok(Vec::new());
@@ -287,21 +286,21 @@ pub async fn repair_stalled(store: &Store, events: &Broadcaster) -> Result<Vec<P
     let mut repaired = Vec::new();
     let mut tx = store.write().await?;
     // Checked again under the write lock: a setup queued meanwhile is not stalled.
-    let still: Vec<String> =
+    let still: Vec<ProjectId> =
         sqlx::query_scalar(STALLED_SQL).bind(WORKER).fetch_all(&mut *tx).await?;
     for id in still {
         repaired.push(fail_project(&mut tx, store, &id, STALLED).await?);
     }
     tx.commit().await?;
     for project in &repaired {
-        tracing::warn!(project = project.id, "repaired a setup left running with no job");
+        tracing::warn!(project = %project.id, "repaired a setup left running with no job");
         events.broadcast_project_error(project, STALLED);
     }
     Ok(repaired)
 }
 
 /// The newest setup job of a project.
-async fn latest_job(conn: &mut SqliteConnection, project_id: &str) -> Result<Job> {
+async fn latest_job(conn: &mut SqliteConnection, project_id: &ProjectId) -> Result<Job> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM jobs WHERE worker = ? AND json_extract(args, '$.project_id') = ? ORDER BY id DESC LIMIT 1",
     )
@@ -320,14 +319,13 @@ pub async fn cancel_setup(
     store: &Store,
     events: &Broadcaster,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Job> {
-    let project_id = validate::id("project_id", project_id)?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
-    let job = latest_job(&mut tx, &project_id).await?;
+    access::require(&mut *tx, actor, project_id, Need::Manage).await?;
+    let job = latest_job(&mut tx, project_id).await?;
     let job = jobs::cancel_in(&mut tx, store, job.id).await?;
-    let project = fail_project(&mut tx, store, &project_id, CANCELLED).await?;
+    let project = fail_project(&mut tx, store, project_id, CANCELLED).await?;
     tx.commit().await?;
     events.broadcast_project_error(&project, "cancelled");
     store.notify_jobs();
@@ -339,13 +337,12 @@ pub async fn retry_setup(
     store: &Store,
     events: &Broadcaster,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
 ) -> Result<Job> {
-    let project_id = validate::id("project_id", project_id)?;
     let mut tx = store.write().await?;
-    access::require(&mut *tx, actor, &project_id, Need::Manage).await?;
-    let job = latest_job(&mut tx, &project_id).await?;
-    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    access::require(&mut *tx, actor, project_id, Need::Manage).await?;
+    let job = latest_job(&mut tx, project_id).await?;
+    let project = projects::fetch_any(&mut *tx, project_id).await?;
     if project.setup_status != SetupStatus::Failed {
         return Err(Error::conflict(
             Some("setup_status"),
@@ -354,8 +351,8 @@ pub async fn retry_setup(
     }
     let job = jobs::retry_in(&mut tx, store, job.id).await?;
     enter_provisioning(&mut tx, store, &project, actor).await?;
-    write_status(&mut tx, store, &project_id, SetupStatus::SetupQueued, None).await?;
-    let project = projects::fetch_any(&mut *tx, &project_id).await?;
+    write_status(&mut tx, store, project_id, SetupStatus::SetupQueued, None).await?;
+    let project = projects::fetch_any(&mut *tx, project_id).await?;
     tx.commit().await?;
     events.broadcast_project_update(&project);
     store.notify_jobs();
@@ -365,7 +362,7 @@ pub async fn retry_setup(
 async fn write_status(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     status: SetupStatus,
     error: Option<&str>,
 ) -> Result<()> {
@@ -389,7 +386,7 @@ pub const CANCELLED: &str = "cancelled";
 async fn fail_project(
     conn: &mut SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     error: &str,
 ) -> Result<Project> {
     write_status(conn, store, project_id, SetupStatus::Failed, Some(error)).await?;

@@ -10,6 +10,7 @@
 use super::preflight::Check;
 use super::publish::{self, RemoteState};
 use crate::github::{self, Endpoints};
+use crate::ids::ProjectId;
 use crate::jobs::{FailureClass, Job};
 use crate::lifecycle::Stage;
 use crate::projects::Project;
@@ -398,10 +399,10 @@ async fn record(
 ) -> crate::Result<()> {
     let id = i64::try_from(repo.id).unwrap_or(i64::MAX);
     let mut tx = store.write().await?;
-    let holder: Option<(String, String, Stage)> =
+    let holder: Option<(ProjectId, String, Stage)> =
         sqlx::query_as("SELECT id, name, stage FROM projects WHERE github_repo_id = ? AND id <> ?")
             .bind(id)
-            .bind(&project.id)
+            .bind(project.id)
             .fetch_optional(&mut *tx)
             .await?;
     if let Some((holder, name, stage)) = holder {
@@ -420,11 +421,11 @@ async fn record(
             ));
         }
         tracing::info!(
-            project = project.id,
-            placeholder = holder,
+            project = %project.id,
+            placeholder = %holder,
             "a discovered project gives way"
         );
-        sqlx::query("DELETE FROM projects WHERE id = ?").bind(&holder).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM projects WHERE id = ?").bind(holder).execute(&mut *tx).await?;
     }
     if target.kind == RepoKind::Code {
         sqlx::query(
@@ -434,14 +435,14 @@ async fn record(
         .bind(id)
         .bind(&repo.name)
         .bind(store.now())
-        .bind(&project.id)
+        .bind(project.id)
         .execute(&mut *tx)
         .await?;
     } else {
         sqlx::query("UPDATE projects SET docs_repo_id = ?, updated_at = ? WHERE id = ?")
             .bind(id)
             .bind(store.now())
-            .bind(&project.id)
+            .bind(project.id)
             .execute(&mut *tx)
             .await?;
     }
@@ -455,7 +456,7 @@ async fn record(
 /// repositories stay on GitHub).
 pub(crate) async fn is_placeholder(
     conn: &mut sqlx::SqliteConnection,
-    id: &str,
+    id: &ProjectId,
 ) -> crate::Result<bool> {
     let untouched: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM projects p WHERE p.id = ?1 AND p.stage = 'discovered' \
@@ -485,7 +486,7 @@ mod tests {
             host: "github.com".into(),
         };
         let project: Project = serde_json::from_value(serde_json::json!({
-            "id": "p", "name": "shop", "module_name": "Shop", "description": null,
+            "id": "00000000-0000-4000-8000-000000000001", "name": "shop", "module_name": "Shop", "description": null,
             "framework": "elixir", "database": "sqlite3",
             "code_repo": "https://github.com/acme/shop", "docs_repo": "http://127.0.0.1:9/acme/shop_docs",
             "github_repo_id": null, "docs_repo_id": null, "github_repo_name": null, "stage": "draft",

@@ -241,7 +241,7 @@ mod tests {
 
     fn project(framework: Framework) -> Project {
         let mut p: Project = serde_json::from_value(serde_json::json!({
-            "id": "p", "name": "my_shop", "module_name": "MyShop", "description": null,
+            "id": "00000000-0000-4000-8000-000000000001", "name": "my_shop", "module_name": "MyShop", "description": null,
             "framework": "phoenix", "database": "postgres", "code_repo": null, "docs_repo": null,
             "github_repo_id": null, "github_repo_name": null, "stage": "provisioning",
             "setup_status": "setup_queued", "setup_error": null, "executive_summary": null,

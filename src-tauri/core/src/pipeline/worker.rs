@@ -16,6 +16,7 @@ use super::{
 use crate::accounts;
 use crate::error::Error;
 use crate::events::JobEvent;
+use crate::ids::ProjectId;
 use crate::jobs::{self, FailureClass, Job, JobState, StepOutcome};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
@@ -42,8 +43,13 @@ fn internal(e: Error) -> JobFailure {
 /// One attempt of a `ProjectSetup` job.
 pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
     let job = run.job.clone();
-    let project_id = job.project_id().unwrap_or_default().to_owned();
-    let project = match projects::fetch_any(run.store.pool(), &project_id).await {
+    // The job's arguments are text: one that is not an id names no project that exists.
+    let project_id = ProjectId::parse("project_id", job.project_id().unwrap_or_default());
+    let found = match project_id {
+        Ok(id) => projects::fetch_any(run.store.pool(), &id).await,
+        Err(_) => Err(Error::not_found("project")),
+    };
+    let project = match found {
         Ok(p) => p,
         Err(Error::NotFound { .. }) => {
             return Err(JobFailure::new(FailureClass::Invalid, "the project no longer exists"))
@@ -720,7 +726,7 @@ impl Attempt<'_> {
             .map_err(internal)?;
         sqlx::query("UPDATE projects SET setup_complete = 1, local_path = ? WHERE id = ?")
             .bind(kept.display().to_string())
-            .bind(&self.project.id)
+            .bind(self.project.id)
             .execute(&mut *tx)
             .await
             .map_err(|e| internal(e.into()))?;
@@ -729,7 +735,7 @@ impl Attempt<'_> {
             if let Ok(mix) = std::fs::read_to_string(kept.join("mix.exs")) {
                 sqlx::query("UPDATE projects SET framework = ? WHERE id = ?")
                     .bind(projects::Framework::of_mix_exs(&mix))
-                    .bind(&self.project.id)
+                    .bind(self.project.id)
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| internal(e.into()))?;
@@ -797,7 +803,7 @@ impl Attempt<'_> {
             Ok(project) if retry => self.run.events.broadcast_project_update(&project),
             Ok(project) => self.run.events.broadcast_project_error(&project, &failure.message),
             Err(e) => {
-                tracing::error!(project = self.project.id, "cannot record the failed setup: {e}")
+                tracing::error!(project = %self.project.id, "cannot record the failed setup: {e}")
             }
         }
     }

@@ -12,6 +12,7 @@ use super::ignored;
 use super::pairs::{code_name_of, code_url_of};
 use super::reconcile::Change;
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::lifecycle::Stage;
 use crate::projects::Project;
 use crate::repo_kind::RepoKind;
@@ -23,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 /// A project of the data dir (any profile's) that holds a code repository.
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Holder {
-    id: String,
+    id: ProjectId,
     code_id: Option<i64>,
     docs_id: Option<i64>,
     code_repo: Option<String>,
@@ -96,7 +97,7 @@ pub(crate) async fn discover(
     actor: &str,
     mine: &[Project],
     listed: &[Repo],
-) -> Result<Vec<(String, Change)>> {
+) -> Result<Vec<(ProjectId, Change)>> {
     let held = Held::load(tx).await?;
     let by_url = unlinked_urls(tx).await?;
     let filters: SyncFilters = filters::read(&mut *tx, actor).await?;
@@ -106,12 +107,12 @@ pub(crate) async fn discover(
     // Repositories nobody holds, and docs-named ones a `discovered` project holds as its code
     // (imported on their own before this rule, or before their code repository appeared).
     let mut fresh: Vec<&Repo> = Vec::new();
-    let mut strays: Vec<(&Repo, String)> = Vec::new();
+    let mut strays: Vec<(&Repo, ProjectId)> = Vec::new();
     for repo in listed {
         let id = repo.id as i64;
         if let Some(h) = held.by_code_id.get(&id) {
             if h.stage == Stage::Discovered && code_name_of(&repo.name).is_some() {
-                strays.push((repo, h.id.clone()));
+                strays.push((repo, h.id));
             }
             continue;
         }
@@ -126,9 +127,9 @@ pub(crate) async fn discover(
                 Some(p) if *kind == RepoKind::Code && p.stage == Stage::Missing => {
                     let reason = format!("pointed at {}, which is on GitHub", repo.full_name);
                     super::reconcile::come_back(tx, store, project_id, &reason).await?;
-                    out.push((project_id.clone(), Change::Reappeared));
+                    out.push((*project_id, Change::Reappeared));
                 }
-                Some(_) => out.push((project_id.clone(), Change::Linked)),
+                Some(_) => out.push((*project_id, Change::Linked)),
                 None => {}
             }
             continue;
@@ -163,11 +164,11 @@ pub(crate) async fn discover(
         }
     };
     // Each code repository gets one docs repository: the first listed.
-    let mut docs_of_new: HashMap<i64, (&Repo, Option<String>)> = HashMap::new();
+    let mut docs_of_new: HashMap<i64, (&Repo, Option<ProjectId>)> = HashMap::new();
     let mut paired: HashSet<i64> = HashSet::new();
-    let mut docs_given: HashSet<String> = HashSet::new();
+    let mut docs_given: HashSet<ProjectId> = HashSet::new();
     let docs_named =
-        fresh.iter().map(|r| (*r, None)).chain(strays.iter().map(|(r, q)| (*r, Some(q.clone()))));
+        fresh.iter().map(|r| (*r, None)).chain(strays.iter().map(|(r, q)| (*r, Some(*q))));
     for (docs, stray_of) in docs_named {
         let id = docs.id as i64;
         match home(docs) {
@@ -179,12 +180,12 @@ pub(crate) async fn discover(
             Home::With(h) if h.stage == Stage::Discovered && !h.has_docs => {
                 if Some(&h.id) != stray_of.as_ref()
                     && !docs_given.contains(&h.id)
-                    && give_way(tx, stray_of.as_deref()).await?
+                    && give_way(tx, stray_of.as_ref()).await?
                 {
-                    docs_given.insert(h.id.clone());
+                    docs_given.insert(h.id);
                     attach(tx, store, &h.id, docs).await?;
                     if mine.iter().any(|p| p.id == h.id) {
-                        out.push((h.id.clone(), Change::Linked));
+                        out.push((h.id, Change::Linked));
                     }
                 }
             }
@@ -200,7 +201,7 @@ pub(crate) async fn discover(
         }
         let mut docs = None;
         if let Some((d, stray_of)) = docs_of_new.get(&(repo.id as i64)) {
-            if give_way(tx, stray_of.as_deref()).await? {
+            if give_way(tx, stray_of.as_ref()).await? {
                 docs = Some(*d);
             }
         }
@@ -241,9 +242,9 @@ pub fn app_name(repo: &str, taken: &HashSet<String>) -> String {
 /// URLs that projects name before the repository's id is recorded: URL → (project, which).
 async fn unlinked_urls(
     tx: &mut sqlx::SqliteConnection,
-) -> Result<HashMap<String, (String, RepoKind)>> {
+) -> Result<HashMap<String, (ProjectId, RepoKind)>> {
     let mut by_url = HashMap::new();
-    let unlinked: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+    let unlinked: Vec<(ProjectId, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT id, CASE WHEN github_repo_id IS NULL THEN code_repo END, \
          CASE WHEN docs_repo_id IS NULL THEN docs_repo END FROM projects \
          WHERE (github_repo_id IS NULL AND code_repo IS NOT NULL) \
@@ -253,7 +254,7 @@ async fn unlinked_urls(
     .await?;
     for (id, code, docs) in unlinked {
         if let Some(url) = code {
-            by_url.insert(url.to_ascii_lowercase(), (id.clone(), RepoKind::Code));
+            by_url.insert(url.to_ascii_lowercase(), (id, RepoKind::Code));
         }
         if let Some(url) = docs {
             by_url.insert(url.to_ascii_lowercase(), (id, RepoKind::Docs));
@@ -267,7 +268,7 @@ async fn link(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
     repo: &Repo,
-    project_id: &str,
+    project_id: &ProjectId,
     kind: RepoKind,
 ) -> Result<()> {
     let sql = if kind == RepoKind::Code {
@@ -291,7 +292,7 @@ async fn link(
 async fn attach(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     docs: &Repo,
 ) -> Result<()> {
     sqlx::query(
@@ -311,12 +312,12 @@ async fn attach(
 /// when nobody worked on it (the rule provisioning follows): whether the docs repository is
 /// free now (none held it, or its placeholder is gone). One someone worked on stays as it is,
 /// with the repository.
-async fn give_way(tx: &mut sqlx::SqliteConnection, stray: Option<&str>) -> Result<bool> {
+async fn give_way(tx: &mut sqlx::SqliteConnection, stray: Option<&ProjectId>) -> Result<bool> {
     let Some(stray) = stray else { return Ok(true) };
     if !crate::pipeline::provision::is_placeholder(tx, stray).await? {
         return Ok(false);
     }
-    tracing::info!(placeholder = stray, "a docs repository joins its code repository's project");
+    tracing::info!(placeholder = %stray, "a docs repository joins its code repository's project");
     sqlx::query("DELETE FROM projects WHERE id = ?").bind(stray).execute(&mut *tx).await?;
     Ok(true)
 }
@@ -330,8 +331,8 @@ async fn import(
     repo: &Repo,
     name: &str,
     docs: Option<&Repo>,
-) -> Result<String> {
-    let project_id = new_id();
+) -> Result<ProjectId> {
+    let project_id = ProjectId::new();
     let now = store.now();
     sqlx::query(
         "INSERT INTO projects (id, name, module_name, framework, database, code_repo, \
@@ -339,7 +340,7 @@ async fn import(
          inserted_at, updated_at) \
          VALUES (?, ?, ?, 'unknown', 'sqlite3', ?, ?, ?, ?, ?, 'discovered', ?, ?, ?)",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .bind(name)
     .bind(validate::module_name(name))
     .bind(&repo.html_url)

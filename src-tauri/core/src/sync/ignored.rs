@@ -10,6 +10,7 @@
 
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::lifecycle::Stage;
 use crate::projects::{self, Project};
 use crate::store::Store;
@@ -34,7 +35,7 @@ pub struct IgnoredRepo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemovedProject {
-    pub id: String,
+    pub id: ProjectId,
     pub name: String,
 }
 
@@ -171,9 +172,12 @@ pub async fn ignore(store: &Store, actor: &str, target: &str) -> Result<Ignoring
 /// Deletes a discovered project, whatever was added to it, and ignores its repository: the
 /// window's and the CLI's delete, when the person chose to ignore it too. The owner's call,
 /// like any delete.
-pub async fn delete_and_ignore(store: &Store, actor: &str, project_id: &str) -> Result<Ignoring> {
-    let id = crate::validate::id("project_id", project_id)?;
-    ignore_project(store, actor, &id, false).await
+pub async fn delete_and_ignore(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+) -> Result<Ignoring> {
+    ignore_project(store, actor, project_id, false).await
 }
 
 /// Ignores the repository a discovered project stands for and deletes the project, in one
@@ -181,7 +185,7 @@ pub async fn delete_and_ignore(store: &Store, actor: &str, project_id: &str) -> 
 async fn ignore_project(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     only_untouched: bool,
 ) -> Result<Ignoring> {
     let mut tx = store.write().await?;
@@ -218,7 +222,7 @@ async fn ignore_project(
         ));
     }
     let full = full_name_of(&url).unwrap_or_else(|| p.github_repo_name.clone().unwrap_or_default());
-    sqlx::query("DELETE FROM projects WHERE id = ?").bind(&p.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM projects WHERE id = ?").bind(p.id).execute(&mut *tx).await?;
     let ignored = record(&mut tx, store, actor, repo_id, &full, &url).await?;
     tx.commit().await?;
     projects::remove_docs_clone(store, &p.id);

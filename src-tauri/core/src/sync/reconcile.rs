@@ -4,6 +4,7 @@
 //! ([`Seen`]); a repository neither listed nor answered for is not judged at all.
 
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project};
 use crate::store::Store;
@@ -132,14 +133,14 @@ pub(crate) async fn reconcile_in(
     let present = |id: i64| {
         listed.get(&id).copied().or_else(|| seen.checked.get(&id).and_then(Option::as_ref))
     };
-    let mut touched: Vec<(String, Change)> = Vec::new();
+    let mut touched: Vec<(ProjectId, Change)> = Vec::new();
     for p in &mine {
         if let Some(repo) = p.docs_repo_id.and_then(present) {
             if p.docs_repo.as_deref() != Some(repo.html_url.as_str()) {
                 sqlx::query("UPDATE projects SET docs_repo = ?, updated_at = ? WHERE id = ?")
                     .bind(&repo.html_url)
                     .bind(store.now())
-                    .bind(&p.id)
+                    .bind(p.id)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -152,7 +153,7 @@ pub(crate) async fn reconcile_in(
         } else if gone_now && judged(p.stage) && p.stage != Stage::Missing {
             lifecycle::apply(tx, store, &p.id, Stage::Missing, &gone(p), Trigger::Sync, None)
                 .await?;
-            touched.push((p.id.clone(), Change::Missing));
+            touched.push((p.id, Change::Missing));
         }
     }
     touched.extend(super::discover::discover(tx, store, actor, &mine, &seen.listed).await?);
@@ -180,7 +181,7 @@ pub(crate) async fn reconcile_in(
 pub(super) async fn come_back(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    project_id: &str,
+    project_id: &ProjectId,
     reason: &str,
 ) -> Result<()> {
     let back = lifecycle::stage_returns(&mut *tx, project_id).await?;
@@ -196,11 +197,11 @@ async fn follow(
     store: &Store,
     p: &Project,
     repo: &Repo,
-) -> Result<Vec<(String, Change)>> {
+) -> Result<Vec<(ProjectId, Change)>> {
     let mut out = Vec::new();
     if p.stage == Stage::Missing {
         come_back(tx, store, &p.id, &format!("{} is back on GitHub", repo.full_name)).await?;
-        out.push((p.id.clone(), Change::Reappeared));
+        out.push((p.id, Change::Reappeared));
     }
     let old_owner = p.code_repo.as_deref().and_then(url_owner);
     let moved = old_owner.is_some_and(|o| !o.eq_ignore_ascii_case(&repo.owner.login));
@@ -212,7 +213,7 @@ async fn follow(
         .bind(&repo.name)
         .bind(&repo.html_url)
         .bind(store.now())
-        .bind(&p.id)
+        .bind(p.id)
         .execute(&mut *tx)
         .await?;
         let reason = match old_owner.filter(|_| moved) {
@@ -220,7 +221,7 @@ async fn follow(
             None => format!("renamed on GitHub: {old} → {}", repo.name),
         };
         lifecycle::note(tx, store, &p.id, &reason, Trigger::Sync).await?;
-        out.push((p.id.clone(), Change::Renamed));
+        out.push((p.id, Change::Renamed));
     }
     Ok(out)
 }

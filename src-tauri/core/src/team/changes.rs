@@ -13,6 +13,7 @@ use super::on_github::{self, full, gh, refused, OnGitHub};
 use super::{permission_for, GitHubReason};
 use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
+use crate::ids::ProjectId;
 use crate::memberships;
 use crate::projects::{self, Project};
 use crate::secrets::SecretStore;
@@ -67,7 +68,7 @@ pub async fn invite(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     login: &str,
     role: Role,
 ) -> Result<TeamChange> {
@@ -80,7 +81,7 @@ pub async fn set_role(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     login: &str,
     role: Role,
 ) -> Result<TeamChange> {
@@ -91,7 +92,7 @@ async fn grant(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     login: &str,
     role: Role,
     field: &str,
@@ -152,7 +153,7 @@ pub async fn remove(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     login: &str,
 ) -> Result<TeamChange> {
     let (project, login, linked) = prepare(store, actor, project_id, login).await?;
@@ -191,7 +192,7 @@ pub async fn remove(
 async fn prepare(
     store: &Store,
     actor: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     login: &str,
 ) -> Result<(Project, String, Vec<(String, String)>)> {
     let project = projects::get(store, actor, project_id).await?;
@@ -281,7 +282,7 @@ async fn linked_members(
         let role: Option<Role> = sqlx::query_scalar(
             "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
         )
-        .bind(&project.id)
+        .bind(project.id)
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
@@ -309,7 +310,7 @@ async fn local_grant(
         let current: Option<Role> = sqlx::query_scalar(
             "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
         )
-        .bind(&project.id)
+        .bind(project.id)
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -340,7 +341,7 @@ async fn local_remove(
         let gone = sqlx::query(
             "DELETE FROM project_memberships WHERE project_id = ? AND user_id = ? AND role <> 'owner'",
         )
-        .bind(&project.id)
+        .bind(project.id)
         .bind(id)
         .execute(&mut *tx)
         .await?;

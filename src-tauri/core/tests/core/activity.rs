@@ -79,7 +79,7 @@ impl Machine {
         as_set_up(&self.f.store, &project.id).await;
         sqlx::query("UPDATE projects SET local_path = ? WHERE id = ?")
             .bind(dir.to_str().unwrap())
-            .bind(&project.id)
+            .bind(project.id)
             .execute(self.f.store.pool())
             .await
             .unwrap();
@@ -391,7 +391,7 @@ async fn the_token_goes_only_to_the_host_it_was_kept_for() {
 async fn at_stage(m: &Machine, project: &Project, stage: &str) {
     sqlx::query("UPDATE projects SET stage = ? WHERE id = ?")
         .bind(stage)
-        .bind(&project.id)
+        .bind(project.id)
         .execute(m.f.store.pool())
         .await
         .unwrap();

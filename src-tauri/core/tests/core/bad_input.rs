@@ -7,6 +7,7 @@ use codemyspec_core::contexts::{self, ContextChanges, ContextType, NewContext};
 use codemyspec_core::projects::{self, NewProject, ProjectChanges};
 use codemyspec_core::sessions::{self, NewSession, SessionStatus, SessionType, TargetType};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::ProjectId;
 use codemyspec_core::{
     dependencies, design_docs, lifecycle, memberships, Code, Result, Role, Stage,
 };
@@ -154,7 +155,9 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
             Some("code_repo"),
             projects::create(s, me, with_repo("https://github.com/a/b/c")),
         ),
-        case("malformed id", InvalidInput, Some("project_id"), projects::get(s, me, "42")),
+        case("malformed id", InvalidInput, Some("project_id"), async {
+            ProjectId::parse("project_id", "42")
+        }),
         case("other's project", NotFound, None, projects::get(s, me, &other.id)),
         case("other's story list", NotFound, None, stories::list(s, me, &other.id)),
         case(

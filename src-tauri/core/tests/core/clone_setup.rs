@@ -60,7 +60,8 @@ async fn discovered(p: &Pipeline, name: &str) -> Project {
 async fn settled(p: &Pipeline, project: &Project) -> jobs::Job {
     let started = std::time::Instant::now();
     loop {
-        let filter = jobs::JobFilter { project_id: Some(project.id.clone()), ..Default::default() };
+        let filter =
+            jobs::JobFilter { project_id: Some(project.id.to_string()), ..Default::default() };
         let list = jobs::list(&p.f.store, &p.ada.id, &filter).await.unwrap();
         if let Some(job) = list.first().filter(|j| {
             matches!(j.state, JobState::Completed | JobState::Discarded | JobState::Cancelled)

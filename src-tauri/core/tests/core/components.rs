@@ -96,7 +96,7 @@ async fn dependencies_stay_inside_one_project() {
     let x_seq: i64 =
         sqlx::query_scalar(seq_of).bind(&x.id).fetch_one(f.store.pool()).await.unwrap();
     let raw = sqlx::query("INSERT INTO component_dependencies VALUES ('d', ?, ?, ?, 'now', 'now')")
-        .bind(&p.id)
+        .bind(p.id)
         .bind(a_seq)
         .bind(x_seq)
         .execute(f.store.pool())
@@ -193,7 +193,7 @@ async fn a_components_context_must_be_in_its_project() {
     };
     let foreign = contexts::create(&f.store, &ada.id, &q.id, new_ctx).await.unwrap();
     let mut new = named("A");
-    new.context_id = Some(foreign.id.clone());
+    new.context_id = Some(foreign.id.to_string());
     let err = components::create(&f.store, &ada.id, &p.id, new).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("context_id")));
     let dup = components::create(&f.store, &ada.id, &p.id, named("A")).await.unwrap();

@@ -50,7 +50,7 @@ async fn editing_a_context_dirties_its_components_and_their_dependents() {
         &f.store,
         &ada.id,
         &p.id,
-        new_component("Payments.Charge", Some(&ctx.id)),
+        new_component("Payments.Charge", Some(&ctx.id.to_string())),
     )
     .await
     .unwrap();
@@ -99,7 +99,7 @@ async fn stories_link_within_one_project_and_linking_twice_is_harmless() {
     let err = contexts::add_story(&f.store, &ada.id, &ctx.id, &post.id).await.unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("story_id")));
     let linked = contexts::list_stories(&f.store, &ada.id, &ctx.id).await.unwrap();
-    assert_eq!(linked.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [pay.id.as_str()]);
+    assert_eq!(linked.iter().map(|s| s.id).collect::<Vec<_>>(), [pay.id]);
     contexts::remove_story(&f.store, &ada.id, &ctx.id, &pay.id).await.unwrap();
     let err = contexts::remove_story(&f.store, &ada.id, &ctx.id, &pay.id).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
@@ -115,11 +115,11 @@ async fn deleting_a_context_keeps_its_components_without_a_context() {
         &f.store,
         &ada.id,
         &p.id,
-        new_component("Payments.Charge", Some(&ctx.id)),
+        new_component("Payments.Charge", Some(&ctx.id.to_string())),
     )
     .await
     .unwrap();
-    assert_eq!(c.context_id.as_deref(), Some(ctx.id.as_str()));
+    assert_eq!(c.context_id, Some(ctx.id));
     contexts::delete(&f.store, &ada.id, &ctx.id).await.unwrap();
     let c = components::get(&f.store, &ada.id, &c.id).await.unwrap();
     assert_eq!((c.context_id, c.dirty), (None, true));

@@ -11,7 +11,9 @@ use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::settings::{self, Setting};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::ProjectId;
 use codemyspec_core::Secret;
+use codemyspec_core::StoryId;
 use codemyspec_specdocs::Kind;
 use codemyspec_tests::GitServer;
 use std::sync::Arc;
@@ -21,7 +23,7 @@ async fn sync(
     f: &Fixture,
     secrets: &Arc<dyn SecretStore>,
     actor: &str,
-    project: &str,
+    project: &ProjectId,
 ) -> SyncReport {
     docs_sync::run_once(&f.store, secrets, actor, project, &CancellationToken::new())
         .await
@@ -88,7 +90,7 @@ async fn publishing(
     email: &str,
     name: &str,
     repo: &str,
-) -> (Arc<dyn SecretStore>, String, String) {
+) -> (Arc<dyn SecretStore>, String, ProjectId) {
     let url = git.repo("acme", repo);
     let who = account(&f.store, email).await;
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
@@ -142,7 +144,10 @@ async fn a_docs_file_over_one_mib_is_a_problem_named_by_its_path_and_nothing_is_
     let problem = report.problems.iter().find(|p| p.path == "stories/huge.md");
     let problem = problem.unwrap_or_else(|| panic!("no problem for the big file: {report:?}"));
     assert!(problem.message.contains("2097152 bytes"), "{}", problem.message);
-    assert!(stories::get(&f.store, &ada, id).await.is_err(), "nothing imported from it");
+    assert!(
+        stories::get(&f.store, &ada, &id.parse().unwrap()).await.is_err(),
+        "nothing imported from it"
+    );
     let status = docs_sync::status(&f.store, &ada, &p).await.unwrap();
     assert_eq!(status.problems.len(), 1, "it stays visible: {status:?}");
 }
@@ -231,17 +236,17 @@ async fn a_file_with_the_id_of_another_projects_story_changes_nothing_in_that_pr
     assert_eq!(report.imported, 0, "{report:?}");
     assert!(report.problems.iter().any(|p| p.path == "stories/hijacked.md"), "{report:?}");
     let still = stories::get(&f.store, &ada, &theirs.id).await.unwrap();
-    assert_eq!((still.title.as_str(), still.project_id.as_str()), ("Blog post", other.id.as_str()));
-    let here: Vec<String> =
+    assert_eq!((still.title.as_str(), still.project_id), ("Blog post", other.id));
+    let here: Vec<StoryId> =
         stories::list(&f.store, &ada, &shop).await.unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(here, vec![mine.id]);
 }
 
 /// The docs-sync jobs of `project` that wait to run.
-async fn waiting_syncs(f: &Fixture, actor: &str, project: &str) -> Vec<jobs::Job> {
+async fn waiting_syncs(f: &Fixture, actor: &str, project: &ProjectId) -> Vec<jobs::Job> {
     let filter = jobs::JobFilter {
         queue: Some(docs_sync::QUEUE.into()),
-        project_id: Some(project.into()),
+        project_id: Some(project.to_string()),
         ..Default::default()
     };
     let all = jobs::list(&f.store, actor, &filter).await.unwrap();
@@ -281,7 +286,7 @@ async fn edits_in_a_burst_leave_one_docs_sync_waiting_and_it_publishes_all_of_th
     assert_eq!(report.published, N, "{report:?}");
     assert_eq!(docs_sync::status(&f.store, &ada, &p).await.unwrap().outbox.entities, 0);
     for story in &made {
-        let path = codemyspec_specdocs::path_for(Kind::Story, &story.id, &story.title);
+        let path = codemyspec_specdocs::path_for(Kind::Story, &story.id.to_string(), &story.title);
         assert!(file_on_main(&git, "shop_docs", &path).contains(&story.title), "{path}");
     }
     assert!(waiting_syncs(&f, &ada, &p).await.is_empty(), "nothing else queued");

@@ -110,13 +110,13 @@ async fn the_job_list_filters_by_queue_state_and_project_and_refuses_an_unknown_
     assert_eq!(ids(setups.await.unwrap()), vec![setup.id]);
     let shop_syncs = JobFilter {
         queue: Some(docs_sync::QUEUE.into()),
-        project_id: Some(shop.id.clone()),
+        project_id: Some(shop.id.to_string()),
         ..Default::default()
     };
     let shop_syncs = list(shop_syncs).await.unwrap();
     assert_eq!(shop_syncs.len(), 1);
-    assert_eq!(shop_syncs[0].project_id(), Some(shop.id.as_str()));
-    let shop_all = list(JobFilter { project_id: Some(shop.id.clone()), ..Default::default() });
+    assert_eq!(shop_syncs[0].project_id(), Some(shop.id.to_string().as_str()));
+    let shop_all = list(JobFilter { project_id: Some(shop.id.to_string()), ..Default::default() });
     assert_eq!(shop_all.await.unwrap().len(), 2, "its setup and its docs sync");
     let available =
         list(JobFilter { state: Some(JobState::Available), ..Default::default() }).await.unwrap();

@@ -9,13 +9,14 @@ use std::path::{Path, PathBuf};
 /// Every module of the core and its layer: 0 ground, 1 the domain, 2 processes, 3 what
 /// assembles views for the clients. A new module must be added here.
 const LAYERS: &[(&str, u8)] = &[
-    // ground: errors, time, text enums, secrets' type, the store, input rules, settings
+    // ground: errors, time, text enums, secrets' type, ids, the store, input rules, settings
     ("error", 0),
     ("clock", 0),
     ("text_enum", 0),
     ("secret", 0),
     ("store", 0),
     ("validate", 0),
+    ("ids", 0),
     ("graph", 0),
     ("settings", 0),
     ("stage", 0),

@@ -74,7 +74,7 @@ async fn an_error_returns_to_the_stage_it_came_from_even_through_archived() {
     let p = project(&f.store, &ada, "my_shop").await;
     // Jump to implementing as if the setup and design had run.
     sqlx::query("UPDATE projects SET stage = 'implementing' WHERE id = ?")
-        .bind(&p.id)
+        .bind(p.id)
         .execute(f.store.pool())
         .await
         .unwrap();

@@ -96,7 +96,7 @@ async fn every_spec_change_moves_its_project_past_the_revision_a_window_saw() {
     stories::create(&f.store, &ada.id, &blog.id, new("two")).await.unwrap();
     stories::create(&f.store, &ada.id, &shop.id, new("three")).await.unwrap();
     let (changed, newest) = outbox::changed_after(&f.store, &ada.id, start).await.unwrap();
-    assert_eq!(changed, vec![blog.id.clone(), shop.id.clone()], "each once, newest last");
+    assert_eq!(changed, vec![blog.id, shop.id], "each once, newest last");
     assert!(newest > start);
     let (again, same) = outbox::changed_after(&f.store, &ada.id, newest).await.unwrap();
     assert_eq!((again.len(), same), (0, newest), "nothing new");

@@ -111,7 +111,7 @@ async fn projects_are_listed_by_name_and_found_by_name_or_id() {
         projects::list(&f.store, &ada.id).await.unwrap().into_iter().map(|p| p.name).collect();
     assert_eq!(names, ["alpha", "mid", "zeta"]);
     let mid = projects::find(&f.store, &ada.id, "mid").await.unwrap();
-    assert_eq!(projects::find(&f.store, &ada.id, &mid.id).await.unwrap(), mid);
+    assert_eq!(projects::find(&f.store, &ada.id, &mid.id.to_string()).await.unwrap(), mid);
     let err = projects::create(
         &f.store,
         &ada.id,
@@ -156,7 +156,7 @@ async fn what_the_setup_generates_from_is_fixed_once_a_setup_ran() {
     let ada = account(&f.store, "ada@example.com").await;
     let p = project(&f.store, &ada, "my_shop").await;
     sqlx::query("UPDATE projects SET setup_status = 'compiling' WHERE id = ?")
-        .bind(&p.id)
+        .bind(p.id)
         .execute(f.store.pool())
         .await
         .unwrap();

@@ -44,7 +44,7 @@ async fn a_repository_discovered_then_named_by_a_new_project_ends_as_one_project
 
     let one = standing_for(&p, id).await;
     assert_eq!(one.len(), 1, "{one:?}");
-    assert_eq!((one[0].id.as_str(), one[0].setup_status), (named.id.as_str(), SetupStatus::Ready));
+    assert_eq!((one[0].id, one[0].setup_status), (named.id, SetupStatus::Ready));
     assert_eq!(gh.commits("acme", "storefront"), 1, "pushed to the repository it adopted");
     let again = sync::run_once(&p.f.store, &p.events, &keyring(), &p.ada.id).await.unwrap();
     assert_eq!(again.discovered, 0, "nothing imported again: {again:?}");

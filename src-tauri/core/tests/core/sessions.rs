@@ -14,7 +14,10 @@ async fn a_session_moves_pending_in_progress_then_complete_or_failed_only() {
         target_id: String::new(),
     };
     let s = sessions::create(&f.store, &ada.id, &p.id, new).await.unwrap();
-    assert_eq!((s.status, s.target_id.as_str()), (SessionStatus::Pending, p.id.as_str()));
+    assert_eq!(
+        (s.status, s.target_id.as_str()),
+        (SessionStatus::Pending, p.id.to_string().as_str())
+    );
 
     let err = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::Complete)
         .await
@@ -51,7 +54,7 @@ async fn a_session_targets_something_in_its_own_project() {
     for (target_type, target_id) in [
         (TargetType::Component, foreign.id.clone()),
         (TargetType::Context, foreign.id.clone()),
-        (TargetType::Project, q.id.clone()),
+        (TargetType::Project, q.id.to_string()),
     ] {
         let new = NewSession { session_type: SessionType::Test, target_type, target_id };
         let err = sessions::create(&f.store, &ada.id, &p.id, new).await.unwrap_err();

@@ -96,7 +96,7 @@ impl Pipeline {
         let started = Instant::now();
         loop {
             let filter =
-                jobs::JobFilter { project_id: Some(project.id.clone()), ..Default::default() };
+                jobs::JobFilter { project_id: Some(project.id.to_string()), ..Default::default() };
             let list = jobs::list(&self.f.store, &self.ada.id, &filter).await.unwrap();
             if let Some(job) = list.first().filter(|j| j.state == state && extra(j)) {
                 return job.clone();
@@ -387,7 +387,7 @@ async fn a_hundred_concurrent_setups_of_one_project_make_one_job() {
     let tasks: Vec<_> = (0..100)
         .map(|_| {
             let (store, events, actor, id) =
-                (f.store.clone(), events.clone(), ada.id.clone(), project.id.clone());
+                (f.store.clone(), events.clone(), ada.id.clone(), project.id);
             tokio::spawn(async move { pipeline::setup_project(&store, &events, &actor, &id).await })
         })
         .collect();

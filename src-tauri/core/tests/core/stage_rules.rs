@@ -6,7 +6,11 @@ use codemyspec_core::notices::{self, Claimer};
 use codemyspec_core::stage_rules::{self, Checks, Evidence};
 use codemyspec_core::{lifecycle, Stage, Trigger};
 
-async fn at_stage(store: &codemyspec_core::Store, project_id: &str, stage: &str) {
+async fn at_stage(
+    store: &codemyspec_core::Store,
+    project_id: &codemyspec_core::ProjectId,
+    stage: &str,
+) {
     sqlx::query("UPDATE projects SET stage = ?, setup_status = 'ready' WHERE id = ?")
         .bind(stage)
         .bind(project_id)
@@ -119,7 +123,7 @@ async fn nothing_moves_while_a_setup_runs_and_the_next_read_catches_up() {
     let p = project(&f.store, &ada, "my_shop").await;
     at_stage(&f.store, &p.id, "initialized").await;
     sqlx::query("UPDATE projects SET setup_status = 'compiling' WHERE id = ?")
-        .bind(&p.id)
+        .bind(p.id)
         .execute(f.store.pool())
         .await
         .unwrap();

@@ -78,7 +78,7 @@ pub async fn snapshot(store: &Store) -> String {
 /// `initialized` — without running one: the org sync's tests need a project whose repository
 /// exists (so that it can go missing), not its code. The clone itself is tested in
 /// `clone_setup.rs`.
-pub async fn as_set_up(store: &Store, project_id: &str) {
+pub async fn as_set_up(store: &Store, project_id: &codemyspec_core::ProjectId) {
     sqlx::query(
         "UPDATE projects SET stage = 'initialized', setup_status = 'ready', setup_complete = 1 \
          WHERE id = ? AND stage = 'discovered'",

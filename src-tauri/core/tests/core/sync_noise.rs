@@ -106,7 +106,7 @@ async fn an_ignored_repository_never_comes_back_even_renamed_until_it_is_unignor
     // Ignoring the discovered project: it goes, and its repository is remembered by id.
     let shop = w.named("shop").await;
     let done = sync::ignore(&w.f.store, &w.ada.id, "shop").await.unwrap();
-    assert_eq!(done.removed_project.as_ref().map(|r| r.id.as_str()), Some(shop.id.as_str()));
+    assert_eq!(done.removed_project.as_ref().map(|r| r.id), Some(shop.id));
     assert_eq!(
         (done.ignored.repo_id, done.ignored.full_name.as_str()),
         (shop_id as i64, "acme/shop")
@@ -139,7 +139,7 @@ async fn an_ignored_repository_never_comes_back_even_renamed_until_it_is_unignor
 
     // One profile's ignore is not another's: Ada ignores blog, Bob (same org) still gets it.
     let blog = w.named("blog").await;
-    sync::ignore(&w.f.store, &w.ada.id, &blog.id).await.unwrap();
+    sync::ignore(&w.f.store, &w.ada.id, &blog.id.to_string()).await.unwrap();
     let bob = bob(&w, "acme").await;
     sync_as(&w, &bob).await;
     assert!(names(&w, &bob.id).await.contains(&"blog".to_owned()), "Ada's ignore is hers");
@@ -202,7 +202,7 @@ async fn ignoring_refuses_what_is_not_noise_and_a_delete_can_ignore_a_worked_on_
     // Another profile cannot ignore (and so delete) Ada's discovered project.
     let notes = w.named("notes").await;
     assert_eq!(
-        code(sync::ignore(&w.f.store, &bob.id, &notes.id).await.unwrap_err()),
+        code(sync::ignore(&w.f.store, &bob.id, &notes.id.to_string()).await.unwrap_err()),
         Code::NotFound
     );
     assert_eq!(

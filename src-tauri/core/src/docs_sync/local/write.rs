@@ -6,6 +6,8 @@ use super::{flag, ids, opt, text};
 use crate::components::ComponentType;
 use crate::contexts::ContextType;
 use crate::error::{Error, Result};
+use crate::ids::ContextId;
+use crate::ids::ProjectId;
 use crate::store::{new_id, Store};
 use crate::stories::StoryStatus;
 use crate::validate;
@@ -16,7 +18,7 @@ use sqlx::SqliteConnection;
 struct At<'a> {
     store: &'a Store,
     now: &'a str,
-    project_id: &'a str,
+    project_id: &'a ProjectId,
     id: &'a str,
 }
 
@@ -27,7 +29,7 @@ pub async fn write(
     conn: &mut SqliteConnection,
     store: &Store,
     now: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     kind: Kind,
     id: &str,
     before: Option<&Fields>,
@@ -147,7 +149,8 @@ async fn write_context(
         .await
         .map_err(|e| taken(e, "context", &name))?;
     if text_changed {
-        crate::dependencies::context_changed(conn, at.store, at.id).await?;
+        crate::dependencies::context_changed(conn, at.store, &ContextId::parse("id", at.id)?)
+            .await?;
     }
     Ok(())
 }
@@ -271,7 +274,12 @@ fn taken(e: sqlx::Error, what: &str, name: &str) -> Error {
     }
 }
 
-async fn delete(conn: &mut SqliteConnection, project_id: &str, kind: Kind, id: &str) -> Result<()> {
+async fn delete(
+    conn: &mut SqliteConnection,
+    project_id: &ProjectId,
+    kind: Kind,
+    id: &str,
+) -> Result<()> {
     let table = match kind {
         Kind::Story => {
             sqlx::query(
@@ -304,7 +312,7 @@ pub async fn write_links(
     conn: &mut SqliteConnection,
     store: &Store,
     now: &str,
-    project_id: &str,
+    project_id: &ProjectId,
     kind: Kind,
     id: &str,
     before: Option<&Fields>,
