@@ -66,86 +66,102 @@ fn cell(text: &str) -> String {
 }
 
 fn overview(listed: &[Published]) -> String {
-    let text = |p: &Published, name: &str| {
-        p.fields.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
-    };
-    let flag = |p: &Published, name: &str| {
-        if p.fields.get(name).and_then(|v| v.as_bool()).unwrap_or(false) {
-            "yes"
-        } else {
-            "no"
-        }
-    };
-    let link = |p: &Published| format!("[{}]({})", cell(&text(p, p.kind.label_field())), p.path);
-    let of_kind = |kind: Kind| {
-        let mut items: Vec<&Published> = listed.iter().filter(|p| p.kind == kind).collect();
+    let o = Overview::new(listed);
+    let mut out = format!("{OVERVIEW_START}\n");
+    let stories = o.of_kind(Kind::Story).into_iter().map(|s| {
+        format!("| {} | {} | {} |", o.link(s), cell(&text(s, "status")), flag(s, "approved"))
+    });
+    section(&mut out, "Stories", "| Story | Status | Approved |\n|---|---|---|", stories);
+    let contexts = o.of_kind(Kind::Context).into_iter().map(|c| {
+        let ids = c.fields.get("stories").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        let mut stories: Vec<&Published> =
+            ids.iter().filter_map(|v| v.as_str()).filter_map(|id| o.by_id(id)).collect();
+        stories.sort_by(|a, b| (text(a, "title"), &a.id).cmp(&(text(b, "title"), &b.id)));
+        let names: Vec<String> = stories.into_iter().map(|s| o.link(s)).collect();
+        format!("| {} | {} |", o.link(c), names.join(", "))
+    });
+    section(&mut out, "Bounded contexts", "| Context | Stories |\n|---|---|", contexts);
+    let components = o.of_kind(Kind::Component).into_iter().map(|c| {
+        let context = c
+            .fields
+            .get("context")
+            .and_then(|v| v.as_str())
+            .and_then(|id| o.by_id(id))
+            .map(|p| o.link(p))
+            .unwrap_or_else(|| "—".into());
+        format!(
+            "| {} | {} | {} | {} | {} |",
+            o.link(c),
+            context,
+            flag(c, "docs_complete"),
+            flag(c, "code_complete"),
+            flag(c, "tests_complete")
+        )
+    });
+    let header = "| Component | Context | Docs | Code | Tests |\n|---|---|---|---|---|";
+    section(&mut out, "Components", header, components);
+    out.push('\n');
+    out.push_str(OVERVIEW_END);
+    out
+}
+
+/// One part of the overview: its heading, then its table, or "None yet."
+fn section(out: &mut String, title: &str, header: &str, rows: impl Iterator<Item = String>) {
+    out.push_str(&format!("\n## {title}\n\n"));
+    let rows: Vec<String> = rows.collect();
+    if rows.is_empty() {
+        out.push_str("None yet.\n");
+        return;
+    }
+    out.push_str(header);
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row);
+        out.push('\n');
+    }
+}
+
+/// A text field of a published entity ("" when it has none).
+fn text(p: &Published, name: &str) -> String {
+    p.fields.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+}
+
+fn flag(p: &Published, name: &str) -> &'static str {
+    if p.fields.get(name).and_then(|v| v.as_bool()).unwrap_or(false) {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The published entities, with the lookup every link of every context and component uses:
+/// a map, not a scan of the list.
+struct Overview<'a> {
+    listed: &'a [Published],
+    ids: std::collections::HashMap<&'a str, &'a Published>,
+}
+
+impl<'a> Overview<'a> {
+    fn new(listed: &'a [Published]) -> Self {
+        Overview { listed, ids: listed.iter().map(|p| (p.id.as_str(), p)).collect() }
+    }
+
+    fn by_id(&self, id: &str) -> Option<&'a Published> {
+        self.ids.get(id).copied()
+    }
+
+    fn link(&self, p: &Published) -> String {
+        format!("[{}]({})", cell(&text(p, p.kind.label_field())), p.path)
+    }
+
+    /// The entities of `kind`, by their label, then id.
+    fn of_kind(&self, kind: Kind) -> Vec<&'a Published> {
+        let mut items: Vec<&Published> = self.listed.iter().filter(|p| p.kind == kind).collect();
         items.sort_by(|a, b| {
             (text(a, kind.label_field()), &a.id).cmp(&(text(b, kind.label_field()), &b.id))
         });
         items
-    };
-    // Looked up for every link of every context and component: a map, not a scan of the list.
-    let ids: std::collections::HashMap<&str, &Published> =
-        listed.iter().map(|p| (p.id.as_str(), p)).collect();
-    let by_id = |id: &str| ids.get(id).copied();
-    let mut out = format!("{OVERVIEW_START}\n\n## Stories\n\n");
-    let stories = of_kind(Kind::Story);
-    if stories.is_empty() {
-        out.push_str("None yet.\n");
-    } else {
-        out.push_str("| Story | Status | Approved |\n|---|---|---|\n");
-        for s in stories {
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                link(s),
-                cell(&text(s, "status")),
-                flag(s, "approved")
-            ));
-        }
     }
-    out.push_str("\n## Bounded contexts\n\n");
-    let contexts = of_kind(Kind::Context);
-    if contexts.is_empty() {
-        out.push_str("None yet.\n");
-    } else {
-        out.push_str("| Context | Stories |\n|---|---|\n");
-        for c in contexts {
-            let ids =
-                c.fields.get("stories").and_then(|v| v.as_array()).cloned().unwrap_or_default();
-            let mut stories: Vec<&Published> =
-                ids.iter().filter_map(|v| v.as_str()).filter_map(by_id).collect();
-            stories.sort_by(|a, b| (text(a, "title"), &a.id).cmp(&(text(b, "title"), &b.id)));
-            let names: Vec<String> = stories.into_iter().map(link).collect();
-            out.push_str(&format!("| {} | {} |\n", link(c), names.join(", ")));
-        }
-    }
-    out.push_str("\n## Components\n\n");
-    let components = of_kind(Kind::Component);
-    if components.is_empty() {
-        out.push_str("None yet.\n");
-    } else {
-        out.push_str("| Component | Context | Docs | Code | Tests |\n|---|---|---|---|---|\n");
-        for c in components {
-            let context = c
-                .fields
-                .get("context")
-                .and_then(|v| v.as_str())
-                .and_then(by_id)
-                .map(link)
-                .unwrap_or_else(|| "—".into());
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                link(c),
-                context,
-                flag(c, "docs_complete"),
-                flag(c, "code_complete"),
-                flag(c, "tests_complete")
-            ));
-        }
-    }
-    out.push('\n');
-    out.push_str(OVERVIEW_END);
-    out
 }
 
 /// The fields of a kind that its row in the overview shows (beside its kind and path).

@@ -574,7 +574,7 @@ async fn clashing_handmade(
 /// base it replaces.
 async fn overview_changes(
     conn: &mut SqliteConnection,
-    pid: &str,
+    pid: &ProjectId,
     bases: &[(String, Option<Base>)],
 ) -> Result<bool> {
     let published = |id: &str, b: Base| crate::docs_readme::Published {

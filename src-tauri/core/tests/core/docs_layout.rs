@@ -11,7 +11,7 @@ use codemyspec_core::docs_sync::{self, SyncReport};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
-use codemyspec_core::Secret;
+use codemyspec_core::{ProjectId, Secret, StoryId};
 use codemyspec_tests::GitServer;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ struct Machine {
     f: Fixture,
     secrets: Arc<dyn SecretStore>,
     actor: String,
-    project: String,
+    project: ProjectId,
 }
 
 impl Machine {
@@ -50,17 +50,23 @@ impl Machine {
             description: "As a buyer.".into(),
             ..Default::default()
         };
-        stories::create(&self.f.store, &self.actor, &self.project, new).await.unwrap().id
+        stories::create(&self.f.store, &self.actor, &self.project, new)
+            .await
+            .unwrap()
+            .id
+            .to_string()
     }
 
     async fn retitle(&self, id: &str, title: &str) {
-        let s = stories::get(&self.f.store, &self.actor, id).await.unwrap();
+        let id = StoryId::parse("story_id", id).unwrap();
+        let s = stories::get(&self.f.store, &self.actor, &id).await.unwrap();
         let changes = StoryChanges { title: Some(title.into()), ..Default::default() };
-        stories::update(&self.f.store, &self.actor, id, s.version, changes).await.unwrap();
+        stories::update(&self.f.store, &self.actor, &id, s.version, changes).await.unwrap();
     }
 
     async fn title(&self, id: &str) -> String {
-        stories::get(&self.f.store, &self.actor, id).await.unwrap().title
+        let id = StoryId::parse("story_id", id).unwrap();
+        stories::get(&self.f.store, &self.actor, &id).await.unwrap().title
     }
 
     /// The path this machine has stored for each entity's file.
