@@ -387,12 +387,12 @@ async fn scenario(
         "UPDATE docs_entities SET path = substr(path, 1, instr(path, '/')) || \
          substr(path, instr(path, '/') + 4) WHERE project_id = ?",
     )
-    .bind(&f.project)
+    .bind(f.project)
     .execute(store.pool())
     .await?;
     sqlx::query("UPDATE docs_sync SET synced_commit = ? WHERE project_id = ?")
         .bind(&flat_head)
-        .bind(&f.project)
+        .bind(f.project)
         .execute(store.pool())
         .await?;
     let before = commits(&f.bare)?;

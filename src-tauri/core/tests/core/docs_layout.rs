@@ -72,7 +72,7 @@ impl Machine {
     /// The path this machine has stored for each entity's file.
     async fn stored_paths(&self) -> BTreeMap<String, String> {
         sqlx::query_as("SELECT entity_id, path FROM docs_entities WHERE project_id = ?")
-            .bind(&self.project)
+            .bind(self.project)
             .fetch_all(self.f.store.pool())
             .await
             .unwrap()
@@ -87,13 +87,13 @@ impl Machine {
             "UPDATE docs_entities SET path = substr(path, 1, instr(path, '/')) || \
              substr(path, instr(path, '/') + 4) WHERE project_id = ?",
         )
-        .bind(&self.project)
+        .bind(self.project)
         .execute(self.f.store.pool())
         .await
         .unwrap();
         sqlx::query("UPDATE docs_sync SET synced_commit = ? WHERE project_id = ?")
             .bind(flat)
-            .bind(&self.project)
+            .bind(self.project)
             .execute(self.f.store.pool())
             .await
             .unwrap();
