@@ -196,14 +196,7 @@ pub async fn get_by_name(
     name: &str,
 ) -> Result<Component> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM components WHERE project_id = ? AND name = ?"
-    )))
-    .bind(project_id)
-    .bind(name.trim())
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or(Error::not_found("component"))
+    crate::store::by_name(store, "components", COLUMNS, project_id, name, "component").await
 }
 
 pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Component>> {

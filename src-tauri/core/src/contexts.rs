@@ -139,14 +139,7 @@ pub async fn get_by_name(
     name: &str,
 ) -> Result<Context> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM contexts WHERE project_id = ? AND name = ?"
-    )))
-    .bind(project_id)
-    .bind(name.trim())
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or(Error::not_found("context"))
+    crate::store::by_name(store, "contexts", COLUMNS, project_id, name, "context").await
 }
 
 pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Context>> {

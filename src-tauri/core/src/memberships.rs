@@ -48,11 +48,7 @@ pub async fn add(
     }
     insert(&mut tx, project_id, &account_id, role, &store.now()).await?;
     tx.commit().await?;
-    list(store, actor, project_id)
-        .await?
-        .into_iter()
-        .find(|m| m.user_id == account_id)
-        .ok_or(Error::not_found("member"))
+    member(store, actor, project_id, &account_id).await
 }
 
 pub async fn remove(
@@ -64,20 +60,8 @@ pub async fn remove(
     let account_id = validate::id("account_id", account_id)?;
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Manage).await?;
-    let role: Option<Role> = sqlx::query_scalar(
-        "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
-    )
-    .bind(project_id)
-    .bind(&account_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match role {
-        None => return Err(Error::not_found("member")),
-        Some(Role::Owner) => {
-            return Err(Error::forbidden("the owner cannot be removed from their project"))
-        }
-        Some(_) => {}
-    }
+    let owner_stays = "the owner cannot be removed from their project";
+    changeable_role(&mut tx, project_id, &account_id, owner_stays).await?;
     sqlx::query("DELETE FROM project_memberships WHERE project_id = ? AND user_id = ?")
         .bind(project_id)
         .bind(&account_id)
@@ -105,26 +89,46 @@ pub async fn set_role(
     }
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Manage).await?;
-    let current: Option<Role> = sqlx::query_scalar(
-        "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
-    )
-    .bind(project_id)
-    .bind(&account_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match current {
-        None => return Err(Error::not_found("member")),
-        Some(Role::Owner) => {
-            return Err(Error::forbidden("the owner's role stays owner: they created the project"))
-        }
-        Some(_) => update_role(&mut tx, project_id, &account_id, role, &store.now()).await?,
-    }
+    let owner_stays = "the owner's role stays owner: they created the project";
+    changeable_role(&mut tx, project_id, &account_id, owner_stays).await?;
+    update_role(&mut tx, project_id, &account_id, role, &store.now()).await?;
     tx.commit().await?;
+    member(store, actor, project_id, &account_id).await
+}
+
+/// The member `account_id` of the project, as `list` shows them.
+async fn member(
+    store: &Store,
+    actor: &str,
+    project_id: &ProjectId,
+    account_id: &str,
+) -> Result<Member> {
     list(store, actor, project_id)
         .await?
         .into_iter()
         .find(|m| m.user_id == account_id)
         .ok_or(Error::not_found("member"))
+}
+
+/// A member's role that may change; not found, or `owner_stays` for the project's owner.
+async fn changeable_role(
+    tx: &mut sqlx::SqliteConnection,
+    project_id: &ProjectId,
+    account_id: &str,
+    owner_stays: &str,
+) -> Result<Role> {
+    let role: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM project_memberships WHERE project_id = ? AND user_id = ?",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match role {
+        None => Err(Error::not_found("member")),
+        Some(Role::Owner) => Err(Error::forbidden(owner_stays)),
+        Some(role) => Ok(role),
+    }
 }
 
 pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Member>> {

@@ -177,6 +177,29 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
+/// The row of a project's `table` (stories, contexts, components) named `name` (trimmed), read
+/// as `T` from `columns`; not found as `what`. Names are unique within a project.
+pub(crate) async fn by_name<T>(
+    store: &Store,
+    table: &str,
+    columns: &str,
+    project_id: &ProjectId,
+    name: &str,
+    what: &'static str,
+) -> Result<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {columns} FROM {table} WHERE project_id = ? AND name = ?"
+    )))
+    .bind(project_id)
+    .bind(name.trim())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(Error::not_found(what))
+}
+
 /// Maps a unique-constraint violation to a conflict on `field`; other errors pass through.
 pub(crate) fn unique_as_conflict(err: sqlx::Error, field: &str, message: &str) -> Error {
     match &err {
