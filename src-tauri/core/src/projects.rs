@@ -291,7 +291,7 @@ pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Projec
 
 /// A project as one JSON array built by SQLite, its values in the field order of [`Project`]
 /// (serde reads a struct from an array in field order). An array, not an object: the keys
-/// were a third of the text SQLite built and serde read back (issue 22). The flags become
+/// were half of the text SQLite built and serde read back (issue 22). The flags become
 /// JSON booleans: `json('true')` is a constant SQLite computes once, not once a row.
 const PROJECT_ROW: &str = "json_array(p.id, p.name, p.module_name, p.description, \
     p.framework, p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.docs_repo_id, \
