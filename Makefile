@@ -152,6 +152,7 @@ e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/handmade.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/layout.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/activity.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/perf.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/warm.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/phoenix.e2e.mjs
 	THEME=light tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/pages.e2e.mjs

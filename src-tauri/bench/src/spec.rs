@@ -42,7 +42,7 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
     report.timing(
         &format!("list_projects, one account with {} projects", list_len(args)),
         &list,
-        Some(50.0),
+        Some(20.0),
     );
 
     for (label, graph) in [("deep chain", &chain), ("wide fan-in", &fan)] {
@@ -74,7 +74,7 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
         report.timing(
             &format!("propagation, {label}: edit the bottom, {} marked dirty", n - 1),
             &timing,
-            Some(100.0),
+            Some(20.0),
         );
     }
 

@@ -289,19 +289,18 @@ pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Projec
     }
 }
 
-/// A project as one JSON object built by SQLite, with the field names of [`Project`].
-const PROJECT_JSON: &str = "json_object('id', p.id, 'name', p.name, \
-    'module_name', p.module_name, 'description', p.description, 'framework', p.framework, \
-    'database', p.database, 'code_repo', p.code_repo, 'docs_repo', p.docs_repo, \
-    'github_repo_id', p.github_repo_id, 'docs_repo_id', p.docs_repo_id, \
-    'github_repo_name', p.github_repo_name, \
-    'stage', p.stage, 'setup_status', p.setup_status, 'setup_error', p.setup_error, \
-    'executive_summary', p.executive_summary, \
-    'executive_summary_approved', json(iif(p.executive_summary_approved, 'true', 'false')), \
-    'setup_complete', json(iif(p.setup_complete, 'true', 'false')), \
-    'context_mapping_approved', json(iif(p.context_mapping_approved, 'true', 'false')), \
-    'public_repos', json(iif(p.public_repos, 'true', 'false')), 'local_path', p.local_path, \
-    'owner_id', p.owner_id, 'inserted_at', p.inserted_at, 'updated_at', p.updated_at)";
+/// A project as one JSON array built by SQLite, its values in the field order of [`Project`]
+/// (serde reads a struct from an array in field order). An array, not an object: the keys
+/// were half of the text SQLite built and serde read back (issue 22). The flags become
+/// JSON booleans: `json('true')` is a constant SQLite computes once, not once a row.
+const PROJECT_ROW: &str = "json_array(p.id, p.name, p.module_name, p.description, \
+    p.framework, p.database, p.code_repo, p.docs_repo, p.github_repo_id, p.docs_repo_id, \
+    p.github_repo_name, p.stage, p.setup_status, p.setup_error, p.executive_summary, \
+    iif(p.executive_summary_approved, json('true'), json('false')), \
+    iif(p.setup_complete, json('true'), json('false')), \
+    iif(p.context_mapping_approved, json('true'), json('false')), \
+    iif(p.public_repos, json('true'), json('false')), p.local_path, p.owner_id, \
+    p.inserted_at, p.updated_at)";
 
 /// The original design's `list_projects/1` (docs/DESIGN.md): every project the account owns or is a
 /// member of, by name.
@@ -310,16 +309,27 @@ const PROJECT_JSON: &str = "json_object('id', p.id, 'name', p.name, \
 /// times faster than decoding 10k rows of 20 columns through sqlx (see `make bench`).
 pub async fn list(store: &Store, actor: &str) -> Result<Vec<Project>> {
     let packed: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT json_group_array({PROJECT_JSON}) FROM project_memberships m \
+        "SELECT json_group_array({PROJECT_ROW}) FROM project_memberships m \
          JOIN projects p ON p.id = m.project_id WHERE m.user_id = ?"
     )))
     .bind(actor)
     .fetch_one(store.pool())
     .await?;
-    let mut list: Vec<Project> = serde_json::from_str(&packed)
+    let list: Vec<Project> = serde_json::from_str(&packed)
         .map_err(|e| Error::Internal(format!("cannot read the project list: {e}")))?;
-    list.sort_unstable_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-    Ok(list)
+    Ok(by_name(list))
+}
+
+/// Sorts by name (then id) moving each project once: sorting the projects themselves moved
+/// their ~500 bytes at every swap.
+fn by_name(list: Vec<Project>) -> Vec<Project> {
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&list[a], &list[b]);
+        (&a.name, &a.id).cmp(&(&b.name, &b.id))
+    });
+    let mut slots: Vec<Option<Project>> = list.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// The actor's projects changed after `since` (a stored timestamp), oldest change first.

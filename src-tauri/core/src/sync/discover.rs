@@ -10,60 +10,41 @@
 use super::filters::{self, SyncFilters};
 use super::ignored;
 use super::pairs::{code_name_of, code_url_of};
-use super::reconcile::Change;
-use crate::error::Result;
+use super::reconcile::{Change, Row};
 use crate::ids::ProjectId;
+use crate::error::Result;
 use crate::lifecycle::Stage;
-use crate::projects::Project;
 use crate::repo_kind::RepoKind;
 use crate::store::{new_id, Store};
 use crate::validate;
 use codemyspec_github::Repo;
 use std::collections::{HashMap, HashSet};
 
-/// A project of the data dir (any profile's) that holds a code repository.
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Holder {
-    id: ProjectId,
-    code_id: Option<i64>,
-    docs_id: Option<i64>,
-    code_repo: Option<String>,
-    has_docs: bool,
-    stage: Stage,
-}
-
 /// What the data dir's projects hold: a repository id stands for one project of the data dir,
-/// whichever profile's.
-struct Held {
-    by_code_id: HashMap<i64, Holder>,
-    by_code_url: HashMap<String, Holder>,
+/// whichever profile's. Built from the rows the reconcile read (no second read).
+struct Held<'a> {
+    by_code_id: HashMap<i64, &'a Row>,
     docs_ids: HashSet<i64>,
 }
 
-impl Held {
-    async fn load(tx: &mut sqlx::SqliteConnection) -> Result<Held> {
-        let all: Vec<Holder> = sqlx::query_as(
-            "SELECT id, github_repo_id AS code_id, docs_repo_id AS docs_id, code_repo, \
-             docs_repo IS NOT NULL AS has_docs, stage FROM projects \
-             WHERE code_repo IS NOT NULL OR docs_repo_id IS NOT NULL",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut held = Held {
-            by_code_id: HashMap::new(),
-            by_code_url: HashMap::new(),
-            docs_ids: HashSet::new(),
-        };
-        for h in all {
-            held.docs_ids.extend(h.docs_id);
-            if let Some(url) = &h.code_repo {
-                held.by_code_url.insert(url.to_ascii_lowercase(), h.clone());
-            }
-            if let Some(id) = h.code_id {
+impl<'a> Held<'a> {
+    fn of(rows: &'a [Row]) -> Held<'a> {
+        let mut held = Held { by_code_id: HashMap::new(), docs_ids: HashSet::new() };
+        for h in rows.iter().filter(|r| r.code_repo.is_some() || r.docs_repo_id.is_some()) {
+            held.docs_ids.extend(h.docs_repo_id);
+            if let Some(id) = h.github_repo_id {
                 held.by_code_id.insert(id, h);
             }
         }
-        Ok(held)
+        held
+    }
+
+    /// The projects holding a code repository, by its URL (lowercase): only wanted where a
+    /// listed repository is new to the data dir, so not built for an unchanged listing.
+    fn by_code_url(rows: &'a [Row]) -> HashMap<String, &'a Row> {
+        let urls =
+            rows.iter().filter_map(|h| Some((h.code_repo.as_ref()?.to_ascii_lowercase(), h)));
+        urls.collect()
     }
 
     fn knows(&self, id: i64) -> bool {
@@ -72,11 +53,11 @@ impl Held {
 }
 
 /// Where a listed docs repository belongs.
-enum Home {
+enum Home<'a> {
     /// With a code repository imported in this run (its id).
     WithNew(i64),
     /// With the project that holds its code repository.
-    With(Holder),
+    With(&'a Row),
     /// Nowhere: its code repository is ignored, filtered out, or stands for a project that
     /// is not this docs repository's to join.
     Nowhere,
@@ -95,52 +76,24 @@ pub(crate) async fn discover(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
     actor: &str,
-    mine: &[Project],
+    all: &[Row],
     listed: &[Repo],
 ) -> Result<Vec<(ProjectId, Change)>> {
-    let held = Held::load(tx).await?;
-    let by_url = unlinked_urls(tx).await?;
+    let held = Held::of(all);
     let filters: SyncFilters = filters::read(&mut *tx, actor).await?;
     let ignored = ignored::follow_names(tx, actor, listed).await?;
     let ignored_names: HashSet<String> = ignored.values().map(|i| i.to_ascii_lowercase()).collect();
     let mut out = Vec::new();
-    // Repositories nobody holds, and docs-named ones a `discovered` project holds as its code
-    // (imported on their own before this rule, or before their code repository appeared).
-    let mut fresh: Vec<&Repo> = Vec::new();
-    let mut strays: Vec<(&Repo, ProjectId)> = Vec::new();
-    for repo in listed {
-        let id = repo.id as i64;
-        if let Some(h) = held.by_code_id.get(&id) {
-            if h.stage == Stage::Discovered && code_name_of(&repo.name).is_some() {
-                strays.push((repo, h.id));
-            }
-            continue;
-        }
-        if held.knows(id) {
-            continue;
-        }
-        if let Some((project_id, kind)) = by_url.get(&repo.html_url.to_ascii_lowercase()) {
-            link(tx, store, repo, project_id, *kind).await?;
-            match mine.iter().find(|p| &p.id == project_id) {
-                // A missing project the person pointed at another repository: GitHub shows
-                // that one, so the project is back (not one heartbeat later).
-                Some(p) if *kind == RepoKind::Code && p.stage == Stage::Missing => {
-                    let reason = format!("pointed at {}, which is on GitHub", repo.full_name);
-                    super::reconcile::come_back(tx, store, project_id, &reason).await?;
-                    out.push((*project_id, Change::Reappeared));
-                }
-                Some(_) => out.push((*project_id, Change::Linked)),
-                None => {}
-            }
-            continue;
-        }
-        fresh.push(repo);
+    let (fresh, strays) = sort_listed(tx, store, all, &held, listed, &mut out).await?;
+    if fresh.is_empty() && strays.is_empty() {
+        return Ok(out); // the steady state: every listed repository is held
     }
+    let by_code_url = Held::by_code_url(all);
     let by_name: HashMap<String, &Repo> =
         listed.iter().map(|r| (key(&r.owner.login, &r.name), r)).collect();
     let fresh_ids: HashSet<i64> = fresh.iter().map(|r| r.id as i64).collect();
     let stays_out = |r: &Repo| ignored.contains_key(&(r.id as i64)) || !filters.imports(r);
-    let home = |docs: &Repo| -> Home {
+    let home = |docs: &Repo| -> Home<'_> {
         let Some(stem) = code_name_of(&docs.name) else { return Home::Unpaired };
         let partner = key(&docs.owner.login, stem);
         if ignored.contains_key(&(docs.id as i64)) || ignored_names.contains(&partner) {
@@ -152,14 +105,14 @@ pub(crate) async fn discover(
                 return if stays_out(code) { Home::Nowhere } else { Home::WithNew(id) };
             }
             return match held.by_code_id.get(&id) {
-                Some(h) => Home::With(h.clone()),
+                Some(h) => Home::With(h),
                 // Linked by URL to a project in this run (or someone's docs): taken.
                 None => Home::Nowhere,
             };
         }
         let url = code_url_of(&docs.html_url).map(|u| u.to_ascii_lowercase());
-        match url.and_then(|u| held.by_code_url.get(&u)) {
-            Some(h) => Home::With(h.clone()),
+        match url.and_then(|u| by_code_url.get(&u)) {
+            Some(h) => Home::With(h),
             None => Home::Unpaired,
         }
     };
@@ -177,15 +130,15 @@ pub(crate) async fn discover(
             Home::WithNew(code) => {
                 docs_of_new.entry(code).or_insert((docs, stray_of));
             }
-            Home::With(h) if h.stage == Stage::Discovered && !h.has_docs => {
+            Home::With(h) if h.stage == Stage::Discovered && h.docs_repo.is_none() => {
                 if Some(&h.id) != stray_of.as_ref()
                     && !docs_given.contains(&h.id)
                     && give_way(tx, stray_of.as_ref()).await?
                 {
-                    docs_given.insert(h.id);
+                    docs_given.insert(h.id.clone());
                     attach(tx, store, &h.id, docs).await?;
-                    if mine.iter().any(|p| p.id == h.id) {
-                        out.push((h.id, Change::Linked));
+                    if h.mine {
+                        out.push((h.id.clone(), Change::Linked));
                     }
                 }
             }
@@ -194,7 +147,8 @@ pub(crate) async fn discover(
         }
         paired.insert(id);
     }
-    let mut names: HashSet<String> = mine.iter().map(|p| p.name.clone()).collect();
+    let mut names: HashSet<String> =
+        all.iter().filter(|p| p.mine).map(|p| p.name.clone()).collect();
     for repo in fresh {
         if paired.contains(&(repo.id as i64)) || stays_out(repo) {
             continue;
@@ -211,6 +165,51 @@ pub(crate) async fn discover(
         out.push((project_id, Change::Discovered));
     }
     Ok(out)
+}
+
+/// Sorts the listing: repositories nobody holds (`fresh`), and docs-named ones a `discovered`
+/// project holds as its code (`strays`: imported on their own before this rule, or before
+/// their code repository appeared). One a project names by URL is linked on the way.
+async fn sort_listed<'r>(
+    tx: &mut sqlx::SqliteConnection,
+    store: &Store,
+    all: &[Row],
+    held: &Held<'_>,
+    listed: &'r [Repo],
+    out: &mut Vec<(ProjectId, Change)>,
+) -> Result<(Vec<&'r Repo>, Vec<(&'r Repo, ProjectId)>)> {
+    let by_url = unlinked_urls(all);
+    let mut fresh: Vec<&Repo> = Vec::new();
+    let mut strays: Vec<(&Repo, ProjectId)> = Vec::new();
+    for repo in listed {
+        let id = repo.id as i64;
+        if let Some(h) = held.by_code_id.get(&id) {
+            if h.stage == Stage::Discovered && code_name_of(&repo.name).is_some() {
+                strays.push((repo, h.id.clone()));
+            }
+            continue;
+        }
+        if held.knows(id) {
+            continue;
+        }
+        if let Some((project_id, kind)) = by_url.get(&repo.html_url.to_ascii_lowercase()) {
+            link(tx, store, repo, project_id, *kind).await?;
+            match all.iter().find(|p| p.mine && &p.id == project_id) {
+                // A missing project the person pointed at another repository: GitHub shows
+                // that one, so the project is back (not one heartbeat later).
+                Some(p) if *kind == RepoKind::Code && p.stage == Stage::Missing => {
+                    let reason = format!("pointed at {}, which is on GitHub", repo.full_name);
+                    super::reconcile::come_back(tx, store, project_id, &reason).await?;
+                    out.push((project_id.clone(), Change::Reappeared));
+                }
+                Some(_) => out.push((project_id.clone(), Change::Linked)),
+                None => {}
+            }
+            continue;
+        }
+        fresh.push(repo);
+    }
+    Ok((fresh, strays))
 }
 
 /// A valid app name made from a repository name: lowercase, `_` for anything else, a
@@ -240,27 +239,17 @@ pub fn app_name(repo: &str, taken: &HashSet<String>) -> String {
 }
 
 /// URLs that projects name before the repository's id is recorded: URL → (project, which).
-async fn unlinked_urls(
-    tx: &mut sqlx::SqliteConnection,
-) -> Result<HashMap<String, (ProjectId, RepoKind)>> {
+fn unlinked_urls(all: &[Row]) -> HashMap<String, (ProjectId, RepoKind)> {
     let mut by_url = HashMap::new();
-    let unlinked: Vec<(ProjectId, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, CASE WHEN github_repo_id IS NULL THEN code_repo END, \
-         CASE WHEN docs_repo_id IS NULL THEN docs_repo END FROM projects \
-         WHERE (github_repo_id IS NULL AND code_repo IS NOT NULL) \
-            OR (docs_repo_id IS NULL AND docs_repo IS NOT NULL)",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for (id, code, docs) in unlinked {
-        if let Some(url) = code {
-            by_url.insert(url.to_ascii_lowercase(), (id, RepoKind::Code));
+    for p in all {
+        if let (None, Some(url)) = (p.github_repo_id, &p.code_repo) {
+            by_url.insert(url.to_ascii_lowercase(), (p.id.clone(), RepoKind::Code));
         }
-        if let Some(url) = docs {
-            by_url.insert(url.to_ascii_lowercase(), (id, RepoKind::Docs));
+        if let (None, Some(url)) = (p.docs_repo_id, &p.docs_repo) {
+            by_url.insert(url.to_ascii_lowercase(), (p.id.clone(), RepoKind::Docs));
         }
     }
-    Ok(by_url)
+    by_url
 }
 
 /// Records a listed repository's id on the project that names it by URL.
@@ -340,7 +329,7 @@ async fn import(
          inserted_at, updated_at) \
          VALUES (?, ?, ?, 'unknown', 'sqlite3', ?, ?, ?, ?, ?, 'discovered', ?, ?, ?)",
     )
-    .bind(project_id)
+    .bind(&project_id)
     .bind(name)
     .bind(validate::module_name(name))
     .bind(&repo.html_url)

@@ -102,9 +102,12 @@ pub(crate) async fn follow_names(
     .await?;
     let mut names: HashMap<i64, String> =
         rows.iter().map(|(id, name, _)| (*id, name.clone())).collect();
+    // By id: a search of the rows for each listed repository grew with both (issue 22).
+    let urls: HashMap<i64, (&String, &String)> =
+        rows.iter().map(|(id, name, url)| (*id, (name, url))).collect();
     for repo in listed {
         let id = repo.id as i64;
-        let Some((_, name, url)) = rows.iter().find(|(i, _, _)| *i == id) else { continue };
+        let Some(&(name, url)) = urls.get(&id) else { continue };
         if *name != repo.full_name || *url != repo.html_url {
             sqlx::query(
                 "UPDATE sync_ignored SET full_name = ?, html_url = ? \

@@ -3,8 +3,8 @@
 //! owner and GitHub's answer for each tracked repository that listing did not hold
 //! ([`Seen`]); a repository neither listed nor answered for is not judged at all.
 
-use crate::error::Result;
 use crate::ids::ProjectId;
+use crate::error::Result;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project};
 use crate::store::Store;
@@ -45,10 +45,11 @@ pub(super) enum Change {
 
 /// Why a project went missing.
 pub(crate) fn gone(p: &Project) -> String {
-    format!(
-        "its repository {} is gone from GitHub",
-        p.github_repo_name.as_deref().unwrap_or(&p.name)
-    )
+    gone_text(p.github_repo_name.as_deref(), &p.name)
+}
+
+fn gone_text(repo_name: Option<&str>, name: &str) -> String {
+    format!("its repository {} is gone from GitHub", repo_name.unwrap_or(name))
 }
 
 /// The owner part of a repository URL (`https://HOST/OWNER/REPO`).
@@ -113,6 +114,41 @@ fn judged(stage: Stage) -> bool {
     stage == Stage::Missing || lifecycle::check(stage, Stage::Missing, Trigger::Sync, &[]).is_ok()
 }
 
+/// What the reconcile reads of a project of the data dir: the columns it judges by and nothing
+/// else, and whether it is one of the actor's.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(super) struct Row {
+    pub(super) id: ProjectId,
+    pub(super) name: String,
+    pub(super) stage: Stage,
+    pub(super) code_repo: Option<String>,
+    pub(super) docs_repo: Option<String>,
+    pub(super) github_repo_id: Option<i64>,
+    pub(super) docs_repo_id: Option<i64>,
+    pub(super) github_repo_name: Option<String>,
+    /// The actor is a member (what it sees); the others are other profiles' projects, which
+    /// still hold their repositories.
+    pub(super) mine: bool,
+}
+
+/// Every project of the data dir, as [`Row`]s, in one read: one JSON array built by SQLite
+/// (10,000 rows decoded one by one through sqlx cost several times more; issue 22), in the
+/// table's order.
+async fn rows(tx: &mut sqlx::SqliteConnection, actor: &str) -> Result<Vec<Row>> {
+    let packed: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(p.id, p.name, p.stage, p.code_repo, p.docs_repo, \
+         p.github_repo_id, p.docs_repo_id, p.github_repo_name, \
+         iif(m.user_id IS NULL, json('false'), json('true')))) \
+         FROM projects p LEFT JOIN project_memberships m \
+         ON m.project_id = p.id AND m.user_id = ?",
+    )
+    .bind(actor)
+    .fetch_one(&mut *tx)
+    .await?;
+    serde_json::from_str(&packed)
+        .map_err(|e| crate::Error::Internal(format!("cannot read the projects to reconcile: {e}")))
+}
+
 /// Reconciles the actor's projects with what the run saw, in the caller's transaction.
 pub(crate) async fn reconcile_in(
     tx: &mut sqlx::SqliteConnection,
@@ -120,29 +156,24 @@ pub(crate) async fn reconcile_in(
     actor: &str,
     seen: &Seen,
 ) -> Result<Changes> {
-    let mine: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM projects p JOIN project_memberships m ON m.project_id = p.id \
-         WHERE m.user_id = ?",
-        projects::COLUMNS
-    )))
-    .bind(actor)
-    .fetch_all(&mut *tx)
-    .await?;
+    let mut all = rows(tx, actor).await?;
     let listed: HashMap<i64, &Repo> = seen.listed.iter().map(|r| (r.id as i64, r)).collect();
     // The repository with this id as GitHub shows it now, if the run saw it.
     let present = |id: i64| {
         listed.get(&id).copied().or_else(|| seen.checked.get(&id).and_then(Option::as_ref))
     };
     let mut touched: Vec<(ProjectId, Change)> = Vec::new();
-    for p in &mine {
+    // Each change is made to the row too: discovering reads the rows as they are now.
+    for p in all.iter_mut().filter(|p| p.mine) {
         if let Some(repo) = p.docs_repo_id.and_then(present) {
             if p.docs_repo.as_deref() != Some(repo.html_url.as_str()) {
                 sqlx::query("UPDATE projects SET docs_repo = ?, updated_at = ? WHERE id = ?")
                     .bind(&repo.html_url)
                     .bind(store.now())
-                    .bind(p.id)
+                    .bind(&p.id)
                     .execute(&mut *tx)
                     .await?;
+                p.docs_repo = Some(repo.html_url.clone());
             }
         }
         let Some(code) = p.github_repo_id else { continue };
@@ -151,12 +182,17 @@ pub(crate) async fn reconcile_in(
         if let Some(repo) = present(code) {
             touched.extend(follow(tx, store, p, repo).await?);
         } else if gone_now && judged(p.stage) && p.stage != Stage::Missing {
-            lifecycle::apply(tx, store, &p.id, Stage::Missing, &gone(p), Trigger::Sync, None)
+            let reason = gone_text(p.github_repo_name.as_deref(), &p.name);
+            lifecycle::apply(tx, store, &p.id, Stage::Missing, &reason, Trigger::Sync, None)
                 .await?;
-            touched.push((p.id, Change::Missing));
+            p.stage = Stage::Missing;
+            touched.push((p.id.clone(), Change::Missing));
         }
     }
-    touched.extend(super::discover::discover(tx, store, actor, &mine, &seen.listed).await?);
+    // Reported by project id, as they were when the actor's projects were read in that order
+    // (stable: a project that came back and was renamed keeps that order).
+    touched.sort_by(|a, b| a.0.cmp(&b.0));
+    touched.extend(super::discover::discover(tx, store, actor, &all, &seen.listed).await?);
     let mut changes = Changes::default();
     for (id, change) in touched {
         // A docs repository's own placeholder may have given way to its pair in this run.
@@ -177,31 +213,32 @@ pub(crate) async fn reconcile_in(
 }
 
 /// A missing project whose repository GitHub shows again (or that was pointed at another
-/// repository GitHub shows) goes back to the stage it left.
+/// repository GitHub shows) goes back to the stage it left, which it returns.
 pub(super) async fn come_back(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
     project_id: &ProjectId,
     reason: &str,
-) -> Result<()> {
+) -> Result<Stage> {
     let back = lifecycle::stage_returns(&mut *tx, project_id).await?;
     let back = back.last().copied().unwrap_or(Stage::Initialized);
     lifecycle::apply(tx, store, project_id, back, reason, Trigger::Sync, None).await?;
-    Ok(())
+    Ok(back)
 }
 
 /// A tracked repository GitHub shows: a missing project comes back, and a rename or a move to
-/// another owner is followed.
+/// another owner is followed (in `p` too).
 async fn follow(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    p: &Project,
+    p: &mut Row,
     repo: &Repo,
 ) -> Result<Vec<(ProjectId, Change)>> {
     let mut out = Vec::new();
     if p.stage == Stage::Missing {
-        come_back(tx, store, &p.id, &format!("{} is back on GitHub", repo.full_name)).await?;
-        out.push((p.id, Change::Reappeared));
+        p.stage =
+            come_back(tx, store, &p.id, &format!("{} is back on GitHub", repo.full_name)).await?;
+        out.push((p.id.clone(), Change::Reappeared));
     }
     let old_owner = p.code_repo.as_deref().and_then(url_owner);
     let moved = old_owner.is_some_and(|o| !o.eq_ignore_ascii_case(&repo.owner.login));
@@ -213,7 +250,7 @@ async fn follow(
         .bind(&repo.name)
         .bind(&repo.html_url)
         .bind(store.now())
-        .bind(p.id)
+        .bind(&p.id)
         .execute(&mut *tx)
         .await?;
         let reason = match old_owner.filter(|_| moved) {
@@ -221,7 +258,9 @@ async fn follow(
             None => format!("renamed on GitHub: {old} → {}", repo.name),
         };
         lifecycle::note(tx, store, &p.id, &reason, Trigger::Sync).await?;
-        out.push((p.id, Change::Renamed));
+        p.github_repo_name = Some(repo.name.clone());
+        p.code_repo = Some(repo.html_url.clone());
+        out.push((p.id.clone(), Change::Renamed));
     }
     Ok(out)
 }

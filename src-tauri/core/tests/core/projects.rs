@@ -246,3 +246,43 @@ fn a_mix_exs_with_a_phoenix_dependency_is_phoenix_and_any_other_is_elixir() {
     assert_eq!(Framework::of_mix_exs(html_only), Framework::Elixir);
     assert_eq!(Framework::of_mix_exs(""), Framework::Elixir);
 }
+
+/// The list reads each project as an array in the order of `Project`'s fields (issue 22): a
+/// field read in another's place would show here. Two projects between them give every pair
+/// of flags different values.
+#[tokio::test]
+async fn the_project_list_shows_every_field_of_each_project_as_opening_it_does() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    for (name, id, flags) in [("shop", 11, (1, 0, 1, 0)), ("blog", 33, (1, 1, 0, 0))] {
+        let p = project(&f.store, &ada, name).await;
+        sqlx::query(
+            "UPDATE projects SET description = 'the ' || name, \
+             code_repo = 'https://github.com/acme/' || name, \
+             docs_repo = 'https://github.com/acme/' || name || '-docs', github_repo_id = ?, \
+             docs_repo_id = ? + 1, github_repo_name = name || '-gh', stage = 'missing', \
+             setup_status = 'failed', setup_error = 'no ' || name, \
+             executive_summary = 'sells \"' || name || '\"', executive_summary_approved = ?, \
+             setup_complete = ?, context_mapping_approved = ?, public_repos = ?, \
+             local_path = '/work/' || name, inserted_at = '2026-01-01T00:00:00Z', \
+             updated_at = '2026-02-02T00:00:00Z' WHERE id = ?",
+        )
+        .bind(id)
+        .bind(id)
+        .bind(flags.0)
+        .bind(flags.1)
+        .bind(flags.2)
+        .bind(flags.3)
+        .bind(&p.id)
+        .execute(f.store.pool())
+        .await
+        .unwrap();
+    }
+    let listed = projects::list(&f.store, &ada.id).await.unwrap();
+    let mut opened = Vec::new();
+    for p in &listed {
+        opened.push(projects::get(&f.store, &ada.id, &p.id).await.unwrap());
+    }
+    assert_eq!(listed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["blog", "shop"]);
+    assert_eq!(listed, opened);
+}
