@@ -11,8 +11,8 @@ use super::filters::{self, SyncFilters};
 use super::ignored;
 use super::pairs::{code_name_of, code_url_of};
 use super::reconcile::{Change, Row};
-use crate::ids::ProjectId;
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::lifecycle::Stage;
 use crate::repo_kind::RepoKind;
 use crate::store::{new_id, Store};
@@ -135,10 +135,10 @@ pub(crate) async fn discover(
                     && !docs_given.contains(&h.id)
                     && give_way(tx, stray_of.as_ref()).await?
                 {
-                    docs_given.insert(h.id.clone());
+                    docs_given.insert(h.id);
                     attach(tx, store, &h.id, docs).await?;
                     if h.mine {
-                        out.push((h.id.clone(), Change::Linked));
+                        out.push((h.id, Change::Linked));
                     }
                 }
             }
@@ -147,14 +147,38 @@ pub(crate) async fn discover(
         }
         paired.insert(id);
     }
+    let pairing = Pairing { paired, docs_of_new };
+    out.extend(import_fresh(tx, store, actor, all, &fresh, &pairing, stays_out).await?);
+    Ok(out)
+}
+
+/// How the run's docs repositories were placed: each one placed (with a project, or left
+/// out), and the docs repository each new code repository gets, with the stray it replaces.
+struct Pairing<'r> {
+    paired: HashSet<i64>,
+    docs_of_new: HashMap<i64, (&'r Repo, Option<ProjectId>)>,
+}
+
+/// Imports each fresh repository that is no placed docs repository and that the filters let
+/// in, with its docs repository, under an app name free among the actor's projects.
+async fn import_fresh(
+    tx: &mut sqlx::SqliteConnection,
+    store: &Store,
+    actor: &str,
+    all: &[Row],
+    fresh: &[&Repo],
+    pairing: &Pairing<'_>,
+    stays_out: impl Fn(&Repo) -> bool,
+) -> Result<Vec<(ProjectId, Change)>> {
+    let mut out = Vec::new();
     let mut names: HashSet<String> =
         all.iter().filter(|p| p.mine).map(|p| p.name.clone()).collect();
     for repo in fresh {
-        if paired.contains(&(repo.id as i64)) || stays_out(repo) {
+        if pairing.paired.contains(&(repo.id as i64)) || stays_out(repo) {
             continue;
         }
         let mut docs = None;
-        if let Some((d, stray_of)) = docs_of_new.get(&(repo.id as i64)) {
+        if let Some((d, stray_of)) = pairing.docs_of_new.get(&(repo.id as i64)) {
             if give_way(tx, stray_of.as_ref()).await? {
                 docs = Some(*d);
             }

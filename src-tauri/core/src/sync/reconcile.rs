@@ -3,8 +3,8 @@
 //! owner and GitHub's answer for each tracked repository that listing did not hold
 //! ([`Seen`]); a repository neither listed nor answered for is not judged at all.
 
-use crate::ids::ProjectId;
 use crate::error::Result;
+use crate::ids::ProjectId;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project};
 use crate::store::Store;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const MAX_LINES: usize = 80;
 
 /// Longer when this check was added: (crate/file under its src/, function, its length then).
-const KNOWN: &[(&str, &str, usize)] = &[("core/sync/discover.rs", "discover", 121)];
+const KNOWN: &[(&str, &str, usize)] = &[];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read src") {
