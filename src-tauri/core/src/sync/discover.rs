@@ -209,7 +209,7 @@ async fn sort_listed<'r>(
         let id = repo.id as i64;
         if let Some(h) = held.by_code_id.get(&id) {
             if h.stage == Stage::Discovered && code_name_of(&repo.name).is_some() {
-                strays.push((repo, h.id.clone()));
+                strays.push((repo, h.id));
             }
             continue;
         }
@@ -224,9 +224,9 @@ async fn sort_listed<'r>(
                 Some(p) if *kind == RepoKind::Code && p.stage == Stage::Missing => {
                     let reason = format!("pointed at {}, which is on GitHub", repo.full_name);
                     super::reconcile::come_back(tx, store, project_id, &reason).await?;
-                    out.push((project_id.clone(), Change::Reappeared));
+                    out.push((*project_id, Change::Reappeared));
                 }
-                Some(_) => out.push((project_id.clone(), Change::Linked)),
+                Some(_) => out.push((*project_id, Change::Linked)),
                 None => {}
             }
             continue;
@@ -267,10 +267,10 @@ fn unlinked_urls(all: &[Row]) -> HashMap<String, (ProjectId, RepoKind)> {
     let mut by_url = HashMap::new();
     for p in all {
         if let (None, Some(url)) = (p.github_repo_id, &p.code_repo) {
-            by_url.insert(url.to_ascii_lowercase(), (p.id.clone(), RepoKind::Code));
+            by_url.insert(url.to_ascii_lowercase(), (p.id, RepoKind::Code));
         }
         if let (None, Some(url)) = (p.docs_repo_id, &p.docs_repo) {
-            by_url.insert(url.to_ascii_lowercase(), (p.id.clone(), RepoKind::Docs));
+            by_url.insert(url.to_ascii_lowercase(), (p.id, RepoKind::Docs));
         }
     }
     by_url
@@ -353,7 +353,7 @@ async fn import(
          inserted_at, updated_at) \
          VALUES (?, ?, ?, 'unknown', 'sqlite3', ?, ?, ?, ?, ?, 'discovered', ?, ?, ?)",
     )
-    .bind(&project_id)
+    .bind(project_id)
     .bind(name)
     .bind(validate::module_name(name))
     .bind(&repo.html_url)

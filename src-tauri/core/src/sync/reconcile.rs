@@ -170,7 +170,7 @@ pub(crate) async fn reconcile_in(
                 sqlx::query("UPDATE projects SET docs_repo = ?, updated_at = ? WHERE id = ?")
                     .bind(&repo.html_url)
                     .bind(store.now())
-                    .bind(&p.id)
+                    .bind(p.id)
                     .execute(&mut *tx)
                     .await?;
                 p.docs_repo = Some(repo.html_url.clone());
@@ -186,12 +186,12 @@ pub(crate) async fn reconcile_in(
             lifecycle::apply(tx, store, &p.id, Stage::Missing, &reason, Trigger::Sync, None)
                 .await?;
             p.stage = Stage::Missing;
-            touched.push((p.id.clone(), Change::Missing));
+            touched.push((p.id, Change::Missing));
         }
     }
     // Reported by project id, as they were when the actor's projects were read in that order
     // (stable: a project that came back and was renamed keeps that order).
-    touched.sort_by(|a, b| a.0.cmp(&b.0));
+    touched.sort_by_key(|a| a.0);
     touched.extend(super::discover::discover(tx, store, actor, &all, &seen.listed).await?);
     let mut changes = Changes::default();
     for (id, change) in touched {
@@ -238,7 +238,7 @@ async fn follow(
     if p.stage == Stage::Missing {
         p.stage =
             come_back(tx, store, &p.id, &format!("{} is back on GitHub", repo.full_name)).await?;
-        out.push((p.id.clone(), Change::Reappeared));
+        out.push((p.id, Change::Reappeared));
     }
     let old_owner = p.code_repo.as_deref().and_then(url_owner);
     let moved = old_owner.is_some_and(|o| !o.eq_ignore_ascii_case(&repo.owner.login));
@@ -250,7 +250,7 @@ async fn follow(
         .bind(&repo.name)
         .bind(&repo.html_url)
         .bind(store.now())
-        .bind(&p.id)
+        .bind(p.id)
         .execute(&mut *tx)
         .await?;
         let reason = match old_owner.filter(|_| moved) {
@@ -260,7 +260,7 @@ async fn follow(
         lifecycle::note(tx, store, &p.id, &reason, Trigger::Sync).await?;
         p.github_repo_name = Some(repo.name.clone());
         p.code_repo = Some(repo.html_url.clone());
-        out.push((p.id.clone(), Change::Renamed));
+        out.push((p.id, Change::Renamed));
     }
     Ok(out)
 }

@@ -273,7 +273,7 @@ async fn the_project_list_shows_every_field_of_each_project_as_opening_it_does()
         .bind(flags.1)
         .bind(flags.2)
         .bind(flags.3)
-        .bind(&p.id)
+        .bind(p.id)
         .execute(f.store.pool())
         .await
         .unwrap();
