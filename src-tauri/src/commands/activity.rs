@@ -4,7 +4,6 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::activity::{self, LastChange, Pulled};
-use codemyspec_core::ProjectId;
 use tauri::State;
 
 /// The project's last change on GitHub, when its head was read.
@@ -15,8 +14,7 @@ pub async fn project_last_change(
     project_id: String,
 ) -> Res<Option<LastChange>> {
     let me = state.actor().await?;
-    Ok(activity::last_change(&state.store, &me, &ProjectId::parse("project_id", &project_id)?)
-        .await?)
+    Ok(activity::last_change(&state.store, &me, &super::project_id(&project_id)?).await?)
 }
 
 /// Pull: GitHub's default branch into the project's working copy, fast-forward only.
@@ -24,11 +22,5 @@ pub async fn project_last_change(
 #[specta::specta]
 pub async fn pull_project(state: State<'_, AppState>, project_id: String) -> Res<Pulled> {
     let me = state.actor().await?;
-    Ok(activity::pull(
-        &state.store,
-        &state.secrets,
-        &me,
-        &ProjectId::parse("project_id", &project_id)?,
-    )
-    .await?)
+    Ok(activity::pull(&state.store, &state.secrets, &me, &super::project_id(&project_id)?).await?)
 }

@@ -9,7 +9,6 @@ use codemyspec_core::sessions::{
     self, NewSession, Session, SessionStatus, SessionType, TargetType,
 };
 use codemyspec_core::Error;
-use codemyspec_core::ProjectId;
 use tauri::State;
 
 #[tauri::command]
@@ -19,8 +18,7 @@ pub async fn list_components(
     project_id: String,
 ) -> Res<Vec<Component>> {
     let actor = state.actor().await?;
-    Ok(components::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?)
-        .await?)
+    Ok(components::list(&state.store, &actor, &super::project_id(&project_id)?).await?)
 }
 
 #[tauri::command]
@@ -31,13 +29,7 @@ pub async fn create_component(
     input: NewComponent,
 ) -> Res<Component> {
     let actor = state.actor().await?;
-    Ok(components::create(
-        &state.store,
-        &actor,
-        &ProjectId::parse("project_id", &project_id)?,
-        input,
-    )
-    .await?)
+    Ok(components::create(&state.store, &actor, &super::project_id(&project_id)?, input).await?)
 }
 
 #[tauri::command]
@@ -105,8 +97,7 @@ pub async fn remove_dependency(
 #[specta::specta]
 pub async fn dependency_graph(state: State<'_, AppState>, project_id: String) -> Res<Graph> {
     let actor = state.actor().await?;
-    Ok(dependencies::graph(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?)
-        .await?)
+    Ok(dependencies::graph(&state.store, &actor, &super::project_id(&project_id)?).await?)
 }
 
 /// The component's design doc, or nothing if it has none yet.
@@ -153,7 +144,7 @@ pub async fn approve_design_doc(
 #[specta::specta]
 pub async fn list_sessions(state: State<'_, AppState>, project_id: String) -> Res<Vec<Session>> {
     let actor = state.actor().await?;
-    Ok(sessions::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
+    Ok(sessions::list(&state.store, &actor, &super::project_id(&project_id)?).await?)
 }
 
 #[tauri::command]
@@ -167,8 +158,7 @@ pub async fn create_session(
 ) -> Res<Session> {
     let actor = state.actor().await?;
     let new = NewSession { session_type, target_type, target_id };
-    Ok(sessions::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, new)
-        .await?)
+    Ok(sessions::create(&state.store, &actor, &super::project_id(&project_id)?, new).await?)
 }
 
 #[tauri::command]

@@ -3,7 +3,6 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::docs_sync::{self, DocsConflict, DocsStatus, Resolution, SyncReport};
-use codemyspec_core::ProjectId;
 use tauri::State;
 
 /// The project's publish state: published, pending edits, offline, conflicts.
@@ -11,7 +10,7 @@ use tauri::State;
 #[specta::specta]
 pub async fn docs_status(state: State<'_, AppState>, project_id: String) -> Res<DocsStatus> {
     let me = state.actor().await?;
-    Ok(docs_sync::status(&state.store, &me, &ProjectId::parse("project_id", &project_id)?).await?)
+    Ok(docs_sync::status(&state.store, &me, &super::project_id(&project_id)?).await?)
 }
 
 /// Syncs the project's spec with its docs repository now, and waits for it.
@@ -24,7 +23,7 @@ pub async fn docs_sync_now(state: State<'_, AppState>, project_id: String) -> Re
         &state.store,
         &state.secrets,
         &me,
-        &ProjectId::parse("project_id", &project_id)?,
+        &super::project_id(&project_id)?,
         &cancel,
     )
     .await?)
@@ -38,8 +37,7 @@ pub async fn docs_conflicts(
     project_id: String,
 ) -> Res<Vec<DocsConflict>> {
     let me = state.actor().await?;
-    Ok(docs_sync::conflicts(&state.store, &me, &ProjectId::parse("project_id", &project_id)?)
-        .await?)
+    Ok(docs_sync::conflicts(&state.store, &me, &super::project_id(&project_id)?).await?)
 }
 
 /// Settles the clashes on one entity; returns the ones left.
@@ -52,12 +50,6 @@ pub async fn docs_resolve(
     choice: Resolution,
 ) -> Res<Vec<DocsConflict>> {
     let me = state.actor().await?;
-    Ok(docs_sync::resolve(
-        &state.store,
-        &me,
-        &ProjectId::parse("project_id", &project_id)?,
-        &entity_id,
-        choice,
-    )
-    .await?)
+    Ok(docs_sync::resolve(&state.store, &me, &super::project_id(&project_id)?, &entity_id, choice)
+        .await?)
 }

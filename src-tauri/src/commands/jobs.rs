@@ -9,7 +9,6 @@ use codemyspec_core::jobs::{
 };
 use codemyspec_core::pipeline::{self, preflight};
 use codemyspec_core::projects;
-use codemyspec_core::ProjectId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -27,39 +26,23 @@ pub struct SetupView {
 #[specta::specta]
 pub async fn setup_project(state: State<'_, AppState>, id: String) -> Res<Inserted> {
     let actor = state.actor().await?;
-    Ok(pipeline::setup_project(
-        &state.store,
-        &state.events,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-    )
-    .await?)
+    Ok(pipeline::setup_project(&state.store, &state.events, &actor, &super::project_id(&id)?)
+        .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_setup(state: State<'_, AppState>, id: String) -> Res<Job> {
     let actor = state.actor().await?;
-    Ok(pipeline::cancel_setup(
-        &state.store,
-        &state.events,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-    )
-    .await?)
+    Ok(pipeline::cancel_setup(&state.store, &state.events, &actor, &super::project_id(&id)?)
+        .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_setup(state: State<'_, AppState>, id: String) -> Res<Job> {
     let actor = state.actor().await?;
-    Ok(pipeline::retry_setup(
-        &state.store,
-        &state.events,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-    )
-    .await?)
+    Ok(pipeline::retry_setup(&state.store, &state.events, &actor, &super::project_id(&id)?).await?)
 }
 
 /// The project's newest setup job with its steps, or nothing if it was never set up. Only
@@ -88,8 +71,7 @@ pub async fn project_setup(state: State<'_, AppState>, id: String) -> Res<Option
 #[specta::specta]
 pub async fn preflight(state: State<'_, AppState>, id: String) -> Res<Vec<preflight::Check>> {
     let actor = state.actor().await?;
-    let project =
-        projects::get(&state.store, &actor, &ProjectId::parse("project_id", &id)?).await?;
+    let project = projects::get(&state.store, &actor, &super::project_id(&id)?).await?;
     Ok(preflight::doctor(&state.store, &state.pipeline, &actor, Some(&project)).await?)
 }
 

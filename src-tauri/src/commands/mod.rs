@@ -13,9 +13,15 @@ pub mod spec;
 pub mod sync;
 pub mod team;
 
-use codemyspec_core::ErrorView;
+use codemyspec_core::{ErrorView, ProjectId};
 
 pub type Res<T> = Result<T, ErrorView>;
+
+/// A project id from the window, parsed where it enters: a bad one is the typed error on
+/// `project_id`, as the core gave before ids were types.
+fn project_id(raw: &str) -> codemyspec_core::Result<ProjectId> {
+    ProjectId::parse("project_id", raw)
+}
 
 /// What the OS opener answered, as the window's error: "cannot open {what}: why".
 fn opened(result: Result<(), tauri_plugin_opener::Error>, what: &str) -> Res<()> {

@@ -5,7 +5,6 @@ use crate::AppState;
 use codemyspec_core::lifecycle::{self, Move, StageTransition};
 use codemyspec_core::memberships::{self, Member};
 use codemyspec_core::projects::{self, NewProject, Project, ProjectChanges};
-use codemyspec_core::ProjectId;
 use codemyspec_core::{accounts, stage_rules, Role, Stage};
 use tauri::State;
 
@@ -20,7 +19,7 @@ pub async fn list_projects(state: State<'_, AppState>) -> Res<Vec<Project>> {
 #[specta::specta]
 pub async fn get_project(state: State<'_, AppState>, id: String) -> Res<Project> {
     let actor = state.actor().await?;
-    Ok(projects::get(&state.store, &actor, &ProjectId::parse("project_id", &id)?).await?)
+    Ok(projects::get(&state.store, &actor, &super::project_id(&id)?).await?)
 }
 
 #[tauri::command]
@@ -38,9 +37,7 @@ pub async fn update_project(
     changes: ProjectChanges,
 ) -> Res<Project> {
     let actor = state.actor().await?;
-    let project =
-        projects::update(&state.store, &actor, &ProjectId::parse("project_id", &id)?, changes)
-            .await?;
+    let project = projects::update(&state.store, &actor, &super::project_id(&id)?, changes).await?;
     state.events.broadcast_project_update(&project);
     Ok(project)
 }
@@ -49,15 +46,14 @@ pub async fn update_project(
 #[specta::specta]
 pub async fn delete_project(state: State<'_, AppState>, id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(projects::delete(&state.store, &actor, &ProjectId::parse("project_id", &id)?).await?)
+    Ok(projects::delete(&state.store, &actor, &super::project_id(&id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn allowed_transitions(state: State<'_, AppState>, id: String) -> Res<Vec<Move>> {
     let actor = state.actor().await?;
-    Ok(lifecycle::allowed_transitions(&state.store, &actor, &ProjectId::parse("project_id", &id)?)
-        .await?)
+    Ok(lifecycle::allowed_transitions(&state.store, &actor, &super::project_id(&id)?).await?)
 }
 
 /// Which rule would move the project next from what GitHub shows, and what is missing.
@@ -65,7 +61,7 @@ pub async fn allowed_transitions(state: State<'_, AppState>, id: String) -> Res<
 #[specta::specta]
 pub async fn stage_why(state: State<'_, AppState>, id: String) -> Res<stage_rules::Why> {
     let actor = state.actor().await?;
-    Ok(stage_rules::why(&state.store, &actor, &ProjectId::parse("project_id", &id)?).await?)
+    Ok(stage_rules::why(&state.store, &actor, &super::project_id(&id)?).await?)
 }
 
 #[tauri::command]
@@ -77,14 +73,8 @@ pub async fn transition_project(
     reason: String,
 ) -> Res<Project> {
     let actor = state.actor().await?;
-    let project = lifecycle::transition(
-        &state.store,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        to,
-        &reason,
-    )
-    .await?;
+    let project =
+        lifecycle::transition(&state.store, &actor, &super::project_id(&id)?, to, &reason).await?;
     state.events.broadcast_project_update(&project);
     Ok(project)
 }
@@ -93,14 +83,14 @@ pub async fn transition_project(
 #[specta::specta]
 pub async fn stage_history(state: State<'_, AppState>, id: String) -> Res<Vec<StageTransition>> {
     let actor = state.actor().await?;
-    Ok(lifecycle::history(&state.store, &actor, &ProjectId::parse("project_id", &id)?).await?)
+    Ok(lifecycle::history(&state.store, &actor, &super::project_id(&id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_members(state: State<'_, AppState>, id: String) -> Res<Vec<Member>> {
     let actor = state.actor().await?;
-    Ok(memberships::list(&state.store, &actor, &ProjectId::parse("project_id", &id)?).await?)
+    Ok(memberships::list(&state.store, &actor, &super::project_id(&id)?).await?)
 }
 
 #[tauri::command]
@@ -113,27 +103,14 @@ pub async fn add_member(
 ) -> Res<Member> {
     let actor = state.actor().await?;
     let account = accounts::get_by_email(&state.store, &email).await?;
-    Ok(memberships::add(
-        &state.store,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        &account.id,
-        role,
-    )
-    .await?)
+    Ok(memberships::add(&state.store, &actor, &super::project_id(&id)?, &account.id, role).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_member(state: State<'_, AppState>, id: String, account_id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(memberships::remove(
-        &state.store,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        &account_id,
-    )
-    .await?)
+    Ok(memberships::remove(&state.store, &actor, &super::project_id(&id)?, &account_id).await?)
 }
 
 /// Opens a repository's page on the GitHub host in the browser (https GitHub pages only).
@@ -152,7 +129,7 @@ pub async fn open_project_folder(state: State<'_, AppState>, project_id: String)
     let path = codemyspec_core::links::project_folder(
         &state.store,
         &actor,
-        &ProjectId::parse("project_id", &project_id)?,
+        &super::project_id(&project_id)?,
     )
     .await?;
     super::opened(tauri_plugin_opener::open_path(path, None::<&str>), "the folder")

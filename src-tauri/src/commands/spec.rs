@@ -5,7 +5,6 @@ use crate::AppState;
 use codemyspec_core::contexts::{self, Context, ContextChanges, NewContext};
 use codemyspec_core::stories::{self, NewStory, StatusMove, Story, StoryChanges, StoryStatus};
 use codemyspec_core::ContextId;
-use codemyspec_core::ProjectId;
 use codemyspec_core::StoryId;
 use tauri::State;
 
@@ -13,7 +12,7 @@ use tauri::State;
 #[specta::specta]
 pub async fn list_stories(state: State<'_, AppState>, project_id: String) -> Res<Vec<Story>> {
     let actor = state.actor().await?;
-    Ok(stories::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
+    Ok(stories::list(&state.store, &actor, &super::project_id(&project_id)?).await?)
 }
 
 #[tauri::command]
@@ -38,8 +37,7 @@ pub async fn create_story(
     input: NewStory,
 ) -> Res<Story> {
     let actor = state.actor().await?;
-    Ok(stories::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, input)
-        .await?)
+    Ok(stories::create(&state.store, &actor, &super::project_id(&project_id)?, input).await?)
 }
 
 /// An edit based on `version` (the version the editor read): a newer one is a conflict.
@@ -97,7 +95,7 @@ pub async fn delete_story(state: State<'_, AppState>, id: String) -> Res<()> {
 #[specta::specta]
 pub async fn list_contexts(state: State<'_, AppState>, project_id: String) -> Res<Vec<Context>> {
     let actor = state.actor().await?;
-    Ok(contexts::list(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?).await?)
+    Ok(contexts::list(&state.store, &actor, &super::project_id(&project_id)?).await?)
 }
 
 #[tauri::command]
@@ -108,8 +106,7 @@ pub async fn create_context(
     input: NewContext,
 ) -> Res<Context> {
     let actor = state.actor().await?;
-    Ok(contexts::create(&state.store, &actor, &ProjectId::parse("project_id", &project_id)?, input)
-        .await?)
+    Ok(contexts::create(&state.store, &actor, &super::project_id(&project_id)?, input).await?)
 }
 
 #[tauri::command]

@@ -4,7 +4,6 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::sync::{self, IgnoredRepo, Ignoring, SyncFilter, SyncFilters};
-use codemyspec_core::ProjectId;
 use tauri::State;
 
 /// Whether the profile's sync imports forks and archived repositories.
@@ -59,5 +58,5 @@ pub async fn unignore_repository(state: State<'_, AppState>, target: String) -> 
 #[specta::specta]
 pub async fn delete_and_ignore_project(state: State<'_, AppState>, id: String) -> Res<Ignoring> {
     let me = state.actor().await?;
-    Ok(sync::delete_and_ignore(&state.store, &me, &ProjectId::parse("project_id", &id)?).await?)
+    Ok(sync::delete_and_ignore(&state.store, &me, &super::project_id(&id)?).await?)
 }

@@ -6,7 +6,6 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::memberships::{self, Member};
 use codemyspec_core::team::{self, Team, TeamChange};
-use codemyspec_core::ProjectId;
 use codemyspec_core::Role;
 use tauri::State;
 
@@ -15,8 +14,7 @@ use tauri::State;
 #[specta::specta]
 pub async fn project_team(state: State<'_, AppState>, id: String) -> Res<Team> {
     let actor = state.actor().await?;
-    Ok(team::overview(&state.store, &state.secrets, &actor, &ProjectId::parse("project_id", &id)?)
-        .await?)
+    Ok(team::overview(&state.store, &state.secrets, &actor, &super::project_id(&id)?).await?)
 }
 
 /// Invites a GitHub login to the project's repositories on GitHub with `role`.
@@ -29,15 +27,8 @@ pub async fn invite_to_team(
     role: Role,
 ) -> Res<TeamChange> {
     let actor = state.actor().await?;
-    Ok(team::invite(
-        &state.store,
-        &state.secrets,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        &login,
-        role,
-    )
-    .await?)
+    Ok(team::invite(&state.store, &state.secrets, &actor, &super::project_id(&id)?, &login, role)
+        .await?)
 }
 
 /// Changes the role of a GitHub login on the project's repositories (and here).
@@ -50,15 +41,8 @@ pub async fn set_team_role(
     role: Role,
 ) -> Res<TeamChange> {
     let actor = state.actor().await?;
-    Ok(team::set_role(
-        &state.store,
-        &state.secrets,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        &login,
-        role,
-    )
-    .await?)
+    Ok(team::set_role(&state.store, &state.secrets, &actor, &super::project_id(&id)?, &login, role)
+        .await?)
 }
 
 /// Removes a GitHub login from the project's repositories (and here).
@@ -70,14 +54,7 @@ pub async fn remove_from_team(
     login: String,
 ) -> Res<TeamChange> {
     let actor = state.actor().await?;
-    Ok(team::remove(
-        &state.store,
-        &state.secrets,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        &login,
-    )
-    .await?)
+    Ok(team::remove(&state.store, &state.secrets, &actor, &super::project_id(&id)?, &login).await?)
 }
 
 /// Changes a local member's role (this machine only).
@@ -90,12 +67,6 @@ pub async fn set_member_role(
     role: Role,
 ) -> Res<Member> {
     let actor = state.actor().await?;
-    Ok(memberships::set_role(
-        &state.store,
-        &actor,
-        &ProjectId::parse("project_id", &id)?,
-        &account_id,
-        role,
-    )
-    .await?)
+    Ok(memberships::set_role(&state.store, &actor, &super::project_id(&id)?, &account_id, role)
+        .await?)
 }
