@@ -21,7 +21,7 @@ async fn what_the_cli_writes_the_core_reads_and_back() {
 
     let store = Store::open(dir.path()).await.unwrap();
     let actor = accounts::current(&store, None).await.unwrap();
-    assert_eq!(Some(actor.id.as_str()), ada["id"].as_str());
+    assert_eq!(Some(actor.id.to_string().as_str()), ada["id"].as_str());
     let listed = projects::list(&store, &actor.id).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(Some(listed[0].id.to_string().as_str()), p["id"].as_str());

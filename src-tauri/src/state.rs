@@ -5,7 +5,7 @@ use codemyspec_core::background::{self, Background};
 use codemyspec_core::events::Broadcaster;
 use codemyspec_core::pipeline::PipelineConfig;
 use codemyspec_core::secrets::SecretStore;
-use codemyspec_core::{accounts, ErrorView, Store};
+use codemyspec_core::{accounts, AccountId, ErrorView, Store};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -77,7 +77,7 @@ impl AppState {
     }
 
     /// The acting profile's id (the last one used, or the only one).
-    pub async fn actor(&self) -> Result<String, ErrorView> {
+    pub async fn actor(&self) -> Result<AccountId, ErrorView> {
         Ok(accounts::current(&self.store, None).await?.id)
     }
 

@@ -163,7 +163,7 @@ fn project_with(
         "github_repo_id": null, "docs_repo_id": null, "github_repo_name": null, "stage": "provisioning",
         "setup_status": "created", "setup_error": null, "executive_summary": null,
         "executive_summary_approved": false, "setup_complete": false,
-        "context_mapping_approved": false, "public_repos": false, "local_path": null, "owner_id": "o",
+        "context_mapping_approved": false, "public_repos": false, "local_path": null, "owner_id": "00000000-0000-4000-8000-0000000000a1",
         "inserted_at": "2026-01-01T00:00:00.000000Z", "updated_at": "2026-01-01T00:00:00.000000Z"
     }))
     .unwrap();

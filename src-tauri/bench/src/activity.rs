@@ -78,7 +78,7 @@ pub async fn run(report: &mut Report) -> Result<()> {
     settings::set(&store, settings::Setting::GithubApiUrl, &api).await?;
     sync::set_org(&store, &actor.id, "acme").await?;
     sqlx::query("UPDATE accounts SET github_login = 'bench' WHERE id = ?")
-        .bind(&actor.id)
+        .bind(actor.id)
         .execute(store.pool())
         .await?;
     let secrets: Arc<dyn SecretStore> = Arc::new(Memory::default());

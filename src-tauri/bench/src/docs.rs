@@ -18,6 +18,7 @@ use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::SecretStore;
 use codemyspec_core::store::new_id;
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::AccountId;
 use codemyspec_core::ProjectId;
 use codemyspec_core::StoryId;
 use codemyspec_core::{Error, Result, Secret, Store};
@@ -219,7 +220,7 @@ enum Remote {
 struct Fixture<'a> {
     store: &'a Store,
     secrets: &'a Arc<dyn SecretStore>,
-    actor: &'a str,
+    actor: &'a AccountId,
     project: ProjectId,
     url: String,
     bare: std::path::PathBuf,
@@ -303,7 +304,7 @@ struct Figures {
 async fn scenario(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     git_root: &Path,
     port: u16,
     remote: Remote,

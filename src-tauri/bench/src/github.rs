@@ -7,6 +7,7 @@
 use crate::report::{Report, Timing};
 use codemyspec_core::events::Broadcaster;
 use codemyspec_core::secrets::SecretStore;
+use codemyspec_core::AccountId;
 use codemyspec_core::{settings, sync, Error, Result, Secret, Store};
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -23,7 +24,7 @@ const TOKEN: &str = "ghp_bench";
 pub(crate) struct Memory(Mutex<HashMap<String, Secret>>);
 
 impl SecretStore for Memory {
-    fn get(&self, profile: &str, host: &str) -> Result<Option<Secret>> {
+    fn get(&self, profile: &AccountId, host: &str) -> Result<Option<Secret>> {
         Ok(self
             .0
             .lock()
@@ -31,14 +32,14 @@ impl SecretStore for Memory {
             .get(&format!("{profile}@{host}"))
             .cloned())
     }
-    fn set(&self, profile: &str, host: &str, token: &Secret) -> Result<()> {
+    fn set(&self, profile: &AccountId, host: &str, token: &Secret) -> Result<()> {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(format!("{profile}@{host}"), token.clone());
         Ok(())
     }
-    fn delete(&self, profile: &str, host: &str) -> Result<()> {
+    fn delete(&self, profile: &AccountId, host: &str) -> Result<()> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&format!("{profile}@{host}"));
         Ok(())
     }
@@ -144,7 +145,7 @@ pub async fn run(report: &mut Report) -> Result<()> {
     .await?;
     sync::set_org(&store, &actor.id, "acme").await?;
     sqlx::query("UPDATE accounts SET github_login = 'bench' WHERE id = ?")
-        .bind(&actor.id)
+        .bind(actor.id)
         .execute(store.pool())
         .await?;
     let secrets: Arc<dyn SecretStore> = Arc::new(Memory::default());

@@ -4,22 +4,22 @@ use codemyspec_core::accounts::{self, Account, NewAccount};
 use codemyspec_core::components::{self, ComponentType, NewComponent};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::stories::{self, NewStory};
-use codemyspec_core::ProjectId;
+use codemyspec_core::{ComponentId, ProjectId};
 use codemyspec_core::{Result, Secret, Store};
 
 /// A project's components in creation order.
 pub struct Graph {
     pub project_id: ProjectId,
-    pub ids: Vec<String>,
+    pub ids: Vec<ComponentId>,
 }
 
 impl Graph {
     /// What everything else depends on: the chain's first link, the fan's hub.
-    pub fn bottom(&self) -> &str {
+    pub fn bottom(&self) -> &ComponentId {
         &self.ids[0]
     }
 
-    pub fn top(&self) -> &str {
+    pub fn top(&self) -> &ComponentId {
         &self.ids[self.ids.len() - 1]
     }
 }
@@ -70,7 +70,7 @@ pub async fn component(
     actor: &Account,
     project_id: &ProjectId,
     name: &str,
-) -> Result<String> {
+) -> Result<ComponentId> {
     let new = NewComponent {
         name: name.into(),
         kind: ComponentType::Other,
@@ -96,15 +96,15 @@ async fn bulk_edges(
     store: &Store,
     project_id: &ProjectId,
     pairs: impl Iterator<Item = (usize, usize)>,
-    ids: &[String],
+    ids: &[ComponentId],
 ) -> Result<()> {
     let mut tx = store.write().await?;
-    let seqs: Vec<(String, i64)> =
+    let seqs: Vec<(ComponentId, i64)> =
         sqlx::query_as("SELECT id, seq FROM components WHERE project_id = ?")
             .bind(project_id)
             .fetch_all(&mut *tx)
             .await?;
-    let seq: std::collections::HashMap<String, i64> = seqs.into_iter().collect();
+    let seq: std::collections::HashMap<ComponentId, i64> = seqs.into_iter().collect();
     for (i, (from, to)) in pairs.enumerate() {
         sqlx::query(
             "INSERT INTO component_dependencies \
@@ -174,7 +174,7 @@ pub fn sample_project() -> codemyspec_core::projects::Project {
         context_mapping_approved: false,
         public_repos: false,
         local_path: None,
-        owner_id: "owner".into(),
+        owner_id: codemyspec_core::AccountId::new(),
         inserted_at: "2026-01-01T00:00:00.000000Z".into(),
         updated_at: "0".into(),
     }

@@ -11,6 +11,7 @@ use codemyspec_core::events::Broadcaster;
 use codemyspec_core::jobs::{self, Job, JobFilter, JobState};
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Framework, NewProject};
+use codemyspec_core::AccountId;
 use codemyspec_core::ProjectId;
 use codemyspec_core::{Error, Result, Store};
 use std::path::Path;
@@ -95,7 +96,7 @@ pub async fn run(_args: &Args, report: &mut Report) -> Result<()> {
 }
 
 /// Waits for the project's setup job to complete; returns it.
-async fn completed(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Job> {
+async fn completed(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Job> {
     loop {
         let filter = JobFilter { project_id: Some(project_id.to_string()), ..Default::default() };
         let job = jobs::list(store, actor, &filter).await?.into_iter().next();
@@ -150,7 +151,12 @@ fn last_attempt(job: &Job) -> Result<Duration> {
 }
 
 /// A retry that resumes at a failed `mix test` against a full run of the same recipe.
-async fn resume(store: &Store, actor: &str, data_dir: &Path, report: &mut Report) -> Result<()> {
+async fn resume(
+    store: &Store,
+    actor: &AccountId,
+    data_dir: &Path,
+    report: &mut Report,
+) -> Result<()> {
     let file = data_dir.join("recipes/elixir.toml");
     let io = |source| Error::Io { context: format!("cannot write {}", file.display()), source };
     std::fs::create_dir_all(data_dir.join("recipes")).map_err(io)?;

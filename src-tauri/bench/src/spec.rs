@@ -84,7 +84,7 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
     let mut pair = 0;
     let typical = measure(args.runs.max(50), || {
         pair += 2;
-        let (a, b) = (fan.ids[pair].clone(), fan.ids[pair + 1].clone());
+        let (a, b) = (fan.ids[pair], fan.ids[pair + 1]);
         let (store, actor) = (&store, &actor);
         async move { timed(dependencies::add(store, &actor.id, &a, &b)).await.map(|(_, t)| t) }
     })

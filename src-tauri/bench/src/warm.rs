@@ -10,6 +10,7 @@ use codemyspec_core::events::Broadcaster;
 use codemyspec_core::jobs::{self, JobFilter, JobState};
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Framework, NewProject, SetupStatus};
+use codemyspec_core::AccountId;
 use codemyspec_core::{Error, Result, Store};
 use std::time::{Duration, Instant};
 
@@ -58,7 +59,7 @@ pub async fn run(report: &mut Report) -> Result<()> {
 async fn setup(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     name: &str,
 ) -> Result<(Duration, Vec<String>)> {
     let new =

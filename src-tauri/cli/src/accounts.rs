@@ -50,7 +50,7 @@ fn read_password(prompt: &str) -> Result<Secret> {
 
 fn table(out: &Out, list: &[Account]) {
     out.table(list, &["email", "name", "github", "id"], |a| {
-        vec![a.email.clone(), opt(&a.name), opt(&a.github_login), a.id.clone()]
+        vec![a.email.clone(), opt(&a.name), opt(&a.github_login), a.id.to_string()]
     });
 }
 
@@ -83,7 +83,7 @@ pub async fn run_config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
     match cmd {
         ConfigCmd::List => {
             let actor = ctx.actor().await.ok();
-            let rows = settings_view::values(&ctx.store, actor.as_deref()).await?;
+            let rows = settings_view::values(&ctx.store, actor.as_ref()).await?;
             ctx.out.table(&rows, &["key", "value", "about"], |r| {
                 vec![r.key.clone(), crate::output::opt(&r.value), r.about.to_owned()]
             });

@@ -7,9 +7,9 @@ use clap::Subcommand;
 use codemyspec_core::components::{
     self, Component, ComponentChanges, ComponentType, NewComponent, StatusFlags,
 };
-use codemyspec_core::ContextId;
 use codemyspec_core::ProjectId;
-use codemyspec_core::{dependencies, design_docs, validate, Error, Result};
+use codemyspec_core::{dependencies, design_docs, Error, Result};
+use codemyspec_core::{ComponentId, ContextId};
 
 #[derive(Debug, Subcommand)]
 pub enum ComponentCmd {
@@ -128,7 +128,7 @@ pub fn component_table(out: &Out, list: &[Component]) {
             flag(c.code_complete),
             flag(c.tests_complete),
             flag(c.dirty),
-            c.id.clone(),
+            c.id.to_string(),
         ]
     });
 }
@@ -137,7 +137,7 @@ impl Ctx {
     /// Resolves a component given by id, or by name within a project.
     async fn component(&self, reference: &str, project: Option<&str>) -> Result<Component> {
         let actor = self.actor().await?;
-        if let Ok(id) = validate::id("component", reference) {
+        if let Ok(id) = reference.parse::<ComponentId>() {
             return components::get(&self.store, &actor, &id).await;
         }
         let project = project.ok_or_else(|| {
@@ -280,8 +280,8 @@ async fn run_dependency(ctx: &Ctx, cmd: ComponentCmd) -> Result<()> {
 
 /// `component graph` as text: each component, its dirty mark and what it depends on.
 fn print_graph(graph: &dependencies::Graph) {
-    let name = |id: &str| {
-        graph.components.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default()
+    let name = |id: &ComponentId| {
+        graph.components.iter().find(|c| c.id == *id).map(|c| c.name.clone()).unwrap_or_default()
     };
     for c in &graph.components {
         let deps: Vec<String> = graph

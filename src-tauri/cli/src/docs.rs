@@ -5,6 +5,7 @@ use crate::Ctx;
 use clap::{Subcommand, ValueEnum};
 use codemyspec_core::docs_sync::{self, Resolution};
 use codemyspec_core::secrets::{Keyring, SecretStore};
+use codemyspec_core::{AccountId, EntityId};
 use codemyspec_core::{Error, Result};
 use std::io::Read as _;
 use std::sync::Arc;
@@ -53,7 +54,7 @@ pub async fn run_docs(ctx: &Ctx, cmd: DocsCmd) -> Result<()> {
 }
 
 /// `docs status`: the project's publish line: where its spec stands with its docs repository.
-async fn status(ctx: &Ctx, actor: &str, project: String) -> Result<()> {
+async fn status(ctx: &Ctx, actor: &AccountId, project: String) -> Result<()> {
     let p = ctx.project(&project).await?;
     let s = docs_sync::status(&ctx.store, actor, &p.id).await?;
     if ctx.out.json {
@@ -93,7 +94,7 @@ async fn status(ctx: &Ctx, actor: &str, project: String) -> Result<()> {
 }
 
 /// `docs sync`: a sync now, waited for (a signal stops it with nothing lost).
-async fn sync(ctx: &Ctx, actor: &str, project: String) -> Result<()> {
+async fn sync(ctx: &Ctx, actor: &AccountId, project: String) -> Result<()> {
     let p = ctx.project(&project).await?;
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
     let cancel = tokio_util::sync::CancellationToken::new();
@@ -139,7 +140,7 @@ async fn sync(ctx: &Ctx, actor: &str, project: String) -> Result<()> {
 }
 
 /// `docs conflicts`: the clashes waiting for a choice, with both values.
-async fn conflicts(ctx: &Ctx, actor: &str, project: String) -> Result<()> {
+async fn conflicts(ctx: &Ctx, actor: &AccountId, project: String) -> Result<()> {
     let p = ctx.project(&project).await?;
     let list = docs_sync::conflicts(&ctx.store, actor, &p.id).await?;
     if ctx.out.json {
@@ -170,13 +171,14 @@ async fn conflicts(ctx: &Ctx, actor: &str, project: String) -> Result<()> {
 /// `docs resolve`: settles one entity's clashes.
 async fn resolve(
     ctx: &Ctx,
-    actor: &str,
+    actor: &AccountId,
     project: String,
     entity_id: String,
     keep: Option<Keep>,
     merged: Option<String>,
     field: Option<String>,
 ) -> Result<()> {
+    let entity_id = EntityId::parse("entity_id", &entity_id)?;
     let p = ctx.project(&project).await?;
     let choice = match (keep, merged) {
         (Some(Keep::Mine), _) => Resolution::Mine,

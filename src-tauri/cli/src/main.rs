@@ -21,7 +21,7 @@ mod worker;
 
 use clap::{Parser, Subcommand};
 use codemyspec_core::accounts::Account;
-use codemyspec_core::{store, Error, Result, Store};
+use codemyspec_core::{store, AccountId, Error, Result, Store};
 use output::Out;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -128,7 +128,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// The acting profile's id.
-    pub async fn actor(&self) -> Result<String> {
+    pub async fn actor(&self) -> Result<AccountId> {
         Ok(self.actor_account().await?.id)
     }
 

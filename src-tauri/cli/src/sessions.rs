@@ -3,7 +3,7 @@
 use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::sessions::{self, NewSession, SessionStatus, SessionType, TargetType};
-use codemyspec_core::Result;
+use codemyspec_core::{EntityId, Result, SessionId};
 
 #[derive(Debug, Subcommand)]
 pub enum SessionCmd {
@@ -44,7 +44,11 @@ pub async fn run(ctx: &Ctx, cmd: SessionCmd) -> Result<()> {
             let new = NewSession {
                 session_type: SessionType::parse("type", &kind)?,
                 target_type: TargetType::parse("target_type", &target_type)?,
-                target_id: target,
+                // None: the project itself.
+                target_id: match target.trim() {
+                    "" => None,
+                    raw => Some(EntityId::parse("target_id", raw)?),
+                },
             };
             out.record(&sessions::create(store, &actor, &p.id, new).await?);
         }
@@ -61,13 +65,17 @@ pub async fn run(ctx: &Ctx, cmd: SessionCmd) -> Result<()> {
                     format!("{} {}", s.target_type, s.target_id),
                     s.status.to_string(),
                     s.inserted_at.clone(),
-                    s.id.clone(),
+                    s.id.to_string(),
                 ]
             });
         }
-        SessionCmd::Show { id } => out.record(&sessions::get(store, &actor, &id).await?),
+        SessionCmd::Show { id } => {
+            let id = SessionId::parse("session_id", &id)?;
+            out.record(&sessions::get(store, &actor, &id).await?)
+        }
         SessionCmd::Status { id, status } => {
-            let status = SessionStatus::parse("status", &status)?;
+            let (id, status) =
+                (SessionId::parse("session_id", &id)?, SessionStatus::parse("status", &status)?);
             out.record(&sessions::update_status(store, &actor, &id, status).await?);
         }
     }

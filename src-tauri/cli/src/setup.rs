@@ -5,6 +5,7 @@ use codemyspec_core::jobs::{self, Job, JobState, StepOutcome, StepRecord};
 use codemyspec_core::pipeline::{self, preflight, PipelineConfig};
 use codemyspec_core::runner::{Runner, RunnerConfig, RunnerHandle};
 use codemyspec_core::secrets::Keyring;
+use codemyspec_core::AccountId;
 use codemyspec_core::{Error, Result};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -125,7 +126,7 @@ fn finished(ctx: &Ctx, project: &codemyspec_core::projects::Project, job: Job) -
 }
 
 /// Shows a job's steps as they happen until it finishes for good (its last attempt).
-async fn watch(ctx: &Ctx, actor: &str, id: i64) -> Result<Job> {
+async fn watch(ctx: &Ctx, actor: &AccountId, id: i64) -> Result<Job> {
     let mut shown =
         Watched { live: std::io::stdout().is_terminal() && !ctx.out.json, ..Watched::default() };
     loop {

@@ -6,6 +6,7 @@ use crate::Ctx;
 use clap::Subcommand;
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::sync::{self, IgnoredRepo, SyncRun};
+use codemyspec_core::AccountId;
 use codemyspec_core::Result;
 use std::sync::Arc;
 
@@ -118,7 +119,7 @@ pub async fn run_sync(ctx: &Ctx, cmd: SyncCmd) -> Result<()> {
 }
 
 /// `sync now`: the listing, then the activity feed (issue 21): pushes, and the heads that moved.
-async fn sync_now(ctx: &Ctx, actor: &str) -> Result<()> {
+async fn sync_now(ctx: &Ctx, actor: &AccountId) -> Result<()> {
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
     let run = sync::run_once(&ctx.store, &ctx.events, &secrets, actor).await?;
     let activity = crate::activity::poll_now(ctx, &secrets).await?;

@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
 use crate::text_enum::text_enum;
+use crate::AccountId;
 
 text_enum! {
     /// A member's role, weakest first.
@@ -51,7 +52,7 @@ impl Need {
 
 /// The actor's role in the project, or `not_found` when the actor is not a member (or the
 /// project does not exist: the two are indistinguishable on purpose).
-pub(crate) async fn role<'e, E>(exec: E, actor: &str, project_id: &ProjectId) -> Result<Role>
+pub(crate) async fn role<'e, E>(exec: E, actor: &AccountId, project_id: &ProjectId) -> Result<Role>
 where
     E: sqlx::SqliteExecutor<'e>,
 {
@@ -66,7 +67,7 @@ where
 /// Checks that the actor may do `need` to the project; returns its role.
 pub(crate) async fn require<'e, E>(
     exec: E,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     need: Need,
 ) -> Result<Role>
@@ -88,7 +89,7 @@ where
 /// member of the project?
 pub async fn user_has_access(
     store: &crate::Store,
-    account_id: &str,
+    account_id: &AccountId,
     project_id: &ProjectId,
 ) -> Result<bool> {
     match role(store.pool(), account_id, project_id).await {
@@ -127,29 +128,12 @@ impl Owned {
     }
 }
 
-/// Checks that the actor may do `need` to the project that owns row `id`; returns the
-/// (validated) id and its project's id. A row in a project the actor cannot see is
+/// Checks that the actor may do `need` to the project that owns row `id` (an id parsed at the
+/// boundary); returns that project's id. A row in a project the actor cannot see is
 /// `not_found`, exactly like a row that does not exist.
-pub(crate) async fn require_owned<'e, E>(
-    exec: E,
-    actor: &str,
-    kind: Owned,
-    id: &str,
-    need: Need,
-) -> Result<(String, ProjectId)>
-where
-    E: sqlx::SqliteExecutor<'e>,
-{
-    let id = crate::validate::id(&format!("{}_id", kind.entity()), id)?;
-    let project_id = require_owner_of(exec, actor, kind, &id, need).await?;
-    Ok((id, project_id))
-}
-
-/// [`require_owned`] for an id that is already a type (parsed at the boundary): checks the
-/// actor may do `need` to the project owning row `id`; returns that project's id.
 pub(crate) async fn require_owner_of<'e, E, I>(
     exec: E,
-    actor: &str,
+    actor: &AccountId,
     kind: Owned,
     id: &I,
     need: Need,

@@ -5,7 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::store::{new_id, unique_as_conflict, Store};
+use crate::store::{unique_as_conflict, Store};
+use crate::AccountId;
 use crate::{clock, settings, validate};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
@@ -21,7 +22,7 @@ pub const LOCKOUT_MINUTES: i64 = 15;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     pub email: String,
     pub name: Option<String>,
     pub github_login: Option<String>,
@@ -58,7 +59,7 @@ pub async fn create(store: &Store, new: NewAccount) -> Result<Account> {
     let hashed = hash_password(new.password).await?;
     let now = store.now();
     let account = Account {
-        id: new_id(),
+        id: AccountId::new(),
         email,
         name: name.map(|n| n.trim().to_owned()),
         github_login: None,
@@ -70,7 +71,7 @@ pub async fn create(store: &Store, new: NewAccount) -> Result<Account> {
         "INSERT INTO accounts (id, email, hashed_password, name, inserted_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(&account.id)
+    .bind(account.id)
     .bind(&account.email)
     .bind(&hashed)
     .bind(&account.name)
@@ -83,8 +84,7 @@ pub async fn create(store: &Store, new: NewAccount) -> Result<Account> {
     Ok(account)
 }
 
-pub async fn get(store: &Store, id: &str) -> Result<Account> {
-    let id = validate::id("account_id", id)?;
+pub async fn get(store: &Store, id: &AccountId) -> Result<Account> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM accounts WHERE id = ?")))
         .bind(id)
         .fetch_optional(store.pool())
@@ -124,7 +124,7 @@ fn github_login(login: &str) -> Result<String> {
     Ok(login.to_owned())
 }
 
-pub async fn update(store: &Store, id: &str, changes: AccountChanges) -> Result<Account> {
+pub async fn update(store: &Store, id: &AccountId, changes: AccountChanges) -> Result<Account> {
     let current = get(store, id).await?;
     let name = match changes.name {
         Some(n) if n.trim().is_empty() => None,
@@ -142,7 +142,7 @@ pub async fn update(store: &Store, id: &str, changes: AccountChanges) -> Result<
         .bind(&name)
         .bind(&github_login)
         .bind(&now)
-        .bind(&current.id)
+        .bind(current.id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -167,7 +167,7 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
         }
     }
 
-    let found: Option<(String, String)> =
+    let found: Option<(AccountId, String)> =
         sqlx::query_as("SELECT id, hashed_password FROM accounts WHERE email = ? COLLATE NOCASE")
             .bind(email.trim())
             .fetch_optional(store.pool())
@@ -186,8 +186,8 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        let id = id.unwrap_or_default();
-        settings::put(store, settings::LAST_ACCOUNT, Some(&id)).await?;
+        let id: AccountId = id.ok_or(Error::InvalidCredentials)?;
+        settings::put(store, settings::LAST_ACCOUNT, Some(&id.to_string())).await?;
         return get(store, &id).await;
     }
     let failures: i64 = sqlx::query_scalar(
@@ -249,10 +249,11 @@ fn dummy_hash() -> &'static str {
 pub async fn current(store: &Store, email: Option<&str>) -> Result<Account> {
     if let Some(email) = email {
         let account = get_by_email(store, email).await?;
-        settings::put(store, settings::LAST_ACCOUNT, Some(&account.id)).await?;
+        settings::put(store, settings::LAST_ACCOUNT, Some(&account.id.to_string())).await?;
         return Ok(account);
     }
-    if let Some(id) = settings::read(store, settings::LAST_ACCOUNT).await? {
+    let last = settings::read(store, settings::LAST_ACCOUNT).await?;
+    if let Some(id) = last.and_then(|raw| raw.parse::<AccountId>().ok()) {
         if let Ok(account) = get(store, &id).await {
             return Ok(account);
         }

@@ -10,6 +10,7 @@ use crate::events::Broadcaster;
 use crate::pipeline::{self, PipelineConfig};
 use crate::runner::{Runner, RunnerConfig, RunnerHandle};
 use crate::store::Store;
+use crate::AccountId;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -82,7 +83,7 @@ pub async fn follow_github(
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
-        let signed_in: Vec<String> =
+        let signed_in: Vec<AccountId> =
             match sqlx::query_scalar("SELECT id FROM accounts WHERE github_login IS NOT NULL")
                 .fetch_all(store.pool())
                 .await

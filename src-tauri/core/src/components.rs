@@ -5,11 +5,12 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
-use crate::ids::ContextId;
 use crate::ids::ProjectId;
-use crate::store::{new_id, unique_as_conflict, Store};
+use crate::ids::{ComponentId, ContextId};
+use crate::store::{unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
+use crate::AccountId;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -28,7 +29,7 @@ text_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Component {
-    pub id: String,
+    pub id: ComponentId,
     pub project_id: ProjectId,
     pub context_id: Option<ContextId>,
     pub name: String,
@@ -118,7 +119,7 @@ async fn context_in_project(
 
 pub async fn create(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     new: NewComponent,
 ) -> Result<Component> {
@@ -130,7 +131,7 @@ pub async fn create(
     checks.finish()?;
     let (name, file_path) = (name.unwrap_or_default(), file_path.unwrap_or_default());
     let description = description.unwrap_or_default();
-    let id = new_id();
+    let id = ComponentId::new();
     let now = store.now();
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Write).await?;
@@ -142,7 +143,7 @@ pub async fn create(
         "INSERT INTO components (id, project_id, context_id, name, type, file_path, description, \
          inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(project_id)
     .bind(context_id)
     .bind(&name)
@@ -160,7 +161,10 @@ pub async fn create(
     fetch(store.pool(), &id).await
 }
 
-pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Component> {
+pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    id: &ComponentId,
+) -> Result<Component> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM components WHERE id = ?")))
         .bind(id)
         .fetch_optional(exec)
@@ -182,16 +186,15 @@ pub(crate) async fn query_where<'e, E: sqlx::SqliteExecutor<'e>>(
     .await?)
 }
 
-pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Component> {
-    let (id, _) =
-        access::require_owned(store.pool(), actor, Owned::Component, id, Need::Read).await?;
-    fetch(store.pool(), &id).await
+pub async fn get(store: &Store, actor: &AccountId, id: &ComponentId) -> Result<Component> {
+    access::require_owner_of(store.pool(), actor, Owned::Component, id, Need::Read).await?;
+    fetch(store.pool(), id).await
 }
 
 /// A component of the project by its name (`Accounts.User`).
 pub async fn get_by_name(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     name: &str,
 ) -> Result<Component> {
@@ -199,7 +202,11 @@ pub async fn get_by_name(
     crate::store::by_name(store, "components", COLUMNS, project_id, name, "component").await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Component>> {
+pub async fn list(
+    store: &Store,
+    actor: &AccountId,
+    project_id: &ProjectId,
+) -> Result<Vec<Component>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
     query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
 }
@@ -208,14 +215,14 @@ pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<
 /// this one, transitively, becomes dirty.
 pub async fn update(
     store: &Store,
-    actor: &str,
-    id: &str,
+    actor: &AccountId,
+    id: &ComponentId,
     changes: ComponentChanges,
 ) -> Result<Component> {
     let mut tx = store.write().await?;
-    let (id, project_id) =
-        access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
-    let mut c = fetch(&mut *tx, &id).await?;
+    let project_id =
+        access::require_owner_of(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    let mut c = fetch(&mut *tx, id).await?;
     let mut checks = validate::Checks::new();
     if let Some(name) = changes.name.and_then(|n| checks.check(validate::module_alias("name", &n)))
     {
@@ -252,12 +259,12 @@ pub async fn update(
     .bind(&c.description)
     .bind(c.context_id)
     .bind(store.now())
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_as_conflict(e, "name", "this project already has a component with this name"))?;
-    dependencies::component_changed(&mut tx, store, &id).await?;
-    let c = fetch(&mut *tx, &id).await?;
+    dependencies::component_changed(&mut tx, store, id).await?;
+    let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -266,13 +273,13 @@ pub async fn update(
 /// a change to what the component is, so nothing else becomes dirty.
 pub async fn update_status(
     store: &Store,
-    actor: &str,
-    id: &str,
+    actor: &AccountId,
+    id: &ComponentId,
     flags: StatusFlags,
 ) -> Result<Component> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
-    let c = fetch(&mut *tx, &id).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    let c = fetch(&mut *tx, id).await?;
     sqlx::query(
         "UPDATE components SET docs_complete = ?, code_complete = ?, tests_complete = ?, \
          updated_at = ? WHERE id = ?",
@@ -281,35 +288,35 @@ pub async fn update_status(
     .bind(flags.code_complete.unwrap_or(c.code_complete))
     .bind(flags.tests_complete.unwrap_or(c.tests_complete))
     .bind(store.now())
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    let c = fetch(&mut *tx, &id).await?;
+    let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// The component has been regenerated: clear its dirty mark.
-pub async fn clear_dirty(store: &Store, actor: &str, id: &str) -> Result<Component> {
+pub async fn clear_dirty(store: &Store, actor: &AccountId, id: &ComponentId) -> Result<Component> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
     sqlx::query(
         "DELETE FROM component_dirty WHERE seq = (SELECT seq FROM components WHERE id = ?)",
     )
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    let c = fetch(&mut *tx, &id).await?;
+    let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// Deletes a component with its design doc and edges; what depended on it becomes dirty.
-pub async fn delete(store: &Store, actor: &str, id: &str) -> Result<()> {
+pub async fn delete(store: &Store, actor: &AccountId, id: &ComponentId) -> Result<()> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
-    dependencies::component_changed(&mut tx, store, &id).await?;
-    sqlx::query("DELETE FROM components WHERE id = ?").bind(&id).execute(&mut *tx).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
+    dependencies::component_changed(&mut tx, store, id).await?;
+    sqlx::query("DELETE FROM components WHERE id = ?").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

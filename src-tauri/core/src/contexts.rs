@@ -12,6 +12,7 @@ use crate::store::{new_id, unique_as_conflict, Store};
 use crate::stories::{self, check_version, Story};
 use crate::text_enum::text_enum;
 use crate::validate;
+use crate::AccountId;
 use serde::Serialize;
 
 text_enum! {
@@ -83,7 +84,7 @@ const DUPLICATE: &str = "this project already has a context with this name";
 
 pub async fn create(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     new: NewContext,
 ) -> Result<Context> {
@@ -126,7 +127,7 @@ async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &ContextId) -> Resu
         .ok_or(Error::not_found("context"))
 }
 
-pub async fn get(store: &Store, actor: &str, id: &ContextId) -> Result<Context> {
+pub async fn get(store: &Store, actor: &AccountId, id: &ContextId) -> Result<Context> {
     access::require_owner_of(store.pool(), actor, Owned::Context, id, Need::Read).await?;
     fetch(store.pool(), id).await
 }
@@ -134,7 +135,7 @@ pub async fn get(store: &Store, actor: &str, id: &ContextId) -> Result<Context> 
 /// A context of the project by its name (`Payments`).
 pub async fn get_by_name(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     name: &str,
 ) -> Result<Context> {
@@ -142,7 +143,11 @@ pub async fn get_by_name(
     crate::store::by_name(store, "contexts", COLUMNS, project_id, name, "context").await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Context>> {
+pub async fn list(
+    store: &Store,
+    actor: &AccountId,
+    project_id: &ProjectId,
+) -> Result<Vec<Context>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contexts WHERE project_id = ? ORDER BY name"
@@ -155,7 +160,7 @@ pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<
 /// The original design's `update_context/2` (docs/DESIGN.md), optimistic on `version`.
 pub async fn update(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     id: &ContextId,
     version: i64,
     changes: ContextChanges,
@@ -208,7 +213,12 @@ pub async fn update(
 }
 
 /// The architect signs the context off, at the version they read.
-pub async fn approve(store: &Store, actor: &str, id: &ContextId, version: i64) -> Result<Context> {
+pub async fn approve(
+    store: &Store,
+    actor: &AccountId,
+    id: &ContextId,
+    version: i64,
+) -> Result<Context> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
     check_version("context", version, fetch(&mut *tx, id).await?.version)?;
@@ -225,7 +235,7 @@ pub async fn approve(store: &Store, actor: &str, id: &ContextId, version: i64) -
 }
 
 /// The context has been regenerated from its stories: clear its dirty mark.
-pub async fn clear_dirty(store: &Store, actor: &str, id: &ContextId) -> Result<Context> {
+pub async fn clear_dirty(store: &Store, actor: &AccountId, id: &ContextId) -> Result<Context> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
     sqlx::query("UPDATE contexts SET dirty = 0 WHERE id = ?").bind(id).execute(&mut *tx).await?;
@@ -235,7 +245,7 @@ pub async fn clear_dirty(store: &Store, actor: &str, id: &ContextId) -> Result<C
 }
 
 /// Deletes a context and its story links; its components stay, without a context.
-pub async fn delete(store: &Store, actor: &str, id: &ContextId) -> Result<()> {
+pub async fn delete(store: &Store, actor: &AccountId, id: &ContextId) -> Result<()> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Context, id, Need::Write).await?;
     dependencies::context_changed(&mut tx, store, id).await?;
@@ -248,7 +258,7 @@ pub async fn delete(store: &Store, actor: &str, id: &ContextId) -> Result<()> {
 /// linking twice is a no-op. The context becomes dirty: its stories changed.
 pub async fn add_story(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     context_id: &ContextId,
     story_id: &StoryId,
 ) -> Result<()> {
@@ -290,7 +300,7 @@ pub async fn add_story(
 
 pub async fn remove_story(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     context_id: &ContextId,
     story_id: &StoryId,
 ) -> Result<()> {
@@ -316,7 +326,7 @@ pub async fn remove_story(
 /// The original design's `list_stories_for_context/1` (docs/DESIGN.md).
 pub async fn list_stories(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     context_id: &ContextId,
 ) -> Result<Vec<Story>> {
     access::require_owner_of(store.pool(), actor, Owned::Context, context_id, Need::Read).await?;

@@ -7,9 +7,10 @@ use crate::access::{self, Need, Owned};
 use crate::components::{self, Component};
 use crate::error::{Error, Result};
 use crate::graph::EdgeChange;
-use crate::ids::ContextId;
 use crate::ids::ProjectId;
+use crate::ids::{ComponentId, ContextId};
 use crate::store::{new_id, Store};
+use crate::AccountId;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -18,9 +19,9 @@ use sqlx::SqliteConnection;
 pub struct Dependency {
     pub id: String,
     /// The component that depends…
-    pub component_id: String,
+    pub component_id: ComponentId,
     /// …on this one.
-    pub depends_on_id: String,
+    pub depends_on_id: ComponentId,
     pub inserted_at: String,
 }
 
@@ -38,7 +39,7 @@ const DEPENDENCY: &str = "SELECT d.id, a.id AS component_id, b.id AS depends_on_
      JOIN components b ON b.seq = d.depends_on_seq";
 
 /// A component's `seq` and project, by id.
-async fn locate(conn: &mut SqliteConnection, id: &str) -> Result<Option<(i64, ProjectId)>> {
+async fn locate(conn: &mut SqliteConnection, id: &ComponentId) -> Result<Option<(i64, ProjectId)>> {
     Ok(sqlx::query_as("SELECT seq, project_id FROM components WHERE id = ?")
         .bind(id)
         .fetch_optional(conn)
@@ -57,16 +58,16 @@ async fn graph_version(conn: &mut SqliteConnection, project_id: &ProjectId) -> R
 /// depends on it become dirty.
 pub async fn add(
     store: &Store,
-    actor: &str,
-    component_id: &str,
-    depends_on_id: &str,
+    actor: &AccountId,
+    component_id: &ComponentId,
+    depends_on_id: &ComponentId,
 ) -> Result<Dependency> {
     let mut tx = store.write().await?;
-    let (from_id, project) =
-        access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
-    let to_id = crate::validate::id("depends_on_id", depends_on_id)?;
-    let (from, _) = locate(&mut tx, &from_id).await?.ok_or(Error::not_found("component"))?;
-    let to = match locate(&mut tx, &to_id).await? {
+    let project =
+        access::require_owner_of(&mut *tx, actor, Owned::Component, component_id, Need::Write)
+            .await?;
+    let (from, _) = locate(&mut tx, component_id).await?.ok_or(Error::not_found("component"))?;
+    let to = match locate(&mut tx, depends_on_id).await? {
         None => return Err(Error::invalid("depends_on_id", "that component does not exist")),
         Some((_, p)) if p != project => {
             return Err(Error::invalid(
@@ -114,17 +115,19 @@ pub async fn add(
 
 pub async fn remove(
     store: &Store,
-    actor: &str,
-    component_id: &str,
-    depends_on_id: &str,
+    actor: &AccountId,
+    component_id: &ComponentId,
+    depends_on_id: &ComponentId,
 ) -> Result<()> {
     let mut tx = store.write().await?;
-    let (from_id, project) =
-        access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
-    let to_id = crate::validate::id("depends_on_id", depends_on_id)?;
-    let (from, _) = locate(&mut tx, &from_id).await?.ok_or(Error::not_found("component"))?;
-    let to =
-        locate(&mut tx, &to_id).await?.map(|(seq, _)| seq).ok_or(Error::not_found("dependency"))?;
+    let project =
+        access::require_owner_of(&mut *tx, actor, Owned::Component, component_id, Need::Write)
+            .await?;
+    let (from, _) = locate(&mut tx, component_id).await?.ok_or(Error::not_found("component"))?;
+    let to = locate(&mut tx, depends_on_id)
+        .await?
+        .map(|(seq, _)| seq)
+        .ok_or(Error::not_found("dependency"))?;
     mark_with_dependents(&mut tx, store, &project, &[from], true).await?;
     let gone = sqlx::query(
         "DELETE FROM component_dependencies WHERE component_seq = ? AND depends_on_seq = ?",
@@ -210,7 +213,7 @@ async fn mark_with_dependents(
 pub(crate) async fn component_changed(
     conn: &mut SqliteConnection,
     store: &Store,
-    component_id: &str,
+    component_id: &ComponentId,
 ) -> Result<u64> {
     match locate(conn, component_id).await? {
         Some((seq, project)) => mark_with_dependents(conn, store, &project, &[seq], false).await,
@@ -237,38 +240,40 @@ pub(crate) async fn context_changed(
 
 /// The original design's `list_dependencies/1` (docs/DESIGN.md): what the component depends on
 /// directly.
-pub async fn list(store: &Store, actor: &str, component_id: &str) -> Result<Vec<Component>> {
-    let (id, _) =
-        access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)
-            .await?;
-    components::query_where(
-        store.pool(),
-        "seq IN (SELECT d.depends_on_seq FROM component_dependencies d \
-         JOIN components c ON c.seq = d.component_seq WHERE c.id = ?)",
-        &id,
-    )
-    .await
+pub async fn list(
+    store: &Store,
+    actor: &AccountId,
+    component_id: &ComponentId,
+) -> Result<Vec<Component>> {
+    let depended_on = "seq IN (SELECT d.depends_on_seq FROM component_dependencies d \
+         JOIN components c ON c.seq = d.component_seq WHERE c.id = ?)";
+    neighbours(store, actor, component_id, depended_on).await
 }
 
 /// The components that depend on this one directly.
 pub async fn list_dependents(
     store: &Store,
-    actor: &str,
-    component_id: &str,
+    actor: &AccountId,
+    component_id: &ComponentId,
 ) -> Result<Vec<Component>> {
-    let (id, _) =
-        access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)
-            .await?;
-    components::query_where(
-        store.pool(),
-        "seq IN (SELECT d.component_seq FROM component_dependencies d \
-         JOIN components c ON c.seq = d.depends_on_seq WHERE c.id = ?)",
-        &id,
-    )
-    .await
+    let depending = "seq IN (SELECT d.component_seq FROM component_dependencies d \
+         JOIN components c ON c.seq = d.depends_on_seq WHERE c.id = ?)";
+    neighbours(store, actor, component_id, depending).await
 }
 
-pub async fn graph(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Graph> {
+/// The components one edge away from `component_id` that `condition` picks.
+async fn neighbours(
+    store: &Store,
+    actor: &AccountId,
+    component_id: &ComponentId,
+    condition: &'static str,
+) -> Result<Vec<Component>> {
+    access::require_owner_of(store.pool(), actor, Owned::Component, component_id, Need::Read)
+        .await?;
+    components::query_where(store.pool(), condition, &component_id.to_string()).await
+}
+
+pub async fn graph(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Graph> {
     let components = components::list(store, actor, project_id).await?;
     let dependencies = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{DEPENDENCY} WHERE d.project_id = ? ORDER BY d.inserted_at, d.id"

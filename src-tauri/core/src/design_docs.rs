@@ -7,13 +7,14 @@ use crate::error::{Error, Result};
 use crate::store::{new_id, Store};
 use crate::stories::check_version;
 use crate::validate;
+use crate::{AccountId, ComponentId};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DesignDoc {
     pub id: String,
-    pub component_id: String,
+    pub component_id: ComponentId,
     pub content: String,
     pub approved: bool,
     // Exported to TypeScript as `number`: versions and GitHub ids stay far below 2^53.
@@ -25,7 +26,7 @@ pub struct DesignDoc {
 
 async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
-    component_id: &str,
+    component_id: &ComponentId,
 ) -> Result<Option<DesignDoc>> {
     Ok(sqlx::query_as(
         "SELECT id, component_id, content, approved, version, inserted_at, updated_at \
@@ -37,11 +38,14 @@ async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(
 }
 
 /// The component's design doc.
-pub async fn get(store: &Store, actor: &str, component_id: &str) -> Result<DesignDoc> {
-    let (id, _) =
-        access::require_owned(store.pool(), actor, Owned::Component, component_id, Need::Read)
-            .await?;
-    fetch(store.pool(), &id).await?.ok_or(Error::not_found("design doc"))
+pub async fn get(
+    store: &Store,
+    actor: &AccountId,
+    component_id: &ComponentId,
+) -> Result<DesignDoc> {
+    access::require_owner_of(store.pool(), actor, Owned::Component, component_id, Need::Read)
+        .await?;
+    fetch(store.pool(), component_id).await?.ok_or(Error::not_found("design doc"))
 }
 
 /// Writes the component's design doc. `version` is the version the writer read, or `None`
@@ -49,24 +53,23 @@ pub async fn get(store: &Store, actor: &str, component_id: &str) -> Result<Desig
 /// a conflict and overwrites nothing.
 pub async fn save(
     store: &Store,
-    actor: &str,
-    component_id: &str,
+    actor: &AccountId,
+    component_id: &ComponentId,
     version: Option<i64>,
     content: &str,
 ) -> Result<DesignDoc> {
     let content = validate::text("content", content)?;
     let mut tx = store.write().await?;
-    let (component_id, _) =
-        access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
     let now = store.now();
-    match (fetch(&mut *tx, &component_id).await?, version) {
+    match (fetch(&mut *tx, component_id).await?, version) {
         (None, None) => {
             sqlx::query(
                 "INSERT INTO design_docs (id, component_id, content, inserted_at, updated_at) \
                  VALUES (?, ?, ?, ?, ?)",
             )
             .bind(new_id())
-            .bind(&component_id)
+            .bind(component_id)
             .bind(&content)
             .bind(&now)
             .bind(&now)
@@ -97,8 +100,8 @@ pub async fn save(
             .await?;
         }
     }
-    dependencies::component_changed(&mut tx, store, &component_id).await?;
-    let doc = fetch(&mut *tx, &component_id).await?.ok_or(Error::not_found("design doc"))?;
+    dependencies::component_changed(&mut tx, store, component_id).await?;
+    let doc = fetch(&mut *tx, component_id).await?.ok_or(Error::not_found("design doc"))?;
     tx.commit().await?;
     Ok(doc)
 }
@@ -106,14 +109,13 @@ pub async fn save(
 /// Approves the design doc at the version the approver read.
 pub async fn approve(
     store: &Store,
-    actor: &str,
-    component_id: &str,
+    actor: &AccountId,
+    component_id: &ComponentId,
     version: i64,
 ) -> Result<DesignDoc> {
     let mut tx = store.write().await?;
-    let (component_id, _) =
-        access::require_owned(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
-    let doc = fetch(&mut *tx, &component_id).await?.ok_or(Error::not_found("design doc"))?;
+    access::require_owner_of(&mut *tx, actor, Owned::Component, component_id, Need::Write).await?;
+    let doc = fetch(&mut *tx, component_id).await?.ok_or(Error::not_found("design doc"))?;
     check_version("design doc", version, doc.version)?;
     sqlx::query(
         "UPDATE design_docs SET approved = 1, version = version + 1, updated_at = ? WHERE id = ?",
@@ -122,7 +124,7 @@ pub async fn approve(
     .bind(&doc.id)
     .execute(&mut *tx)
     .await?;
-    let doc = fetch(&mut *tx, &component_id).await?.ok_or(Error::not_found("design doc"))?;
+    let doc = fetch(&mut *tx, component_id).await?.ok_or(Error::not_found("design doc"))?;
     tx.commit().await?;
     Ok(doc)
 }

@@ -9,6 +9,7 @@ use crate::secret::Secret;
 use crate::secrets::SecretStore;
 use crate::settings;
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{api_url_for_host, Client, DeviceCode, DeviceFlow, GitHubError};
 use serde::Serialize;
 use std::sync::Arc;
@@ -113,7 +114,7 @@ pub fn error(e: GitHubError) -> Error {
 pub async fn login_with_token(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     token: Secret,
 ) -> Result<SignIn> {
     let token_ok = !token.expose().is_empty()
@@ -168,7 +169,11 @@ pub async fn device_start(store: &Store) -> Result<(DeviceFlow, DeviceCode)> {
 
 /// The profile's sign-in now: its token asked about with `GET /user` (which also reports the
 /// rate budget and scopes). Offline, it says so in `problem` and still answers.
-pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<SignIn> {
+pub async fn status(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &AccountId,
+) -> Result<SignIn> {
     let at = endpoints(store).await?;
     let token = crate::secrets::token(secrets, actor, &at.host).await?;
     let mut out = SignIn {
@@ -197,7 +202,11 @@ pub async fn status(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) 
 }
 
 /// Removes the profile's token for the GitHub host and forgets its login.
-pub async fn logout(store: &Store, secrets: &Arc<dyn SecretStore>, actor: &str) -> Result<()> {
+pub async fn logout(
+    store: &Store,
+    secrets: &Arc<dyn SecretStore>,
+    actor: &AccountId,
+) -> Result<()> {
     let host = token_host(store).await?;
     crate::secrets::delete_token(secrets, actor, &host).await?;
     let mut tx = store.write().await?;
@@ -225,7 +234,7 @@ pub struct OwnerChoice {
 pub async fn owners(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
 ) -> Result<Vec<OwnerChoice>> {
     let at = endpoints(store).await?;
     let token = crate::secrets::token(secrets, actor, &at.host).await?.ok_or_else(|| {

@@ -162,5 +162,29 @@ id_type! {
     ComponentId
 }
 
+id_type! {
+    /// An agent session's id.
+    SessionId
+}
+
+id_type! {
+    /// The id of an entity whose kind is named beside it: an agent session's target (a
+    /// project, a context or a component), a docs conflict's story or context.
+    EntityId
+}
+
+/// Any entity's id is an [`EntityId`].
+macro_rules! entity_ids {
+    ($($kind:ident),*) => {$(
+        impl From<$kind> for EntityId {
+            fn from(id: $kind) -> Self {
+                Self(id.0)
+            }
+        }
+    )*};
+}
+
+entity_ids!(ProjectId, StoryId, ContextId, ComponentId);
+
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use crate::clock::{format_ts, parse_ts};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::text_enum::text_enum;
+use crate::AccountId;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -143,6 +144,12 @@ impl Job {
     /// The project a job is about, when it is about one.
     pub fn project_id(&self) -> Option<&str> {
         self.args.get("project_id").map(String::as_str)
+    }
+
+    /// The profile that queued the job, when it names one (text that is not an id names
+    /// none: the core writes these arguments).
+    pub fn actor_id(&self) -> Option<AccountId> {
+        self.args.get("actor_id").and_then(|raw| raw.parse().ok())
     }
 }
 

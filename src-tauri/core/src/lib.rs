@@ -51,7 +51,7 @@ pub mod validate;
 
 pub use access::Role;
 pub use error::{Code, Error, ErrorDetail, ErrorView, Result};
-pub use ids::{AccountId, ComponentId, ContextId, ProjectId, StoryId};
+pub use ids::{AccountId, ComponentId, ContextId, EntityId, ProjectId, SessionId, StoryId};
 pub use lifecycle::{Stage, Trigger};
 pub use secret::Secret;
 pub use store::Store;

@@ -11,6 +11,7 @@ pub use crate::stage::Stage;
 use crate::store::{new_id, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
+use crate::AccountId;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -194,14 +195,14 @@ pub struct StageTransition {
     pub to_stage: Stage,
     pub reason: String,
     pub trigger: Trigger,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<AccountId>,
     pub inserted_at: String,
 }
 
 /// The moves a person can make now, for buttons in the UI.
 pub async fn allowed_transitions(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Vec<Move>> {
     let project = projects::get(store, actor, project_id).await?;
@@ -212,7 +213,7 @@ pub async fn allowed_transitions(
 /// A person moves a project to another stage.
 pub async fn transition(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     to: Stage,
     reason: &str,
@@ -243,7 +244,7 @@ pub(crate) async fn apply(
     to: Stage,
     reason: &str,
     trigger: Trigger,
-    actor: Option<&str>,
+    actor: Option<&AccountId>,
 ) -> Result<()> {
     let (from, returns_text): (Stage, String) =
         sqlx::query_as("SELECT stage, stage_return FROM projects WHERE id = ?")
@@ -291,7 +292,7 @@ async fn record(
     (from, to): (Stage, Stage),
     reason: &str,
     trigger: Trigger,
-    actor: Option<&str>,
+    actor: Option<&AccountId>,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO stage_transitions \
@@ -314,7 +315,7 @@ async fn record(
 /// The audit trail of a project, oldest first.
 pub async fn history(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Vec<StageTransition>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;

@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
 use crate::store::Store;
+use crate::AccountId;
 use crate::{projects, settings, validate};
 use std::path::PathBuf;
 
@@ -68,7 +69,11 @@ pub fn external_url(url: &str) -> Result<String> {
 }
 
 /// The project's folder, if it has one and it lies inside the workspace folder.
-pub async fn project_folder(store: &Store, actor: &str, project_id: &ProjectId) -> Result<PathBuf> {
+pub async fn project_folder(
+    store: &Store,
+    actor: &AccountId,
+    project_id: &ProjectId,
+) -> Result<PathBuf> {
     let project = projects::get(store, actor, project_id).await?;
     let path = project.local_path.ok_or_else(|| {
         Error::conflict(Some("local_path"), "this project has no folder yet: set it up first")

@@ -6,7 +6,7 @@ use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
 use crate::store::{new_id, unique_as_conflict, Store};
-use crate::validate;
+use crate::AccountId;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -14,7 +14,7 @@ use serde::Serialize;
 pub struct Member {
     pub id: String,
     pub project_id: ProjectId,
-    pub user_id: String,
+    pub user_id: AccountId,
     pub email: String,
     pub name: Option<String>,
     pub role: Role,
@@ -25,12 +25,11 @@ pub struct Member {
 /// is made owner.
 pub async fn add(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
-    account_id: &str,
+    account_id: &AccountId,
     role: Role,
 ) -> Result<Member> {
-    let account_id = validate::id("account_id", account_id)?;
     if role == Role::Owner {
         return Err(Error::invalid(
             "role",
@@ -40,31 +39,30 @@ pub async fn add(
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Manage).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
-        .bind(&account_id)
+        .bind(account_id)
         .fetch_optional(&mut *tx)
         .await?;
     if exists.is_none() {
         return Err(Error::not_found("account"));
     }
-    insert(&mut tx, project_id, &account_id, role, &store.now()).await?;
+    insert(&mut tx, project_id, account_id, role, &store.now()).await?;
     tx.commit().await?;
-    member(store, actor, project_id, &account_id).await
+    member(store, actor, project_id, account_id).await
 }
 
 pub async fn remove(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<()> {
-    let account_id = validate::id("account_id", account_id)?;
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Manage).await?;
     let owner_stays = "the owner cannot be removed from their project";
-    changeable_role(&mut tx, project_id, &account_id, owner_stays).await?;
+    changeable_role(&mut tx, project_id, account_id, owner_stays).await?;
     sqlx::query("DELETE FROM project_memberships WHERE project_id = ? AND user_id = ?")
         .bind(project_id)
-        .bind(&account_id)
+        .bind(account_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -75,12 +73,11 @@ pub async fn remove(
 /// owner's role does not change.
 pub async fn set_role(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
-    account_id: &str,
+    account_id: &AccountId,
     role: Role,
 ) -> Result<Member> {
-    let account_id = validate::id("account_id", account_id)?;
     if role == Role::Owner {
         return Err(Error::invalid(
             "role",
@@ -90,23 +87,23 @@ pub async fn set_role(
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Manage).await?;
     let owner_stays = "the owner's role stays owner: they created the project";
-    changeable_role(&mut tx, project_id, &account_id, owner_stays).await?;
-    update_role(&mut tx, project_id, &account_id, role, &store.now()).await?;
+    changeable_role(&mut tx, project_id, account_id, owner_stays).await?;
+    update_role(&mut tx, project_id, account_id, role, &store.now()).await?;
     tx.commit().await?;
-    member(store, actor, project_id, &account_id).await
+    member(store, actor, project_id, account_id).await
 }
 
 /// The member `account_id` of the project, as `list` shows them.
 async fn member(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<Member> {
     list(store, actor, project_id)
         .await?
         .into_iter()
-        .find(|m| m.user_id == account_id)
+        .find(|m| m.user_id == *account_id)
         .ok_or(Error::not_found("member"))
 }
 
@@ -114,7 +111,7 @@ async fn member(
 async fn changeable_role(
     tx: &mut sqlx::SqliteConnection,
     project_id: &ProjectId,
-    account_id: &str,
+    account_id: &AccountId,
     owner_stays: &str,
 ) -> Result<Role> {
     let role: Option<Role> = sqlx::query_scalar(
@@ -131,7 +128,7 @@ async fn changeable_role(
     }
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Member>> {
+pub async fn list(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Vec<Member>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
     Ok(sqlx::query_as(
         "SELECT m.id, m.project_id, m.user_id, a.email, a.name, m.role, m.inserted_at \
@@ -147,7 +144,7 @@ pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<
 pub(crate) async fn insert(
     conn: &mut sqlx::SqliteConnection,
     project_id: &ProjectId,
-    user_id: &str,
+    user_id: &AccountId,
     role: Role,
     now: &str,
 ) -> Result<()> {
@@ -171,7 +168,7 @@ pub(crate) async fn insert(
 pub(crate) async fn update_role(
     conn: &mut sqlx::SqliteConnection,
     project_id: &ProjectId,
-    user_id: &str,
+    user_id: &AccountId,
     role: Role,
     now: &str,
 ) -> Result<()> {

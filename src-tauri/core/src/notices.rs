@@ -5,7 +5,7 @@
 //! cannot show it (no notification service) puts it back for another.
 
 use crate::error::Result;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::projects::Project;
 use crate::store::Store;
 use serde::Serialize;
@@ -26,7 +26,7 @@ pub struct Notice {
 /// worker (no window, every profile's jobs) all of them.
 #[derive(Debug, Clone, Copy)]
 pub enum Claimer<'a> {
-    App { profile: &'a str },
+    App { profile: &'a AccountId },
     Worker,
 }
 

@@ -7,6 +7,7 @@ use crate::access::{self, Need};
 use crate::error::Result;
 use crate::ids::ProjectId;
 use crate::store::Store;
+use crate::AccountId;
 use serde::Serialize;
 
 /// How much of a project's spec waits to be published.
@@ -24,7 +25,7 @@ pub struct Pending {
 }
 
 /// The project's outbox size (the actor must see the project).
-pub async fn pending(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Pending> {
+pub async fn pending(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Pending> {
     let mut conn = store.pool().acquire().await?;
     access::require(&mut *conn, actor, project_id, Need::Read).await?;
     let (entities, changes): (i64, i64) = sqlx::query_as(
@@ -41,7 +42,7 @@ pub async fn pending(store: &Store, actor: &str, project_id: &ProjectId) -> Resu
 /// newest revision.
 pub async fn changed_after(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     revision: i64,
 ) -> Result<(Vec<ProjectId>, i64)> {
     let newest: i64 = sqlx::query_scalar("SELECT coalesce(max(revision), 0) FROM spec_revisions")

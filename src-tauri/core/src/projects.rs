@@ -10,6 +10,7 @@ use crate::lifecycle::Stage;
 use crate::store::{unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
+use crate::AccountId;
 use serde::{Deserialize, Serialize};
 
 text_enum! {
@@ -115,7 +116,7 @@ pub struct Project {
     pub public_repos: bool,
     /// Where the set-up project's tree is on disk (in the workspace folder), once it is.
     pub local_path: Option<String>,
-    pub owner_id: String,
+    pub owner_id: AccountId,
     pub inserted_at: String,
     pub updated_at: String,
 }
@@ -175,7 +176,7 @@ fn repo(field: &str, raw: Option<&str>, host: &validate::RepoHost) -> Result<Opt
     }
 }
 
-pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Project> {
+pub async fn create(store: &Store, actor: &AccountId, new: NewProject) -> Result<Project> {
     let host = store.repo_host().await?;
     let framework = new.framework.unwrap_or(Framework::Phoenix);
     let mut checks = validate::Checks::new();
@@ -230,13 +231,13 @@ pub async fn create(store: &Store, actor: &str, new: NewProject) -> Result<Proje
     get(store, actor, &id).await
 }
 
-pub async fn get(store: &Store, actor: &str, id: &ProjectId) -> Result<Project> {
+pub async fn get(store: &Store, actor: &AccountId, id: &ProjectId) -> Result<Project> {
     fetch_visible(store.pool(), actor, id).await
 }
 
 pub(crate) async fn fetch_visible<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
-    actor: &str,
+    actor: &AccountId,
     id: &ProjectId,
 ) -> Result<Project> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -264,7 +265,7 @@ pub(crate) async fn fetch_any<'e, E: sqlx::SqliteExecutor<'e>>(
 }
 
 /// Finds a project by id, or by name among the projects the actor can see.
-pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Project> {
+pub async fn find(store: &Store, actor: &AccountId, id_or_name: &str) -> Result<Project> {
     if let Ok(id) = ProjectId::parse("project", id_or_name) {
         return get(store, actor, &id).await;
     }
@@ -281,7 +282,7 @@ pub async fn find(store: &Store, actor: &str, id_or_name: &str) -> Result<Projec
     match found.as_slice() {
         [] => Err(Error::not_found("project")),
         [one] => Ok(one.clone()),
-        [mine, _] if mine.owner_id == actor => Ok(mine.clone()),
+        [mine, _] if mine.owner_id == *actor => Ok(mine.clone()),
         _ => Err(Error::conflict(
             Some("project"),
             format!("several projects shared with you are named {id_or_name}; use its id"),
@@ -307,7 +308,7 @@ const PROJECT_ROW: &str = "json_array(p.id, p.name, p.module_name, p.description
 ///
 /// The rows come back as one JSON array built by SQLite: for 10k projects that is several
 /// times faster than decoding 10k rows of 20 columns through sqlx (see `make bench`).
-pub async fn list(store: &Store, actor: &str) -> Result<Vec<Project>> {
+pub async fn list(store: &Store, actor: &AccountId) -> Result<Vec<Project>> {
     let packed: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT json_group_array({PROJECT_ROW}) FROM project_memberships m \
          JOIN projects p ON p.id = m.project_id WHERE m.user_id = ?"
@@ -333,7 +334,7 @@ fn by_name(list: Vec<Project>) -> Vec<Project> {
 }
 
 /// The actor's projects changed after `since` (a stored timestamp), oldest change first.
-pub async fn updated_since(store: &Store, actor: &str, since: &str) -> Result<Vec<Project>> {
+pub async fn updated_since(store: &Store, actor: &AccountId, since: &str) -> Result<Vec<Project>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM project_memberships m JOIN projects p ON p.id = m.project_id \
          WHERE m.user_id = ? AND p.updated_at > ? ORDER BY p.updated_at"
@@ -346,7 +347,7 @@ pub async fn updated_since(store: &Store, actor: &str, since: &str) -> Result<Ve
 
 pub async fn update(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     id: &ProjectId,
     changes: ProjectChanges,
 ) -> Result<Project> {
@@ -522,7 +523,7 @@ pub(crate) async fn forget_docs_sync(
 }
 
 /// Deletes a project and everything in it. Only its owner may, and not while a setup runs.
-pub async fn delete(store: &Store, actor: &str, id: &ProjectId) -> Result<()> {
+pub async fn delete(store: &Store, actor: &AccountId, id: &ProjectId) -> Result<()> {
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, id, Need::Own).await?;
     let p = fetch_visible(&mut *tx, actor, id).await?;

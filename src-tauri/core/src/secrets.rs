@@ -7,15 +7,16 @@
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::store::APP_IDENTIFIER;
+use crate::AccountId;
 use std::sync::Arc;
 
 /// Where tokens live. The keyring is the real one; the trait keeps the pipeline's tests able
 /// to run where no keyring session exists, and is the seam for other stores later.
 pub trait SecretStore: Send + Sync + std::fmt::Debug {
     /// The token of `profile` (an account id) for `host`.
-    fn get(&self, profile: &str, host: &str) -> Result<Option<Secret>>;
-    fn set(&self, profile: &str, host: &str, token: &Secret) -> Result<()>;
-    fn delete(&self, profile: &str, host: &str) -> Result<()>;
+    fn get(&self, profile: &AccountId, host: &str) -> Result<Option<Secret>>;
+    fn set(&self, profile: &AccountId, host: &str, token: &Secret) -> Result<()>;
+    fn delete(&self, profile: &AccountId, host: &str) -> Result<()>;
 }
 
 /// The OS keyring.
@@ -23,7 +24,7 @@ pub trait SecretStore: Send + Sync + std::fmt::Debug {
 pub struct Keyring;
 
 /// The keyring entry's user name: the profile and the host.
-fn account(profile: &str, host: &str) -> String {
+fn account(profile: &AccountId, host: &str) -> String {
     format!("github-token:{profile}@{}", host.to_ascii_lowercase())
 }
 
@@ -42,7 +43,7 @@ fn unavailable(e: keyring::Error) -> Error {
 }
 
 impl SecretStore for Keyring {
-    fn get(&self, profile: &str, host: &str) -> Result<Option<Secret>> {
+    fn get(&self, profile: &AccountId, host: &str) -> Result<Option<Secret>> {
         let entry =
             keyring::Entry::new(APP_IDENTIFIER, &account(profile, host)).map_err(unavailable)?;
         match entry.get_password() {
@@ -52,7 +53,7 @@ impl SecretStore for Keyring {
         }
     }
 
-    fn set(&self, profile: &str, host: &str, token: &Secret) -> Result<()> {
+    fn set(&self, profile: &AccountId, host: &str, token: &Secret) -> Result<()> {
         let token_ok = !token.expose().is_empty()
             && token.expose().len() <= 4096
             && !token.expose().chars().any(|c| c.is_whitespace() || c.is_control());
@@ -64,7 +65,7 @@ impl SecretStore for Keyring {
         entry.set_password(token.expose()).map_err(unavailable)
     }
 
-    fn delete(&self, profile: &str, host: &str) -> Result<()> {
+    fn delete(&self, profile: &AccountId, host: &str) -> Result<()> {
         let entry =
             keyring::Entry::new(APP_IDENTIFIER, &account(profile, host)).map_err(unavailable)?;
         match entry.delete_credential() {
@@ -77,11 +78,11 @@ impl SecretStore for Keyring {
 /// The keyring's calls, off the async runtime: they block on D-Bus or the platform service.
 async fn off_runtime<T: Send + 'static>(
     secrets: &Arc<dyn SecretStore>,
-    profile: &str,
+    profile: &AccountId,
     host: &str,
-    call: impl FnOnce(&dyn SecretStore, &str, &str) -> Result<T> + Send + 'static,
+    call: impl FnOnce(&dyn SecretStore, &AccountId, &str) -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let (s, p, h) = (secrets.clone(), profile.to_owned(), host.to_owned());
+    let (s, p, h) = (secrets.clone(), *profile, host.to_owned());
     tokio::task::spawn_blocking(move || call(s.as_ref(), &p, &h))
         .await
         .map_err(|e| Error::Internal(format!("the keyring call failed: {e}")))?
@@ -90,7 +91,7 @@ async fn off_runtime<T: Send + 'static>(
 /// The token of `profile` for `host`.
 pub async fn token(
     secrets: &Arc<dyn SecretStore>,
-    profile: &str,
+    profile: &AccountId,
     host: &str,
 ) -> Result<Option<Secret>> {
     off_runtime(secrets, profile, host, |s, p, h| s.get(p, h)).await
@@ -100,7 +101,7 @@ pub async fn token(
 /// GitHub token first).
 pub async fn set_token(
     secrets: &Arc<dyn SecretStore>,
-    profile: &str,
+    profile: &AccountId,
     host: &str,
     token: Secret,
 ) -> Result<()> {
@@ -108,7 +109,11 @@ pub async fn set_token(
 }
 
 /// Removes the token of `profile` for `host`; none there is fine.
-pub async fn delete_token(secrets: &Arc<dyn SecretStore>, profile: &str, host: &str) -> Result<()> {
+pub async fn delete_token(
+    secrets: &Arc<dyn SecretStore>,
+    profile: &AccountId,
+    host: &str,
+) -> Result<()> {
     off_runtime(secrets, profile, host, |s, p, h| s.delete(p, h)).await
 }
 
@@ -125,7 +130,7 @@ pub struct TokenStatus {
 
 pub async fn token_status(
     secrets: &Arc<dyn SecretStore>,
-    profile: &str,
+    profile: &AccountId,
     host: &str,
 ) -> TokenStatus {
     let (set, problem) = match token(secrets, profile, host).await {
@@ -157,7 +162,8 @@ mod tests {
         assert_eq!(host_of("nope"), None);
         assert_eq!(host_of("https://github.com@evil.example/a/b"), None);
         assert_eq!(host_of("https://github.com?@evil.example/"), None);
-        assert_eq!(account("p1", "GitHub.com"), "github-token:p1@github.com");
-        assert_ne!(account("p1", "github.com"), account("p2", "github.com"));
+        let (p1, p2) = (AccountId::new(), AccountId::new());
+        assert_eq!(account(&p1, "GitHub.com"), format!("github-token:{p1}@github.com"));
+        assert_ne!(account(&p1, "github.com"), account(&p2, "github.com"));
     }
 }

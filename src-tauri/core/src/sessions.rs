@@ -4,10 +4,10 @@
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
-use crate::store::{new_id, Store};
+use crate::ids::{EntityId, ProjectId, SessionId};
+use crate::store::Store;
 use crate::text_enum::text_enum;
-use crate::validate;
+use crate::AccountId;
 use serde::Serialize;
 
 text_enum! {
@@ -50,11 +50,11 @@ impl SessionStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Session {
-    pub id: String,
+    pub id: SessionId,
     pub project_id: ProjectId,
     pub session_type: SessionType,
     pub target_type: TargetType,
-    pub target_id: String,
+    pub target_id: EntityId,
     pub status: SessionStatus,
     pub inserted_at: String,
     pub updated_at: String,
@@ -67,33 +67,39 @@ const COLUMNS: &str =
 pub struct NewSession {
     pub session_type: SessionType,
     pub target_type: TargetType,
-    /// The target's id; for a `project` target, the project's own id (or empty).
-    pub target_id: String,
+    /// The target's id; for a `project` target, the project's own id (or none).
+    pub target_id: Option<EntityId>,
 }
 
 pub async fn create(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     new: NewSession,
 ) -> Result<Session> {
-    let target_id = match (new.target_type, new.target_id.trim()) {
-        (TargetType::Project, "") => project_id.to_string(),
-        (_, raw) => validate::id("target_id", raw)?,
+    let target_id = match (new.target_type, new.target_id) {
+        (_, Some(id)) => id,
+        (TargetType::Project, None) => EntityId::from(*project_id),
+        (kind, None) => {
+            return Err(Error::invalid(
+                "target_id",
+                format!("name the {kind} the session is about"),
+            ))
+        }
     };
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, Need::Write).await?;
     let target_project: Option<ProjectId> = match new.target_type {
-        TargetType::Project => target_id.parse().ok(),
+        TargetType::Project => (target_id == EntityId::from(*project_id)).then_some(*project_id),
         TargetType::Component => {
             sqlx::query_scalar("SELECT project_id FROM components WHERE id = ?")
-                .bind(&target_id)
+                .bind(target_id)
                 .fetch_optional(&mut *tx)
                 .await?
         }
         TargetType::Context => {
             sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
-                .bind(&target_id)
+                .bind(target_id)
                 .fetch_optional(&mut *tx)
                 .await?
         }
@@ -104,17 +110,17 @@ pub async fn create(
             format!("the target must be a {} of this project", new.target_type),
         ));
     }
-    let id = new_id();
+    let id = SessionId::new();
     let now = store.now();
     sqlx::query(
         "INSERT INTO sessions (id, project_id, session_type, target_type, target_id, \
          inserted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(project_id)
     .bind(new.session_type)
     .bind(new.target_type)
-    .bind(&target_id)
+    .bind(target_id)
     .bind(&now)
     .bind(&now)
     .execute(&mut *tx)
@@ -124,7 +130,7 @@ pub async fn create(
     Ok(s)
 }
 
-async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Session> {
+async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &SessionId) -> Result<Session> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM sessions WHERE id = ?")))
         .bind(id)
         .fetch_optional(exec)
@@ -132,13 +138,16 @@ async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &str) -> Result<Ses
         .ok_or(Error::not_found("session"))
 }
 
-pub async fn get(store: &Store, actor: &str, id: &str) -> Result<Session> {
-    let (id, _) =
-        access::require_owned(store.pool(), actor, Owned::Session, id, Need::Read).await?;
-    fetch(store.pool(), &id).await
+pub async fn get(store: &Store, actor: &AccountId, id: &SessionId) -> Result<Session> {
+    access::require_owner_of(store.pool(), actor, Owned::Session, id, Need::Read).await?;
+    fetch(store.pool(), id).await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Session>> {
+pub async fn list(
+    store: &Store,
+    actor: &AccountId,
+    project_id: &ProjectId,
+) -> Result<Vec<Session>> {
     list_where(store, actor, project_id, false).await
 }
 
@@ -146,7 +155,7 @@ pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<
 /// sessions.
 pub async fn list_active(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Vec<Session>> {
     list_where(store, actor, project_id, true).await
@@ -154,7 +163,7 @@ pub async fn list_active(
 
 async fn list_where(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     active_only: bool,
 ) -> Result<Vec<Session>> {
@@ -173,13 +182,13 @@ async fn list_where(
 /// | failed.
 pub async fn update_status(
     store: &Store,
-    actor: &str,
-    id: &str,
+    actor: &AccountId,
+    id: &SessionId,
     to: SessionStatus,
 ) -> Result<Session> {
     let mut tx = store.write().await?;
-    let (id, _) = access::require_owned(&mut *tx, actor, Owned::Session, id, Need::Write).await?;
-    let s = fetch(&mut *tx, &id).await?;
+    access::require_owner_of(&mut *tx, actor, Owned::Session, id, Need::Write).await?;
+    let s = fetch(&mut *tx, id).await?;
     if !s.status.next().contains(&to) {
         let allowed: Vec<&str> = s.status.next().iter().map(|n| n.as_str()).collect();
         let list =
@@ -192,10 +201,10 @@ pub async fn update_status(
     sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?")
         .bind(to)
         .bind(store.now())
-        .bind(&id)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
-    let s = fetch(&mut *tx, &id).await?;
+    let s = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(s)
 }

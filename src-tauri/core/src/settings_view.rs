@@ -7,6 +7,7 @@ use crate::jobs::Queue;
 use crate::secrets::{self, SecretStore, TokenStatus};
 use crate::settings::{default_workspace_dir, flag, get, Setting};
 use crate::store::Store;
+use crate::AccountId;
 use std::sync::Arc;
 
 /// Every setting a person may set, with its value (None: the default) and what it holds.
@@ -20,7 +21,7 @@ pub struct SettingValue {
 /// The settings table of `codemyspec config list`: the app-wide ones, then the acting
 /// profile's own (its organization, and whether its sync imports forks and archived
 /// repositories), when a profile acts.
-pub async fn values(store: &Store, actor: Option<&str>) -> Result<Vec<SettingValue>> {
+pub async fn values(store: &Store, actor: Option<&AccountId>) -> Result<Vec<SettingValue>> {
     let mut rows = Vec::new();
     for key in Setting::ALL {
         let value = get(store, *key).await?;
@@ -77,7 +78,7 @@ pub struct Overview {
 pub async fn overview(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: Option<&str>,
+    actor: Option<&AccountId>,
 ) -> Result<Overview> {
     // The keyring's host alone: Settings must open even when github_api_url is wrong, so that
     // it can be put right there.
@@ -91,7 +92,10 @@ pub async fn overview(
         github_client_id: get(store, Setting::GithubClientId).await?,
         workspace_dir: get(store, Setting::WorkspaceDir).await?,
         default_workspace_dir: default_workspace_dir().map(|d| d.display().to_string()),
-        token: secrets::token_status(secrets, actor.unwrap_or_default(), &host).await,
+        token: match actor {
+            Some(actor) => secrets::token_status(secrets, actor, &host).await,
+            None => TokenStatus { host: host.clone(), set: false, problem: None },
+        },
         queue: crate::jobs::queue(store, crate::pipeline::QUEUE).await?,
         data_dir: store.data_dir().display().to_string(),
         keep_in_tray: flag(store, Setting::KeepInTray).await?,

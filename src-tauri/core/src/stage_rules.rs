@@ -12,6 +12,7 @@ use crate::ids::ProjectId;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::Framework;
 use crate::store::Store;
+use crate::AccountId;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -284,7 +285,7 @@ pub fn plan(
 /// The evidence last kept for a project, if any.
 pub async fn evidence(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Option<Evidence>> {
     crate::access::require(store.pool(), actor, project_id, crate::access::Need::Read).await?;
@@ -318,7 +319,7 @@ pub struct Why {
 }
 
 /// Which rule would move the project next and what evidence is missing.
-pub async fn why(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Why> {
+pub async fn why(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Why> {
     let project = crate::projects::get(store, actor, project_id).await?;
     let rules = for_framework(store.data_dir(), project.framework)?;
     let evidence = evidence(store, actor, &project.id).await?;

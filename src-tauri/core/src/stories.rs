@@ -10,6 +10,7 @@ use crate::ids::StoryId;
 use crate::store::Store;
 use crate::text_enum::text_enum;
 use crate::validate;
+use crate::AccountId;
 use serde::Serialize;
 
 text_enum! {
@@ -89,7 +90,7 @@ pub struct StoryChanges {
 
 pub async fn create(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     new: NewStory,
 ) -> Result<Story> {
@@ -130,12 +131,12 @@ pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(exec: E, id: &StoryId
         .ok_or(Error::not_found("story"))
 }
 
-pub async fn get(store: &Store, actor: &str, id: &StoryId) -> Result<Story> {
+pub async fn get(store: &Store, actor: &AccountId, id: &StoryId) -> Result<Story> {
     access::require_owner_of(store.pool(), actor, Owned::Story, id, Need::Read).await?;
     fetch(store.pool(), id).await
 }
 
-pub async fn list(store: &Store, actor: &str, project_id: &ProjectId) -> Result<Vec<Story>> {
+pub async fn list(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Vec<Story>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
     query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
 }
@@ -166,7 +167,7 @@ pub(crate) fn check_version(entity: &'static str, expected: i64, actual: i64) ->
 /// version the caller read.
 pub async fn update(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     id: &StoryId,
     version: i64,
     changes: StoryChanges,
@@ -237,7 +238,12 @@ pub async fn update(
 
 /// The original design's `approve/1` (docs/DESIGN.md), at the version the approver read. Approval
 /// is a decision about the text the approver saw, so it needs that version and counts as a change.
-pub async fn approve(store: &Store, actor: &str, id: &StoryId, version: i64) -> Result<Story> {
+pub async fn approve(
+    store: &Store,
+    actor: &AccountId,
+    id: &StoryId,
+    version: i64,
+) -> Result<Story> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
     check_version("story", version, fetch(&mut *tx, id).await?.version)?;
@@ -254,18 +260,18 @@ pub async fn approve(store: &Store, actor: &str, id: &StoryId, version: i64) -> 
 }
 
 /// The original design's `mark_dirty/1` (docs/DESIGN.md): the story needs regenerating.
-pub async fn mark_dirty(store: &Store, actor: &str, id: &StoryId) -> Result<Story> {
+pub async fn mark_dirty(store: &Store, actor: &AccountId, id: &StoryId) -> Result<Story> {
     set_dirty(store, actor, id, true).await
 }
 
 /// The story has been regenerated: clear its dirty mark.
-pub async fn clear_dirty(store: &Store, actor: &str, id: &StoryId) -> Result<Story> {
+pub async fn clear_dirty(store: &Store, actor: &AccountId, id: &StoryId) -> Result<Story> {
     set_dirty(store, actor, id, false).await
 }
 
 /// Dirty marks are derived state: they leave the version alone, so they never make a
 /// concurrent editor's version stale.
-async fn set_dirty(store: &Store, actor: &str, id: &StoryId, dirty: bool) -> Result<Story> {
+async fn set_dirty(store: &Store, actor: &AccountId, id: &StoryId, dirty: bool) -> Result<Story> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
     sqlx::query("UPDATE stories SET dirty = ? WHERE id = ?")
@@ -279,7 +285,7 @@ async fn set_dirty(store: &Store, actor: &str, id: &StoryId, dirty: bool) -> Res
 }
 
 /// Deletes a story and its context links; the contexts it was linked to become dirty.
-pub async fn delete(store: &Store, actor: &str, id: &StoryId) -> Result<()> {
+pub async fn delete(store: &Store, actor: &AccountId, id: &StoryId) -> Result<()> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Story, id, Need::Write).await?;
     sqlx::query(

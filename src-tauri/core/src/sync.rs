@@ -41,6 +41,7 @@ use crate::github;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::validate;
+use crate::AccountId;
 use codemyspec_github::{ById, Client, GitHubError, PageCache, RateBudget};
 use reconcile::{gone, reconcile_in, unlinked_elsewhere, unlisted};
 use runs::{finish_run, last_budget, page_cache, record_end, start_run, Ending};
@@ -64,7 +65,11 @@ const NOT_SIGNED_IN: &str = "not signed in to";
 pub const RATE_FLOOR: f64 = 0.2;
 
 /// A profile setting.
-pub async fn profile_setting(store: &Store, actor: &str, key: &str) -> Result<Option<String>> {
+pub async fn profile_setting(
+    store: &Store,
+    actor: &AccountId,
+    key: &str,
+) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM profile_settings WHERE account_id = ? AND key = ?")
         .bind(actor)
         .bind(key)
@@ -73,7 +78,7 @@ pub async fn profile_setting(store: &Store, actor: &str, key: &str) -> Result<Op
 }
 
 /// Sets the profile's source-of-truth organization ("" = the user's own account).
-pub async fn set_org(store: &Store, actor: &str, org: &str) -> Result<()> {
+pub async fn set_org(store: &Store, actor: &AccountId, org: &str) -> Result<()> {
     let org = org.trim();
     if !org.is_empty() && !validate::is_github_owner(org) {
         return Err(Error::invalid(
@@ -108,7 +113,7 @@ pub async fn run_once(
     store: &Store,
     events: &Broadcaster,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
 ) -> Result<SyncRun> {
     let org = profile_setting(store, actor, GITHUB_ORG).await?.filter(|o| !o.is_empty());
     // Where the token would go, checked before the token is even read: an API that is not
@@ -219,7 +224,7 @@ async fn or_fail<T>(store: &Store, id: i64, client: &Client, found: Result<T>) -
 #[allow(clippy::too_many_arguments)] // one run's outcome: who, which run, what it saw and cost
 async fn record(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     owner: &str,
     id: i64,
     seen: &Seen,
@@ -353,7 +358,7 @@ async fn find_named(client: &Client, named: &[String]) -> (Vec<codemyspec_github
 }
 
 /// Reconciles the actor's projects with what a run saw, in one transaction.
-pub async fn reconcile(store: &Store, actor: &str, seen: &Seen) -> Result<Changes> {
+pub async fn reconcile(store: &Store, actor: &AccountId, seen: &Seen) -> Result<Changes> {
     let mut tx = store.write().await?;
     let changes = reconcile_in(&mut tx, store, actor, seen).await?;
     tx.commit().await?;
@@ -373,7 +378,7 @@ pub async fn interval(store: &Store) -> Result<i64> {
 /// scheduled from outside (`running_too`) also yields to a running one, which queues the next
 /// itself, so that a runner that claims a beat just as it is scheduled does not beat twice.
 fn heartbeat(
-    actor: &str,
+    actor: &AccountId,
     at: Option<chrono::DateTime<chrono::Utc>>,
     running_too: bool,
 ) -> crate::jobs::NewJob {
@@ -385,7 +390,7 @@ fn heartbeat(
     crate::jobs::NewJob {
         queue: QUEUE.into(),
         worker: WORKER.into(),
-        args: crate::jobs::Fields::from([("actor_id".to_owned(), actor.to_owned())]),
+        args: crate::jobs::Fields::from([("actor_id".to_owned(), actor.to_string())]),
         priority: 5,
         max_attempts: 3,
         scheduled_at: at,
@@ -403,7 +408,7 @@ fn heartbeat(
 pub async fn sign_in(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     token: crate::secret::Secret,
 ) -> Result<github::SignIn> {
     let signed_in = github::login_with_token(store, secrets, actor, token).await?;
@@ -415,7 +420,7 @@ pub async fn sign_in(
 /// Makes sure every signed-in profile (one with a GitHub login) has a heartbeat waiting;
 /// the app and `codemyspec worker` call it when they take the runner, `github login` too.
 pub async fn schedule_heartbeats(store: &Store) -> Result<usize> {
-    let signed_in: Vec<String> =
+    let signed_in: Vec<AccountId> =
         sqlx::query_scalar("SELECT id FROM accounts WHERE github_login IS NOT NULL")
             .fetch_all(store.pool())
             .await?;
@@ -437,10 +442,11 @@ pub async fn perform(
     use rand::Rng;
     let fail =
         |e: Error| crate::runner::JobFailure::new(FailureClass::Infrastructure, e.to_string());
-    let actor = run.job.args.get("actor_id").cloned().unwrap_or_default();
+    // A heartbeat that names no profile belongs to none: like a deleted one, it stops.
+    let Some(actor) = run.job.actor_id() else { return Ok(()) };
     let signed_in: Option<Option<String>> =
         sqlx::query_scalar("SELECT github_login FROM accounts WHERE id = ?")
-            .bind(&actor)
+            .bind(actor)
             .fetch_optional(run.store.pool())
             .await
             .map_err(|e| fail(e.into()))?;
@@ -494,7 +500,7 @@ pub struct SyncStatus {
     pub needs_sign_in: bool,
 }
 
-pub async fn status(store: &Store, actor: &str) -> Result<SyncStatus> {
+pub async fn status(store: &Store, actor: &AccountId) -> Result<SyncStatus> {
     let recent = runs(store, actor, 200).await?;
     let offline = |r: &SyncRun| {
         r.status == "skipped" && r.error.as_deref().is_some_and(|e| e.contains("cannot be reached"))

@@ -20,6 +20,7 @@ use crate::memberships::{self, Member};
 use crate::projects::{self, Project};
 use crate::secrets::SecretStore;
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{Collaborator, Invitation, Permission};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -103,7 +104,7 @@ pub struct Absence {
 pub async fn overview(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Team> {
     let members = memberships::list(store, actor, project_id).await?;
@@ -123,7 +124,7 @@ pub async fn overview(
 async fn github_side(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
 ) -> Result<GitHubTeam> {
     let gh = on_github::connect(store, secrets, actor, project, "login").await?;

@@ -633,12 +633,5 @@ pub fn optional_text(field: &str, raw: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-/// A UUID given by a caller: parsed and returned in its canonical lower-case form.
-pub fn id(field: &str, raw: &str) -> Result<String> {
-    uuid::Uuid::parse_str(raw.trim())
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| Error::invalid(field, format!("\"{raw}\" is not an id")))
-}
-
 #[cfg(test)]
 mod tests;

@@ -8,8 +8,14 @@ use codemyspec_core::design_docs::{self, DesignDoc};
 use codemyspec_core::sessions::{
     self, NewSession, Session, SessionStatus, SessionType, TargetType,
 };
-use codemyspec_core::Error;
+use codemyspec_core::{ComponentId, EntityId, Error, SessionId};
 use tauri::State;
+
+/// A component's id from the window, parsed where it enters (a bad one is the typed error
+/// on `field`).
+fn component(field: &str, raw: &str) -> codemyspec_core::Result<ComponentId> {
+    ComponentId::parse(field, raw)
+}
 
 #[tauri::command]
 #[specta::specta]
@@ -40,7 +46,7 @@ pub async fn update_component(
     input: ComponentChanges,
 ) -> Res<Component> {
     let actor = state.actor().await?;
-    Ok(components::update(&state.store, &actor, &id, input).await?)
+    Ok(components::update(&state.store, &actor, &component("component_id", &id)?, input).await?)
 }
 
 #[tauri::command]
@@ -54,21 +60,22 @@ pub async fn set_component_status(
 ) -> Res<Component> {
     let actor = state.actor().await?;
     let flags = StatusFlags { docs_complete, code_complete, tests_complete };
-    Ok(components::update_status(&state.store, &actor, &id, flags).await?)
+    Ok(components::update_status(&state.store, &actor, &component("component_id", &id)?, flags)
+        .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_component_dirty(state: State<'_, AppState>, id: String) -> Res<Component> {
     let actor = state.actor().await?;
-    Ok(components::clear_dirty(&state.store, &actor, &id).await?)
+    Ok(components::clear_dirty(&state.store, &actor, &component("component_id", &id)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_component(state: State<'_, AppState>, id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(components::delete(&state.store, &actor, &id).await?)
+    Ok(components::delete(&state.store, &actor, &component("component_id", &id)?).await?)
 }
 
 #[tauri::command]
@@ -79,7 +86,8 @@ pub async fn add_dependency(
     depends_on_id: String,
 ) -> Res<Dependency> {
     let actor = state.actor().await?;
-    Ok(dependencies::add(&state.store, &actor, &id, &depends_on_id).await?)
+    let (from, to) = (component("component_id", &id)?, component("depends_on_id", &depends_on_id)?);
+    Ok(dependencies::add(&state.store, &actor, &from, &to).await?)
 }
 
 #[tauri::command]
@@ -90,7 +98,8 @@ pub async fn remove_dependency(
     depends_on_id: String,
 ) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(dependencies::remove(&state.store, &actor, &id, &depends_on_id).await?)
+    let (from, to) = (component("component_id", &id)?, component("depends_on_id", &depends_on_id)?);
+    Ok(dependencies::remove(&state.store, &actor, &from, &to).await?)
 }
 
 #[tauri::command]
@@ -108,7 +117,8 @@ pub async fn get_design_doc(
     component_id: String,
 ) -> Res<Option<DesignDoc>> {
     let actor = state.actor().await?;
-    match design_docs::get(&state.store, &actor, &component_id).await {
+    let id = component("component_id", &component_id)?;
+    match design_docs::get(&state.store, &actor, &id).await {
         Ok(doc) => Ok(Some(doc)),
         Err(Error::NotFound { entity: "design doc" }) => Ok(None),
         Err(e) => Err(e.into()),
@@ -125,8 +135,14 @@ pub async fn save_design_doc(
     content: String,
 ) -> Res<DesignDoc> {
     let actor = state.actor().await?;
-    Ok(design_docs::save(&state.store, &actor, &component_id, version.map(i64::from), &content)
-        .await?)
+    Ok(design_docs::save(
+        &state.store,
+        &actor,
+        &component("component_id", &component_id)?,
+        version.map(i64::from),
+        &content,
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -137,7 +153,13 @@ pub async fn approve_design_doc(
     version: u32,
 ) -> Res<DesignDoc> {
     let actor = state.actor().await?;
-    Ok(design_docs::approve(&state.store, &actor, &component_id, i64::from(version)).await?)
+    Ok(design_docs::approve(
+        &state.store,
+        &actor,
+        &component("component_id", &component_id)?,
+        i64::from(version),
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -157,6 +179,11 @@ pub async fn create_session(
     target_id: String,
 ) -> Res<Session> {
     let actor = state.actor().await?;
+    // None: the project itself (a `project` target may leave the id out).
+    let target_id = match target_id.trim() {
+        "" => None,
+        raw => Some(EntityId::parse("target_id", raw)?),
+    };
     let new = NewSession { session_type, target_type, target_id };
     Ok(sessions::create(&state.store, &actor, &super::project_id(&project_id)?, new).await?)
 }
@@ -169,5 +196,6 @@ pub async fn update_session_status(
     status: SessionStatus,
 ) -> Res<Session> {
     let actor = state.actor().await?;
-    Ok(sessions::update_status(&state.store, &actor, &id, status).await?)
+    Ok(sessions::update_status(&state.store, &actor, &SessionId::parse("session_id", &id)?, status)
+        .await?)
 }

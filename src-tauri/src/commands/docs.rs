@@ -3,6 +3,7 @@
 use super::Res;
 use crate::AppState;
 use codemyspec_core::docs_sync::{self, DocsConflict, DocsStatus, Resolution, SyncReport};
+use codemyspec_core::EntityId;
 use tauri::State;
 
 /// The project's publish state: published, pending edits, offline, conflicts.
@@ -50,6 +51,7 @@ pub async fn docs_resolve(
     choice: Resolution,
 ) -> Res<Vec<DocsConflict>> {
     let me = state.actor().await?;
-    Ok(docs_sync::resolve(&state.store, &me, &super::project_id(&project_id)?, &entity_id, choice)
-        .await?)
+    let (project_id, entity_id) =
+        (super::project_id(&project_id)?, EntityId::parse("entity_id", &entity_id)?);
+    Ok(docs_sync::resolve(&state.store, &me, &project_id, &entity_id, choice).await?)
 }

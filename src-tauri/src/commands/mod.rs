@@ -13,7 +13,7 @@ pub mod spec;
 pub mod sync;
 pub mod team;
 
-use codemyspec_core::{ErrorView, ProjectId};
+use codemyspec_core::{AccountId, ErrorView, ProjectId};
 
 pub type Res<T> = Result<T, ErrorView>;
 
@@ -21,6 +21,11 @@ pub type Res<T> = Result<T, ErrorView>;
 /// `project_id`, as the core gave before ids were types.
 fn project_id(raw: &str) -> codemyspec_core::Result<ProjectId> {
     ProjectId::parse("project_id", raw)
+}
+
+/// A profile's id from the window (a member to remove or change), parsed where it enters.
+fn account_id(raw: &str) -> codemyspec_core::Result<AccountId> {
+    AccountId::parse("account_id", raw)
 }
 
 /// What the OS opener answered, as the window's error: "cannot open {what}: why".

@@ -80,7 +80,7 @@ pub async fn update_profile(
 pub async fn app_settings(state: State<'_, AppState>) -> Res<AppSettings> {
     let actor = state.actor().await.ok();
     Ok(AppSettings {
-        overview: settings_view::overview(&state.store, &state.secrets, actor.as_deref()).await?,
+        overview: settings_view::overview(&state.store, &state.secrets, actor.as_ref()).await?,
         runs_jobs: state.runs_jobs_settled().await,
         log_dir: codemyspec_logging::log_dir().map(|d| d.display().to_string()),
     })

@@ -110,7 +110,13 @@ pub async fn add_member(
 #[specta::specta]
 pub async fn remove_member(state: State<'_, AppState>, id: String, account_id: String) -> Res<()> {
     let actor = state.actor().await?;
-    Ok(memberships::remove(&state.store, &actor, &super::project_id(&id)?, &account_id).await?)
+    Ok(memberships::remove(
+        &state.store,
+        &actor,
+        &super::project_id(&id)?,
+        &super::account_id(&account_id)?,
+    )
+    .await?)
 }
 
 /// Opens a repository's page on the GitHub host in the browser (https GitHub pages only).

@@ -67,6 +67,6 @@ pub async fn set_member_role(
     role: Role,
 ) -> Res<Member> {
     let actor = state.actor().await?;
-    Ok(memberships::set_role(&state.store, &actor, &super::project_id(&id)?, &account_id, role)
-        .await?)
+    let (project_id, account_id) = (super::project_id(&id)?, super::account_id(&account_id)?);
+    Ok(memberships::set_role(&state.store, &actor, &project_id, &account_id, role).await?)
 }

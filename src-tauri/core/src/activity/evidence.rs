@@ -12,6 +12,7 @@ use crate::projects::Framework;
 use crate::stage_rules::{self, Checks, Evidence, Rules};
 use crate::store::Store;
 use crate::sync::RATE_FLOOR;
+use crate::AccountId;
 use codemyspec_github::{CheckState, Client, GitHubError};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -87,7 +88,7 @@ pub(super) async fn read_and_follow(
 pub(super) async fn announce(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     moved: &[ProjectId],
 ) {
     for id in moved {

@@ -6,6 +6,7 @@ use super::Tracked;
 use crate::error::Result;
 use crate::ids::ProjectId;
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{Event, FeedPoll};
 use std::collections::HashMap;
 
@@ -31,7 +32,7 @@ impl FeedState {
     }
 }
 
-pub(super) async fn load(store: &Store, actor: &str, owner: &str) -> Result<FeedState> {
+pub(super) async fn load(store: &Store, actor: &AccountId, owner: &str) -> Result<FeedState> {
     Ok(sqlx::query_as(
         "SELECT etag, last_event_id, poll_interval, polled_at FROM activity_feeds \
          WHERE account_id = ? AND owner = ?",
@@ -78,7 +79,7 @@ fn moved(event: &Event, branch: &str) -> bool {
 /// new ETag and newest event. A 304 only notes when it was polled.
 pub(super) async fn record(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     owner: &str,
     poll: &FeedPoll,
     tracked: &[Tracked],

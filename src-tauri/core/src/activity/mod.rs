@@ -34,6 +34,7 @@ use crate::events::Broadcaster;
 use crate::ids::ProjectId;
 use crate::secrets::SecretStore;
 use crate::store::Store;
+use crate::AccountId;
 use crate::{github, projects, sync};
 use codemyspec_github::{Client, FeedOf, GitHubError, PageCache};
 use serde::Serialize;
@@ -129,7 +130,7 @@ struct Row {
 
 /// The actor's projects with a code repository on GitHub, named and branched as the last
 /// listing saw them.
-async fn tracked(store: &Store, actor: &str, owner: &str) -> Result<Vec<Tracked>> {
+async fn tracked(store: &Store, actor: &AccountId, owner: &str) -> Result<Vec<Tracked>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.github_repo_id, p.code_repo, p.local_path, p.stage FROM projects p \
          JOIN project_memberships m ON m.project_id = p.id \
@@ -176,7 +177,7 @@ pub async fn poll(
     store: &Store,
     events: &Broadcaster,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     trigger: Trigger,
     listed: bool,
 ) -> Result<ActivityRun> {
@@ -247,7 +248,7 @@ pub async fn poll(
 /// The project's last change on GitHub (none until its head was read).
 pub async fn last_change(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Option<LastChange>> {
     let project = projects::get(store, actor, project_id).await?;
@@ -257,7 +258,7 @@ pub async fn last_change(
 /// The events the feed recorded for the project, newest first.
 pub async fn project_events(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     limit: i64,
 ) -> Result<Vec<ActivityEvent>> {
@@ -272,7 +273,7 @@ pub async fn project_events(
 pub async fn pull(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Pulled> {
     let project = projects::get(store, actor, project_id).await?;

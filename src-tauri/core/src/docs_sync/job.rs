@@ -3,13 +3,18 @@
 
 use super::*;
 use crate::ids::ProjectId;
-fn job(project_id: &ProjectId, actor: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> NewJob {
+use crate::AccountId;
+fn job(
+    project_id: &ProjectId,
+    actor: &AccountId,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> NewJob {
     NewJob {
         queue: QUEUE.into(),
         worker: WORKER.into(),
         args: JobArgs::from([
             ("project_id".to_owned(), project_id.to_string()),
-            ("actor_id".to_owned(), actor.to_owned()),
+            ("actor_id".to_owned(), actor.to_string()),
         ]),
         priority: 3,
         max_attempts: 20,
@@ -29,7 +34,7 @@ fn job(project_id: &ProjectId, actor: &str, at: Option<chrono::DateTime<chrono::
 pub async fn schedule(
     store: &Store,
     project_id: &ProjectId,
-    actor: &str,
+    actor: &AccountId,
     delay_secs: i64,
 ) -> Result<()> {
     let at = store.clock().now() + chrono::Duration::seconds(delay_secs);
@@ -47,7 +52,7 @@ async fn debounced(store: &Store, jobs: Vec<NewJob>) -> Result<()> {
 /// before) — all of them (`all`: at start and on the heartbeat, to pull others' edits) or
 /// those with unpublished edits. Returns how many were queued.
 pub async fn schedule_projects(store: &Store, all: bool, delay_secs: i64) -> Result<usize> {
-    let rows: Vec<(ProjectId, String)> = sqlx::query_as(
+    let rows: Vec<(ProjectId, AccountId)> = sqlx::query_as(
         "SELECT p.id, p.owner_id FROM projects p WHERE p.docs_repo IS NOT NULL \
          AND (p.setup_complete = 1 OR EXISTS (SELECT 1 FROM docs_sync s WHERE s.project_id = p.id \
               AND s.synced_commit IS NOT NULL)) \
@@ -117,7 +122,9 @@ pub async fn perform(
     let raw = run.job.args.get("project_id").map(String::as_str).unwrap_or_default();
     let project_id = ProjectId::parse("project_id", raw)
         .map_err(|e| JobFailure::new(FailureClass::Step, e.to_string()))?;
-    let actor = run.job.args.get("actor_id").cloned().unwrap_or_default();
+    let actor = run.job.actor_id().ok_or_else(|| {
+        JobFailure::new(FailureClass::Step, "the sync names no profile to act as")
+    })?;
     let done = tokio::select! {
         r = run_once(&run.store, &secrets, &actor, &project_id, &run.cancel) => r,
         _ = run.cancel.cancelled() => {

@@ -22,6 +22,7 @@ pub use field::ConflictField;
 pub use job::{perform, schedule, schedule_projects, watch};
 pub use state::{conflicts, resolve, status, DocsConflict, DocsStatus, PublishState, Resolution};
 
+use crate::AccountId;
 use decide::{label, ConflictRow, Decision};
 use merge::prepare;
 use record::{all_problems, finish};
@@ -35,7 +36,7 @@ use crate::projects::Project;
 use crate::runner::{JobFailure, JobRun};
 use crate::secrets::SecretStore;
 use crate::store::Store;
-use crate::{access, outbox, validate};
+use crate::{access, outbox};
 use codemyspec_specdocs::merge::{merge, Clash};
 use codemyspec_specdocs::{canonical, parse, path_for, render, Doc, Fields, Kind};
 use serde::Serialize;
@@ -182,7 +183,7 @@ pub(crate) async fn record_setup(
 pub async fn run_once(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     cancel: &CancellationToken,
 ) -> std::result::Result<SyncReport, SyncError> {
@@ -226,7 +227,7 @@ pub async fn run_once(
 pub async fn sync_now(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     cancel: &CancellationToken,
 ) -> Result<SyncReport> {
@@ -256,7 +257,7 @@ async fn deadline(store: &Store) -> Result<u64> {
 async fn sync_locked(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
     url: &str,
     cancel: &CancellationToken,

@@ -2,7 +2,8 @@
 //! person: listed with both values, and settled (mine, theirs, or an edited text).
 
 use super::*;
-use crate::ids::ProjectId;
+use crate::ids::{EntityId, ProjectId};
+use crate::AccountId;
 /// Where a project's spec stands with its docs repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -52,7 +53,11 @@ struct SyncRow {
     added: i64,
 }
 
-pub async fn status(store: &Store, actor: &str, project_id: &ProjectId) -> Result<DocsStatus> {
+pub async fn status(
+    store: &Store,
+    actor: &AccountId,
+    project_id: &ProjectId,
+) -> Result<DocsStatus> {
     let pending = outbox::pending(store, actor, project_id).await?;
     let project = crate::projects::get(store, actor, project_id).await?;
     let mut conn = store.pool().acquire().await?;
@@ -155,7 +160,7 @@ pub(super) struct StoredConflict {
 
 pub async fn conflicts(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Vec<DocsConflict>> {
     let mut conn = store.pool().acquire().await?;
@@ -220,12 +225,13 @@ pub enum Resolution {
 /// Settles the clashes on one entity and schedules a sync to publish the outcome.
 pub async fn resolve(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
-    entity_id: &str,
+    entity_id: &EntityId,
     choice: Resolution,
 ) -> Result<Vec<DocsConflict>> {
-    let entity_id = validate::id("entity_id", entity_id)?;
+    // The sync's tables and readers speak of any kind's entity in its text form.
+    let entity_id = entity_id.to_string();
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, project_id, access::Need::Write).await?;
     let rows: Vec<OpenClash> = sqlx::query_as(

@@ -31,7 +31,7 @@ fn project(id: &ProjectId, status: SetupStatus) -> Project {
         context_mapping_approved: false,
         public_repos: false,
         local_path: None,
-        owner_id: "owner".into(),
+        owner_id: crate::AccountId::new(),
         inserted_at: "2026-01-01T00:00:00.000000Z".into(),
         updated_at: "2026-01-01T00:00:00.000000Z".into(),
     }

@@ -15,7 +15,7 @@ fn an_id_prints_as_the_hyphenated_lower_case_text_the_database_holds() {
 fn a_bad_id_is_invalid_input_on_the_named_field() {
     let err = ProjectId::parse("project_id", "42").unwrap_err();
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("project_id")));
-    assert_eq!(err.to_string(), crate::validate::id("project_id", "42").unwrap_err().to_string());
+    assert!(err.to_string().contains("\"42\" is not an id"), "{err}");
     assert!(AccountId::parse("account_id", "").is_err());
 }
 

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::ids::ProjectId;
 use crate::projects::SetupStatus;
 use crate::store::Store;
+use crate::AccountId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -38,7 +39,7 @@ pub struct JobFilter {
 
 /// Jobs the actor may see, newest first. A queue that does not exist or a project id that
 /// is not an id is an `invalid_input` error on that field (an empty list would hide a typo).
-pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<Job>> {
+pub async fn list(store: &Store, actor: &AccountId, filter: &JobFilter) -> Result<Vec<Job>> {
     let project_id =
         filter.project_id.as_deref().map(|p| ProjectId::parse("project_id", p)).transpose()?;
     if let Some(queue) = &filter.queue {
@@ -69,7 +70,11 @@ pub async fn list(store: &Store, actor: &str, filter: &JobFilter) -> Result<Vec<
 /// The jobs the actor may see that changed (were inserted, moved state, noted their step)
 /// after change number `after`, oldest change first, with the newest change number: a
 /// window follows jobs another process runs by asking again with it.
-pub async fn changed_after(store: &Store, actor: &str, after: i64) -> Result<(Vec<Job>, i64)> {
+pub async fn changed_after(
+    store: &Store,
+    actor: &AccountId,
+    after: i64,
+) -> Result<(Vec<Job>, i64)> {
     let newest: i64 = sqlx::query_scalar("SELECT coalesce(max(changed), 0) FROM jobs")
         .fetch_one(store.pool())
         .await?;
@@ -87,7 +92,7 @@ pub async fn changed_after(store: &Store, actor: &str, after: i64) -> Result<(Ve
 }
 
 /// One job the actor may see.
-pub async fn get(store: &Store, actor: &str, id: i64) -> Result<Job> {
+pub async fn get(store: &Store, actor: &AccountId, id: i64) -> Result<Job> {
     sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {JOB_COLUMNS} FROM jobs WHERE {VISIBLE} AND id = ?2"
     )))
@@ -100,7 +105,7 @@ pub async fn get(store: &Store, actor: &str, id: i64) -> Result<Job> {
 }
 
 /// How many visible jobs are in each state (every state is present).
-pub async fn counts(store: &Store, actor: &str) -> Result<BTreeMap<JobState, i64>> {
+pub async fn counts(store: &Store, actor: &AccountId) -> Result<BTreeMap<JobState, i64>> {
     let rows: Vec<(JobState, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT state, count(*) FROM jobs WHERE {VISIBLE} GROUP BY state"
     )))
@@ -143,7 +148,7 @@ pub struct StepRecord {
 }
 
 /// Every step of every attempt of the job, in order.
-pub async fn steps(store: &Store, actor: &str, job_id: i64) -> Result<Vec<StepRecord>> {
+pub async fn steps(store: &Store, actor: &AccountId, job_id: i64) -> Result<Vec<StepRecord>> {
     get(store, actor, job_id).await?;
     Ok(sqlx::query_as(
         "SELECT attempt, position, status, command, started_at, finished_at, duration_ms, \
@@ -173,7 +178,7 @@ pub struct LogLine {
 /// (and at most [`MAX_LOG_LINES`]).
 pub async fn logs(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     job_id: i64,
     after: i64,
     limit: i64,
@@ -204,7 +209,12 @@ pub struct JobDetail {
 /// The detail of a job the actor may see: the job, its steps, and the last `log_lines` lines
 /// of its log (at least one, at most [`MAX_LOG_LINES`]), oldest first. The window asks for
 /// [`DETAIL_LOG_LINES`]; `codemyspec jobs show` for [`MAX_LOG_LINES`].
-pub async fn detail(store: &Store, actor: &str, id: i64, log_lines: i64) -> Result<JobDetail> {
+pub async fn detail(
+    store: &Store,
+    actor: &AccountId,
+    id: i64,
+    log_lines: i64,
+) -> Result<JobDetail> {
     let job = get(store, actor, id).await?;
     let steps = steps(store, actor, id).await?;
     let log = sqlx::query_as(

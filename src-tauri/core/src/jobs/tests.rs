@@ -258,23 +258,23 @@ async fn an_inserted_job_is_returned_as_it_is_stored() {
 #[tokio::test]
 async fn every_change_of_a_job_is_numbered_for_followers_in_other_processes() {
     let (s, _clock, _dir) = store().await;
-    let (none, start) = changed_after(&s, "nobody", 0).await.unwrap();
+    let (none, start) = changed_after(&s, &AccountId::new(), 0).await.unwrap();
     assert!(none.is_empty());
     // A job about no project: everyone may see it.
     let mut maintenance = job(None);
     maintenance.args = Fields::new();
     let id = insert(&s, maintenance).await.unwrap().job.id;
-    let (seen, after_insert) = changed_after(&s, "nobody", start).await.unwrap();
+    let (seen, after_insert) = changed_after(&s, &AccountId::new(), start).await.unwrap();
     assert_eq!(seen.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
     claim(&s, "project_setup", 1).await.unwrap();
-    let (seen, after_claim) = changed_after(&s, "nobody", after_insert).await.unwrap();
+    let (seen, after_claim) = changed_after(&s, &AccountId::new(), after_insert).await.unwrap();
     assert_eq!((seen.len(), seen[0].state), (1, JobState::Executing));
     assert!(after_claim > after_insert);
-    let (seen, same) = changed_after(&s, "nobody", after_claim).await.unwrap();
+    let (seen, same) = changed_after(&s, &AccountId::new(), after_claim).await.unwrap();
     assert!(seen.is_empty() && same == after_claim, "nothing new");
 }
 
-async fn account(s: &Store, email: &str) -> String {
+async fn account(s: &Store, email: &str) -> AccountId {
     let new = crate::accounts::NewAccount {
         email: email.into(),
         password: crate::Secret::new("a long password"),
@@ -353,11 +353,11 @@ async fn a_log_longer_than_the_most_a_detail_carries_shows_its_end() {
     maintenance.args = Fields::new();
     let id = insert(&s, maintenance).await.unwrap().job.id;
     add_logs(&s, id, MAX_LOG_LINES + 5).await;
-    let log = detail(&s, "anyone", id, MAX_LOG_LINES + 100).await.unwrap().log;
+    let log = detail(&s, &AccountId::new(), id, MAX_LOG_LINES + 100).await.unwrap().log;
     assert_eq!(log.len() as i64, MAX_LOG_LINES, "never more than the most");
     assert_eq!(log.first().unwrap().line, "line 6");
     assert_eq!(log.last().unwrap().line, format!("line {}", MAX_LOG_LINES + 5));
-    let window = detail(&s, "anyone", id, DETAIL_LOG_LINES).await.unwrap().log;
+    let window = detail(&s, &AccountId::new(), id, DETAIL_LOG_LINES).await.unwrap().log;
     assert_eq!(window.len() as i64, DETAIL_LOG_LINES);
     assert_eq!(window.last(), log.last());
 }

@@ -10,6 +10,7 @@ use crate::events::Broadcaster;
 use crate::ids::ProjectId;
 use crate::jobs::{self, Job};
 use crate::store::Store;
+use crate::AccountId;
 
 /// What a person must be allowed to do to the job's project to cancel or retry the job: what
 /// starting it needs.
@@ -25,14 +26,14 @@ fn need(job: &Job) -> Need {
 }
 
 /// Checks that `actor` may cancel or retry `job` (one it can see).
-async fn require_control(store: &Store, actor: &str, job: &Job) -> Result<()> {
-    match (job.project_id(), job.args.get("actor_id")) {
+async fn require_control(store: &Store, actor: &AccountId, job: &Job) -> Result<()> {
+    match (job.project_id(), job.actor_id()) {
         (Some(raw), _) => {
             let project_id = ProjectId::parse("project_id", raw)?;
             access::require(store.pool(), actor, &project_id, need(job)).await.map(|_| ())
         }
         // Another profile's job about no project (its org sync): it does not exist for them.
-        (None, Some(owner)) if owner != actor => Err(Error::not_found("job")),
+        (None, Some(owner)) if owner != *actor => Err(Error::not_found("job")),
         _ => Ok(()),
     }
 }
@@ -56,7 +57,7 @@ async fn newer_setup(store: &Store, project_id: &ProjectId, job: &Job) -> Result
 pub async fn retry_job(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     job_id: i64,
 ) -> Result<Job> {
     let job = jobs::get(store, actor, job_id).await?;
@@ -80,7 +81,7 @@ pub async fn retry_job(
 pub async fn cancel_job(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     job_id: i64,
 ) -> Result<Job> {
     let job = jobs::get(store, actor, job_id).await?;

@@ -10,13 +10,14 @@ use crate::docs_sync::local;
 use crate::error::{Error, Result};
 use crate::projects::Project;
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_specdocs::{path_for, render, Doc};
 use std::path::Path;
 
 /// Every file of the tree: (relative path, content), and the entities they hold.
 pub async fn files(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
 ) -> Result<(Vec<(String, String)>, Vec<Published>)> {
     let project_id = project.id;
@@ -39,7 +40,7 @@ pub async fn files(
 /// written.
 pub async fn write_tree(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
     dir: &Path,
 ) -> Result<Vec<Published>> {

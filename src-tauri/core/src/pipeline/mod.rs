@@ -33,6 +33,7 @@ use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
 use crate::secrets::SecretStore;
 use crate::store::Store;
+use crate::AccountId;
 use chrono::Duration;
 use sqlx::SqliteConnection;
 use std::path::PathBuf;
@@ -162,7 +163,7 @@ async fn enter_provisioning(
     conn: &mut SqliteConnection,
     store: &Store,
     project: &Project,
-    actor: &str,
+    actor: &AccountId,
 ) -> Result<()> {
     let returns = lifecycle::stage_returns(&mut *conn, &project.id).await?;
     match project.stage {
@@ -205,7 +206,7 @@ async fn enter_provisioning(
 pub async fn setup_project(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Inserted> {
     let mut tx = store.write().await?;
@@ -227,7 +228,7 @@ pub async fn setup_project(
     enter_provisioning(&mut tx, store, &project, actor).await?;
     let args = Fields::from([
         ("project_id".into(), project_id.to_string()),
-        ("actor_id".into(), actor.to_owned()),
+        ("actor_id".into(), actor.to_string()),
     ]);
     let new = NewJob {
         queue: QUEUE.into(),
@@ -318,7 +319,7 @@ async fn latest_job(conn: &mut SqliteConnection, project_id: &ProjectId) -> Resu
 pub async fn cancel_setup(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Job> {
     let mut tx = store.write().await?;
@@ -336,7 +337,7 @@ pub async fn cancel_setup(
 pub async fn retry_setup(
     store: &Store,
     events: &Broadcaster,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Job> {
     let mut tx = store.write().await?;

@@ -11,6 +11,7 @@ use crate::runner::JobFailure;
 use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::text_enum::text_enum;
+use crate::AccountId;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ impl From<Undecided> for JobFailure {
 /// with `actor`'s token for that host).
 pub async fn decide(
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
 ) -> Result<PathChoice, Undecided> {
     let Some(url) = project.code_repo.clone() else {

@@ -11,6 +11,7 @@ use crate::projects::Project;
 use crate::secrets::host_of;
 use crate::settings;
 use crate::store::Store;
+use crate::AccountId;
 use serde::Serialize;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -122,7 +123,7 @@ fn is_loopback(host: &str) -> bool {
 pub async fn checks(
     store: &Store,
     config: &PipelineConfig,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
     recipe: &Recipe,
 ) -> Vec<Check> {
@@ -176,7 +177,7 @@ fn not_found(program: &str) -> String {
 }
 
 /// Whether `actor` has a token for `host` in the OS keyring.
-pub async fn token_check(config: &PipelineConfig, actor: &str, host: &str) -> Check {
+pub async fn token_check(config: &PipelineConfig, actor: &AccountId, host: &str) -> Check {
     let name = format!("token for {host}");
     match crate::secrets::token(&config.secrets, actor, host).await {
         Ok(Some(_)) => check(name, true, "set (in the OS keyring)"),
@@ -194,7 +195,7 @@ pub async fn token_check(config: &PipelineConfig, actor: &str, host: &str) -> Ch
 pub async fn doctor(
     store: &Store,
     config: &PipelineConfig,
-    actor: &str,
+    actor: &AccountId,
     project: Option<&Project>,
 ) -> crate::Result<Vec<Check>> {
     if let Some(project) = project {

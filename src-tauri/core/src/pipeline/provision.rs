@@ -19,6 +19,7 @@ use crate::runner::JobFailure;
 use crate::secret::Secret;
 use crate::secrets::{host_of, SecretStore};
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{Client, GitHubError, Repo};
 use std::sync::Arc;
 
@@ -73,7 +74,7 @@ fn failure(e: GitHubError) -> JobFailure {
 pub async fn provision(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
     job: &Job,
 ) -> Result<Vec<String>, JobFailure> {
@@ -132,7 +133,7 @@ pub async fn provision(
 pub async fn access(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
 ) -> Result<(Vec<String>, Vec<String>), JobFailure> {
     let infra = |e: crate::Error| JobFailure::new(FailureClass::Infrastructure, e.to_string());
@@ -289,7 +290,7 @@ async fn ensure(
 pub async fn checks(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
 ) -> Vec<Check> {
     let at = match github::endpoints(store).await {
@@ -320,7 +321,7 @@ fn check(name: String, ok: bool, detail: String) -> Check {
 /// or why there is none.
 async fn signed_in(
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     at: &Endpoints,
 ) -> std::result::Result<(Client, String, Secret), String> {
     let token = match crate::secrets::token(secrets, actor, &at.host).await {
@@ -392,7 +393,7 @@ async fn target_check(
 /// setup stops with a conflict naming it instead.
 async fn record(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
     target: &Target,
     repo: &Repo,
@@ -492,7 +493,7 @@ mod tests {
             "github_repo_id": null, "docs_repo_id": null, "github_repo_name": null, "stage": "draft",
             "setup_status": "created", "setup_error": null, "executive_summary": null,
             "executive_summary_approved": false, "setup_complete": false,
-            "context_mapping_approved": false, "public_repos": false, "local_path": null, "owner_id": "o",
+            "context_mapping_approved": false, "public_repos": false, "local_path": null, "owner_id": "00000000-0000-4000-8000-0000000000a1",
             "inserted_at": "x", "updated_at": "x"
         }))
         .unwrap();

@@ -246,7 +246,7 @@ mod tests {
             "github_repo_id": null, "github_repo_name": null, "stage": "provisioning",
             "setup_status": "setup_queued", "setup_error": null, "executive_summary": null,
             "executive_summary_approved": false, "setup_complete": false,
-            "context_mapping_approved": false, "public_repos": false, "owner_id": "o", "inserted_at": "t", "updated_at": "t"
+            "context_mapping_approved": false, "public_repos": false, "owner_id": "00000000-0000-4000-8000-0000000000a1", "inserted_at": "t", "updated_at": "t"
         }))
         .unwrap();
         p.framework = framework;

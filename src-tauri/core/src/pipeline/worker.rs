@@ -23,6 +23,7 @@ use crate::projects::{self, Project, SetupStatus};
 use crate::repo_kind::RepoKind;
 use crate::runner::{JobFailure, JobRun};
 use crate::store::Store;
+use crate::AccountId;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -67,6 +68,8 @@ pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
         tracing::warn!("cannot read tools_path: {e}");
     }
     let mut attempt = Attempt {
+        // A setup queued before jobs named their profile acts as the project's owner.
+        actor: job.actor_id().unwrap_or(project.owner_id),
         run: &run,
         config: &config,
         project,
@@ -84,6 +87,8 @@ pub async fn perform(run: JobRun, config: Arc<PipelineConfig>) -> Outcome {
 }
 
 struct Attempt<'a> {
+    /// The profile that queued the setup.
+    actor: AccountId,
     run: &'a JobRun,
     config: &'a PipelineConfig,
     project: Project,
@@ -109,8 +114,8 @@ impl Attempt<'_> {
     }
 
     /// The profile that queued the setup.
-    fn actor(&self) -> String {
-        self.job().args.get("actor_id").cloned().unwrap_or_default()
+    fn actor(&self) -> AccountId {
+        self.actor
     }
 
     async fn go(&mut self) -> Outcome {

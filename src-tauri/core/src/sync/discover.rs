@@ -17,6 +17,7 @@ use crate::lifecycle::Stage;
 use crate::repo_kind::RepoKind;
 use crate::store::{new_id, Store};
 use crate::validate;
+use crate::AccountId;
 use codemyspec_github::Repo;
 use std::collections::{HashMap, HashSet};
 
@@ -75,7 +76,7 @@ fn key(owner: &str, name: &str) -> String {
 pub(crate) async fn discover(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     all: &[Row],
     listed: &[Repo],
 ) -> Result<Vec<(ProjectId, Change)>> {
@@ -164,7 +165,7 @@ struct Pairing<'r> {
 async fn import_fresh(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     all: &[Row],
     fresh: &[&Repo],
     pairing: &Pairing<'_>,
@@ -340,7 +341,7 @@ async fn give_way(tx: &mut sqlx::SqliteConnection, stray: Option<&ProjectId>) ->
 async fn import(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     repo: &Repo,
     name: &str,
     docs: Option<&Repo>,

@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::text_enum::text_enum;
+use crate::AccountId;
 use codemyspec_github::Repo;
 use serde::Serialize;
 
@@ -51,7 +52,7 @@ impl SyncFilters {
 /// The profile's filters (a profile that never chose has the defaults: neither).
 pub(crate) async fn read<'e, E: sqlx::SqliteExecutor<'e>>(
     exec: E,
-    actor: &str,
+    actor: &AccountId,
 ) -> Result<SyncFilters> {
     let on: Vec<String> = sqlx::query_scalar(
         "SELECT key FROM profile_settings WHERE account_id = ? AND key IN (?, ?) \
@@ -70,7 +71,7 @@ pub(crate) async fn read<'e, E: sqlx::SqliteExecutor<'e>>(
 }
 
 /// The acting profile's filters.
-pub async fn filters(store: &Store, actor: &str) -> Result<SyncFilters> {
+pub async fn filters(store: &Store, actor: &AccountId) -> Result<SyncFilters> {
     read(store.pool(), actor).await
 }
 
@@ -85,7 +86,12 @@ pub fn parse_flag(filter: SyncFilter, raw: &str) -> Result<bool> {
 }
 
 /// Sets one of the profile's filters.
-pub async fn set_filter(store: &Store, actor: &str, filter: SyncFilter, on: bool) -> Result<()> {
+pub async fn set_filter(
+    store: &Store,
+    actor: &AccountId,
+    filter: SyncFilter,
+    on: bool,
+) -> Result<()> {
     let mut tx = store.write().await?;
     if on {
         sqlx::query(

@@ -14,6 +14,7 @@ use crate::ids::ProjectId;
 use crate::lifecycle::Stage;
 use crate::projects::{self, Project};
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{PageCache, Repo};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -78,7 +79,7 @@ fn repo_named(raw: &str) -> Result<String> {
 }
 
 /// The profile's ignored repositories, by name.
-pub async fn ignored(store: &Store, actor: &str) -> Result<Vec<IgnoredRepo>> {
+pub async fn ignored(store: &Store, actor: &AccountId) -> Result<Vec<IgnoredRepo>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM sync_ignored WHERE account_id = ? ORDER BY full_name COLLATE NOCASE"
     )))
@@ -91,7 +92,7 @@ pub async fn ignored(store: &Store, actor: &str) -> Result<Vec<IgnoredRepo>> {
 /// that GitHub shows under another name now gets its new name, in the caller's transaction.
 pub(crate) async fn follow_names(
     tx: &mut sqlx::SqliteConnection,
-    actor: &str,
+    actor: &AccountId,
     listed: &[Repo],
 ) -> Result<HashMap<i64, String>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
@@ -128,7 +129,7 @@ pub(crate) async fn follow_names(
 /// Ignores a repository: `target` is a discovered project (its name or id), or a repository
 /// (`OWNER/NAME` or its URL) that is a discovered project's or in the profile's last listing.
 /// A discovered project that stands for it goes (it must be untouched: see the module).
-pub async fn ignore(store: &Store, actor: &str, target: &str) -> Result<Ignoring> {
+pub async fn ignore(store: &Store, actor: &AccountId, target: &str) -> Result<Ignoring> {
     let target = target.trim();
     if target.is_empty() {
         return Err(Error::invalid(
@@ -177,7 +178,7 @@ pub async fn ignore(store: &Store, actor: &str, target: &str) -> Result<Ignoring
 /// like any delete.
 pub async fn delete_and_ignore(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
 ) -> Result<Ignoring> {
     ignore_project(store, actor, project_id, false).await
@@ -187,7 +188,7 @@ pub async fn delete_and_ignore(
 /// transaction. `only_untouched`: refuse a project someone worked on.
 async fn ignore_project(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     only_untouched: bool,
 ) -> Result<Ignoring> {
@@ -235,7 +236,7 @@ async fn ignore_project(
 async fn record(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     repo_id: i64,
     full_name: &str,
     html_url: &str,
@@ -256,7 +257,7 @@ async fn record(
 
 /// Lets the heartbeat import a repository again (its next run brings it back): `target` is
 /// `OWNER/NAME`, its URL, or GitHub's id of it.
-pub async fn unignore(store: &Store, actor: &str, target: &str) -> Result<IgnoredRepo> {
+pub async fn unignore(store: &Store, actor: &AccountId, target: &str) -> Result<IgnoredRepo> {
     let target = target.trim();
     let mut tx = store.write().await?;
     let removed: Option<IgnoredRepo> = if let Ok(id) = target.parse::<i64>() {
@@ -283,7 +284,7 @@ pub async fn unignore(store: &Store, actor: &str, target: &str) -> Result<Ignore
 }
 
 /// Every repository the profile's last listings held (the pages the heartbeat keeps).
-async fn listed(store: &Store, actor: &str) -> Result<Vec<Repo>> {
+async fn listed(store: &Store, actor: &AccountId) -> Result<Vec<Repo>> {
     let pages: Vec<String> =
         sqlx::query_scalar("SELECT pages FROM sync_pages WHERE account_id = ?")
             .bind(actor)

@@ -8,6 +8,7 @@ use crate::ids::ProjectId;
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project};
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::Repo;
 use std::collections::{HashMap, HashSet};
 
@@ -59,7 +60,11 @@ fn url_owner(url: &str) -> Option<&str> {
 
 /// The actor's projects whose repository a run must ask GitHub about by id: tracked, in a
 /// stage that can go missing (or missing already), and not in the listing.
-pub(crate) async fn unlisted(store: &Store, actor: &str, listed: &[Repo]) -> Result<Vec<i64>> {
+pub(crate) async fn unlisted(
+    store: &Store,
+    actor: &AccountId,
+    listed: &[Repo],
+) -> Result<Vec<i64>> {
     let listed: HashSet<i64> = listed.iter().map(|r| r.id as i64).collect();
     let tracked: Vec<(i64, Stage)> = sqlx::query_as(
         "SELECT DISTINCT p.github_repo_id, p.stage FROM projects p \
@@ -82,7 +87,7 @@ pub(crate) async fn unlisted(store: &Store, actor: &str, listed: &[Repo]) -> Res
 /// asks GitHub for these by name, so they are linked (and come back) like listed ones.
 pub(crate) async fn unlinked_elsewhere(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     host: &str,
     listed: &[Repo],
 ) -> Result<Vec<String>> {
@@ -134,7 +139,7 @@ pub(super) struct Row {
 /// Every project of the data dir, as [`Row`]s, in one read: one JSON array built by SQLite
 /// (10,000 rows decoded one by one through sqlx cost several times more; issue 22), in the
 /// table's order.
-async fn rows(tx: &mut sqlx::SqliteConnection, actor: &str) -> Result<Vec<Row>> {
+async fn rows(tx: &mut sqlx::SqliteConnection, actor: &AccountId) -> Result<Vec<Row>> {
     let packed: String = sqlx::query_scalar(
         "SELECT json_group_array(json_array(p.id, p.name, p.stage, p.code_repo, p.docs_repo, \
          p.github_repo_id, p.docs_repo_id, p.github_repo_name, \
@@ -153,7 +158,7 @@ async fn rows(tx: &mut sqlx::SqliteConnection, actor: &str) -> Result<Vec<Row>> 
 pub(crate) async fn reconcile_in(
     tx: &mut sqlx::SqliteConnection,
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     seen: &Seen,
 ) -> Result<Changes> {
     let mut all = rows(tx, actor).await?;

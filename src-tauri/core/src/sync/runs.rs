@@ -4,6 +4,7 @@
 use super::reconcile::Changes;
 use crate::error::Result;
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{PageCache, RateBudget};
 use serde::Serialize;
 
@@ -38,7 +39,7 @@ pub struct SyncRun {
 const RUN_COLUMNS: &str = "id, owner, started_at, finished_at, status, requests, not_modified, \
     discovered, missing, renamed, reappeared, rate_remaining, error";
 
-pub(super) async fn start_run(store: &Store, actor: &str, owner: &str) -> Result<i64> {
+pub(super) async fn start_run(store: &Store, actor: &AccountId, owner: &str) -> Result<i64> {
     let mut tx = store.write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sync_runs (account_id, owner, started_at) VALUES (?, ?, ?) RETURNING id",
@@ -109,7 +110,7 @@ async fn fetch_run(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<SyncRun
 }
 
 /// The profile's runs, newest first.
-pub async fn runs(store: &Store, actor: &str, limit: i64) -> Result<Vec<SyncRun>> {
+pub async fn runs(store: &Store, actor: &AccountId, limit: i64) -> Result<Vec<SyncRun>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT ?"
     )))
@@ -120,7 +121,7 @@ pub async fn runs(store: &Store, actor: &str, limit: i64) -> Result<Vec<SyncRun>
 }
 
 /// The rate budget the profile's last run saw, if it is still in its window.
-pub(super) async fn last_budget(store: &Store, actor: &str) -> Result<Option<RateBudget>> {
+pub(super) async fn last_budget(store: &Store, actor: &AccountId) -> Result<Option<RateBudget>> {
     let row: Option<(Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT rate_limit, rate_remaining, rate_reset FROM sync_runs \
          WHERE account_id = ? AND rate_limit IS NOT NULL ORDER BY id DESC LIMIT 1",
@@ -138,7 +139,7 @@ pub(super) async fn last_budget(store: &Store, actor: &str) -> Result<Option<Rat
     })
 }
 
-pub(super) async fn page_cache(store: &Store, actor: &str, owner: &str) -> Result<PageCache> {
+pub(super) async fn page_cache(store: &Store, actor: &AccountId, owner: &str) -> Result<PageCache> {
     let text: Option<String> =
         sqlx::query_scalar("SELECT pages FROM sync_pages WHERE account_id = ? AND owner = ?")
             .bind(actor)

@@ -20,6 +20,7 @@ use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::text_enum::text_enum;
 use crate::validate;
+use crate::AccountId;
 use codemyspec_github::{Added, Client, Permission};
 use serde::Serialize;
 use std::sync::Arc;
@@ -67,7 +68,7 @@ pub struct TeamChange {
 pub async fn invite(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     login: &str,
     role: Role,
@@ -80,7 +81,7 @@ pub async fn invite(
 pub async fn set_role(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     login: &str,
     role: Role,
@@ -91,7 +92,7 @@ pub async fn set_role(
 async fn grant(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     login: &str,
     role: Role,
@@ -152,7 +153,7 @@ async fn grant(
 pub async fn remove(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     login: &str,
 ) -> Result<TeamChange> {
@@ -191,10 +192,10 @@ pub async fn remove(
 /// the owner keeps their role and cannot be removed, on GitHub as here.
 async fn prepare(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project_id: &ProjectId,
     login: &str,
-) -> Result<(Project, String, Vec<(String, String)>)> {
+) -> Result<(Project, String, Vec<(AccountId, String)>)> {
     let project = projects::get(store, actor, project_id).await?;
     access::require(store.pool(), actor, &project.id, Need::Manage).await?;
     let login = login.trim();
@@ -207,7 +208,7 @@ async fn prepare(
             ),
         ));
     }
-    let linked: Vec<(String, String)> = sqlx::query_as(
+    let linked: Vec<(AccountId, String)> = sqlx::query_as(
         "SELECT id, email FROM accounts WHERE github_login = ? COLLATE NOCASE ORDER BY inserted_at",
     )
     .bind(login)
@@ -275,7 +276,7 @@ async fn where_they_are<'a>(
 async fn linked_members(
     store: &Store,
     project: &Project,
-    linked: &[(String, String)],
+    linked: &[(AccountId, String)],
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (id, email) in linked {
@@ -296,9 +297,9 @@ async fn linked_members(
 /// The linked profiles' memberships get `role` (at most admin), in one transaction.
 async fn local_grant(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
-    linked: &[(String, String)],
+    linked: &[(AccountId, String)],
     role: Role,
 ) -> Result<Vec<String>> {
     let local = role.min(Role::Admin);
@@ -330,9 +331,9 @@ async fn local_grant(
 /// The linked profiles leave the project, in one transaction.
 async fn local_remove(
     store: &Store,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
-    linked: &[(String, String)],
+    linked: &[(AccountId, String)],
 ) -> Result<Vec<String>> {
     let mut tx = store.write().await?;
     access::require(&mut *tx, actor, &project.id, Need::Manage).await?;

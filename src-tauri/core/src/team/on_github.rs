@@ -11,6 +11,7 @@ use crate::projects::Project;
 use crate::repo_kind::RepoKind;
 use crate::secrets::SecretStore;
 use crate::store::Store;
+use crate::AccountId;
 use codemyspec_github::{Client, GitHubError, RepoAccess};
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ pub(super) fn full(target: &Target) -> String {
 pub(super) async fn connect(
     store: &Store,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &Project,
     field: &str,
 ) -> Result<OnGitHub> {

@@ -44,7 +44,7 @@ impl Machine {
         secrets.set(&me.id, &host, &Secret::new(token)).expect("the OS keyring (with-session.sh)");
         sqlx::query("UPDATE accounts SET github_login = ? WHERE id = ?")
             .bind(login)
-            .bind(&me.id)
+            .bind(me.id)
             .execute(f.store.pool())
             .await
             .unwrap();

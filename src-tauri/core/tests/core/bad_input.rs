@@ -89,7 +89,7 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
         NewSession {
             session_type: SessionType::Design,
             target_type: TargetType::Component,
-            target_id: a.id.clone(),
+            target_id: Some(a.id.into()),
         },
     )
     .await
@@ -97,7 +97,7 @@ async fn bad_input_of_every_kind_is_refused_and_leaves_the_database_as_it_was() 
     let before = snapshot(s).await;
 
     use Code::*;
-    let (me, viewer) = (ada.id.as_str(), vic.id.as_str());
+    let (me, viewer) = (&ada.id, &vic.id);
     let cases: Vec<Case> = vec![
         case("empty name", InvalidInput, Some("name"), projects::create(s, me, project_named(""))),
         case(

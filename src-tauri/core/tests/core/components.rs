@@ -4,6 +4,7 @@ use codemyspec_core::components::{
 };
 use codemyspec_core::contexts::{self, ContextType, NewContext};
 use codemyspec_core::{dependencies, design_docs, Code, Error};
+use codemyspec_core::{AccountId, ComponentId};
 
 fn named(name: &str) -> NewComponent {
     NewComponent {
@@ -15,7 +16,7 @@ fn named(name: &str) -> NewComponent {
     }
 }
 
-async fn dirty_of(f: &Fixture, actor: &str, ids: &[&str]) -> Vec<bool> {
+async fn dirty_of(f: &Fixture, actor: &AccountId, ids: &[&ComponentId]) -> Vec<bool> {
     let mut out = Vec::new();
     for id in ids {
         out.push(components::get(&f.store, actor, id).await.unwrap().dirty);
@@ -73,7 +74,7 @@ async fn a_dependency_that_closes_a_cycle_is_refused_and_the_error_names_it() {
     // The same edge twice is one edge.
     let again = dependencies::add(&f.store, &ada.id, &a.id, &b.id).await.unwrap();
     let deps = dependencies::list(&f.store, &ada.id, &a.id).await.unwrap();
-    assert_eq!((deps.len(), deps[0].id.as_str()), (1, again.depends_on_id.as_str()));
+    assert_eq!((deps.len(), deps[0].id), (1, again.depends_on_id));
     let dependents = dependencies::list_dependents(&f.store, &ada.id, &c.id).await.unwrap();
     assert_eq!(dependents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["B"]);
 }
@@ -91,10 +92,8 @@ async fn dependencies_stay_inside_one_project() {
     assert_eq!((err.code(), err.field()), (Code::InvalidInput, Some("depends_on_id")));
     // The schema refuses it too, whatever the code does.
     let seq_of = "SELECT seq FROM components WHERE id = ?";
-    let a_seq: i64 =
-        sqlx::query_scalar(seq_of).bind(&a.id).fetch_one(f.store.pool()).await.unwrap();
-    let x_seq: i64 =
-        sqlx::query_scalar(seq_of).bind(&x.id).fetch_one(f.store.pool()).await.unwrap();
+    let a_seq: i64 = sqlx::query_scalar(seq_of).bind(a.id).fetch_one(f.store.pool()).await.unwrap();
+    let x_seq: i64 = sqlx::query_scalar(seq_of).bind(x.id).fetch_one(f.store.pool()).await.unwrap();
     let raw = sqlx::query("INSERT INTO component_dependencies VALUES ('d', ?, ?, ?, 'now', 'now')")
         .bind(p.id)
         .bind(a_seq)

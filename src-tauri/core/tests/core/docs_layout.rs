@@ -11,6 +11,7 @@ use codemyspec_core::docs_sync::{self, SyncReport};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::AccountId;
 use codemyspec_core::{ProjectId, Secret, StoryId};
 use codemyspec_tests::GitServer;
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 struct Machine {
     f: Fixture,
     secrets: Arc<dyn SecretStore>,
-    actor: String,
+    actor: AccountId,
     project: ProjectId,
 }
 

@@ -11,6 +11,7 @@ use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::settings::{self, Setting};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::AccountId;
 use codemyspec_core::ProjectId;
 use codemyspec_core::Secret;
 use codemyspec_core::StoryId;
@@ -22,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 async fn sync(
     f: &Fixture,
     secrets: &Arc<dyn SecretStore>,
-    actor: &str,
+    actor: &AccountId,
     project: &ProjectId,
 ) -> SyncReport {
     docs_sync::run_once(&f.store, secrets, actor, project, &CancellationToken::new())
@@ -90,7 +91,7 @@ async fn publishing(
     email: &str,
     name: &str,
     repo: &str,
-) -> (Arc<dyn SecretStore>, String, ProjectId) {
+) -> (Arc<dyn SecretStore>, AccountId, ProjectId) {
     let url = git.repo("acme", repo);
     let who = account(&f.store, email).await;
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
@@ -243,7 +244,7 @@ async fn a_file_with_the_id_of_another_projects_story_changes_nothing_in_that_pr
 }
 
 /// The docs-sync jobs of `project` that wait to run.
-async fn waiting_syncs(f: &Fixture, actor: &str, project: &ProjectId) -> Vec<jobs::Job> {
+async fn waiting_syncs(f: &Fixture, actor: &AccountId, project: &ProjectId) -> Vec<jobs::Job> {
     let filter = jobs::JobFilter {
         queue: Some(docs_sync::QUEUE.into()),
         project_id: Some(project.to_string()),

@@ -102,7 +102,7 @@ async fn the_job_list_filters_by_queue_state_and_project_and_refuses_an_unknown_
     let ids = |jobs: Vec<jobs::Job>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
     let list = |filter: JobFilter| {
         let store = f.store.clone();
-        let actor = ada.id.clone();
+        let actor = ada.id;
         async move { jobs::list(&store, &actor, &filter).await }
     };
 

@@ -36,9 +36,7 @@ async fn a_project_walks_the_chain_and_every_move_is_recorded() {
             (Stage::Archived, Stage::Estimated, "back on"),
         ]
     );
-    assert!(history
-        .iter()
-        .all(|t| t.trigger == Trigger::User && t.actor_id.as_deref() == Some(ada.id.as_str())));
+    assert!(history.iter().all(|t| t.trigger == Trigger::User && t.actor_id == Some(ada.id)));
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use codemyspec_core::notices::{self, Claimer};
 use codemyspec_core::projects::{self, NewProject};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
+use codemyspec_core::AccountId;
 use codemyspec_core::ProjectId;
 use codemyspec_core::Secret;
 use codemyspec_core::StoryId;
@@ -55,7 +56,7 @@ async fn a_project_gone_from_github_is_notified_once_by_one_process_and_only_to_
 
 /// A data dir ("machine") with a profile whose token reaches `git`, and a project `shop`
 /// publishing to `url`.
-async fn machine(git: &GitServer, email: &str, url: &str) -> (Fixture, String, ProjectId) {
+async fn machine(git: &GitServer, email: &str, url: &str) -> (Fixture, AccountId, ProjectId) {
     let f = fixture().await;
     let who = account(&f.store, email).await;
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
@@ -66,14 +67,14 @@ async fn machine(git: &GitServer, email: &str, url: &str) -> (Fixture, String, P
     (f, who.id, p.id)
 }
 
-async fn sync(f: &Fixture, actor: &str, project: &ProjectId) -> docs_sync::SyncReport {
+async fn sync(f: &Fixture, actor: &AccountId, project: &ProjectId) -> docs_sync::SyncReport {
     let secrets: Arc<dyn SecretStore> = Arc::new(Keyring);
     docs_sync::run_once(&f.store, &secrets, actor, project, &CancellationToken::new())
         .await
         .unwrap_or_else(|e| panic!("sync: {e}"))
 }
 
-async fn retitle(f: &Fixture, actor: &str, story: &StoryId, title: &str) {
+async fn retitle(f: &Fixture, actor: &AccountId, story: &StoryId, title: &str) {
     let s = stories::get(&f.store, actor, story).await.unwrap();
     let changes = StoryChanges { title: Some(title.into()), ..Default::default() };
     stories::update(&f.store, actor, story, s.version, changes).await.unwrap();

@@ -38,7 +38,7 @@ async fn a_new_project_is_a_draft_with_setup_created_and_its_creator_as_owner() 
     assert_eq!(projects::list(&f.store, &ada.id).await.unwrap(), vec![p.clone()], "list == get");
     let members = memberships::list(&f.store, &ada.id, &p.id).await.unwrap();
     assert_eq!(members.len(), 1);
-    assert_eq!((members[0].user_id.as_str(), members[0].role), (ada.id.as_str(), Role::Owner));
+    assert_eq!((members[0].user_id, members[0].role), (ada.id, Role::Owner));
 }
 
 #[tokio::test]

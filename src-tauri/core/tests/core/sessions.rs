@@ -1,7 +1,7 @@
 use crate::support::*;
 use codemyspec_core::components::{self, ComponentType, NewComponent};
 use codemyspec_core::sessions::{self, NewSession, SessionStatus, SessionType, TargetType};
-use codemyspec_core::Code;
+use codemyspec_core::{Code, EntityId};
 
 #[tokio::test]
 async fn a_session_moves_pending_in_progress_then_complete_or_failed_only() {
@@ -11,13 +11,10 @@ async fn a_session_moves_pending_in_progress_then_complete_or_failed_only() {
     let new = NewSession {
         session_type: SessionType::Design,
         target_type: TargetType::Project,
-        target_id: String::new(),
+        target_id: None,
     };
     let s = sessions::create(&f.store, &ada.id, &p.id, new).await.unwrap();
-    assert_eq!(
-        (s.status, s.target_id.as_str()),
-        (SessionStatus::Pending, p.id.to_string().as_str())
-    );
+    assert_eq!((s.status, s.target_id), (SessionStatus::Pending, EntityId::from(p.id)));
 
     let err = sessions::update_status(&f.store, &ada.id, &s.id, SessionStatus::Complete)
         .await
@@ -52,10 +49,11 @@ async fn a_session_targets_something_in_its_own_project() {
     let foreign = components::create(&f.store, &ada.id, &q.id, new_c).await.unwrap();
     let before = snapshot(&f.store).await;
     for (target_type, target_id) in [
-        (TargetType::Component, foreign.id.clone()),
-        (TargetType::Context, foreign.id.clone()),
-        (TargetType::Project, q.id.to_string()),
+        (TargetType::Component, EntityId::from(foreign.id)),
+        (TargetType::Context, EntityId::from(foreign.id)),
+        (TargetType::Project, EntityId::from(q.id)),
     ] {
+        let target_id = Some(target_id);
         let new = NewSession { session_type: SessionType::Test, target_type, target_id };
         let err = sessions::create(&f.store, &ada.id, &p.id, new).await.unwrap_err();
         assert_eq!(
@@ -68,7 +66,7 @@ async fn a_session_targets_something_in_its_own_project() {
     let ok = NewSession {
         session_type: SessionType::Test,
         target_type: TargetType::Component,
-        target_id: foreign.id,
+        target_id: Some(foreign.id.into()),
     };
     sessions::create(&f.store, &ada.id, &q.id, ok).await.unwrap();
 }

@@ -386,8 +386,7 @@ async fn a_hundred_concurrent_setups_of_one_project_make_one_job() {
     let project = project(&f.store, &ada, "busy").await;
     let tasks: Vec<_> = (0..100)
         .map(|_| {
-            let (store, events, actor, id) =
-                (f.store.clone(), events.clone(), ada.id.clone(), project.id);
+            let (store, events, actor, id) = (f.store.clone(), events.clone(), ada.id, project.id);
             tokio::spawn(async move { pipeline::setup_project(&store, &events, &actor, &id).await })
         })
         .collect();

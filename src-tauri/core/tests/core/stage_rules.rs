@@ -53,7 +53,7 @@ async fn implementation_md_committed_moves_initialized_to_designed_with_the_evid
     assert_eq!((last[0].from_stage, last[0].to_stage), (Stage::Initialized, Stage::Designing));
     assert_eq!((last[1].from_stage, last[1].to_stage), (Stage::Designing, Stage::Designed));
     for t in &last {
-        assert_eq!((t.trigger, t.actor_id.as_deref()), (Trigger::Sync, None));
+        assert_eq!((t.trigger, t.actor_id), (Trigger::Sync, None));
         assert!(t.reason.contains("IMPLEMENTATION.md on main at 9f8e7d6"), "{}", t.reason);
     }
     let why = stage_rules::why(&f.store, &ada.id, &p.id).await.unwrap();

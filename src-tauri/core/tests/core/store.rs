@@ -38,7 +38,7 @@ async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
     let mut tasks = Vec::new();
     for i in 0..40 {
         let store = f.store.clone();
-        let actor = ada.id.clone();
+        let actor = ada.id;
         tasks.push(tokio::spawn(async move {
             let new = projects::NewProject { name: format!("p{i}"), ..Default::default() };
             projects::create(&store, &actor, new).await

@@ -9,6 +9,7 @@ use codemyspec_core::accounts::Account;
 use codemyspec_core::projects::{self, Project};
 use codemyspec_core::stories::{self, NewStory};
 use codemyspec_core::sync::{self, SyncFilter};
+use codemyspec_core::AccountId;
 use codemyspec_core::{Code, Secret, Stage};
 use serde_json::json;
 
@@ -20,7 +21,7 @@ fn flagged(w: &World, owner: &str, name: &str, flags: serde_json::Value) -> i64 
 }
 
 /// The names of the actor's projects, sorted.
-async fn names(w: &World, actor: &str) -> Vec<String> {
+async fn names(w: &World, actor: &AccountId) -> Vec<String> {
     let mut names: Vec<String> =
         projects::list(&w.f.store, actor).await.unwrap().into_iter().map(|p| p.name).collect();
     names.sort();

@@ -10,6 +10,7 @@ use codemyspec_core::lifecycle;
 use codemyspec_core::memberships;
 use codemyspec_core::projects::{self, NewProject, Project, ProjectChanges};
 use codemyspec_core::sync;
+use codemyspec_core::AccountId;
 use codemyspec_core::{Role, Secret, Stage};
 use serde_json::json;
 
@@ -35,7 +36,7 @@ async fn adopted_elsewhere(w: &World, owner: &str, name: &str, then_org: &str) -
     projects::get(&w.f.store, &w.ada.id, &p.id).await.unwrap()
 }
 
-async fn went_missing(w: &World, actor: &str, p: &Project) -> bool {
+async fn went_missing(w: &World, actor: &AccountId, p: &Project) -> bool {
     lifecycle::history(&w.f.store, actor, &p.id)
         .await
         .unwrap()

@@ -6,8 +6,8 @@ use super::{flag, ids, opt, text};
 use crate::components::ComponentType;
 use crate::contexts::ContextType;
 use crate::error::{Error, Result};
-use crate::ids::ContextId;
 use crate::ids::ProjectId;
+use crate::ids::{ComponentId, ContextId};
 use crate::store::{new_id, Store};
 use crate::stories::StoryStatus;
 use crate::validate;
@@ -215,7 +215,8 @@ async fn write_component(
     let what_changed = before.is_some_and(|b| what_of(b) != what_of(f));
     let changed = write_design(conn, at, before, f).await? || what_changed;
     if changed {
-        crate::dependencies::component_changed(conn, at.store, at.id).await?;
+        crate::dependencies::component_changed(conn, at.store, &ComponentId::parse("id", at.id)?)
+            .await?;
     }
     Ok(())
 }
@@ -422,7 +423,8 @@ async fn link_components(
             .bind(seq)
             .execute(&mut *conn)
             .await?;
-        crate::dependencies::component_changed(conn, at.store, at.id).await?;
+        crate::dependencies::component_changed(conn, at.store, &ComponentId::parse("id", at.id)?)
+            .await?;
     }
     Ok(())
 }
