@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gitServer } from "./servers.mjs";
 import { Session, sleep } from "./webdriver.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, docsProject, gitAs, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
@@ -21,15 +21,11 @@ const { check, finish } = tally();
 const cli = cliFor(APP, DATA);
 
 // A person's plain clone of the docs repository.
-function person(dir, ...args) {
-  return execFileSync("git", ["-c", "user.name=Pat", "-c", "user.email=pat@example.com", ...args], { cwd: dir, encoding: "utf8" });
-}
+const person = gitAs("Pat", "pat@example.com");
 
 const git = await gitServer(["shop_docs"]);
 const bare = join(git.root, "acme", "shop_docs.git");
-execFileSync(CLI, ["--data-dir", DATA, "account", "create", "--email", "ada@example.com"], { input: "a long password\n" });
-execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
-const project = cli("project", "create", "shop", "--framework", "elixir", "--docs-repo", `http://${git.host}/acme/shop_docs`);
+const project = docsProject(APP, DATA, git);
 cli("story", "create", "-p", "shop", "--title", "Checkout", "--description", "Pay for the cart.");
 cli("docs", "sync", "shop");
 

@@ -61,6 +61,23 @@ export async function createProfile(
   await s.find(until);
 }
 
+/** Git in a directory as a person working in a plain clone: `name` and `email` sign their commits. */
+export function gitAs(name, email) {
+  return (dir, ...args) =>
+    execFileSync("git", ["-c", `user.name=${name}`, "-c", `user.email=${email}`, ...args], { cwd: dir, encoding: "utf8" });
+}
+
+/**
+ * On `data`: the profile ada@example.com holding the local git server's token, and a project
+ * `name` that publishes to `acme/<name>_docs` there. Returns the project as the CLI answers.
+ */
+export function docsProject(app, data, git, name = "shop") {
+  const bin = join(dirname(app), "codemyspec");
+  execFileSync(bin, ["--data-dir", data, "account", "create", "--email", "ada@example.com"], { input: "a long password\n" });
+  execFileSync(bin, ["--data-dir", data, "token", "set", "--host", git.host], { input: `${git.token}\n` });
+  return cliFor(app, data)("project", "create", name, "--framework", "elixir", "--docs-repo", `http://${git.host}/acme/${name}_docs`);
+}
+
 /** Polls `probe` (sync or async) every `stepMs` until it gives something truthy, and returns it. */
 export async function until(what, probe, timeoutMs = 30000, stepMs = 200) {
   const started = Date.now();

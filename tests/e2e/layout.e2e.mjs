@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { gitServer } from "./servers.mjs";
 import { Session, sleep } from "./webdriver.mjs";
-import { cliFor, tally } from "./harness.mjs";
+import { cliFor, docsProject, gitAs, tally } from "./harness.mjs";
 
 const APP = process.env.APP;
 const OUT = process.env.E2E_OUT;
@@ -34,16 +34,12 @@ const filesOf = (name) => inRepo(name, "ls-tree", "-r", "--name-only", "main").s
 const specFiles = (name) => filesOf(name).filter((f) => f !== "README.md");
 
 // Someone with an older version, working in a plain clone.
-function person(dir, ...args) {
-  return execFileSync("git", ["-c", "user.name=Old version", "-c", "user.email=old@example.com", ...args], { cwd: dir, encoding: "utf8" });
-}
+const person = gitAs("Old version", "old@example.com");
 const story = (id, title) =>
   `---\nid: "${id}"\ntitle: "${title}"\nstatus: "draft"\napproved: false\nversion: 1\n---\n\n# ${title}\n\nAs a buyer.\n`;
 const slug = (title) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 
-execFileSync(CLI, ["--data-dir", DATA, "account", "create", "--email", "ada@example.com"], { input: "a long password\n" });
-execFileSync(CLI, ["--data-dir", DATA, "token", "set", "--host", git.host], { input: `${git.token}\n` });
-const shop = cli("project", "create", "shop", "--framework", "elixir", "--docs-repo", `http://${git.host}/acme/shop_docs`);
+const shop = docsProject(APP, DATA, git);
 const checkout = cli("story", "create", "-p", "shop", "--title", "Checkout", "--description", "Pay for the cart.");
 
 // The flat repository an older version wrote: three stories and a context, each directly in its folder.

@@ -8,12 +8,12 @@
 use crate::support::*;
 use codemyspec_core::contexts::{self, ContextType, NewContext};
 use codemyspec_core::docs_sync::{self, SyncReport};
-use codemyspec_core::projects::{self, NewProject};
+use codemyspec_core::projects::{self, NewProject, ProjectChanges};
 use codemyspec_core::secrets::{Keyring, SecretStore};
 use codemyspec_core::stories::{self, NewStory, StoryChanges};
 use codemyspec_core::AccountId;
 use codemyspec_core::{ProjectId, Secret, StoryId};
-use codemyspec_tests::GitServer;
+use codemyspec_tests::{GitServer, Recorder};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -341,4 +341,51 @@ async fn a_force_push_back_to_the_flat_layout_is_moved_again_and_its_edit_is_kep
     let moves = messages(&git).iter().filter(|m| m.starts_with("Spec layout")).count();
     assert_eq!(moves, 1, "the history that is there has one move");
     assert!(file_on(&git, &stored[&refunds]).contains("Refunds, fast"));
+}
+
+#[tokio::test]
+async fn each_owners_repository_gets_its_own_files_in_sub_folders_and_a_repository_repointed_to_another_host_never_gets_the_token(
+) {
+    let git = GitServer::start();
+    // Two GitHub owners, one machine each.
+    let acme = git.repo("acme", "shop_docs");
+    let globex = git.repo("globex", "shop_docs");
+    let a = Machine::new(&git, &acme, "ada@example.com").await;
+    let g = Machine::new(&git, &globex, "gus@example.com").await;
+    let checkout = a.story("Checkout").await;
+    let invoices = g.story("Invoices").await;
+    assert!(a.sync().await.commit.is_some());
+    assert!(g.sync().await.commit.is_some());
+    let in_folder = |files: &[String], id: &str| {
+        files
+            .iter()
+            .any(|f| f.starts_with(&format!("stories/{}/", &id[..2])) && f.contains(&id[..8]))
+    };
+    let (acme_files, globex_files) =
+        (git.files("acme", "shop_docs"), git.files("globex", "shop_docs"));
+    assert!(
+        in_folder(&acme_files, &checkout) && !in_folder(&acme_files, &invoices),
+        "{acme_files:?}"
+    );
+    assert!(
+        in_folder(&globex_files, &invoices) && !in_folder(&globex_files, &checkout),
+        "{globex_files:?}"
+    );
+
+    // Ada repoints her docs repository to another host: the token kept for the git server's
+    // host is not sent there, the sync fails and says so, and nothing is lost here.
+    let elsewhere = Recorder::http("127.0.0.1");
+    let moved = format!("{}/acme/shop_docs", elsewhere.url());
+    let changes = ProjectChanges { docs_repo: Some(moved), ..Default::default() };
+    projects::update(&a.f.store, &a.actor, &a.project, changes).await.unwrap();
+    a.retitle(&checkout, "Checkout with a card").await;
+    let cancel = CancellationToken::new();
+    let failed = docs_sync::run_once(&a.f.store, &a.secrets, &a.actor, &a.project, &cancel).await;
+    let why = failed.unwrap_err().to_string();
+    // Git did ask the other host, and was told what to do; the token stayed home.
+    assert!(!elsewhere.requests().is_empty(), "the sync went to the new address");
+    assert!(why.contains("no token is set") && why.contains(&elsewhere.host()), "{why}");
+    assert!(elsewhere.carrying(&git.token).is_empty(), "{:?}", elsewhere.carrying(&git.token));
+    assert_eq!(a.title(&checkout).await, "Checkout with a card", "the edit is kept");
+    assert_eq!(git.files("acme", "shop_docs"), acme_files, "the old repository is untouched");
 }
