@@ -180,16 +180,31 @@ async function figures() {
   );
   report("idle PSS, app ÷ bare window", `${(idle.pss / bareIdle.pss).toFixed(2)}×`, "goal ≤ 1.15× (issue 22)");
 
-  // 4. The dashboard with 10,000 projects: first load, then re-render from memory.
+  // 4. The dashboard with 10,000 projects: first load (ROWS_LAUNCHES launches: a launch with
+  //    WebKit's stall takes ~500 ms longer), then re-render from memory.
   const big = seed(10000);
-  const { s, proc } = await start(big);
-  const firstRows = await s.until(
-    "10,000 projects",
-    () => s.script(`const c = document.querySelector('[data-testid="project-count"]'); return c && c.textContent.startsWith("10,000") ? performance.timeOrigin + performance.now() : null;`),
-    60000,
-    10,
+  const ROWS_LAUNCHES = 5;
+  const toRows = [];
+  let s;
+  for (let i = 0; i < ROWS_LAUNCHES; i++) {
+    const launched = await start(big);
+    const firstRows = await launched.s.until(
+      "10,000 projects",
+      () => launched.s.script(`const c = document.querySelector('[data-testid="project-count"]'); return c && c.textContent.startsWith("10,000") ? performance.timeOrigin + performance.now() : null;`),
+      60000,
+      10,
+    );
+    toRows.push(firstRows - launched.proc.startedAt);
+    if (i < ROWS_LAUNCHES - 1) {
+      await launched.s.end();
+      await sleep(500);
+    } else s = launched.s;
+  }
+  report(
+    `dashboard, 10,000 projects: process start to rows shown (median of ${ROWS_LAUNCHES})`,
+    `${Math.round(median(toRows))} ms`,
+    `goal < 600 ms (issue 22); runs ${toRows.map(Math.round).join(", ")} ms`,
   );
-  report("dashboard, 10,000 projects: process start to rows shown", `${Math.round(firstRows - proc.startedAt)} ms`, "goal < 600 ms (issue 22)");
   const renders = [];
   for (let i = 0; i < 7; i++) {
     await s.script(`location.hash = "/settings";`);

@@ -9,9 +9,15 @@ export const pages = {
   settings: () => import("../pages/Settings.svelte"),
 };
 
-/** Loads every page's chunk, once the window has something on screen. */
+/**
+ * Loads every page's chunk once the window has drawn what it has: the next frame is painted
+ * first (a timer set in an animation frame runs after that frame), so parsing the chunks never
+ * holds back the first page or its rows.
+ */
 export function preloadPages(): void {
-  setTimeout(() => {
-    for (const load of Object.values(pages)) void load().catch(() => {});
-  }, 0);
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      for (const load of Object.values(pages)) void load().catch(() => {});
+    }, 0),
+  );
 }

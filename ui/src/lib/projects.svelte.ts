@@ -44,10 +44,9 @@ let subscribed: Promise<void> | null = null;
 
 /** (Re)loads the list and keeps it current; subscribes only once. */
 export async function startLiveProjects(): Promise<void> {
-  subscribed ??= (async () => {
-    await subscribeToAllProjects((m) => upsert(m.project));
-    await onResync(() => void loadProjects());
-  })();
+  // Both subscriptions before the first load, so that no change falls between; side by side,
+  // so that the window's start waits for one round trip, not two.
+  subscribed ??= Promise.all([subscribeToAllProjects((m) => upsert(m.project)), onResync(() => void loadProjects())]).then(() => {});
   await subscribed;
   await loadProjects();
 }
