@@ -32,3 +32,45 @@ export function mockBackend(handlers: Record<string, Handler>): Call[] {
   });
   return calls;
 }
+
+/**
+ * The backend's store of one versioned entity (a story, a context): `update` based on an older
+ * version than the stored one is the core's stale conflict, a newer save bumps the version,
+ * `theirEdit` is someone else's save (another window, the CLI). `reads` answer the other
+ * commands from what is stored.
+ */
+export function versionedBackend<T extends { version: number | null }, I extends object>(
+  entity: string,
+  initial: T,
+  update: string,
+  reads: Record<string, (current: T, args: Record<string, unknown>) => unknown>,
+) {
+  const state = { current: initial };
+  const updates: { version: number; input: I }[] = [];
+  const bumped = (changes: object) => ({ ...state.current, ...changes, version: state.current.version! + 1 }) as T;
+  mockCommands((cmd, raw) => {
+    const args = (raw ?? {}) as Record<string, unknown>;
+    if (reads[cmd]) return reads[cmd](state.current, args);
+    if (cmd !== update) throw new Error(`unexpected command ${cmd}`);
+    const { version, input } = args as { version: number; input: I };
+    updates.push({ version, input });
+    if (version !== state.current.version)
+      throw {
+        code: "conflict",
+        field: "version",
+        message: `this ${entity} was changed since you read it`,
+        detail: { kind: "stale_version", entity, expected: version, actual: state.current.version },
+      };
+    state.current = bumped(input);
+    return state.current;
+  });
+  return {
+    updates,
+    get current() {
+      return state.current;
+    },
+    theirEdit(changes: Partial<T>) {
+      state.current = bumped(changes);
+    },
+  };
+}

@@ -3,41 +3,13 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import ContextEditor from "./ContextEditor.svelte";
 import type { Context, ContextInput } from "../api";
 import { context } from "../../test/fixtures";
-import { mockCommands } from "../../test/ipc";
+import { versionedBackend } from "../../test/ipc";
 
 const v1 = context("Orders", { id: "c-1", purpose: "handles orders" });
 
 /** The backend's contexts: an update based on an older version is a stale conflict. */
-function backend(initial: Context) {
-  const state = { current: initial };
-  const updates: { version: number; input: ContextInput }[] = [];
-  mockCommands((cmd, raw) => {
-    const args = raw as { version: number; input: ContextInput };
-    if (cmd === "list_contexts") return [state.current];
-    if (cmd === "update_context") {
-      updates.push({ version: args.version, input: args.input });
-      if (args.version !== state.current.version)
-        throw {
-          code: "conflict",
-          field: "version",
-          message: "stale",
-          detail: { kind: "stale_version", entity: "context", expected: args.version, actual: state.current.version },
-        };
-      state.current = { ...state.current, ...args.input, version: state.current.version! + 1 } as Context;
-      return state.current;
-    }
-    throw new Error(`unexpected command ${cmd}`);
-  });
-  return {
-    updates,
-    get current() {
-      return state.current;
-    },
-    theirEdit(changes: Partial<Context>) {
-      state.current = { ...state.current, ...changes, version: state.current.version! + 1 };
-    },
-  };
-}
+const backend = (initial: Context) =>
+  versionedBackend<Context, ContextInput>("context", initial, "update_context", { list_contexts: (current) => [current] });
 
 const field = (id: string) => document.getElementById(id) as HTMLInputElement;
 

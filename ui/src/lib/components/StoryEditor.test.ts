@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import StoryEditor from "./StoryEditor.svelte";
 import type { StatusMove, Story, StoryInput, StoryStatus } from "../api";
 import { story } from "../../test/fixtures";
-import { mockCommands } from "../../test/ipc";
+import { versionedBackend } from "../../test/ipc";
 
 const v1 = story("Pay by card", { id: "s-1", description: "As a buyer I pay" });
 
@@ -17,39 +17,11 @@ function moves(from: StoryStatus): StatusMove[] {
 }
 
 /** The backend's story store: an update based on an older version is a stale conflict. */
-function backend(initial: Story) {
-  const state = { current: initial };
-  const updates: { version: number; input: StoryInput }[] = [];
-  mockCommands((cmd, raw) => {
-    const args = raw as { id: string; version: number; input: StoryInput };
-    if (cmd === "get_story") return state.current;
-    if (cmd === "story_status_moves") return moves((raw as { from: StoryStatus }).from);
-    if (cmd === "update_story") {
-      updates.push({ version: args.version, input: args.input });
-      if (args.version !== state.current.version) {
-        throw {
-          code: "conflict",
-          field: "version",
-          message: "this story was changed since you read it",
-          detail: { kind: "stale_version", entity: "story", expected: 1, actual: 2 },
-        };
-      }
-      state.current = { ...state.current, ...args.input, version: state.current.version! + 1 } as Story;
-      return state.current;
-    }
-    throw new Error(`unexpected command ${cmd}`);
+const backend = (initial: Story) =>
+  versionedBackend<Story, StoryInput>("story", initial, "update_story", {
+    get_story: (current) => current,
+    story_status_moves: (_, args) => moves(args.from as StoryStatus),
   });
-  return {
-    updates,
-    get current() {
-      return state.current;
-    },
-    /** Someone else saves, through another window or the CLI. */
-    theirEdit(changes: Partial<Story>) {
-      state.current = { ...state.current, ...changes, version: state.current.version! + 1 };
-    },
-  };
-}
 
 function mount(story: Story = v1) {
   const changes: Story[] = [];
