@@ -124,11 +124,13 @@ fn clone(gh: &GitHubStandIn, root: &Path, who: (&str, &str), name: &str, folder:
 }
 
 /// Commits `file` with `text` as `who` and pushes it.
-fn push(dir: &Path, who: (&str, &str), file: &str, text: &str, message: &str) {
+/// Commits `file` as `who` and pushes to main; returns the new head.
+fn push(dir: &Path, who: (&str, &str), file: &str, text: &str, message: &str) -> String {
     std::fs::write(dir.join(file), text).unwrap();
     git(dir, who, &["add", file]);
     git(dir, who, &["commit", "-q", "-m", message]);
     git(dir, who, &["push", "-q", "origin", "HEAD:main"]);
+    git(dir, who, &["rev-parse", "HEAD"])
 }
 
 /// The stand-in with ada (the org's owner here), bob (a teammate) and cy (own account),
@@ -426,8 +428,7 @@ async fn implementation_md_pushed_moves_initialized_to_designed_and_a_merged_bra
     assert!(why.rules[0].missing[0].starts_with("none of IMPLEMENTATION.md"), "{why:?}");
 
     // Bob commits the implementation plan on his machine.
-    push(&bob_copy, ("bob-gh", BOB), "IMPLEMENTATION.md", "# Plan\n", "Plan the shop");
-    let head = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    let head = push(&bob_copy, ("bob-gh", BOB), "IMPLEMENTATION.md", "# Plan\n", "Plan the shop");
     a.poll(Trigger::Person, false).await;
     assert_eq!(stage_of(&a, &shop).await, Stage::Designed);
     let history = lifecycle::history(&a.f.store, &a.me.id, &shop.id).await.unwrap();
@@ -482,8 +483,7 @@ async fn checks_failing_on_an_active_project_raise_error_with_a_notice_and_passi
     a.set_up_in(&shop, &ada_copy).await;
     at_stage(&a, &shop, "active").await;
 
-    push(&bob_copy, ("bob-gh", BOB), "bug.txt", "oops\n", "Break the build");
-    let broken = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    let broken = push(&bob_copy, ("bob-gh", BOB), "bug.txt", "oops\n", "Break the build");
     check_run(&gh, &broken, "completed", Some("failure"));
     a.poll(Trigger::Person, false).await;
     assert_eq!(stage_of(&a, &shop).await, Stage::Error);
@@ -494,8 +494,7 @@ async fn checks_failing_on_an_active_project_raise_error_with_a_notice_and_passi
         .body
         .contains(&format!("checks failing on main at {}: ci / test", &broken[..7])));
 
-    push(&bob_copy, ("bob-gh", BOB), "bug.txt", "fixed\n", "Fix the build");
-    let fixed = git(&bob_copy, ("bob-gh", BOB), &["rev-parse", "HEAD"]);
+    let fixed = push(&bob_copy, ("bob-gh", BOB), "bug.txt", "fixed\n", "Fix the build");
     check_run(&gh, &fixed, "completed", Some("success"));
     a.poll(Trigger::Person, false).await;
     assert_eq!(stage_of(&a, &shop).await, Stage::Active, "the checks pass again");
