@@ -187,7 +187,9 @@ bench-app:
 	$(CARGO) build --locked --release -p codemyspec-bench
 	$(CARGO) build --locked --release -p codemyspec-bare-window --features custom-protocol
 	$(CARGO) build --locked --release -p codemyspec-desktop --features custom-protocol,bench
-	E2E_OUT=$(CURDIR)/tests/e2e/out tests/e2e/run.sh target/release/codemyspec-desktop tests/e2e/bench.mjs \
+	# The soak runs SOAK_SECONDS (default 600) after the figures: the run's time limit follows it.
+	E2E_TIMEOUT=$$(( $${SOAK_SECONDS:-600} + 1200 )) E2E_OUT=$(CURDIR)/tests/e2e/out \
+	  tests/e2e/run.sh target/release/codemyspec-desktop tests/e2e/bench.mjs \
 	  $(CURDIR)/target/release/codemyspec-bench $(CURDIR)/target/release/codemyspec-bare-window
 
 # The installable package: a release build of the app with the UI embedded and the CLI beside

@@ -260,6 +260,8 @@ async function soak() {
   while (Date.now() - began < SOAK_SECONDS * 1000) {
     await sleep(Math.min(60000, SOAK_SECONDS * 1000 - (Date.now() - began)));
     samples.push(`${mb(treeMemory(proc.pid).pss)} at ${Math.round((Date.now() - began) / 1000)} s`);
+    // As it goes, so that a long soak that is stopped still tells what it saw.
+    console.log(`soak: ${samples.at(-1)}`);
   }
   const last = treeMemory(proc.pid);
   const soak = await s.script("return window.__soak;");

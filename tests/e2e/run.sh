@@ -32,4 +32,4 @@ PORT=$(free_port); NATIVE=$(free_port)
 (cd "$(dirname "$APP")" && exec tauri-driver --port "$PORT" --native-port "$NATIVE" >"$OUT/tauri-driver.log" 2>&1) & PIDS+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/status" >/dev/null 2>&1 && break; sleep 0.1; done
 
-WD_URL="http://127.0.0.1:$PORT" APP="$APP" E2E_OUT="$OUT" timeout 900 node "$TEST" "$@"
+WD_URL="http://127.0.0.1:$PORT" APP="$APP" E2E_OUT="$OUT" timeout "${E2E_TIMEOUT:-900}" node "$TEST" "$@"
