@@ -3,9 +3,8 @@
 //! membership whose role is too weak it gets `forbidden`.
 
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::text_enum::text_enum;
-use crate::AccountId;
 
 text_enum! {
     /// A member's role, weakest first.

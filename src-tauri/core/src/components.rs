@@ -5,12 +5,11 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::ids::{ComponentId, ContextId};
 use crate::store::{unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
-use crate::AccountId;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 

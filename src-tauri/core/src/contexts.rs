@@ -5,14 +5,13 @@
 use crate::access::{self, Need, Owned};
 use crate::dependencies;
 use crate::error::{Error, Result};
-use crate::ids::ContextId;
 use crate::ids::ProjectId;
 use crate::ids::StoryId;
+use crate::ids::{AccountId, ContextId};
 use crate::store::{new_id, unique_as_conflict, Store};
 use crate::stories::{self, check_version, Story};
 use crate::text_enum::text_enum;
 use crate::validate;
-use crate::AccountId;
 use serde::Serialize;
 
 text_enum! {

@@ -7,10 +7,9 @@ use crate::access::{self, Need, Owned};
 use crate::components::{self, Component};
 use crate::error::{Error, Result};
 use crate::graph::EdgeChange;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::ids::{ComponentId, ContextId};
 use crate::store::{new_id, Store};
-use crate::AccountId;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 

@@ -5,13 +5,12 @@
 
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::projects::{self, Project};
 pub use crate::stage::Stage;
 use crate::store::{new_id, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
-use crate::AccountId;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 

@@ -4,9 +4,8 @@
 //! inside the workspace folder. Anything else is refused here, before an opener ever sees it.
 
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::store::Store;
-use crate::AccountId;
 use crate::{projects, settings, validate};
 use std::path::PathBuf;
 

@@ -4,9 +4,8 @@
 
 use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::store::{new_id, unique_as_conflict, Store};
-use crate::AccountId;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

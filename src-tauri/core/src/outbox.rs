@@ -5,9 +5,8 @@
 
 use crate::access::{self, Need};
 use crate::error::Result;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::store::Store;
-use crate::AccountId;
 use serde::Serialize;
 
 /// How much of a project's spec waits to be published.

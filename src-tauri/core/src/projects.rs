@@ -5,12 +5,11 @@
 
 use crate::access::{self, Need, Role};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::lifecycle::Stage;
 use crate::store::{unique_as_conflict, Store};
 use crate::text_enum::text_enum;
 use crate::validate;
-use crate::AccountId;
 use serde::{Deserialize, Serialize};
 
 text_enum! {

@@ -4,10 +4,9 @@
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
-use crate::ids::{EntityId, ProjectId, SessionId};
+use crate::ids::{AccountId, EntityId, ProjectId, SessionId};
 use crate::store::Store;
 use crate::text_enum::text_enum;
-use crate::AccountId;
 use serde::Serialize;
 
 text_enum! {

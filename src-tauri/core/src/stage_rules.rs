@@ -8,11 +8,10 @@
 //! of the lifecycle by the GitHub trigger, recorded with the evidence that made it.
 
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::Framework;
 use crate::store::Store;
-use crate::AccountId;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

@@ -5,12 +5,11 @@
 
 use crate::access::{self, Need, Owned};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
 use crate::ids::StoryId;
+use crate::ids::{AccountId, ProjectId};
 use crate::store::Store;
 use crate::text_enum::text_enum;
 use crate::validate;
-use crate::AccountId;
 use serde::Serialize;
 
 text_enum! {

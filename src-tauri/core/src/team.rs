@@ -15,12 +15,11 @@ pub use changes::{invite, remove, set_role, Outcome, RepositoryChange, TeamChang
 use crate::access::Role;
 pub use crate::error::GitHubReason;
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::memberships::{self, Member};
 use crate::projects::{self, Project};
 use crate::secrets::SecretStore;
 use crate::store::Store;
-use crate::AccountId;
 use codemyspec_github::{Collaborator, Invitation, Permission};
 use serde::Serialize;
 use std::collections::HashMap;

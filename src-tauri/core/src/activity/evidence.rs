@@ -7,12 +7,11 @@
 use super::Tracked;
 use crate::error::Result;
 use crate::events::Broadcaster;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::projects::Framework;
 use crate::stage_rules::{self, Checks, Evidence, Rules};
 use crate::store::Store;
 use crate::sync::RATE_FLOOR;
-use crate::AccountId;
 use codemyspec_github::{CheckState, Client, GitHubError};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;

@@ -4,9 +4,8 @@
 
 use super::Tracked;
 use crate::error::Result;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::store::Store;
-use crate::AccountId;
 use codemyspec_github::{Event, FeedPoll};
 use std::collections::HashMap;
 

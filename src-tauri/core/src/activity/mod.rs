@@ -31,10 +31,9 @@ pub use local::Pulled;
 
 use crate::error::{Error, PullReason, Result};
 use crate::events::Broadcaster;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::secrets::SecretStore;
 use crate::store::Store;
-use crate::AccountId;
 use crate::{github, projects, sync};
 use codemyspec_github::{Client, FeedOf, GitHubError, PageCache};
 use serde::Serialize;

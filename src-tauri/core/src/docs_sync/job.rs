@@ -2,8 +2,7 @@
 //! start and on the interval by the outbox watcher, and run by the app's or a worker's runner.
 
 use super::*;
-use crate::ids::ProjectId;
-use crate::AccountId;
+use crate::ids::{AccountId, ProjectId};
 fn job(
     project_id: &ProjectId,
     actor: &AccountId,

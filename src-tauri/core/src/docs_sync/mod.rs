@@ -22,7 +22,6 @@ pub use field::ConflictField;
 pub use job::{perform, schedule, schedule_projects, watch};
 pub use state::{conflicts, resolve, status, DocsConflict, DocsStatus, PublishState, Resolution};
 
-use crate::AccountId;
 use decide::{label, ConflictRow, Decision};
 use merge::prepare;
 use record::{all_problems, finish};
@@ -30,7 +29,7 @@ use remote::{History, RemoteSide};
 
 use crate::error::{Error, Result};
 use crate::git::{Author, PublishError};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::jobs::{FailureClass, Fields as JobArgs, JobState, NewJob, Unique};
 use crate::projects::Project;
 use crate::runner::{JobFailure, JobRun};

@@ -2,8 +2,7 @@
 //! person: listed with both values, and settled (mine, theirs, or an edited text).
 
 use super::*;
-use crate::ids::{EntityId, ProjectId};
-use crate::AccountId;
+use crate::ids::{AccountId, EntityId, ProjectId};
 /// Where a project's spec stands with its docs repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -5,10 +5,9 @@
 
 use super::{Job, JobRow, JobState, StepOutcome, JOB_COLUMNS};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::projects::SetupStatus;
 use crate::store::Store;
-use crate::AccountId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

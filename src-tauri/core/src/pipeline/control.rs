@@ -7,10 +7,9 @@ use super::{cancel_setup, latest_job, retry_setup, WORKER};
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
 use crate::events::Broadcaster;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::jobs::{self, Job};
 use crate::store::Store;
-use crate::AccountId;
 
 /// What a person must be allowed to do to the job's project to cancel or retry the job: what
 /// starting it needs.

@@ -10,7 +10,7 @@
 use super::preflight::Check;
 use super::publish::{self, RemoteState};
 use crate::github::{self, Endpoints};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::jobs::{FailureClass, Job};
 use crate::lifecycle::Stage;
 use crate::projects::Project;
@@ -19,7 +19,6 @@ use crate::runner::JobFailure;
 use crate::secret::Secret;
 use crate::secrets::{host_of, SecretStore};
 use crate::store::Store;
-use crate::AccountId;
 use codemyspec_github::{Client, GitHubError, Repo};
 use std::sync::Arc;
 

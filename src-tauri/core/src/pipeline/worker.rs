@@ -16,14 +16,13 @@ use super::{
 use crate::accounts;
 use crate::error::Error;
 use crate::events::JobEvent;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::jobs::{self, FailureClass, Job, JobState, StepOutcome};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project, SetupStatus};
 use crate::repo_kind::RepoKind;
 use crate::runner::{JobFailure, JobRun};
 use crate::store::Store;
-use crate::AccountId;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;

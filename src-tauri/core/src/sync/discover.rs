@@ -12,12 +12,11 @@ use super::ignored;
 use super::pairs::{code_name_of, code_url_of};
 use super::reconcile::{Change, Row};
 use crate::error::Result;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::lifecycle::Stage;
 use crate::repo_kind::RepoKind;
 use crate::store::{new_id, Store};
 use crate::validate;
-use crate::AccountId;
 use codemyspec_github::Repo;
 use std::collections::{HashMap, HashSet};
 

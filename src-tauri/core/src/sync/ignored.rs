@@ -10,11 +10,10 @@
 
 use crate::access::{self, Need};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::lifecycle::Stage;
 use crate::projects::{self, Project};
 use crate::store::Store;
-use crate::AccountId;
 use codemyspec_github::{PageCache, Repo};
 use serde::Serialize;
 use std::collections::HashMap;

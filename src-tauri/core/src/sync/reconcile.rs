@@ -4,11 +4,10 @@
 //! ([`Seen`]); a repository neither listed nor answered for is not judged at all.
 
 use crate::error::Result;
-use crate::ids::ProjectId;
+use crate::ids::{AccountId, ProjectId};
 use crate::lifecycle::{self, Stage, Trigger};
 use crate::projects::{self, Project};
 use crate::store::Store;
-use crate::AccountId;
 use codemyspec_github::Repo;
 use std::collections::{HashMap, HashSet};
 
