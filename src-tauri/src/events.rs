@@ -183,7 +183,22 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                         emit(&app, JobChanged { job: *job });
                     }
                 }
-                Ok(_) => {}
+                // A step's start or end changes what its job's timeline shows. A step can end
+                // after its job did (a cancel is recorded first, the step's process killed
+                // after), so its end is sent as its job, read now.
+                Ok(
+                    JobEvent::StepStarted { job_id, .. } | JobEvent::StepFinished { job_id, .. },
+                ) => {
+                    let state = app.state::<AppState>();
+                    let job = match state.actor().await {
+                        Ok(actor) => jobs::get(&state.store, &actor, job_id).await.ok(),
+                        Err(_) => None,
+                    };
+                    if let Some(job) = job {
+                        emit(&app, JobChanged { job });
+                    }
+                }
+                Ok(JobEvent::Log { .. }) => {}
                 Err(RecvError::Lagged(_)) => emit(&app, Resync {}),
                 Err(RecvError::Closed) => return,
             }

@@ -57,7 +57,7 @@ try {
     const text = await s.until("an answer", async () => {
       const t = (await (await s.find('[data-testid="check-answer"]')).text()).trim();
       return t && !t.startsWith("Checking") ? t : null;
-    });
+    }, 60000); // the first check boots Elixir from a cold disk: once over 30 s right after a build
     const missing = await texts(s, '[data-testid="check"].missing');
     return { text, missing };
   };
@@ -158,6 +158,11 @@ try {
   check("a cancelled setup reads cancelled, not failed", (await status()) === "cancelled", await status());
   const said = await (await s.find('[data-testid="setup-error"]')).text();
   check("it says the person cancelled it", said.includes("You cancelled this setup"), said);
+  // The step ends after the cancel is recorded (its process is killed then): the timeline
+  // follows it there, and no step stays running.
+  await s.until("the cancelled step", async () => ((await texts(s, '[data-testid="setup-step"].cancelled')).length > 0 ? true : null), 15000, 100).catch(() => null);
+  const stillRunning = await texts(s, '[data-testid="setup-step"].running');
+  check("no step of the cancelled setup stays running", stillRunning.length === 0, stillRunning.join(" | "));
   const colours = await s.script(`
     const probe = document.createElement("span");
     probe.style.color = "var(--danger)";

@@ -274,6 +274,43 @@ async fn every_change_of_a_job_is_numbered_for_followers_in_other_processes() {
     assert!(seen.is_empty() && same == after_claim, "nothing new");
 }
 
+#[tokio::test]
+async fn a_step_that_ends_after_its_job_was_cancelled_still_reaches_followers() {
+    let (s, _clock, _dir) = store().await;
+    let mut maintenance = job(None);
+    maintenance.args = Fields::new();
+    let id = insert(&s, maintenance).await.unwrap().job.id;
+    claim(&s, "project_setup", 1).await.unwrap();
+    let (_, claimed) = changed_after(&s, &AccountId::new(), 0).await.unwrap();
+    sqlx::query(
+        "INSERT INTO job_steps (job_id, attempt, position, status, command, started_at) \
+         VALUES (?, 1, 0, 'deps_fetching', 'mix deps.get', '2026-12-07T00:00:00Z')",
+    )
+    .bind(id)
+    .execute(s.pool())
+    .await
+    .unwrap();
+    let (seen, started) = changed_after(&s, &AccountId::new(), claimed).await.unwrap();
+    assert_eq!(seen.iter().map(|j| j.id).collect::<Vec<_>>(), [id], "a step that starts");
+    let mut tx = s.write().await.unwrap();
+    cancel_in(&mut tx, &s, id).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, cancelled) = changed_after(&s, &AccountId::new(), started).await.unwrap();
+    // The runner kills the step's process and records its end after the cancel.
+    sqlx::query("UPDATE job_steps SET outcome = 'cancelled', finished_at = ? WHERE job_id = ?")
+        .bind("2026-12-07T00:00:01Z")
+        .bind(id)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let (seen, ended) = changed_after(&s, &AccountId::new(), cancelled).await.unwrap();
+    assert_eq!(
+        (seen.iter().map(|j| (j.id, j.state)).collect::<Vec<_>>(), ended > cancelled),
+        (vec![(id, JobState::Cancelled)], true),
+        "the step's end is a change of its (cancelled) job"
+    );
+}
+
 async fn account(s: &Store, email: &str) -> AccountId {
     let new = crate::accounts::NewAccount {
         email: email.into(),
