@@ -17,6 +17,12 @@ const APP = process.env.APP;
 const SEEDER = process.argv[2];
 const BARE = process.argv[3];
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+// To find what grows, the soak's two loads can be changed apart: SOAK_EVENTS status events a
+// second (default 10; 0 for none), and SOAK_NAVIGATION how the page switches each second:
+// `push` (default: a new history entry each time, as a click on a link makes), `replace`
+// (the same switch without a history entry) or `none`.
+const SOAK_EVENTS = Number(process.env.SOAK_EVENTS ?? 10);
+const SOAK_NAVIGATION = process.env.SOAK_NAVIGATION ?? "push";
 const rows = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const report = (figure, value, note = "") => {
@@ -55,7 +61,7 @@ function treeMemory(pid) {
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {}
   }
-  const total = { rss: 0, pss: 0, anon: 0, names: [], byName: {} };
+  const total = { rss: 0, pss: 0, anon: 0, names: [], byName: {}, anonByName: {} };
   const field = (text, name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
   const visit = (p) => {
     try {
@@ -66,6 +72,7 @@ function treeMemory(pid) {
       const name = readFileSync(`/proc/${p}/status`, "utf8").match(/^Name:\s+(.*)$/m)[1];
       total.names.push(name);
       total.byName[name] = (total.byName[name] ?? 0) + field(rollup, "Pss");
+      total.anonByName[name] = (total.anonByName[name] ?? 0) + field(rollup, "Anonymous");
     } catch {}
     for (const c of children.get(p) ?? []) visit(c);
   };
@@ -235,22 +242,28 @@ async function soak() {
   const { s, proc } = await start(small);
   await s.find('[data-testid="project-row"]');
   const target = await s.script(`return document.querySelector('[data-testid="project-row"]').getAttribute("href");`);
-  const perSecond = 10;
-  await s.asyncScript(
+  const perSecond = SOAK_EVENTS;
+  const started = await s.asyncScript(
     `const done = arguments[arguments.length - 1];
-     const [target, n] = [arguments[0], arguments[1]];
+     const [target, n, everyMs, navigation] = arguments;
      const T = window.__TAURI_INTERNALS__;
      window.__soak = { events: 0, visits: 0 };
      const handler = T.transformCallback(() => { window.__soak.events++; });
-     T.invoke("plugin:event|listen", { event: "project-updated", target: { kind: "Any" }, handler })
-       .then(() => T.invoke("emit_test_events", { n, everyMs: 100 }))
+     const events = n > 0
+       ? T.invoke("plugin:event|listen", { event: "project-updated", target: { kind: "Any" }, handler })
+           .then(() => T.invoke("emit_test_events", { n, everyMs }))
+       : Promise.resolve();
+     events
        .then(() => {
-         setInterval(() => { location.hash = location.hash === target ? "#/" : target; window.__soak.visits++; }, 1000);
+         const next = () => (location.hash === target ? "#/" : target);
+         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {} }[navigation];
+         setInterval(() => { go(); window.__soak.visits++; }, 1000);
          done(true);
        })
        .catch((e) => done(String(e)));`,
-    [target, SOAK_SECONDS * perSecond],
+    [target, SOAK_SECONDS * perSecond, perSecond > 0 ? Math.round(1000 / perSecond) : 0, SOAK_NAVIGATION],
   );
+  if (started !== true) throw new Error(`the soak did not start: ${started}`);
   const began = Date.now();
   await sleep(20000);
   const early = treeMemory(proc.pid);
@@ -259,7 +272,11 @@ async function soak() {
   const samples = [`${mb(early.pss)} at 20 s`, `${mb(first.pss)} at 60 s`];
   while (Date.now() - began < SOAK_SECONDS * 1000) {
     await sleep(Math.min(60000, SOAK_SECONDS * 1000 - (Date.now() - began)));
-    samples.push(`${mb(treeMemory(proc.pid).pss)} at ${Math.round((Date.now() - began) / 1000)} s`);
+    const now = treeMemory(proc.pid);
+    // The web process's own (anonymous) memory too: unlike PSS, it does not move when
+    // another WebKit process on the machine starts or ends.
+    const web = (byName) => mb(Object.entries(byName).filter(([n]) => n.startsWith("WebKitWeb")).reduce((a, [, kb]) => a + kb, 0));
+    samples.push(`${mb(now.pss)} at ${Math.round((Date.now() - began) / 1000)} s (web ${web(now.byName)}, its anonymous ${web(now.anonByName)})`);
     // As it goes, so that a long soak that is stopped still tells what it saw.
     console.log(`soak: ${samples.at(-1)}`);
   }
@@ -268,7 +285,7 @@ async function soak() {
   const growth = ((last.pss - first.pss) / first.pss) * 100;
   const fromEarly = ((last.pss - early.pss) / early.pss) * 100;
   report(
-    `soak: PSS growth over ${SOAK_SECONDS} s of ${perSecond} events/s, dashboard ⇄ project`,
+    `soak: PSS growth over ${SOAK_SECONDS} s of ${perSecond} events/s, dashboard ⇄ project (${SOAK_NAVIGATION})`,
     `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} %`,
     `goal < 3 % after the 60 s warm-up, flat over SOAK_SECONDS=1800 (issue 22); ${mb(first.pss)} → ${mb(last.pss)} (from 20 s: ${fromEarly >= 0 ? "+" : ""}${fromEarly.toFixed(1)} %); ${soak.events} events received, ${soak.visits} page changes; ${samples.join(", ")}; ` +
       `by process ${Object.keys(last.byName).map((n) => `${n} ${mb(first.byName[n] ?? 0)} → ${mb(last.byName[n])}`).join(", ")}`,
