@@ -20,7 +20,11 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 // To find what grows, the soak's two loads can be changed apart: SOAK_EVENTS status events a
 // second (default 10; 0 for none), and SOAK_NAVIGATION how the page switches each second:
 // `push` (default: a new history entry each time, as a click on a link makes), `replace`
-// (the same switch without a history entry) or `none`.
+// (the same switch without a history entry) or `none`; or, in place of the switch, `ipc`
+// (twelve of the project page's reads a second, no page change) or `dom` (300 plain
+// elements added and removed each second, none of the app's code involved). SOAK_BARE=1
+// runs the soak on the bare window (SOAK_EVENTS=0 and SOAK_NAVIGATION=dom or none there).
+// docs/BENCHMARKS.md "The soak taken apart" has what each showed.
 const SOAK_EVENTS = Number(process.env.SOAK_EVENTS ?? 10);
 const SOAK_NAVIGATION = process.env.SOAK_NAVIGATION ?? "push";
 const rows = [];
@@ -239,9 +243,10 @@ async function figures() {
 //    up, which takes 200 MB to ~280 MB in some runs), every minute, and at the end. The growth
 //    is counted from the 60 s reading; the note gives it from 20 s too.
 async function soak() {
-  const { s, proc } = await start(small);
-  await s.find('[data-testid="project-row"]');
-  const target = await s.script(`return document.querySelector('[data-testid="project-row"]').getAttribute("href");`);
+  const bare = process.env.SOAK_BARE === "1";
+  const { s, proc } = bare ? await launch(BARE, []) : await start(small);
+  if (!bare) await s.find('[data-testid="project-row"]');
+  const target = bare ? "#/elsewhere" : await s.script(`return document.querySelector('[data-testid="project-row"]').getAttribute("href");`);
   const perSecond = SOAK_EVENTS;
   const started = await s.asyncScript(
     `const done = arguments[arguments.length - 1];
@@ -256,7 +261,16 @@ async function soak() {
      events
        .then(() => {
          const next = () => (location.hash === target ? "#/" : target);
-         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {} }[navigation];
+         const id = target.split("/").pop();
+         const reads = [["get_project", { id }], ["project_setup", { id }], ["sync_status", {}], ["list_projects", {}]];
+         const ipc = () => { for (let i = 0; i < 3; i++) for (const [cmd, args] of reads) T.invoke(cmd, args).catch((e) => { window.__soak.failed = String(e); }); };
+         const dom = () => {
+           const d = document.createElement("div");
+           d.innerHTML = Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + Math.random() + '</p><button class="btn">Go</button></section>').join("");
+           document.body.append(d);
+           setTimeout(() => d.remove(), 500);
+         };
+         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {}, ipc, dom }[navigation];
          setInterval(() => { go(); window.__soak.visits++; }, 1000);
          done(true);
        })
@@ -282,10 +296,11 @@ async function soak() {
   }
   const last = treeMemory(proc.pid);
   const soak = await s.script("return window.__soak;");
+  if (soak.failed) throw new Error(`a read of the ipc soak failed: ${soak.failed}`);
   const growth = ((last.pss - first.pss) / first.pss) * 100;
   const fromEarly = ((last.pss - early.pss) / early.pss) * 100;
   report(
-    `soak: PSS growth over ${SOAK_SECONDS} s of ${perSecond} events/s, dashboard ⇄ project (${SOAK_NAVIGATION})`,
+    `soak: PSS growth over ${SOAK_SECONDS} s of ${perSecond} events/s, ${bare ? "the bare window" : "dashboard ⇄ project"} (${SOAK_NAVIGATION})`,
     `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} %`,
     `goal < 3 % after the 60 s warm-up, flat over SOAK_SECONDS=1800 (issue 22); ${mb(first.pss)} → ${mb(last.pss)} (from 20 s: ${fromEarly >= 0 ? "+" : ""}${fromEarly.toFixed(1)} %); ${soak.events} events received, ${soak.visits} page changes; ${samples.join(", ")}; ` +
       `by process ${Object.keys(last.byName).map((n) => `${n} ${mb(first.byName[n] ?? 0)} → ${mb(last.byName[n])}`).join(", ")}`,
