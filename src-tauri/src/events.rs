@@ -124,6 +124,12 @@ async fn visible(state: &AppState, project: &Project) -> bool {
     }
 }
 
+/// The job as the window's profile sees it now; none when it may not see it.
+async fn visible_job(state: &AppState, id: i64) -> Option<Job> {
+    let actor = state.actor().await.ok()?;
+    jobs::get(&state.store, &actor, id).await.ok()
+}
+
 /// Forwards this process's broadcaster to the window, and raises notifications for setups
 /// that end. Events of projects the window's profile cannot see are not forwarded.
 pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
@@ -175,11 +181,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                 Ok(JobEvent::JobChanged { job }) => {
                     let state = app.state::<AppState>();
                     state.refresh_tray();
-                    let seen = match state.actor().await {
-                        Ok(actor) => jobs::get(&state.store, &actor, job.id).await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if seen {
+                    if visible_job(&state, job.id).await.is_some() {
                         emit(&app, JobChanged { job: *job });
                     }
                 }
@@ -189,12 +191,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                 Ok(
                     JobEvent::StepStarted { job_id, .. } | JobEvent::StepFinished { job_id, .. },
                 ) => {
-                    let state = app.state::<AppState>();
-                    let job = match state.actor().await {
-                        Ok(actor) => jobs::get(&state.store, &actor, job_id).await.ok(),
-                        Err(_) => None,
-                    };
-                    if let Some(job) = job {
+                    if let Some(job) = visible_job(&app.state::<AppState>(), job_id).await {
                         emit(&app, JobChanged { job });
                     }
                 }

@@ -31,6 +31,13 @@ fn job(key: Option<&str>) -> NewJob {
     }
 }
 
+/// A job about no project (everyone may see it); its id.
+async fn insert_maintenance(s: &Store) -> i64 {
+    let mut maintenance = job(None);
+    maintenance.args = Fields::new();
+    insert(s, maintenance).await.unwrap().job.id
+}
+
 #[test]
 fn backoff_grows_exponentially_within_its_jitter_and_cap() {
     let b = Backoff { base: Duration::seconds(10), max: Duration::seconds(100), jitter: 0.1 };
@@ -260,10 +267,7 @@ async fn every_change_of_a_job_is_numbered_for_followers_in_other_processes() {
     let (s, _clock, _dir) = store().await;
     let (none, start) = changed_after(&s, &AccountId::new(), 0).await.unwrap();
     assert!(none.is_empty());
-    // A job about no project: everyone may see it.
-    let mut maintenance = job(None);
-    maintenance.args = Fields::new();
-    let id = insert(&s, maintenance).await.unwrap().job.id;
+    let id = insert_maintenance(&s).await;
     let (seen, after_insert) = changed_after(&s, &AccountId::new(), start).await.unwrap();
     assert_eq!(seen.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
     claim(&s, "project_setup", 1).await.unwrap();
@@ -277,9 +281,7 @@ async fn every_change_of_a_job_is_numbered_for_followers_in_other_processes() {
 #[tokio::test]
 async fn a_step_that_ends_after_its_job_was_cancelled_still_reaches_followers() {
     let (s, _clock, _dir) = store().await;
-    let mut maintenance = job(None);
-    maintenance.args = Fields::new();
-    let id = insert(&s, maintenance).await.unwrap().job.id;
+    let id = insert_maintenance(&s).await;
     claim(&s, "project_setup", 1).await.unwrap();
     let (_, claimed) = changed_after(&s, &AccountId::new(), 0).await.unwrap();
     sqlx::query(
@@ -386,9 +388,7 @@ async fn a_jobs_detail_is_the_job_its_steps_and_the_end_of_its_log_for_members_o
 #[tokio::test]
 async fn a_log_longer_than_the_most_a_detail_carries_shows_its_end() {
     let (s, _clock, _dir) = store().await;
-    let mut maintenance = job(None);
-    maintenance.args = Fields::new();
-    let id = insert(&s, maintenance).await.unwrap().job.id;
+    let id = insert_maintenance(&s).await;
     add_logs(&s, id, MAX_LOG_LINES + 5).await;
     let log = detail(&s, &AccountId::new(), id, MAX_LOG_LINES + 100).await.unwrap().log;
     assert_eq!(log.len() as i64, MAX_LOG_LINES, "never more than the most");
