@@ -22,8 +22,11 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 // `push` (default: a new history entry each time, as a click on a link makes), `replace`
 // (the same switch without a history entry) or `none`; or, in place of the switch, `ipc`
 // (twelve of the project page's reads a second, no page change) or `dom` (300 plain
-// elements added and removed each second, none of the app's code involved). SOAK_BARE=1
-// runs the soak on the bare window (SOAK_EVENTS=0 and SOAK_NAVIGATION=dom or none there).
+// elements added and removed each second, none of the app's code involved; `dom-fixed` the
+// same with the same text each time; `text` 300 kept elements whose text changes each
+// second, no element made or removed; `toggle` and `detach` 300 elements made once, hidden
+// and shown, or taken out of the document and put back, each second). SOAK_BARE=1 runs the
+// soak on the bare window (SOAK_EVENTS=0 and a SOAK_NAVIGATION of none or the plain DOM ones).
 // docs/BENCHMARKS.md "The soak taken apart" has what each showed.
 const SOAK_EVENTS = Number(process.env.SOAK_EVENTS ?? 10);
 const SOAK_NAVIGATION = process.env.SOAK_NAVIGATION ?? "push";
@@ -264,13 +267,32 @@ async function soak() {
          const id = target.split("/").pop();
          const reads = [["get_project", { id }], ["project_setup", { id }], ["sync_status", {}], ["list_projects", {}]];
          const ipc = () => { for (let i = 0; i < 3; i++) for (const [cmd, args] of reads) T.invoke(cmd, args).catch((e) => { window.__soak.failed = String(e); }); };
-         const dom = () => {
+         const churn = (text) => () => {
            const d = document.createElement("div");
-           d.innerHTML = Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + Math.random() + '</p><button class="btn">Go</button></section>').join("");
+           d.innerHTML = Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + text() + '</p><button class="btn">Go</button></section>').join("");
            document.body.append(d);
            setTimeout(() => d.remove(), 500);
          };
-         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {}, ipc, dom }[navigation];
+         let kept = null;
+         const text = () => {
+           if (!kept) {
+             kept = document.createElement("div");
+             kept.innerHTML = Array.from({ length: 300 }, (_, i) => '<p class="muted">' + i + '</p>').join("");
+             document.body.append(kept);
+           }
+           for (const p of kept.children) p.firstChild.data = String(Math.random());
+         };
+         // The same 300 elements, made once, shown and hidden (toggle) or put in and taken
+         // out of the document (detach) each second.
+         const once = document.createElement("div");
+         once.innerHTML = Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + i + '</p><button class="btn">Go</button></section>').join("");
+         const toggle = () => {
+           if (!once.isConnected) document.body.append(once);
+           once.hidden = !once.hidden;
+         };
+         const detach = () => (once.isConnected ? once.remove() : document.body.append(once));
+         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {}, ipc,
+           dom: churn(() => Math.random()), "dom-fixed": churn(() => "the same text each time"), text, toggle, detach }[navigation];
          setInterval(() => { go(); window.__soak.visits++; }, 1000);
          done(true);
        })
