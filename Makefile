@@ -151,6 +151,7 @@ e2e-run:
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/polish.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/handmade.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/layout.e2e.mjs
+	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/kept.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/activity.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/perf.e2e.mjs
 	tests/e2e/run.sh target/debug/codemyspec-desktop tests/e2e/warm.e2e.mjs

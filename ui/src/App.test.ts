@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import App from "./App.svelte";
-import { account, project } from "./test/fixtures";
+import { account, docsStatus, project } from "./test/fixtures";
 import { register } from "./lib/unsaved.svelte";
 import { mockCommands } from "./test/ipc";
 
@@ -92,5 +92,83 @@ describe("App with unsaved edits", () => {
     } finally {
       off();
     }
+  });
+});
+
+describe("App keeps the dashboard and the last project", () => {
+  let deleted = "";
+  const backend = (cmd: string, args?: unknown) => {
+    if (cmd === "profile_state") return { current: account(), profiles: [account()] };
+    if (cmd === "get_project" && (args as { id: string }).id === deleted) throw { code: "not_found", message: "project not found" };
+    if (cmd === "list_projects") return [project({ id: "a", name: "alpha" }), project({ id: "b", name: "beta" })];
+    if (cmd === "get_project")
+      return project({ id: (args as { id: string }).id, name: (args as { id: string }).id === "a" ? "alpha" : "beta" });
+    if (cmd === "docs_status") return docsStatus({ state: "published" });
+    if (cmd.startsWith("list_") || cmd === "docs_conflicts") return [];
+    return null;
+  };
+  const go = async (hash: string) => {
+    location.hash = hash;
+    await new Promise((r) => setTimeout(r, 0));
+  };
+
+  it("takes the list out of the document while a project is shown, and brings the same one back", async () => {
+    mockCommands(backend);
+    await go("#/");
+    render(App);
+    await screen.findByText("alpha");
+    const count = screen.getByTestId("project-count");
+    await go("#/projects/a/conflicts");
+    const title = await screen.findByTestId("project-title", {}, { timeout: 10000 });
+    expect(count.isConnected).toBe(false);
+    expect(screen.queryByTestId("project-count")).toBeNull();
+    await go("#/");
+    await waitFor(() => expect(screen.getByTestId("project-count")).toBe(count));
+    expect(title.isConnected).toBe(false);
+    await go("#/projects/a/conflicts");
+    await waitFor(() => expect(screen.getByTestId("project-title")).toBe(title));
+    await go("#/projects/b/conflicts");
+    await waitFor(() => expect(screen.getByTestId("project-title").textContent).toBe("beta"));
+    expect(screen.getAllByTestId("project-title")).toHaveLength(1);
+    // From the list to another project than the kept one: the kept one is gone for good.
+    await go("#/");
+    await go("#/projects/a/conflicts");
+    await waitFor(() => expect(screen.getByTestId("project-title").textContent).toBe("alpha"));
+    expect(screen.getAllByTestId("project-title")).toHaveLength(1);
+  });
+
+  it("shows a kept project again only as it is now: one deleted meanwhile reads as not found", async () => {
+    deleted = "";
+    mockCommands(backend);
+    await go("#/projects/a/conflicts");
+    render(App);
+    await screen.findByTestId("project-title", {}, { timeout: 10000 });
+    await go("#/");
+    await screen.findByTestId("project-count");
+    // Deleted by another process: no event comes of it, the list still has it.
+    deleted = "a";
+    await go("#/projects/a/conflicts");
+    expect((await screen.findByRole("alert")).textContent).toContain("not found");
+    expect(screen.queryByTestId("project-title")).toBeNull();
+    deleted = "";
+  });
+
+  it("makes the pages again once unsaved edits were given up to leave", async () => {
+    mockCommands(backend);
+    await go("#/");
+    render(App);
+    await screen.findByText("alpha");
+    const count = screen.getByTestId("project-count");
+    const off = register({ title: () => "“Pay by card”", dirty: () => true });
+    try {
+      await go("#/settings");
+      await fireEvent.click(await screen.findByRole("button", { name: /Discard/ }));
+    } finally {
+      off();
+    }
+    await screen.findByRole("heading", { name: "Settings" });
+    await go("#/");
+    await waitFor(() => expect(screen.getByTestId("project-count")).not.toBe(count));
+    expect(count.isConnected).toBe(false);
   });
 });

@@ -41,7 +41,9 @@ let shown = typeof location === "undefined" ? "" : location.hash;
 /** Bumped per navigation that waits for an answer: only the latest goes ahead. */
 let asking = 0;
 
-export const router = $state({ route: parse(shown) });
+/** The route shown, and how many times the person gave up unsaved edits to leave a page (the
+ * window makes its kept pages again then: lib/kept). */
+export const router = $state({ route: parse(shown), discarded: 0 });
 
 /** Which page a route shows: a project's tabs are one page (the tab list keeps focus). */
 export function pageOf(route: Route): string {
@@ -71,8 +73,10 @@ async function hashChanged() {
   const ticket = ++asking;
   const discard = await confirmDiscard();
   if (ticket !== asking) return;
-  if (discard) show(next);
-  else revert();
+  if (discard) {
+    router.discarded++;
+    show(next);
+  } else revert();
 }
 
 if (typeof window !== "undefined") {
@@ -93,7 +97,10 @@ export function navigate(path: string): Promise<boolean> {
   const ticket = ++asking;
   return confirmDiscard().then((discard) => {
     const going = discard && ticket === asking;
-    if (going) go();
+    if (going) {
+      router.discarded++;
+      go();
+    }
     return going;
   });
 }

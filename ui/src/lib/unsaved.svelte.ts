@@ -99,11 +99,12 @@ export function confirmDiscard(scope?: Element | null): Promise<boolean> {
   return dirty.length === 0 ? Promise.resolve(true) : ask(question(dirty));
 }
 
-/** The editor keys go to: the one holding `target`, else the one opened last. */
+/** The editor keys go to: the one holding `target`, else the one opened last on the page shown
+ * (not one on a kept page that is out of the document, lib/kept). */
 function editorFor(target: EventTarget | null): Editor | undefined {
   const node = target instanceof Node ? target : null;
   for (let i = editors.length - 1; node && i >= 0; i--) if (editors[i].element?.()?.contains(node)) return editors[i];
-  return editors.at(-1);
+  return [...editors].reverse().find((e) => e.element?.()?.isConnected !== false);
 }
 
 function onKey(event: KeyboardEvent) {

@@ -90,6 +90,17 @@ describe("unsaved edits", () => {
     expect(a.state.saves).toBe(2);
   });
 
+  it("keys outside every editor never reach one on a kept page out of the document", () => {
+    const shown = editor("shown");
+    const keptAway = editor("kept away");
+    keptAway.el.remove();
+    key(document.body, { key: "s", ctrlKey: true });
+    key(document.body, { key: "Escape" });
+    expect(keptAway.state.saves).toBe(0);
+    expect(keptAway.state.closes).toBe(0);
+    expect(shown.state.saves).toBe(1);
+  });
+
   it("Escape closes an editor without unsaved edits at once, and asks first with some", async () => {
     const confirm = vi.spyOn(window, "confirm").mockReturnValue(false);
     const clean = editor("clean", { isDirty: false });
