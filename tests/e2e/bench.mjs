@@ -20,7 +20,8 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 // To find what grows, the soak's two loads can be changed apart: SOAK_EVENTS status events a
 // second (default 10; 0 for none), and SOAK_NAVIGATION how the page switches each second:
 // `push` (default: a new history entry each time, as a click on a link makes), `replace`
-// (the same switch without a history entry) or `none`; or, in place of the switch, `ipc`
+// (the same switch without a history entry), `none` (the dashboard left alone) or `stay`
+// (the project page, left alone); or, in place of the switch, `ipc`
 // (twelve of the project page's reads a second, no page change) or `dom` (300 plain
 // elements added and removed each second, none of the app's code involved; `dom-fixed` the
 // same with the same text each time; `text` 300 kept elements whose text changes each
@@ -291,7 +292,8 @@ async function soak() {
            once.hidden = !once.hidden;
          };
          const detach = () => (once.isConnected ? once.remove() : document.body.append(once));
-         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {}, ipc,
+         if (navigation === "stay") location.hash = target;
+         const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {}, stay: () => {}, ipc,
            dom: churn(() => Math.random()), "dom-fixed": churn(() => "the same text each time"), text, toggle, detach }[navigation];
          setInterval(() => { go(); window.__soak.visits++; }, 1000);
          done(true);
