@@ -35,6 +35,11 @@ async function select(s, css, value) {
 }
 
 const go = (s, hash) => s.script(`location.hash = arguments[0];`, [hash]);
+// A pointer click lands where the button was when it was found: the lines the project page
+// draws above its setup panel once their reads answer (the publish state, the lifecycle's
+// moves) move the button down, and a click made meanwhile lands beside it (seen once in CI).
+const settled = (s) =>
+  s.until("the project page drawn", () => s.script(`return !!document.querySelector('[data-testid="publish-state"]') && !!document.querySelector('[data-testid^="move-"]');`), 15000, 100);
 const texts = (s, css) => s.script(`return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent.replace(/\\s+/g, " ").trim());`, [css]);
 const docsSyncs = (project) => cli("jobs", "list", "--queue", "docs_sync", "--project", project, "--limit", "1000");
 const waiting = (project) => docsSyncs(project).filter((j) => ["available", "scheduled", "executing", "retryable"].includes(j.state));
@@ -52,12 +57,13 @@ try {
 
   // Check requirements always answers: here everything the elixir recipe needs is present.
   await go(s, `/projects/${jobsProject.id}`);
+  await settled(s);
   await (await s.find('[data-testid="check-requirements"]')).click();
   const answer = async () => {
     const text = await s.until("an answer", async () => {
       const t = (await (await s.find('[data-testid="check-answer"]')).text()).trim();
       return t && !t.startsWith("Checking") ? t : null;
-    }, 60000); // the first check boots Elixir from a cold disk: once over 30 s right after a build
+    }, 60000); // the first check boots Elixir from a cold disk
     const missing = await texts(s, '[data-testid="check"].missing');
     return { text, missing };
   };
@@ -70,6 +76,7 @@ try {
   // A Phoenix project: whatever this machine lacks is named, and the answer matches the list.
   await go(s, `/projects/${phx.id}`);
   await s.until("the phoenix page", async () => ((await (await s.find('[data-testid="project-title"]')).text()) === "e2e_phx" ? true : null));
+  await settled(s);
   await (await s.find('[data-testid="check-requirements"]')).click();
   const phxAnswer = await answer();
   const names = await s.script(
