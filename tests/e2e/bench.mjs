@@ -268,9 +268,10 @@ async function soak() {
          const id = target.split("/").pop();
          const reads = [["get_project", { id }], ["project_setup", { id }], ["sync_status", {}], ["list_projects", {}]];
          const ipc = () => { for (let i = 0; i < 3; i++) for (const [cmd, args] of reads) T.invoke(cmd, args).catch((e) => { window.__soak.failed = String(e); }); };
+         const sections = (text) => Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + text(i) + '</p><button class="btn">Go</button></section>').join("");
          const churn = (text) => () => {
            const d = document.createElement("div");
-           d.innerHTML = Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + text() + '</p><button class="btn">Go</button></section>').join("");
+           d.innerHTML = sections(text);
            document.body.append(d);
            setTimeout(() => d.remove(), 500);
          };
@@ -286,7 +287,7 @@ async function soak() {
          // The same 300 elements, made once, shown and hidden (toggle) or put in and taken
          // out of the document (detach) each second.
          const once = document.createElement("div");
-         once.innerHTML = Array.from({ length: 300 }, (_, i) => '<section class="panel"><h2>Item ' + i + '</h2><p class="muted">' + i + '</p><button class="btn">Go</button></section>').join("");
+         once.innerHTML = sections((i) => i);
          const toggle = () => {
            if (!once.isConnected) document.body.append(once);
            once.hidden = !once.hidden;

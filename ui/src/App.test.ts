@@ -111,13 +111,17 @@ describe("App keeps the dashboard and the last project", () => {
     location.hash = hash;
     await new Promise((r) => setTimeout(r, 0));
   };
-
-  it("takes the list out of the document while a project is shown, and brings the same one back", async () => {
+  /** The window on the list; its count line, to know it again. */
+  const showList = async () => {
     mockCommands(backend);
     await go("#/");
     render(App);
     await screen.findByText("alpha");
-    const count = screen.getByTestId("project-count");
+    return screen.getByTestId("project-count");
+  };
+
+  it("takes the list out of the document while a project is shown, and brings the same one back", async () => {
+    const count = await showList();
     await go("#/projects/a/conflicts");
     const title = await screen.findByTestId("project-title", {}, { timeout: 10000 });
     expect(count.isConnected).toBe(false);
@@ -154,11 +158,7 @@ describe("App keeps the dashboard and the last project", () => {
   });
 
   it("makes the pages again once unsaved edits were given up to leave", async () => {
-    mockCommands(backend);
-    await go("#/");
-    render(App);
-    await screen.findByText("alpha");
-    const count = screen.getByTestId("project-count");
+    const count = await showList();
     const off = register({ title: () => "“Pay by card”", dirty: () => true });
     try {
       await go("#/settings");
