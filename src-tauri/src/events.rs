@@ -8,7 +8,7 @@ use crate::{notify, AppState};
 use codemyspec_core::events::{JobEvent, ProjectEvent};
 use codemyspec_core::jobs::{self, Job};
 use codemyspec_core::pipeline;
-use codemyspec_core::projects::{self, Project, SetupStatus};
+use codemyspec_core::projects::{self, Project, ProjectRow, SetupStatus};
 use codemyspec_core::ProjectId;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -49,6 +49,13 @@ pub struct SpecChanged {
     pub project_id: ProjectId,
 }
 
+/// A project left the profile's list — deleted, or its membership ended — here or in another
+/// process (the CLI, a team change from the docs repository, the org sync): drop it.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct ProjectRemoved {
+    pub project_id: ProjectId,
+}
+
 /// Events were missed (the window fell behind): reload what is shown.
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct Resync {}
@@ -76,7 +83,7 @@ pub struct SetupEnds {
 
 impl SetupEnds {
     /// Starts from the statuses the projects have now (no notification for those).
-    pub fn seeded(projects: &[Project]) -> Self {
+    pub fn seeded(projects: &[ProjectRow]) -> Self {
         SetupEnds { last: projects.iter().map(|p| (p.id, p.setup_status)).collect() }
     }
 
@@ -142,7 +149,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
             let state = handle.state::<AppState>();
             match state.actor().await {
                 Ok(actor) => SetupEnds::seeded(
-                    &projects::list(&state.store, &actor).await.unwrap_or_default(),
+                    &projects::list_rows(&state.store, &actor).await.unwrap_or_default(),
                 ),
                 Err(_) => SetupEnds::default(),
             }
@@ -263,14 +270,34 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
 /// [`SpecChanged`] events: one query on an index (`outbox::changed_after`). While this
 /// process runs the jobs (so [`spawn_poller`] does not), projects another process created or
 /// changed — `codemyspec project create`, say — become [`ProjectUpdated`] events for the
-/// window too (straight to the window: no notification comes of them).
+/// window too (straight to the window: no notification comes of them). Projects that left
+/// the profile's list, by whatever process, become [`ProjectRemoved`] events
+/// (`projects::removed_after`), or one [`Resync`] when more left than are remembered.
 pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let mut seen: Option<i64> = None;
+        let mut removals: Option<i64> = None;
         let mut since = app.state::<AppState>().store.now();
         loop {
             let state = app.state::<AppState>();
             if let Ok(actor) = state.actor().await {
+                let after = removals.unwrap_or(i64::MAX);
+                match projects::removed_after(&state.store, &actor, after).await {
+                    Ok(left) if left.missed => {
+                        emit(&app, Resync {});
+                        removals = Some(left.newest);
+                    }
+                    Ok(left) => {
+                        if !left.projects.is_empty() {
+                            state.refresh_tray();
+                        }
+                        for project_id in left.projects {
+                            emit(&app, ProjectRemoved { project_id });
+                        }
+                        removals = Some(left.newest);
+                    }
+                    Err(e) => tracing::warn!("cannot read removed projects: {e}"),
+                }
                 if state.runs_jobs() {
                     let now = state.store.now();
                     match projects::updated_since(&state.store, &actor, &since).await {

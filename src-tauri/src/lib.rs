@@ -53,6 +53,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::ProjectError,
             events::JobChanged,
             events::OpenProject,
+            events::ProjectRemoved,
             events::Resync,
             events::SpecChanged
         ],

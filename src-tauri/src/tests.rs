@@ -88,6 +88,10 @@ fn list_projects_answers_through_ipc_from_a_real_database() {
     assert_eq!(list[0]["name"], "my_shop");
     assert_eq!(list[0]["stage"], "draft");
     assert_eq!(list[0]["setup_status"], "created");
+    assert!(
+        list[0].get("module_name").is_none(),
+        "the list carries only what its rows show: {list}"
+    );
 }
 
 #[test]
@@ -174,7 +178,7 @@ fn project_with(
 #[test]
 fn a_setup_end_is_notified_once_on_the_transition_and_never_for_later_updates() {
     use codemyspec_core::projects::SetupStatus::*;
-    let mut ends = events::SetupEnds::seeded(&[project_with("old", Ready)]);
+    let mut ends = events::SetupEnds::seeded(&[(&project_with("old", Ready)).into()]);
     // A project that was ready before the app started, edited later: no notification.
     assert!(!ends.ended(&project_with("old", Ready)));
     let sequence = [
@@ -218,7 +222,7 @@ fn a_repository_gone_from_github_is_left_to_its_notice_and_a_failure_says_why() 
 fn a_cancelled_setup_raises_no_failed_notification_and_a_later_failure_still_does() {
     use codemyspec_core::events::ProjectEvent;
     use codemyspec_core::projects::SetupStatus::*;
-    let mut ends = events::SetupEnds::seeded(&[project_with("c", Compiling)]);
+    let mut ends = events::SetupEnds::seeded(&[(&project_with("c", Compiling)).into()]);
     let mut cancelled = project_with("c", Failed);
     cancelled.setup_error = Some(codemyspec_core::pipeline::CANCELLED.into());
     let event =

@@ -7,8 +7,9 @@
 //    no row), and the other way round;
 // 3. the project page come back to is the one left (the same heading element, on the tab
 //    that was open), and another project's page is made fresh;
-// 4. a project deleted by the CLI while its page is kept is not shown again from it: its
-//    address reads as not found (the page reads its project again when shown again).
+// 4. a project deleted by the CLI leaves the list shown within seconds (the spec watch's
+//    removal event), and its address reads as not found, not as the kept page had it;
+// 5. a project deleted by the CLI while its page is shown reads as not found there.
 // Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh (the Makefile's e2e-run target).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -91,14 +92,26 @@ try {
     (await s.script(`return document.querySelector('[data-testid="project-title"]').dataset.keptMark ?? null;`)) === null && (await count(s, '[data-testid="project-title"]')) === 1,
   );
 
-  // 4. Deleted by the CLI while kept.
+  // 4. Deleted by the CLI while kept, with the list shown: the list follows at once.
   await (await s.find('nav[aria-label="Main"] a[href="#/"]')).click();
   await s.find('[data-testid="project-count"]');
   cli("project", "delete", "proj_00");
+  const dropped = await s
+    .until("the list without the deleted project", async () => ((await text(s, "project-count")) === "39 of 40 projects" ? true : null), 10000)
+    .catch(() => false);
+  check("a project the CLI deleted leaves the list shown, without a restart", dropped, await text(s, "project-count"));
   await s.script(`location.hash = arguments[0];`, [`#/projects/${other.id}`]);
   const gone = await s.until("the deleted project's address answered", async () => (await s.script(`return document.querySelector('#main [role="alert"]')?.textContent ?? null;`)), 10000).catch(() => null);
   check("a project deleted while its page was kept reads as not found, not as it was", !!gone && /not found/i.test(gone) && (await count(s, '[data-testid="project-title"]')) === 0, String(gone));
   await s.screenshot(join(OUT, "kept-deleted.png"));
+
+  // 5. Deleted by the CLI while its page is shown: the page says so by itself.
+  const shown = made.find((p) => p.name === "proj_01");
+  await s.script(`location.hash = arguments[0];`, [`#/projects/${shown.id}`]);
+  await s.until("proj_01's page", async () => ((await text(s, "project-title")) === "proj_01" ? true : null), 10000);
+  cli("project", "delete", "proj_01");
+  const notFound = await s.until("the shown project's page answered", async () => (await s.script(`return document.querySelector('#main [role="alert"]')?.textContent ?? null;`)), 10000).catch(() => null);
+  check("a project the CLI deleted while its page was shown reads as not found there, without a click", !!notFound && /not found/i.test(notFound) && (await count(s, '[data-testid="project-title"]')) === 0, String(notFound));
 } catch (e) {
   crashed(e);
   await s.screenshot(join(OUT, "kept-failure.png")).catch(() => {});

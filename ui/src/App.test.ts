@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
 import { account, docsStatus, project } from "./test/fixtures";
 import { register } from "./lib/unsaved.svelte";
@@ -149,11 +150,29 @@ describe("App keeps the dashboard and the last project", () => {
     await screen.findByTestId("project-title", {}, { timeout: 10000 });
     await go("#/");
     await screen.findByTestId("project-count");
-    // Deleted by another process: no event comes of it, the list still has it.
+    // Deleted by another process, before the watch's event came (up to a second later): the
+    // list still has it.
     deleted = "a";
     await go("#/projects/a/conflicts");
     expect((await screen.findByRole("alert")).textContent).toContain("not found");
     expect(screen.queryByTestId("project-title")).toBeNull();
+    deleted = "";
+  });
+
+  it("drops a project another process deleted from the list, and its page shown reads as not found", async () => {
+    deleted = "";
+    mockCommands(backend);
+    await go("#/projects/a/conflicts");
+    render(App);
+    await screen.findByTestId("project-title", {}, { timeout: 10000 });
+    deleted = "a";
+    await emit("project-removed", { project_id: "c" });
+    expect(screen.getByTestId("project-title").textContent).toBe("alpha");
+    await emit("project-removed", { project_id: "a" });
+    expect((await screen.findByRole("alert")).textContent).toContain("not found");
+    await go("#/");
+    await waitFor(() => expect(screen.getByTestId("project-count").textContent).toContain("1 project"));
+    expect(screen.queryByText("alpha")).toBeNull();
     deleted = "";
   });
 

@@ -94,7 +94,11 @@ export const commands = {
 	docsResolve: (projectId: string, entityId: string, choice: Resolution_Deserialize) => typedError<DocsConflict_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("docs_resolve", { projectId, entityId, choice })),
 	setQueuePaused: (paused: boolean) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_paused", { paused })),
 	setQueueConcurrency: (concurrency: number) => typedError<Queue, ErrorView_Serialize>(__TAURI_INVOKE("set_queue_concurrency", { concurrency })),
-	listProjects: () => typedError<Project_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
+	/**
+	 *  The project list as the window shows it: each project's row (`projects::list_rows`), not
+	 *  the whole project — a page that needs the whole project opens it (`get_project`).
+	 */
+	listProjects: () => typedError<ProjectRow_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_projects")),
 	getProject: (id: string) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_project", { id })),
 	createProject: (input: NewProject_Deserialize) => typedError<Project_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("create_project", { input })),
 	/**  Opens a repository's page on the GitHub host in the browser (https GitHub pages only). */
@@ -192,6 +196,7 @@ export const events = {
 	jobChanged: makeEvent<JobChanged_Serialize, JobChanged_Deserialize>("job-changed"),
 	openProject: makeEvent<OpenProject, OpenProject>("open-project"),
 	projectError: makeEvent<ProjectError_Serialize, ProjectError_Deserialize>("project-error"),
+	projectRemoved: makeEvent<ProjectRemoved, ProjectRemoved>("project-removed"),
 	projectUpdated: makeEvent<ProjectUpdated_Serialize, ProjectUpdated_Deserialize>("project-updated"),
 	resync: makeEvent<Resync, Resync>("resync"),
 	specChanged: makeEvent<SpecChanged, SpecChanged>("spec-changed"),
@@ -1250,6 +1255,53 @@ export type ProjectError_Deserialize = {
 export type ProjectError_Serialize = {
 	project: Project_Serialize,
 	error: string,
+};
+
+/**
+ *  A project left the profile's list — deleted, or its membership ended — here or in another
+ *  process (the CLI, a team change from the docs repository, the org sync): drop it.
+ */
+export type ProjectRemoved = {
+	project_id: string,
+};
+
+/**
+ *  A project as the project list shows it (the window's dashboard): the fields its rows
+ *  show and its search reads, and nothing else. For 10,000 projects the list of these is
+ *  about a third of the JSON of the whole projects, which the window reads on every start.
+ */
+export type ProjectRow = ProjectRow_Serialize | ProjectRow_Deserialize;
+
+/**
+ *  A project as the project list shows it (the window's dashboard): the fields its rows
+ *  show and its search reads, and nothing else. For 10,000 projects the list of these is
+ *  about a third of the JSON of the whole projects, which the window reads on every start.
+ */
+export type ProjectRow_Deserialize = {
+	id: string,
+	name: string,
+	description?: string | null,
+	framework: Framework,
+	stage: Stage,
+	setup_status: SetupStatus,
+	setup_error?: string | null,
+	updated_at: string,
+};
+
+/**
+ *  A project as the project list shows it (the window's dashboard): the fields its rows
+ *  show and its search reads, and nothing else. For 10,000 projects the list of these is
+ *  about a third of the JSON of the whole projects, which the window reads on every start.
+ */
+export type ProjectRow_Serialize = {
+	id: string,
+	name: string,
+	description: string | null,
+	framework: Framework,
+	stage: Stage,
+	setup_status: SetupStatus,
+	setup_error: string | null,
+	updated_at: string,
 };
 
 /**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */

@@ -308,28 +308,110 @@ const PROJECT_ROW: &str = "json_array(p.id, p.name, p.module_name, p.description
 /// The rows come back as one JSON array built by SQLite: for 10k projects that is several
 /// times faster than decoding 10k rows of 20 columns through sqlx (see `make bench`).
 pub async fn list(store: &Store, actor: &AccountId) -> Result<Vec<Project>> {
+    listed(store, actor, PROJECT_ROW, |p: &Project| (&p.name, &p.id)).await
+}
+
+/// The actor's projects, each read from `row` (a `json_array` in `T`'s field order) in one
+/// JSON array that SQLite builds, by name.
+async fn listed<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    actor: &AccountId,
+    row: &str,
+    key: impl Fn(&T) -> (&String, &ProjectId),
+) -> Result<Vec<T>> {
     let packed: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT json_group_array({PROJECT_ROW}) FROM project_memberships m \
+        "SELECT json_group_array({row}) FROM project_memberships m \
          JOIN projects p ON p.id = m.project_id WHERE m.user_id = ?"
     )))
     .bind(actor)
     .fetch_one(store.pool())
     .await?;
-    let list: Vec<Project> = serde_json::from_str(&packed)
+    let list: Vec<T> = serde_json::from_str(&packed)
         .map_err(|e| Error::Internal(format!("cannot read the project list: {e}")))?;
-    Ok(by_name(list))
+    Ok(by_name(list, key))
+}
+
+/// A project as the project list shows it (the window's dashboard): the fields its rows
+/// show and its search reads, and nothing else. For 10,000 projects the list of these is
+/// about a third of the JSON of the whole projects, which the window reads on every start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProjectRow {
+    pub id: ProjectId,
+    pub name: String,
+    pub description: Option<String>,
+    pub framework: Framework,
+    pub stage: Stage,
+    pub setup_status: SetupStatus,
+    pub setup_error: Option<String>,
+    pub updated_at: String,
+}
+
+impl From<&Project> for ProjectRow {
+    fn from(p: &Project) -> Self {
+        ProjectRow {
+            id: p.id,
+            name: p.name.clone(),
+            description: p.description.clone(),
+            framework: p.framework,
+            stage: p.stage,
+            setup_status: p.setup_status,
+            setup_error: p.setup_error.clone(),
+            updated_at: p.updated_at.clone(),
+        }
+    }
+}
+
+/// [`list`], each project as its row in the list: the same projects in the same order.
+pub async fn list_rows(store: &Store, actor: &AccountId) -> Result<Vec<ProjectRow>> {
+    const ROW: &str = "json_array(p.id, p.name, p.description, p.framework, p.stage, \
+        p.setup_status, p.setup_error, p.updated_at)";
+    listed(store, actor, ROW, |p: &ProjectRow| (&p.name, &p.id)).await
 }
 
 /// Sorts by name (then id) moving each project once: sorting the projects themselves moved
 /// their ~500 bytes at every swap.
-fn by_name(list: Vec<Project>) -> Vec<Project> {
+fn by_name<T>(list: Vec<T>, key: impl Fn(&T) -> (&String, &ProjectId)) -> Vec<T> {
     let mut order: Vec<usize> = (0..list.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (&list[a], &list[b]);
-        (&a.name, &a.id).cmp(&(&b.name, &b.id))
-    });
-    let mut slots: Vec<Option<Project>> = list.into_iter().map(Some).collect();
+    order.sort_unstable_by(|&a, &b| key(&list[a]).cmp(&key(&list[b])));
+    let mut slots: Vec<Option<T>> = list.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The projects that left an account's list after removal number `after`: deleted, or the
+/// account's membership ended — here or in another process (`membership_removals`, kept by a
+/// trigger). Ask with `i64::MAX` for the newest number only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removals {
+    /// Each project once, most recently removed last; none the account belongs to again.
+    pub projects: Vec<ProjectId>,
+    /// The number to ask after next time.
+    pub newest: i64,
+    /// Removals after `after` are no longer kept (only the newest 10,000 are): whoever asked
+    /// reloads the whole list.
+    pub missed: bool,
+}
+
+pub async fn removed_after(store: &Store, actor: &AccountId, after: i64) -> Result<Removals> {
+    let (oldest, newest): (i64, i64) = sqlx::query_as(
+        "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM membership_removals",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    if after >= newest {
+        return Ok(Removals { projects: Vec::new(), newest, missed: false });
+    }
+    let projects = sqlx::query_scalar(
+        "SELECT r.project_id FROM membership_removals r WHERE r.user_id = ? AND r.seq > ? \
+         AND NOT EXISTS (SELECT 1 FROM project_memberships m \
+                         WHERE m.user_id = r.user_id AND m.project_id = r.project_id) \
+         GROUP BY r.project_id ORDER BY max(r.seq)",
+    )
+    .bind(actor)
+    .bind(after)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(Removals { projects, newest, missed: after + 1 < oldest })
 }
 
 /// The actor's projects changed after `since` (a stored timestamp), oldest change first.

@@ -4,15 +4,17 @@ use super::Res;
 use crate::AppState;
 use codemyspec_core::lifecycle::{self, Move, StageTransition};
 use codemyspec_core::memberships::{self, Member};
-use codemyspec_core::projects::{self, NewProject, Project, ProjectChanges};
+use codemyspec_core::projects::{self, NewProject, Project, ProjectChanges, ProjectRow};
 use codemyspec_core::{accounts, stage_rules, Role, Stage};
 use tauri::State;
 
+/// The project list as the window shows it: each project's row (`projects::list_rows`), not
+/// the whole project — a page that needs the whole project opens it (`get_project`).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_projects(state: State<'_, AppState>) -> Res<Vec<Project>> {
+pub async fn list_projects(state: State<'_, AppState>) -> Res<Vec<ProjectRow>> {
     let actor = state.actor().await?;
-    Ok(projects::list(&state.store, &actor).await?)
+    Ok(projects::list_rows(&state.store, &actor).await?)
 }
 
 #[tauri::command]

@@ -1,11 +1,12 @@
 // The project list, kept live: loaded once, then updated by project events as they come
-// (the broadcaster's `projects:*` topic), reloaded when the backend says events were missed.
-import { api, messageOf, onResync, subscribeToAllProjects, type Project } from "./api";
+// (the broadcaster's `projects:*` topic) and by removals (a project deleted or left, by any
+// process), reloaded when the backend says events were missed.
+import { api, messageOf, onProjectRemoved, onResync, subscribeToAllProjects, type ProjectRow } from "./api";
 
 class LiveProjects {
   // Raw, not deeply reactive: 10,000 projects filter and render without a proxy per object.
   // Every change replaces the array.
-  list = $state.raw<Project[]>([]);
+  list = $state.raw<ProjectRow[]>([]);
   loaded = $state(false);
   error = $state<string | null>(null);
 }
@@ -23,8 +24,15 @@ export async function loadProjects(): Promise<void> {
   }
 }
 
+/** A project's row: a whole project (from an event, a page) keeps only what the list shows. */
+function rowOf(p: ProjectRow): ProjectRow {
+  const { id, name, description, framework, stage, setup_status, setup_error, updated_at } = p;
+  return { id, name, description, framework, stage, setup_status, setup_error, updated_at };
+}
+
 /** Puts a project (new or changed) in its place in the list, which stays sorted by name. */
-export function upsert(project: Project): void {
+export function upsert(whole: ProjectRow): void {
+  const project = rowOf(whole);
   const list = projects.list.slice();
   const i = list.findIndex((p) => p.id === project.id);
   if (i >= 0) {
@@ -42,11 +50,21 @@ export function remove(id: string): void {
 
 let subscribed: Promise<void> | null = null;
 
+/** The next start subscribes again: for the unit tests, whose mocked backend (and its event
+ * listeners) is new for each test. */
+export function forgetSubscriptions(): void {
+  subscribed = null;
+}
+
 /** (Re)loads the list and keeps it current; subscribes only once. */
 export async function startLiveProjects(): Promise<void> {
   // Both subscriptions before the first load, so that no change falls between; side by side,
   // so that the window's start waits for one round trip, not two.
-  subscribed ??= Promise.all([subscribeToAllProjects((m) => upsert(m.project)), onResync(() => void loadProjects())]).then(() => {});
+  subscribed ??= Promise.all([
+    subscribeToAllProjects((m) => upsert(m.project)),
+    onProjectRemoved(remove),
+    onResync(() => void loadProjects()),
+  ]).then(() => {});
   await subscribed;
   await loadProjects();
 }

@@ -5,11 +5,14 @@ import { afterEach } from "vitest";
 import { cleanup } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { InvokeArgs } from "@tauri-apps/api/core";
+import { forgetSubscriptions } from "../lib/projects.svelte";
 
-// Unmount first: components unsubscribe from events, which needs the mocks still there.
+// Unmount first: components unsubscribe from events, which needs the mocks still there. The
+// live project list's listeners go with the mocks: the next test's window subscribes again.
 afterEach(() => {
   cleanup();
   clearMocks();
+  forgetSubscriptions();
 });
 
 export type Call = { cmd: string; args: Record<string, unknown> };

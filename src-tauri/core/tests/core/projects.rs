@@ -1,7 +1,7 @@
 use crate::support::*;
 use codemyspec_core::access::user_has_access;
 use codemyspec_core::projects::{
-    self, Database, Framework, NewProject, ProjectChanges, SetupStatus,
+    self, Database, Framework, NewProject, ProjectChanges, ProjectRow, SetupStatus,
 };
 use codemyspec_core::{memberships, settings, Code, Role, Stage};
 
@@ -191,6 +191,77 @@ async fn deleting_a_project_removes_everything_in_it() {
     );
     let after = snapshot(&f.store).await;
     assert_eq!(after, before, "only the deleted project's rows differed");
+    let left = projects::removed_after(&f.store, &ada.id, 0).await.unwrap();
+    assert_eq!(left.projects, vec![p.id], "what is left behind: the note that it left the list");
+}
+
+#[tokio::test]
+async fn a_project_deleted_or_left_in_another_process_is_named_once_to_each_member_who_lost_it() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let eve = account(&f.store, "eve@example.com").await;
+    let shop = project(&f.store, &ada, "shop").await;
+    let blog = project(&f.store, &ada, "blog").await;
+    for p in [&shop, &blog] {
+        memberships::add(&f.store, &ada.id, &p.id, &eve.id, Role::Member).await.unwrap();
+    }
+    let start = projects::removed_after(&f.store, &ada.id, i64::MAX).await.unwrap();
+    assert_eq!((start.projects.len(), start.missed), (0, false));
+
+    // The CLI, say: another connection pool on the same file.
+    let other = codemyspec_core::Store::open(f.dir.path()).await.unwrap();
+    projects::delete(&other, &ada.id, &shop.id).await.unwrap();
+    memberships::remove(&other, &ada.id, &blog.id, &eve.id).await.unwrap();
+
+    let ada_lost = projects::removed_after(&f.store, &ada.id, start.newest).await.unwrap();
+    assert_eq!(ada_lost.projects, vec![shop.id], "ada still has the blog");
+    let eve_lost = projects::removed_after(&f.store, &eve.id, start.newest).await.unwrap();
+    assert_eq!(eve_lost.projects, vec![shop.id, blog.id], "oldest removal first");
+    assert!(!eve_lost.missed && eve_lost.newest > start.newest);
+    let again = projects::removed_after(&f.store, &eve.id, eve_lost.newest).await.unwrap();
+    assert_eq!((again.projects.len(), again.newest), (0, eve_lost.newest), "nothing new");
+
+    memberships::add(&other, &ada.id, &blog.id, &eve.id, Role::Viewer).await.unwrap();
+    let back = projects::removed_after(&f.store, &eve.id, start.newest).await.unwrap();
+    assert_eq!(back.projects, vec![shop.id], "a project eve belongs to again did not leave");
+}
+
+#[tokio::test]
+async fn a_reader_more_than_ten_thousand_removals_behind_is_told_it_missed_some() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let eve = account(&f.store, "eve@example.com").await;
+    let shop = project(&f.store, &ada, "shop").await;
+    let start = projects::removed_after(&f.store, &eve.id, i64::MAX).await.unwrap();
+    let mut tx = f.store.pool().begin().await.unwrap();
+    for i in 0..10_001 {
+        sqlx::query(
+            "INSERT INTO project_memberships (id, project_id, user_id, role, inserted_at, updated_at) \
+             VALUES (?, ?, ?, 'member', '2026-01-01', '2026-01-01')",
+        )
+        .bind(format!("m{i}"))
+        .bind(shop.id)
+        .bind(eve.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query("DELETE FROM project_memberships WHERE user_id = ?")
+            .bind(eve.id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM membership_removals")
+        .fetch_one(f.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 10_000, "only the newest are kept");
+    let late = projects::removed_after(&f.store, &eve.id, start.newest).await.unwrap();
+    assert!(late.missed, "the first removal after start is gone: reload");
+    assert_eq!(late.projects, vec![shop.id]);
+    let recent = projects::removed_after(&f.store, &eve.id, late.newest - 5).await.unwrap();
+    assert!(!recent.missed, "the last five are all kept");
 }
 
 #[tokio::test]
@@ -251,7 +322,7 @@ fn a_mix_exs_with_a_phoenix_dependency_is_phoenix_and_any_other_is_elixir() {
 /// field read in another's place would show here. Two projects between them give every pair
 /// of flags different values.
 #[tokio::test]
-async fn the_project_list_shows_every_field_of_each_project_as_opening_it_does() {
+async fn the_project_list_and_its_rows_show_each_project_as_opening_it_does() {
     let f = fixture().await;
     let ada = account(&f.store, "ada@example.com").await;
     for (name, id, flags) in [("shop", 11, (1, 0, 1, 0)), ("blog", 33, (1, 1, 0, 0))] {
@@ -285,4 +356,10 @@ async fn the_project_list_shows_every_field_of_each_project_as_opening_it_does()
     }
     assert_eq!(listed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["blog", "shop"]);
     assert_eq!(listed, opened);
+    let rows = projects::list_rows(&f.store, &ada.id).await.unwrap();
+    assert_eq!(
+        rows,
+        opened.iter().map(ProjectRow::from).collect::<Vec<_>>(),
+        "same order, same fields"
+    );
 }

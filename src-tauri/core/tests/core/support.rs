@@ -41,11 +41,12 @@ pub async fn project(store: &Store, owner: &Account, name: &str) -> Project {
 }
 
 /// Every row of every table, in a stable order: two snapshots are equal exactly when the
-/// database holds the same data.
+/// database holds the same data. Not the log of projects that left a list
+/// (`membership_removals`): a deletion is meant to leave that behind, and its tests read it.
 pub async fn snapshot(store: &Store) -> String {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '_sqlx_migrations' ORDER BY name",
+         AND name NOT IN ('_sqlx_migrations', 'membership_removals') ORDER BY name",
     )
     .fetch_all(store.pool())
     .await

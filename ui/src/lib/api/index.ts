@@ -35,6 +35,7 @@ import {
   type NewProject_Deserialize,
   type ProfileState_Serialize,
   type Project_Serialize,
+  type ProjectRow_Serialize,
   type ProjectChanges_Deserialize,
   type Queue,
   type Role,
@@ -115,6 +116,8 @@ export type TeamChange = TeamChange_Serialize;
 export type { Absence, GitHubReason, Outcome, RepositoryChange };
 export type ProfileState = ProfileState_Serialize;
 export type Project = Project_Serialize;
+/** A project as the list shows it (`list_projects`): what its rows show and its search reads. */
+export type ProjectRow = ProjectRow_Serialize;
 export type SetupView = SetupView_Serialize;
 export type StageTransition = StageTransition_Serialize;
 export type StepRecord = StepRecord_Serialize;
@@ -301,6 +304,11 @@ export function whileMounted(subscribe: () => Promise<Unsubscribe>): () => void 
     if (off) end(off);
     off = null;
   };
+}
+
+/** A project left the profile's list (deleted, or its membership ended), here or in another process. */
+export function onProjectRemoved(handler: (projectId: string) => void): Promise<Unsubscribe> {
+  return events.projectRemoved.listen((e) => handler(e.payload.project_id));
 }
 
 /** The backend could not deliver every event: reload what is shown. */
