@@ -63,7 +63,7 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
             edits += 1;
             ComponentChanges { description: Some(format!("edit {edits}")), ..Default::default() }
         };
-        seed::clean(&store, &graph.project_id).await?;
+        seed::clean(&store).await?;
         let (_, first) =
             timed(components::update(&store, &actor.id, graph.bottom(), edit())).await?;
         report.single(
@@ -74,7 +74,7 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
             let change = edit();
             let (store, actor) = (&store, &actor);
             async move {
-                seed::clean(store, &graph.project_id).await?;
+                seed::clean(store).await?;
                 let (_, took) =
                     timed(components::update(store, &actor.id, graph.bottom(), change)).await?;
                 let dirty = seed::dirty_count(store, &graph.project_id).await?;

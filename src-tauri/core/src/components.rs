@@ -45,10 +45,12 @@ pub struct Component {
     pub updated_at: String,
 }
 
-const COLUMNS: &str = "id, project_id, context_id, name, type, file_path, description, \
-    docs_complete, code_complete, tests_complete, \
-    EXISTS (SELECT 1 FROM component_dirty d WHERE d.seq = components.seq) AS dirty, \
-    inserted_at, updated_at";
+const COLUMNS: &str = concat!(
+    "id, project_id, context_id, name, type, file_path, description, \
+    docs_complete, code_complete, tests_complete, ",
+    crate::dirty::is_dirty!(),
+    " AS dirty, inserted_at, updated_at"
+);
 
 /// A new component; left out: an `other` component with no context or description.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -299,12 +301,11 @@ pub async fn update_status(
 pub async fn clear_dirty(store: &Store, actor: &AccountId, id: &ComponentId) -> Result<Component> {
     let mut tx = store.write().await?;
     access::require_owner_of(&mut *tx, actor, Owned::Component, id, Need::Write).await?;
-    sqlx::query(
-        "DELETE FROM component_dirty WHERE seq = (SELECT seq FROM components WHERE id = ?)",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM components WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    crate::dirty::clear(&mut tx, seq).await?;
     let c = fetch(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(c)

@@ -182,30 +182,19 @@ async fn names(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<String>>
 }
 
 /// Marks every component depending on `seeds`, transitively, dirty — and the seeds too when
-/// `include_seeds`. Returns how many were newly marked.
+/// `include_seeds`.
 async fn mark_with_dependents(
     conn: &mut SqliteConnection,
     store: &Store,
     project_id: &ProjectId,
     seeds: &[i64],
     include_seeds: bool,
-) -> Result<u64> {
+) -> Result<()> {
     let mut marked = store.graphs().dependents(conn, project_id, seeds).await?;
     if include_seeds {
         marked.extend_from_slice(seeds);
     }
-    if marked.is_empty() {
-        return Ok(0);
-    }
-    // In key order the inserts append to the b-tree instead of splitting pages.
-    marked.sort_unstable();
-    let list = serde_json::to_string(&marked)
-        .map_err(|e| Error::Internal(format!("cannot encode component keys: {e}")))?;
-    Ok(sqlx::query("INSERT OR IGNORE INTO component_dirty (seq) SELECT value FROM json_each(?)")
-        .bind(list)
-        .execute(conn)
-        .await?
-        .rows_affected())
+    crate::dirty::mark(conn, &marked).await
 }
 
 /// A component changed: everything that depends on it, transitively, becomes dirty.
@@ -213,7 +202,7 @@ pub(crate) async fn component_changed(
     conn: &mut SqliteConnection,
     store: &Store,
     component_id: &ComponentId,
-) -> Result<u64> {
+) -> Result<()> {
     match locate(conn, component_id).await? {
         Some((seq, project)) => mark_with_dependents(conn, store, &project, &[seq], false).await,
         None => Err(Error::not_found("component")),
@@ -225,7 +214,7 @@ pub(crate) async fn context_changed(
     conn: &mut SqliteConnection,
     store: &Store,
     context_id: &ContextId,
-) -> Result<u64> {
+) -> Result<()> {
     let project: ProjectId = sqlx::query_scalar("SELECT project_id FROM contexts WHERE id = ?")
         .bind(context_id)
         .fetch_one(&mut *conn)

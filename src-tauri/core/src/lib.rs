@@ -18,6 +18,7 @@ pub mod components;
 pub mod contexts;
 pub mod dependencies;
 pub mod design_docs;
+mod dirty;
 pub mod docs_readme;
 pub mod docs_sync;
 pub mod error;

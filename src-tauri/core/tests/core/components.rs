@@ -25,7 +25,7 @@ async fn dirty_of(f: &Fixture, actor: &AccountId, ids: &[&ComponentId]) -> Vec<b
 }
 
 async fn clean_all(f: &Fixture) {
-    sqlx::query("DELETE FROM component_dirty").execute(f.store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM component_dirty_ranges").execute(f.store.pool()).await.unwrap();
 }
 
 #[tokio::test]
@@ -254,4 +254,86 @@ async fn a_long_cycle_is_named_by_its_ends() {
         "adding this dependency would form a cycle: \
          C0 -> C14 -> C13 -> C12 -> C11 -> C10 -> … 4 more … -> C5 -> C4 -> C3 -> C2 -> C1 -> C0"
     );
+}
+
+/// The project's dirty marks as stored: how many ranges.
+async fn ranges(f: &Fixture) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM component_dirty_ranges")
+        .fetch_one(f.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_chains_marks_are_a_range_per_run_of_keys_and_clearing_or_deleting_one_splits_it() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let p = project(&f.store, &ada, "my_shop").await;
+    let q = project(&f.store, &ada, "blog").await;
+    // C(i+1) depends on C(i); another project's component is made between C2 and C3, so the
+    // chain's keys are two runs.
+    let mut c = Vec::new();
+    let mut other = None;
+    for i in 0..6 {
+        if i == 3 {
+            other =
+                Some(components::create(&f.store, &ada.id, &q.id, named("Other")).await.unwrap());
+        }
+        c.push(
+            components::create(&f.store, &ada.id, &p.id, named(&format!("C{i}"))).await.unwrap(),
+        );
+        if i > 0 {
+            dependencies::add(&f.store, &ada.id, &c[i].id, &c[i - 1].id).await.unwrap();
+        }
+    }
+    let other = other.unwrap();
+    let ids: Vec<&ComponentId> = c.iter().map(|c| &c.id).collect();
+    clean_all(&f).await;
+    let change = || ComponentChanges { description: Some("changed".into()), ..Default::default() };
+    components::update(&f.store, &ada.id, ids[0], change()).await.unwrap();
+    assert_eq!(dirty_of(&f, &ada.id, &ids).await, [false, true, true, true, true, true]);
+    assert_eq!(ranges(&f).await, 2, "C1–C2 and C3–C5: one row a run, not one a component");
+    assert!(!dirty_of(&f, &ada.id, &[&other.id]).await[0], "the key between is not marked");
+
+    components::clear_dirty(&f.store, &ada.id, ids[3]).await.unwrap();
+    assert_eq!(dirty_of(&f, &ada.id, &ids).await, [false, true, true, false, true, true]);
+    components::delete(&f.store, &ada.id, ids[5]).await.unwrap();
+    assert_eq!(dirty_of(&f, &ada.id, &ids[..5]).await, [false, true, true, false, true]);
+    // SQLite gives the next component the deleted greatest key: it starts clean.
+    let new = components::create(&f.store, &ada.id, &p.id, named("New")).await.unwrap();
+    assert!(!new.dirty, "a new component is not dirty, even on a key that was");
+
+    components::update(&f.store, &ada.id, ids[0], change()).await.unwrap();
+    assert_eq!(dirty_of(&f, &ada.id, &ids[..5]).await, [false, true, true, true, true]);
+    assert_eq!(dirty_of(&f, &ada.id, &[&new.id, &other.id]).await, [false, false]);
+    assert_eq!(ranges(&f).await, 2, "C3 joined C4 again");
+}
+
+#[tokio::test]
+async fn marks_stored_one_a_row_before_become_ranges_of_the_same_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("old.db"))
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let all = sqlx::migrate::Migrator::new(migrations.clone()).await.unwrap();
+    // The database as it was before marks became ranges, with marks stored one a row.
+    let mut before = sqlx::migrate::Migrator::new(migrations).await.unwrap();
+    before.migrations = all.migrations.iter().filter(|m| m.version < 20).cloned().collect();
+    before.run(&pool).await.unwrap();
+    for seq in [1, 2, 3, 5, 7, 8] {
+        sqlx::query("INSERT INTO component_dirty (seq) VALUES (?)")
+            .bind(seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    all.run(&pool).await.unwrap();
+    let after: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT lo, hi FROM component_dirty_ranges ORDER BY lo")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(after, [(1, 3), (5, 5), (7, 8)]);
 }

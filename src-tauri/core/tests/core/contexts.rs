@@ -65,7 +65,7 @@ async fn editing_a_context_dirties_its_components_and_their_dependents() {
         .unwrap();
     dependencies::add(&f.store, &ada.id, &user.id, &inside.id).await.unwrap();
     dependencies::add(&f.store, &ada.id, &far.id, &user.id).await.unwrap();
-    sqlx::query("DELETE FROM component_dirty").execute(f.store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM component_dirty_ranges").execute(f.store.pool()).await.unwrap();
 
     let ctx = contexts::approve(&f.store, &ada.id, &ctx.id, ctx.version).await.unwrap();
     let change = ContextChanges { purpose: Some("Take money".into()), ..Default::default() };

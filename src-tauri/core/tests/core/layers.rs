@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("validate", 0),
     ("ids", 0),
     ("graph", 0),
+    ("dirty", 0),
     ("settings", 0),
     ("stage", 0),
     ("repo_kind", 0),

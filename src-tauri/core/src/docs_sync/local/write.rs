@@ -419,10 +419,7 @@ async fn link_components(
     if relinked {
         // Its dependencies changed elsewhere: it and what depends on it are out of
         // date, as after a local edge.
-        sqlx::query("INSERT OR IGNORE INTO component_dirty (seq) VALUES (?)")
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?;
+        crate::dirty::mark(conn, &[seq]).await?;
         crate::dependencies::component_changed(conn, at.store, &ComponentId::parse("id", at.id)?)
             .await?;
     }
