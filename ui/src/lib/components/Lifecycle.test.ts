@@ -28,6 +28,19 @@ describe("Lifecycle", () => {
     expect((result as Project | null)?.stage).toBe("estimated");
   });
 
+  it("says no move is open only once the moves are read, not while they are", async () => {
+    let answer: (moves: unknown[]) => void = () => {};
+    mockCommands((cmd) => {
+      if (cmd === "allowed_transitions") return new Promise((resolve) => (answer = resolve));
+    });
+    render(Lifecycle, { project: project(), onMoved: () => {} });
+    expect(screen.getByTestId("moves-loading").textContent).toContain("Reading the moves");
+    expect(screen.queryByText(/No move is open/)).toBeNull();
+    answer([]);
+    expect((await screen.findByText(/No move is open/)).textContent).toContain("draft");
+    expect(screen.queryByTestId("moves-loading")).toBeNull();
+  });
+
   it("shows a refused move's error", async () => {
     mockCommands((cmd) => {
       if (cmd === "allowed_transitions") return [{ to: "estimated", trigger: "user" }];
