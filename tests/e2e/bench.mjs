@@ -309,6 +309,24 @@ async function soak() {
   await sleep(40000);
   const first = treeMemory(proc.pid);
   const samples = [`${mb(early.pss)} at 20 s`, `${mb(first.pss)} at 60 s`];
+  // From here on, every element the page makes for the first time is counted (elements put
+  // back from a kept page were seen before and are not), by the nearest test id around it.
+  await s.script(`
+    const seen = new WeakSet();
+    for (const e of document.querySelectorAll("*")) seen.add(e);
+    const made = (window.__soak.made = { total: 0, visits: window.__soak.visits, by: {} });
+    const key = (e) => e.tagName.toLowerCase() + " in " + (e.closest("[data-testid]")?.getAttribute("data-testid") ?? "the page");
+    const visit = (e) => {
+      if (!seen.has(e)) {
+        seen.add(e);
+        made.total++;
+        made.by[key(e)] = (made.by[key(e)] ?? 0) + 1;
+      }
+      for (const c of e.children) visit(c);
+    };
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) visit(n);
+    }).observe(document.documentElement, { childList: true, subtree: true });`);
   while (Date.now() - began < SOAK_SECONDS * 1000) {
     await sleep(Math.min(60000, SOAK_SECONDS * 1000 - (Date.now() - began)));
     const now = treeMemory(proc.pid);
@@ -329,6 +347,13 @@ async function soak() {
     `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} %`,
     `goal < 3 % after the 60 s warm-up, flat over SOAK_SECONDS=1800 (issue 22); ${mb(first.pss)} → ${mb(last.pss)} (from 20 s: ${fromEarly >= 0 ? "+" : ""}${fromEarly.toFixed(1)} %); ${soak.events} events received, ${soak.visits} page changes; ${samples.join(", ")}; ` +
       `by process ${Object.keys(last.byName).map((n) => `${n} ${mb(first.byName[n] ?? 0)} → ${mb(last.byName[n])}`).join(", ")}`,
+  );
+  const changes = soak.visits - soak.made.visits;
+  const most = Object.entries(soak.made.by).sort((a, b) => b[1] - a[1]).slice(0, 5);
+  report(
+    "soak: elements made anew per page change, after the warm-up",
+    changes > 0 ? (soak.made.total / changes).toFixed(1) : "no page change",
+    `${soak.made.total} over ${changes} page changes; most: ${most.map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`,
   );
   await s.end();
 }
