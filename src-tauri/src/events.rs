@@ -276,7 +276,10 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
 pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let mut seen: Option<i64> = None;
-        let mut removals: Option<i64> = None;
+        // From now, whoever signs in later: a removal between a first sign-in and the
+        // watch's next look is still told.
+        let mut removals: Option<i64> =
+            projects::newest_removal(&app.state::<AppState>().store).await.ok();
         let mut since = app.state::<AppState>().store.now();
         loop {
             let state = app.state::<AppState>();
@@ -284,6 +287,7 @@ pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
                 let after = removals.unwrap_or(i64::MAX);
                 match projects::removed_after(&state.store, &actor, after).await {
                     Ok(left) if left.missed => {
+                        state.refresh_tray();
                         emit(&app, Resync {});
                         removals = Some(left.newest);
                     }

@@ -309,18 +309,22 @@ async function soak() {
   await sleep(40000);
   const first = treeMemory(proc.pid);
   const samples = [`${mb(early.pss)} at 20 s`, `${mb(first.pss)} at 60 s`];
-  // From here on, every element the page makes for the first time is counted (elements put
-  // back from a kept page were seen before and are not), by the nearest test id around it.
+  // From here on, every element the page makes for the first time is counted, by the nearest
+  // test id around it. The page kept out of the document now is seen at the next two page
+  // changes, which are not counted: after them, elements put back from a kept page were seen
+  // before and are not counted either.
   await s.script(`
     const seen = new WeakSet();
     for (const e of document.querySelectorAll("*")) seen.add(e);
-    const made = (window.__soak.made = { total: 0, visits: window.__soak.visits, by: {} });
+    const made = (window.__soak.made = { total: 0, visits: window.__soak.visits + 2, by: {} });
     const key = (e) => e.tagName.toLowerCase() + " in " + (e.closest("[data-testid]")?.getAttribute("data-testid") ?? "the page");
     const visit = (e) => {
       if (!seen.has(e)) {
         seen.add(e);
-        made.total++;
-        made.by[key(e)] = (made.by[key(e)] ?? 0) + 1;
+        if (window.__soak.visits > made.visits) {
+          made.total++;
+          made.by[key(e)] = (made.by[key(e)] ?? 0) + 1;
+        }
       }
       for (const c of e.children) visit(c);
     };

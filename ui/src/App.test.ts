@@ -161,12 +161,19 @@ describe("App keeps the dashboard and the last project", () => {
 
   it("drops a project another process deleted from the list, and its page shown reads as not found", async () => {
     deleted = "";
-    mockCommands(backend);
+    let reads = 0;
+    mockCommands((cmd, args) => {
+      if (cmd === "get_project") reads++;
+      return backend(cmd, args);
+    });
     await go("#/projects/a/conflicts");
     render(App);
     await screen.findByTestId("project-title", {}, { timeout: 10000 });
+    const readsBefore = reads;
     deleted = "a";
     await emit("project-removed", { project_id: "c" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reads).toBe(readsBefore);
     expect(screen.getByTestId("project-title").textContent).toBe("alpha");
     await emit("project-removed", { project_id: "a" });
     expect((await screen.findByRole("alert")).textContent).toContain("not found");

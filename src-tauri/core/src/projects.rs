@@ -393,25 +393,36 @@ pub struct Removals {
 }
 
 pub async fn removed_after(store: &Store, actor: &AccountId, after: i64) -> Result<Removals> {
-    let (oldest, newest): (i64, i64) = sqlx::query_as(
-        "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM membership_removals",
-    )
-    .fetch_one(store.pool())
-    .await?;
+    let (oldest, newest) = removal_numbers(store).await?;
     if after >= newest {
         return Ok(Removals { projects: Vec::new(), newest, missed: false });
     }
     let projects = sqlx::query_scalar(
         "SELECT r.project_id FROM membership_removals r WHERE r.user_id = ? AND r.seq > ? \
-         AND NOT EXISTS (SELECT 1 FROM project_memberships m \
+         AND r.seq <= ? AND NOT EXISTS (SELECT 1 FROM project_memberships m \
                          WHERE m.user_id = r.user_id AND m.project_id = r.project_id) \
          GROUP BY r.project_id ORDER BY max(r.seq)",
     )
     .bind(actor)
     .bind(after)
+    .bind(newest)
     .fetch_all(store.pool())
     .await?;
     Ok(Removals { projects, newest, missed: after + 1 < oldest })
+}
+
+/// The newest removal's number (whoever's it was): where a watch that starts now begins.
+pub async fn newest_removal(store: &Store) -> Result<i64> {
+    Ok(removal_numbers(store).await?.1)
+}
+
+/// The oldest and the newest removal numbers kept (0 and 0 when none is).
+async fn removal_numbers(store: &Store) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM membership_removals",
+    )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 /// The actor's projects changed after `since` (a stored timestamp), oldest change first.

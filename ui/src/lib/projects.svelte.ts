@@ -13,9 +13,19 @@ class LiveProjects {
 
 export const projects = new LiveProjects();
 
+/** Projects that left the list (by their removal's count): an update or a read that was on
+ * its way when the removal came does not bring one back. A load that starts after a removal
+ * has the last word on it (the project may have been shared again). */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown: not state
+const removed = new Map<string, number>();
+let removals = 0;
+
 export async function loadProjects(): Promise<void> {
+  const before = removals;
   try {
-    projects.list = await api.listProjects();
+    const list = await api.listProjects();
+    for (const [id, at] of removed) if (at <= before) removed.delete(id);
+    projects.list = removed.size ? list.filter((p) => !removed.has(p.id)) : list;
     projects.error = null;
   } catch (e) {
     projects.error = messageOf(e);
@@ -32,6 +42,7 @@ function rowOf(p: ProjectRow): ProjectRow {
 
 /** Puts a project (new or changed) in its place in the list, which stays sorted by name. */
 export function upsert(whole: ProjectRow): void {
+  if (removed.has(whole.id)) return;
   const project = rowOf(whole);
   const list = projects.list.slice();
   const i = list.findIndex((p) => p.id === project.id);
@@ -45,15 +56,17 @@ export function upsert(whole: ProjectRow): void {
 }
 
 export function remove(id: string): void {
+  removed.set(id, ++removals);
   projects.list = projects.list.filter((p) => p.id !== id);
 }
 
 let subscribed: Promise<void> | null = null;
 
-/** The next start subscribes again: for the unit tests, whose mocked backend (and its event
- * listeners) is new for each test. */
+/** The next start subscribes again, and nothing is remembered as removed: for the unit tests,
+ * whose mocked backend (and its event listeners) is new for each test. */
 export function forgetSubscriptions(): void {
   subscribed = null;
+  removed.clear();
 }
 
 /** (Re)loads the list and keeps it current; subscribes only once. */

@@ -256,6 +256,15 @@ async fn a_long_cycle_is_named_by_its_ends() {
     );
 }
 
+/// A component's key.
+async fn seq_of(f: &Fixture, id: &ComponentId) -> i64 {
+    sqlx::query_scalar("SELECT seq FROM components WHERE id = ?")
+        .bind(id)
+        .fetch_one(f.store.pool())
+        .await
+        .unwrap()
+}
+
 /// The project's dirty marks as stored: how many ranges.
 async fn ranges(f: &Fixture) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM component_dirty_ranges")
@@ -297,10 +306,12 @@ async fn a_chains_marks_are_a_range_per_run_of_keys_and_clearing_or_deleting_one
 
     components::clear_dirty(&f.store, &ada.id, ids[3]).await.unwrap();
     assert_eq!(dirty_of(&f, &ada.id, &ids).await, [false, true, true, false, true, true]);
+    let last_key = seq_of(&f, ids[5]).await;
     components::delete(&f.store, &ada.id, ids[5]).await.unwrap();
     assert_eq!(dirty_of(&f, &ada.id, &ids[..5]).await, [false, true, true, false, true]);
     // SQLite gives the next component the deleted greatest key: it starts clean.
     let new = components::create(&f.store, &ada.id, &p.id, named("New")).await.unwrap();
+    assert_eq!(seq_of(&f, &new.id).await, last_key, "the deleted component's key, made again");
     assert!(!new.dirty, "a new component is not dirty, even on a key that was");
 
     components::update(&f.store, &ada.id, ids[0], change()).await.unwrap();

@@ -220,6 +220,7 @@ async fn a_project_deleted_or_left_in_another_process_is_named_once_to_each_memb
     assert!(!eve_lost.missed && eve_lost.newest > start.newest);
     let again = projects::removed_after(&f.store, &eve.id, eve_lost.newest).await.unwrap();
     assert_eq!((again.projects.len(), again.newest), (0, eve_lost.newest), "nothing new");
+    assert_eq!(projects::newest_removal(&other).await.unwrap(), eve_lost.newest);
 
     memberships::add(&other, &ada.id, &blog.id, &eve.id, Role::Viewer).await.unwrap();
     let back = projects::removed_after(&f.store, &eve.id, start.newest).await.unwrap();
