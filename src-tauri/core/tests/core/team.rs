@@ -202,8 +202,15 @@ async fn an_invitation_by_github_login_reaches_both_repositories_and_role_change
     // GitHub's admin is our owner; here the owner is the creator, so Cy is an admin.
     assert_eq!(t.local_role(&t.cy).await, Some(Role::Admin));
 
+    // A window on Cy's profile, another process on the same data dir, watches its list.
+    let window = codemyspec_core::Store::open(t.f.dir.path()).await.unwrap();
+    let watched = projects::removed_after(&window, &t.cy.id, i64::MAX).await.unwrap();
     let removed =
         team::remove(&t.f.store, &t.secrets, &t.ada.id, &t.project.id, "cy-gh").await.unwrap();
+    let left = projects::removed_after(&window, &t.cy.id, watched.newest).await.unwrap();
+    assert_eq!(left.projects, [t.project.id], "Cy's window is told the project left its list");
+    let ada_left = projects::removed_after(&window, &t.ada.id, watched.newest).await.unwrap();
+    assert!(ada_left.projects.is_empty(), "the owner's list keeps it");
     let outcomes: Vec<Outcome> = removed.repositories.iter().map(|c| c.outcome).collect();
     assert_eq!(outcomes, [Outcome::Removed, Outcome::InvitationCancelled]);
     assert!(t.held("shop")["access"].get("cy-gh").is_none());
