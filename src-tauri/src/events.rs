@@ -266,6 +266,31 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
+/// The profile's projects that left its list after removal number `after` (all of them
+/// missed: one `Resync`), told to the window; the number to ask after next time.
+async fn tell_removals<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    actor: &codemyspec_core::AccountId,
+    after: Option<i64>,
+) -> Option<i64> {
+    let left = projects::removed_after(&state.store, actor, after.unwrap_or(i64::MAX))
+        .await
+        .map_err(|e| tracing::warn!("cannot read removed projects: {e}"))
+        .ok()?;
+    if left.missed || !left.projects.is_empty() {
+        state.refresh_tray();
+    }
+    if left.missed {
+        emit(app, Resync {});
+    } else {
+        for project_id in left.projects {
+            emit(app, ProjectRemoved { project_id });
+        }
+    }
+    Some(left.newest)
+}
+
 /// Every second, the projects whose spec changed (by whatever process) become
 /// [`SpecChanged`] events: one query on an index (`outbox::changed_after`). While this
 /// process runs the jobs (so [`spawn_poller`] does not), projects another process created or
@@ -284,24 +309,7 @@ pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
         loop {
             let state = app.state::<AppState>();
             if let Ok(actor) = state.actor().await {
-                let after = removals.unwrap_or(i64::MAX);
-                match projects::removed_after(&state.store, &actor, after).await {
-                    Ok(left) if left.missed => {
-                        state.refresh_tray();
-                        emit(&app, Resync {});
-                        removals = Some(left.newest);
-                    }
-                    Ok(left) => {
-                        if !left.projects.is_empty() {
-                            state.refresh_tray();
-                        }
-                        for project_id in left.projects {
-                            emit(&app, ProjectRemoved { project_id });
-                        }
-                        removals = Some(left.newest);
-                    }
-                    Err(e) => tracing::warn!("cannot read removed projects: {e}"),
-                }
+                removals = tell_removals(&app, &state, &actor, removals).await.or(removals);
                 if state.runs_jobs() {
                     let now = state.store.now();
                     match projects::updated_since(&state.store, &actor, &since).await {
