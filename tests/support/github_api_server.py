@@ -200,6 +200,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, status, body=None, headers=None, raw=None):
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        # Logged before the answer is written: a client that reads the log right after its
+        # answer (on another connection, so another thread) must find its request there.
+        with LOCK:
+            STATE["log"].append({"method": self.command, "path": self.path, "status": status})
         self.send_response(status)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -209,8 +213,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if data:
             self.wfile.write(data)
-        with LOCK:
-            STATE["log"].append({"method": self.command, "path": self.path, "status": status})
 
     def token(self):
         auth = self.headers.get("Authorization", "")
