@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { tick } from "svelte";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import Dashboard from "./Dashboard.svelte";
 import { projects } from "../lib/projects.svelte";
@@ -40,6 +41,18 @@ describe("Dashboard", () => {
     expect(screen.getByTestId("project-count").textContent).toBe("3,334 of 10,000 projects");
     await fireEvent.input(screen.getByPlaceholderText("Search by name…"), { target: { value: "project_0999" } });
     expect(screen.getByTestId("project-count").textContent).toBe("4 of 10,000 projects");
+  });
+
+  it("holds its list while another page is shown, and follows the projects again when back", async () => {
+    const { rerender } = render(Dashboard, { shown: true });
+    const count = () => screen.getByTestId("project-count").textContent;
+    expect(count()).toBe("10,000 projects");
+    await rerender({ shown: false });
+    projects.list = [...projects.list, project({ id: "p-new", name: "project_99999" })];
+    await tick();
+    expect(count(), "hidden, it does not filter the list again").toBe("10,000 projects");
+    await rerender({ shown: true });
+    expect(count()).toBe("10,001 projects");
   });
 
   it("labels its inputs and keeps a long name whole in the row's title", async () => {
