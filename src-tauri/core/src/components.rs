@@ -174,11 +174,15 @@ pub(crate) async fn fetch<'e, E: sqlx::SqliteExecutor<'e>>(
 }
 
 /// Components matching a fixed condition with one bound parameter, by name.
-pub(crate) async fn query_where<'e, E: sqlx::SqliteExecutor<'e>>(
+pub(crate) async fn query_where<'e, E, P>(
     exec: E,
     condition: &'static str,
-    param: &str,
-) -> Result<Vec<Component>> {
+    param: P,
+) -> Result<Vec<Component>>
+where
+    E: sqlx::SqliteExecutor<'e>,
+    P: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
+{
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM components WHERE {condition} ORDER BY name, id"
     )))
@@ -209,7 +213,7 @@ pub async fn list(
     project_id: &ProjectId,
 ) -> Result<Vec<Component>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
-    query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
+    query_where(store.pool(), "project_id = ?", project_id).await
 }
 
 /// The original design's `update_component/2` (docs/DESIGN.md). Every component that depends on

@@ -332,7 +332,7 @@ pub async fn list_stories(
     stories::query_where(
         store.pool(),
         "id IN (SELECT story_id FROM context_stories WHERE context_id = ?)",
-        &context_id.to_string(),
+        context_id,
     )
     .await
 }

@@ -258,7 +258,7 @@ async fn neighbours(
 ) -> Result<Vec<Component>> {
     access::require_owner_of(store.pool(), actor, Owned::Component, component_id, Need::Read)
         .await?;
-    components::query_where(store.pool(), condition, &component_id.to_string()).await
+    components::query_where(store.pool(), condition, component_id).await
 }
 
 pub async fn graph(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Graph> {

@@ -137,15 +137,19 @@ pub async fn get(store: &Store, actor: &AccountId, id: &StoryId) -> Result<Story
 
 pub async fn list(store: &Store, actor: &AccountId, project_id: &ProjectId) -> Result<Vec<Story>> {
     access::require(store.pool(), actor, project_id, Need::Read).await?;
-    query_where(store.pool(), "project_id = ?", &project_id.to_string()).await
+    query_where(store.pool(), "project_id = ?", project_id).await
 }
 
 /// Stories matching a fixed condition with one bound parameter, oldest first.
-pub(crate) async fn query_where<'e, E: sqlx::SqliteExecutor<'e>>(
+pub(crate) async fn query_where<'e, E, P>(
     exec: E,
     condition: &'static str,
-    param: &str,
-) -> Result<Vec<Story>> {
+    param: P,
+) -> Result<Vec<Story>>
+where
+    E: sqlx::SqliteExecutor<'e>,
+    P: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
+{
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM stories WHERE {condition} ORDER BY inserted_at, id"
     )))

@@ -112,14 +112,9 @@ impl Attempt<'_> {
         &self.run.job
     }
 
-    /// The profile that queued the setup.
-    fn actor(&self) -> AccountId {
-        self.actor
-    }
-
     async fn go(&mut self) -> Outcome {
         let store = self.store().clone();
-        let actor = self.actor();
+        let actor = self.actor;
         // Which way this setup goes: decided from the code repository once, then kept, so a
         // retry never changes course.
         let choice = match path::recorded(self.job()) {
@@ -593,7 +588,7 @@ impl Attempt<'_> {
 
     /// The GitHub repositories, created or adopted; what was done goes to the step's log.
     async fn provision(&self, sink: &mut LogSink) -> Outcome {
-        let (store, actor) = (&self.run.store, self.actor());
+        let (store, actor) = (&self.run.store, self.actor);
         let lines =
             provision::provision(store, &self.config.secrets, &actor, &self.project, self.job())
                 .await?;
@@ -628,7 +623,7 @@ impl Attempt<'_> {
         }
         if let Some(url) = &self.project.docs_repo {
             let docs_dir = self.workdir.join(format!("{}-docs", self.project.name));
-            let actor = self.actor();
+            let actor = self.actor;
             let published = docs::write_tree(store, &actor, &self.project, &docs_dir)
                 .await
                 .map_err(|e| PublishError::Step(format!("cannot write the docs tree: {e}")))?;
@@ -656,7 +651,7 @@ impl Attempt<'_> {
         let host = crate::secrets::host_of(url).unwrap_or_default();
         // The pushes use the token of the profile that set the project up, the one kept for
         // the host pushed to (publish offers it to that host only).
-        let token = crate::secrets::token(&self.config.secrets, &self.actor(), &host)
+        let token = crate::secrets::token(&self.config.secrets, &self.actor, &host)
             .await
             .map_err(|e| PublishError::Step(e.to_string()))?;
         // A clone URL GitHub gave on another host than the project's repository: the token

@@ -19,7 +19,7 @@ impl Attempt<'_> {
 
     /// The profile may read the repositories (a docs repository it cannot read is a warning).
     pub(super) async fn check_access(&self, sink: &mut LogSink) -> Outcome {
-        let (store, actor) = (self.store(), self.actor());
+        let (store, actor) = (self.store(), self.actor);
         let (lines, warnings) =
             provision::access(store, &self.config.secrets, &actor, &self.project).await?;
         for line in lines {
@@ -38,7 +38,7 @@ impl Attempt<'_> {
             return Err(JobFailure::new(FailureClass::Step, "the project has no code repository"));
         };
         let host = crate::secrets::host_of(&url).unwrap_or_default();
-        let token = crate::secrets::token(&self.config.secrets, &self.actor(), &host)
+        let token = crate::secrets::token(&self.config.secrets, &self.actor, &host)
             .await
             .map_err(|e| JobFailure::new(FailureClass::Step, e.to_string()))?;
         sink.note(format!("cloning {}", crate::pipeline::publish::git_url(&url))).await;
@@ -64,7 +64,7 @@ impl Attempt<'_> {
             self.warn(warning);
             return Ok(());
         };
-        let (store, actor) = (self.store(), self.actor());
+        let (store, actor) = (self.store(), self.actor);
         let synced = docs_sync::run_once(
             store,
             &self.config.secrets,
