@@ -17,24 +17,22 @@ struct Daemon {
 
 impl Daemon {
     fn start() -> Daemon {
-        let display = (200..400)
-            .find(|n| {
-                !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            })
-            .expect("a free display");
-        let display = format!(":{display}");
-        let xvfb = Command::new("Xvfb")
-            .args([&display, "-screen", "0", "800x600x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
+        // Xvfb picks a free display itself and writes its number once it is ready
+        // (`-displayfd`, here its stdout): two tests at once never share a display.
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb (make deps installs it)");
-        let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
-        let up = Instant::now();
-        while !std::path::Path::new(&socket).exists() && up.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut number = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(xvfb.stdout.take().unwrap()),
+            &mut number,
+        )
+        .unwrap();
+        assert!(!number.trim().is_empty(), "Xvfb did not start");
+        let display = format!(":{}", number.trim());
         // Shown notifications go to the history after a second, where dunstctl reads them.
         let conf = tempfile::tempdir().unwrap();
         let rc = conf.path().join("dunstrc");

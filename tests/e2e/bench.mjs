@@ -26,7 +26,9 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 // elements added and removed each second, none of the app's code involved; `dom-fixed` the
 // same with the same text each time; `text` 300 kept elements whose text changes each
 // second, no element made or removed; `toggle` and `detach` 300 elements made once, hidden
-// and shown, or taken out of the document and put back, each second). SOAK_BARE=1 runs the
+// and shown, or taken out of the document and put back, each second; `kept-dom` the project
+// page shown, its real elements taken out of the document and put back each second as
+// lib/kept does, with no route change and none of the page's code run). SOAK_BARE=1 runs the
 // soak on the bare window (SOAK_EVENTS=0 and a SOAK_NAVIGATION of none or the plain DOM ones).
 // docs/BENCHMARKS.md "The soak taken apart" has what each showed.
 const SOAK_EVENTS = Number(process.env.SOAK_EVENTS ?? 10);
@@ -293,9 +295,22 @@ async function soak() {
            once.hidden = !once.hidden;
          };
          const detach = () => (once.isConnected ? once.remove() : document.body.append(once));
-         if (navigation === "stay") location.hash = target;
+         // The project page's own elements, out and back in, the way lib/kept moves them.
+         let page = null;
+         let away = null;
+         const keptDom = () => {
+           page ??= Array.from(document.querySelectorAll("#main > div")).filter((d) => d.childNodes.length > 0).pop();
+           if (away) {
+             page.append(...away.childNodes);
+             away = null;
+           } else {
+             away = document.createDocumentFragment();
+             away.append(...page.childNodes);
+           }
+         };
+         if (navigation === "stay" || navigation === "kept-dom") location.hash = target;
          const go = { push: () => { location.hash = next(); }, replace: () => location.replace(next()), none: () => {}, stay: () => {}, ipc,
-           dom: churn(() => Math.random()), "dom-fixed": churn(() => "the same text each time"), text, toggle, detach }[navigation];
+           dom: churn(() => Math.random()), "dom-fixed": churn(() => "the same text each time"), text, toggle, detach, "kept-dom": keptDom }[navigation];
          setInterval(() => { go(); window.__soak.visits++; }, 1000);
          done(true);
        })

@@ -15,10 +15,15 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-for n in $(seq 100 400); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { DISP=":$n"; break; }; done
-Xvfb "$DISP" -screen 0 1440x900x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 & PIDS+=($!)
+# Xvfb picks a free display itself and writes its number once it is ready (-displayfd): two
+# runs started at the same moment never share one, so one run's end cannot take the other's
+# window away.
+DISPFILE=$(mktemp)
+Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$DISPFILE" >"$OUT/xvfb.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 100); do [ -s "$DISPFILE" ] && break; sleep 0.1; done
+DISP=":$(tr -d '[:space:]' <"$DISPFILE")"; rm -f "$DISPFILE"
+[ "$DISP" != ":" ] || { echo "Xvfb did not start: $(cat "$OUT/xvfb.log")" >&2; exit 1; }
 export DISPLAY=$DISP NO_AT_BRIDGE=1 GDK_BACKEND=x11
-for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
 KEYRING_HOME=$(mktemp -d); export XDG_DATA_HOME=$KEYRING_HOME
 # A home of its own: set-up projects go to the default workspace folder, $HOME/CodeMySpec.
