@@ -53,10 +53,28 @@ const bootTime = Date.now() / 1000 - Number(readFileSync("/proc/uptime", "utf8")
 
 /** The newest process of `binary` and when it started (epoch ms). */
 function processOf(binary) {
-  const pid = Number(execFileSync("pgrep", ["-n", "-f", binary], { encoding: "utf8" }).trim());
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-  return { pid, startedAt: (bootTime + startTicks / TICKS) * 1000 };
+  // The newest process of `binary` on this run's display (tests/e2e/run.sh starts an Xvfb of
+  // its own for each run): two runs of the same binary at once each measure their own.
+  const display = `DISPLAY=${process.env.DISPLAY}`;
+  const started = (pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  };
+  const ours = execFileSync("pgrep", ["-f", binary], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(display);
+      } catch {
+        return false;
+      }
+    })
+    .map((pid) => ({ pid, ticks: started(pid) }))
+    .sort((a, b) => b.ticks - a.ticks);
+  if (ours.length === 0) throw new Error(`no ${binary} runs on ${process.env.DISPLAY}`);
+  return { pid: ours[0].pid, startedAt: (bootTime + ours[0].ticks / TICKS) * 1000 };
 }
 
 /** Memory (kB) of a process and all its descendants: resident (shared libraries counted in
