@@ -183,12 +183,7 @@ where
     E: sqlx::SqliteExecutor<'e>,
     P: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
 {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM components WHERE {condition} ORDER BY name, id"
-    )))
-    .bind(param)
-    .fetch_all(exec)
-    .await?)
+    crate::store::rows_where(exec, "components", COLUMNS, condition, "name, id", param).await
 }
 
 pub async fn get(store: &Store, actor: &AccountId, id: &ComponentId) -> Result<Component> {

@@ -200,6 +200,30 @@ where
     .ok_or(Error::not_found(what))
 }
 
+/// Rows of `table` matching a fixed `condition` with one bound parameter, read as `T` from
+/// `columns` in `order`: the lists of one kind of entity (a project's stories, a context's
+/// components).
+pub(crate) async fn rows_where<'e, T, E, P>(
+    exec: E,
+    table: &str,
+    columns: &str,
+    condition: &'static str,
+    order: &'static str,
+    param: P,
+) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    E: sqlx::SqliteExecutor<'e>,
+    P: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
+{
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {columns} FROM {table} WHERE {condition} ORDER BY {order}"
+    )))
+    .bind(param)
+    .fetch_all(exec)
+    .await?)
+}
+
 /// Maps a unique-constraint violation to a conflict on `field`; other errors pass through.
 pub(crate) fn unique_as_conflict(err: sqlx::Error, field: &str, message: &str) -> Error {
     match &err {

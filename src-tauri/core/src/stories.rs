@@ -150,12 +150,7 @@ where
     E: sqlx::SqliteExecutor<'e>,
     P: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
 {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM stories WHERE {condition} ORDER BY inserted_at, id"
-    )))
-    .bind(param)
-    .fetch_all(exec)
-    .await?)
+    crate::store::rows_where(exec, "stories", COLUMNS, condition, "inserted_at, id", param).await
 }
 
 /// Fails with [`Error::StaleVersion`] unless the row is still at `expected`.
