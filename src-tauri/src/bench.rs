@@ -2,12 +2,14 @@
 //! for the acting profile's first project to the window, the way the bridge forwards the
 //! broadcaster's `project_updated` (one typed event each), so that the benchmark can count
 //! how many arrive and how fast: back to back, or one every `every_ms` (the soak's steady
-//! 10 per second).
+//! 10 per second). `kind` takes the soak's events apart (docs/BENCHMARKS.md): `"same"` sends
+//! one unchanged project each time (the same script evaluated in the window each time), and
+//! `"unheard"` sends the changing project under an event the app does not listen to.
 
 use crate::events::ProjectUpdated;
 use crate::AppState;
 use codemyspec_core::{projects, ErrorView};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 use tauri_specta::Event;
 
 #[tauri::command]
@@ -16,6 +18,7 @@ pub async fn emit_test_events(
     state: State<'_, AppState>,
     n: u32,
     every_ms: Option<u32>,
+    kind: Option<String>,
 ) -> Result<u32, ErrorView> {
     let actor = state.actor().await?;
     let project = projects::list(&state.store, &actor)
@@ -26,8 +29,19 @@ pub async fn emit_test_events(
     std::thread::spawn(move || {
         for i in 0..n {
             let mut p = project.clone();
-            p.updated_at = format!("bench-{i}");
-            let _ = ProjectUpdated { project: p }.emit(&app);
+            match kind.as_deref() {
+                Some("same") => {
+                    let _ = ProjectUpdated { project: p }.emit(&app);
+                }
+                Some("unheard") => {
+                    p.updated_at = format!("bench-{i}");
+                    let _ = app.emit("bench-unheard", ProjectUpdated { project: p });
+                }
+                _ => {
+                    p.updated_at = format!("bench-{i}");
+                    let _ = ProjectUpdated { project: p }.emit(&app);
+                }
+            }
             if let Some(ms) = every_ms {
                 std::thread::sleep(std::time::Duration::from_millis(u64::from(ms)));
             }

@@ -33,6 +33,9 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 // docs/BENCHMARKS.md "The soak taken apart" has what each showed.
 const SOAK_EVENTS = Number(process.env.SOAK_EVENTS ?? 10);
 const SOAK_NAVIGATION = process.env.SOAK_NAVIGATION ?? "push";
+// SOAK_EVENT takes the events apart: "same" sends one unchanged project each time, "unheard"
+// the changing one under an event only the soak's counter listens to (src-tauri/src/bench.rs).
+const SOAK_EVENT = process.env.SOAK_EVENT ?? "changing";
 const rows = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const report = (figure, value, note = "") => {
@@ -274,13 +277,13 @@ async function soak() {
   const perSecond = SOAK_EVENTS;
   const started = await s.asyncScript(
     `const done = arguments[arguments.length - 1];
-     const [target, n, everyMs, navigation] = arguments;
+     const [target, n, everyMs, navigation, kind] = arguments;
      const T = window.__TAURI_INTERNALS__;
      window.__soak = { events: 0, visits: 0 };
      const handler = T.transformCallback(() => { window.__soak.events++; });
      const events = n > 0
-       ? T.invoke("plugin:event|listen", { event: "project-updated", target: { kind: "Any" }, handler })
-           .then(() => T.invoke("emit_test_events", { n, everyMs }))
+       ? T.invoke("plugin:event|listen", { event: kind === "unheard" ? "bench-unheard" : "project-updated", target: { kind: "Any" }, handler })
+           .then(() => T.invoke("emit_test_events", { n, everyMs, kind }))
        : Promise.resolve();
      events
        .then(() => {
@@ -333,7 +336,7 @@ async function soak() {
          done(true);
        })
        .catch((e) => done(String(e)));`,
-    [target, SOAK_SECONDS * perSecond, perSecond > 0 ? Math.round(1000 / perSecond) : 0, SOAK_NAVIGATION],
+    [target, SOAK_SECONDS * perSecond, perSecond > 0 ? Math.round(1000 / perSecond) : 0, SOAK_NAVIGATION, SOAK_EVENT],
   );
   if (started !== true) throw new Error(`the soak did not start: ${started}`);
   const began = Date.now();
@@ -364,13 +367,20 @@ async function soak() {
     new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) visit(n);
     }).observe(document.documentElement, { childList: true, subtree: true });`);
+  // A reading every 10 s for the fitted line below; every minute's is printed.
+  const web = (byName) => Object.entries(byName).filter(([n]) => n.startsWith("WebKitWeb")).reduce((a, [, kb]) => a + kb, 0);
+  const series = [{ t: 60, pss: first.pss, anon: web(first.anonByName) }];
+  let printed = 60;
   while (Date.now() - began < SOAK_SECONDS * 1000) {
-    await sleep(Math.min(60000, SOAK_SECONDS * 1000 - (Date.now() - began)));
+    await sleep(Math.min(10000, SOAK_SECONDS * 1000 - (Date.now() - began)));
     const now = treeMemory(proc.pid);
+    const t = (Date.now() - began) / 1000;
+    series.push({ t, pss: now.pss, anon: web(now.anonByName) });
+    if (t - printed < 59 && t < SOAK_SECONDS - 1) continue;
+    printed = t;
     // The web process's own (anonymous) memory too: unlike PSS, it does not move when
     // another WebKit process on the machine starts or ends.
-    const web = (byName) => mb(Object.entries(byName).filter(([n]) => n.startsWith("WebKitWeb")).reduce((a, [, kb]) => a + kb, 0));
-    samples.push(`${mb(now.pss)} at ${Math.round((Date.now() - began) / 1000)} s (web ${web(now.byName)}, its anonymous ${web(now.anonByName)})`);
+    samples.push(`${mb(now.pss)} at ${Math.round(t)} s (web ${mb(web(now.byName))}, its anonymous ${mb(web(now.anonByName))})`);
     // As it goes, so that a long soak that is stopped still tells what it saw.
     console.log(`soak: ${samples.at(-1)}`);
   }
@@ -380,10 +390,28 @@ async function soak() {
   const growth = ((last.pss - first.pss) / first.pss) * 100;
   const fromEarly = ((last.pss - early.pss) / early.pss) * 100;
   report(
-    `soak: PSS growth over ${SOAK_SECONDS} s of ${perSecond} events/s, ${bare ? "the bare window" : "dashboard ⇄ project"} (${SOAK_NAVIGATION})`,
+    `soak: PSS growth over ${SOAK_SECONDS} s of ${perSecond} events/s (${SOAK_EVENT}), ${bare ? "the bare window" : "dashboard ⇄ project"} (${SOAK_NAVIGATION})`,
     `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} %`,
     `goal < 3 % after the 60 s warm-up, flat over SOAK_SECONDS=1800 (issue 22); ${mb(first.pss)} → ${mb(last.pss)} (from 20 s: ${fromEarly >= 0 ? "+" : ""}${fromEarly.toFixed(1)} %); ${soak.events} events received, ${soak.visits} page changes; ${samples.join(", ")}; ` +
       `by process ${Object.keys(last.byName).map((n) => `${n} ${mb(first.byName[n] ?? 0)} → ${mb(last.byName[n])}`).join(", ")}`,
+  );
+  // One reading against another moves by ±4 MB with when WebKit last collected; the line
+  // fitted through all the readings from 60 s on says how fast memory grows underneath.
+  const fitted = (key) => {
+    const n = series.length;
+    const mt = series.reduce((a, r) => a + r.t, 0) / n;
+    const mv = series.reduce((a, r) => a + r[key], 0) / n;
+    const slope = series.reduce((a, r) => a + (r.t - mt) * (r[key] - mv), 0) / series.reduce((a, r) => a + (r.t - mt) ** 2, 0);
+    const at60 = mv + slope * (60 - mt);
+    return { slope, at60, growth: ((slope * (SOAK_SECONDS - 60)) / at60) * 100 };
+  };
+  const pssLine = fitted("pss");
+  const anonLine = fitted("anon");
+  const signed = (x, digits = 1) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
+  report(
+    "soak: PSS growth along the line fitted through a reading every 10 s from 60 s",
+    `${signed(pssLine.growth)} %`,
+    `${series.length} readings; PSS ${signed(pssLine.slope * 60 / 1024, 2)} MB a minute from ${mb(pssLine.at60)}; the web process's anonymous memory ${signed(anonLine.slope * 60 / 1024, 2)} MB a minute from ${mb(anonLine.at60)} (${signed(anonLine.growth)} % over the soak)`,
   );
   const changes = soak.visits - soak.made.visits;
   const most = Object.entries(soak.made.by).sort((a, b) => b[1] - a[1]).slice(0, 5);
