@@ -29,19 +29,14 @@ pub async fn emit_test_events(
     std::thread::spawn(move || {
         for i in 0..n {
             let mut p = project.clone();
-            match kind.as_deref() {
-                Some("same") => {
-                    let _ = ProjectUpdated { project: p }.emit(&app);
-                }
-                Some("unheard") => {
-                    p.updated_at = format!("bench-{i}");
-                    let _ = app.emit("bench-unheard", ProjectUpdated { project: p });
-                }
-                _ => {
-                    p.updated_at = format!("bench-{i}");
-                    let _ = ProjectUpdated { project: p }.emit(&app);
-                }
+            if kind.as_deref() != Some("same") {
+                p.updated_at = format!("bench-{i}");
             }
+            let event = ProjectUpdated { project: p };
+            let _ = match kind.as_deref() {
+                Some("unheard") => app.emit("bench-unheard", event),
+                _ => event.emit(&app),
+            };
             if let Some(ms) = every_ms {
                 std::thread::sleep(std::time::Duration::from_millis(u64::from(ms)));
             }
