@@ -371,9 +371,10 @@ async function soak() {
   const web = (byName) => Object.entries(byName).filter(([n]) => n.startsWith("WebKitWeb")).reduce((a, [, kb]) => a + kb, 0);
   const series = [{ t: 60, pss: first.pss, anon: web(first.anonByName) }];
   let printed = 60;
+  let last = null;
   while (Date.now() - began < SOAK_SECONDS * 1000) {
     await sleep(Math.min(10000, SOAK_SECONDS * 1000 - (Date.now() - began)));
-    const now = treeMemory(proc.pid);
+    const now = (last = treeMemory(proc.pid));
     const t = (Date.now() - began) / 1000;
     series.push({ t, pss: now.pss, anon: web(now.anonByName) });
     if (t - printed < 59 && t < SOAK_SECONDS - 1) continue;
@@ -384,7 +385,8 @@ async function soak() {
     // As it goes, so that a long soak that is stopped still tells what it saw.
     console.log(`soak: ${samples.at(-1)}`);
   }
-  const last = treeMemory(proc.pid);
+  // The loop's last reading is the end's (a soak of 60 s or less has none).
+  last ??= treeMemory(proc.pid);
   const soak = await s.script("return window.__soak;");
   if (soak.failed) throw new Error(`a read of the ipc soak failed: ${soak.failed}`);
   const growth = ((last.pss - first.pss) / first.pss) * 100;
