@@ -1,15 +1,15 @@
 //! Built only with the `bench` feature (`make bench`): a command that sends `n` status events
 //! for the acting profile's first project to the window, the way the bridge forwards the
-//! broadcaster's `project_updated` (one typed event each), so that the benchmark can count
+//! broadcaster's `project_updated` (one typed notice each), so that the benchmark can count
 //! how many arrive and how fast: back to back, or one every `every_ms` (the soak's steady
-//! 10 per second). `kind` takes the soak's events apart (docs/BENCHMARKS.md): `"same"` sends
-//! one unchanged project each time (the same script evaluated in the window each time), and
-//! `"unheard"` sends the changing project under an event the app does not listen to.
+//! 10 per second). Each notice follows a change of the project's `updated_at` in the
+//! database, as a setup's status updates do, so the window reads a changed project each time;
+//! `kind` `"same"` sends the notices without the change (docs/BENCHMARKS.md).
 
 use crate::events::ProjectUpdated;
 use crate::AppState;
 use codemyspec_core::{projects, ErrorView};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
 /// Which events the flood sends (`SOAK_EVENT` in tests/e2e/bench.mjs); another word is
@@ -17,13 +17,11 @@ use tauri_specta::Event;
 #[derive(Clone, Copy, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Flood {
-    /// A new `updated_at` each time, as a setup's status updates come.
+    /// The project's `updated_at` changes before each notice, as a setup's status updates do.
     #[default]
     Changing,
-    /// One unchanged project each time.
+    /// The notices alone: the project the window reads stays the same.
     Same,
-    /// The changing project under `bench-unheard`, which the app does not listen to.
-    Unheard,
 }
 
 #[tauri::command]
@@ -35,25 +33,29 @@ pub async fn emit_test_events(
     kind: Option<Flood>,
 ) -> Result<u32, ErrorView> {
     let actor = state.actor().await?;
-    let project = projects::list(&state.store, &actor)
+    let project = projects::list_rows(&state.store, &actor)
         .await?
         .into_iter()
         .next()
         .ok_or(ErrorView::from(codemyspec_core::Error::not_found("project")))?;
     let kind = kind.unwrap_or_default();
-    std::thread::spawn(move || {
-        for i in 0..n {
-            let mut p = project.clone();
-            if !matches!(kind, Flood::Same) {
-                p.updated_at = format!("bench-{i}");
+    let store = state.store.clone();
+    tauri::async_runtime::spawn(async move {
+        let event = ProjectUpdated { project_id: project.id };
+        for _ in 0..n {
+            if matches!(kind, Flood::Changing) {
+                let changed = sqlx::query("UPDATE projects SET updated_at = ? WHERE id = ?")
+                    .bind(store.now())
+                    .bind(project.id)
+                    .execute(store.pool())
+                    .await;
+                if let Err(e) = changed {
+                    tracing::warn!("bench: cannot change the project: {e}");
+                }
             }
-            let event = ProjectUpdated { project: p };
-            let _ = match kind {
-                Flood::Unheard => app.emit("bench-unheard", event),
-                Flood::Changing | Flood::Same => event.emit(&app),
-            };
+            let _ = event.emit(&app);
             if let Some(ms) = every_ms {
-                std::thread::sleep(std::time::Duration::from_millis(u64::from(ms)));
+                tokio::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
             }
         }
     });

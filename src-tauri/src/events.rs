@@ -17,10 +17,20 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
-/// A project changed (`project_updated` in docs/DESIGN.md), with the whole project.
+/// A project changed (`project_updated` in docs/DESIGN.md): the window reads it again
+/// (`get_project`). A notice with the id only, not the whole project: the window runs each
+/// event as a script with its payload written in, and WebKit keeps each script it has not
+/// seen before in its code cache; a notice is the same script for every change of one
+/// project (docs/DECISIONS.md, "Project notices").
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct ProjectUpdated {
-    pub project: Project,
+    pub project_id: ProjectId,
+}
+
+impl ProjectUpdated {
+    pub fn of(project: &Project) -> Self {
+        Self { project_id: project.id }
+    }
 }
 
 /// A project's setup failed (`project_error` in docs/DESIGN.md).
@@ -170,7 +180,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                     }
                     match event {
                         ProjectEvent::ProjectUpdated { project } => {
-                            emit(&handle, ProjectUpdated { project })
+                            emit(&handle, ProjectUpdated::of(&project))
                         }
                         ProjectEvent::ProjectError { project, error } => {
                             emit(&handle, ProjectError { project, error })
@@ -315,7 +325,7 @@ pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
                     match projects::updated_since(&state.store, &actor, &since).await {
                         Ok(changed) => {
                             for project in changed {
-                                emit(&app, ProjectUpdated { project });
+                                emit(&app, ProjectUpdated::of(&project));
                             }
                             since = now;
                         }

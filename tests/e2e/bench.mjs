@@ -33,8 +33,8 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 // docs/BENCHMARKS.md "The soak taken apart" has what each showed.
 const SOAK_EVENTS = Number(process.env.SOAK_EVENTS ?? 10);
 const SOAK_NAVIGATION = process.env.SOAK_NAVIGATION ?? "push";
-// SOAK_EVENT takes the events apart: "same" sends one unchanged project each time, "unheard"
-// the changing one under an event only the soak's counter listens to (src-tauri/src/bench.rs).
+// SOAK_EVENT takes the events apart: "same" sends the notices without changing the project
+// each time (src-tauri/src/bench.rs).
 const SOAK_EVENT = process.env.SOAK_EVENT ?? "changing";
 const rows = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -282,7 +282,7 @@ async function soak() {
      window.__soak = { events: 0, visits: 0 };
      const handler = T.transformCallback(() => { window.__soak.events++; });
      const events = n > 0
-       ? T.invoke("plugin:event|listen", { event: kind === "unheard" ? "bench-unheard" : "project-updated", target: { kind: "Any" }, handler })
+       ? T.invoke("plugin:event|listen", { event: "project-updated", target: { kind: "Any" }, handler })
            .then(() => T.invoke("emit_test_events", { n, everyMs, kind }))
        : Promise.resolve();
      events

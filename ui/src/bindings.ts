@@ -197,7 +197,7 @@ export const events = {
 	openProject: makeEvent<OpenProject, OpenProject>("open-project"),
 	projectError: makeEvent<ProjectError_Serialize, ProjectError_Deserialize>("project-error"),
 	projectRemoved: makeEvent<ProjectRemoved, ProjectRemoved>("project-removed"),
-	projectUpdated: makeEvent<ProjectUpdated_Serialize, ProjectUpdated_Deserialize>("project-updated"),
+	projectUpdated: makeEvent<ProjectUpdated, ProjectUpdated>("project-updated"),
 	resync: makeEvent<Resync, Resync>("resync"),
 	specChanged: makeEvent<SpecChanged, SpecChanged>("spec-changed"),
 };
@@ -1304,17 +1304,15 @@ export type ProjectRow_Serialize = {
 	updated_at: string,
 };
 
-/**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */
-export type ProjectUpdated = ProjectUpdated_Serialize | ProjectUpdated_Deserialize;
-
-/**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */
-export type ProjectUpdated_Deserialize = {
-	project: Project_Deserialize,
-};
-
-/**  A project changed (`project_updated` in docs/DESIGN.md), with the whole project. */
-export type ProjectUpdated_Serialize = {
-	project: Project_Serialize,
+/**
+ *  A project changed (`project_updated` in docs/DESIGN.md): the window reads it again
+ *  (`get_project`). A notice with the id only, not the whole project: the window runs each
+ *  event as a script with its payload written in, and WebKit keeps each script it has not
+ *  seen before in its code cache; a notice is the same script for every change of one
+ *  project (docs/DECISIONS.md, "Project notices").
+ */
+export type ProjectUpdated = {
+	project_id: string,
 };
 
 export type Project_Deserialize = {

@@ -67,7 +67,7 @@ describe("Project", () => {
 
     // Renamed on GitHub: the sync's update reaches the page; the project keeps its name.
     current = { ...current, code_repo: "https://github.com/acme/storefront", github_repo_name: "storefront" };
-    await emit("project-updated", { project: current });
+    await emit("project-updated", { project_id: current.id });
     await waitFor(() => expect(screen.getByTestId("project-repository").textContent).toBe("GitHub: acme/storefront"));
     expect(screen.getByTestId("project-title").textContent).toBe("shop");
     expect(screen.getByTestId("code-repo").textContent).toBe("https://github.com/acme/storefront");
@@ -94,7 +94,7 @@ describe("Project", () => {
     // The project changes (a CLI created it, a sync ran): the page's header follows; the
     // component stays open, its design doc on screen.
     current = { ...current, name: "shop renamed" };
-    await emit("project-updated", { project: current });
+    await emit("project-updated", { project_id: current.id });
     await waitFor(() => expect(screen.getByTestId("project-title").textContent).toBe("shop renamed"));
     await new Promise((r) => setTimeout(r, 50));
     expect(screen.getByTestId("component-details")).toBeTruthy();

@@ -6,6 +6,7 @@ import { cleanup } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { InvokeArgs } from "@tauri-apps/api/core";
 import { forgetSubscriptions } from "../lib/projects.svelte";
+import { forgetProjectNotices } from "../lib/api";
 
 // Unmount first: components unsubscribe from events, which needs the mocks still there. The
 // live project list's listeners go with the mocks: the next test's window subscribes again.
@@ -13,6 +14,7 @@ afterEach(() => {
   cleanup();
   clearMocks();
   forgetSubscriptions();
+  forgetProjectNotices();
 });
 
 export type Call = { cmd: string; args: Record<string, unknown> };

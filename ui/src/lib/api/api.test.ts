@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { api, ApiError } from "./index";
+import { describe, expect, it, vi } from "vitest";
+import { emit } from "@tauri-apps/api/event";
+import { api, ApiError, subscribeToAllProjects, subscribeToProject, type Project, type ProjectMessage } from "./index";
 import { mockCommands } from "../../test/ipc";
+import { project } from "../../test/fixtures";
 
 describe("listProjects", () => {
   it("returns the projects the backend sends", async () => {
@@ -67,5 +69,80 @@ describe("logging the window's failures", () => {
     await expect(api.listProjects()).rejects.toThrow("name is required");
     await Promise.resolve();
     expect(logged).toHaveLength(1);
+  });
+});
+
+describe("project notices", () => {
+  const seen = () => {
+    const got: { id: string; name: string }[] = [];
+    return { got, handler: (m: ProjectMessage) => got.push({ id: m.project.id, name: m.project.name }) };
+  };
+
+  it("reads a changed project once however many pages listen, and hands it to each page it concerns", async () => {
+    const reads: string[] = [];
+    mockCommands((cmd, args) => {
+      if (cmd !== "get_project") throw new Error(`unexpected command ${cmd}`);
+      const id = (args as { id: string }).id;
+      reads.push(id);
+      return project({ id, name: `name of ${id}` });
+    });
+    const [all, one] = [seen(), seen()];
+    await subscribeToAllProjects(all.handler);
+    await subscribeToProject("p-1", one.handler);
+
+    await emit("project-updated", { project_id: "p-1" });
+    await vi.waitFor(() => expect(one.got).toEqual([{ id: "p-1", name: "name of p-1" }]));
+    expect(all.got).toEqual([{ id: "p-1", name: "name of p-1" }]);
+    await emit("project-updated", { project_id: "p-2" });
+    await vi.waitFor(() => expect(all.got).toHaveLength(2));
+    expect(all.got[1]).toEqual({ id: "p-2", name: "name of p-2" });
+    expect(one.got).toHaveLength(1);
+    expect(reads).toEqual(["p-1", "p-2"]);
+  });
+
+  it("reads once more for the notices that came during a read, and hands on the newest project last", async () => {
+    const reads: ((p: Project) => void)[] = [];
+    mockCommands((cmd) => {
+      if (cmd !== "get_project") throw new Error(`unexpected command ${cmd}`);
+      return new Promise<Project>((resolve) => reads.push(resolve));
+    });
+    const page = seen();
+    await subscribeToProject("p-1", page.handler);
+
+    await emit("project-updated", { project_id: "p-1" });
+    await vi.waitFor(() => expect(reads).toHaveLength(1));
+    // Three more changes while the first read is on its way: one more read, not three.
+    for (let i = 0; i < 3; i++) await emit("project-updated", { project_id: "p-1" });
+    reads[0](project({ id: "p-1", name: "v1" }));
+    await vi.waitFor(() => expect(reads).toHaveLength(2));
+    reads[1](project({ id: "p-1", name: "v4" }));
+    await vi.waitFor(() => expect(page.got.map((p) => p.name)).toEqual(["v1", "v4"]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reads).toHaveLength(2);
+  });
+
+  it("hands on nothing, and logs nothing, for a project gone before it was read; an ended subscription gets nothing", async () => {
+    const logged: unknown[] = [];
+    let gone = true;
+    mockCommands((cmd, args) => {
+      if (cmd === "log_ui_error") return logged.push(args);
+      if (cmd !== "get_project") throw new Error(`unexpected command ${cmd}`);
+      if (gone) throw { code: "not_found", message: "project not found" };
+      return project({ id: "p-1" });
+    });
+    const [page, list] = [seen(), seen()];
+    const off = await subscribeToProject("p-1", page.handler);
+    await subscribeToAllProjects(list.handler);
+
+    await emit("project-updated", { project_id: "p-1" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(page.got).toEqual([]);
+    expect(logged).toEqual([]);
+
+    gone = false;
+    off();
+    await emit("project-updated", { project_id: "p-1" });
+    await vi.waitFor(() => expect(list.got).toHaveLength(1));
+    expect(page.got).toEqual([]);
   });
 });

@@ -241,16 +241,74 @@ export type ProjectMessage = { event: "project_updated"; project: Project } | { 
 
 export type Unsubscribe = () => void;
 
+type ProjectListener = { filter: (p: Project) => boolean; handler: (m: ProjectMessage) => void };
+
+/** Everyone listening for project updates: one listener of the backend's notices serves all. */
+const projectListeners = new Set<ProjectListener>();
+let notices: Promise<Unsubscribe> | null = null;
+/** The projects being read now, each with whether another notice came meanwhile. */
+const reading = new Map<string, boolean>();
+
+/**
+ * A project changed: read it and hand it to every listener it concerns. The backend's
+ * `project-updated` carries the id only (docs/DECISIONS.md, "Project notices"). One read at a
+ * time per project: notices that come during a read make one more read after it, so the last
+ * thing handed on is what the project is after the last notice.
+ */
+async function readChanged(id: string): Promise<void> {
+  if (reading.has(id)) {
+    reading.set(id, true);
+    return;
+  }
+  reading.set(id, false);
+  try {
+    do {
+      reading.set(id, false);
+      const result = await commands.getProject(id).catch((e: unknown) => {
+        logFailure("getProject", e);
+        return null;
+      });
+      // An error (the project was deleted or left meanwhile) hands nothing on: its removal
+      // comes as its own event.
+      if (result?.status === "error" && UNEXPECTED.includes(result.error.code)) logFailure("getProject", result.error.message);
+      if (result?.status !== "ok") continue;
+      const project = result.data;
+      for (const l of [...projectListeners]) if (l.filter(project)) l.handler({ event: "project_updated", project });
+    } while (reading.get(id));
+  } finally {
+    reading.delete(id);
+  }
+}
+
+/** The unit tests' backend (and its event listeners) is new for each test: the next listener
+ * subscribes to the notices again. */
+export function forgetProjectNotices(): void {
+  projectListeners.clear();
+  reading.clear();
+  notices = null;
+}
+
 async function listenProjects(filter: (p: Project) => boolean, handler: (m: ProjectMessage) => void): Promise<Unsubscribe> {
-  const off = await Promise.all([
-    events.projectUpdated.listen((e) => {
-      if (filter(e.payload.project)) handler({ event: "project_updated", project: e.payload.project });
-    }),
+  const listener = { filter, handler };
+  const subscribing = (notices ??= events.projectUpdated.listen((e) => void readChanged(e.payload.project_id)));
+  const [updates, errors] = await Promise.allSettled([
+    subscribing,
     events.projectError.listen((e) => {
       if (filter(e.payload.project)) handler({ event: "project_error", project: e.payload.project, error: e.payload.error });
     }),
   ]);
-  return () => off.forEach((f) => f());
+  if (updates.status === "rejected") {
+    if (notices === subscribing) notices = null;
+    if (errors.status === "fulfilled") errors.value();
+    throw updates.reason;
+  }
+  if (errors.status === "rejected") throw errors.reason;
+  const offError = errors.value;
+  projectListeners.add(listener);
+  return () => {
+    projectListeners.delete(listener);
+    offError();
+  };
 }
 
 /** Updates of one project (the topic `projects:{id}`). */
