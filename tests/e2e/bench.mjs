@@ -407,15 +407,19 @@ async function soak() {
     const at60 = mv + slope * (60 - mt);
     return { slope, at60, growth: ((slope * (SOAK_SECONDS - 60)) / at60) * 100 };
   };
-  const pssLine = fitted("pss");
-  const anonLine = fitted("anon");
   const signed = (x, digits = 1) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
-  report(
-    "soak: PSS growth along the line fitted through a reading every 10 s from 60 s",
-    `${signed(pssLine.growth)} %`,
-    `${series.length} readings; PSS ${signed(pssLine.slope * 60 / 1024, 2)} MB a minute from ${mb(pssLine.at60)}; the web process's anonymous memory ${signed(anonLine.slope * 60 / 1024, 2)} MB a minute from ${mb(anonLine.at60)} (${signed(anonLine.growth)} % over the soak)`,
-  );
-  const changes = soak.visits - soak.made.visits;
+  if (series.length < 2) {
+    report("soak: PSS growth along the line fitted through a reading every 10 s from 60 s", "—", `${series.length} reading from 60 s: too short a soak for a line`);
+  } else {
+    const pssLine = fitted("pss");
+    const anonLine = fitted("anon");
+    report(
+      "soak: PSS growth along the line fitted through a reading every 10 s from 60 s",
+      `${signed(pssLine.growth)} %`,
+      `${series.length} readings; PSS ${signed(pssLine.slope * 60 / 1024, 2)} MB a minute from ${mb(pssLine.at60)}; the web process's anonymous memory ${signed(anonLine.slope * 60 / 1024, 2)} MB a minute from ${mb(anonLine.at60)} (${signed(anonLine.growth)} % over the soak)`,
+    );
+  }
+  const changes = Math.max(0, soak.visits - soak.made.visits);
   const most = Object.entries(soak.made.by).sort((a, b) => b[1] - a[1]).slice(0, 5);
   report(
     "soak: elements made anew per page change, after the warm-up",
