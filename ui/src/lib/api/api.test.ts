@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { emit } from "@tauri-apps/api/event";
-import { api, ApiError, subscribeToAllProjects, subscribeToProject, type Project, type ProjectMessage } from "./index";
+import { api, ApiError, READ_EVERY_MS, subscribeToAllProjects, subscribeToProject, type Project, type ProjectMessage } from "./index";
 import { mockCommands } from "../../test/ipc";
 import { project } from "../../test/fixtures";
 
@@ -144,5 +144,31 @@ describe("project notices", () => {
     await emit("project-updated", { project_id: "p-1" });
     await vi.waitFor(() => expect(list.got).toHaveLength(1));
     expect(page.got).toEqual([]);
+  });
+});
+
+describe("a flood of project notices", () => {
+  it("reads the project at most once a READ_EVERY_MS while notices keep coming, and reads it after the last one", async () => {
+    let version = 0;
+    let reads = 0;
+    mockCommands((cmd) => {
+      if (cmd !== "get_project") throw new Error(`unexpected command ${cmd}`);
+      reads++;
+      return project({ id: "p-1", name: `v${version}` });
+    });
+    const page: string[] = [];
+    await subscribeToProject("p-1", (m) => page.push(m.project.name));
+
+    const started = performance.now();
+    for (version = 1; version <= 20; version++) {
+      await emit("project-updated", { project_id: "p-1" });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    version = 20;
+    await vi.waitFor(() => expect(page.at(-1)).toBe("v20"), { timeout: 2000 });
+    const elapsed = performance.now() - started;
+    // 20 notices over half a second or more: a read for the first, then one a READ_EVERY_MS.
+    expect(reads).toBeLessThanOrEqual(Math.ceil(elapsed / READ_EVERY_MS) + 1);
+    expect(reads).toBeLessThan(20);
   });
 });

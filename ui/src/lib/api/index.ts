@@ -247,23 +247,30 @@ type ProjectListener = { filter: (p: Project) => boolean; handler: (m: ProjectMe
 const projectListeners = new Set<ProjectListener>();
 let notices: Promise<Unsubscribe> | null = null;
 /** The projects being read now, each with whether another notice came meanwhile. */
-const reading = new Map<string, boolean>();
+const reading = new Map<string, { again: boolean }>();
+
+/** A project is read again at most this often while its notices keep coming. */
+export const READ_EVERY_MS = 250;
 
 /**
  * A project changed: read it and hand it to every listener it concerns. The backend's
  * `project-updated` carries the id only (docs/DECISIONS.md, "Project notices"). One read at a
- * time per project: notices that come during a read make one more read after it, so the last
- * thing handed on is what the project is after the last notice.
+ * time per project, and at most one every READ_EVERY_MS: notices that come during a read, or
+ * soon after it, make one more read, so the last thing handed on is what the project is after
+ * the last notice.
  */
 async function readChanged(id: string): Promise<void> {
-  if (reading.has(id)) {
-    reading.set(id, true);
+  const busy = reading.get(id);
+  if (busy) {
+    busy.again = true;
     return;
   }
-  reading.set(id, false);
+  const me = { again: false };
+  reading.set(id, me);
   try {
     do {
-      reading.set(id, false);
+      const started = performance.now();
+      me.again = false;
       const result = await commands.getProject(id).catch((e: unknown) => {
         logFailure("getProject", e);
         return null;
@@ -271,12 +278,16 @@ async function readChanged(id: string): Promise<void> {
       // An error (the project was deleted or left meanwhile) hands nothing on: its removal
       // comes as its own event.
       if (result?.status === "error" && UNEXPECTED.includes(result.error.code)) logFailure("getProject", result.error.message);
-      if (result?.status !== "ok") continue;
-      const project = result.data;
-      for (const l of [...projectListeners]) if (l.filter(project)) l.handler({ event: "project_updated", project });
-    } while (reading.get(id));
+      if (result?.status === "ok") {
+        const project = result.data;
+        for (const l of [...projectListeners]) if (l.filter(project)) l.handler({ event: "project_updated", project });
+      }
+      // The notices of the rest of the interval wait for its end, and make one read then.
+      const rest = started + READ_EVERY_MS - performance.now();
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    } while (me.again);
   } finally {
-    reading.delete(id);
+    if (reading.get(id) === me) reading.delete(id);
   }
 }
 
