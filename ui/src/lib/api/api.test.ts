@@ -121,6 +121,27 @@ describe("project notices", () => {
     expect(reads).toHaveLength(2);
   });
 
+  it("keeps a failure shown when a read from before it comes back after it", async () => {
+    let current = project({ id: "p-1", setup_status: "compiling" });
+    const reads: (() => void)[] = [];
+    mockCommands((cmd) => {
+      if (cmd !== "get_project") throw new Error(`unexpected command ${cmd}`);
+      const answer = current;
+      return new Promise<Project>((resolve) => reads.push(() => resolve(answer)));
+    });
+    const page: string[] = [];
+    await subscribeToProject("p-1", (m) => page.push(`${m.event} ${m.project.setup_status}`));
+
+    await emit("project-updated", { project_id: "p-1" });
+    await vi.waitFor(() => expect(reads).toHaveLength(1));
+    current = project({ id: "p-1", setup_status: "failed", setup_error: "mix test failed" });
+    await emit("project-error", { project: current, error: "mix test failed" });
+    reads[0]();
+    await vi.waitFor(() => expect(reads).toHaveLength(2));
+    reads[1]();
+    await vi.waitFor(() => expect(page).toEqual(["project_error failed", "project_updated compiling", "project_updated failed"]));
+  });
+
   it("hands on nothing, and logs nothing, for a project gone before it was read; an ended subscription gets nothing", async () => {
     const logged: unknown[] = [];
     let gone = true;

@@ -305,7 +305,11 @@ async function listenProjects(filter: (p: Project) => boolean, handler: (m: Proj
   const [updates, errors] = await Promise.allSettled([
     subscribing,
     events.projectError.listen((e) => {
-      if (filter(e.payload.project)) handler({ event: "project_error", project: e.payload.project, error: e.payload.error });
+      if (!filter(e.payload.project)) return;
+      handler({ event: "project_error", project: e.payload.project, error: e.payload.error });
+      // A read already on its way may hand on the project from before the failure: one more
+      // read after it hands on the failed one last.
+      void readChanged(e.payload.project.id);
     }),
   ]);
   if (updates.status === "rejected") {
