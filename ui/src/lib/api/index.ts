@@ -243,7 +243,7 @@ export type Unsubscribe = () => void;
 
 type ProjectListener = { filter: (p: Project) => boolean; handler: (m: ProjectMessage) => void };
 
-/** Everyone listening for project updates: one listener of the backend's notices serves all. */
+/** Everyone listening for project updates: one listener of the backend's events serves all. */
 const projectListeners = new Set<ProjectListener>();
 let notices: Promise<Unsubscribe> | null = null;
 /** The projects being read now, each with whether another notice came meanwhile. */
@@ -251,6 +251,17 @@ const reading = new Map<string, { again: boolean }>();
 
 /** A project is read again at most this often while its notices keep coming. */
 export const READ_EVERY_MS = 250;
+
+/** Hands the message to every listener its project concerns; says whether any. */
+function handOn(m: ProjectMessage): boolean {
+  let concerned = false;
+  for (const l of [...projectListeners]) {
+    if (!l.filter(m.project)) continue;
+    concerned = true;
+    l.handler(m);
+  }
+  return concerned;
+}
 
 /**
  * A project changed: read it and hand it to every listener it concerns. The backend's
@@ -271,17 +282,12 @@ async function readChanged(id: string): Promise<void> {
     do {
       const started = performance.now();
       me.again = false;
-      const result = await commands.getProject(id).catch((e: unknown) => {
-        logFailure("getProject", e);
-        return null;
-      });
-      // An error (the project was deleted or left meanwhile) hands nothing on: its removal
-      // comes as its own event.
-      if (result?.status === "error" && UNEXPECTED.includes(result.error.code)) logFailure("getProject", result.error.message);
-      if (result?.status === "ok") {
-        const project = result.data;
-        for (const l of [...projectListeners]) if (l.filter(project)) l.handler({ event: "project_updated", project });
-      }
+      // A project that cannot be read (deleted or left meanwhile) is handed to no one: its
+      // removal comes as its own event. `api` logs what is not the person's doing.
+      await api.getProject(id).then(
+        (project) => handOn({ event: "project_updated", project }),
+        () => {},
+      );
       // The notices of the rest of the interval wait for its end, and make one read then.
       const rest = started + READ_EVERY_MS - performance.now();
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
@@ -289,6 +295,20 @@ async function readChanged(id: string): Promise<void> {
   } finally {
     if (reading.get(id) === me) reading.delete(id);
   }
+}
+
+/** The window's one subscription to the backend's project events. */
+async function listenToNotices(): Promise<Unsubscribe> {
+  const off = await Promise.all([
+    events.projectUpdated.listen((e) => void readChanged(e.payload.project_id)),
+    events.projectError.listen((e) => {
+      const { project, error } = e.payload;
+      // A read already on its way may hand on the project from before the failure: one more
+      // read after it hands on the failed one last.
+      if (handOn({ event: "project_error", project, error })) void readChanged(project.id);
+    }),
+  ]);
+  return () => off.forEach((f) => f());
 }
 
 /** The unit tests' backend (and its event listeners) is new for each test: the next listener
@@ -300,30 +320,16 @@ export function forgetProjectNotices(): void {
 }
 
 async function listenProjects(filter: (p: Project) => boolean, handler: (m: ProjectMessage) => void): Promise<Unsubscribe> {
-  const listener = { filter, handler };
-  const subscribing = (notices ??= events.projectUpdated.listen((e) => void readChanged(e.payload.project_id)));
-  const [updates, errors] = await Promise.allSettled([
-    subscribing,
-    events.projectError.listen((e) => {
-      if (!filter(e.payload.project)) return;
-      handler({ event: "project_error", project: e.payload.project, error: e.payload.error });
-      // A read already on its way may hand on the project from before the failure: one more
-      // read after it hands on the failed one last.
-      void readChanged(e.payload.project.id);
-    }),
-  ]);
-  if (updates.status === "rejected") {
+  const subscribing = (notices ??= listenToNotices());
+  try {
+    await subscribing;
+  } catch (e) {
     if (notices === subscribing) notices = null;
-    if (errors.status === "fulfilled") errors.value();
-    throw updates.reason;
+    throw e;
   }
-  if (errors.status === "rejected") throw errors.reason;
-  const offError = errors.value;
+  const listener = { filter, handler };
   projectListeners.add(listener);
-  return () => {
-    projectListeners.delete(listener);
-    offError();
-  };
+  return () => void projectListeners.delete(listener);
 }
 
 /** Updates of one project (the topic `projects:{id}`). */
