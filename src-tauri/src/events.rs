@@ -5,6 +5,7 @@
 //! poller turns what changed into the same events.
 
 use crate::{notify, AppState};
+use codemyspec_core::change_watch::ChangeWatch;
 use codemyspec_core::events::{JobEvent, ProjectEvent};
 use codemyspec_core::jobs::{self, Job};
 use codemyspec_core::pipeline;
@@ -226,7 +227,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
 /// tries to take the runner over, for when that process has stopped.
 pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
-        let mut since = app.state::<AppState>().store.now();
+        let mut changes = ChangeWatch::starting(&app.state::<AppState>().store);
         let mut job_seq = match app.state::<AppState>().actor().await {
             Ok(actor) => jobs::changed_after(&app.state::<AppState>().store, &actor, i64::MAX)
                 .await
@@ -240,14 +241,12 @@ pub fn spawn_poller<R: Runtime>(app: AppHandle<R>) {
             ticks += 1;
             let state = app.state::<AppState>();
             let Ok(actor) = state.actor().await else { continue };
-            let now = state.store.now();
-            match projects::updated_since(&state.store, &actor, &since).await {
+            match changes.changed(&state.store, &actor).await {
                 Ok(changed) => {
                     for project in changed {
                         state.events.broadcast_project_update(&project);
                     }
                     state.refresh_tray();
-                    since = now;
                 }
                 Err(e) => tracing::warn!("cannot read project changes: {e}"),
             }
@@ -315,19 +314,17 @@ pub fn spawn_spec_watch<R: Runtime>(app: AppHandle<R>) {
         // watch's next look is still told.
         let mut removals: Option<i64> =
             projects::newest_removal(&app.state::<AppState>().store).await.ok();
-        let mut since = app.state::<AppState>().store.now();
+        let mut changes = ChangeWatch::starting(&app.state::<AppState>().store);
         loop {
             let state = app.state::<AppState>();
             if let Ok(actor) = state.actor().await {
                 removals = tell_removals(&app, &state, &actor, removals).await.or(removals);
                 if state.runs_jobs() {
-                    let now = state.store.now();
-                    match projects::updated_since(&state.store, &actor, &since).await {
+                    match changes.changed_ids(&state.store, &actor).await {
                         Ok(changed) => {
-                            for project in changed {
-                                emit(&app, ProjectUpdated::of(&project));
+                            for project_id in changed {
+                                emit(&app, ProjectUpdated { project_id });
                             }
-                            since = now;
                         }
                         Err(e) => tracing::warn!("cannot read project changes: {e}"),
                     }

@@ -13,6 +13,7 @@ pub mod access;
 pub mod accounts;
 pub mod activity;
 pub mod background;
+pub mod change_watch;
 pub mod clock;
 pub mod components;
 pub mod contexts;

@@ -425,18 +425,6 @@ async fn removal_numbers(store: &Store) -> Result<(i64, i64)> {
     .await?)
 }
 
-/// The actor's projects changed after `since` (a stored timestamp), oldest change first.
-pub async fn updated_since(store: &Store, actor: &AccountId, since: &str) -> Result<Vec<Project>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM project_memberships m JOIN projects p ON p.id = m.project_id \
-         WHERE m.user_id = ? AND p.updated_at > ? ORDER BY p.updated_at"
-    )))
-    .bind(actor)
-    .bind(since)
-    .fetch_all(store.pool())
-    .await?)
-}
-
 pub async fn update(
     store: &Store,
     actor: &AccountId,

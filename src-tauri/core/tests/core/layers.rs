@@ -36,6 +36,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("design_docs", 1),
     ("sessions", 1),
     ("outbox", 1),
+    ("change_watch", 1),
     ("notices", 1),
     ("secrets", 1),
     ("github", 1),

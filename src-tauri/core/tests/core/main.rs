@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod activity;
 mod bad_input;
+mod change_watch;
 mod clone_setup;
 mod components;
 mod contexts;
