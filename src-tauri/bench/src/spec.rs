@@ -1,10 +1,14 @@
 //! The spec figures of the foundation issue: create rates, `list_projects` over 10k
 //! projects, dirty propagation over 100k components, `add_dependency` with its cycle check.
 
-use crate::report::{measure, timed, Report};
+use crate::report::{measure, timed, Report, Timing};
 use crate::{seed, Args};
+use codemyspec_core::change_watch::ChangeWatch;
 use codemyspec_core::components::ComponentChanges;
-use codemyspec_core::{components, dependencies, projects, Error, Result, Store};
+use codemyspec_core::projects::ProjectChanges;
+use codemyspec_core::{
+    components, dependencies, projects, AccountId, Error, ProjectId, Result, Store,
+};
 use std::time::Instant;
 
 pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
@@ -56,6 +60,8 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
         &rows,
         Some(20.0),
     );
+
+    watch_figures(args, report, &store, &actor.id, &project_ids).await?;
 
     for (label, graph) in [("deep chain", &chain), ("wide fan-in", &fan)] {
         let mut edits = 0;
@@ -139,4 +145,41 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<()> {
 fn list_len(args: &Args) -> usize {
     // The two graph projects are listed too.
     args.projects + 2
+}
+
+/// The window's watch of project changes (`ChangeWatch`, once a second): a look when nothing
+/// changed, and one after a project changed, among all of the account's projects.
+async fn watch_figures(
+    args: &Args,
+    report: &mut Report,
+    store: &Store,
+    actor: &AccountId,
+    project_ids: &[ProjectId],
+) -> Result<()> {
+    let mut watch = ChangeWatch::starting(store);
+    let mut idle = Vec::with_capacity(args.runs);
+    let mut one = Vec::with_capacity(args.runs);
+    for run in 0..args.runs {
+        let (changed, took) = timed(watch.changed_ids(store, actor)).await?;
+        assert!(changed.is_empty(), "nothing changed");
+        idle.push(took);
+        let description = Some(format!("watched {run}"));
+        let changes = ProjectChanges { description, ..Default::default() };
+        projects::update(store, actor, &project_ids[run % project_ids.len()], changes).await?;
+        let (changed, took) = timed(watch.changed_ids(store, actor)).await?;
+        assert_eq!(changed.len(), 1, "the one project changed is told");
+        one.push(took);
+    }
+    let n = list_len(args);
+    report.timing(
+        &format!("the window's look for changed projects, none changed, {n} projects"),
+        &Timing::from(idle),
+        None,
+    );
+    report.timing(
+        &format!("the window's look for changed projects, one changed, {n} projects"),
+        &Timing::from(one),
+        None,
+    );
+    Ok(())
 }

@@ -20,6 +20,12 @@ use std::collections::HashMap;
 /// the stamp).
 pub const OVERLAP: Duration = Duration::seconds(5);
 
+/// The actor (the second parameter) is a member of the project `p`. A look reads the projects
+/// changed since its start on `projects_updated_at_index` (a few), then checks each one's
+/// membership, rather than reading all of the actor's memberships to find them.
+const MEMBER: &str = "EXISTS (SELECT 1 FROM project_memberships m \
+    WHERE m.project_id = p.id AND m.user_id = ?)";
+
 /// What a watch has seen: where its next look starts, and the changes it told that a look
 /// could still return (each project's last told stamp).
 #[derive(Debug)]
@@ -46,13 +52,12 @@ impl ChangeWatch {
         actor: &AccountId,
     ) -> Result<Vec<ProjectId>> {
         let (from, now) = self.window(store);
-        let rows: Vec<(ProjectId, String)> = sqlx::query_as(
-            "SELECT p.id, p.updated_at FROM project_memberships m JOIN projects p \
-             ON p.id = m.project_id WHERE m.user_id = ? AND p.updated_at > ? \
-             ORDER BY p.updated_at",
-        )
-        .bind(actor)
+        let rows: Vec<(ProjectId, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT p.id, p.updated_at FROM projects p WHERE p.updated_at > ? AND {MEMBER} \
+             ORDER BY p.updated_at"
+        )))
         .bind(&from)
+        .bind(actor)
         .fetch_all(store.pool())
         .await?;
         let ids = rows.into_iter().filter_map(|(id, at)| self.untold(id, at).then_some(id));
@@ -65,11 +70,11 @@ impl ChangeWatch {
     pub async fn changed(&mut self, store: &Store, actor: &AccountId) -> Result<Vec<Project>> {
         let (from, now) = self.window(store);
         let rows: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM project_memberships m JOIN projects p ON p.id = m.project_id \
-             WHERE m.user_id = ? AND p.updated_at > ? ORDER BY p.updated_at"
+            "SELECT {COLUMNS} FROM projects p WHERE p.updated_at > ? AND {MEMBER} \
+             ORDER BY p.updated_at"
         )))
-        .bind(actor)
         .bind(&from)
+        .bind(actor)
         .fetch_all(store.pool())
         .await?;
         let projects = rows.into_iter().filter(|p| self.untold(p.id, p.updated_at.clone()));
