@@ -28,7 +28,10 @@ pub fn close_requested<R: Runtime>(window: &Window<R>) {
         let app = window.app_handle().clone();
         let state = app.state::<AppState>();
         let keep = settings::flag(&state.store, Setting::KeepInTray).await.unwrap_or(true);
-        if keep || state.running_setups.load(Ordering::SeqCst) > 0 {
+        // Without a tray icon (it could not be made: logged at the start) a hidden window
+        // could be opened again only by launching the app, so the window closes.
+        let to_tray = keep || state.running_setups.load(Ordering::SeqCst) > 0;
+        if to_tray && state.has_tray() {
             let _ = window.hide();
             tracing::info!("window closed: the app keeps running in the tray");
             if keep && settings::first_time(&state.store, FIRST_CLOSE).await.unwrap_or(false) {

@@ -143,6 +143,11 @@ impl AppState {
         *self.tray.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
     }
 
+    /// Whether the tray icon was made (it is made just after the window: `run`).
+    pub fn has_tray(&self) -> bool {
+        self.tray.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
     /// Asks the tray to recount running setups (no-op without a tray).
     pub fn refresh_tray(&self) {
         if let Some(tx) = self.tray.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {

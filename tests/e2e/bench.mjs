@@ -118,7 +118,21 @@ async function launch(binary, args) {
   await s.cmd("POST", "/timeouts", { script: 120000 });
   const painted = await s.until("the first paint", () => s.script("return window.__codemyspecPainted ?? null;"), 30000, 10);
   const pageStart = await s.script("return performance.timeOrigin;");
-  return { s, painted, pageStart, proc: processOf(binary) };
+  // Where the page's part goes, in ms after its navigation: the document's response, its
+  // scripts run (DOMContentLoaded ends after the deferred module scripts), the load event,
+  // and the first frame.
+  const phases = await s.script(
+    `const n = performance.getEntriesByType("navigation")[0];
+     return n ? { response: n.responseEnd, scripts: n.domContentLoadedEventEnd, load: n.loadEventEnd } : null;`,
+  );
+  return { s, painted, pageStart, phases: phases && { ...phases, frame: painted - pageStart }, proc: processOf(binary) };
+}
+
+/** The medians of the page's phases over the launches, as one line. */
+function pagePhases(launches) {
+  const of = (key) => Math.round(median(launches.filter(Boolean).map((p) => p[key])));
+  if (!launches.some(Boolean)) return "no navigation timing";
+  return `response ${of("response")}, scripts run ${of("scripts")}, load ${of("load")}, first frame ${of("frame")} ms after navigation`;
 }
 const start = (dataDir) => launch(APP, ["--data-dir", dataDir]);
 
@@ -138,10 +152,12 @@ async function figures() {
   const toPage = [];
   const bareStarts = [];
   const bareToPage = [];
+  const [appPhases, barePhases] = [[], []];
   let idle = null;
   let bareIdle = null;
   for (let i = 0; i < LAUNCHES; i++) {
-    const { s, painted, pageStart, proc } = await start(small);
+    const { s, painted, pageStart, phases, proc } = await start(small);
+    appPhases.push(phases);
     starts.push(painted - proc.startedAt);
     toPage.push(pageStart - proc.startedAt);
     if (i === LAUNCHES - 1) {
@@ -177,6 +193,7 @@ async function figures() {
     await sleep(500);
 
     const bare = await launch(BARE, []);
+    barePhases.push(bare.phases);
     bareStarts.push(bare.painted - bare.proc.startedAt);
     bareToPage.push(bare.pageStart - bare.proc.startedAt);
     if (i === LAUNCHES - 1) {
@@ -190,6 +207,8 @@ async function figures() {
   report("  of which process start to the page's navigation", `${Math.round(median(toPage))} ms`, `runs ${toPage.map(Math.round).join(", ")} ms`);
   report(`bare Tauri window: cold start to first paint (median of ${LAUNCHES})`, `${Math.round(median(bareStarts))} ms`, `runs ${bareStarts.map(Math.round).join(", ")} ms`);
   report("  of which process start to the page's navigation", `${Math.round(median(bareToPage))} ms`, `runs ${bareToPage.map(Math.round).join(", ")} ms`);
+  report("  the page's part, app", `${Math.round(median(starts) - median(toPage))} ms`, `medians: ${pagePhases(appPhases)}`);
+  report("  the page's part, bare window", `${Math.round(median(bareStarts) - median(bareToPage))} ms`, `medians: ${pagePhases(barePhases)}`);
   // In some launches WebKit takes ~500 ms longer to start its web process, before any page
   // loads (docs/BENCHMARKS.md); which launches is chance, so the ratio of the medians moves
   // with it. The launches without that stall (within 300 ms of the fastest) are compared too.

@@ -11,7 +11,8 @@
 //   way stays in the tray without showing its window;
 // - a docs conflict the app's own docs sync finds is shown as a desktop notification, once;
 // - started as the desktop menu starts it (a PATH without mix), the app finds mix through
-//   the login shell's profile; a login shell that hangs does not stop it from starting.
+//   the login shell's profile; a login shell that hangs does not stop it from starting;
+// - a data dir that cannot be opened ends the app at once with a message, no window left.
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -220,6 +221,21 @@ try {
   const stopped = `${hanging} did not print its PATH within 5 s; it was stopped`;
   await until("the hanging shell stopped", () => appLog().includes(stopped), 20000).catch(() => null);
   check("the hanging login shell is stopped after its timeout", appLog().includes(stopped));
+  desktop("tray-click", String(app.pid), "Quit");
+  await Promise.race([exited(app), sleep(30000)]);
+
+  // A data dir that cannot be opened (a file where the folder should be): the app ends at
+  // once, saying why, and leaves no window behind.
+  const notADir = join(mkdtempSync(join(tmpdir(), "codemyspec-not-a-dir-")), "data");
+  writeFileSync(notADir, "not a folder\n");
+  const broken = spawn(APP, ["--data-dir", notADir], { stdio: ["ignore", "ignore", "pipe"] });
+  let said = "";
+  broken.stderr.on("data", (d) => (said += d));
+  await Promise.race([exited(broken), sleep(30000)]);
+  check("a data dir that cannot be opened ends the app with exit 1", broken.exitCode === 1, `exit ${broken.exitCode} ${broken.signalCode ?? ""}`);
+  check("it says the database cannot be opened, and where", said.includes("cannot open the database") && said.includes(notADir), said.trim());
+  if (broken.exitCode === null) broken.kill("SIGKILL");
+  check("no window is left behind", desktop("state", TITLE) !== "shown", desktop("state", TITLE));
 } catch (e) {
   check("the tray scenario ran to its end", false, String(e?.stack ?? e));
 } finally {
