@@ -15,10 +15,11 @@ use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
-/// How far each look goes back before the last one: longer than any write transaction holds
-/// its stamp before it commits (they hold SQLite's write lock, and the busy wait comes before
-/// the stamp).
-pub const OVERLAP: Duration = Duration::seconds(5);
+/// How far each look goes back before the last one: longer than a write can take from its
+/// stamp to its commit. A write stamped before it waits for SQLite's write lock can wait the
+/// store's busy timeout (10 s) at most; a transaction begun with `Store::write` holds the
+/// lock before it stamps.
+pub const OVERLAP: Duration = Duration::seconds(15);
 
 /// The actor (the second parameter) is a member of the project `p`. A look reads the projects
 /// changed since its start on `projects_updated_at_index` (a few), then checks each one's
