@@ -7,7 +7,7 @@
 use crate::{notify, AppState};
 use codemyspec_core::change_watch::ChangeWatch;
 use codemyspec_core::events::{JobEvent, ProjectEvent};
-use codemyspec_core::jobs::{self, Job};
+use codemyspec_core::jobs::{self, Job, JobState};
 use codemyspec_core::pipeline;
 use codemyspec_core::projects::{self, Project, ProjectRow, SetupStatus};
 use codemyspec_core::ProjectId;
@@ -41,10 +41,31 @@ pub struct ProjectError {
     pub error: String,
 }
 
-/// A job changed state.
+/// A job changed: its state, a step's start or end (`job_changed` in docs/DESIGN.md). A notice
+/// with what the window's listeners choose by — the job, its queue, its state and its project
+/// — not the whole job: a page that shows the job reads it. As with [`ProjectUpdated`], each
+/// change is then one of a few scripts WebKit has seen, not a new one each time (the job's
+/// errors, meta and times made every payload new).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct JobChanged {
-    pub job: Job,
+    // Job ids stay far below 2^53: exported as `number`.
+    #[specta(type = i32)]
+    pub job_id: i64,
+    pub queue: String,
+    pub state: JobState,
+    /// The project the job is about, when it is about one.
+    pub project_id: Option<String>,
+}
+
+impl JobChanged {
+    pub fn of(job: &Job) -> Self {
+        Self {
+            job_id: job.id,
+            queue: job.queue.clone(),
+            state: job.state,
+            project_id: job.project_id().map(str::to_owned),
+        }
+    }
 }
 
 /// Show this project (a notification or the tray asked for it).
@@ -200,7 +221,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                     let state = app.state::<AppState>();
                     state.refresh_tray();
                     if visible_job(&state, job.id).await.is_some() {
-                        emit(&app, JobChanged { job: *job });
+                        emit(&app, JobChanged::of(&job));
                     }
                 }
                 // A step's start or end changes what its job's timeline shows. A step can end
@@ -210,7 +231,7 @@ pub fn spawn_bridge<R: Runtime>(app: AppHandle<R>) {
                     JobEvent::StepStarted { job_id, .. } | JobEvent::StepFinished { job_id, .. },
                 ) => {
                     if let Some(job) = visible_job(&app.state::<AppState>(), job_id).await {
-                        emit(&app, JobChanged { job });
+                        emit(&app, JobChanged::of(&job));
                     }
                 }
                 Ok(JobEvent::Log { .. }) => {}

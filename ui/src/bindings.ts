@@ -809,17 +809,43 @@ export type Inserted_Serialize = {
 
 export type Job = Job_Serialize | Job_Deserialize;
 
-/**  A job changed state. */
+/**
+ *  A job changed: its state, a step's start or end (`job_changed` in docs/DESIGN.md). A notice
+ *  with what the window's listeners choose by — the job, its queue, its state and its project
+ *  — not the whole job: a page that shows the job reads it. As with [`ProjectUpdated`], each
+ *  change is then one of a few scripts WebKit has seen, not a new one each time (the job's
+ *  errors, meta and times made every payload new).
+ */
 export type JobChanged = JobChanged_Serialize | JobChanged_Deserialize;
 
-/**  A job changed state. */
+/**
+ *  A job changed: its state, a step's start or end (`job_changed` in docs/DESIGN.md). A notice
+ *  with what the window's listeners choose by — the job, its queue, its state and its project
+ *  — not the whole job: a page that shows the job reads it. As with [`ProjectUpdated`], each
+ *  change is then one of a few scripts WebKit has seen, not a new one each time (the job's
+ *  errors, meta and times made every payload new).
+ */
 export type JobChanged_Deserialize = {
-	job: Job_Deserialize,
+	job_id: number,
+	queue: string,
+	state: JobState,
+	/**  The project the job is about, when it is about one. */
+	project_id?: string | null,
 };
 
-/**  A job changed state. */
+/**
+ *  A job changed: its state, a step's start or end (`job_changed` in docs/DESIGN.md). A notice
+ *  with what the window's listeners choose by — the job, its queue, its state and its project
+ *  — not the whole job: a page that shows the job reads it. As with [`ProjectUpdated`], each
+ *  change is then one of a few scripts WebKit has seen, not a new one each time (the job's
+ *  errors, meta and times made every payload new).
+ */
 export type JobChanged_Serialize = {
-	job: Job_Serialize,
+	job_id: number,
+	queue: string,
+	state: JobState,
+	/**  The project the job is about, when it is about one. */
+	project_id: string | null,
 };
 
 export type JobDetail = JobDetail_Serialize | JobDetail_Deserialize;

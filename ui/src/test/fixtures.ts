@@ -1,5 +1,5 @@
 // Values shaped like what the backend sends, for component tests.
-import type { Account, Context, DocsConflict, DocsStatus, Project, SetupStatus, StepRecord, Job, Story } from "../lib/api";
+import type { Account, Context, DocsConflict, DocsStatus, Project, SetupStatus, StepRecord, Job, JobNotice, Story } from "../lib/api";
 
 export function account(overrides: Partial<Account> = {}): Account {
   return {
@@ -40,6 +40,11 @@ export function project(overrides: Partial<Project> = {}): Project {
     updated_at: "2026-01-01T00:00:00.000000Z",
     ...overrides,
   };
+}
+
+/** The window's notice of a change of `j` (the event \`job-changed\`). */
+export function jobNotice(j: Job): JobNotice {
+  return { job_id: j.id, queue: j.queue, state: j.state, project_id: j.args.project_id ?? null };
 }
 
 export function job(overrides: Partial<Job> = {}): Job {

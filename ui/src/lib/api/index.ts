@@ -27,6 +27,7 @@ import {
   type Graph_Serialize,
   type Inserted_Serialize,
   type Job_Serialize,
+  type JobChanged_Serialize,
   type JobDetail_Serialize,
   type JobState,
   type LogLine,
@@ -106,6 +107,8 @@ export type Context = Context_Serialize;
 export type Graph = Graph_Serialize;
 export type Inserted = Inserted_Serialize;
 export type Job = Job_Serialize;
+/** A job changed: which job, its queue, state and project; a page that shows the job reads it. */
+export type JobNotice = JobChanged_Serialize;
 export type JobDetail = JobDetail_Serialize;
 export type Member = Member_Serialize;
 // A project's people on GitHub beside its members (issue 18).
@@ -342,8 +345,9 @@ export function subscribeToAllProjects(handler: (m: ProjectMessage) => void): Pr
   return listenProjects(() => true, handler);
 }
 
-export function onJobChanged(handler: (job: Job) => void): Promise<Unsubscribe> {
-  return events.jobChanged.listen((e) => handler(e.payload.job));
+/** A job changed (its state, a step's start or end): a notice, not the job (docs/DESIGN.md, Events). */
+export function onJobChanged(handler: (job: JobNotice) => void): Promise<Unsubscribe> {
+  return events.jobChanged.listen((e) => handler(e.payload));
 }
 
 /** A notification or the tray asked to show a project. */

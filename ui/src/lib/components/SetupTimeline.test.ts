@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import SetupTimeline from "./SetupTimeline.svelte";
-import { job, project, step } from "../../test/fixtures";
+import { job, jobNotice, project, step } from "../../test/fixtures";
 import { missingSignIn } from "../../test/project-fixtures";
 import { mockCommands } from "../../test/ipc";
 
@@ -90,7 +90,12 @@ describe("SetupTimeline", () => {
     await waitFor(() => expect(follows).toEqual([1]));
     // Retried: the runner claims it again as attempt 2; the window hears the job change.
     attempt = 2;
-    await emit("job-changed", { job: job({ attempt: 2, state: "executing" }) });
+    // Another project's setup and this project's docs sync change nothing here.
+    await emit("job-changed", jobNotice(job({ id: 7, args: { project_id: "p-2" } })));
+    await emit("job-changed", jobNotice(job({ id: 8, queue: "docs_sync" })));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(follows).toEqual([1]);
+    await emit("job-changed", jobNotice(job({ attempt: 2, state: "executing" })));
     await waitFor(() => expect(follows).toEqual([1, 2]));
   });
 

@@ -41,7 +41,7 @@ describe("SyncLine", () => {
     expect(screen.queryByTestId("sync-sign-in-again")).toBeNull();
     // The heartbeat's job ends (the next status read would be 30 s away).
     refused = true;
-    await emit("job-changed", { job: { id: 9, queue: "github_sync", state: "retryable", args: {} } });
+    await emit("job-changed", { job_id: 9, queue: "github_sync", state: "retryable", project_id: null });
     await screen.findByTestId("sync-sign-in-again");
     expect(line.textContent).toContain("GitHub refused the token");
   });
