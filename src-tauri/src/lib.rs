@@ -11,6 +11,7 @@ mod commands;
 mod events;
 mod notify;
 mod rendering;
+mod script_engine;
 mod state;
 mod tray;
 mod window;
@@ -100,6 +101,7 @@ fn opened(
 pub fn run() {
     let started = std::time::Instant::now();
     rendering::choose();
+    script_engine::choose();
     // What happens goes to a daily file in the OS log folder (Settings shows where).
     let _log = match codemyspec_logging::log_dir().map(|dir| codemyspec_logging::to_files(&dir)) {
         Some(Ok(guard)) => Some(guard),

@@ -5,10 +5,11 @@
 // another): "Sync now" on the dashboard lists every project by name, the docs repository
 // joined to its code repository's project (no row of its own); each project's page shows its
 // fields as the CLI reads them; a repository renamed on GitHub is followed at the next sync,
-// and a sync with nothing new changes nothing. Times are not checked (`make bench` prints them).
+// and a sync with nothing new changes nothing; the window's web process runs with
+// JavaScriptCore's FTL JIT off. Times are not checked (`make bench` prints them).
 // Screenshots go to $E2E_OUT. Run by tests/e2e/run.sh (the Makefile's e2e-run target).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gitHubStandIn } from "./servers.mjs";
@@ -45,9 +46,45 @@ async function syncNow(s) {
   await s.until("Sync now to finish", async () => ((await s.script(`return document.querySelector('[data-testid="sync-now"]')?.disabled === false;`)) ? true : null), 30000, 200);
 }
 
+/** The environment of the web process of the app on `dataDir` (a descendant of the app's
+ *  process), as "NAME=value" lines; null when none is found. */
+function webProcessEnvironment(dataDir) {
+  const parentOf = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      parentOf.set(pid, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {}
+  }
+  const app = [...parentOf.keys()].find((pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return cmd[0].endsWith("codemyspec-desktop") && cmd.includes(dataDir);
+    } catch {
+      return false;
+    }
+  });
+  const descends = (pid) => pid && pid !== "0" && (pid === app || descends(parentOf.get(pid)));
+  for (const pid of parentOf.keys()) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "WebKitWebProces" && descends(parentOf.get(pid))) {
+        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      }
+    } catch {}
+  }
+  return null;
+}
+
 const s = await Session.start(process.env.WD_URL, APP, ["--data-dir", DATA]);
 try {
   await s.find('[data-testid="sync-now"]', 30000);
+  // The app turns JavaScriptCore's FTL JIT off for its page (src-tauri/src/script_engine.rs).
+  const env = webProcessEnvironment(DATA);
+  check(
+    "the window's web process runs with the FTL JIT off, which the app set",
+    process.env.JSC_useFTLJIT === undefined && env?.includes("JSC_useFTLJIT=false"),
+    env ? env.filter((v) => v.startsWith("JSC_")).join(" ") || "no JSC_ variable" : "no web process found",
+  );
   await syncNow(s);
   const want = ["alpha", "blog", "shop", "zeta"];
   const shown = await s.until("the discovered projects listed", async () => {
