@@ -205,6 +205,9 @@ pub fn run() {
             app.handle().run_on_main_thread(move || {
                 if let Err(e) = tray::build(&handle) {
                     tracing::error!("cannot make the tray icon: {e}");
+                    // Started at login in the tray, the window waits for the tray's Open: with
+                    // no tray, it is shown instead of leaving the app running unseen.
+                    show_main(&handle);
                 }
                 handle.state::<AppState>().refresh_tray();
                 tracing::info!(ms = started.elapsed().as_millis() as u64, "start phase: tray");

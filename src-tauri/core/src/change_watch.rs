@@ -8,18 +8,19 @@
 //! changes it has already told: each change is told once, none is lost to that race.
 
 use crate::clock::format_ts;
-use crate::error::Result;
+use crate::error::{Code, Result};
 use crate::ids::{AccountId, ProjectId};
-use crate::projects::{Project, COLUMNS};
+use crate::projects::{self, Project};
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
 /// How far each look goes back before the last one: longer than a write can take from its
-/// stamp to its commit. A write stamped before it waits for SQLite's write lock can wait the
-/// store's busy timeout (10 s) at most; a transaction begun with `Store::write` holds the
-/// lock before it stamps.
-pub const OVERLAP: Duration = Duration::seconds(15);
+/// stamp to its commit. Some writes stamp before they begin (`projects::create`), and then
+/// wait for a pooled connection (sqlx's acquire timeout, 30 s) and for SQLite's write lock
+/// (the busy timeout, 10 s). A look reads only the ids and stamps of what changed in this
+/// window, on an index, so a wide one costs little.
+pub const OVERLAP: Duration = Duration::seconds(45);
 
 /// The actor (the second parameter) is a member of the project `p`. A look reads the projects
 /// changed since its start on `projects_updated_at_index` (a few), then checks each one's
@@ -52,6 +53,36 @@ impl ChangeWatch {
         store: &Store,
         actor: &AccountId,
     ) -> Result<Vec<ProjectId>> {
+        let (untold, now) = self.untold(store, actor).await?;
+        let ids = untold.iter().map(|(id, _)| *id).collect();
+        self.told(untold, now);
+        Ok(ids)
+    }
+
+    /// The actor's projects changed since the last look and not told yet, oldest change first;
+    /// only those are read whole.
+    pub async fn changed(&mut self, store: &Store, actor: &AccountId) -> Result<Vec<Project>> {
+        let (untold, now) = self.untold(store, actor).await?;
+        let mut projects = Vec::with_capacity(untold.len());
+        for (id, _) in &untold {
+            match projects::fetch_any(store.pool(), id).await {
+                Ok(project) => projects.push(project),
+                // Deleted since: its removal is told apart (`projects::removed_after`).
+                Err(e) if e.code() == Code::NotFound => {}
+                // Nothing of this look is told: the next one asks again.
+                Err(e) => return Err(e),
+            }
+        }
+        self.told(untold, now);
+        Ok(projects)
+    }
+
+    /// The ids and stamps changed in this look's window and not told yet, and the look's time.
+    async fn untold(
+        &self,
+        store: &Store,
+        actor: &AccountId,
+    ) -> Result<(Vec<(ProjectId, String)>, DateTime<Utc>)> {
         let (from, now) = self.window(store);
         let rows: Vec<(ProjectId, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT p.id, p.updated_at FROM projects p WHERE p.updated_at > ? AND {MEMBER} \
@@ -61,27 +92,8 @@ impl ChangeWatch {
         .bind(actor)
         .fetch_all(store.pool())
         .await?;
-        let ids = rows.into_iter().filter_map(|(id, at)| self.untold(id, at).then_some(id));
-        let ids = ids.collect();
-        self.looked(now);
-        Ok(ids)
-    }
-
-    /// The actor's projects changed since the last look and not told yet, oldest change first.
-    pub async fn changed(&mut self, store: &Store, actor: &AccountId) -> Result<Vec<Project>> {
-        let (from, now) = self.window(store);
-        let rows: Vec<Project> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM projects p WHERE p.updated_at > ? AND {MEMBER} \
-             ORDER BY p.updated_at"
-        )))
-        .bind(&from)
-        .bind(actor)
-        .fetch_all(store.pool())
-        .await?;
-        let projects = rows.into_iter().filter(|p| self.untold(p.id, p.updated_at.clone()));
-        let projects = projects.collect();
-        self.looked(now);
-        Ok(projects)
+        let untold = rows.into_iter().filter(|(id, at)| self.told.get(id) != Some(at));
+        Ok((untold.collect(), now))
     }
 
     /// Where this look starts (as stored text) and the time it is taken at.
@@ -94,17 +106,10 @@ impl ChangeWatch {
         format_ts((self.last_look - OVERLAP).max(self.start))
     }
 
-    /// Whether this stamp of the project is new to the watch; it is told from now on.
-    fn untold(&mut self, id: ProjectId, at: String) -> bool {
-        if self.told.get(&id) == Some(&at) {
-            return false;
-        }
-        self.told.insert(id, at);
-        true
-    }
-
-    /// After a look: stamps no later look can return are forgotten.
-    fn looked(&mut self, now: DateTime<Utc>) {
+    /// After a look: what it told is remembered, and stamps no later look can return are
+    /// forgotten.
+    fn told(&mut self, told: Vec<(ProjectId, String)>, now: DateTime<Utc>) {
+        self.told.extend(told);
         self.last_look = now;
         let next_from = self.look_from();
         self.told.retain(|_, at| *at > next_from);

@@ -66,3 +66,20 @@ async fn a_change_committed_just_after_a_look_that_missed_it_is_still_told_once(
     f.clock.advance(Duration::seconds(1));
     assert_eq!(ids.changed_ids(&f.store, &ada.id).await.unwrap(), vec![shop.id]);
 }
+
+#[tokio::test]
+async fn a_project_deleted_before_the_look_is_not_told_and_the_rest_are_read_whole() {
+    let f = fixture().await;
+    let ada = account(&f.store, "ada@example.com").await;
+    let shop = project(&f.store, &ada, "shop").await;
+    let blog = project(&f.store, &ada, "blog").await;
+    let mut whole = ChangeWatch::starting(&f.store);
+    f.clock.advance(Duration::seconds(1));
+    projects::update(&f.store, &ada.id, &shop.id, described("a shop")).await.unwrap();
+    projects::update(&f.store, &ada.id, &blog.id, described("a blog")).await.unwrap();
+    projects::delete(&f.store, &ada.id, &shop.id).await.unwrap();
+    f.clock.advance(Duration::seconds(1));
+    let told = whole.changed(&f.store, &ada.id).await.unwrap();
+    assert_eq!(told.iter().map(|p| p.id).collect::<Vec<_>>(), vec![blog.id]);
+    assert_eq!(told[0].description.as_deref(), Some("a blog"));
+}
