@@ -214,7 +214,6 @@ pub fn run() {
             })?;
             events::spawn_bridge(app.handle().clone());
             events::spawn_spec_watch(app.handle().clone());
-            state.refresh_tray();
             quit_on_signals(app.handle().clone());
             state.set_shell(Arc::new(background::AppShell(app.handle().clone())));
             background::spawn_notices(app.handle().clone());
@@ -228,7 +227,7 @@ pub fn run() {
             }
             tracing::info!(
                 ms = started.elapsed().as_millis() as u64,
-                "set up: runner, tray, events"
+                "set up: runner, events (the tray comes next)"
             );
             Ok(())
         })
